@@ -1,0 +1,44 @@
+// EventWrite: one event of an insert request (`POST /v1/<object>/<id>/insert`), validated, and
+// the rules that turn it into a stored Event: replace, deep merge (`_is_merge`), merge with
+// replaced paths (`_merge_paths`) and delete (`_object_delete`), as Braintrust's insert API.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/json.h"
+#include "common/status.h"
+#include "model/event.h"
+
+namespace sluice::model {
+
+struct EventWrite {
+  std::string id;  // given, or a new UUID when absent
+  bool is_merge = false;
+  bool object_delete = false;
+  std::vector<std::vector<std::string>> merge_paths;
+  // The event's user fields that were present, validated (no `_`-prefixed control fields).
+  Json fields = Json::Object();
+};
+
+// Maximum events in one insert request.
+inline constexpr size_t kMaxEventsPerInsert = 100'000;
+
+// Parses `{"events":[...]}`. Every event is validated; the first problem is reported as
+// kInvalidArgument naming the event and field ("events[3].scores.accuracy: must be a number
+// between 0 and 1"). Nothing is returned for a request with any bad event.
+Result<std::vector<EventWrite>> ParseInsertRequest(std::string_view body);
+
+// Validates one event object; `where` prefixes error messages ("events[3]").
+Result<EventWrite> ParseEventWrite(const Json& event, std::string_view where);
+
+// The user fields of a stored event as a JSON object (for merging).
+Json EventFieldsToJson(const Event& e);
+
+// Produces the row to store for write `w` given the current row (nullptr when none). Ownership
+// fields and xact_id are left to the caller. `now` fills `created` for new rows.
+// A merge onto no row behaves as an insert.
+Result<Event> ApplyEventWrite(const EventWrite& w, const Event* existing, TimestampMicros now);
+
+}  // namespace sluice::model

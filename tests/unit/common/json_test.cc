@@ -1,0 +1,98 @@
+#include "common/json.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <random>
+
+#include "common/json_writer.h"
+
+namespace sluice {
+namespace {
+
+// Parses text with simdjson directly (not with our Json) and returns the string value.
+std::string ParseBackString(const std::string& text) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(text);
+  std::string_view v;
+  EXPECT_EQ(parser.parse(padded).get_string().get(v), simdjson::SUCCESS) << text;
+  return std::string(v);
+}
+
+TEST(JsonWriter, EscapesEveryControlCharacterQuoteAndBackslash) {
+  std::string s;
+  for (int c = 0; c < 0x20; ++c) s.push_back(static_cast<char>(c));
+  s += "\"\\/ é 日本 😀";
+  std::string out;
+  AppendJsonString(out, s);
+  EXPECT_EQ(ParseBackString(out), s);
+  EXPECT_EQ(out.find('\n'), std::string::npos);
+}
+
+TEST(JsonWriter, RandomStringsRoundTripThroughSimdjson) {
+  std::mt19937 rng(42);
+  for (int i = 0; i < 2000; ++i) {
+    std::string s;
+    const int n = rng() % 40;
+    for (int j = 0; j < n; ++j) {
+      // ASCII including controls and quotes; multi-byte UTF-8 from a fixed set.
+      const int pick = rng() % 10;
+      if (pick < 8) {
+        s.push_back(static_cast<char>(rng() % 0x80));
+      } else {
+        s += pick == 8 ? "ß" : "𝄞";
+      }
+    }
+    std::string out;
+    AppendJsonString(out, s);
+    ASSERT_EQ(ParseBackString(out), s);
+  }
+}
+
+TEST(JsonWriter, BuildsNestedDocumentsWithCommas) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject().Member("a", int64_t{1}).Key("b").BeginArray().Int(1).Null().Bool(true)
+      .String("x").EndArray().Key("c").BeginObject().EndObject().Member("d", 0.5).EndObject();
+  EXPECT_EQ(out, R"({"a":1,"b":[1,null,true,"x"],"c":{},"d":0.5})");
+}
+
+TEST(Json, ParsesAndWritesCanonicalCompactText) {
+  auto j = Json::Parse(R"( { "b" : [1, 2.5, "x\u00e9"], "a": {"z": null, "y": true} } )");
+  ASSERT_TRUE(j.ok());
+  EXPECT_EQ(j->ToString(), R"({"b":[1,2.5,"xé"],"a":{"z":null,"y":true}})");
+}
+
+TEST(Json, KeepsLargeIntegersExact) {
+  auto j = Json::Parse(R"([9223372036854775807, 18446744073709551615, -5, 1e300])");
+  ASSERT_TRUE(j.ok());
+  EXPECT_EQ(j->ToString(), "[9223372036854775807,18446744073709551615,-5,1e+300]");
+}
+
+TEST(Json, RejectsMalformedAndInvalidUtf8) {
+  EXPECT_FALSE(Json::Parse("{\"a\":").ok());
+  EXPECT_FALSE(Json::Parse("{\"a\": \"\xff\xfe\"}").ok());
+  EXPECT_FALSE(Json::Parse("").ok());
+  EXPECT_EQ(Json::Parse("[1,]").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Json, RejectsNestingDeeperThanTheLimit) {
+  std::string deep(300, '[');
+  deep += std::string(300, ']');
+  EXPECT_FALSE(Json::Parse(deep).ok());
+}
+
+TEST(Json, DeepMergeMergesObjectsAndReplacesOtherValues) {
+  Json a = *Json::Parse(R"({"m":{"x":1,"y":{"p":1}},"t":[1,2],"s":"old"})");
+  Json b = *Json::Parse(R"({"m":{"y":{"q":2},"z":3},"t":[3],"s":null})");
+  a.MergeFrom(b);
+  EXPECT_EQ(a.ToString(), R"({"m":{"x":1,"y":{"p":1,"q":2},"z":3},"t":[3],"s":null})");
+}
+
+TEST(Json, EqualityIgnoresKeyOrder) {
+  EXPECT_EQ(*Json::Parse(R"({"a":1,"b":2})"), *Json::Parse(R"({"b":2,"a":1.0})"));
+  EXPECT_FALSE(*Json::Parse(R"({"a":1})") == *Json::Parse(R"({"a":"1"})"));
+}
+
+}  // namespace
+}  // namespace sluice

@@ -1,0 +1,59 @@
+#include "common/status.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice {
+namespace {
+
+Result<int> Half(int x) {
+  if (x % 2) return InvalidArgumentError("odd: " + std::to_string(x));
+  return x / 2;
+}
+
+Result<int> Quarter(int x) {
+  SLUICE_ASSIGN_OR_RETURN(int h, Half(x));
+  SLUICE_ASSIGN_OR_RETURN(int q, Half(h));
+  return q;
+}
+
+Status CheckEven(int x) {
+  SLUICE_RETURN_IF_ERROR(Half(x));
+  return Status();
+}
+
+TEST(Status, OkHasNoMessage) {
+  Status s;
+  EXPECT_TRUE(s.ok());
+  EXPECT_EQ(s.ToString(), "ok");
+  EXPECT_EQ(s.message(), "");
+}
+
+TEST(Status, CarriesCodeAndMessageWithContext) {
+  Status s = NotFoundError("no such bucket").WithContext("PutObject s3://b/k");
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
+  EXPECT_EQ(s.ToString(), "not_found: PutObject s3://b/k: no such bucket");
+}
+
+TEST(Status, MacrosPropagateTheFirstError) {
+  EXPECT_EQ(*Quarter(8), 2);
+  EXPECT_EQ(Quarter(6).status().message(), "odd: 3");
+  EXPECT_TRUE(CheckEven(4).ok());
+  EXPECT_EQ(CheckEven(5).code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Status, OnlyTransientCodesAreRetryable) {
+  EXPECT_TRUE(IsRetryable(UnavailableError("503")));
+  EXPECT_TRUE(IsRetryable(DeadlineExceededError("timeout")));
+  EXPECT_FALSE(IsRetryable(PermissionDeniedError("AccessDenied")));
+  EXPECT_FALSE(IsRetryable(InvalidArgumentError("bad")));
+  EXPECT_FALSE(IsRetryable(Status()));
+}
+
+TEST(Result, FromOkStatusIsAnInternalError) {
+  Result<int> r(Status{});
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInternal);
+}
+
+}  // namespace
+}  // namespace sluice

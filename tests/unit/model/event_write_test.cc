@@ -1,0 +1,92 @@
+#include "model/event_write.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice::model {
+namespace {
+
+constexpr TimestampMicros kNow = 1'714'564'800'000'000LL;
+
+EventWrite Write(const std::string& json) {
+  auto w = ParseEventWrite(*Json::Parse(json), "events[0]");
+  EXPECT_TRUE(w.ok()) << w.status().ToString();
+  return *w;
+}
+
+std::string ErrorOf(const std::string& body) {
+  auto r = ParseInsertRequest(body);
+  EXPECT_FALSE(r.ok());
+  return r.status().message();
+}
+
+TEST(ParseInsertRequest, NamesTheEventAndFieldOfEachProblem) {
+  EXPECT_EQ(ErrorOf(R"({"events":[{},{"scores":{"acc":2}}]})"),
+            "events[1].scores.acc: must be a number between 0 and 1, or null");
+  EXPECT_EQ(ErrorOf(R"({"events":[{"metadata":"x"}]})"),
+            "events[0].metadata: must be an object, not string");
+  EXPECT_EQ(ErrorOf(R"({"events":[{"tags":["a",1]}]})"), "events[0].tags[1]: must be a string");
+  EXPECT_EQ(ErrorOf(R"({"events":[{"metrics":{"tokens":"many"}}]})"),
+            "events[0].metrics.tokens: must be a number or null");
+  EXPECT_EQ(ErrorOf(R"({"events":[{"inptu":1}]})"), "events[0].inptu: is not a field of an event");
+  EXPECT_EQ(ErrorOf(R"({"events":{}})"), "events: must be an array");
+  EXPECT_EQ(ErrorOf(R"({"rows":[]})"), "events: required");
+  EXPECT_NE(ErrorOf(R"({"events":[{"created":"soon"}]})").find("events[0].created"),
+            std::string::npos);
+  EXPECT_EQ(ErrorOf(R"({"events":[{"_object_delete":true}]})"),
+            "events[0].id: is required with \"_object_delete\": true");
+  EXPECT_EQ(ErrorOf(R"({"events":[{"span_attributes":{"type":"banana"}}]})").substr(0, 31),
+            "events[0].span_attributes.type:");
+}
+
+TEST(ApplyEventWrite, NewRootSpanGetsIdsAndCreated) {
+  auto e = ApplyEventWrite(Write(R"({"id":"r1","input":{"q":"hi"},"tags":["a"]})"), nullptr, kNow);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->id, "r1");
+  EXPECT_EQ(e->input, R"({"q":"hi"})");
+  EXPECT_EQ(e->root_span_id, e->span_id);
+  EXPECT_TRUE(e->is_root);
+  EXPECT_EQ(e->created, kNow);
+  EXPECT_EQ(e->tags, std::vector<std::string>{"a"});
+}
+
+TEST(ApplyEventWrite, ChildSpanNeedsItsRoot) {
+  EXPECT_FALSE(ApplyEventWrite(Write(R"({"span_parents":["p"]})"), nullptr, kNow).ok());
+  auto e = ApplyEventWrite(Write(R"({"span_parents":["p"],"root_span_id":"p"})"), nullptr, kNow);
+  ASSERT_TRUE(e.ok());
+  EXPECT_FALSE(e->is_root);
+}
+
+TEST(ApplyEventWrite, MergeDeepMergesAndKeepsCreated) {
+  Event old = *ApplyEventWrite(
+      Write(R"({"id":"r","metadata":{"a":1,"n":{"x":1}},"output":"o1"})"), nullptr, kNow);
+  auto e = ApplyEventWrite(
+      Write(R"({"id":"r","_is_merge":true,"metadata":{"b":2,"n":{"y":2}}})"), &old, kNow + 5);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->metadata, R"({"a":1,"n":{"x":1,"y":2},"b":2})");
+  EXPECT_EQ(e->output, R"("o1")");
+  EXPECT_EQ(e->created, kNow);
+  EXPECT_EQ(e->span_id, old.span_id);
+}
+
+TEST(ApplyEventWrite, MergePathsReplaceInsteadOfMerging) {
+  Event old = *ApplyEventWrite(Write(R"({"id":"r","metadata":{"a":1,"n":{"x":1}}})"), nullptr, kNow);
+  auto e = ApplyEventWrite(
+      Write(R"({"id":"r","_is_merge":true,"_merge_paths":[["metadata","n"]],)"
+            R"("metadata":{"n":{"y":2}}})"),
+      &old, kNow);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->metadata, R"({"a":1,"n":{"y":2}})");
+}
+
+TEST(ApplyEventWrite, ReplaceWithoutMergeDropsOldFields) {
+  Event old = *ApplyEventWrite(Write(R"({"id":"r","metadata":{"a":1},"output":"o"})"), nullptr, kNow);
+  auto e = ApplyEventWrite(Write(R"({"id":"r","input":"i"})"), &old, kNow + 9);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->metadata, "");
+  EXPECT_EQ(e->output, "");
+  EXPECT_EQ(e->input, R"("i")");
+  EXPECT_EQ(e->created, kNow);
+}
+
+}  // namespace
+}  // namespace sluice::model
