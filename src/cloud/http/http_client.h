@@ -1,0 +1,83 @@
+// HttpClient: the abstract HTTP/1.1 client that every cloud call goes through, so tests can
+// substitute a fake. Requests carry a body as a string or as a streaming reader callback;
+// responses are fully buffered. Transport failures are Status values (see CurlError), never
+// HTTP codes: a response with any status code is a successful call.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+namespace sluice::cloud {
+
+// An ordered list of header fields; names compare case-insensitively.
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+// The value of the first header named `name` (case-insensitive), or nullptr.
+const std::string* FindHeader(const HttpHeaders& headers, std::string_view name);
+
+// Fills `buf` with up to `len` bytes and returns how many were written; 0 means end of body.
+using BodyReader = std::function<size_t(char* buf, size_t len)>;
+
+struct HttpRequest {
+  std::string method = "GET";
+  // Absolute URL, already percent-encoded ("https://host/path?query").
+  std::string url;
+  HttpHeaders headers;
+  // The body, unless `body_reader` is set.
+  std::string body;
+  // When set, the body is streamed from it and `body_length` gives its size in bytes.
+  BodyReader body_reader;
+  int64_t body_length = 0;
+};
+
+struct HttpResponse {
+  int status_code = 0;
+  HttpHeaders headers;
+  std::string body;
+};
+
+struct HttpClientOptions {
+  // Time allowed to establish the TCP/TLS connection.
+  int64_t connect_timeout_ms = 10'000;
+  // Time allowed for the whole request, 0 for no limit.
+  int64_t total_timeout_ms = 0;
+  // Abort when slower than low_speed_limit_bytes_per_second for low_speed_time_seconds
+  // (0 disables the check).
+  int64_t low_speed_limit_bytes_per_second = 1;
+  int64_t low_speed_time_seconds = 60;
+  // PEM CA bundle; empty means the system default. TLS peer verification is always on.
+  std::string ca_bundle_path;
+};
+
+// Implementations must be thread-safe: one client is shared by all callers.
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+
+  // Sends one request and returns the response, whatever its status code. Errors:
+  // kUnavailable (connection refused/reset, DNS failure, transient transport errors),
+  // kDeadlineExceeded (a timeout), kInvalidArgument (a malformed URL or request).
+  virtual Result<HttpResponse> Send(const HttpRequest& request) = 0;
+
+  // Like Send, but with per-call timeouts overriding the client's options (for metadata
+  // endpoints that must fail fast). The default ignores the override.
+  virtual Result<HttpResponse> SendWithTimeout(const HttpRequest& request, int64_t timeout_ms) {
+    (void)timeout_ms;
+    return Send(request);
+  }
+};
+
+// Percent-encodes per RFC 3986 (unreserved characters A-Z a-z 0-9 - _ . ~ stay as they are);
+// '/' stays unencoded when encode_slash is false.
+std::string UriEncode(std::string_view in, bool encode_slash = true);
+// Decodes %XX escapes (and, when plus_as_space, '+' as a space). Malformed escapes stay as is.
+std::string UriDecode(std::string_view in, bool plus_as_space = false);
+
+}  // namespace sluice::cloud
