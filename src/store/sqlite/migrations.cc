@@ -1,0 +1,130 @@
+#include "store/sqlite/migrations.h"
+
+#include <string>
+#include <vector>
+
+namespace sluice::store::sqlite {
+
+namespace {
+
+// Rows are stored in append order: row_key is the table's key (AUTOINCREMENT, never reused), so
+// reading an object in (_xact_id, row_key) order walks the table forward (DESIGN.md §3).
+const std::vector<std::string>& Migrations() {
+  static const std::vector<std::string>* const kMigrations = new std::vector<std::string>{
+      R"sql(
+CREATE TABLE orgs (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  created INTEGER NOT NULL
+);
+CREATE TABLE projects (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  name TEXT NOT NULL,
+  description TEXT,
+  created INTEGER NOT NULL,
+  UNIQUE (org_id, name)
+);
+CREATE TABLE experiments (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  org_id TEXT NOT NULL,
+  project_id TEXT NOT NULL REFERENCES projects(id),
+  name TEXT NOT NULL,
+  description TEXT,
+  created INTEGER NOT NULL,
+  public INTEGER NOT NULL DEFAULT 0,
+  metadata TEXT,
+  tags TEXT,
+  dataset_id TEXT,
+  base_exp_id TEXT,
+  UNIQUE (project_id, name)
+);
+CREATE TABLE datasets (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  org_id TEXT NOT NULL,
+  project_id TEXT NOT NULL REFERENCES projects(id),
+  name TEXT NOT NULL,
+  description TEXT,
+  created INTEGER NOT NULL,
+  metadata TEXT,
+  tags TEXT,
+  UNIQUE (project_id, name)
+);
+CREATE TABLE api_keys (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  org_id TEXT NOT NULL REFERENCES orgs(id),
+  name TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  lookup TEXT NOT NULL UNIQUE,
+  salt TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  grants TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  revoked INTEGER
+);
+CREATE TABLE xact_counter (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  value INTEGER NOT NULL
+);
+INSERT INTO xact_counter (id, value) VALUES (1, 0);
+CREATE TABLE events (
+  row_key INTEGER PRIMARY KEY AUTOINCREMENT,
+  object_type INTEGER NOT NULL,
+  object_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  xact_id INTEGER NOT NULL,
+  created INTEGER NOT NULL,
+  span_id TEXT NOT NULL,
+  root_span_id TEXT NOT NULL,
+  span_parents TEXT,
+  is_root INTEGER NOT NULL,
+  input TEXT, output TEXT, expected TEXT, error TEXT, scores TEXT, metrics TEXT,
+  metadata TEXT, span_attributes TEXT, context TEXT, origin TEXT,
+  tags TEXT,
+  org_id TEXT NOT NULL,
+  project_id TEXT NOT NULL
+);
+CREATE UNIQUE INDEX events_by_id ON events (object_type, object_id, id);
+CREATE INDEX events_by_xact ON events (object_type, object_id, xact_id, row_key);
+CREATE INDEX events_by_created ON events (object_type, object_id, created);
+CREATE INDEX events_by_root ON events (object_type, object_id, root_span_id);
+)sql",
+  };
+  return *kMigrations;
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
+
+Status Migrate(Connection& c) {
+  SLUICE_RETURN_IF_ERROR(c.Exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+      "applied INTEGER NOT NULL DEFAULT (unixepoch()))"));
+  SLUICE_ASSIGN_OR_RETURN(Statement * q,
+                          c.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
+  const int current = row ? static_cast<int>(q->Int(0)) : 0;
+  q->Reset();
+  if (current > LatestSchemaVersion()) {
+    return FailedPreconditionError("the database has schema version " + std::to_string(current) +
+                                   ", newer than this sluice (" +
+                                   std::to_string(LatestSchemaVersion()) + "): upgrade sluice");
+  }
+  for (int v = current + 1; v <= LatestSchemaVersion(); ++v) {
+    Transaction txn(c);
+    SLUICE_RETURN_IF_ERROR(txn.Begin());
+    SLUICE_RETURN_IF_ERROR(c.Exec(Migrations()[v - 1]).WithContext("migration " + std::to_string(v)));
+    SLUICE_RETURN_IF_ERROR(
+        c.Exec("INSERT INTO schema_migrations (version) VALUES (" + std::to_string(v) + ")"));
+    SLUICE_RETURN_IF_ERROR(txn.Commit());
+  }
+  return Status();
+}
+
+}  // namespace sluice::store::sqlite

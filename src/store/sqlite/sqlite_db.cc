@@ -1,0 +1,136 @@
+#include "store/sqlite/sqlite_db.h"
+
+namespace sluice::store::sqlite {
+
+Status SqliteError(int rc, sqlite3* db, std::string_view context) {
+  std::string msg(context);
+  msg += ": ";
+  msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return UnavailableError(msg);
+    case SQLITE_CONSTRAINT: return AlreadyExistsError(msg);
+    case SQLITE_FULL: return ResourceExhaustedError(msg);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return DataLossError(msg);
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM: return FailedPreconditionError(msg);
+    default: return InternalError(msg);
+  }
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  return *this;
+}
+
+Statement& Statement::Bind(int i, int64_t v) {
+  sqlite3_bind_int64(stmt_, i, v);
+  return *this;
+}
+
+Statement& Statement::Bind(int i, std::string_view v) {
+  sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  return *this;
+}
+
+Statement& Statement::BindNull(int i) {
+  sqlite3_bind_null(stmt_, i);
+  return *this;
+}
+
+Statement& Statement::BindOrNull(int i, std::string_view v) {
+  return v.empty() ? BindNull(i) : Bind(i, v);
+}
+
+Result<bool> Statement::Step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Status s = SqliteError(rc, db_, "sqlite step");
+  sqlite3_reset(stmt_);
+  return s;
+}
+
+Status Statement::Run() {
+  for (;;) {
+    SLUICE_ASSIGN_OR_RETURN(bool row, Step());
+    if (!row) return Status();
+  }
+}
+
+std::string Statement::Text(int col) const { return std::string(TextView(col)); }
+
+std::string_view Statement::TextView(int col) const {
+  const unsigned char* p = sqlite3_column_text(stmt_, col);
+  if (p == nullptr) return {};
+  return {reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
+}
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    Status s = SqliteError(rc, db, "open " + path);
+    sqlite3_close(db);
+    return s;
+  }
+  std::unique_ptr<Connection> c(new Connection(db));
+  sqlite3_busy_timeout(db, 10'000);
+  SLUICE_RETURN_IF_ERROR(c->Exec(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"));
+  return c;
+}
+
+Connection::~Connection() {
+  cache_.clear();
+  sqlite3_close(db_);
+}
+
+Status Connection::Exec(std::string_view sql) {
+  char* err = nullptr;
+  const std::string s(sql);
+  const int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : "";
+    sqlite3_free(err);
+    return SqliteError(rc, nullptr, "sqlite exec: " + msg);
+  }
+  return Status();
+}
+
+Result<Statement*> Connection::Prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it != cache_.end()) return &it->second->Reset();
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(rc, db_, "prepare");
+  auto [pos, _] = cache_.emplace(sql, std::make_unique<Statement>(db_, stmt));
+  return pos->second.get();
+}
+
+Transaction::~Transaction() {
+  if (open_) c_.Exec("ROLLBACK").IgnoreError();
+}
+
+Status Transaction::Begin() {
+  SLUICE_RETURN_IF_ERROR(c_.Exec("BEGIN IMMEDIATE"));
+  open_ = true;
+  return Status();
+}
+
+Status Transaction::Commit() {
+  SLUICE_RETURN_IF_ERROR(c_.Exec("COMMIT"));
+  open_ = false;
+  return Status();
+}
+
+}  // namespace sluice::store::sqlite

@@ -1,0 +1,233 @@
+// Rows: transactional inserts with one _xact_id per transaction, and streamed keyset scans.
+#include <deque>
+
+#include "store/sqlite/sqlite_rows.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace sluice::store::sqlite {
+
+namespace {
+
+Result<std::optional<model::Event>> SelectEvent(Connection& c, const model::ObjectRef& object,
+                                                const std::string& id) {
+  SLUICE_ASSIGN_OR_RETURN(
+      Statement * s, c.Prepare(std::string("SELECT ") + kEventColumns +
+                               " FROM events WHERE object_type = ? AND object_id = ? AND id = ?"));
+  s->Bind(1, static_cast<int64_t>(object.type)).Bind(2, object.id).Bind(3, id);
+  SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
+  std::optional<model::Event> out;
+  if (row) out = ReadEvent(*s);
+  s->Reset();
+  return out;
+}
+
+Status DeleteRow(Connection& c, int64_t row_key) {
+  SLUICE_ASSIGN_OR_RETURN(Statement * s, c.Prepare("DELETE FROM events WHERE row_key = ?"));
+  return s->Bind(1, row_key).Run();
+}
+
+Status InsertRow(Connection& c, const model::Event& e) {
+  SLUICE_ASSIGN_OR_RETURN(
+      Statement * s,
+      c.Prepare("INSERT INTO events (object_type, object_id, id, xact_id, created, span_id, "
+                "root_span_id, span_parents, is_root, input, output, expected, error, scores, "
+                "metrics, metadata, span_attributes, context, origin, tags, org_id, project_id) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  s->Bind(1, static_cast<int64_t>(e.object.type)).Bind(2, e.object.id).Bind(3, e.id)
+      .Bind(4, static_cast<int64_t>(e.xact_id)).Bind(5, e.created).Bind(6, e.span_id)
+      .Bind(7, e.root_span_id).BindOrNull(8, StringsToJson(e.span_parents))
+      .Bind(9, int64_t{e.is_root});
+  int col = 10;
+  for (const model::JsonField& f : model::kJsonFields) s->BindOrNull(col++, e.*f.member);
+  s->BindOrNull(20, StringsToJson(e.tags)).Bind(21, e.org_id).Bind(22, e.project_id);
+  return s->Run();
+}
+
+Result<uint64_t> NextXactId(Connection& c) {
+  SLUICE_ASSIGN_OR_RETURN(
+      Statement * s,
+      c.Prepare("UPDATE xact_counter SET value = value + 1 WHERE id = 1 RETURNING value"));
+  SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return InternalError("xact_counter row is missing");
+  const uint64_t v = static_cast<uint64_t>(s->Int(0));
+  s->Reset();
+  return v;
+}
+
+// Builds the page query for a scan request without its keyset bound: text parameters are
+// numbered from ?3 and appended to `texts`; the ORDER BY clause goes to `order_by`.
+std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts,
+                    std::string* order_by) {
+  std::string sql = std::string("SELECT ") + kEventColumns +
+                    " FROM events WHERE object_type = ?1 AND object_id = ?2";
+  if (r.max_xact_id) sql += " AND xact_id <= " + std::to_string(*r.max_xact_id);
+  if (r.created_min) sql += " AND created >= " + std::to_string(*r.created_min);
+  if (r.created_max) sql += " AND created < " + std::to_string(*r.created_max);
+  auto in_list = [&](const char* col, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    sql += std::string(" AND ") + col + " IN (";
+    for (size_t i = 0; i < values.size(); ++i) {
+      texts->push_back(values[i]);
+      sql += (i ? ",?" : "?") + std::to_string(texts->size() + 2);
+    }
+    sql += ")";
+  };
+  in_list("id", r.ids);
+  in_list("root_span_id", r.root_span_ids);
+  switch (r.order) {
+    case model::ScanOrder::kXactAscending:
+      *order_by = " ORDER BY xact_id, row_key";
+      break;
+    case model::ScanOrder::kCreatedAscending:
+      *order_by = " ORDER BY created, row_key";
+      break;
+    case model::ScanOrder::kCreatedDescending:
+      *order_by = " ORDER BY created DESC, row_key DESC";
+      break;
+  }
+  return sql;
+}
+
+// Streams a scan in keyset pages: each page is one short read on a pooled connection, so a
+// long scan never holds a read transaction or more than a page of rows.
+class SqliteEventStream final : public model::EventStream {
+ public:
+  SqliteEventStream(SqliteStore* store, model::ScanRequest request)
+      : store_(store), request_(std::move(request)) {}
+
+  Result<bool> Next(model::Event* row) override {
+    if (buffer_.empty() && !done_) SLUICE_RETURN_IF_ERROR(FetchPage());
+    if (buffer_.empty()) return false;
+    *row = std::move(buffer_.front());
+    buffer_.pop_front();
+    ++returned_;
+    return true;
+  }
+
+ private:
+  Status FetchPage() {
+    int64_t page = store_->options().scan_page_rows;
+    if (request_.limit > 0) page = std::min(page, request_.limit - returned_);
+    if (page <= 0) {
+      done_ = true;
+      return Status();
+    }
+    std::vector<std::string> texts;
+    std::string order_by;
+    std::string sql = PageSql(request_, &texts, &order_by);
+    const int next = static_cast<int>(texts.size()) + 3;
+    if (last_) {
+      switch (request_.order) {
+        case model::ScanOrder::kXactAscending:
+          sql += " AND (xact_id, row_key) > (?" + std::to_string(next) + ", ?" +
+                 std::to_string(next + 1) + ")";
+          break;
+        case model::ScanOrder::kCreatedAscending:
+          sql += " AND (created, row_key) > (?" + std::to_string(next) + ", ?" +
+                 std::to_string(next + 1) + ")";
+          break;
+        case model::ScanOrder::kCreatedDescending:
+          sql += " AND (created, row_key) < (?" + std::to_string(next) + ", ?" +
+                 std::to_string(next + 1) + ")";
+          break;
+      }
+    } else if (request_.after && request_.order == model::ScanOrder::kXactAscending) {
+      sql += " AND (xact_id, row_key) > (?" + std::to_string(next) + ", ?" +
+             std::to_string(next + 1) + ")";
+    }
+    sql += order_by + " LIMIT " + std::to_string(page);
+    SLUICE_ASSIGN_OR_RETURN(auto c, store_->AcquireReader());
+    SLUICE_ASSIGN_OR_RETURN(Statement * s, c->Prepare(sql));
+    s->Bind(1, static_cast<int64_t>(request_.object.type)).Bind(2, request_.object.id);
+    for (size_t i = 0; i < texts.size(); ++i) s->Bind(static_cast<int>(i + 3), texts[i]);
+    if (last_) {
+      s->Bind(next, request_.order == model::ScanOrder::kXactAscending
+                        ? static_cast<int64_t>(last_->xact_id)
+                        : last_created_);
+      s->Bind(next + 1, last_->row_key);
+    } else if (request_.after && request_.order == model::ScanOrder::kXactAscending) {
+      s->Bind(next, static_cast<int64_t>(request_.after->xact_id));
+      s->Bind(next + 1, request_.after->row_key);
+    }
+    int64_t n = 0;
+    for (;;) {
+      SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      buffer_.push_back(ReadEvent(*s));
+      ++n;
+    }
+    if (n < page) done_ = true;
+    if (n > 0) {
+      last_ = model::XactCursor{buffer_.back().xact_id, buffer_.back().row_key};
+      last_created_ = buffer_.back().created;
+    }
+    return Status();
+  }
+
+  SqliteStore* store_;
+  model::ScanRequest request_;
+  std::deque<model::Event> buffer_;
+  std::optional<model::XactCursor> last_;
+  TimestampMicros last_created_ = 0;
+  int64_t returned_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace
+
+Result<InsertResult> SqliteStore::InsertEvents(const model::ObjectRef& object,
+                                               const std::string& org_id,
+                                               const std::string& project_id,
+                                               const std::vector<model::EventWrite>& writes,
+                                               TimestampMicros now) {
+  InsertResult result;
+  result.row_ids.reserve(writes.size());
+  std::lock_guard<std::mutex> lock(write_mu_);
+  Connection& c = *writer_;
+  Transaction txn(c);
+  SLUICE_RETURN_IF_ERROR(txn.Begin());
+  SLUICE_ASSIGN_OR_RETURN(result.xact_id, NextXactId(c));
+  for (const model::EventWrite& w : writes) {
+    result.row_ids.push_back(w.id);
+    SLUICE_ASSIGN_OR_RETURN(std::optional<model::Event> existing, SelectEvent(c, object, w.id));
+    if (existing) SLUICE_RETURN_IF_ERROR(DeleteRow(c, existing->row_key));
+    if (w.object_delete) {
+      result.rows_deleted += existing ? 1 : 0;
+      continue;
+    }
+    SLUICE_ASSIGN_OR_RETURN(model::Event e,
+                            model::ApplyEventWrite(w, existing ? &*existing : nullptr, now));
+    e.org_id = org_id;
+    e.project_id = project_id;
+    e.object = object;
+    e.xact_id = result.xact_id;
+    SLUICE_RETURN_IF_ERROR(InsertRow(c, e));
+    ++result.rows_written;
+  }
+  SLUICE_RETURN_IF_ERROR(txn.Commit());
+  return result;
+}
+
+Result<std::optional<model::Event>> SqliteStore::GetEvent(const model::ObjectRef& object,
+                                                          const std::string& id) {
+  SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
+  return SelectEvent(*c, object, id);
+}
+
+Result<uint64_t> SqliteStore::MaxXactId() {
+  SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
+  SLUICE_ASSIGN_OR_RETURN(Statement * s, c->Prepare("SELECT value FROM xact_counter"));
+  SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
+  const uint64_t v = row ? static_cast<uint64_t>(s->Int(0)) : 0;
+  s->Reset();
+  return v;
+}
+
+Result<std::unique_ptr<model::EventStream>> SqliteStore::Scan(const model::ScanRequest& request) {
+  if (request.after && request.order != model::ScanOrder::kXactAscending) {
+    return InvalidArgumentError("a scan cursor is only valid in _xact_id order");
+  }
+  return std::unique_ptr<model::EventStream>(new SqliteEventStream(this, request));
+}
+
+}  // namespace sluice::store::sqlite

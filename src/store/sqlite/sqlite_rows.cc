@@ -1,0 +1,202 @@
+#include "store/sqlite/sqlite_rows.h"
+
+#include <algorithm>
+
+#include "common/json.h"
+#include "common/json_writer.h"
+
+namespace sluice::store::sqlite {
+
+std::string StringsToJson(const std::vector<std::string>& v) {
+  if (v.empty()) return std::string();
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginArray();
+  for (const auto& s : v) w.String(s);
+  w.EndArray();
+  return out;
+}
+
+std::vector<std::string> JsonToStrings(std::string_view text) {
+  std::vector<std::string> out;
+  if (text.empty()) return out;
+  auto j = Json::Parse(text);
+  if (!j.ok() || !j->is_array()) return out;
+  for (const Json& s : j->array()) out.push_back(s.string_value());
+  return out;
+}
+
+std::string GrantsToJson(const std::vector<model::Grant>& grants) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginArray();
+  for (const auto& g : grants) {
+    w.BeginObject().Member("project_id", g.project_id)
+        .Member("permission", model::PermissionName(g.permission)).EndObject();
+  }
+  w.EndArray();
+  return out;
+}
+
+namespace {
+
+std::vector<model::Grant> JsonToGrants(std::string_view text) {
+  std::vector<model::Grant> out;
+  auto j = Json::Parse(text);
+  if (!j.ok() || !j->is_array()) return out;
+  for (const Json& g : j->array()) {
+    const Json* p = g.Find("project_id");
+    const Json* perm = g.Find("permission");
+    if (!p || !perm) continue;
+    auto parsed = model::ParsePermission(perm->string_value());
+    if (parsed.ok()) out.push_back({p->string_value(), *parsed});
+  }
+  return out;
+}
+
+// Runs "SELECT <cols> FROM <table> WHERE <where> [list filters] ORDER BY seq DESC LIMIT n" and
+// maps each row with `read`.
+template <typename T, typename ReadFn>
+Result<std::vector<T>> QueryList(Connection& c, const std::string& table, const std::string& cols,
+                                 const std::string& where, const std::vector<std::string>& args,
+                                 const ListOptions& o, ReadFn read) {
+  std::string sql = "SELECT " + cols + " FROM " + table + " WHERE " + where;
+  std::vector<std::string> binds = args;
+  if (!o.name.empty()) {
+    sql += " AND name = ?";
+    binds.push_back(o.name);
+  }
+  if (!o.project_id.empty()) {
+    sql += " AND project_id = ?";
+    binds.push_back(o.project_id);
+  }
+  if (!o.ids.empty()) {
+    sql += " AND id IN (";
+    for (size_t i = 0; i < o.ids.size(); ++i) {
+      sql += i ? ",?" : "?";
+      binds.push_back(o.ids[i]);
+    }
+    sql += ")";
+  }
+  bool ascending = false;
+  if (!o.starting_after.empty()) {
+    sql += " AND seq < (SELECT seq FROM " + table + " WHERE id = ?)";
+    binds.push_back(o.starting_after);
+  } else if (!o.ending_before.empty()) {
+    sql += " AND seq > (SELECT seq FROM " + table + " WHERE id = ?)";
+    binds.push_back(o.ending_before);
+    ascending = true;
+  }
+  sql += ascending ? " ORDER BY seq ASC" : " ORDER BY seq DESC";
+  sql += " LIMIT " + std::to_string(o.limit > 0 ? o.limit : 1000);
+  SLUICE_ASSIGN_OR_RETURN(Statement * s, c.Prepare(sql));
+  for (size_t i = 0; i < binds.size(); ++i) s->Bind(static_cast<int>(i + 1), binds[i]);
+  std::vector<T> out;
+  for (;;) {
+    SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back(read(*s));
+  }
+  if (ascending) std::reverse(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<model::Project>> QueryProjects(Connection& c, const std::string& where,
+                                                  const std::vector<std::string>& args,
+                                                  const ListOptions& options) {
+  return QueryList<model::Project>(
+      c, "projects", "id, org_id, name, description, created", where, args, options,
+      [](const Statement& s) {
+        return model::Project{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4)};
+      });
+}
+
+Result<std::vector<model::Experiment>> QueryExperiments(Connection& c, const std::string& where,
+                                                        const std::vector<std::string>& args,
+                                                        const ListOptions& options) {
+  return QueryList<model::Experiment>(
+      c, "experiments",
+      "id, project_id, name, description, created, public, metadata, tags, dataset_id, "
+      "base_exp_id",
+      where, args, options, [](const Statement& s) {
+        model::Experiment e;
+        e.id = s.Text(0);
+        e.project_id = s.Text(1);
+        e.name = s.Text(2);
+        e.description = s.Text(3);
+        e.created = s.Int(4);
+        e.is_public = s.Int(5) != 0;
+        e.metadata = s.Text(6);
+        e.tags = JsonToStrings(s.TextView(7));
+        e.dataset_id = s.Text(8);
+        e.base_exp_id = s.Text(9);
+        return e;
+      });
+}
+
+Result<std::vector<model::Dataset>> QueryDatasets(Connection& c, const std::string& where,
+                                                  const std::vector<std::string>& args,
+                                                  const ListOptions& options) {
+  return QueryList<model::Dataset>(
+      c, "datasets", "id, project_id, name, description, created, metadata, tags", where, args,
+      options, [](const Statement& s) {
+        model::Dataset d;
+        d.id = s.Text(0);
+        d.project_id = s.Text(1);
+        d.name = s.Text(2);
+        d.description = s.Text(3);
+        d.created = s.Int(4);
+        d.metadata = s.Text(5);
+        d.tags = JsonToStrings(s.TextView(6));
+        return d;
+      });
+}
+
+Result<std::vector<model::ApiKey>> QueryApiKeys(Connection& c, const std::string& where,
+                                                const std::vector<std::string>& args) {
+  return QueryList<model::ApiKey>(
+      c, "api_keys", "id, org_id, name, kind, lookup, salt, hash, grants, created, revoked", where,
+      args, [] { ListOptions o; o.limit = 100000; return o; }(), [](const Statement& s) {
+        model::ApiKey k;
+        k.id = s.Text(0);
+        k.org_id = s.Text(1);
+        k.name = s.Text(2);
+        k.kind = static_cast<model::KeyKind>(s.Int(3));
+        k.lookup = s.Text(4);
+        k.salt = s.Text(5);
+        k.hash = s.Text(6);
+        k.grants = JsonToGrants(s.TextView(7));
+        k.created = s.Int(8);
+        if (!s.IsNull(9)) k.revoked = s.Int(9);
+        return k;
+      });
+}
+
+const char kEventColumns[] =
+    "row_key, id, xact_id, created, span_id, root_span_id, span_parents, is_root, input, output, "
+    "expected, error, scores, metrics, metadata, span_attributes, context, origin, tags, org_id, "
+    "project_id, object_type, object_id";
+
+model::Event ReadEvent(const Statement& s) {
+  model::Event e;
+  e.row_key = s.Int(0);
+  e.id = s.Text(1);
+  e.xact_id = static_cast<uint64_t>(s.Int(2));
+  e.created = s.Int(3);
+  e.span_id = s.Text(4);
+  e.root_span_id = s.Text(5);
+  e.span_parents = JsonToStrings(s.TextView(6));
+  e.is_root = s.Int(7) != 0;
+  int col = 8;
+  for (const model::JsonField& f : model::kJsonFields) e.*f.member = s.Text(col++);
+  e.tags = JsonToStrings(s.TextView(18));
+  e.org_id = s.Text(19);
+  e.project_id = s.Text(20);
+  e.object.type = static_cast<model::ObjectType>(s.Int(21));
+  e.object.id = s.Text(22);
+  return e;
+}
+
+}  // namespace sluice::store::sqlite

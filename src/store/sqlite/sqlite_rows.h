@@ -1,0 +1,39 @@
+// Mapping between SQLite rows and model types for SqliteStore (internal to store/sqlite).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/auth.h"
+#include "model/event.h"
+#include "model/object.h"
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace sluice::store::sqlite {
+
+// JSON array text of strings; "" for an empty list (stored as NULL).
+std::string StringsToJson(const std::vector<std::string>& v);
+std::vector<std::string> JsonToStrings(std::string_view text);
+std::string GrantsToJson(const std::vector<model::Grant>& grants);
+
+// Catalog queries: `where` is an SQL condition over the table with `?` for each arg.
+// Results are newest first and honour options.limit/starting_after/ending_before/name/ids.
+Result<std::vector<model::Project>> QueryProjects(Connection& c, const std::string& where,
+                                                  const std::vector<std::string>& args,
+                                                  const ListOptions& options);
+Result<std::vector<model::Experiment>> QueryExperiments(Connection& c, const std::string& where,
+                                                        const std::vector<std::string>& args,
+                                                        const ListOptions& options);
+Result<std::vector<model::Dataset>> QueryDatasets(Connection& c, const std::string& where,
+                                                  const std::vector<std::string>& args,
+                                                  const ListOptions& options);
+Result<std::vector<model::ApiKey>> QueryApiKeys(Connection& c, const std::string& where,
+                                                const std::vector<std::string>& args);
+
+// The column list read by ReadEvent, in order.
+extern const char kEventColumns[];
+// Reads an event from a statement positioned on a row selected with kEventColumns.
+model::Event ReadEvent(const Statement& s);
+
+}  // namespace sluice::store::sqlite

@@ -1,0 +1,96 @@
+// SqliteStore: the embedded Store backend (SQLite 3 in WAL mode). One writer connection serialises
+// all writes, so `_xact_id` is taken inside the write transaction and strictly increases; readers
+// use a pool of connections and never block the writer. Scans stream in keyset pages.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace sluice::store::sqlite {
+
+struct SqliteStoreOptions {
+  // Rows fetched per page by a scan: bounds a scan's memory.
+  int64_t scan_page_rows = 1000;
+  // Reader connections kept open at most.
+  int max_idle_readers = 8;
+};
+
+// Thread-safe.
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the database file at path and migrates it.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
+                                                   SqliteStoreOptions options = {});
+  ~SqliteStore() override;
+
+  Result<model::Org> CreateOrg(const std::string& name) override;
+  Result<int64_t> CountOrgs() override;
+  Result<model::Project> CreateProject(const model::Project& project) override;
+  Result<model::Project> GetProject(const std::string& id) override;
+  Result<std::optional<model::Project>> FindProjectByName(const std::string& org_id,
+                                                          const std::string& name) override;
+  Result<std::vector<model::Project>> ListProjects(const std::string& org_id,
+                                                   const ListOptions& options) override;
+
+  Result<model::Experiment> CreateExperiment(const model::Experiment& e) override;
+  Result<model::Experiment> GetExperiment(const std::string& id) override;
+  Result<std::optional<model::Experiment>> FindExperimentByName(const std::string& project_id,
+                                                                const std::string& name) override;
+  Result<std::vector<model::Experiment>> ListExperiments(const std::string& org_id,
+                                                         const ListOptions& options) override;
+  Result<model::Dataset> CreateDataset(const model::Dataset& d) override;
+  Result<model::Dataset> GetDataset(const std::string& id) override;
+  Result<std::optional<model::Dataset>> FindDatasetByName(const std::string& project_id,
+                                                          const std::string& name) override;
+  Result<std::vector<model::Dataset>> ListDatasets(const std::string& org_id,
+                                                   const ListOptions& options) override;
+
+  Status CreateApiKey(const model::ApiKey& key) override;
+  Result<std::optional<model::ApiKey>> FindApiKeyByLookup(const std::string& lookup) override;
+  Result<std::vector<model::ApiKey>> ListApiKeys(const std::string& org_id) override;
+  Status RevokeApiKey(const std::string& org_id, const std::string& key_id,
+                      TimestampMicros now) override;
+
+  Result<InsertResult> InsertEvents(const model::ObjectRef& object, const std::string& org_id,
+                                    const std::string& project_id,
+                                    const std::vector<model::EventWrite>& writes,
+                                    TimestampMicros now) override;
+  Result<std::optional<model::Event>> GetEvent(const model::ObjectRef& object,
+                                               const std::string& id) override;
+  Result<uint64_t> MaxXactId() override;
+  Result<std::unique_ptr<model::EventStream>> Scan(const model::ScanRequest& request) override;
+
+  // A reader connection, returned to the pool when the lease is destroyed.
+  class ReaderLease {
+   public:
+    ReaderLease(SqliteStore* store, std::unique_ptr<Connection> c)
+        : store_(store), c_(std::move(c)) {}
+    ~ReaderLease();
+    ReaderLease(ReaderLease&&) = default;
+    Connection& operator*() { return *c_; }
+    Connection* operator->() { return c_.get(); }
+
+   private:
+    SqliteStore* store_;
+    std::unique_ptr<Connection> c_;
+  };
+  Result<ReaderLease> AcquireReader();
+  const SqliteStoreOptions& options() const { return options_; }
+
+ private:
+  SqliteStore(std::string path, SqliteStoreOptions options, std::unique_ptr<Connection> writer);
+
+  std::string path_;
+  SqliteStoreOptions options_;
+  std::mutex write_mu_;
+  std::unique_ptr<Connection> writer_;  // guarded by write_mu_
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by pool_mu_
+};
+
+}  // namespace sluice::store::sqlite

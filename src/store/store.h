@@ -1,0 +1,101 @@
+// Store: the persistence interface of sluice (orgs, projects, experiments, datasets, API keys and
+// rows). Backends: store/sqlite (embedded default) and, later, store/postgres. No backend types
+// appear here. Row writes follow DESIGN.md §3: every write transaction gets one `_xact_id` that
+// only grows, taken inside the transaction; rows are kept in `_xact_id` order.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "model/auth.h"
+#include "model/event_write.h"
+#include "model/object.h"
+#include "model/scan.h"
+
+namespace sluice::store {
+
+// Keyset pagination for list endpoints, newest first (Braintrust's list shape).
+struct ListOptions {
+  int64_t limit = 100;
+  std::string starting_after;  // id: return items after (older than) this one
+  std::string ending_before;   // id: return items before (newer than) this one
+  std::string name;            // exact name filter, empty = all
+  std::vector<std::string> ids;
+  std::string project_id;      // experiments/datasets: filter by project, empty = all of the org
+};
+
+// Options for a single-item lookup.
+inline ListOptions LimitOne() {
+  ListOptions o;
+  o.limit = 1;
+  return o;
+}
+
+struct InsertResult {
+  std::vector<std::string> row_ids;  // in request order
+  uint64_t xact_id = 0;
+  int64_t rows_written = 0;  // new or replaced rows
+  int64_t rows_deleted = 0;  // `_object_delete` rows that existed
+};
+
+// Thread-safe: every method may be called from any thread concurrently.
+class Store : public model::EventSource {
+ public:
+  ~Store() override = default;
+
+  // --- orgs and projects ---
+  virtual Result<model::Org> CreateOrg(const std::string& name) = 0;
+  virtual Result<int64_t> CountOrgs() = 0;
+  // kAlreadyExists when the org has a project of that name.
+  virtual Result<model::Project> CreateProject(const model::Project& project) = 0;
+  // kNotFound when absent.
+  virtual Result<model::Project> GetProject(const std::string& id) = 0;
+  virtual Result<std::optional<model::Project>> FindProjectByName(const std::string& org_id,
+                                                                  const std::string& name) = 0;
+  virtual Result<std::vector<model::Project>> ListProjects(const std::string& org_id,
+                                                           const ListOptions& options) = 0;
+
+  // --- experiments and datasets (names unique per project: kAlreadyExists) ---
+  virtual Result<model::Experiment> CreateExperiment(const model::Experiment& e) = 0;
+  virtual Result<model::Experiment> GetExperiment(const std::string& id) = 0;
+  virtual Result<std::optional<model::Experiment>> FindExperimentByName(
+      const std::string& project_id, const std::string& name) = 0;
+  virtual Result<std::vector<model::Experiment>> ListExperiments(const std::string& org_id,
+                                                                 const ListOptions& options) = 0;
+  virtual Result<model::Dataset> CreateDataset(const model::Dataset& d) = 0;
+  virtual Result<model::Dataset> GetDataset(const std::string& id) = 0;
+  virtual Result<std::optional<model::Dataset>> FindDatasetByName(const std::string& project_id,
+                                                                  const std::string& name) = 0;
+  virtual Result<std::vector<model::Dataset>> ListDatasets(const std::string& org_id,
+                                                           const ListOptions& options) = 0;
+
+  // --- API keys and service tokens (stored hashed) ---
+  virtual Status CreateApiKey(const model::ApiKey& key) = 0;
+  // The key whose lookup part matches, revoked or not; nullopt when none.
+  virtual Result<std::optional<model::ApiKey>> FindApiKeyByLookup(const std::string& lookup) = 0;
+  virtual Result<std::vector<model::ApiKey>> ListApiKeys(const std::string& org_id) = 0;
+  // kNotFound when the org has no such key.
+  virtual Status RevokeApiKey(const std::string& org_id, const std::string& key_id,
+                              TimestampMicros now) = 0;
+
+  // --- rows ---
+  // Applies all writes in one transaction with one new _xact_id; on any error nothing is
+  // written. REQUIRES: the object exists and belongs to project_id/org_id.
+  virtual Result<InsertResult> InsertEvents(const model::ObjectRef& object,
+                                            const std::string& org_id,
+                                            const std::string& project_id,
+                                            const std::vector<model::EventWrite>& writes,
+                                            TimestampMicros now) = 0;
+  // The current version of one row, or nullopt.
+  virtual Result<std::optional<model::Event>> GetEvent(const model::ObjectRef& object,
+                                                       const std::string& id) = 0;
+  // The greatest _xact_id committed so far (0 when none).
+  virtual Result<uint64_t> MaxXactId() = 0;
+};
+
+}  // namespace sluice::store

@@ -1,0 +1,220 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "common/time_util.h"
+#include "common/uuid.h"
+#include "testing/temp_dir.h"
+
+namespace sluice::store::sqlite {
+namespace {
+
+using model::Event;
+using model::EventWrite;
+using model::ObjectRef;
+using model::ObjectType;
+
+constexpr TimestampMicros kNow = 1'714'564'800'000'000LL;
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SqliteStoreOptions o;
+    o.scan_page_rows = 3;  // small pages so scans cross page boundaries
+    auto s = SqliteStore::Open(dir_.File("sluice.db"), o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+    org_ = *store_->CreateOrg("acme");
+    project_ = *store_->CreateProject({NewUuid(), org_.id, "p", "", kNow});
+    logs_ = {ObjectType::kProjectLogs, project_.id};
+  }
+
+  std::vector<EventWrite> Parse(const std::string& body) {
+    auto w = model::ParseInsertRequest(body);
+    EXPECT_TRUE(w.ok()) << w.status().ToString();
+    return w.ok() ? *w : std::vector<EventWrite>{};
+  }
+
+  Result<InsertResult> Insert(const std::string& body, TimestampMicros now = kNow) {
+    return store_->InsertEvents(logs_, org_.id, project_.id, Parse(body), now);
+  }
+
+  std::vector<Event> ScanAll(model::ScanRequest r) {
+    r.object = logs_;
+    auto stream = store_->Scan(r);
+    EXPECT_TRUE(stream.ok());
+    std::vector<Event> out;
+    Event e;
+    while (true) {
+      auto more = (*stream)->Next(&e);
+      EXPECT_TRUE(more.ok()) << more.status().ToString();
+      if (!more.ok() || !*more) break;
+      out.push_back(e);
+    }
+    return out;
+  }
+
+  static std::vector<std::string> Ids(const std::vector<Event>& v) {
+    std::vector<std::string> out;
+    for (const auto& e : v) out.push_back(e.id);
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<SqliteStore> store_;
+  model::Org org_;
+  model::Project project_;
+  ObjectRef logs_;
+};
+
+TEST_F(SqliteStoreTest, EachTransactionGetsOneStrictlyGreaterXactId) {
+  auto a = Insert(R"({"events":[{"id":"a"},{"id":"b"}]})");
+  auto b = Insert(R"({"events":[{"id":"c"}]})");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_GT(b->xact_id, a->xact_id);
+  EXPECT_EQ(a->row_ids, (std::vector<std::string>{"a", "b"}));
+  auto rows = ScanAll({});
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].xact_id, a->xact_id);
+  EXPECT_EQ(rows[1].xact_id, a->xact_id);
+  EXPECT_EQ(rows[2].xact_id, b->xact_id);
+  EXPECT_EQ(*store_->MaxXactId(), b->xact_id);
+}
+
+TEST_F(SqliteStoreTest, MergeWritesANewVersionAtTheEnd) {
+  ASSERT_TRUE(Insert(R"({"events":[{"id":"a","metadata":{"x":1}},{"id":"b"}]})").ok());
+  auto m = Insert(R"({"events":[{"id":"a","_is_merge":true,"metadata":{"y":2}}]})", kNow + 10);
+  ASSERT_TRUE(m.ok());
+  auto rows = ScanAll({});
+  EXPECT_EQ(Ids(rows), (std::vector<std::string>{"b", "a"}));
+  EXPECT_EQ(rows[1].metadata, R"({"x":1,"y":2})");
+  EXPECT_EQ(rows[1].xact_id, m->xact_id);
+  EXPECT_EQ(rows[1].created, kNow);  // first insert time is kept
+}
+
+TEST_F(SqliteStoreTest, ObjectDeleteRemovesTheRow) {
+  ASSERT_TRUE(Insert(R"({"events":[{"id":"a"},{"id":"b"}]})").ok());
+  auto d = Insert(R"({"events":[{"id":"a","_object_delete":true},{"id":"zz","_object_delete":true}]})");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->rows_deleted, 1);
+  EXPECT_EQ(Ids(ScanAll({})), (std::vector<std::string>{"b"}));
+  EXPECT_FALSE(store_->GetEvent(logs_, "a")->has_value());
+}
+
+TEST_F(SqliteStoreTest, AFailingEventWritesNothingFromItsBatch) {
+  ASSERT_TRUE(Insert(R"({"events":[{"id":"keep"}]})").ok());
+  // The second event is a child span without root_span_id: rejected while applying.
+  auto r = Insert(R"({"events":[{"id":"new1"},{"id":"bad","span_parents":["x"]}]})");
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(Ids(ScanAll({})), (std::vector<std::string>{"keep"}));
+  // The xact counter may have moved, but a later write still succeeds.
+  EXPECT_TRUE(Insert(R"({"events":[{"id":"new2"}]})").ok());
+}
+
+TEST_F(SqliteStoreTest, ScanResumesAfterACursorAcrossPages) {
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(Insert(R"({"events":[{"id":"r)" + std::to_string(i) + R"("}]})").ok());
+  }
+  auto all = ScanAll({});
+  ASSERT_EQ(all.size(), 10u);
+  model::ScanRequest r;
+  r.after = model::XactCursor{all[4].xact_id, all[4].row_key};
+  auto rest = ScanAll(r);
+  ASSERT_EQ(rest.size(), 5u);
+  EXPECT_EQ(rest.front().id, "r5");
+  r.limit = 2;
+  EXPECT_EQ(Ids(ScanAll(r)), (std::vector<std::string>{"r5", "r6"}));
+  r = {};
+  r.max_xact_id = all[2].xact_id;
+  EXPECT_EQ(ScanAll(r).size(), 3u);
+}
+
+TEST_F(SqliteStoreTest, ScanFiltersByCreatedRangeIdsAndRootSpans) {
+  ASSERT_TRUE(Insert(R"({"events":[)"
+                     R"({"id":"old","created":"2024-01-01T00:00:00Z"},)"
+                     R"({"id":"mid","created":"2024-03-01T00:00:00Z","span_id":"root"},)"
+                     R"({"id":"kid","created":"2024-03-02T00:00:00Z","span_parents":["root"],)"
+                     R"("root_span_id":"root"},)"
+                     R"({"id":"new","created":"2024-06-01T00:00:00Z"}]})")
+                  .ok());
+  model::ScanRequest r;
+  r.order = model::ScanOrder::kCreatedAscending;
+  r.created_min = *ParseRfc3339("2024-02-01T00:00:00Z");
+  r.created_max = *ParseRfc3339("2024-06-01T00:00:00Z");
+  EXPECT_EQ(Ids(ScanAll(r)), (std::vector<std::string>{"mid", "kid"}));
+  r = {};
+  r.order = model::ScanOrder::kCreatedDescending;
+  EXPECT_EQ(Ids(ScanAll(r)), (std::vector<std::string>{"new", "kid", "mid", "old"}));
+  r = {};
+  r.ids = {"new", "old", "missing"};
+  EXPECT_EQ(Ids(ScanAll(r)), (std::vector<std::string>{"old", "new"}));
+  r = {};
+  r.root_span_ids = {"root"};
+  EXPECT_EQ(Ids(ScanAll(r)), (std::vector<std::string>{"mid", "kid"}));
+}
+
+TEST_F(SqliteStoreTest, ObjectsDoNotSeeEachOthersRows) {
+  model::Dataset d{NewUuid(), project_.id, "ds", "", kNow, "", {}};
+  ASSERT_TRUE(store_->CreateDataset(d).ok());
+  ObjectRef ds{ObjectType::kDataset, d.id};
+  ASSERT_TRUE(store_->InsertEvents(ds, org_.id, project_.id,
+                                   Parse(R"({"events":[{"id":"a","input":1}]})"), kNow).ok());
+  ASSERT_TRUE(Insert(R"({"events":[{"id":"a","input":2}]})").ok());
+  EXPECT_EQ((*store_->GetEvent(ds, "a"))->input, "1");
+  EXPECT_EQ((*store_->GetEvent(logs_, "a"))->input, "2");
+}
+
+TEST_F(SqliteStoreTest, ProjectNamesAreUniquePerOrgAndListNewestFirst) {
+  auto dup = store_->CreateProject({NewUuid(), org_.id, "p", "", kNow});
+  EXPECT_EQ(dup.status().code(), StatusCode::kAlreadyExists);
+  auto q = *store_->CreateProject({NewUuid(), org_.id, "q", "", kNow});
+  auto r = *store_->CreateProject({NewUuid(), org_.id, "r", "", kNow});
+  ListOptions o;
+  auto all = *store_->ListProjects(org_.id, o);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].name, "r");
+  o.starting_after = r.id;
+  o.limit = 1;
+  EXPECT_EQ((*store_->ListProjects(org_.id, o))[0].name, "q");
+  o = {};
+  o.ending_before = project_.id;
+  EXPECT_EQ((*store_->ListProjects(org_.id, o)).size(), 2u);
+  auto other = *store_->CreateOrg("other");
+  EXPECT_TRUE(store_->ListProjects(other.id, {})->empty());
+  EXPECT_TRUE(store_->CreateProject({NewUuid(), other.id, "p", "", kNow}).ok());
+}
+
+TEST_F(SqliteStoreTest, ApiKeysAreFoundByLookupAndRevoked) {
+  auto m = model::MintKey(model::KeyKind::kApiKey, org_.id, "k",
+                          {{project_.id, model::Permission::kWrite}}, kNow);
+  ASSERT_TRUE(store_->CreateApiKey(m.key).ok());
+  auto found = *store_->FindApiKeyByLookup(m.key.lookup);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_TRUE(model::KeyMatches(*found, m.plaintext));
+  EXPECT_EQ(found->grants, m.key.grants);
+  EXPECT_FALSE(found->revoked.has_value());
+  EXPECT_EQ(store_->RevokeApiKey("other-org", m.key.id, kNow).code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store_->RevokeApiKey(org_.id, m.key.id, kNow).ok());
+  EXPECT_TRUE((*store_->FindApiKeyByLookup(m.key.lookup))->revoked.has_value());
+}
+
+TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotRemigrate) {
+  ASSERT_TRUE(Insert(R"({"events":[{"id":"a"}]})").ok());
+  const uint64_t x = *store_->MaxXactId();
+  store_.reset();
+  auto again = SqliteStore::Open(dir_.File("sluice.db"));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(*(*again)->MaxXactId(), x);
+  EXPECT_TRUE((*(*again)->GetEvent(logs_, "a")).has_value());
+}
+
+TEST(SqliteStoreOpen, ReportsAnUnopenablePath) {
+  auto s = SqliteStore::Open("/nonexistent-dir/x/sluice.db");
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("/nonexistent-dir/x/sluice.db"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice::store::sqlite
