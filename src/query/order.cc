@@ -1,0 +1,40 @@
+#include "query/order.h"
+
+#include <algorithm>
+
+namespace sluice::query {
+
+int CompareRows(const Order& order, const std::vector<Value>& a_keys, int64_t a_row_key,
+                const std::vector<Value>& b_keys, int64_t b_row_key) {
+  size_t n = std::min({order.keys.size(), a_keys.size(), b_keys.size()});
+  for (size_t k = 0; k < n; ++k) {
+    int c = CompareTotal(a_keys[k], b_keys[k]);
+    if (c != 0) return order.keys[k].descending ? -c : c;
+  }
+  int c = a_row_key < b_row_key ? -1 : (a_row_key > b_row_key ? 1 : 0);
+  return order.tiebreak_descending ? -c : c;
+}
+
+bool TopN::WouldKeep(const std::vector<Value>& keys, int64_t row_key) const {
+  if (heap_.size() < limit_) return true;
+  const SortedRow& worst = heap_.front();
+  return CompareRows(order_, keys, row_key, worst.keys, worst.row_key) < 0;
+}
+
+void TopN::Add(SortedRow row) {
+  auto less = [this](const SortedRow& a, const SortedRow& b) { return Before(a, b); };
+  heap_.push_back(std::move(row));
+  std::push_heap(heap_.begin(), heap_.end(), less);
+  if (heap_.size() > limit_) {
+    std::pop_heap(heap_.begin(), heap_.end(), less);
+    heap_.pop_back();
+  }
+}
+
+std::vector<SortedRow> TopN::Take() {
+  auto less = [this](const SortedRow& a, const SortedRow& b) { return Before(a, b); };
+  std::sort_heap(heap_.begin(), heap_.end(), less);
+  return std::move(heap_);
+}
+
+}  // namespace sluice::query

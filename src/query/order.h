@@ -1,0 +1,59 @@
+// Output order: sort keys with directions plus a row key tiebreak, the bounded top-N heap that
+// keeps memory proportional to the limit, and the comparison cursors resume from.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "query/ast.h"
+#include "query/value.h"
+
+namespace sluice::query {
+
+struct OrderKey {
+  const Expr* expr = nullptr;  // evaluated over the row when column < 0
+  int column = -1;             // output column otherwise
+  bool descending = false;
+};
+
+struct Order {
+  std::vector<OrderKey> keys;
+  bool tiebreak_descending = false;  // the row key follows the last key's direction
+  uint64_t fingerprint = 0;
+};
+
+// A candidate output row.
+struct SortedRow {
+  std::vector<Value> keys;
+  int64_t row_key = 0;
+  std::string json;
+};
+
+// <0 when a comes first in the output.
+int CompareRows(const Order& order, const std::vector<Value>& a_keys, int64_t a_row_key,
+                const std::vector<Value>& b_keys, int64_t b_row_key);
+
+// Keeps the first `limit` rows in output order. Not thread-safe.
+class TopN {
+ public:
+  TopN(const Order& order, size_t limit) : order_(order), limit_(limit) {}
+
+  // Whether a row with these keys would be kept (check before building its JSON).
+  bool WouldKeep(const std::vector<Value>& keys, int64_t row_key) const;
+  // REQUIRES: WouldKeep(row.keys, row.row_key).
+  void Add(SortedRow row);
+  // The kept rows in output order; empties the heap.
+  std::vector<SortedRow> Take();
+
+ private:
+  bool Before(const SortedRow& a, const SortedRow& b) const {
+    return CompareRows(order_, a.keys, a.row_key, b.keys, b.row_key) < 0;
+  }
+
+  const Order& order_;
+  size_t limit_;
+  std::vector<SortedRow> heap_;  // max-heap: the last row in output order on top
+};
+
+}  // namespace sluice::query

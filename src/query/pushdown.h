@@ -1,0 +1,41 @@
+// Pushdown: the predicates of a filter that a store answers from its indexes (DESIGN.md §4):
+// `created` ranges, `_xact_id` ranges, `id` and `root_span_id` equality or `in` lists. Only
+// top-level `and` conjuncts of the form <field> <op> <constant> are taken; the whole filter is
+// still evaluated over the streamed rows, so pushdown only narrows the scan.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/scan.h"
+#include "query/ast.h"
+#include "query/eval.h"
+
+namespace sluice::query {
+
+struct Pushdown {
+  // created in [created_min, created_max).
+  std::optional<TimestampMicros> created_min;
+  std::optional<TimestampMicros> created_max;
+  // _xact_id > xact_after and _xact_id <= xact_max.
+  std::optional<int64_t> xact_after;
+  std::optional<int64_t> xact_max;
+  // nullopt: no restriction; else rows whose id (root_span_id) is in the list.
+  std::optional<std::vector<std::string>> ids;
+  std::optional<std::vector<std::string>> root_span_ids;
+  // The conjuncts contradict each other: no row can match, skip the scan.
+  bool empty = false;
+};
+
+// `shape` decides what may be pushed: for traces only the root span's created and id and the
+// root_span_id (a trace's _xact_id is its greatest, not known per span).
+Pushdown ExtractPushdown(const Expr* filter, Shape shape, const EvalEnv& env);
+
+// Copies the pushdown into a scan request (ids, root_span_ids, created and _xact_id bounds).
+// The _xact_id lower bound becomes `after` and needs kXactAscending order; for other orders it
+// is left to the row filter.
+void ApplyPushdown(const Pushdown& p, model::ScanRequest& scan);
+
+}  // namespace sluice::query

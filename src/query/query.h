@@ -1,0 +1,60 @@
+// The query engine's entry point (DESIGN.md §4): parse a BTQL or SQL query, check the caller may
+// read its object, plan it (pushdown into a model::ScanRequest), stream rows from an
+// EventSource, evaluate the rest in C++, and hand each output row as compact JSON to a sink.
+// The engine never names a store: anything implementing model::EventSource can be queried.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "model/scan.h"
+#include "query/ast.h"
+
+namespace sluice::query {
+
+// Receives output rows. Implementations decide the framing (JSON Lines, {"data":[...]}).
+class RowSink {
+ public:
+  virtual ~RowSink() = default;
+  // Called once per row, in output order, with one compact JSON object. A non-OK status stops
+  // the query and is returned by RunQuery.
+  virtual Status OnRow(std::string_view json) = 0;
+};
+
+struct QueryContext {
+  // Source of now(); taken once per query. Null means the system clock.
+  Clock* clock = nullptr;
+  // Called with the object the query reads before any row is read; return kPermissionDenied or
+  // kNotFound to refuse. Empty means allowed.
+  std::function<Status(const model::ObjectRef&)> check_permission;
+  // Rows returned when the query has no limit.
+  int64_t default_limit = 1000;
+  // A cursor from a previous page (overrides the query's `cursor:` clause when non-empty).
+  std::string cursor;
+};
+
+struct QueryResult {
+  int64_t rows = 0;
+  // Opaque; non-empty when the page was full and more rows may follow. Pass it back (context
+  // cursor or `cursor:` clause) with the same query to get the next page.
+  std::string cursor;
+  // Spans read from the source (for tests and metrics).
+  int64_t spans_scanned = 0;
+};
+
+// Parses and runs a query. Errors: kInvalidArgument for a query that cannot run (message with
+// line:column), the permission callback's error, or the source's error. Not thread-safe per
+// call arguments; separate calls may run concurrently.
+Result<QueryResult> RunQuery(std::string_view text, const QueryContext& ctx,
+                             model::EventSource& source, RowSink& sink);
+
+// Runs an already parsed and bound query (see ParseQuery in query/parser.h), e.g. after the
+// caller inspected query.source.object.
+Result<QueryResult> RunParsedQuery(const Query& query, const QueryContext& ctx,
+                                   model::EventSource& source, RowSink& sink);
+
+}  // namespace sluice::query
