@@ -13,3 +13,8 @@ namespace sluice {
 void InitLogging(const std::string& level);
 
 }  // namespace sluice
+
+#define SLUICE_LOG_DEBUG(...) SPDLOG_DEBUG(__VA_ARGS__)
+#define SLUICE_LOG_INFO(...) SPDLOG_INFO(__VA_ARGS__)
+#define SLUICE_LOG_WARN(...) SPDLOG_WARN(__VA_ARGS__)
+#define SLUICE_LOG_ERROR(...) SPDLOG_ERROR(__VA_ARGS__)

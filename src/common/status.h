@@ -148,6 +148,7 @@ Status AsStatus(const Result<T>& r) {
   lhs = std::move(tmp).value()
 
 // SLUICE_ASSIGN_OR_RETURN(auto x, MakeX()); returns the error of a failed Result.
+// Expands to several statements: use braces around it under if/else.
 #define SLUICE_ASSIGN_OR_RETURN(lhs, expr) \
   SLUICE_ASSIGN_OR_RETURN_IMPL(SLUICE_CONCAT(sluice_result_, __LINE__), lhs, expr)
 

@@ -51,6 +51,7 @@ class Store : public model::EventSource {
   // --- orgs and projects ---
   virtual Result<model::Org> CreateOrg(const std::string& name) = 0;
   virtual Result<int64_t> CountOrgs() = 0;
+  virtual Result<std::vector<model::Org>> ListOrgs() = 0;
   // kAlreadyExists when the org has a project of that name.
   virtual Result<model::Project> CreateProject(const model::Project& project) = 0;
   // kNotFound when absent.

@@ -66,6 +66,18 @@ Result<int64_t> SqliteStore::CountOrgs() {
   return n;
 }
 
+Result<std::vector<model::Org>> SqliteStore::ListOrgs() {
+  SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
+  SLUICE_ASSIGN_OR_RETURN(Statement * s, c->Prepare("SELECT id, name, created FROM orgs ORDER BY seq"));
+  std::vector<model::Org> out;
+  for (;;) {
+    SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back({s->Text(0), s->Text(1), s->Int(2)});
+  }
+  return out;
+}
+
 Result<model::Project> SqliteStore::CreateProject(const model::Project& p) {
   std::lock_guard<std::mutex> lock(write_mu_);
   SLUICE_ASSIGN_OR_RETURN(

@@ -30,6 +30,7 @@ class SqliteStore final : public Store {
 
   Result<model::Org> CreateOrg(const std::string& name) override;
   Result<int64_t> CountOrgs() override;
+  Result<std::vector<model::Org>> ListOrgs() override;
   Result<model::Project> CreateProject(const model::Project& project) override;
   Result<model::Project> GetProject(const std::string& id) override;
   Result<std::optional<model::Project>> FindProjectByName(const std::string& org_id,

@@ -1,0 +1,128 @@
+#include "api/http_server.h"
+
+#include <httplib.h>
+
+#include "common/log.h"
+
+namespace sluice::api {
+
+struct HttpServer::Impl {
+  HttpServerOptions options;
+  Metrics& metrics;
+  Clock& clock;
+  httplib::Server server;
+  int port = 0;
+};
+
+namespace {
+
+ApiRequest ToApiRequest(const httplib::Request& req) {
+  ApiRequest r;
+  r.method = req.method;
+  r.path = req.path;
+  for (size_t i = 1; i < req.matches.size(); ++i) r.path_params.push_back(req.matches[i].str());
+  for (const auto& [k, v] : req.params) r.query.emplace(k, v);
+  r.body = req.body;
+  r.authorization = req.get_header_value("Authorization");
+  return r;
+}
+
+void WriteResponse(const ApiResponse& api, httplib::Response& res) {
+  res.status = api.status;
+  for (const auto& [k, v] : api.headers) res.set_header(k, v);
+  res.set_content(api.body, api.content_type);
+}
+
+}  // namespace
+
+HttpServer::HttpServer(HttpServerOptions options, Metrics& metrics, Clock& clock)
+    : impl_(new Impl{std::move(options), metrics, clock, {}, 0}) {
+  impl_->server.set_payload_max_length(impl_->options.max_body_bytes);
+  impl_->server.set_keep_alive_timeout(impl_->options.keep_alive_timeout_seconds);
+  // Errors httplib produces itself (413, 404 for unknown routes, 400 for bad requests) get the
+  // same JSON error body as everything else.
+  impl_->server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    Status s;
+    switch (res.status) {
+      case 413:
+        s = Status(StatusCode::kResourceExhausted, "request body too large");
+        res.set_content(ErrorBody(s), "application/json");
+        return;
+      case 404: s = NotFoundError("no route for " + req.method + " " + req.path); break;
+      default: s = InvalidArgumentError("malformed HTTP request"); break;
+    }
+    res.set_content(ErrorBody(s), "application/json");
+  });
+  impl_->server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        res.status = 500;
+        res.set_content(ErrorBody(InternalError("internal error")), "application/json");
+      });
+}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::Route(const std::string& method, const std::string& pattern,
+                       const std::string& name, RouteHandler handler) {
+  Impl* impl = impl_.get();
+  auto wrapped = [impl, name, handler = std::move(handler)](const httplib::Request& req,
+                                                             httplib::Response& res) {
+    const int64_t start = impl->clock.MonotonicMicros();
+    ApiResponse api;
+    try {
+      Result<ApiResponse> r = handler(ToApiRequest(req));
+      if (r.ok()) {
+        api = std::move(r).value();
+      } else {
+        api = ErrorResponse(r.status());
+        if (api.status >= 500) {
+          SLUICE_LOG_ERROR("{} {} failed: {}", req.method, req.path, r.status().ToString());
+        }
+      }
+    } catch (const std::exception& e) {
+      SLUICE_LOG_ERROR("{} {} threw: {}", req.method, req.path, e.what());
+      api = ErrorResponse(InternalError("internal error"));
+    }
+    WriteResponse(api, res);
+    impl->metrics.RecordRequest(name, req.method, api.status,
+                                (impl->clock.MonotonicMicros() - start) / 1e6);
+  };
+  if (method == "GET") {
+    impl_->server.Get(pattern, wrapped);
+  } else if (method == "POST") {
+    impl_->server.Post(pattern, wrapped);
+  } else if (method == "PUT") {
+    impl_->server.Put(pattern, wrapped);
+  } else if (method == "PATCH") {
+    impl_->server.Patch(pattern, wrapped);
+  } else if (method == "DELETE") {
+    impl_->server.Delete(pattern, wrapped);
+  }
+}
+
+Result<int> HttpServer::Bind() {
+  if (impl_->options.port == 0) {
+    impl_->port = impl_->server.bind_to_any_port(impl_->options.host);
+    if (impl_->port <= 0) return UnavailableError("cannot bind " + impl_->options.host);
+  } else {
+    if (!impl_->server.bind_to_port(impl_->options.host, impl_->options.port)) {
+      return UnavailableError("cannot listen on " + impl_->options.host + ":" +
+                              std::to_string(impl_->options.port) +
+                              " (address in use or not available)");
+    }
+    impl_->port = impl_->options.port;
+  }
+  return impl_->port;
+}
+
+Status HttpServer::Serve() {
+  if (!impl_->server.listen_after_bind()) {
+    return UnavailableError("the HTTP server stopped unexpectedly");
+  }
+  return Status();
+}
+
+void HttpServer::Stop() { impl_->server.stop(); }
+
+}  // namespace sluice::api

@@ -1,0 +1,50 @@
+// HttpServer: sluice's HTTP front end over cpp-httplib (kept out of this header). Routes map a
+// method and a path pattern to a handler over transport-neutral ApiRequest/ApiResponse; the
+// server adds JSON errors, the body limit (413), request metrics and a catch-all so one bad
+// request never takes the process down. Thread-safe after Start().
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/api_types.h"
+#include "api/metrics.h"
+#include "common/clock.h"
+
+namespace sluice::api {
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8000;  // 0 = any free port
+  // Requests with a larger body get 413.
+  size_t max_body_bytes = 64ull << 20;
+  // Idle keep-alive connections are closed after this long.
+  int keep_alive_timeout_seconds = 5;
+};
+
+using RouteHandler = std::function<Result<ApiResponse>(const ApiRequest&)>;
+
+class HttpServer {
+ public:
+  HttpServer(HttpServerOptions options, Metrics& metrics, Clock& clock);
+  ~HttpServer();
+
+  // Registers a route. `pattern` is an ECMAScript regex over the path whose capture groups
+  // become ApiRequest::path_params; `name` labels the route in metrics. REQUIRES: before Bind().
+  void Route(const std::string& method, const std::string& pattern, const std::string& name,
+             RouteHandler handler);
+
+  // Binds the listening socket; returns the bound port. kUnavailable when the address is taken.
+  Result<int> Bind();
+  // Serves until Stop(). REQUIRES: Bind() succeeded.
+  Status Serve();
+  // Stops accepting; in-flight requests finish before Serve() returns. Safe from any thread.
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sluice::api

@@ -1,0 +1,13 @@
+// Registers the REST API's routes on an HttpServer.
+#pragma once
+
+#include "api/handlers.h"
+#include "api/http_server.h"
+
+namespace sluice::api {
+
+// Projects, experiments, datasets, insert/fetch, /healthz and /metrics.
+// REQUIRES: handlers and metrics outlive the server.
+void RegisterCoreRoutes(HttpServer& server, Handlers& handlers, Metrics& metrics);
+
+}  // namespace sluice::api

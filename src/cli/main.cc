@@ -1,0 +1,198 @@
+// The `sluice` command: `serve` runs the API server; `admin` manages projects and API keys on
+// the store directly.
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "common/log.h"
+#include "common/time_util.h"
+#include "common/uuid.h"
+#include "server/admin.h"
+#include "server/server.h"
+
+namespace sluice::cli {
+namespace {
+
+int Fail(const Status& s) {
+  std::cerr << "error: " << s.message() << "\n";
+  return s.code() == StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+int Serve(const server::ServerConfig& config, const std::string& log_level) {
+  InitLogging(log_level);
+  // SIGINT/SIGTERM are taken by one watcher thread, which stops the server; in-flight requests
+  // finish, then the store closes.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto srv = server::Server::Create(config, RealClock());
+  if (!srv.ok()) return Fail(srv.status());
+  auto boot = server::BootstrapIfEmpty((*srv)->store(), config.data_dir, RealClock());
+  if (!boot.ok()) return Fail(boot.status());
+  if (boot->created) {
+    std::cout << "First start: created org, project and an admin API key (shown once; also in "
+              << boot->credentials_path << ", mode 0600):\n"
+              << "  org_id     " << boot->org_id << "\n"
+              << "  project_id " << boot->project_id << "\n"
+              << "  api_key    " << boot->api_key << "\n"
+              << std::flush;
+  }
+  auto port = (*srv)->Bind();
+  if (!port.ok()) return Fail(port.status());
+  std::cout << "sluice listening on http://" << server::ParseListen(config.listen)->first << ":"
+            << *port << std::endl;
+  SLUICE_LOG_INFO("listening port={} data_dir={}", *port, config.data_dir);
+
+  server::Server* raw = srv->get();
+  std::thread watcher([&signals, raw] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    SLUICE_LOG_INFO("signal {} received: finishing in-flight requests", sig);
+    raw->Stop();
+  });
+  Status served = (*srv)->Serve();
+  // Wake the watcher if Serve ended on its own.
+  if (watcher.joinable()) {
+    pthread_kill(watcher.native_handle(), SIGTERM);
+    watcher.join();
+  }
+  srv->reset();  // closes the store cleanly
+  SLUICE_LOG_INFO("stopped");
+  if (!served.ok()) return Fail(served);
+  return 0;
+}
+
+struct AdminArgs {
+  std::string data_dir = "./sluice-data";
+  std::string store;
+  std::string org;
+};
+
+Result<std::unique_ptr<store::Store>> OpenForAdmin(const AdminArgs& a) {
+  return server::OpenStore(a.store, a.data_dir);
+}
+
+int CreateProject(const AdminArgs& a, const std::string& name) {
+  auto st = OpenForAdmin(a);
+  if (!st.ok()) return Fail(st.status());
+  auto org = server::ResolveOrg(**st, a.org);
+  if (!org.ok()) return Fail(org.status());
+  Status valid = model::ValidateName("--name", name);
+  if (!valid.ok()) return Fail(valid);
+  auto p = (*st)->CreateProject({NewUuid(), *org, name, "", RealClock().NowMicros()});
+  if (!p.ok()) return Fail(p.status());
+  std::cout << p->id << "\n";
+  return 0;
+}
+
+int CreateKey(const AdminArgs& a, server::KeyRequest req, const std::string& permission,
+              bool service_token) {
+  auto st = OpenForAdmin(a);
+  if (!st.ok()) return Fail(st.status());
+  auto org = server::ResolveOrg(**st, a.org);
+  if (!org.ok()) return Fail(org.status());
+  auto perm = model::ParsePermission(permission);
+  if (!perm.ok()) return Fail(perm.status());
+  req.org_id = *org;
+  req.permission = *perm;
+  req.kind = service_token ? model::KeyKind::kServiceToken : model::KeyKind::kApiKey;
+  auto m = server::CreateKey(**st, req, RealClock().NowMicros());
+  if (!m.ok()) return Fail(m.status());
+  std::cerr << "key id " << m->key.id << " (the secret below is shown only once)\n";
+  std::cout << m->plaintext << "\n";
+  return 0;
+}
+
+int ListKeys(const AdminArgs& a) {
+  auto st = OpenForAdmin(a);
+  if (!st.ok()) return Fail(st.status());
+  auto org = server::ResolveOrg(**st, a.org);
+  if (!org.ok()) return Fail(org.status());
+  auto keys = (*st)->ListApiKeys(*org);
+  if (!keys.ok()) return Fail(keys.status());
+  std::printf("%-36s  %-13s  %-20s  %-8s  %s\n", "ID", "KIND", "NAME", "STATE", "GRANTS");
+  for (const auto& k : *keys) {
+    std::string grants;
+    for (const auto& g : k.grants) {
+      if (!grants.empty()) grants += ",";
+      grants += (g.project_id.empty() ? std::string("org") : g.project_id) + ":" +
+                std::string(model::PermissionName(g.permission));
+    }
+    std::printf("%-36s  %-13s  %-20s  %-8s  %s\n", k.id.c_str(),
+                k.kind == model::KeyKind::kApiKey ? "api_key" : "service_token", k.name.c_str(),
+                k.revoked ? "revoked" : "active", grants.c_str());
+  }
+  return 0;
+}
+
+int RevokeKey(const AdminArgs& a, const std::string& id) {
+  auto st = OpenForAdmin(a);
+  if (!st.ok()) return Fail(st.status());
+  auto org = server::ResolveOrg(**st, a.org);
+  if (!org.ok()) return Fail(org.status());
+  Status s = (*st)->RevokeApiKey(*org, id, RealClock().NowMicros());
+  if (!s.ok()) return Fail(s);
+  std::cout << "revoked " << id << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App app{"sluice: keeps LLM traces, experiments and datasets; exports and retention"};
+  app.require_subcommand(1);
+
+  server::ServerConfig config;
+  std::string log_level = "info";
+  CLI::App* serve = app.add_subcommand("serve", "Run the API server");
+  serve->add_option("--data-dir", config.data_dir, "Data directory (embedded store, credentials)")
+      ->capture_default_str();
+  serve->add_option("--listen", config.listen, "host:port to listen on")->capture_default_str();
+  serve->add_option("--store", config.store, "Store: sqlite:PATH (default <data-dir>/sluice.db)")
+      ->envname("SLUICE_STORE");
+  serve->add_option("--log-level", log_level, "debug, info, warn or error")->capture_default_str();
+
+  AdminArgs admin_args;
+  CLI::App* admin = app.add_subcommand("admin", "Manage projects and API keys");
+  admin->require_subcommand(1);
+  admin->add_option("--data-dir", admin_args.data_dir, "Data directory")->capture_default_str();
+  admin->add_option("--store", admin_args.store, "Store: sqlite:PATH")->envname("SLUICE_STORE");
+  admin->add_option("--org", admin_args.org, "Org id (default: the only org)");
+
+  std::string project_name;
+  CLI::App* cp = admin->add_subcommand("create-project", "Create a project; prints its id");
+  cp->add_option("--name", project_name, "Project name")->required();
+
+  server::KeyRequest key_req;
+  std::string permission = "read";
+  bool service_token = false;
+  CLI::App* ck = admin->add_subcommand("create-key", "Create an API key; prints it once");
+  ck->add_option("--name", key_req.name, "A name to recognise the key by")->required();
+  ck->add_option("--project", key_req.project_ids, "Project id to grant (repeatable; default: org-wide)");
+  ck->add_option("--permission", permission, "read, write or admin")->capture_default_str();
+  ck->add_flag("--service-token", service_token, "Create a service token (sl-st-…) instead");
+
+  admin->add_subcommand("list-keys", "List API keys and service tokens (never their secrets)");
+  std::string revoke_id;
+  CLI::App* rk = admin->add_subcommand("revoke-key", "Revoke an API key or service token");
+  rk->add_option("id", revoke_id, "Key id (from list-keys)")->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (serve->parsed()) return Serve(config, log_level);
+  if (cp->parsed()) return CreateProject(admin_args, project_name);
+  if (ck->parsed()) return CreateKey(admin_args, key_req, permission, service_token);
+  if (admin->got_subcommand("list-keys")) return ListKeys(admin_args);
+  if (rk->parsed()) return RevokeKey(admin_args, revoke_id);
+  return 0;
+}
+
+}  // namespace sluice::cli
+
+int main(int argc, char** argv) { return sluice::cli::Main(argc, argv); }

@@ -1,0 +1,102 @@
+#include "server/server.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "api/routes.h"
+#include "common/log.h"
+#include "common/uuid.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace sluice::server {
+
+Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return InvalidArgumentError("--listen must be host:port, e.g. 127.0.0.1:8000 (got \"" +
+                                listen + "\")");
+  }
+  const std::string port = listen.substr(colon + 1);
+  char* end = nullptr;
+  const long p = std::strtol(port.c_str(), &end, 10);
+  if (port.empty() || *end != '\0' || p < 0 || p > 65535) {
+    return InvalidArgumentError("--listen port must be a number from 0 to 65535 (got \"" + port +
+                                "\")");
+  }
+  return std::make_pair(listen.substr(0, colon), static_cast<int>(p));
+}
+
+Result<std::unique_ptr<store::Store>> OpenStore(const std::string& spec,
+                                                const std::string& data_dir) {
+  std::string path;
+  if (spec.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(data_dir, ec);
+    if (ec) {
+      return FailedPreconditionError("cannot create data directory " + data_dir + ": " +
+                                     ec.message());
+    }
+    path = data_dir + "/sluice.db";
+  } else if (spec.rfind("sqlite:", 0) == 0) {
+    path = spec.substr(7);
+    if (path.empty()) return InvalidArgumentError("--store sqlite:PATH needs a path");
+  } else {
+    return InvalidArgumentError("--store must be sqlite:PATH (got \"" + spec + "\")");
+  }
+  SLUICE_ASSIGN_OR_RETURN(auto s, store::sqlite::SqliteStore::Open(path));
+  return std::unique_ptr<store::Store>(std::move(s));
+}
+
+Result<Bootstrap> BootstrapIfEmpty(store::Store& store, const std::string& data_dir,
+                                   Clock& clock) {
+  Bootstrap b;
+  SLUICE_ASSIGN_OR_RETURN(int64_t orgs, store.CountOrgs());
+  if (orgs > 0) return b;
+  SLUICE_ASSIGN_OR_RETURN(model::Org org, store.CreateOrg("default"));
+  model::Project p{NewUuid(), org.id, "default", "", clock.NowMicros()};
+  SLUICE_ASSIGN_OR_RETURN(p, store.CreateProject(p));
+  auto minted = model::MintKey(model::KeyKind::kApiKey, org.id, "admin",
+                               {{"", model::Permission::kAdmin}}, clock.NowMicros());
+  SLUICE_RETURN_IF_ERROR(store.CreateApiKey(minted.key));
+  b.created = true;
+  b.org_id = org.id;
+  b.project_id = p.id;
+  b.api_key = minted.plaintext;
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  b.credentials_path = data_dir + "/credentials";
+  {
+    std::ofstream f(b.credentials_path, std::ios::trunc);
+    if (!f) return FailedPreconditionError("cannot write " + b.credentials_path);
+    ::chmod(b.credentials_path.c_str(), 0600);
+    f << "org_id=" << b.org_id << "\nproject_id=" << b.project_id << "\napi_key=" << b.api_key
+      << "\n";
+  }
+  ::chmod(b.credentials_path.c_str(), 0600);
+  return b;
+}
+
+Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Clock& clock) {
+  SLUICE_ASSIGN_OR_RETURN(auto hp, ParseListen(config.listen));
+  std::unique_ptr<Server> s(new Server());
+  SLUICE_ASSIGN_OR_RETURN(s->store_, OpenStore(config.store, config.data_dir));
+  s->metrics_ = std::make_unique<api::Metrics>();
+  s->handlers_ = std::make_unique<api::Handlers>(*s->store_, clock, *s->metrics_);
+  api::HttpServerOptions http;
+  http.host = hp.first;
+  http.port = hp.second;
+  http.max_body_bytes = config.max_body_bytes;
+  s->http_ = std::make_unique<api::HttpServer>(http, *s->metrics_, clock);
+  api::RegisterCoreRoutes(*s->http_, *s->handlers_, *s->metrics_);
+  return s;
+}
+
+Server::~Server() = default;
+
+Result<int> Server::Bind() { return http_->Bind(); }
+Status Server::Serve() { return http_->Serve(); }
+void Server::Stop() { http_->Stop(); }
+
+}  // namespace sluice::server

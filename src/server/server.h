@@ -1,0 +1,70 @@
+// Server: wires sluice together (DESIGN.md §1: the only place that names concrete
+// implementations): opens the configured store, creates the first org/project/admin key on an
+// empty store, registers the API routes and serves HTTP.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/handlers.h"
+#include "api/http_server.h"
+#include "api/metrics.h"
+#include "common/clock.h"
+#include "store/store.h"
+
+namespace sluice::server {
+
+struct ServerConfig {
+  // Where the embedded store and the first-start credentials file live.
+  std::string data_dir = "./sluice-data";
+  // host:port to listen on; port 0 picks a free port.
+  std::string listen = "127.0.0.1:8000";
+  // "sqlite:PATH"; empty = sqlite:<data_dir>/sluice.db.
+  std::string store;
+  size_t max_body_bytes = 64ull << 20;
+};
+
+// Opens the store named by spec ("sqlite:PATH", or empty for the default under data_dir),
+// creating data_dir when needed.
+Result<std::unique_ptr<store::Store>> OpenStore(const std::string& spec,
+                                                const std::string& data_dir);
+
+// What the first start of an empty store created. The API key's plaintext exists only here and
+// in the credentials file.
+struct Bootstrap {
+  bool created = false;
+  std::string org_id;
+  std::string project_id;
+  std::string api_key;
+  std::string credentials_path;
+};
+
+// On an empty store: creates org "default", project "default" and an org-wide admin API key,
+// and writes them to <data_dir>/credentials (mode 0600). Otherwise does nothing.
+Result<Bootstrap> BootstrapIfEmpty(store::Store& store, const std::string& data_dir, Clock& clock);
+
+// Not thread-safe except Stop(), which any thread (or a signal-watching thread) may call.
+class Server {
+ public:
+  static Result<std::unique_ptr<Server>> Create(const ServerConfig& config, Clock& clock);
+  ~Server();
+
+  store::Store& store() { return *store_; }
+  // Binds the socket; returns the port.
+  Result<int> Bind();
+  // Serves until Stop(); in-flight requests finish first.
+  Status Serve();
+  void Stop();
+
+ private:
+  Server() = default;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<api::Metrics> metrics_;
+  std::unique_ptr<api::Handlers> handlers_;
+  std::unique_ptr<api::HttpServer> http_;
+};
+
+// Splits "host:port" (port required, 0–65535).
+Result<std::pair<std::string, int>> ParseListen(const std::string& listen);
+
+}  // namespace sluice::server
