@@ -1,0 +1,25 @@
+// The HTTP half of the ingest benchmark: posts insert requests to a running sluice server
+// (`POST /v1/project_logs/{project_id}/insert`, Bearer API key) over a few concurrent keep-alive
+// connections with libcurl, and measures what the server accepted.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bench/ingest/ingest_common.h"
+
+namespace sluice::bench {
+
+struct HttpIngestOptions {
+  std::string url;         // the server's base URL, "http://127.0.0.1:8080"
+  std::string api_key;     // "sk-..."
+  std::string project_id;  // the project whose logs receive the spans
+  int connections = 4;     // concurrent connections, each posting one batch at a time
+};
+
+// Posts every batch once. A batch counts as accepted when the server answers 200 with one row id
+// per span; anything else is counted in failed_batches (first_error holds the first reason).
+// REQUIRES: curl_global_init was called.
+IngestFigures PostBatches(const HttpIngestOptions& options, const std::vector<Batch>& batches);
+
+}  // namespace sluice::bench

@@ -1,0 +1,112 @@
+// sluice-ingest-bench: how fast sluice ingests realistic spans.
+//
+//   sluice-ingest-bench http --url http://127.0.0.1:PORT --api-key sk-... --project-id ID
+//                            [--spans N --batch-size 1000 --connections 4 --server-pid PID]
+//   sluice-ingest-bench store --db /tmp/bench.db [--spans N --batch-size 1000]
+//
+// Batches are generated before the clock starts, so the figures are the server's (or the
+// store's) alone. Prints spans/s, MB/s, batch latencies and, for http, the server's peak RSS.
+#include <curl/curl.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
+
+#include "bench/ingest/http_ingest.h"
+#include "bench/ingest/ingest_common.h"
+#include "bench/ingest/store_ingest.h"
+#include "common/clock.h"
+
+namespace sluice::bench {
+namespace {
+
+struct CommonFlags {
+  uint64_t spans = 100'000;
+  uint64_t batch_size = 1'000;
+  uint64_t seed = 1;
+};
+
+std::vector<Batch> Generate(const CommonFlags& flags) {
+  const int64_t t0 = RealClock().MonotonicMicros();
+  std::vector<Batch> batches = GenerateBatches(flags.spans, flags.batch_size, flags.seed);
+  uint64_t bytes = 0;
+  for (const Batch& b : batches) bytes += b.body.size();
+  std::printf("generated %zu batches, %llu spans, %.1f MB (%.0f B/span) in %.2f s\n",
+              batches.size(), static_cast<unsigned long long>(flags.spans), bytes / 1e6,
+              flags.spans ? static_cast<double>(bytes) / flags.spans : 0.0,
+              static_cast<double>(RealClock().MonotonicMicros() - t0) / 1e6);
+  return batches;
+}
+
+void PrintServerMemory(int64_t pid) {
+  if (pid <= 0) return;
+  const int64_t hwm = ProcStatusKb(pid, "VmHWM");
+  const int64_t rss = ProcStatusKb(pid, "VmRSS");
+  if (hwm < 0) {
+    std::printf("server pid %lld: /proc status not readable\n", static_cast<long long>(pid));
+    return;
+  }
+  std::printf("server peak RSS (VmHWM) %.1f MB, RSS now %.1f MB\n", hwm / 1024.0, rss / 1024.0);
+}
+
+int RunHttp(const CommonFlags& common, const HttpIngestOptions& options, int64_t server_pid) {
+  const std::vector<Batch> batches = Generate(common);
+  std::printf("posting to %s with %d connections\n", options.url.c_str(), options.connections);
+  std::fflush(stdout);
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  const IngestFigures figures = PostBatches(options, batches);
+  curl_global_cleanup();
+  PrintFigures("http insert", figures);
+  PrintServerMemory(server_pid);
+  return figures.failed_batches == 0 ? 0 : 1;
+}
+
+int RunStore(const CommonFlags& common, const std::string& db_path) {
+  const std::vector<Batch> batches = Generate(common);
+  auto figures = IngestIntoStore(db_path, batches);
+  if (!figures.ok()) {
+    std::fprintf(stderr, "store ingest failed: %s\n", figures.status().ToString().c_str());
+    return 1;
+  }
+  PrintFigures("parse", figures->parse);
+  PrintFigures("store insert", figures->insert);
+  std::printf("database %.1f MB on disk (%.0f B/span); bench peak RSS %.1f MB\n",
+              figures->database_bytes / 1e6,
+              common.spans ? static_cast<double>(figures->database_bytes) / common.spans : 0.0,
+              ProcStatusKb(0, "VmHWM") / 1024.0);
+  return 0;
+}
+
+void AddCommonFlags(CLI::App* app, CommonFlags& flags) {
+  app->add_option("--spans", flags.spans, "Spans to ingest")->check(CLI::PositiveNumber);
+  app->add_option("--batch-size", flags.batch_size, "Spans per insert request")
+      ->check(CLI::Range(1, 100'000));
+  app->add_option("--seed", flags.seed, "Generator seed");
+}
+
+}  // namespace
+}  // namespace sluice::bench
+
+int main(int argc, char** argv) {
+  using namespace sluice::bench;
+  CLI::App app{"Measures how fast sluice ingests generated spans."};
+  app.require_subcommand(1);
+  CommonFlags common;
+  HttpIngestOptions http;
+  int64_t server_pid = 0;
+  CLI::App* http_cmd = app.add_subcommand("http", "POST batches to a running server");
+  AddCommonFlags(http_cmd, common);
+  http_cmd->add_option("--url", http.url, "Server base URL (http://127.0.0.1:PORT)")->required();
+  http_cmd->add_option("--api-key", http.api_key, "API key (sk-...)")->required();
+  http_cmd->add_option("--project-id", http.project_id, "Project receiving the logs")->required();
+  http_cmd->add_option("--connections", http.connections, "Concurrent connections")
+      ->check(CLI::Range(1, 16));
+  http_cmd->add_option("--server-pid", server_pid, "Server pid, to report its peak RSS");
+  std::string db_path;
+  CLI::App* store_cmd = app.add_subcommand("store", "Insert straight into a new SQLite store");
+  AddCommonFlags(store_cmd, common);
+  store_cmd->add_option("--db", db_path, "Database file to create")->required();
+  CLI11_PARSE(app, argc, argv);
+  if (http_cmd->parsed()) return RunHttp(common, http, server_pid);
+  return RunStore(common, db_path);
+}

@@ -1,0 +1,65 @@
+#include "bench/ingest/ingest_common.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <span>
+
+#include "bench/gen/span_generator.h"
+
+namespace sluice::bench {
+
+std::vector<Batch> GenerateBatches(uint64_t spans, uint64_t batch_size, uint64_t seed) {
+  SpanGeneratorOptions options;
+  options.seed = seed;
+  options.start_time = kDefaultStartTime - 7 * 86'400 * 1'000'000LL;
+  options.range_seconds = 7 * 86'400;
+  options.span_count = spans;
+  SpanGenerator gen(options);
+  std::vector<Batch> batches;
+  std::vector<model::Event> batch;
+  for (uint64_t done = 0; done < spans; done += batch.size()) {
+    batch.clear();
+    const uint64_t n = std::min(batch_size, spans - done);
+    for (uint64_t i = 0; i < n; ++i) batch.push_back(gen.Next());
+    batches.push_back({InsertRequestBody(batch), n});
+  }
+  return batches;
+}
+
+namespace {
+
+double Percentile(std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const size_t i = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1));
+  return sorted[i];
+}
+
+}  // namespace
+
+void PrintFigures(const std::string& label, IngestFigures f) {
+  std::sort(f.batch_millis.begin(), f.batch_millis.end());
+  const double s = f.seconds > 0 ? f.seconds : 1e-9;
+  std::printf(
+      "%-14s %9llu spans %8.1f MB %7.2f s  %9.0f spans/s %7.1f MB/s  batch ms p50 %.1f p95 "
+      "%.1f max %.1f\n",
+      label.c_str(), static_cast<unsigned long long>(f.spans), f.bytes / 1e6, f.seconds,
+      f.spans / s, f.bytes / 1e6 / s, Percentile(f.batch_millis, 0.5),
+      Percentile(f.batch_millis, 0.95), Percentile(f.batch_millis, 1.0));
+  if (f.failed_batches > 0) {
+    std::printf("%-14s %llu batches failed; first: %s\n", label.c_str(),
+                static_cast<unsigned long long>(f.failed_batches), f.first_error.c_str());
+  }
+}
+
+int64_t ProcStatusKb(int64_t pid, const std::string& field) {
+  std::ifstream in(pid > 0 ? "/proc/" + std::to_string(pid) + "/status" : "/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) != 0) continue;
+    return std::strtoll(line.c_str() + field.size() + 1, nullptr, 10);
+  }
+  return -1;
+}
+
+}  // namespace sluice::bench

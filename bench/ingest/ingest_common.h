@@ -1,0 +1,38 @@
+// Shared pieces of the ingest benchmark: generated insert-request batches, the figures a run
+// produces, and reading a process's memory high-water mark from /proc.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sluice::bench {
+
+// One insert request's body (`{"events":[...]}`) and the number of spans in it.
+struct Batch {
+  std::string body;
+  uint64_t spans = 0;
+};
+
+// `spans` generated spans in batches of `batch_size` (the last may be smaller), created over the
+// 7 days before 2026-01-01.
+std::vector<Batch> GenerateBatches(uint64_t spans, uint64_t batch_size, uint64_t seed);
+
+// What one measured run did.
+struct IngestFigures {
+  uint64_t spans = 0;                // spans accepted
+  uint64_t bytes = 0;                // request bytes accepted
+  double seconds = 0;                // wall time of the measured phase
+  std::vector<double> batch_millis;  // latency of each batch
+  uint64_t failed_batches = 0;
+  std::string first_error;  // empty when none failed
+};
+
+// Prints one line: spans/s, MB/s and batch latency percentiles, labelled.
+void PrintFigures(const std::string& label, IngestFigures figures);
+
+// A field of /proc/<pid>/status in kB ("VmHWM", "VmRSS"); pid 0 is this process; -1 when
+// unreadable.
+int64_t ProcStatusKb(int64_t pid, const std::string& field);
+
+}  // namespace sluice::bench
