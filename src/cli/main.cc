@@ -91,6 +91,23 @@ int CreateProject(const AdminArgs& a, const std::string& name) {
   return 0;
 }
 
+int CreateOrg(const AdminArgs& a, const std::string& name) {
+  auto st = OpenForAdmin(a);
+  if (!st.ok()) return Fail(st.status());
+  Status valid = model::ValidateName("--name", name);
+  if (!valid.ok()) return Fail(valid);
+  auto org = (*st)->CreateOrg(name);
+  if (!org.ok()) return Fail(org.status());
+  server::KeyRequest req;
+  req.org_id = org->id;
+  req.name = "admin";
+  req.permission = model::Permission::kAdmin;
+  auto m = server::CreateKey(**st, req, RealClock().NowMicros());
+  if (!m.ok()) return Fail(m.status());
+  std::cout << "org_id=" << org->id << "\napi_key=" << m->plaintext << "\n";
+  return 0;
+}
+
 int CreateKey(const AdminArgs& a, server::KeyRequest req, const std::string& permission,
               bool service_token) {
   auto st = OpenForAdmin(a);
@@ -156,6 +173,9 @@ int Main(int argc, char** argv) {
   serve->add_option("--listen", config.listen, "host:port to listen on")->capture_default_str();
   serve->add_option("--store", config.store, "Store: sqlite:PATH (default <data-dir>/sluice.db)")
       ->envname("SLUICE_STORE");
+  serve->add_option("--max-body-bytes", config.max_body_bytes,
+                    "Largest request body accepted; larger ones get 413")
+      ->capture_default_str();
   serve->add_option("--log-level", log_level, "debug, info, warn or error")->capture_default_str();
 
   AdminArgs admin_args;
@@ -164,6 +184,11 @@ int Main(int argc, char** argv) {
   admin->add_option("--data-dir", admin_args.data_dir, "Data directory")->capture_default_str();
   admin->add_option("--store", admin_args.store, "Store: sqlite:PATH")->envname("SLUICE_STORE");
   admin->add_option("--org", admin_args.org, "Org id (default: the only org)");
+
+  std::string org_name;
+  CLI::App* co = admin->add_subcommand(
+      "create-org", "Create another org with an admin API key; prints org_id= and api_key=");
+  co->add_option("--name", org_name, "Org name")->required();
 
   std::string project_name;
   CLI::App* cp = admin->add_subcommand("create-project", "Create a project; prints its id");
@@ -186,6 +211,7 @@ int Main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (serve->parsed()) return Serve(config, log_level);
+  if (co->parsed()) return CreateOrg(admin_args, org_name);
   if (cp->parsed()) return CreateProject(admin_args, project_name);
   if (ck->parsed()) return CreateKey(admin_args, key_req, permission, service_token);
   if (admin->got_subcommand("list-keys")) return ListKeys(admin_args);

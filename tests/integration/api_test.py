@@ -1,0 +1,314 @@
+"""Drives the real `sluice serve` binary over HTTP: projects, insert/merge/delete, fetch with a
+cursor while inserts continue, every auth failure, cross-org isolation, and bad input.
+
+Usage: python3 api_test.py /path/to/sluice   (CTest passes the built binary)
+"""
+import os
+import signal
+import stat
+import sys
+import threading
+import unittest
+import uuid
+
+from sluice_server import SluiceServer
+
+BINARY = None
+
+
+class ApiTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = SluiceServer(BINARY, extra_args=["--max-body-bytes", "1048576"]).start()
+        creds = cls.srv.credentials()
+        cls.key = creds["api_key"]
+        cls.project_id = creds["project_id"]
+        cls.org_id = creds["org_id"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+
+    # -- helpers --
+    def call(self, method, path, body=None, key="default", **kw):
+        return self.srv.request(method, path, body, key=self.key if key == "default" else key, **kw)
+
+    def insert(self, events, project_id=None, key="default"):
+        return self.call("POST", f"/v1/project_logs/{project_id or self.project_id}/insert",
+                         {"events": events}, key=key)
+
+    def new_project(self, name=None):
+        status, p = self.call("POST", "/v1/project", {"name": name or f"p-{uuid.uuid4()}"})
+        self.assertEqual(status, 200, p)
+        return p["id"]
+
+    def fetch_all(self, project_id, page=None):
+        rows, cursor = [], None
+        while True:
+            body = {"limit": page} if page else {}
+            if cursor:
+                body["cursor"] = cursor
+            status, r = self.call("POST", f"/v1/project_logs/{project_id}/fetch", body)
+            self.assertEqual(status, 200, r)
+            if not r["events"]:
+                return rows
+            rows += r["events"]
+            cursor = r["cursor"]
+
+    def assert_error(self, resp, status, code, *fragments):
+        got_status, body = resp
+        self.assertEqual(got_status, status, body)
+        self.assertEqual(body["error"]["code"], code, body)
+        for f in fragments:
+            self.assertIn(f, body["error"]["message"])
+
+    # -- first start --
+    def test_first_start_wrote_credentials_with_mode_0600(self):
+        mode = stat.S_IMODE(os.stat(os.path.join(self.srv.data_dir, "credentials")).st_mode)
+        self.assertEqual(mode, 0o600)
+        self.assertTrue(self.key.startswith("sk-"))
+        self.assertIn(self.key, self.srv.read_log())  # printed once, at first start
+
+    # -- projects --
+    def test_create_project_returns_the_existing_one_of_the_same_name(self):
+        name = f"dup-{uuid.uuid4()}"
+        s1, a = self.call("POST", "/v1/project", {"name": name, "description": "first"})
+        s2, b = self.call("POST", "/v1/project", {"name": name, "description": "second"})
+        self.assertEqual((s1, s2), (200, 200))
+        self.assertEqual(a["id"], b["id"])
+        self.assertEqual(b["description"], "first")
+        s, got = self.call("GET", f"/v1/project/{a['id']}")
+        self.assertEqual((s, got["name"], got["org_id"]), (200, name, self.org_id))
+        s, listed = self.call("GET", f"/v1/project?project_name={name}")
+        self.assertEqual([p["id"] for p in listed["objects"]], [a["id"]])
+
+    def test_experiments_and_datasets_hold_their_own_rows(self):
+        s, exp = self.call("POST", "/v1/experiment", {"project_id": self.project_id, "name": "e1"})
+        self.assertEqual(s, 200, exp)
+        s, ds = self.call("POST", "/v1/dataset", {"project_id": self.project_id, "name": "d1"})
+        self.assertEqual(s, 200, ds)
+        s, _ = self.call("POST", f"/v1/experiment/{exp['id']}/insert",
+                         {"events": [{"id": "x", "input": "exp"}]})
+        self.assertEqual(s, 200)
+        s, _ = self.call("POST", f"/v1/dataset/{ds['id']}/insert",
+                         {"events": [{"id": "x", "input": "ds", "expected": 1}]})
+        self.assertEqual(s, 200)
+        s, r = self.call("GET", f"/v1/experiment/{exp['id']}/fetch")
+        self.assertEqual([(e["id"], e["input"], e["experiment_id"]) for e in r["events"]],
+                         [("x", "exp", exp["id"])])
+        s, r = self.call("POST", f"/v1/dataset/{ds['id']}/fetch", {})
+        self.assertEqual([(e["input"], e["expected"]) for e in r["events"]], [("ds", 1)])
+        s, again = self.call("POST", "/v1/experiment",
+                             {"project_id": self.project_id, "name": "e1", "ensure_new": True})
+        self.assertEqual((s, again["name"]), (200, "e1-1"))
+
+    # -- rows --
+    def test_insert_merge_merge_paths_and_delete(self):
+        pid = self.new_project()
+        s, r = self.insert([{"id": "r1", "input": {"q": "hi"}, "metadata": {"a": 1, "n": {"x": 1}},
+                             "scores": {"acc": 0.5}, "tags": ["t"]}], pid)
+        self.assertEqual((s, r), (200, {"row_ids": ["r1"]}))
+        self.insert([{"id": "r1", "_is_merge": True, "metadata": {"b": 2, "n": {"y": 2}},
+                      "output": "hello"}], pid)
+        (row,) = self.fetch_all(pid)
+        self.assertEqual(row["metadata"], {"a": 1, "n": {"x": 1, "y": 2}, "b": 2})
+        self.assertEqual((row["input"], row["output"], row["tags"]), ({"q": "hi"}, "hello", ["t"]))
+        self.insert([{"id": "r1", "_is_merge": True, "_merge_paths": [["metadata", "n"]],
+                      "metadata": {"n": {"z": 3}}}], pid)
+        (row,) = self.fetch_all(pid)
+        self.assertEqual(row["metadata"], {"a": 1, "n": {"z": 3}, "b": 2})
+        first_created = row["created"]
+        self.insert([{"id": "r1", "input": "replaced"}], pid)
+        (row,) = self.fetch_all(pid)
+        self.assertEqual((row["input"], row["metadata"], row["created"]),
+                         ("replaced", None, first_created))
+        self.insert([{"id": "r1", "_object_delete": True}], pid)
+        self.assertEqual(self.fetch_all(pid), [])
+
+    def test_xact_ids_grow_and_are_decimal_strings(self):
+        pid = self.new_project()
+        self.insert([{"id": "a"}, {"id": "b"}], pid)
+        self.insert([{"id": "c"}], pid)
+        rows = self.fetch_all(pid)
+        xs = [int(r["_xact_id"]) for r in rows]
+        self.assertTrue(all(isinstance(r["_xact_id"], str) for r in rows))
+        self.assertEqual(xs[0], xs[1])
+        self.assertGreater(xs[2], xs[1])
+
+    def test_fetch_cursor_pages_through_everything_while_inserts_continue(self):
+        pid = self.new_project()
+        self.insert([{"id": f"pre-{i}"} for i in range(250)], pid)
+        stop = threading.Event()
+        inserted = []
+
+        def writer():
+            i = 0
+            while not stop.is_set() and i < 200:
+                self.insert([{"id": f"live-{i}"}], pid)
+                inserted.append(f"live-{i}")
+                i += 1
+
+        t = threading.Thread(target=writer)
+        t.start()
+        seen = []
+        cursor = None
+        for _ in range(40):  # page through while the writer runs
+            body = {"limit": 17}
+            if cursor:
+                body["cursor"] = cursor
+            s, r = self.call("POST", f"/v1/project_logs/{pid}/fetch", body)
+            self.assertEqual(s, 200)
+            seen += [e["id"] for e in r["events"]]
+            cursor = r["cursor"] or cursor
+        stop.set()
+        t.join()
+        while True:  # drain what is left
+            s, r = self.call("POST", f"/v1/project_logs/{pid}/fetch", {"limit": 100, "cursor": cursor})
+            if not r["events"]:
+                break
+            seen += [e["id"] for e in r["events"]]
+            cursor = r["cursor"]
+        self.assertEqual(len(seen), len(set(seen)), "a row was returned twice")
+        self.assertEqual(set(seen), {f"pre-{i}" for i in range(250)} | set(inserted))
+
+    def test_a_batch_with_one_bad_event_writes_nothing(self):
+        pid = self.new_project()
+        self.assert_error(self.insert([{"id": "ok1"}, {"id": "ok2"}, {"scores": {"acc": 7}}], pid),
+                          400, "invalid_argument", "events[2].scores.acc")
+        self.assert_error(self.insert([{"id": "ok3"}, {"span_parents": ["p"]}], pid),
+                          400, "invalid_argument", "root_span_id")
+        self.assertEqual(self.fetch_all(pid), [])
+
+    # -- bad input --
+    def test_bad_input_gets_400_naming_the_problem(self):
+        path = f"/v1/project_logs/{self.project_id}/insert"
+        self.assert_error(self.call("POST", path, '{"events": ['), 400, "invalid_argument", "JSON")
+        self.assert_error(self.call("POST", path, b'{"events":[{"input":"\xff\xfe"}]}'),
+                          400, "invalid_argument", "UTF-8")
+        self.assert_error(self.call("POST", path, {"events": [{"metadata": [1]}]}),
+                          400, "invalid_argument", "events[0].metadata")
+        self.assert_error(self.call("POST", path, {"events": "x"}), 400, "invalid_argument", "events")
+        self.assert_error(self.call("POST", path, {"events": [{"tags": "t"}]}),
+                          400, "invalid_argument", "events[0].tags")
+        self.assert_error(self.call("POST", "/v1/project", {"name": 5}), 400, "invalid_argument", "name")
+        self.assert_error(self.call("POST", "/v1/project", {}), 400, "invalid_argument", "name")
+        self.assert_error(self.call("POST", f"/v1/project_logs/{self.project_id}/fetch", {"limit": "x"}),
+                          400, "invalid_argument", "limit")
+        self.assert_error(self.call("POST", f"/v1/project_logs/{self.project_id}/fetch", {"cursor": "zz"}),
+                          400, "invalid_argument", "cursor")
+
+    def test_unknown_and_malformed_ids(self):
+        missing = str(uuid.uuid4())
+        self.assert_error(self.insert([{"id": "a"}], missing), 404, "not_found", missing)
+        self.assert_error(self.call("GET", f"/v1/project/{missing}"), 404, "not_found")
+        self.assert_error(self.call("POST", f"/v1/experiment/{missing}/insert", {"events": []}),
+                          404, "not_found", "experiment")
+        self.assert_error(self.call("POST", "/v1/project_logs/not-a-uuid/insert", {"events": []}),
+                          400, "invalid_argument", "project_id")
+        self.assert_error(self.call("POST", "/v1/experiment", {"project_id": missing}),
+                          404, "not_found")
+
+    def test_body_over_the_limit_gets_413(self):
+        big = {"events": [{"input": "x" * (2 << 20)}]}
+        status, body = self.call("POST", f"/v1/project_logs/{self.project_id}/insert", big)
+        self.assertEqual(status, 413)
+        self.assertEqual(body["error"]["code"], "resource_exhausted")
+
+    # -- auth --
+    def test_every_auth_failure(self):
+        path = "/v1/project"
+        self.assert_error(self.call("GET", path, key=None), 401, "unauthenticated", "Authorization")
+        self.assert_error(self.call("GET", path, key=None, headers={"Authorization": "Basic abc"}),
+                          401, "unauthenticated", "Bearer")
+        self.assert_error(self.call("GET", path, key="nonsense"), 401, "unauthenticated")
+        self.assert_error(self.call("GET", path, key="sk-" + "A" * 52), 401, "unauthenticated",
+                          "invalid API key")
+        self.assert_error(self.call("GET", path, key=self.key[:-1] + ("a" if self.key[-1] != "a" else "b")),
+                          401, "unauthenticated", "invalid API key")
+
+    def test_permissions_read_write_and_revoke(self):
+        pid = self.new_project()
+        other = self.new_project()
+        r = self.srv.admin("--org", self.org_id, "create-key", "--name", "reader", "--project", pid, "--permission", "read")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        reader = r.stdout.strip()
+        self.assertTrue(reader.startswith("sk-"))
+        self.insert([{"id": "seen"}], pid)
+        s, rows = self.call("POST", f"/v1/project_logs/{pid}/fetch", {}, key=reader)
+        self.assertEqual((s, [e["id"] for e in rows["events"]]), (200, ["seen"]))
+        self.assert_error(self.insert([{"id": "no"}], pid, key=reader), 403, "permission_denied",
+                          "read", "write")
+        self.assert_error(self.call("POST", f"/v1/project_logs/{other}/fetch", {}, key=reader),
+                          403, "permission_denied")
+        s, listed = self.call("GET", "/v1/project", key=reader)
+        self.assertEqual([p["id"] for p in listed["objects"]], [pid])
+        self.assert_error(self.call("POST", "/v1/project", {"name": "x"}, key=reader),
+                          403, "permission_denied", "org-wide")
+        r = self.srv.admin("--org", self.org_id, "create-key", "--name", "svc", "--project", pid, "--service-token")
+        token = r.stdout.strip()
+        self.assertTrue(token.startswith("sl-st-"), r.stdout + r.stderr)
+        self.assertEqual(self.call("POST", f"/v1/project_logs/{pid}/fetch", {}, key=token)[0], 200)
+        keys = self.srv.admin("--org", self.org_id, "list-keys").stdout
+        self.assertNotIn(reader, keys)  # secrets never listed
+        key_id = next(l.split()[0] for l in keys.splitlines() if " reader " in l)
+        self.assertEqual(self.srv.admin("--org", self.org_id, "revoke-key", key_id).returncode, 0)
+        self.assert_error(self.call("POST", f"/v1/project_logs/{pid}/fetch", {}, key=reader),
+                          401, "unauthenticated", "revoked")
+
+    def test_another_org_sees_404_for_our_objects(self):
+        r = self.srv.admin("create-org", "--name", f"other-{uuid.uuid4()}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        other = dict(l.split("=", 1) for l in r.stdout.strip().splitlines())
+        okey = other["api_key"]
+        s, exp = self.call("POST", "/v1/experiment", {"project_id": self.project_id, "name": "private"})
+        self.assert_error(self.call("GET", f"/v1/project/{self.project_id}", key=okey), 404, "not_found")
+        self.assert_error(self.insert([{"id": "x"}], key=okey), 404, "not_found")
+        self.assert_error(self.call("POST", f"/v1/experiment/{exp['id']}/fetch", {}, key=okey),
+                          404, "not_found", "experiment")
+        s, listed = self.call("GET", "/v1/project", key=okey)
+        self.assertEqual((s, listed["objects"]), (200, []))
+        s, listed = self.call("GET", "/v1/experiment", key=okey)
+        self.assertEqual(listed["objects"], [])
+
+    def test_healthz_and_metrics(self):
+        self.assertEqual(self.call("GET", "/healthz", key=None), (200, {"status": "ok"}))
+        self.insert([{"id": "m1"}, {"id": "m2"}])
+        s, text = self.srv.request("GET", "/metrics", raw=True)
+        text = text.decode()
+        self.assertEqual(s, 200)
+        self.assertIn('sluice_http_requests_total{route="/v1/{object}/{id}/insert",method="POST",code="200"}', text)
+        self.assertIn("sluice_http_request_duration_seconds_bucket", text)
+        rows = [l for l in text.splitlines() if l.startswith('sluice_rows_inserted_total{object_type="project_logs"}')]
+        self.assertTrue(rows and int(rows[0].split()[-1]) >= 2, text)
+
+
+class LifecycleTest(unittest.TestCase):
+    def test_sigterm_stops_cleanly_and_data_survives_restart(self):
+        srv = SluiceServer(BINARY).start()
+        creds = srv.credentials()
+        path = f"/v1/project_logs/{creds['project_id']}/insert"
+        s, _ = srv.request("POST", path, {"events": [{"id": "durable"}]}, key=creds["api_key"])
+        self.assertEqual(s, 200)
+        self.assertEqual(srv.stop(signal.SIGTERM), 0)
+        self.assertIn("stopped", srv.read_log())
+        srv2 = SluiceServer(BINARY, data_dir=srv.data_dir).start()
+        try:
+            self.assertEqual(srv2.credentials(), creds)  # no second bootstrap
+            s, r = srv2.request("POST", f"/v1/project_logs/{creds['project_id']}/fetch", {},
+                                key=creds["api_key"])
+            self.assertEqual([e["id"] for e in r["events"]], ["durable"])
+        finally:
+            srv2.stop()
+
+    def test_bad_flags_are_reported(self):
+        import subprocess
+        r = subprocess.run([BINARY, "serve", "--listen", "nowhere"], capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("host:port", r.stderr)
+        r = subprocess.run([BINARY, "serve", "--store", "mysql://x"], capture_output=True, text=True)
+        self.assertIn("sqlite:PATH", r.stderr)
+
+
+if __name__ == "__main__":
+    BINARY = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)
