@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Ingest benchmark, end to end: builds Release, starts a sluice server with a fresh data dir on a
+# free loopback port, posts generated spans through the insert API, stops the server, then
+# inserts the same spans straight into a new SQLite store, and prints the figures of both.
+#
+#   bench/ingest/run.sh                      # 100,000 spans, 4 connections
+#   SPANS=1000000 CONNECTIONS=2 bench/ingest/run.sh
+#
+# Environment: BUILD_DIR (default <repo>/build-bench), SPANS, CONNECTIONS, BATCH_SIZE, SEED,
+# JOBS (parallel build jobs, default 2), KEEP=1 keeps the work directory.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD_DIR:-$ROOT/build-bench}
+SPANS=${SPANS:-100000}
+CONNECTIONS=${CONNECTIONS:-4}
+BATCH_SIZE=${BATCH_SIZE:-1000}
+SEED=${SEED:-1}
+
+configure=(cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release)
+# A new build directory needs no tests for this.
+[[ -f "$BUILD/CMakeCache.txt" ]] || configure+=(-DSLUICE_BUILD_TESTS=OFF)
+"${configure[@]}" >/dev/null
+ninja -C "$BUILD" -j"${JOBS:-2}" sluice sluice-ingest-bench >/dev/null
+
+WORK=$(mktemp -d /tmp/sluice-ingest-bench.XXXXXX)
+SERVER_PID=""
+cleanup() {
+  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  if [[ "${KEEP:-0}" == 1 ]]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+mkdir -p "$WORK/data"
+"$BUILD/src/cli/sluice" serve --data-dir "$WORK/data" --listen 127.0.0.1:0 --log-level warn \
+  >"$WORK/server.out" 2>"$WORK/server.err" &
+SERVER_PID=$!
+
+# Port 0 lets the server pick a free port; it prints the one it bound.
+PORT=""
+for _ in $(seq 1 300); do
+  PORT=$(sed -n 's|^sluice listening on http://[^:]*:\([0-9]*\).*|\1|p' "$WORK/server.out")
+  [[ -n "$PORT" ]] && break
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "the server exited:" >&2
+    cat "$WORK/server.out" "$WORK/server.err" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+if [[ -z "$PORT" ]]; then
+  echo "the server did not start listening within 30 s" >&2
+  exit 1
+fi
+
+credential() { sed -n "s/^$1=//p" "$WORK/data/credentials"; }
+PROJECT_ID=$(credential project_id)
+API_KEY=$(credential api_key)
+
+echo "== sluice server pid $SERVER_PID on 127.0.0.1:$PORT =="
+"$BUILD/bench/ingest/sluice-ingest-bench" http --url "http://127.0.0.1:$PORT" \
+  --api-key "$API_KEY" --project-id "$PROJECT_ID" --server-pid "$SERVER_PID" \
+  --spans "$SPANS" --batch-size "$BATCH_SIZE" --connections "$CONNECTIONS" --seed "$SEED"
+
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID" || true
+SERVER_PID=""
+echo "server data dir after ingest: $(du -sh "$WORK/data" | cut -f1)"
+
+echo "== straight into the SQLite store (no HTTP) =="
+"$BUILD/bench/ingest/sluice-ingest-bench" store --db "$WORK/store.db" \
+  --spans "$SPANS" --batch-size "$BATCH_SIZE" --seed "$SEED"
