@@ -88,7 +88,7 @@ std::string ClosestName(std::string_view word, const std::vector<std::string>& c
   size_t best_d = 3;
   for (const std::string& c : candidates) {
     size_t d = EditDistance(word, c);
-    if (d < best_d && d * 2 < std::max(word.size(), c.size())) {
+    if (d < best_d && d * 2 <= std::max(word.size(), c.size())) {
       best = c;
       best_d = d;
     }
