@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <span>
+#include <utility>
 
 #include "bench/gen/span_generator.h"
 
@@ -35,17 +36,31 @@ double Percentile(std::vector<double>& sorted, double p) {
   return sorted[i];
 }
 
+// Mean latency of the first and last tenth of the batches, in the order they were sent: shows
+// whether ingest slows down as the store grows.
+std::pair<double, double> FirstAndLastTenth(const std::vector<double>& millis) {
+  const size_t n = std::max<size_t>(1, millis.size() / 10);
+  if (millis.size() < n) return {0, 0};
+  double first = 0, last = 0;
+  for (size_t i = 0; i < n; ++i) {
+    first += millis[i];
+    last += millis[millis.size() - 1 - i];
+  }
+  return {first / static_cast<double>(n), last / static_cast<double>(n)};
+}
+
 }  // namespace
 
 void PrintFigures(const std::string& label, IngestFigures f) {
+  const auto [first, last] = FirstAndLastTenth(f.batch_millis);
   std::sort(f.batch_millis.begin(), f.batch_millis.end());
   const double s = f.seconds > 0 ? f.seconds : 1e-9;
   std::printf(
       "%-14s %9llu spans %8.1f MB %7.2f s  %9.0f spans/s %7.1f MB/s  batch ms p50 %.1f p95 "
-      "%.1f max %.1f\n",
+      "%.1f max %.1f, first/last tenth %.1f/%.1f\n",
       label.c_str(), static_cast<unsigned long long>(f.spans), f.bytes / 1e6, f.seconds,
       f.spans / s, f.bytes / 1e6 / s, Percentile(f.batch_millis, 0.5),
-      Percentile(f.batch_millis, 0.95), Percentile(f.batch_millis, 1.0));
+      Percentile(f.batch_millis, 0.95), Percentile(f.batch_millis, 1.0), first, last);
   if (f.failed_batches > 0) {
     std::printf("%-14s %llu batches failed; first: %s\n", label.c_str(),
                 static_cast<unsigned long long>(f.failed_batches), f.first_error.c_str());

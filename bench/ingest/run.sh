@@ -7,7 +7,8 @@
 #   SPANS=1000000 CONNECTIONS=2 bench/ingest/run.sh
 #
 # Environment: BUILD_DIR (default <repo>/build-bench), SPANS, CONNECTIONS, BATCH_SIZE, SEED,
-# JOBS (parallel build jobs, default 2), KEEP=1 keeps the work directory.
+# JOBS (parallel build jobs, default 2), SKIP_BUILD=1 (use the binaries already built), KEEP=1
+# (keep the work directory).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -17,11 +18,23 @@ CONNECTIONS=${CONNECTIONS:-4}
 BATCH_SIZE=${BATCH_SIZE:-1000}
 SEED=${SEED:-1}
 
-configure=(cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release)
-# A new build directory needs no tests for this.
-[[ -f "$BUILD/CMakeCache.txt" ]] || configure+=(-DSLUICE_BUILD_TESTS=OFF)
-"${configure[@]}" >/dev/null
-ninja -C "$BUILD" -j"${JOBS:-2}" sluice sluice-ingest-bench >/dev/null
+build() {
+  local configure=(cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release)
+  # A new build directory needs no tests for this.
+  [[ -f "$BUILD/CMakeCache.txt" ]] || configure+=(-DSLUICE_BUILD_TESTS=OFF)
+  local log
+  log=$(mktemp)
+  if ! { "${configure[@]}" && ninja -C "$BUILD" -j"${JOBS:-2}" sluice sluice-ingest-bench; } \
+      >"$log" 2>&1; then
+    echo "build failed:" >&2
+    grep -E -A12 'error|FAILED' "$log" | head -60 >&2
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
+}
+# SKIP_BUILD=1 runs the binaries already in $BUILD.
+[[ "${SKIP_BUILD:-0}" == 1 ]] || build
 
 WORK=$(mktemp -d /tmp/sluice-ingest-bench.XXXXXX)
 SERVER_PID=""
