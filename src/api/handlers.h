@@ -35,6 +35,8 @@ class Handlers {
   // path_params: {object type, object id}.
   Result<ApiResponse> Insert(const ApiRequest& r);
   Result<ApiResponse> Fetch(const ApiRequest& r);
+  // `POST /btql` {query, fmt, cursor}.
+  Result<ApiResponse> Btql(const ApiRequest& r);
 
   Authenticator& authenticator() { return auth_; }
 

@@ -29,6 +29,7 @@ void RegisterCoreRoutes(HttpServer& server, Handlers& h, Metrics& metrics) {
   server.Route("POST", rows + "insert", "/v1/{object}/{id}/insert", bind(&Handlers::Insert));
   server.Route("POST", rows + "fetch", "/v1/{object}/{id}/fetch", bind(&Handlers::Fetch));
   server.Route("GET", rows + "fetch", "/v1/{object}/{id}/fetch", bind(&Handlers::Fetch));
+  server.Route("POST", "/btql", "/btql", bind(&Handlers::Btql));
 }
 
 }  // namespace sluice::api

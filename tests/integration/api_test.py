@@ -270,6 +270,31 @@ class ApiTest(unittest.TestCase):
         s, listed = self.call("GET", "/v1/experiment", key=okey)
         self.assertEqual(listed["objects"], [])
 
+    def test_btql_and_sql_return_the_same_rows_and_errors_have_positions(self):
+        pid = self.new_project()
+        self.insert([{"id": f"q{i}", "input": f"in{i}",
+                      "metadata": {"env": "prod" if i % 2 else "dev"}} for i in range(6)], pid)
+        btql = (f"select: id, input | from: project_logs('{pid}') | "
+                "filter: metadata.env = 'prod' | sort: id asc")
+        s, a = self.call("POST", "/btql", {"query": btql})
+        self.assertEqual(s, 200, a)
+        self.assertEqual([r["id"] for r in a["data"]], ["q1", "q3", "q5"])
+        sql = (f"SELECT id, input FROM project_logs('{pid}') "
+               "WHERE metadata.env = 'prod' ORDER BY id ASC")
+        s, b = self.call("POST", "/btql", {"query": sql})
+        self.assertEqual((s, b["data"]), (200, a["data"]))
+        s, raw = self.srv.request("POST", "/btql", {"query": sql, "fmt": "jsonl"}, key=self.key,
+                                  raw=True)
+        self.assertEqual(s, 200)
+        self.assertEqual(len(raw.decode().strip().splitlines()), 3)
+        s, err = self.call("POST", "/btql", {"query": f"select: id | from: project_logs('{pid}') | filter: metdata.env = 'x'"})
+        self.assertEqual(s, 400, err)
+        self.assertIn("1:", err["error"]["message"])
+        self.assertIn("metadata", err["error"]["message"])
+        missing = str(uuid.uuid4())
+        self.assert_error(self.call("POST", "/btql", {"query": f"select: id | from: project_logs('{missing}')"}),
+                          404, "not_found")
+
     def test_healthz_and_metrics(self):
         self.assertEqual(self.call("GET", "/healthz", key=None), (200, {"status": "ok"}))
         self.insert([{"id": "m1"}, {"id": "m2"}])

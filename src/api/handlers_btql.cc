@@ -1,0 +1,75 @@
+// `POST /btql`: runs a BTQL or SQL query (query/query.h) as the caller, with read permission on
+// the project that owns the queried object. `fmt: "json"` (default) answers
+// `{"data":[...],"cursor":...}`; `fmt: "jsonl"` answers one row per line with the cursor in the
+// `x-bt-cursor` header.
+#include "api/handlers.h"
+#include "api/request_body.h"
+#include "common/json_writer.h"
+#include "query/query.h"
+
+namespace sluice::api {
+
+namespace {
+
+// Collects rows as JSON Lines or as the elements of a JSON array.
+class BufferSink final : public query::RowSink {
+ public:
+  explicit BufferSink(bool jsonl) : jsonl_(jsonl) {}
+  Status OnRow(std::string_view json) override {
+    if (!jsonl_ && rows_ > 0) out_.push_back(',');
+    out_.append(json);
+    if (jsonl_) out_.push_back('\n');
+    ++rows_;
+    return Status();
+  }
+  std::string& out() { return out_; }
+
+ private:
+  bool jsonl_;
+  int64_t rows_ = 0;
+  std::string out_;
+};
+
+}  // namespace
+
+Result<ApiResponse> Handlers::Btql(const ApiRequest& r) {
+  SLUICE_ASSIGN_OR_RETURN(Caller caller, auth_.Authenticate(r.authorization));
+  SLUICE_ASSIGN_OR_RETURN(Json body, ParseBodyObject(r.body));
+  SLUICE_ASSIGN_OR_RETURN(auto text, OptionalString(body, "query"));
+  if (!text || text->empty()) return InvalidArgumentError("query: required");
+  SLUICE_ASSIGN_OR_RETURN(auto fmt, OptionalString(body, "fmt"));
+  const std::string format = fmt.value_or("json");
+  if (format != "json" && format != "jsonl") {
+    return InvalidArgumentError("fmt: must be \"json\" or \"jsonl\"");
+  }
+  query::QueryContext ctx;
+  ctx.clock = &clock_;
+  ctx.check_permission = [&](const model::ObjectRef& ref) {
+    return ResolveObject(caller, std::string(model::ObjectTypeName(ref.type)), ref.id,
+                         model::Permission::kRead, "querying it")
+        .status();
+  };
+  SLUICE_ASSIGN_OR_RETURN(auto cursor, OptionalString(body, "cursor"));
+  ctx.cursor = cursor.value_or("");
+  BufferSink sink(format == "jsonl");
+  SLUICE_ASSIGN_OR_RETURN(query::QueryResult result, query::RunQuery(*text, ctx, store_, sink));
+  ApiResponse resp;
+  if (format == "jsonl") {
+    resp.content_type = "application/x-ndjson";
+    resp.body = std::move(sink.out());
+    if (!result.cursor.empty()) resp.headers.emplace_back("x-bt-cursor", result.cursor);
+    return resp;
+  }
+  std::string out = "{\"data\":[";
+  out += sink.out();
+  out += "],\"cursor\":";
+  if (result.cursor.empty()) {
+    out += "null";
+  } else {
+    AppendJsonString(out, result.cursor);
+  }
+  out += "}";
+  return ApiResponse::Json(std::move(out));
+}
+
+}  // namespace sluice::api
