@@ -76,7 +76,8 @@ API_KEY=$(credential api_key)
 echo "== sluice server pid $SERVER_PID on 127.0.0.1:$PORT =="
 "$BUILD/bench/ingest/sluice-ingest-bench" http --url "http://127.0.0.1:$PORT" \
   --api-key "$API_KEY" --project-id "$PROJECT_ID" --server-pid "$SERVER_PID" \
-  --spans "$SPANS" --batch-size "$BATCH_SIZE" --connections "$CONNECTIONS" --seed "$SEED"
+  --spans "$SPANS" --batch-size "$BATCH_SIZE" --connections "$CONNECTIONS" --seed "$SEED" |
+  tee "$WORK/http.out"
 
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" || true
@@ -85,4 +86,13 @@ echo "server data dir after ingest: $(du -sh "$WORK/data" | cut -f1)"
 
 echo "== straight into the SQLite store (no HTTP) =="
 "$BUILD/bench/ingest/sluice-ingest-bench" store --db "$WORK/store.db" \
-  --spans "$SPANS" --batch-size "$BATCH_SIZE" --seed "$SEED"
+  --spans "$SPANS" --batch-size "$BATCH_SIZE" --seed "$SEED" | tee "$WORK/store.out"
+
+# spans/s of the line starting with $2 in file $1.
+rate() { awk -v l="$2" 'index($0, l) == 1 { for (i = 1; i <= NF; i++) if ($i == "spans/s") print $(i - 1) }' "$1"; }
+HTTP_RATE=$(rate "$WORK/http.out" "http insert")
+STORE_RATE=$(rate "$WORK/store.out" "parse+insert")
+if [[ -n "$HTTP_RATE" && -n "$STORE_RATE" ]]; then
+  awk -v h="$HTTP_RATE" -v s="$STORE_RATE" \
+    'BEGIN { printf "== HTTP ingest runs at %.2fx the single-threaded parse+insert rate ==\n", h / s }'
+fi
