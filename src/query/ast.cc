@@ -1,6 +1,9 @@
 #include "query/ast.h"
 
 #include <cctype>
+#include <string>
+
+#include "common/time_util.h"
 
 namespace sluice::query {
 namespace {
@@ -33,13 +36,38 @@ bool PlainName(const std::string& s) {
   return true;
 }
 
+// `text` between `quote`s, with the quote character doubled inside.
+std::string Quote(const std::string& text, char quote) {
+  std::string out(1, quote);
+  for (char c : text) {
+    out += c;
+    if (c == quote) out += c;
+  }
+  return out + quote;
+}
+
+// A literal in the query syntax, so the canonical text parses back to the same value.
+void AppendLiteral(const Value& v, std::string& out) {
+  switch (v.kind) {
+    case Value::Kind::kString: {
+      std::string escaped;
+      for (char c : v.s) escaped += c == '\\' ? std::string("\\\\") : std::string(1, c);
+      out += Quote(escaped, '\'');
+      break;
+    }
+    case Value::Kind::kTimestamp: out += "timestamp " + Quote(FormatRfc3339(v.i), '\''); break;
+    case Value::Kind::kInterval: out += "interval " + std::to_string(v.i) + " microseconds"; break;
+    default: out += v.ToJson(); break;
+  }
+}
+
 void Append(const Expr& e, std::string& out) {
   switch (e.kind) {
-    case ExprKind::kLiteral: out += e.literal.ToJson(); break;
+    case ExprKind::kLiteral: AppendLiteral(e.literal, out); break;
     case ExprKind::kField:
       for (size_t k = 0; k < e.path.size(); ++k) {
         if (k > 0) out += '.';
-        out += PlainName(e.path[k]) ? e.path[k] : "\"" + e.path[k] + "\"";
+        out += PlainName(e.path[k]) ? e.path[k] : Quote(e.path[k], '"');
       }
       break;
     case ExprKind::kUnary:

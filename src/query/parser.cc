@@ -355,7 +355,7 @@ class Parser {
 
   static Result<int64_t> IntervalUnitMicros(const std::string& unit, Pos pos) {
     static constexpr std::pair<std::string_view, int64_t> kUnits[] = {
-        {"second", 1'000'000},         {"minute", 60'000'000},
+        {"microsecond", 1},            {"second", 1'000'000},         {"minute", 60'000'000},
         {"hour", 3'600'000'000},       {"day", 86'400'000'000},
         {"week", 604'800'000'000}};
     std::string u = unit;

@@ -44,8 +44,8 @@ void AddScores(const model::Event& span, bool is_root, Summary& s) {
   if (!scores.is_object()) return;
   for (const auto& [name, v] : scores.members()) {
     if (!v.is_number()) continue;
-    auto it = std::find_if(s.scores.begin(), s.scores.end(),
-                           [&](const ScoreAcc& a) { return a.name == name; });
+    auto it = s.scores.begin();
+    while (it != s.scores.end() && it->name != name) ++it;
     if (it == s.scores.end()) {
       ScoreAcc acc;
       acc.name = name;

@@ -363,6 +363,23 @@ TEST(QueryContextTest, SinkErrorStopsTheQuery) {
   EXPECT_EQ(sink.rows, 2);
 }
 
+TEST(QuerySyntaxes, CanonicalTextParsesBackToTheSameExpression) {
+  const char* kFilters[] = {
+      "metadata.\"odd \"\"key\" = 'it''s \\ -- /* */' and created > timestamp "
+      "'2024-05-01T00:00:00Z' - interval 90 minutes",
+      "not (scores.a + 1.5e3 * -2 >= 0.25) or tags not includes 'x' and id not in ('a', 'b')",
+      "lower(input.q) ilike '%\\_%' or coalesce(metadata.n, 0) / 2 is not null",
+  };
+  for (const char* f : kFilters) {
+    auto a = ParseQuery(Btql(std::string("select: id | filter: ") + f));
+    ASSERT_TRUE(a.ok()) << f << ": " << a.status().ToString();
+    std::string text = ExprToString(*a->filter);
+    auto b = ParseQuery(Btql("select: id | filter: " + text));
+    ASSERT_TRUE(b.ok()) << text << ": " << b.status().ToString();
+    EXPECT_EQ(ExprToString(*b->filter), text);
+  }
+}
+
 TEST(QueryEval, LikePatterns) {
   EXPECT_TRUE(LikeMatch("hello", "h%o", false));
   EXPECT_TRUE(LikeMatch("hello", "%", false));
