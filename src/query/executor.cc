@@ -36,6 +36,8 @@ class Executor {
  private:
   void PlanOrder();
   Status PlanCursor();
+  // A request for the query's object under the context's snapshot bound.
+  model::ScanRequest NewScan() const;
   model::ScanRequest BaseScan(const Pushdown& p) const;
   Status ScanSpans(const Pushdown& p);
   Status ScanTraces(const Pushdown& p);
@@ -118,9 +120,15 @@ Status Executor::PlanCursor() {
   return Status::Ok();
 }
 
-model::ScanRequest Executor::BaseScan(const Pushdown& p) const {
+model::ScanRequest Executor::NewScan() const {
   model::ScanRequest scan;
   scan.object = q_.source.object;
+  scan.max_xact_id = ctx_.max_xact_id;
+  return scan;
+}
+
+model::ScanRequest Executor::BaseScan(const Pushdown& p) const {
+  model::ScanRequest scan = NewScan();
   scan.order = scan_order_;
   ApplyPushdown(p, scan);
   if (!stream_ || !cursor_) return scan;
@@ -224,8 +232,7 @@ Status Executor::ScanSpans(const Pushdown& p) {
 }
 
 Result<std::vector<std::string>> Executor::TraceRoots(const Pushdown& p) {
-  model::ScanRequest scan;
-  scan.object = q_.source.object;
+  model::ScanRequest scan = NewScan();
   ApplyPushdown(p, scan);
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<model::EventStream> stream, source_.Scan(scan));
   std::vector<std::string> roots;
@@ -242,8 +249,7 @@ Result<std::vector<std::string>> Executor::TraceRoots(const Pushdown& p) {
 }
 
 Status Executor::TraceBatch(const std::vector<std::string>& roots) {
-  model::ScanRequest scan;
-  scan.object = q_.source.object;
+  model::ScanRequest scan = NewScan();
   scan.root_span_ids = roots;
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<model::EventStream> stream, source_.Scan(scan));
   std::unordered_map<std::string, std::vector<model::Event>> spans;

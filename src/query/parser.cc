@@ -305,8 +305,10 @@ class Parser {
     const Token& t = Cur();
     std::string w = Lower(t.text);
     Pos pos = t.pos;
-    if (w == "null") return Take(), Literal(Value::Null(), pos);
-    if (w == "true" || w == "false") return Take(), Literal(Value::Bool(w == "true"), pos);
+    if (w == "null" || w == "true" || w == "false") {
+      Take();
+      return Literal(w == "null" ? Value::Null() : Value::Bool(w == "true"), pos);
+    }
     if (w == "interval") return ParseInterval();
     if (w == "timestamp" && Ahead(1).type == Tok::kString) {
       Take();

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,9 @@ struct QueryContext {
   int64_t default_limit = 1000;
   // A cursor from a previous page (overrides the query's `cursor:` clause when non-empty).
   std::string cursor;
+  // When set, only rows with _xact_id <= this are read (a snapshot, or the export watermark of
+  // DESIGN.md §3); passed to every scan as ScanRequest::max_xact_id.
+  std::optional<uint64_t> max_xact_id;
 };
 
 struct QueryResult {

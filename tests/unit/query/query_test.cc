@@ -344,6 +344,21 @@ TEST(QueryContextTest, PermissionIsCheckedBeforeReading) {
   EXPECT_TRUE(source.requests().empty());
 }
 
+TEST(QueryContextTest, SnapshotBoundReachesEveryScan) {
+  FakeEventSource source(TestDataset());
+  sluice::testing::FakeClock clock(kNow);
+  QueryContext ctx;
+  ctx.clock = &clock;
+  ctx.max_xact_id = 102;
+  CollectingSink sink;
+  auto r = RunQuery("select: id, span_count | from: project_logs('p1') traces", ctx, source, sink);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // b1's child b2 (xact 103) is after the snapshot: b1 counts one span.
+  EXPECT_EQ(AsArray(sink.rows), R"([{"id":"a1","span_count":3},{"id":"b1","span_count":1}])");
+  ASSERT_EQ(source.requests().size(), 2u);
+  for (const model::ScanRequest& req : source.requests()) EXPECT_EQ(req.max_xact_id, 102u);
+}
+
 class FailingSink : public RowSink {
  public:
   Status OnRow(std::string_view) override {
