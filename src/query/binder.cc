@@ -6,17 +6,12 @@
 #include <cstdlib>
 
 #include "common/time_util.h"
+#include "query/expr_parser.h"
 #include "query/names.h"
 #include "query/parser.h"
 
 namespace sluice::query {
 namespace {
-
-Status ErrorAt(Pos pos, const std::string& msg, const std::string& hint = "") {
-  std::string m = msg + " at " + PosString(pos);
-  if (!hint.empty()) m += "; " + hint;
-  return InvalidArgumentError(std::move(m));
-}
 
 // Where an expression appears decides what it may contain.
 enum class Place { kRow, kMeasure, kInsideAggregate };
