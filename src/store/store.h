@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "model/auth.h"
+#include "model/automation.h"
 #include "model/event_write.h"
 #include "model/object.h"
 #include "model/scan.h"
@@ -97,6 +98,48 @@ class Store : public model::EventSource {
                                                        const std::string& id) = 0;
   // The greatest _xact_id committed so far (0 when none).
   virtual Result<uint64_t> MaxXactId() = 0;
+
+  // --- automations (names unique per project: kAlreadyExists) ---
+  virtual Result<model::Automation> CreateAutomation(const model::Automation& a) = 0;
+  virtual Result<model::Automation> GetAutomation(const std::string& id) = 0;
+  virtual Result<std::optional<model::Automation>> FindAutomationByName(
+      const std::string& project_id, const std::string& name) = 0;
+  virtual Result<std::vector<model::Automation>> ListAutomations(const std::string& org_id,
+                                                                 const ListOptions& options) = 0;
+  // Replaces name, description and config. kNotFound when absent.
+  virtual Status UpdateAutomation(const model::Automation& a) = 0;
+  // Removes the automation and its run history. Retention marks stay (their rows stay hidden
+  // until purged or restored).
+  virtual Status DeleteAutomation(const std::string& id) = 0;
+
+  // --- runs ---
+  // Inserts or updates a run by id.
+  virtual Status SaveRun(const model::AutomationRun& run) = 0;
+  virtual Result<std::optional<model::AutomationRun>> GetRun(const std::string& run_id) = 0;
+  // Newest first; `before_run_id` pages back from that run.
+  virtual Result<std::vector<model::AutomationRun>> ListRuns(const std::string& automation_id,
+                                                             int64_t limit,
+                                                             const std::string& before_run_id) = 0;
+
+  // --- retention (soft delete as watermarks; see model::RetentionMark) ---
+  // Rows of `object` that `mark` would newly hide (not hidden already), with their bytes.
+  struct RetentionCount {
+    int64_t rows = 0;
+    int64_t bytes = 0;
+  };
+  virtual Result<RetentionCount> CountRetention(const model::RetentionMark& mark) = 0;
+  // Records the mark (and rows it must not hide) in one transaction; from then on reads do not
+  // see the rows it hides. Returns the mark with its id and how many rows it newly hid.
+  virtual Result<std::pair<model::RetentionMark, int64_t>> AddRetentionMark(
+      const model::RetentionMark& mark, const std::vector<int64_t>& exempt_row_keys) = 0;
+  virtual Result<std::vector<model::RetentionMark>> ListRetentionMarks(
+      const std::string& automation_id) = 0;
+  // Brings back what the run's marks hid. kFailedPrecondition when already purged.
+  // Returns rows restored.
+  virtual Result<int64_t> RestoreRetentionRun(const std::string& run_id) = 0;
+  // Deletes for good the rows hidden by active marks whose purge_after <= now, in bounded
+  // batches, and reclaims space. Returns rows purged.
+  virtual Result<int64_t> PurgeExpiredMarks(TimestampMicros now) = 0;
 };
 
 }  // namespace sluice::store

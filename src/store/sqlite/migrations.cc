@@ -94,6 +94,56 @@ CREATE INDEX events_by_xact ON events (object_type, object_id, xact_id, row_key)
 CREATE INDEX events_by_created ON events (object_type, object_id, created);
 CREATE INDEX events_by_root ON events (object_type, object_id, root_span_id);
 )sql",
+      // 2: automations, their runs, and retention marks (soft delete as a per-object watermark
+      // plus exemptions; see docs/retention.md). The created index also carries _xact_id so
+      // counting what a mark hides reads the index only.
+      R"sql(
+CREATE TABLE automations (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  org_id TEXT NOT NULL,
+  project_id TEXT NOT NULL REFERENCES projects(id),
+  name TEXT NOT NULL,
+  description TEXT,
+  created INTEGER NOT NULL,
+  type INTEGER NOT NULL,
+  config TEXT NOT NULL,
+  UNIQUE (project_id, name)
+);
+CREATE TABLE automation_runs (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  automation_id TEXT NOT NULL,
+  trigger INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  started INTEGER NOT NULL,
+  finished INTEGER,
+  stats TEXT NOT NULL,
+  error TEXT
+);
+CREATE INDEX automation_runs_by_automation ON automation_runs (automation_id, seq);
+CREATE TABLE retention_marks (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL,
+  automation_id TEXT NOT NULL,
+  object_type INTEGER NOT NULL,
+  object_id TEXT NOT NULL,
+  cutoff INTEGER NOT NULL,
+  max_xact_id INTEGER NOT NULL,
+  created INTEGER NOT NULL,
+  purge_after INTEGER NOT NULL,
+  state INTEGER NOT NULL
+);
+CREATE INDEX retention_marks_by_object ON retention_marks (object_type, object_id, state);
+CREATE INDEX retention_marks_by_run ON retention_marks (run_id);
+CREATE TABLE retention_exempt (
+  mark_id INTEGER NOT NULL,
+  row_key INTEGER NOT NULL,
+  PRIMARY KEY (mark_id, row_key)
+) WITHOUT ROWID;
+DROP INDEX events_by_created;
+CREATE INDEX events_by_created ON events (object_type, object_id, created, xact_id);
+)sql",
   };
   return *kMigrations;
 }

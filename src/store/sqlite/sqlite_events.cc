@@ -1,6 +1,7 @@
 // Rows: transactional inserts with one _xact_id per transaction, and streamed keyset scans.
 #include <deque>
 
+#include "store/sqlite/sqlite_retention.h"
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -8,8 +9,10 @@ namespace sluice::store::sqlite {
 
 namespace {
 
+// The current visible version of a row: a row hidden by retention counts as absent.
 Result<std::optional<model::Event>> SelectEvent(Connection& c, const model::ObjectRef& object,
-                                                const std::string& id) {
+                                                const std::string& id,
+                                                const std::vector<model::RetentionMark>& marks) {
   SLUICE_ASSIGN_OR_RETURN(
       Statement * s, c.Prepare(std::string("SELECT ") + kEventColumns +
                                " FROM events WHERE object_type = ? AND object_id = ? AND id = ?"));
@@ -17,6 +20,25 @@ Result<std::optional<model::Event>> SelectEvent(Connection& c, const model::Obje
   SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
   std::optional<model::Event> out;
   if (row) out = ReadEvent(*s);
+  s->Reset();
+  if (out) {
+    SLUICE_ASSIGN_OR_RETURN(bool hidden, IsHidden(c, marks, *out));
+    if (hidden) out.reset();
+  }
+  return out;
+}
+
+// Like SelectEvent but also finds a hidden row (its key must be freed before a new version of
+// the same id is written).
+Result<std::optional<int64_t>> AnyRowKey(Connection& c, const model::ObjectRef& object,
+                                         const std::string& id) {
+  SLUICE_ASSIGN_OR_RETURN(
+      Statement * s,
+      c.Prepare("SELECT row_key FROM events WHERE object_type = ? AND object_id = ? AND id = ?"));
+  s->Bind(1, static_cast<int64_t>(object.type)).Bind(2, object.id).Bind(3, id);
+  SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
+  std::optional<int64_t> out;
+  if (row) out = s->Int(0);
   s->Reset();
   return out;
 }
@@ -137,6 +159,10 @@ class SqliteEventStream final : public model::EventStream {
     }
     sql += order_by + " LIMIT " + std::to_string(page);
     SLUICE_ASSIGN_OR_RETURN(auto c, store_->AcquireReader());
+    // Marks are read per page: a retention run or restore takes effect for the next page.
+    SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, request_.object));
+    const size_t order_pos = sql.find(" ORDER BY ");
+    sql.insert(order_pos, VisibleSql(marks));
     SLUICE_ASSIGN_OR_RETURN(Statement * s, c->Prepare(sql));
     s->Bind(1, static_cast<int64_t>(request_.object.type)).Bind(2, request_.object.id);
     for (size_t i = 0; i < texts.size(); ++i) s->Bind(static_cast<int>(i + 3), texts[i]);
@@ -187,10 +213,19 @@ Result<InsertResult> SqliteStore::InsertEvents(const model::ObjectRef& object,
   Transaction txn(c);
   SLUICE_RETURN_IF_ERROR(txn.Begin());
   SLUICE_ASSIGN_OR_RETURN(result.xact_id, NextXactId(c));
+  SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(c, object));
   for (const model::EventWrite& w : writes) {
     result.row_ids.push_back(w.id);
-    SLUICE_ASSIGN_OR_RETURN(std::optional<model::Event> existing, SelectEvent(c, object, w.id));
-    if (existing) SLUICE_RETURN_IF_ERROR(DeleteRow(c, existing->row_key));
+    SLUICE_ASSIGN_OR_RETURN(std::optional<model::Event> existing,
+                            SelectEvent(c, object, w.id, marks));
+    if (existing) {
+      SLUICE_RETURN_IF_ERROR(DeleteRow(c, existing->row_key));
+    } else if (!marks.empty()) {
+      // A soft-deleted row of the same id stays until purged or restored; the id index allows
+      // one row per id, so the new version replaces it.
+      SLUICE_ASSIGN_OR_RETURN(auto hidden_key, AnyRowKey(c, object, w.id));
+      if (hidden_key) SLUICE_RETURN_IF_ERROR(DeleteRow(c, *hidden_key));
+    }
     if (w.object_delete) {
       result.rows_deleted += existing ? 1 : 0;
       continue;
@@ -211,7 +246,8 @@ Result<InsertResult> SqliteStore::InsertEvents(const model::ObjectRef& object,
 Result<std::optional<model::Event>> SqliteStore::GetEvent(const model::ObjectRef& object,
                                                           const std::string& id) {
   SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
-  return SelectEvent(*c, object, id);
+  SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, object));
+  return SelectEvent(*c, object, id, marks);
 }
 
 Result<uint64_t> SqliteStore::MaxXactId() {

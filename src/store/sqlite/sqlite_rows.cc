@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_rows.h"
 
+#include "store/sqlite/sqlite_retention.h"
+
 #include <algorithm>
 
 #include "common/json.h"
@@ -120,7 +122,7 @@ Result<std::vector<model::Experiment>> QueryExperiments(Connection& c, const std
       c, "experiments",
       "id, project_id, name, description, created, public, metadata, tags, dataset_id, "
       "base_exp_id",
-      where, args, options, [](const Statement& s) {
+      "(" + where + ")" + kVisibleExperimentsSql, args, options, [](const Statement& s) {
         model::Experiment e;
         e.id = s.Text(0);
         e.project_id = s.Text(1);
@@ -151,6 +153,26 @@ Result<std::vector<model::Dataset>> QueryDatasets(Connection& c, const std::stri
         d.metadata = s.Text(5);
         d.tags = JsonToStrings(s.TextView(6));
         return d;
+      });
+}
+
+Result<std::vector<model::Automation>> QueryAutomations(Connection& c, const std::string& where,
+                                                        const std::vector<std::string>& args,
+                                                        const ListOptions& options) {
+  return QueryList<model::Automation>(
+      c, "automations", "id, org_id, project_id, name, description, created, type, config", where,
+      args, options, [](const Statement& s) {
+        model::Automation a;
+        a.id = s.Text(0);
+        a.org_id = s.Text(1);
+        a.project_id = s.Text(2);
+        a.name = s.Text(3);
+        a.description = s.Text(4);
+        a.created = s.Int(5);
+        a.type = static_cast<model::AutomationType>(s.Int(6));
+        auto cfg = Json::Parse(s.TextView(7));
+        if (cfg.ok()) a.config = std::move(cfg).value();
+        return a;
       });
 }
 

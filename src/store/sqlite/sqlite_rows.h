@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "model/auth.h"
+#include "model/automation.h"
 #include "model/event.h"
 #include "model/object.h"
 #include "store/sqlite/sqlite_db.h"
@@ -28,6 +29,9 @@ Result<std::vector<model::Experiment>> QueryExperiments(Connection& c, const std
 Result<std::vector<model::Dataset>> QueryDatasets(Connection& c, const std::string& where,
                                                   const std::vector<std::string>& args,
                                                   const ListOptions& options);
+Result<std::vector<model::Automation>> QueryAutomations(Connection& c, const std::string& where,
+                                                        const std::vector<std::string>& args,
+                                                        const ListOptions& options);
 Result<std::vector<model::ApiKey>> QueryApiKeys(Connection& c, const std::string& where,
                                                 const std::vector<std::string>& args);
 

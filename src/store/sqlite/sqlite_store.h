@@ -66,6 +66,28 @@ class SqliteStore final : public Store {
   Result<uint64_t> MaxXactId() override;
   Result<std::unique_ptr<model::EventStream>> Scan(const model::ScanRequest& request) override;
 
+  Result<model::Automation> CreateAutomation(const model::Automation& a) override;
+  Result<model::Automation> GetAutomation(const std::string& id) override;
+  Result<std::optional<model::Automation>> FindAutomationByName(const std::string& project_id,
+                                                                const std::string& name) override;
+  Result<std::vector<model::Automation>> ListAutomations(const std::string& org_id,
+                                                         const ListOptions& options) override;
+  Status UpdateAutomation(const model::Automation& a) override;
+  Status DeleteAutomation(const std::string& id) override;
+  Status SaveRun(const model::AutomationRun& run) override;
+  Result<std::optional<model::AutomationRun>> GetRun(const std::string& run_id) override;
+  Result<std::vector<model::AutomationRun>> ListRuns(const std::string& automation_id,
+                                                     int64_t limit,
+                                                     const std::string& before_run_id) override;
+
+  Result<RetentionCount> CountRetention(const model::RetentionMark& mark) override;
+  Result<std::pair<model::RetentionMark, int64_t>> AddRetentionMark(
+      const model::RetentionMark& mark, const std::vector<int64_t>& exempt_row_keys) override;
+  Result<std::vector<model::RetentionMark>> ListRetentionMarks(
+      const std::string& automation_id) override;
+  Result<int64_t> RestoreRetentionRun(const std::string& run_id) override;
+  Result<int64_t> PurgeExpiredMarks(TimestampMicros now) override;
+
   // A reader connection, returned to the pool when the lease is destroyed.
   class ReaderLease {
    public:

@@ -1,0 +1,31 @@
+// Retention marks on SQLite (internal to store/sqlite): the SQL that hides what active marks
+// cover, and the checks used by scans and inserts.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/automation.h"
+#include "model/event.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace sluice::store::sqlite {
+
+// The active marks of one object, oldest first.
+Result<std::vector<model::RetentionMark>> LoadActiveMarks(Connection& c,
+                                                          const model::ObjectRef& object);
+
+// " AND NOT (<hidden by any mark>)" over the events table's columns, or "" when no marks.
+std::string VisibleSql(const std::vector<model::RetentionMark>& marks);
+
+// The condition (without AND/NOT) that one mark hides a row.
+std::string MarkHidesSql(const model::RetentionMark& m);
+
+// Whether an active mark hides the row.
+Result<bool> IsHidden(Connection& c, const std::vector<model::RetentionMark>& marks,
+                      const model::Event& e);
+
+// " AND id NOT IN (<experiments removed whole by active marks>)" for the experiments table.
+extern const char kVisibleExperimentsSql[];
+
+}  // namespace sluice::store::sqlite
