@@ -80,16 +80,18 @@ void AppendText(Rng& rng, size_t escaped_bytes, std::string& out) {
   int sentences_in_paragraph = 0;
   int sentence_length = static_cast<int>(rng.Between(6, 18));
   while (remaining > 0) {
-    std::string_view word = kWords[WordChoice().Pick(rng)];
-    std::string token;
-    if (words_in_sentence > 0) token.push_back(' ');
-    token.append(word);
-    if (words_in_sentence == 0 && token[0] >= 'a' && token[0] <= 'z') token[0] -= 'a' - 'A';
-    const size_t used = TryAppend(token, remaining, out);
-    if (used == 0) {
+    // Vocabulary words need no escaping, so their escaped size is their length.
+    const std::string_view word = kWords[WordChoice().Pick(rng)];
+    const bool space = words_in_sentence > 0;
+    const size_t used = word.size() + (space ? 1 : 0);
+    if (used > remaining) {
       AppendFill(word, remaining, out);
       return;
     }
+    if (space) out.push_back(' ');
+    const size_t first = out.size();
+    out.append(word);
+    if (!space && out[first] >= 'a' && out[first] <= 'z') out[first] -= 'a' - 'A';
     remaining -= used;
     if (++words_in_sentence < sentence_length) continue;
     words_in_sentence = 0;
