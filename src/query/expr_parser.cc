@@ -304,7 +304,9 @@ Result<ExprPtr> ExprParser::ParseInterval() {
     return ErrorAt(pos, "invalid interval amount '" + amount + "'");
   }
   SLUICE_ASSIGN_OR_RETURN(int64_t unit, IntervalUnitMicros(Lower(unit_text), unit_pos));
-  return Literal(Value::Interval(static_cast<int64_t>(n * static_cast<double>(unit))), pos);
+  double micros = n * static_cast<double>(unit);
+  if (!(micros > -9e18 && micros < 9e18)) return ErrorAt(pos, "interval is too long");
+  return Literal(Value::Interval(static_cast<int64_t>(micros)), pos);
 }
 
 Result<int64_t> ExprParser::IntervalUnitMicros(const std::string& unit, Pos pos) {
