@@ -97,6 +97,34 @@ TEST(QueryTraces, TraceWithoutRootIsSkipped) {
   EXPECT_FALSE(BuildTrace(orphan).has_value());
 }
 
+TEST(QueryTraces, ManyTracesAreFetchedInBatches) {
+  FakeEventSource source;
+  int64_t key = 0;
+  for (int t = 0; t < 600; ++t) {
+    for (int s = 0; s < 2; ++s) {
+      model::Event e;
+      e.id = "t" + std::to_string(t) + "s" + std::to_string(s);
+      e.span_id = e.id;
+      e.root_span_id = "t" + std::to_string(t) + "s0";
+      e.is_root = s == 0;
+      e.created = kT0 + t;
+      e.xact_id = static_cast<uint64_t>(1000 + t);
+      e.row_key = ++key;
+      e.metrics = s == 0 ? R"({"tokens":1})" : R"({"tokens":2})";
+      e.object = {model::ObjectType::kProjectLogs, "p1"};
+      source.Add(e);
+    }
+  }
+  Ran ran = RunOn(source, "measures: count(1) as traces, sum(span_count) as spans, "
+                          "sum(metrics.tokens) as tokens | from: project_logs('p1') traces");
+  ASSERT_TRUE(ran.status.ok()) << ran.status.ToString();
+  EXPECT_EQ(AsArray(ran.rows), R"([{"traces":600,"spans":1200,"tokens":1800}])");
+  // One scan for the roots, then whole traces 256 at a time.
+  ASSERT_EQ(source.requests().size(), 4u);
+  EXPECT_EQ(source.requests()[1].root_span_ids.size(), 256u);
+  EXPECT_EQ(source.requests()[3].root_span_ids.size(), 88u);
+}
+
 // Re-joins a query's tokens with a separator; the meaning must not change.
 std::string Rejoin(const std::string& query, const std::string& sep) {
   auto tokens = Lex(query);
