@@ -38,6 +38,11 @@ std::vector<Batch> Generate(const CommonFlags& flags) {
   return batches;
 }
 
+void PrintCpu(const char* who, double cpu_seconds, uint64_t spans) {
+  std::printf("%s CPU %.2f s: %.1f ms per 1,000 spans\n", who, cpu_seconds,
+              cpu_seconds * 1e6 / static_cast<double>(spans));
+}
+
 void PrintServerMemory(int64_t pid) {
   if (pid <= 0) return;
   const int64_t hwm = ProcStatusKb(pid, "VmHWM");
@@ -54,16 +59,23 @@ int RunHttp(const CommonFlags& common, const HttpIngestOptions& options, int64_t
   std::printf("posting to %s with %d connections\n", options.url.c_str(), options.connections);
   std::fflush(stdout);
   curl_global_init(CURL_GLOBAL_DEFAULT);
+  const double cpu_before = server_pid > 0 ? ProcCpuSeconds(server_pid) : -1;
   const IngestFigures figures = PostBatches(options, batches);
+  const double cpu_after = server_pid > 0 ? ProcCpuSeconds(server_pid) : -1;
   curl_global_cleanup();
   PrintFigures("http insert", figures);
   PrintServerMemory(server_pid);
+  if (cpu_before >= 0 && cpu_after >= 0 && figures.spans > 0) {
+    PrintCpu("server", cpu_after - cpu_before, figures.spans);
+  }
   return figures.failed_batches == 0 ? 0 : 1;
 }
 
 int RunStore(const CommonFlags& common, const std::string& db_path) {
   const std::vector<Batch> batches = Generate(common);
+  const double cpu_before = ProcCpuSeconds(0);
   auto figures = IngestIntoStore(db_path, batches);
+  const double cpu = ProcCpuSeconds(0) - cpu_before;
   if (!figures.ok()) {
     std::fprintf(stderr, "store ingest failed: %s\n", figures.status().ToString().c_str());
     return 1;
@@ -77,6 +89,7 @@ int RunStore(const CommonFlags& common, const std::string& db_path) {
     both.batch_millis[i] += figures->parse.batch_millis[i];
   }
   PrintFigures("parse+insert", both);
+  PrintCpu("parse+insert", cpu, common.spans);
   std::printf("database %.1f MB on disk (%.0f B/span); bench peak RSS %.1f MB\n",
               figures->database_bytes / 1e6,
               common.spans ? static_cast<double>(figures->database_bytes) / common.spans : 0.0,

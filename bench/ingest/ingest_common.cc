@@ -1,9 +1,12 @@
 #include "bench/ingest/ingest_common.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <span>
+#include <sstream>
 #include <utility>
 
 #include "bench/gen/span_generator.h"
@@ -75,6 +78,22 @@ int64_t ProcStatusKb(int64_t pid, const std::string& field) {
     return std::strtoll(line.c_str() + field.size() + 1, nullptr, 10);
   }
   return -1;
+}
+
+double ProcCpuSeconds(int64_t pid) {
+  std::ifstream in(pid > 0 ? "/proc/" + std::to_string(pid) + "/stat" : "/proc/self/stat");
+  std::string stat;
+  std::getline(in, stat);
+  // The command name (field 2) may hold spaces; fields are counted after its closing ')'.
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::strtod(field.c_str(), nullptr);  // utime, stime
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 }  // namespace sluice::bench

@@ -35,4 +35,8 @@ void PrintFigures(const std::string& label, IngestFigures figures);
 // unreadable.
 int64_t ProcStatusKb(int64_t pid, const std::string& field);
 
+// User + system CPU seconds a process has used so far (/proc/<pid>/stat); pid 0 is this
+// process; -1 when unreadable. On a shared machine CPU time per span is steadier than wall time.
+double ProcCpuSeconds(int64_t pid);
+
 }  // namespace sluice::bench

@@ -96,3 +96,11 @@ if [[ -n "$HTTP_RATE" && -n "$STORE_RATE" ]]; then
   awk -v h="$HTTP_RATE" -v s="$STORE_RATE" \
     'BEGIN { printf "== HTTP ingest runs at %.2fx the single-threaded parse+insert rate ==\n", h / s }'
 fi
+# CPU ms per 1,000 spans of the line starting with $2 in file $1.
+cpu() { awk -v l="$2" 'index($0, l) == 1 { for (i = 1; i <= NF; i++) if ($i == "ms") print $(i - 1) }' "$1"; }
+SERVER_CPU=$(cpu "$WORK/http.out" "server CPU")
+STORE_CPU=$(cpu "$WORK/store.out" "parse+insert CPU")
+if [[ -n "$SERVER_CPU" && -n "$STORE_CPU" ]]; then
+  awk -v h="$SERVER_CPU" -v s="$STORE_CPU" \
+    'BEGIN { printf "== the server spends %.2fx the CPU of parse+insert per span ==\n", h / s }'
+fi
