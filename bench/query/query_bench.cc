@@ -98,11 +98,12 @@ Figures Measure(MemorySource& source, const std::string& query) {
 }
 
 void Report(const char* label, const Figures& f, size_t total) {
-  std::printf("%-34s %8lld rows out, %8lld spans read, %7.3f s: %10.0f rows/s out, "
-              "%10.0f spans/s read, %10.0f spans/s of the data set\n",
-              label, static_cast<long long>(f.rows), static_cast<long long>(f.scanned),
-              f.seconds, static_cast<double>(f.rows) / f.seconds,
-              static_cast<double>(f.scanned) / f.seconds, static_cast<double>(total) / f.seconds);
+  std::printf(
+      "%-34s %8lld rows out, %8lld spans read, %7.3f s: %10.0f rows/s out, "
+      "%10.0f spans/s read, %10.0f spans/s of the data set\n",
+      label, static_cast<long long>(f.rows), static_cast<long long>(f.scanned), f.seconds,
+      static_cast<double>(f.rows) / f.seconds, static_cast<double>(f.scanned) / f.seconds,
+      static_cast<double>(total) / f.seconds);
 }
 
 }  // namespace
@@ -138,8 +139,9 @@ int main(int argc, char** argv) {
                              "' and created < '" + day_end + "'";
   const std::string evaluated =
       from + "select: id, created | filter: metadata.environment = 'staging'";
-  const std::string both = from + "select: * | filter: metadata.environment = 'staging' and "
-                                  "metrics.tokens > 100";
+  const std::string both = from +
+                           "select: * | filter: metadata.environment = 'staging' and "
+                           "metrics.tokens > 100";
   bench::Figures a = bench::Measure(source, pushed);
   bench::Figures b = bench::Measure(source, evaluated);
   bench::Figures c = bench::Measure(source, both);

@@ -4,8 +4,7 @@
 
 namespace sluice::query {
 
-GroupTable::GroupTable(const Query& query)
-    : query_(query), aggregates_(CollectAggregates(query)) {}
+GroupTable::GroupTable(const Query& query) : query_(query), aggregates_(CollectAggregates(query)) {}
 
 Status GroupTable::Add(RowView& row, const EvalEnv& env) {
   std::vector<Value> dims;
@@ -71,7 +70,8 @@ std::vector<std::vector<Value>> GroupTable::Finish(const EvalEnv& env) const {
   std::vector<std::vector<Value>> out;
   for (const Group& g : *groups) {
     std::vector<Value> finals;
-    for (size_t k = 0; k < aggregates_.size(); ++k) finals.push_back(Final(*aggregates_[k], g.states[k]));
+    for (size_t k = 0; k < aggregates_.size(); ++k)
+      finals.push_back(Final(*aggregates_[k], g.states[k]));
     EvalEnv measure_env = env;
     measure_env.aggregates = &finals;
     std::vector<Value> row = g.dims;

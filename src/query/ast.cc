@@ -10,20 +10,34 @@ namespace {
 
 const char* OpText(Op op) {
   switch (op) {
-    case Op::kEq: return "=";
-    case Op::kNe: return "!=";
-    case Op::kLt: return "<";
-    case Op::kLe: return "<=";
-    case Op::kGt: return ">";
-    case Op::kGe: return ">=";
-    case Op::kAnd: return "and";
-    case Op::kOr: return "or";
-    case Op::kAdd: return "+";
-    case Op::kSub: return "-";
-    case Op::kMul: return "*";
-    case Op::kDiv: return "/";
-    case Op::kNot: return "not";
-    case Op::kNeg: return "-";
+    case Op::kEq:
+      return "=";
+    case Op::kNe:
+      return "!=";
+    case Op::kLt:
+      return "<";
+    case Op::kLe:
+      return "<=";
+    case Op::kGt:
+      return ">";
+    case Op::kGe:
+      return ">=";
+    case Op::kAnd:
+      return "and";
+    case Op::kOr:
+      return "or";
+    case Op::kAdd:
+      return "+";
+    case Op::kSub:
+      return "-";
+    case Op::kMul:
+      return "*";
+    case Op::kDiv:
+      return "/";
+    case Op::kNot:
+      return "not";
+    case Op::kNeg:
+      return "-";
   }
   return "?";
 }
@@ -55,15 +69,23 @@ void AppendLiteral(const Value& v, std::string& out) {
       out += Quote(escaped, '\'');
       break;
     }
-    case Value::Kind::kTimestamp: out += "timestamp " + Quote(FormatRfc3339(v.i), '\''); break;
-    case Value::Kind::kInterval: out += "interval " + std::to_string(v.i) + " microseconds"; break;
-    default: out += v.ToJson(); break;
+    case Value::Kind::kTimestamp:
+      out += "timestamp " + Quote(FormatRfc3339(v.i), '\'');
+      break;
+    case Value::Kind::kInterval:
+      out += "interval " + std::to_string(v.i) + " microseconds";
+      break;
+    default:
+      out += v.ToJson();
+      break;
   }
 }
 
 void Append(const Expr& e, std::string& out) {
   switch (e.kind) {
-    case ExprKind::kLiteral: AppendLiteral(e.literal, out); break;
+    case ExprKind::kLiteral:
+      AppendLiteral(e.literal, out);
+      break;
     case ExprKind::kField:
       for (size_t k = 0; k < e.path.size(); ++k) {
         if (k > 0) out += '.';
@@ -98,7 +120,8 @@ void Append(const Expr& e, std::string& out) {
     case ExprKind::kIncludes:
       Append(*e.args[0], out);
       if (e.negated) out += " not";
-      out += e.kind == ExprKind::kIncludes ? " includes " : (e.case_insensitive ? " ilike " : " like ");
+      out += e.kind == ExprKind::kIncludes ? " includes "
+                                           : (e.case_insensitive ? " ilike " : " like ");
       Append(*e.args[1], out);
       break;
     case ExprKind::kCall:

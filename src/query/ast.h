@@ -83,7 +83,7 @@ struct Expr {
   Value literal;
   std::vector<std::string> path;  // kField, as written
   FieldId field = FieldId::kUnknown;
-  std::string name;  // kCall, lower case
+  std::string name;   // kCall, lower case
   int agg_slot = -1;  // kCall of an aggregate: index of its state (set by the binder)
   std::vector<ExprPtr> args;
 };

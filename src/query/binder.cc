@@ -22,9 +22,8 @@ struct FunctionSpec {
   int max_args;
 };
 constexpr FunctionSpec kFunctions[] = {
-    {"now", 0, 0},   {"lower", 1, 1}, {"upper", 1, 1}, {"len", 1, 1},
-    {"coalesce", 1, 64}, {"count", 0, 1}, {"sum", 1, 1}, {"avg", 1, 1},
-    {"min", 1, 1},   {"max", 1, 1},
+    {"now", 0, 0},   {"lower", 1, 1}, {"upper", 1, 1}, {"len", 1, 1}, {"coalesce", 1, 64},
+    {"count", 0, 1}, {"sum", 1, 1},   {"avg", 1, 1},   {"min", 1, 1}, {"max", 1, 1},
 };
 
 class Binder {
@@ -33,10 +32,14 @@ class Binder {
 
   Status Bind(Expr& e, Place place) {
     switch (e.kind) {
-      case ExprKind::kLiteral: return Status::Ok();
-      case ExprKind::kField: return BindField(e, place);
-      case ExprKind::kCall: return BindCall(e, place);
-      default: break;
+      case ExprKind::kLiteral:
+        return Status::Ok();
+      case ExprKind::kField:
+        return BindField(e, place);
+      case ExprKind::kCall:
+        return BindCall(e, place);
+      default:
+        break;
     }
     for (ExprPtr& a : e.args) SLUICE_RETURN_IF_ERROR(Bind(*a, place));
     if (e.kind == ExprKind::kBinary || e.kind == ExprKind::kIn) return CoerceLiterals(e);
@@ -92,11 +95,11 @@ class Binder {
       return ErrorAt(e.pos, "only count accepts '*'");
     }
     if (n < spec->min_args || n > spec->max_args) {
-      return ErrorAt(e.pos, e.name + " takes " + std::to_string(spec->min_args) +
-                                (spec->max_args != spec->min_args
-                                     ? (spec->max_args > 1 ? " or more" : " or 1")
-                                     : "") +
-                                " argument(s), not " + std::to_string(n));
+      return ErrorAt(
+          e.pos, e.name + " takes " + std::to_string(spec->min_args) +
+                     (spec->max_args != spec->min_args ? (spec->max_args > 1 ? " or more" : " or 1")
+                                                       : "") +
+                     " argument(s), not " + std::to_string(n));
     }
     Place inner = place;
     if (IsAggregateName(e.name)) {
@@ -159,8 +162,8 @@ class Binder {
   }
 
   static Status CoerceLiterals(Expr& e) {
-    bool comparison = e.kind == ExprKind::kIn ||
-                      (e.op != Op::kAnd && e.op != Op::kOr && e.op <= Op::kGe);
+    bool comparison =
+        e.kind == ExprKind::kIn || (e.op != Op::kAnd && e.op != Op::kOr && e.op <= Op::kGe);
     if (!comparison) return Status::Ok();
     Static left = StaticType(*e.args[0]);
     if (left != Static::kOther) {

@@ -1,7 +1,7 @@
 #include "query/cursor.h"
 
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 
 #include "common/json.h"
 #include "common/json_writer.h"
@@ -9,8 +9,7 @@
 namespace sluice::query {
 namespace {
 
-constexpr char kAlphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 std::string Base64Url(std::string_view in) {
   std::string out;
@@ -54,15 +53,26 @@ void AppendKey(JsonWriter& w, const Value& v) {
   w.BeginArray();
   w.Int(static_cast<int64_t>(v.kind));
   switch (v.kind) {
-    case Value::Kind::kNull: break;
-    case Value::Kind::kBool: w.Bool(v.b); break;
+    case Value::Kind::kNull:
+      break;
+    case Value::Kind::kBool:
+      w.Bool(v.b);
+      break;
     case Value::Kind::kInt:
     case Value::Kind::kTimestamp:
-    case Value::Kind::kInterval: w.Int(v.i); break;
-    case Value::Kind::kDouble: w.Double(v.d); break;
+    case Value::Kind::kInterval:
+      w.Int(v.i);
+      break;
+    case Value::Kind::kDouble:
+      w.Double(v.d);
+      break;
     case Value::Kind::kString:
-    case Value::Kind::kObject: w.String(v.s); break;
-    case Value::Kind::kArray: w.Raw(v.ToJson()); break;
+    case Value::Kind::kObject:
+      w.String(v.s);
+      break;
+    case Value::Kind::kArray:
+      w.Raw(v.ToJson());
+      break;
   }
   w.EndArray();
 }
@@ -76,13 +86,20 @@ Result<Value> ReadKey(const Json& j) {
   if (kind == Value::Kind::kNull) return Value::Null();
   if (v == nullptr) return InvalidArgumentError("invalid cursor");
   switch (kind) {
-    case Value::Kind::kBool: return Value::Bool(v->bool_value());
-    case Value::Kind::kInt: return Value::Int(v->int_value());
-    case Value::Kind::kTimestamp: return Value::Timestamp(v->int_value());
-    case Value::Kind::kInterval: return Value::Interval(v->int_value());
-    case Value::Kind::kDouble: return Value::Double(v->number_value());
-    case Value::Kind::kString: return Value::String(v->string_value());
-    case Value::Kind::kObject: return Value::Object(v->string_value());
+    case Value::Kind::kBool:
+      return Value::Bool(v->bool_value());
+    case Value::Kind::kInt:
+      return Value::Int(v->int_value());
+    case Value::Kind::kTimestamp:
+      return Value::Timestamp(v->int_value());
+    case Value::Kind::kInterval:
+      return Value::Interval(v->int_value());
+    case Value::Kind::kDouble:
+      return Value::Double(v->number_value());
+    case Value::Kind::kString:
+      return Value::String(v->string_value());
+    case Value::Kind::kObject:
+      return Value::Object(v->string_value());
     case Value::Kind::kArray: {
       std::vector<Value> items;
       for (const Json& item : v->array()) {
@@ -96,7 +113,8 @@ Result<Value> ReadKey(const Json& j) {
       }
       return Value::Array(std::move(items));
     }
-    default: return InvalidArgumentError("invalid cursor");
+    default:
+      return InvalidArgumentError("invalid cursor");
   }
 }
 

@@ -97,8 +97,8 @@ void Executor::PlanOrder() {
     scan_order_ = model::ScanOrder::kXactAscending;
   } else if (IsPlainField(e, FieldId::kCreated)) {
     stream_ = true;
-    scan_order_ = k.descending ? model::ScanOrder::kCreatedDescending
-                               : model::ScanOrder::kCreatedAscending;
+    scan_order_ =
+        k.descending ? model::ScanOrder::kCreatedDescending : model::ScanOrder::kCreatedAscending;
   }
 }
 
@@ -133,8 +133,7 @@ model::ScanRequest Executor::BaseScan(const Pushdown& p) const {
   ApplyPushdown(p, scan);
   if (!stream_ || !cursor_) return scan;
   const Value& k = cursor_->sort_keys[0];
-  if (scan_order_ == model::ScanOrder::kXactAscending && k.kind == Value::Kind::kInt &&
-      k.i >= 0) {
+  if (scan_order_ == model::ScanOrder::kXactAscending && k.kind == Value::Kind::kInt && k.i >= 0) {
     model::XactCursor c{static_cast<uint64_t>(k.i), cursor_->row_key};
     if (!scan.after || *scan.after < c) scan.after = c;
   } else if (k.kind == Value::Kind::kTimestamp && k.i < INT64_MAX) {
@@ -193,8 +192,7 @@ Status Executor::Consume(RowView& row) {
   if (groups_) return groups_->Add(row, env_);
   std::vector<Value> keys = Keys(row);
   int64_t row_key = row.event().row_key;
-  if (cursor_ &&
-      CompareRows(order_, keys, row_key, cursor_->sort_keys, cursor_->row_key) <= 0) {
+  if (cursor_ && CompareRows(order_, keys, row_key, cursor_->sort_keys, cursor_->row_key) <= 0) {
     return Status::Ok();
   }
   if (!stream_) {
@@ -215,8 +213,8 @@ Status Executor::Consume(RowView& row) {
 
 Status Executor::ScanSpans(const Pushdown& p) {
   model::ScanRequest scan = BaseScan(p);
-  bool exact = stream_ && !q_.filter &&
-               (!cursor_ || scan_order_ == model::ScanOrder::kXactAscending);
+  bool exact =
+      stream_ && !q_.filter && (!cursor_ || scan_order_ == model::ScanOrder::kXactAscending);
   if (exact) scan.limit = limit_;
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<model::EventStream> stream, source_.Scan(scan));
   model::Event event;

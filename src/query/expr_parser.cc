@@ -23,9 +23,9 @@ bool IsWord(const Token& t, std::string_view word) {
 // Words that end an expression or a select item in either syntax.
 bool IsReserved(const Token& t) {
   static constexpr std::string_view kWords[] = {
-      "from", "where", "group", "order", "limit", "as", "and", "or", "not", "is", "in",
-      "like", "ilike", "includes", "asc", "desc", "by", "select", "with", "null", "true",
-      "false", "interval", "timestamp", "traces", "spans"};
+      "from", "where", "group", "order", "limit",    "as",        "and",    "or",   "not",
+      "is",   "in",    "like",  "ilike", "includes", "asc",       "desc",   "by",   "select",
+      "with", "null",  "true",  "false", "interval", "timestamp", "traces", "spans"};
   if (t.type != Tok::kIdent) return false;
   std::string w = Lower(t.text);
   return std::find(std::begin(kWords), std::end(kWords), w) != std::end(kWords);
@@ -96,13 +96,26 @@ Result<ExprPtr> ExprParser::ParseNot() {
 
 bool ExprParser::ComparisonOp(Tok t, Op* op) {
   switch (t) {
-    case Tok::kEq: *op = Op::kEq; return true;
-    case Tok::kNe: *op = Op::kNe; return true;
-    case Tok::kLt: *op = Op::kLt; return true;
-    case Tok::kLe: *op = Op::kLe; return true;
-    case Tok::kGt: *op = Op::kGt; return true;
-    case Tok::kGe: *op = Op::kGe; return true;
-    default: return false;
+    case Tok::kEq:
+      *op = Op::kEq;
+      return true;
+    case Tok::kNe:
+      *op = Op::kNe;
+      return true;
+    case Tok::kLt:
+      *op = Op::kLt;
+      return true;
+    case Tok::kLe:
+      *op = Op::kLe;
+      return true;
+    case Tok::kGt:
+      *op = Op::kGt;
+      return true;
+    case Tok::kGe:
+      *op = Op::kGe;
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -247,9 +260,12 @@ Result<ExprPtr> ExprParser::ParsePrimary() {
       SLUICE_RETURN_IF_ERROR(Expect(Tok::kRParen, "')'"));
       return inner;
     }
-    case Tok::kQuotedIdent: return ParseField();
-    case Tok::kIdent: return ParseWordPrimary();
-    default: return Expected("an expression");
+    case Tok::kQuotedIdent:
+      return ParseField();
+    case Tok::kIdent:
+      return ParseWordPrimary();
+    default:
+      return Expected("an expression");
   }
 }
 
@@ -287,9 +303,9 @@ Result<ExprPtr> ExprParser::ParseInterval() {
     size_t sp = s.find(' ');
     if (sp == std::string::npos) return ErrorAt(unit_pos, "expected '<number> <unit>'");
     amount = s.substr(0, sp);
-    unit_text = s.substr(s.find_first_not_of(' ', sp) == std::string::npos
-                             ? s.size()
-                             : s.find_first_not_of(' ', sp));
+    unit_text =
+        s.substr(s.find_first_not_of(' ', sp) == std::string::npos ? s.size()
+                                                                   : s.find_first_not_of(' ', sp));
   } else {
     bool neg = Accept(Tok::kMinus);
     if (!At(Tok::kNumber)) return Expected("a number after 'interval'");
@@ -311,9 +327,8 @@ Result<ExprPtr> ExprParser::ParseInterval() {
 
 Result<int64_t> ExprParser::IntervalUnitMicros(const std::string& unit, Pos pos) {
   static constexpr std::pair<std::string_view, int64_t> kUnits[] = {
-      {"microsecond", 1},            {"second", 1'000'000},         {"minute", 60'000'000},
-      {"hour", 3'600'000'000},       {"day", 86'400'000'000},
-      {"week", 604'800'000'000}};
+      {"microsecond", 1},      {"second", 1'000'000},   {"minute", 60'000'000},
+      {"hour", 3'600'000'000}, {"day", 86'400'000'000}, {"week", 604'800'000'000}};
   std::string u = unit;
   if (u.size() > 1 && u.back() == 's') u.pop_back();
   std::vector<std::string> names;

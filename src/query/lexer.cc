@@ -29,9 +29,7 @@ class Lexer {
   }
 
  private:
-  char Peek(size_t ahead = 0) const {
-    return i_ + ahead < text_.size() ? text_[i_ + ahead] : '\0';
-  }
+  char Peek(size_t ahead = 0) const { return i_ + ahead < text_.size() ? text_[i_ + ahead] : '\0'; }
 
   // Advances one byte, keeping line and column (columns count characters, not UTF-8 bytes).
   void Advance() {
@@ -102,9 +100,9 @@ class Lexer {
       Advance();
       while (std::isdigit(static_cast<unsigned char>(Peek()))) Advance();
     }
-    if ((Peek() == 'e' || Peek() == 'E') &&
-        (std::isdigit(static_cast<unsigned char>(Peek(1))) ||
-         ((Peek(1) == '+' || Peek(1) == '-') && std::isdigit(static_cast<unsigned char>(Peek(2)))))) {
+    if ((Peek() == 'e' || Peek() == 'E') && (std::isdigit(static_cast<unsigned char>(Peek(1))) ||
+                                             ((Peek(1) == '+' || Peek(1) == '-') &&
+                                              std::isdigit(static_cast<unsigned char>(Peek(2)))))) {
       Advance();
       Advance();
       while (std::isdigit(static_cast<unsigned char>(Peek()))) Advance();
@@ -137,12 +135,23 @@ class Lexer {
     if (i_ >= text_.size()) return Error(at, "unterminated string literal");
     Advance();
     switch (e) {
-      case 'n': out += '\n'; return Status::Ok();
-      case 't': out += '\t'; return Status::Ok();
-      case 'r': out += '\r'; return Status::Ok();
-      case '0': out += '\0'; return Status::Ok();
-      case 'u': break;
-      default: out += e; return Status::Ok();
+      case 'n':
+        out += '\n';
+        return Status::Ok();
+      case 't':
+        out += '\t';
+        return Status::Ok();
+      case 'r':
+        out += '\r';
+        return Status::Ok();
+      case '0':
+        out += '\0';
+        return Status::Ok();
+      case 'u':
+        break;
+      default:
+        out += e;
+        return Status::Ok();
     }
     uint32_t cp = 0;
     for (int k = 0; k < 4; ++k) {
@@ -209,12 +218,12 @@ class Lexer {
       Tok type;
     };
     static constexpr P kPuncts[] = {
-        {"=>", Tok::kArrow}, {"!=", Tok::kNe},     {"<>", Tok::kNe},     {"<=", Tok::kLe},
-        {">=", Tok::kGe},    {"==", Tok::kEq},     {"(", Tok::kLParen},  {")", Tok::kRParen},
-        {"[", Tok::kLBracket}, {"]", Tok::kRBracket}, {",", Tok::kComma}, {".", Tok::kDot},
-        {":", Tok::kColon},  {"|", Tok::kPipe},    {"*", Tok::kStar},    {"+", Tok::kPlus},
-        {"-", Tok::kMinus},  {"/", Tok::kSlash},   {"=", Tok::kEq},      {"<", Tok::kLt},
-        {">", Tok::kGt},     {";", Tok::kSemicolon},
+        {"=>", Tok::kArrow},   {"!=", Tok::kNe},       {"<>", Tok::kNe},    {"<=", Tok::kLe},
+        {">=", Tok::kGe},      {"==", Tok::kEq},       {"(", Tok::kLParen}, {")", Tok::kRParen},
+        {"[", Tok::kLBracket}, {"]", Tok::kRBracket},  {",", Tok::kComma},  {".", Tok::kDot},
+        {":", Tok::kColon},    {"|", Tok::kPipe},      {"*", Tok::kStar},   {"+", Tok::kPlus},
+        {"-", Tok::kMinus},    {"/", Tok::kSlash},     {"=", Tok::kEq},     {"<", Tok::kLt},
+        {">", Tok::kGt},       {";", Tok::kSemicolon},
     };
     for (const P& p : kPuncts) {
       std::string_view s(p.text);
@@ -254,10 +263,14 @@ Result<std::vector<Token>> Lex(std::string_view text) {
 
 std::string Describe(const Token& t) {
   switch (t.type) {
-    case Tok::kEnd: return "end of query";
-    case Tok::kString: return "string '" + t.text.substr(0, 40) + "'";
-    case Tok::kQuotedIdent: return "\"" + t.text.substr(0, 40) + "\"";
-    default: return "'" + t.text.substr(0, 40) + "'";
+    case Tok::kEnd:
+      return "end of query";
+    case Tok::kString:
+      return "string '" + t.text.substr(0, 40) + "'";
+    case Tok::kQuotedIdent:
+      return "\"" + t.text.substr(0, 40) + "\"";
+    default:
+      return "'" + t.text.substr(0, 40) + "'";
   }
 }
 

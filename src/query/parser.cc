@@ -30,8 +30,8 @@ class Parser : public ExprParser {
     item.pos = Cur().pos;
     SLUICE_ASSIGN_OR_RETURN(item.expr, ParseExpr());
     bool explicit_as = AcceptWord("as");
-    bool implicit = !explicit_as && At(Tok::kIdent) && !IsReserved(Cur()) &&
-                    Ahead(1).type != Tok::kColon;
+    bool implicit =
+        !explicit_as && At(Tok::kIdent) && !IsReserved(Cur()) && Ahead(1).type != Tok::kColon;
     if (explicit_as || implicit || At(Tok::kQuotedIdent)) {
       if (!At(Tok::kIdent) && !At(Tok::kQuotedIdent) && !At(Tok::kString)) {
         return Expected("a name after 'as'");
@@ -139,11 +139,10 @@ class Parser : public ExprParser {
 
   Status ParseSql(Query& q);
   Status SqlGroupBy(Query& q, std::vector<ExprPtr> group);
-
 };
 
-constexpr std::string_view kClauses[] = {"select",  "from",   "filter",     "sort",
-                                         "limit",   "cursor", "dimensions", "measures"};
+constexpr std::string_view kClauses[] = {"select", "from",   "filter",     "sort",
+                                         "limit",  "cursor", "dimensions", "measures"};
 
 Status Parser::ParseBtqlClause(Query& q, const std::string& name, Pos pos) {
   if (name == "select") return ParseSelectList(q);
@@ -266,8 +265,8 @@ Status Parser::SqlGroupBy(Query& q, std::vector<ExprPtr> group) {
   }
   for (size_t g = 0; g < group.size(); ++g) {
     if (!used[g]) {
-      return ErrorAt(group[g]->pos, "GROUP BY item '" + ExprToString(*group[g]) +
-                                        "' must also be selected");
+      return ErrorAt(group[g]->pos,
+                     "GROUP BY item '" + ExprToString(*group[g]) + "' must also be selected");
     }
   }
   q.select.clear();

@@ -20,11 +20,16 @@ bool IsTopField(const Expr& e, FieldId id) {
 
 Op Flip(Op op) {
   switch (op) {
-    case Op::kLt: return Op::kGt;
-    case Op::kLe: return Op::kGe;
-    case Op::kGt: return Op::kLt;
-    case Op::kGe: return Op::kLe;
-    default: return op;
+    case Op::kLt:
+      return Op::kGt;
+    case Op::kLe:
+      return Op::kGe;
+    case Op::kGt:
+      return Op::kLt;
+    case Op::kGe:
+      return Op::kLe;
+    default:
+      return op;
   }
 }
 
@@ -35,12 +40,24 @@ void Upper(std::optional<int64_t>& bound, int64_t v) { bound = bound ? std::min(
 void CreatedBound(Pushdown& p, Op op, int64_t t) {
   if (t == INT64_MAX || t == INT64_MIN) return;
   switch (op) {
-    case Op::kEq: Lower(p.created_min, t); Upper(p.created_max, t + 1); break;
-    case Op::kGt: Lower(p.created_min, t + 1); break;
-    case Op::kGe: Lower(p.created_min, t); break;
-    case Op::kLt: Upper(p.created_max, t); break;
-    case Op::kLe: Upper(p.created_max, t + 1); break;
-    default: break;
+    case Op::kEq:
+      Lower(p.created_min, t);
+      Upper(p.created_max, t + 1);
+      break;
+    case Op::kGt:
+      Lower(p.created_min, t + 1);
+      break;
+    case Op::kGe:
+      Lower(p.created_min, t);
+      break;
+    case Op::kLt:
+      Upper(p.created_max, t);
+      break;
+    case Op::kLe:
+      Upper(p.created_max, t + 1);
+      break;
+    default:
+      break;
   }
 }
 
@@ -48,12 +65,24 @@ void CreatedBound(Pushdown& p, Op op, int64_t t) {
 void XactBound(Pushdown& p, Op op, int64_t x) {
   if (x == INT64_MAX || x == INT64_MIN) return;
   switch (op) {
-    case Op::kEq: Lower(p.xact_after, x - 1); Upper(p.xact_max, x); break;
-    case Op::kGt: Lower(p.xact_after, x); break;
-    case Op::kGe: Lower(p.xact_after, x - 1); break;
-    case Op::kLt: Upper(p.xact_max, x - 1); break;
-    case Op::kLe: Upper(p.xact_max, x); break;
-    default: break;
+    case Op::kEq:
+      Lower(p.xact_after, x - 1);
+      Upper(p.xact_max, x);
+      break;
+    case Op::kGt:
+      Lower(p.xact_after, x);
+      break;
+    case Op::kGe:
+      Lower(p.xact_after, x - 1);
+      break;
+    case Op::kLt:
+      Upper(p.xact_max, x - 1);
+      break;
+    case Op::kLe:
+      Upper(p.xact_max, x);
+      break;
+    default:
+      break;
   }
 }
 
@@ -129,12 +158,12 @@ Pushdown ExtractPushdown(const Expr* filter, Shape shape, const EvalEnv& env) {
 
 void ApplyPushdown(const Pushdown& p, model::ScanRequest& scan) {
   if (p.created_min) {
-    scan.created_min = scan.created_min ? std::max(*scan.created_min, *p.created_min)
-                                        : *p.created_min;
+    scan.created_min =
+        scan.created_min ? std::max(*scan.created_min, *p.created_min) : *p.created_min;
   }
   if (p.created_max) {
-    scan.created_max = scan.created_max ? std::min(*scan.created_max, *p.created_max)
-                                        : *p.created_max;
+    scan.created_max =
+        scan.created_max ? std::min(*scan.created_max, *p.created_max) : *p.created_max;
   }
   if (p.xact_max && *p.xact_max >= 0) {
     auto m = static_cast<uint64_t>(*p.xact_max);

@@ -85,8 +85,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string again = "select: id | from: project_logs('p') | filter: " +
                         sluice::query::ExprToString(*parsed->filter);
     auto reparsed = sluice::query::ParseQuerySyntax(again);
-    Require(reparsed.ok() || reparsed.status().message().find("nested too deeply") !=
-                                 std::string::npos);
+    Require(reparsed.ok() ||
+            reparsed.status().message().find("nested too deeply") != std::string::npos);
   }
   Source source;
   NullSink sink;

@@ -16,9 +16,7 @@ namespace {
 
 constexpr char kFrom[] = "project_logs('p1')";
 
-std::string Btql(const std::string& rest) {
-  return std::string("from: ") + kFrom + " | " + rest;
-}
+std::string Btql(const std::string& rest) { return std::string("from: ") + kFrom + " | " + rest; }
 
 TEST(QuerySyntaxes, BtqlAndSqlReturnTheSameRows) {
   const std::pair<const char*, const char*> kPairs[] = {
@@ -84,7 +82,7 @@ TEST(QueryTraces, ScoresPreferRootElseMeanOverSpans) {
   ASSERT_TRUE(row.has_value());
   auto scores = Json::Parse(row->root.scores);
   ASSERT_TRUE(scores.ok());
-  EXPECT_EQ(scores->Find("fluency")->number_value(), 0.9);   // the root's own
+  EXPECT_EQ(scores->Find("fluency")->number_value(), 0.9);    // the root's own
   EXPECT_EQ(scores->Find("accuracy")->number_value(), 0.75);  // mean over carriers
   EXPECT_EQ(scores->Find("latency"), nullptr);                // only null: absent
   EXPECT_EQ(row->root.xact_id, 101u);
@@ -115,8 +113,9 @@ TEST(QueryTraces, ManyTracesAreFetchedInBatches) {
       source.Add(e);
     }
   }
-  Ran ran = RunOn(source, "measures: count(1) as traces, sum(span_count) as spans, "
-                          "sum(metrics.tokens) as tokens | from: project_logs('p1') traces");
+  Ran ran = RunOn(source,
+                  "measures: count(1) as traces, sum(span_count) as spans, "
+                  "sum(metrics.tokens) as tokens | from: project_logs('p1') traces");
   ASSERT_TRUE(ran.status.ok()) << ran.status.ToString();
   EXPECT_EQ(AsArray(ran.rows), R"([{"traces":600,"spans":1200,"tokens":1800}])");
   // One scan for the roots, then whole traces 256 at a time.
@@ -265,8 +264,9 @@ TEST(QueryPushdown, ContradictionSkipsTheScan) {
 
 TEST(QueryPushdown, TracesFetchWholeTracesByRootSpanId) {
   FakeEventSource source(TestDataset());
-  Ran ran = RunOn(source, "select: id, span_count | from: project_logs('p1') traces | filter: "
-                          "created >= '2024-05-01T01:00:00Z'");
+  Ran ran = RunOn(source,
+                  "select: id, span_count | from: project_logs('p1') traces | filter: "
+                  "created >= '2024-05-01T01:00:00Z'");
   ASSERT_TRUE(ran.status.ok()) << ran.status.ToString();
   EXPECT_EQ(AsArray(ran.rows), R"([{"id":"b1","span_count":2},{"id":"c1","span_count":1}])");
   ASSERT_EQ(source.requests().size(), 2u);
@@ -275,8 +275,8 @@ TEST(QueryPushdown, TracesFetchWholeTracesByRootSpanId) {
   EXPECT_FALSE(source.requests()[1].created_min.has_value());  // children of any age count
 }
 
-std::vector<std::string> Paginate(FakeEventSource& source, const std::string& query,
-                                  int* pages, const std::function<void(int)>& between = {}) {
+std::vector<std::string> Paginate(FakeEventSource& source, const std::string& query, int* pages,
+                                  const std::function<void(int)>& between = {}) {
   std::vector<std::string> all;
   std::string cursor;
   *pages = 0;
@@ -437,8 +437,8 @@ TEST(QueryEval, LikePatterns) {
 }
 
 TEST(QueryRobustness, DeepNestingIsRejectedWithPosition) {
-  std::string q = "select: id | from: project_logs('p1') | filter: " + std::string(300, '(') +
-                  "1" + std::string(300, ')') + " = 1";
+  std::string q = "select: id | from: project_logs('p1') | filter: " + std::string(300, '(') + "1" +
+                  std::string(300, ')') + " = 1";
   auto r = ParseQuery(q);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(), "expression nested too deeply at 1:249");
@@ -476,10 +476,18 @@ TEST(QueryRobustness, TenThousandMutatedQueries) {
     for (int e = 0; e < edits && !q.empty(); ++e) {
       size_t at = rng() % q.size();
       switch (rng() % 4) {
-        case 0: q[at] = kAlphabet[rng() % kAlphabet.size()]; break;
-        case 1: q.erase(at, 1 + rng() % 8); break;
-        case 2: q.insert(at, q.substr(rng() % q.size(), 1 + rng() % 12)); break;
-        default: q.insert(at, 1, kAlphabet[rng() % kAlphabet.size()]); break;
+        case 0:
+          q[at] = kAlphabet[rng() % kAlphabet.size()];
+          break;
+        case 1:
+          q.erase(at, 1 + rng() % 8);
+          break;
+        case 2:
+          q.insert(at, q.substr(rng() % q.size(), 1 + rng() % 12));
+          break;
+        default:
+          q.insert(at, 1, kAlphabet[rng() % kAlphabet.size()]);
+          break;
       }
     }
     Ran ran = RunOn(source, q);
@@ -490,8 +498,8 @@ TEST(QueryRobustness, TenThousandMutatedQueries) {
     }
     ASSERT_EQ(ran.status.code(), StatusCode::kInvalidArgument) << q;
     if (ran.status.message() != "invalid cursor") {
-      EXPECT_NE(ran.status.message().find(" at "), std::string::npos)
-          << q << "\n" << ran.status.message();
+      EXPECT_NE(ran.status.message().find(" at "), std::string::npos) << q << "\n"
+                                                                      << ran.status.message();
     }
   }
   EXPECT_GT(accepted, 100);  // the mutations also reach the evaluator
