@@ -8,6 +8,9 @@ int CompareRows(const Order& order, const std::vector<Value>& a_keys, int64_t a_
                 const std::vector<Value>& b_keys, int64_t b_row_key) {
   size_t n = std::min({order.keys.size(), a_keys.size(), b_keys.size()});
   for (size_t k = 0; k < n; ++k) {
+    // Nulls come last in either direction, so "sort: score desc" starts with real scores.
+    bool a_null = a_keys[k].is_null();
+    if (a_null != b_keys[k].is_null()) return a_null ? 1 : -1;
     int c = CompareTotal(a_keys[k], b_keys[k]);
     if (c != 0) return order.keys[k].descending ? -c : c;
   }

@@ -30,7 +30,7 @@ struct SortedRow {
   std::string json;
 };
 
-// <0 when a comes first in the output.
+// <0 when a comes first in the output. A null key comes after any value in either direction.
 int CompareRows(const Order& order, const std::vector<Value>& a_keys, int64_t a_row_key,
                 const std::vector<Value>& b_keys, int64_t b_row_key);
 
