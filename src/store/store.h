@@ -138,8 +138,9 @@ class Store : public model::EventSource {
   // Returns rows restored.
   virtual Result<int64_t> RestoreRetentionRun(const std::string& run_id) = 0;
   // Deletes for good the rows hidden by active marks whose purge_after <= now, in bounded
-  // batches, and reclaims space. Returns rows purged.
-  virtual Result<int64_t> PurgeExpiredMarks(TimestampMicros now) = 0;
+  // batches, and reclaims space. Returns the rows purged per run id.
+  virtual Result<std::vector<std::pair<std::string, int64_t>>> PurgeExpiredMarks(
+      TimestampMicros now) = 0;
 };
 
 }  // namespace sluice::store

@@ -201,7 +201,8 @@ Result<int64_t> SqliteStore::RestoreRetentionRun(const std::string& run_id) {
   return restored;
 }
 
-Result<int64_t> SqliteStore::PurgeExpiredMarks(TimestampMicros now) {
+Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::PurgeExpiredMarks(
+    TimestampMicros now) {
   std::vector<model::RetentionMark> due;
   {
     SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
@@ -209,7 +210,9 @@ Result<int64_t> SqliteStore::PurgeExpiredMarks(TimestampMicros now) {
                                                     std::to_string(now), {}));
   }
   int64_t purged = 0;
+  std::vector<std::pair<std::string, int64_t>> per_run;
   for (const auto& m : due) {
+    const int64_t before = purged;
     // Bounded batches, each its own short write transaction, so writers wait milliseconds.
     for (;;) {
       std::lock_guard<std::mutex> lock(write_mu_);
@@ -237,13 +240,18 @@ Result<int64_t> SqliteStore::PurgeExpiredMarks(TimestampMicros now) {
       SLUICE_RETURN_IF_ERROR(ed->Bind(1, m.object.id).Run());
     }
     SLUICE_RETURN_IF_ERROR(txn.Commit());
+    if (!per_run.empty() && per_run.back().first == m.run_id) {
+      per_run.back().second += purged - before;
+    } else {
+      per_run.emplace_back(m.run_id, purged - before);
+    }
   }
   if (purged > 0) {
     std::lock_guard<std::mutex> lock(write_mu_);
     // Give freed pages back to the file system (the database uses incremental auto-vacuum).
     SLUICE_RETURN_IF_ERROR(writer_->Exec("PRAGMA incremental_vacuum"));
   }
-  return purged;
+  return per_run;
 }
 
 }  // namespace sluice::store::sqlite

@@ -86,7 +86,8 @@ class SqliteStore final : public Store {
   Result<std::vector<model::RetentionMark>> ListRetentionMarks(
       const std::string& automation_id) override;
   Result<int64_t> RestoreRetentionRun(const std::string& run_id) override;
-  Result<int64_t> PurgeExpiredMarks(TimestampMicros now) override;
+  Result<std::vector<std::pair<std::string, int64_t>>> PurgeExpiredMarks(
+      TimestampMicros now) override;
 
   // A reader connection, returned to the pool when the lease is destroyed.
   class ReaderLease {

@@ -69,6 +69,16 @@ TEST(Json, KeepsLargeIntegersExact) {
   EXPECT_EQ(j->ToString(), "[9223372036854775807,18446744073709551615,-5,1e+300]");
 }
 
+TEST(Json, LargeWholeDoublesStayDoublesWhenWrittenAndParsedBack) {
+  auto j = Json::Parse(R"({"end":97676609433767669433.1,"small":3.0,"neg":-1e300})");
+  ASSERT_TRUE(j.ok());
+  const std::string text = j->ToString();
+  auto again = Json::Parse(text);
+  ASSERT_TRUE(again.ok()) << text;
+  EXPECT_EQ(again->Find("end")->number_value(), 97676609433767669433.1);
+  EXPECT_EQ(*again, *j);
+}
+
 TEST(Json, RejectsMalformedAndInvalidUtf8) {
   EXPECT_FALSE(Json::Parse("{\"a\":").ok());
   EXPECT_FALSE(Json::Parse("{\"a\": \"\xff\xfe\"}").ok());

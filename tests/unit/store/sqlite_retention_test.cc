@@ -125,14 +125,16 @@ TEST_F(RetentionStoreTest, PurgeAfterGraceDeletesForGoodAndReclaimsSpace) {
   Insert(logs_, rows);
   const std::string path = dir_.File("db");
   ASSERT_TRUE(store_->AddRetentionMark(Mark("run1", kT0 - kDay, logs_), {}).ok());
-  EXPECT_EQ(*store_->PurgeExpiredMarks(kT0 + kDay - 1), 0);  // still in grace
+  EXPECT_TRUE(store_->PurgeExpiredMarks(kT0 + kDay - 1)->empty());  // still in grace
   EXPECT_TRUE(store_->RestoreRetentionRun("run1").ok());     // restorable in grace
   ASSERT_TRUE(store_->AddRetentionMark(Mark("run2", kT0 - kDay, logs_), {}).ok());
   store_.reset();  // checkpoint the WAL so file sizes compare
   struct stat before;
   ASSERT_EQ(::stat(path.c_str(), &before), 0);
   store_ = std::move(SqliteStore::Open(path).value());
-  EXPECT_EQ(*store_->PurgeExpiredMarks(kT0 + kDay), 30000);
+  auto purged = *store_->PurgeExpiredMarks(kT0 + kDay);
+  ASSERT_EQ(purged.size(), 1u);
+  EXPECT_EQ(purged[0], (std::pair<std::string, int64_t>{"run2", 30000}));
   EXPECT_EQ(Visible(logs_), (std::set<std::string>{"fresh"}));
   auto again = store_->RestoreRetentionRun("run2");
   EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
