@@ -169,6 +169,8 @@ Result<HttpResponse> CurlHttpClient::Perform(Handle& handle, const HttpRequest& 
 
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  // S3 keys may hold "./" or "//"; send the path exactly as signed.
+  curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, handle.error);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);

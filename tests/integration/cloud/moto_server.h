@@ -1,0 +1,48 @@
+// MotoServer: starts moto's server (S3, STS and IAM) on a free loopback port in strict mode
+// (INITIAL_NO_AUTH_ACTION_COUNT), prepares it with moto_setup.py and stops it on destruction.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "common/status.h"
+
+namespace sluice::testing {
+
+struct MotoIdentity {
+  std::string user_arn;
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string role_arn;
+};
+
+class MotoServer {
+ public:
+  // Requests moto serves without authentication: exactly those moto_setup.py makes.
+  static constexpr int kSetupRequests = 6;
+
+  MotoServer() = default;
+  ~MotoServer();
+  MotoServer(const MotoServer&) = delete;
+  MotoServer& operator=(const MotoServer&) = delete;
+
+  // Starts the server and runs the setup (bucket `bucket`, trust on `external_id`).
+  Status Start(const std::string& bucket, const std::string& external_id);
+  void Stop();
+
+  const std::string& endpoint() const { return endpoint_; }
+  const MotoIdentity& identity() const { return identity_; }
+
+ private:
+  pid_t pid_ = -1;
+  std::string endpoint_;
+  MotoIdentity identity_;
+};
+
+// Runs a shell command and returns its standard output. kInternal when it exits non-zero.
+Result<std::string> RunCommand(const std::string& command);
+// The directory holding this file (for moto_setup.py), from SLUICE_SOURCE_DIR.
+std::string CloudIntegrationDir();
+
+}  // namespace sluice::testing
