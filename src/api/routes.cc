@@ -32,4 +32,29 @@ void RegisterCoreRoutes(HttpServer& server, Handlers& h, Metrics& metrics) {
   server.Route("POST", "/btql", "/btql", bind(&Handlers::Btql));
 }
 
+void RegisterAutomationRoutes(HttpServer& server, AutomationHandlers& h) {
+  auto bind = [&h](Result<ApiResponse> (AutomationHandlers::*fn)(const ApiRequest&)) {
+    return [&h, fn](const ApiRequest& r) { return (h.*fn)(r); };
+  };
+  const std::string one = "/v1/project_automation/([^/]+)";
+  server.Route("POST", "/v1/project_automation", "/v1/project_automation",
+               bind(&AutomationHandlers::Create));
+  server.Route("PUT", "/v1/project_automation", "/v1/project_automation",
+               bind(&AutomationHandlers::Replace));
+  server.Route("GET", "/v1/project_automation", "/v1/project_automation",
+               bind(&AutomationHandlers::List));
+  server.Route("GET", one, "/v1/project_automation/{id}", bind(&AutomationHandlers::Get));
+  server.Route("PATCH", one, "/v1/project_automation/{id}", bind(&AutomationHandlers::Patch));
+  server.Route("DELETE", one, "/v1/project_automation/{id}", bind(&AutomationHandlers::Delete));
+  const std::string ret = "/automation/retention/([^/]+)/";
+  server.Route("POST", ret + "run", "/automation/retention/{id}/run",
+               bind(&AutomationHandlers::RetentionRun));
+  server.Route("GET", ret + "preview", "/automation/retention/{id}/preview",
+               bind(&AutomationHandlers::RetentionPreview));
+  server.Route("POST", ret + "restore", "/automation/retention/{id}/restore",
+               bind(&AutomationHandlers::RetentionRestore));
+  server.Route("GET", ret + "status", "/automation/retention/{id}/status",
+               bind(&AutomationHandlers::RetentionStatus));
+}
+
 }  // namespace sluice::api

@@ -176,6 +176,9 @@ int Main(int argc, char** argv) {
   serve->add_option("--max-body-bytes", config.max_body_bytes,
                     "Largest request body accepted; larger ones get 413")
       ->capture_default_str();
+  serve->add_option("--scheduler-tick-seconds", config.scheduler_tick_seconds,
+                    "How often due automation runs and purges are started (0 = never)")
+      ->capture_default_str();
   serve->add_option("--log-level", log_level, "debug, info, warn or error")->capture_default_str();
 
   AdminArgs admin_args;

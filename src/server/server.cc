@@ -89,14 +89,29 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Clock
   http.port = hp.second;
   http.max_body_bytes = config.max_body_bytes;
   s->http_ = std::make_unique<api::HttpServer>(http, *s->metrics_, clock);
+  s->automation_handlers_ = std::make_unique<api::AutomationHandlers>(*s->store_, clock);
   api::RegisterCoreRoutes(*s->http_, *s->handlers_, *s->metrics_);
+  api::RegisterAutomationRoutes(*s->http_, *s->automation_handlers_);
+  if (config.scheduler_tick_seconds > 0) {
+    jobs::SchedulerOptions so;
+    so.tick_seconds = config.scheduler_tick_seconds;
+    s->scheduler_ = std::make_unique<jobs::Scheduler>(*s->store_, clock, so);
+  }
   return s;
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  scheduler_.reset();  // before the store it uses
+}
 
 Result<int> Server::Bind() { return http_->Bind(); }
-Status Server::Serve() { return http_->Serve(); }
+Status Server::Serve() {
+  if (scheduler_) scheduler_->Start();
+  Status s = http_->Serve();
+  if (scheduler_) scheduler_->Stop();
+  return s;
+}
+
 void Server::Stop() { http_->Stop(); }
 
 }  // namespace sluice::server

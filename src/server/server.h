@@ -6,10 +6,12 @@
 #include <memory>
 #include <string>
 
+#include "api/automation_handlers.h"
 #include "api/handlers.h"
 #include "api/http_server.h"
 #include "api/metrics.h"
 #include "common/clock.h"
+#include "jobs/scheduler.h"
 #include "store/store.h"
 
 namespace sluice::server {
@@ -22,6 +24,8 @@ struct ServerConfig {
   // "sqlite:PATH"; empty = sqlite:<data_dir>/sluice.db.
   std::string store;
   size_t max_body_bytes = 64ull << 20;
+  // How often the scheduler looks for due automation runs and purges; 0 disables it.
+  int64_t scheduler_tick_seconds = 10;
 };
 
 // Opens the store named by spec ("sqlite:PATH", or empty for the default under data_dir),
@@ -52,7 +56,7 @@ class Server {
   store::Store& store() { return *store_; }
   // Binds the socket; returns the port.
   Result<int> Bind();
-  // Serves until Stop(); in-flight requests finish first.
+  // Starts the scheduler and serves until Stop(); in-flight requests finish first.
   Status Serve();
   void Stop();
 
@@ -61,7 +65,9 @@ class Server {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<api::Metrics> metrics_;
   std::unique_ptr<api::Handlers> handlers_;
+  std::unique_ptr<api::AutomationHandlers> automation_handlers_;
   std::unique_ptr<api::HttpServer> http_;
+  std::unique_ptr<jobs::Scheduler> scheduler_;
 };
 
 // Splits "host:port" (port required, 0–65535).

@@ -1,0 +1,300 @@
+#include "api/automation_handlers.h"
+
+#include "api/request_body.h"
+#include "common/json_writer.h"
+#include "common/time_util.h"
+#include "common/uuid.h"
+#include "jobs/automation_config.h"
+
+namespace sluice::api {
+
+namespace {
+
+void WriteAutomation(JsonWriter& w, const model::Automation& a) {
+  w.BeginObject();
+  w.Member("id", a.id).Member("project_id", a.project_id).Key("user_id").Null();
+  w.Member("created", FormatRfc3339(a.created)).Member("name", a.name);
+  w.Key("description");
+  if (a.description.empty()) {
+    w.Null();
+  } else {
+    w.String(a.description);
+  }
+  w.Key("config").Raw(a.config.ToString());
+  w.EndObject();
+}
+
+ApiResponse AutomationResponse(const model::Automation& a) {
+  std::string out;
+  JsonWriter w(&out);
+  WriteAutomation(w, a);
+  return ApiResponse::Json(std::move(out));
+}
+
+void WriteRun(JsonWriter& w, const model::AutomationRun& run) {
+  w.BeginObject();
+  w.Member("id", run.id).Member("automation_id", run.automation_id);
+  w.Member("trigger", model::RunTriggerName(run.trigger));
+  w.Member("status", model::RunStatusName(run.status));
+  w.Member("started", FormatRfc3339(run.started));
+  w.Key("finished");
+  if (run.finished) {
+    w.String(FormatRfc3339(*run.finished));
+  } else {
+    w.Null();
+  }
+  w.Key("stats").Raw(run.stats.ToString());
+  w.Key("error");
+  if (run.error.empty()) {
+    w.Null();
+  } else {
+    w.String(run.error);
+  }
+  w.EndObject();
+}
+
+std::string ExportPathOf(const Json& config) {
+  const Json* p = config.Find("export_path");
+  return p && p->is_string() ? p->string_value() : std::string();
+}
+
+}  // namespace
+
+Result<Json> AutomationHandlers::Validate(const Json& config, const model::Automation& a) {
+  jobs::ConfigContext ctx;
+  ctx.org_id = a.org_id;
+  ctx.project_id = a.project_id;
+  ctx.automation_id = a.id;
+  ctx.external_id_prefix = external_id_prefix_;
+  ctx.check_object = [this, &a](const model::ObjectRef& obj) -> Status {
+    std::string project_id;
+    if (obj.type == model::ObjectType::kExperiment) {
+      auto e = store_.GetExperiment(obj.id);
+      if (e.ok()) project_id = e->project_id;
+    } else if (obj.type == model::ObjectType::kDataset) {
+      auto d = store_.GetDataset(obj.id);
+      if (d.ok()) project_id = d->project_id;
+    }
+    if (project_id != a.project_id) {
+      return InvalidArgumentError(std::string(model::ObjectTypeName(obj.type)) + " " + obj.id +
+                                  " is not in project " + a.project_id);
+    }
+    return Status();
+  };
+  return jobs::ValidateAutomationConfig(config, ctx);
+}
+
+Result<ApiResponse> AutomationHandlers::Upsert(const ApiRequest& r, bool replace) {
+  SLUICE_ASSIGN_OR_RETURN(Caller caller, auth_.Authenticate(r.authorization));
+  SLUICE_ASSIGN_OR_RETURN(Json body, ParseBodyObject(r.body));
+  SLUICE_ASSIGN_OR_RETURN(std::string project_id, RequiredUuid(body, "project_id"));
+  SLUICE_ASSIGN_OR_RETURN(auto name, OptionalString(body, "name"));
+  if (!name) return InvalidArgumentError("name: required");
+  SLUICE_RETURN_IF_ERROR(model::ValidateName("name", *name));
+  SLUICE_ASSIGN_OR_RETURN(auto description, OptionalString(body, "description"));
+  const Json* config = body.Find("config");
+  if (config == nullptr || config->is_null()) return InvalidArgumentError("config: required");
+  SLUICE_RETURN_IF_ERROR(auth_.RequireProject(caller, project_id, model::Permission::kAdmin,
+                                              "changing automations").status());
+  SLUICE_ASSIGN_OR_RETURN(auto existing, store_.FindAutomationByName(project_id, *name));
+  if (existing && !replace) return AutomationResponse(*existing);
+  model::Automation a;
+  if (existing) {
+    a = *existing;
+  } else {
+    a.id = NewUuid();
+    a.org_id = caller.key.org_id;
+    a.project_id = project_id;
+    a.name = *name;
+    a.created = clock_.NowMicros();
+  }
+  a.description = description.value_or("");
+  SLUICE_ASSIGN_OR_RETURN(model::AutomationType type, jobs::ConfigType(*config));
+  SLUICE_ASSIGN_OR_RETURN(Json validated, Validate(*config, a));
+  if (existing) {
+    if (type != existing->type) {
+      return InvalidArgumentError("config.event_type cannot be changed; create a new automation");
+    }
+    if (type == model::AutomationType::kExport &&
+        ExportPathOf(validated) != ExportPathOf(existing->config)) {
+      return InvalidArgumentError("export_path cannot be changed after creation");
+    }
+  }
+  a.type = type;
+  a.config = std::move(validated);
+  if (existing) {
+    SLUICE_RETURN_IF_ERROR(store_.UpdateAutomation(a));
+  } else {
+    SLUICE_ASSIGN_OR_RETURN(a, store_.CreateAutomation(a));
+  }
+  return AutomationResponse(a);
+}
+
+Result<ApiResponse> AutomationHandlers::Create(const ApiRequest& r) { return Upsert(r, false); }
+Result<ApiResponse> AutomationHandlers::Replace(const ApiRequest& r) { return Upsert(r, true); }
+
+Result<ApiResponse> AutomationHandlers::List(const ApiRequest& r) {
+  SLUICE_ASSIGN_OR_RETURN(Caller caller, auth_.Authenticate(r.authorization));
+  store::ListOptions o;
+  if (const std::string limit = r.Query("limit"); !limit.empty()) {
+    char* end = nullptr;
+    o.limit = std::strtoll(limit.c_str(), &end, 10);
+    if (*end != '\0' || o.limit < 1 || o.limit > 1000) {
+      return InvalidArgumentError("limit: must be an integer from 1 to 1000");
+    }
+  }
+  o.starting_after = r.Query("starting_after");
+  o.ending_before = r.Query("ending_before");
+  o.ids = r.QueryAll("ids");
+  o.name = r.Query("project_automation_name");
+  o.project_id = r.Query("project_id");
+  for (const auto& id : o.ids) SLUICE_RETURN_IF_ERROR(CheckUuid(id, "ids"));
+  if (!o.project_id.empty()) SLUICE_RETURN_IF_ERROR(CheckUuid(o.project_id, "project_id"));
+  if (!o.starting_after.empty()) SLUICE_RETURN_IF_ERROR(CheckUuid(o.starting_after, "starting_after"));
+  if (!o.ending_before.empty()) SLUICE_RETURN_IF_ERROR(CheckUuid(o.ending_before, "ending_before"));
+  SLUICE_ASSIGN_OR_RETURN(auto items, store_.ListAutomations(caller.key.org_id, o));
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject().Key("objects").BeginArray();
+  for (const auto& a : items) {
+    if (caller.key.PermissionOn(a.project_id) >= model::Permission::kRead) WriteAutomation(w, a);
+  }
+  w.EndArray().EndObject();
+  return ApiResponse::Json(std::move(out));
+}
+
+Result<AutomationHandlers::Loaded> AutomationHandlers::Load(const ApiRequest& r,
+                                                            model::Permission needed,
+                                                            std::string_view action) {
+  SLUICE_ASSIGN_OR_RETURN(Caller caller, auth_.Authenticate(r.authorization));
+  const std::string& id = r.path_params[0];
+  SLUICE_RETURN_IF_ERROR(CheckUuid(id, "project_automation_id"));
+  auto a = store_.GetAutomation(id);
+  if (!a.ok() || a->org_id != caller.key.org_id) {
+    if (a.ok() || a.status().code() == StatusCode::kNotFound) {
+      return NotFoundError("automation " + id + " not found");
+    }
+    return a.status();
+  }
+  SLUICE_RETURN_IF_ERROR(auth_.RequireProject(caller, a->project_id, needed, action).status());
+  return Loaded{std::move(caller), std::move(a).value()};
+}
+
+Result<ApiResponse> AutomationHandlers::Get(const ApiRequest& r) {
+  SLUICE_ASSIGN_OR_RETURN(Loaded l, Load(r, model::Permission::kRead, "viewing automations"));
+  return AutomationResponse(l.automation);
+}
+
+Result<ApiResponse> AutomationHandlers::Patch(const ApiRequest& r) {
+  SLUICE_ASSIGN_OR_RETURN(Loaded l, Load(r, model::Permission::kAdmin, "changing automations"));
+  SLUICE_ASSIGN_OR_RETURN(Json body, ParseBodyObject(r.body));
+  model::Automation a = l.automation;
+  SLUICE_ASSIGN_OR_RETURN(auto name, OptionalString(body, "name"));
+  if (name) {
+    SLUICE_RETURN_IF_ERROR(model::ValidateName("name", *name));
+    a.name = *name;
+  }
+  SLUICE_ASSIGN_OR_RETURN(auto description, OptionalString(body, "description"));
+  if (description) a.description = *description;
+  if (const Json* config = body.Find("config"); config && !config->is_null()) {
+    SLUICE_ASSIGN_OR_RETURN(model::AutomationType type, jobs::ConfigType(*config));
+    if (type != a.type) {
+      return InvalidArgumentError("config.event_type cannot be changed; create a new automation");
+    }
+    if (type == model::AutomationType::kExport) {
+      const Json* path = config->Find("export_path");
+      if (path && path->is_string() && path->string_value() != ExportPathOf(a.config)) {
+        return InvalidArgumentError("export_path cannot be changed after creation");
+      }
+    }
+    // A PATCH may give only some fields of the config: the rest keep their values.
+    Json merged = a.config;
+    merged.MergeFrom(*config);
+    SLUICE_ASSIGN_OR_RETURN(a.config, Validate(merged, a));
+  }
+  SLUICE_RETURN_IF_ERROR(store_.UpdateAutomation(a));
+  return AutomationResponse(a);
+}
+
+Result<ApiResponse> AutomationHandlers::Delete(const ApiRequest& r) {
+  SLUICE_ASSIGN_OR_RETURN(Loaded l, Load(r, model::Permission::kAdmin, "deleting automations"));
+  SLUICE_RETURN_IF_ERROR(store_.DeleteAutomation(l.automation.id));
+  return AutomationResponse(l.automation);
+}
+
+// ---- retention ----
+
+Result<AutomationHandlers::Loaded> AutomationHandlers::LoadRetention(const ApiRequest& r,
+                                                                     model::Permission needed,
+                                                                     std::string_view action) {
+  SLUICE_ASSIGN_OR_RETURN(Loaded l, Load(r, needed, action));
+  if (l.automation.type != model::AutomationType::kRetention) {
+    return InvalidArgumentError("automation " + l.automation.id +
+                                " is an export, not a retention policy: use /automation/cron");
+  }
+  return l;
+}
+
+Result<ApiResponse> AutomationHandlers::RetentionRun(const ApiRequest& r) {
+  SLUICE_ASSIGN_OR_RETURN(Loaded l, LoadRetention(r, model::Permission::kAdmin, "running retention"));
+  SLUICE_ASSIGN_OR_RETURN(auto run, retention_.Run(l.automation, model::RunTrigger::kManual));
+  std::string out;
+  JsonWriter w(&out);
+  WriteRun(w, run);
+  return ApiResponse::Json(std::move(out));
+}
+
+Result<ApiResponse> AutomationHandlers::RetentionPreview(const ApiRequest& r) {
+  SLUICE_ASSIGN_OR_RETURN(Loaded l, LoadRetention(r, model::Permission::kRead, "previewing retention"));
+  SLUICE_ASSIGN_OR_RETURN(auto p, retention_.Preview(l.automation));
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject().Member("cutoff", FormatRfc3339(p.cutoff)).Member("rows", p.rows);
+  w.Member("experiments", p.experiments).Member("exempt", p.exempt).EndObject();
+  return ApiResponse::Json(std::move(out));
+}
+
+Result<ApiResponse> AutomationHandlers::RetentionRestore(const ApiRequest& r) {
+  SLUICE_ASSIGN_OR_RETURN(Loaded l, LoadRetention(r, model::Permission::kAdmin, "restoring"));
+  SLUICE_ASSIGN_OR_RETURN(Json body, ParseBodyObject(r.body));
+  SLUICE_ASSIGN_OR_RETURN(auto run_id, OptionalString(body, "run_id"));
+  if (!run_id) return InvalidArgumentError("run_id: required");
+  auto restored = retention_.Restore(l.automation, *run_id);
+  if (restored.status().code() == StatusCode::kFailedPrecondition) {
+    // Gone for good: a conflict with the current state, not a bad request.
+    return Status(StatusCode::kAborted, restored.status().message());
+  }
+  SLUICE_RETURN_IF_ERROR(restored.status());
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject().Member("run_id", *run_id).Member("restored", *restored).EndObject();
+  return ApiResponse::Json(std::move(out));
+}
+
+Result<ApiResponse> AutomationHandlers::RetentionStatus(const ApiRequest& r) {
+  SLUICE_ASSIGN_OR_RETURN(Loaded l, LoadRetention(r, model::Permission::kRead, "viewing automations"));
+  int64_t limit = 20;
+  if (const std::string q = r.Query("limit"); !q.empty()) limit = std::strtoll(q.c_str(), nullptr, 10);
+  SLUICE_ASSIGN_OR_RETURN(auto runs, store_.ListRuns(l.automation.id, limit, r.Query("before")));
+  jobs::ConfigContext ctx;
+  ctx.project_id = l.automation.project_id;
+  SLUICE_ASSIGN_OR_RETURN(auto cfg, jobs::ParseRetentionConfig(l.automation.config, ctx));
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject().Key("automation");
+  WriteAutomation(w, l.automation);
+  w.Key("last_run");
+  if (runs.empty()) {
+    w.Null();
+  } else {
+    WriteRun(w, runs.front());
+  }
+  w.Key("next_run").String(FormatRfc3339(
+      runs.empty() ? clock_.NowMicros() : runs.front().started + cfg.interval_seconds * 1'000'000LL));
+  w.Key("runs").BeginArray();
+  for (const auto& run : runs) WriteRun(w, run);
+  w.EndArray().EndObject();
+  return ApiResponse::Json(std::move(out));
+}
+
+}  // namespace sluice::api

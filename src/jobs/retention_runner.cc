@@ -1,0 +1,221 @@
+#include "jobs/retention_runner.h"
+
+#include <limits>
+
+#include "common/uuid.h"
+#include "query/eval.h"
+#include "query/parser.h"
+#include "query/row.h"
+
+namespace sluice::jobs {
+
+namespace {
+
+constexpr TimestampMicros kMicrosPerDay = 86'400'000'000LL;
+
+// The exempt filter compiled once per run.
+class ExemptFilter {
+ public:
+  static Result<ExemptFilter> Compile(const std::string& filter, const model::ObjectRef& object,
+                                      TimestampMicros now) {
+    ExemptFilter f;
+    if (filter.empty()) return f;
+    SLUICE_ASSIGN_OR_RETURN(f.query_, query::ParseQuery(ExemptQuery(object, filter)));
+    f.env_.now = now;
+    return f;
+  }
+  bool active() const { return query_.filter != nullptr; }
+  bool Keeps(const model::Event& e) {
+    if (!active()) return false;
+    view_->Reset(e);
+    return query::IsTrue(query::Eval(*query_.filter, view_.get(), env_));
+  }
+
+ private:
+  query::Query query_;
+  query::EvalEnv env_;
+  std::unique_ptr<query::RowView> view_ = std::make_unique<query::RowView>();
+};
+
+// An experiment seen as a row for the exempt filter: its tags and metadata, its creation time.
+model::Event ExperimentAsRow(const model::Experiment& e) {
+  model::Event row;
+  row.id = e.id;
+  row.created = e.created;
+  row.tags = e.tags;
+  row.metadata = e.metadata;
+  row.object = {model::ObjectType::kExperiment, e.id};
+  row.project_id = e.project_id;
+  return row;
+}
+
+}  // namespace
+
+struct RetentionRunner::Plan {
+  RetentionConfig config;
+  TimestampMicros cutoff = 0;
+  uint64_t max_xact_id = 0;
+  struct Target {
+    model::RetentionMark mark;
+    std::vector<int64_t> exempt_row_keys;
+    int64_t rows = 0;
+  };
+  std::vector<Target> targets;
+  int64_t experiments = 0;
+  int64_t exempt = 0;
+};
+
+Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation& a,
+                                                        TimestampMicros now, bool collect) {
+  Plan plan;
+  ConfigContext ctx;
+  ctx.org_id = a.org_id;
+  ctx.project_id = a.project_id;
+  SLUICE_ASSIGN_OR_RETURN(plan.config, ParseRetentionConfig(a.config, ctx));
+  plan.cutoff = now - plan.config.retention_days * kMicrosPerDay;
+  SLUICE_ASSIGN_OR_RETURN(plan.max_xact_id, store_.MaxXactId());
+  auto mark_for = [&](const model::ObjectRef& obj, TimestampMicros cutoff) {
+    Plan::Target t;
+    t.mark.automation_id = a.id;
+    t.mark.object = obj;
+    t.mark.cutoff = cutoff;
+    t.mark.max_xact_id = plan.max_xact_id;
+    t.mark.created = now;
+    t.mark.purge_after = now + plan.config.grace_seconds * 1'000'000LL;
+    return t;
+  };
+  std::vector<model::ObjectRef> row_objects;
+  if (plan.config.object_type == model::ObjectType::kProjectLogs) {
+    row_objects.push_back({model::ObjectType::kProjectLogs, a.project_id});
+  } else {
+    store::ListOptions o;
+    o.project_id = a.project_id;
+    o.limit = 1'000'000;
+    if (plan.config.object_type == model::ObjectType::kDataset) {
+      SLUICE_ASSIGN_OR_RETURN(auto datasets, store_.ListDatasets(a.org_id, o));
+      for (const auto& d : datasets) row_objects.push_back({model::ObjectType::kDataset, d.id});
+    } else {
+      SLUICE_ASSIGN_OR_RETURN(auto experiments, store_.ListExperiments(a.org_id, o));
+      SLUICE_ASSIGN_OR_RETURN(auto filter,
+                              ExemptFilter::Compile(plan.config.exempt_filter,
+                                                    {model::ObjectType::kProjectLogs, a.project_id},
+                                                    now));
+      for (const auto& e : experiments) {
+        if (e.created >= plan.cutoff) continue;
+        if (filter.Keeps(ExperimentAsRow(e))) {
+          ++plan.exempt;
+          continue;
+        }
+        Plan::Target t = mark_for({model::ObjectType::kExperiment, e.id},
+                                  std::numeric_limits<int64_t>::max());
+        SLUICE_ASSIGN_OR_RETURN(auto count, store_.CountRetention(t.mark));
+        t.rows = count.rows;
+        ++plan.experiments;
+        plan.targets.push_back(std::move(t));
+      }
+      return plan;
+    }
+  }
+  for (const auto& obj : row_objects) {
+    Plan::Target t = mark_for(obj, plan.cutoff);
+    SLUICE_ASSIGN_OR_RETURN(auto count, store_.CountRetention(t.mark));
+    t.rows = count.rows;
+    SLUICE_ASSIGN_OR_RETURN(auto filter,
+                            ExemptFilter::Compile(plan.config.exempt_filter, obj, now));
+    if (filter.active() && t.rows > 0) {
+      // Only the expired rows are read, through the created index.
+      model::ScanRequest scan;
+      scan.object = obj;
+      scan.order = model::ScanOrder::kCreatedAscending;
+      scan.created_max = plan.cutoff;
+      scan.max_xact_id = plan.max_xact_id;
+      SLUICE_ASSIGN_OR_RETURN(auto stream, store_.Scan(scan));
+      model::Event e;
+      int64_t kept = 0;
+      for (;;) {
+        SLUICE_ASSIGN_OR_RETURN(bool more, stream->Next(&e));
+        if (!more) break;
+        if (!filter.Keeps(e)) continue;
+        ++kept;
+        if (collect) t.exempt_row_keys.push_back(e.row_key);
+      }
+      t.rows -= kept;
+      plan.exempt += kept;
+    }
+    plan.targets.push_back(std::move(t));
+  }
+  return plan;
+}
+
+Result<RetentionPreview> RetentionRunner::Preview(const model::Automation& a) {
+  SLUICE_ASSIGN_OR_RETURN(Plan plan, MakePlan(a, clock_.NowMicros(), false));
+  RetentionPreview p;
+  p.cutoff = plan.cutoff;
+  p.experiments = plan.experiments;
+  p.exempt = plan.exempt;
+  for (const auto& t : plan.targets) p.rows += t.rows;
+  return p;
+}
+
+Result<model::AutomationRun> RetentionRunner::Run(const model::Automation& a,
+                                                  model::RunTrigger trigger) {
+  model::AutomationRun run;
+  run.id = NewUuid();
+  run.automation_id = a.id;
+  run.trigger = trigger;
+  run.started = clock_.NowMicros();
+  const int64_t t0 = clock_.MonotonicMicros();
+  SLUICE_RETURN_IF_ERROR(store_.SaveRun(run));
+  int64_t deleted = 0;
+  Status status = [&]() -> Status {
+    SLUICE_ASSIGN_OR_RETURN(Plan plan, MakePlan(a, run.started, true));
+    run.stats.Set("cutoff", Json::Int(plan.cutoff));
+    run.stats.Set("exempt", Json::Int(plan.exempt));
+    run.stats.Set("experiments_deleted", Json::Int(plan.experiments));
+    run.stats.Set("held_back", Json::Int(0));
+    for (auto& t : plan.targets) {
+      t.mark.run_id = run.id;
+      SLUICE_ASSIGN_OR_RETURN(auto added, store_.AddRetentionMark(t.mark, t.exempt_row_keys));
+      deleted += added.second;
+      run.stats.Set("purge_after", Json::Int(t.mark.purge_after));
+    }
+    return Status();
+  }();
+  run.stats.Set("soft_deleted", Json::Int(deleted));
+  run.stats.Set("purged", Json::Int(0));
+  run.stats.Set("restored", Json::Int(0));
+  run.finished = clock_.NowMicros();
+  run.stats.Set("duration_ms", Json::Int((clock_.MonotonicMicros() - t0) / 1000));
+  run.status = status.ok() ? model::RunStatus::kSuccess : model::RunStatus::kError;
+  run.error = status.ok() ? "" : status.message();
+  SLUICE_RETURN_IF_ERROR(store_.SaveRun(run));
+  return run;
+}
+
+Result<int64_t> RetentionRunner::Restore(const model::Automation& a, const std::string& run_id) {
+  SLUICE_ASSIGN_OR_RETURN(auto run, store_.GetRun(run_id));
+  if (!run || run->automation_id != a.id) {
+    return NotFoundError("run " + run_id + " is not a run of automation " + a.id);
+  }
+  SLUICE_ASSIGN_OR_RETURN(int64_t restored, store_.RestoreRetentionRun(run_id));
+  const Json* prev = run->stats.Find("restored");
+  run->stats.Set("restored", Json::Int((prev ? prev->int_value() : 0) + restored));
+  SLUICE_RETURN_IF_ERROR(store_.SaveRun(*run));
+  return restored;
+}
+
+Result<int64_t> RetentionRunner::PurgeDue() {
+  SLUICE_ASSIGN_OR_RETURN(auto per_run, store_.PurgeExpiredMarks(clock_.NowMicros()));
+  int64_t total = 0;
+  for (const auto& [run_id, rows] : per_run) {
+    total += rows;
+    SLUICE_ASSIGN_OR_RETURN(auto run, store_.GetRun(run_id));
+    if (!run) continue;  // the automation was deleted; its marks were still purged
+    const Json* prev = run->stats.Find("purged");
+    run->stats.Set("purged", Json::Int((prev ? prev->int_value() : 0) + rows));
+    SLUICE_RETURN_IF_ERROR(store_.SaveRun(*run));
+  }
+  return total;
+}
+
+}  // namespace sluice::jobs

@@ -1,0 +1,64 @@
+#include "jobs/automation_config.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice::jobs {
+namespace {
+
+ConfigContext Ctx() {
+  ConfigContext c;
+  c.org_id = "11111111-1111-4111-8111-111111111111";
+  c.project_id = "22222222-2222-4222-8222-222222222222";
+  c.automation_id = "33333333-3333-4333-8333-333333333333";
+  return c;
+}
+
+Json Export(const std::string& extra = "") {
+  return *Json::Parse(
+      R"({"event_type":"btql_export","export_definition":{"type":"log_traces"},)"
+      R"("export_path":"s3://bucket-1/prefix/x","format":"jsonl","interval_seconds":300,)"
+      R"("credentials":{"type":"aws_iam","role_arn":"arn:aws:iam::123456789012:role/r"})" +
+      extra + "}");
+}
+
+TEST(AutomationConfig, ExportDefaultsAndServerExternalId) {
+  auto c = ParseExportConfig(Export(), Ctx());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->external_id,
+            "sluice:11111111-1111-4111-8111-111111111111:22222222-2222-4222-8222-222222222222:"
+            "33333333-3333-4333-8333-333333333333");
+  EXPECT_EQ(c->batch_size, 100'000);
+  EXPECT_EQ(c->max_iterations, 10);
+  EXPECT_TRUE(c->active);
+  // The canonical JSON parses back to the same config.
+  auto again = ParseExportConfig(ExportConfigToJson(*c), Ctx());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(ExportConfigToJson(*again).ToString(), ExportConfigToJson(*c).ToString());
+}
+
+TEST(AutomationConfig, LocalDirectoriesNeedNoCredentials) {
+  auto j = *Json::Parse(R"({"event_type":"btql_export","export_definition":{"type":"log_spans"},)"
+                        R"("export_path":"file:///tmp/out","format":"parquet","interval_seconds":600})");
+  EXPECT_TRUE(ParseExportConfig(j, Ctx()).ok());
+}
+
+TEST(AutomationConfig, ErrorsNameTheField) {
+  EXPECT_NE(ParseExportConfig(Export(R"(,"batch_size":0)"), Ctx()).status().message().find(
+                "config.batch_size"),
+            std::string::npos);
+  EXPECT_NE(ParseExportConfig(Export(R"(,"colour":"red")"), Ctx()).status().message().find(
+                "config.colour"),
+            std::string::npos);
+  auto r = ParseRetentionConfig(
+      *Json::Parse(R"({"event_type":"retention","object_type":"dataset","retention_days":0})"),
+      Ctx());
+  EXPECT_NE(r.status().message().find("retention_days"), std::string::npos);
+  auto f = ParseRetentionConfig(
+      *Json::Parse(R"({"event_type":"retention","object_type":"dataset","retention_days":3,)"
+                   R"("exempt_filter":"tags includs 'x'"})"),
+      Ctx());
+  EXPECT_NE(f.status().message().find("exempt_filter"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice::jobs
