@@ -17,7 +17,12 @@ user = iam.create_user(UserName="exporter")["User"]
 key = iam.create_access_key(UserName="exporter")["AccessKey"]
 iam.put_user_policy(UserName="exporter", PolicyName="assume", PolicyDocument=json.dumps({
     "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}))
+    "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"},
+        # Lets the probe test reach S3's NoSuchBucket answer instead of AccessDenied.
+        {"Effect": "Allow", "Action": "s3:*",
+         "Resource": ["arn:aws:s3:::no-such-bucket-here", "arn:aws:s3:::no-such-bucket-here/*"]},
+    ]}))
 trust = {
     "Version": "2012-10-17",
     "Statement": [{

@@ -7,6 +7,7 @@
 
 #include "cloud/aws/sts_client.h"
 #include "cloud/http/curl_http_client.h"
+#include "cloud/probe.h"
 #include "cloud/s3/s3_client.h"
 #include "common/crypto.h"
 #include "moto_server.h"
@@ -157,6 +158,64 @@ TEST_F(S3MotoTest, A64MiBMultipartUploadReadsBackIdenticalWithBoto3) {
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   EXPECT_EQ(out->substr(0, 64), HexEncode(Sha256(data)));
   EXPECT_TRUE(s3->Delete(key).ok());
+}
+
+std::vector<ProbeStep> RunProbe(const std::string& destination, const std::string& external_id,
+                                const AwsCredentials& base, const std::string& endpoint,
+                                const std::string& role_arn, HttpClient& http) {
+  StaticCredentialsProvider provider(base);
+  AwsSettings settings;
+  settings.s3_endpoint = endpoint;
+  settings.sts_endpoint = endpoint;
+  ProbeContext ctx{http, provider, RealClock(), settings, true};
+  return ProbeDestination({destination, role_arn, external_id, "sluice-probe"}, ctx);
+}
+
+std::string Describe(const std::vector<ProbeStep>& steps) {
+  std::string out;
+  for (const auto& s : steps) out += s.name + (s.ok ? " ok: " : " FAILED: ") + s.message + "\n";
+  return out;
+}
+
+TEST_F(S3MotoTest, ProbeSucceedsWithTheRightRoleAndPrefix) {
+  auto steps = RunProbe(std::string("s3://") + kBucket + "/allowed/exports", kExternalId,
+                        UserCredentials(), moto_->endpoint(), moto_->identity().role_arn, http_);
+  EXPECT_TRUE(ProbeSucceeded(steps)) << Describe(steps);
+  ASSERT_EQ(steps.size(), 6u) << Describe(steps);
+  EXPECT_EQ(steps[2].name, "assume role");
+  EXPECT_EQ(steps[5].name, "delete");
+}
+
+TEST_F(S3MotoTest, ProbeExplainsAWrongExternalId) {
+  auto steps = RunProbe(std::string("s3://") + kBucket + "/allowed", "sluice:other:tenant",
+                        UserCredentials(), moto_->endpoint(), moto_->identity().role_arn, http_);
+  ASSERT_FALSE(ProbeSucceeded(steps));
+  EXPECT_EQ(steps.back().name, "assume role");
+  EXPECT_NE(steps.back().message.find("trust policy must allow sts:AssumeRole for " +
+                                      moto_->identity().user_arn +
+                                      " with the condition sts:ExternalId = sluice:other:tenant"),
+            std::string::npos)
+      << Describe(steps);
+}
+
+TEST_F(S3MotoTest, ProbeExplainsAMissingPutPermission) {
+  auto steps = RunProbe(std::string("s3://") + kBucket + "/elsewhere", kExternalId,
+                        UserCredentials(), moto_->endpoint(), moto_->identity().role_arn, http_);
+  ASSERT_FALSE(ProbeSucceeded(steps));
+  EXPECT_EQ(steps.back().name, "put");
+  EXPECT_NE(steps.back().message.find("PutObject denied on s3://sluice-it/elsewhere/_sluice/"),
+            std::string::npos) << Describe(steps);
+  EXPECT_NE(steps.back().message.find("needs s3:PutObject on arn:aws:s3:::sluice-it/elsewhere/*"),
+            std::string::npos) << Describe(steps);
+}
+
+TEST_F(S3MotoTest, ProbeExplainsAMissingBucket) {
+  auto steps = RunProbe("s3://no-such-bucket-here/x", "", UserCredentials(), moto_->endpoint(),
+                        "", http_);
+  ASSERT_FALSE(ProbeSucceeded(steps));
+  EXPECT_EQ(steps.back().name, "put");
+  EXPECT_NE(steps.back().message.find("bucket no-such-bucket-here does not exist"),
+            std::string::npos) << Describe(steps);
 }
 
 }  // namespace
