@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
+#include <vector>
 
 #include "common/json.h"
 
@@ -42,6 +43,40 @@ bool CanConnect(int port) {
   return ok;
 }
 
+// Forks and execs python3 with `args`; the child dies with the parent.
+pid_t SpawnPython(const std::vector<std::string>& args, const char* env_name,
+                  const std::string& env_value) {
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive a crashed test
+  if (env_name != nullptr) ::setenv(env_name, env_value.c_str(), 1);
+  std::freopen("/dev/null", "w", stderr);
+  std::freopen("/dev/null", "w", stdout);
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>("python3"));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  ::execvp("python3", argv.data());
+  ::_exit(127);
+}
+
+bool WaitForPort(int port) {
+  for (int i = 0; i < 300; ++i) {
+    if (CanConnect(port)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+void StopChild(pid_t& pid) {
+  if (pid > 0) {
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    pid = -1;
+  }
+}
+
 }  // namespace
 
 std::string CloudIntegrationDir() {
@@ -64,25 +99,11 @@ Result<std::string> RunCommand(const std::string& command) {
 Status MotoServer::Start(const std::string& bucket, const std::string& external_id) {
   const int port = FreePort();
   const std::string port_str = std::to_string(port);
-  const std::string count = std::to_string(kSetupRequests);
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive a crashed test
-    ::setenv("INITIAL_NO_AUTH_ACTION_COUNT", count.c_str(), 1);
-    std::freopen("/dev/null", "w", stderr);
-    std::freopen("/dev/null", "w", stdout);
-    ::execlp("python3", "python3", "-m", "moto.server", "-H", "127.0.0.1", "-p",
-             port_str.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  pid_ = SpawnPython({"-m", "moto.server", "-H", "127.0.0.1", "-p", port_str},
+                     "INITIAL_NO_AUTH_ACTION_COUNT", std::to_string(kSetupRequests));
   if (pid_ < 0) return InternalError("fork failed");
   endpoint_ = "http://127.0.0.1:" + port_str;
-  bool up = false;
-  for (int i = 0; i < 300 && !up; ++i) {
-    up = CanConnect(port);
-    if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  if (!up) return UnavailableError("moto did not start on port " + port_str);
+  if (!WaitForPort(port)) return UnavailableError("moto did not start on port " + port_str);
   SLUICE_ASSIGN_OR_RETURN(std::string out,
                           RunCommand("python3 " + CloudIntegrationDir() + "/moto_setup.py " +
                                      endpoint_ + " " + bucket + " '" + external_id + "'"));
@@ -94,14 +115,21 @@ Status MotoServer::Start(const std::string& bucket, const std::string& external_
   return Status();
 }
 
-void MotoServer::Stop() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
+void MotoServer::Stop() { StopChild(pid_); }
+
+Status FaultProxy::Start(const std::string& upstream) {
+  const int port = FreePort();
+  const std::string port_str = std::to_string(port);
+  const char* src = std::getenv("SLUICE_SOURCE_DIR");
+  const std::string script = std::string(src ? src : ".") + "/tests/testing/fault_proxy.py";
+  pid_ = SpawnPython({script, "--upstream", upstream, "--port", port_str}, nullptr, "");
+  if (pid_ < 0) return InternalError("fork failed");
+  endpoint_ = "http://127.0.0.1:" + port_str;
+  if (!WaitForPort(port)) return UnavailableError("fault proxy did not start on " + port_str);
+  return Status();
 }
+
+FaultProxy::~FaultProxy() { StopChild(pid_); }
 
 MotoServer::~MotoServer() { Stop(); }
 

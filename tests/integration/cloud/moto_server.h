@@ -40,6 +40,23 @@ class MotoServer {
   MotoIdentity identity_;
 };
 
+// The fault-injecting proxy tests/testing/fault_proxy.py in front of `upstream`, on a free
+// loopback port; stopped on destruction. Faults are set with SetPlan (see the script).
+class FaultProxy {
+ public:
+  FaultProxy() = default;
+  ~FaultProxy();
+  FaultProxy(const FaultProxy&) = delete;
+  FaultProxy& operator=(const FaultProxy&) = delete;
+
+  Status Start(const std::string& upstream);
+  const std::string& endpoint() const { return endpoint_; }
+
+ private:
+  pid_t pid_ = -1;
+  std::string endpoint_;
+};
+
 // Runs a shell command and returns its standard output. kInternal when it exits non-zero.
 Result<std::string> RunCommand(const std::string& command);
 // The directory holding this file (for moto_setup.py), from SLUICE_SOURCE_DIR.
