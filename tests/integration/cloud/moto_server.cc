@@ -46,6 +46,7 @@ bool CanConnect(int port) {
 // Forks and execs python3 with `args`; the child dies with the parent.
 pid_t SpawnPython(const std::vector<std::string>& args, const char* env_name,
                   const std::string& env_value) {
+  std::fflush(nullptr);  // the child must not repeat buffered output
   const pid_t pid = ::fork();
   if (pid != 0) return pid;
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive a crashed test
