@@ -83,7 +83,7 @@ std::string StorageUrl::ToString() const {
 }
 
 std::string StorageUrl::Join(std::string_view name) const {
-  if (scheme == Scheme::kS3 && path.empty()) return std::string(name);
+  if (path.empty()) return std::string(name);
   if (path == "/") return "/" + std::string(name);
   return path + "/" + std::string(name);
 }

@@ -154,6 +154,45 @@ Result<HttpResponse> CurlHttpClient::SendWithTimeout(const HttpRequest& request,
   return result;
 }
 
+namespace {
+
+void SetTransportOptions(CURL* c, const HttpClientOptions& options, char* error_buffer) {
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  // S3 keys may hold "./" or "//"; send the path exactly as signed.
+  curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options.ca_bundle_path.empty()) {
+    curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_bundle_path.c_str());
+  }
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout_ms));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout_ms));
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT,
+                   static_cast<long>(options.low_speed_limit_bytes_per_second));
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.low_speed_time_seconds));
+}
+
+void SetMethodAndBody(CURL* c, const HttpRequest& request, TransferState* state) {
+  const bool has_body = request.body_reader || !request.body.empty() ||
+                        request.method == "PUT" || request.method == "POST";
+  if (request.method == "HEAD") {
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  } else if (has_body) {
+    const int64_t length =
+        request.body_reader ? request.body_length : static_cast<int64_t>(request.body.size());
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, ReadBody);
+    curl_easy_setopt(c, CURLOPT_READDATA, state);
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(length));
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  } else if (request.method != "GET") {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+}
+
+}  // namespace
+
 Result<HttpResponse> CurlHttpClient::Perform(Handle& handle, const HttpRequest& request,
                                              const HttpClientOptions& options) {
   CURL* c = handle.curl;
@@ -168,40 +207,12 @@ Result<HttpResponse> CurlHttpClient::Perform(Handle& handle, const HttpRequest& 
   TransferState state{&request, 0, &response};
 
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  // S3 keys may hold "./" or "//"; send the path exactly as signed.
-  curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, handle.error);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!options.ca_bundle_path.empty()) {
-    curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_bundle_path.c_str());
-  }
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout_ms));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout_ms));
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT,
-                   static_cast<long>(options.low_speed_limit_bytes_per_second));
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.low_speed_time_seconds));
+  SetTransportOptions(c, options, handle.error);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &state);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, WriteHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &state);
-
-  const bool has_body = request.body_reader || !request.body.empty() ||
-                        request.method == "PUT" || request.method == "POST";
-  if (request.method == "HEAD") {
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-  } else if (has_body) {
-    const int64_t length =
-        request.body_reader ? request.body_length : static_cast<int64_t>(request.body.size());
-    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(c, CURLOPT_READFUNCTION, ReadBody);
-    curl_easy_setopt(c, CURLOPT_READDATA, &state);
-    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(length));
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  } else if (request.method != "GET") {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  }
+  SetMethodAndBody(c, request, &state);
 
   for (const auto& [name, value] : request.headers) {
     std::string line = name + ": " + value;
