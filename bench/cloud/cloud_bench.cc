@@ -75,10 +75,15 @@ double Boto3Seconds(const std::string& endpoint, const AwsCredentials& c, int64_
                     bool multipart) {
   const std::string code =
       "import boto3,time; from boto3.s3.transfer import TransferConfig; import io;"
-      "s=boto3.client('s3',endpoint_url='" + endpoint + "',region_name='us-east-1',"
-      "aws_access_key_id='" + c.access_key_id + "',aws_secret_access_key='" +
-      c.secret_access_key + "',aws_session_token='" + c.session_token + "');"
-      "d=b'x'*" + std::to_string(bytes) + ";t=time.time();" +
+      "s=boto3.client('s3',endpoint_url='" +
+      endpoint +
+      "',region_name='us-east-1',"
+      "aws_access_key_id='" +
+      c.access_key_id + "',aws_secret_access_key='" + c.secret_access_key +
+      "',aws_session_token='" + c.session_token +
+      "');"
+      "d=b'x'*" +
+      std::to_string(bytes) + ";t=time.time();" +
       (multipart ? "s.upload_fileobj(io.BytesIO(d),'sluice-bench','allowed/boto3-mp',"
                    "Config=TransferConfig(multipart_threshold=8*2**20,multipart_chunksize=8*2**20,"
                    "max_concurrency=1));"

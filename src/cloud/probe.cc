@@ -27,8 +27,8 @@ std::string ExplainS3Failure(const Status& s, const char* operation, const char*
     return std::string(operation) + " on " + where + " failed: " + s.ToString();
   }
   if (m.find("NoSuchBucket") != std::string::npos) {
-    return "bucket " + url.bucket + " does not exist (check the name, account and region) [" +
-           m + "]";
+    return "bucket " + url.bucket + " does not exist (check the name, account and region) [" + m +
+           "]";
   }
   if (s.code() == StatusCode::kPermissionDenied) {
     return std::string(operation) + " denied on " + where + ": the role policy needs " + action +
@@ -36,8 +36,8 @@ std::string ExplainS3Failure(const Status& s, const char* operation, const char*
   }
   if (s.code() == StatusCode::kUnauthenticated) {
     return std::string(operation) + " on " + where +
-           ": the credentials were rejected (wrong secret, expired or forged session token) [" +
-           m + "]";
+           ": the credentials were rejected (wrong secret, expired or forged session token) [" + m +
+           "]";
   }
   return std::string(operation) + " on " + where + " failed: " + s.ToString();
 }
@@ -62,8 +62,8 @@ struct Probe {
     if (req.role_arn.empty()) return std::make_unique<StaticCredentialsProvider>(*base);
     StsClient sts(StsOptions{ctx.settings.region, ctx.settings.sts_endpoint, ProbeRetry()},
                   ctx.http, ctx.clock);
-    auto assumed = sts.AssumeRole({req.role_arn, req.role_session_name, req.external_id, 900},
-                                  *base);
+    auto assumed =
+        sts.AssumeRole({req.role_arn, req.role_session_name, req.external_id, 900}, *base);
     if (assumed.ok()) {
       Step("assume role", true, "assumed " + req.role_arn);
       return std::make_unique<StaticCredentialsProvider>(*assumed);
@@ -86,23 +86,23 @@ struct Probe {
     const std::string key = url.Join("_sluice/probe-" + NewUuid() + ".txt");
     const std::string where = store.Describe(key);
     const Status put = store.Put(key, kProbeBody);
-    if (!Step("put", put.ok(), put.ok() ? "wrote " + where
-                                        : ExplainS3Failure(put, "PutObject", "s3:PutObject", url,
-                                                           where))) {
+    if (!Step("put", put.ok(),
+              put.ok() ? "wrote " + where
+                       : ExplainS3Failure(put, "PutObject", "s3:PutObject", url, where))) {
       return;
     }
     auto got = store.Get(key);
     const bool same = got.ok() && *got == kProbeBody;
-    Step(
-        "get", same,
-        same ? "read back " + where
-             : (got.ok() ? "read back different bytes from " + where
-                         : ExplainS3Failure(got.status(), "GetObject", "s3:GetObject", url, where)));
+    Step("get", same,
+         same ? "read back " + where
+              : (got.ok()
+                     ? "read back different bytes from " + where
+                     : ExplainS3Failure(got.status(), "GetObject", "s3:GetObject", url, where)));
     // The probe object is removed even when reading it back failed.
     const Status del = store.Delete(key);
-    Step("delete", del.ok(), del.ok() ? "deleted " + where
-                                      : ExplainS3Failure(del, "DeleteObject", "s3:DeleteObject",
-                                                         url, where));
+    Step("delete", del.ok(),
+         del.ok() ? "deleted " + where
+                  : ExplainS3Failure(del, "DeleteObject", "s3:DeleteObject", url, where));
   }
 };
 

@@ -8,15 +8,17 @@ namespace {
 bool LooksLikeIpv4(std::string_view s) {
   int dots = 0;
   for (char c : s) {
-    if (c == '.') ++dots;
-    else if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    if (c == '.')
+      ++dots;
+    else if (!std::isdigit(static_cast<unsigned char>(c)))
+      return false;
   }
   return dots == 3;
 }
 
 Status BadBucket(std::string_view bucket, std::string_view why) {
-  return InvalidArgumentError("invalid S3 bucket name \"" + std::string(bucket) + "\": " +
-                              std::string(why));
+  return InvalidArgumentError("invalid S3 bucket name \"" + std::string(bucket) +
+                              "\": " + std::string(why));
 }
 
 }  // namespace
@@ -51,13 +53,15 @@ Result<StorageUrl> ParseStorageUrl(std::string_view url) {
     const size_t slash = rest.find('/');
     out.bucket = std::string(rest.substr(0, slash));
     if (out.bucket.empty()) {
-      return InvalidArgumentError("\"" + std::string(url) + "\" has no bucket: use s3://bucket/prefix");
+      return InvalidArgumentError("\"" + std::string(url) +
+                                  "\" has no bucket: use s3://bucket/prefix");
     }
     SLUICE_RETURN_IF_ERROR(ValidateBucketName(out.bucket));
     std::string_view prefix = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
     while (prefix.ends_with('/')) prefix.remove_suffix(1);
     if (prefix.find("//") != std::string_view::npos) {
-      return InvalidArgumentError("S3 prefix \"" + std::string(prefix) + "\" has an empty path segment");
+      return InvalidArgumentError("S3 prefix \"" + std::string(prefix) +
+                                  "\" has an empty path segment");
     }
     out.path = std::string(prefix);
     return out;

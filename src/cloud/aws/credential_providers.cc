@@ -78,8 +78,8 @@ Result<AwsCredentials> ProfileCredentialsProvider::GetCredentials() {
 Result<AwsCredentials> RefreshingCredentialsProvider::GetCredentials() {
   std::lock_guard<std::mutex> lock(mu_);
   const TimestampMicros now = clock_.NowMicros();
-  if (cached_ && (cached_->expiration == 0 ||
-                  cached_->expiration - now > kRefreshAheadSeconds * 1'000'000)) {
+  if (cached_ &&
+      (cached_->expiration == 0 || cached_->expiration - now > kRefreshAheadSeconds * 1'000'000)) {
     return *cached_;
   }
   auto fresh = Fetch();
@@ -104,7 +104,8 @@ WebIdentityCredentialsProvider::WebIdentityCredentialsProvider(const Environment
 Result<AwsCredentials> WebIdentityCredentialsProvider::Fetch() {
   auto token_file = env_.Get("AWS_WEB_IDENTITY_TOKEN_FILE");
   auto role = env_.Get("AWS_ROLE_ARN");
-  if (!token_file || !role) return NotFoundError("AWS_WEB_IDENTITY_TOKEN_FILE/AWS_ROLE_ARN not set");
+  if (!token_file || !role)
+    return NotFoundError("AWS_WEB_IDENTITY_TOKEN_FILE/AWS_ROLE_ARN not set");
   auto token = ReadWholeFile(*token_file);
   if (!token.ok()) {
     return FailedPreconditionError("AWS_WEB_IDENTITY_TOKEN_FILE: " + token.status().message());
@@ -131,8 +132,9 @@ Result<AwsCredentials> ContainerCredentialsProvider::Fetch() {
   }
   if (auth) req.headers.emplace_back("Authorization", *auth);
   auto resp = http_.SendWithTimeout(req, 2000);
-  if (!resp.ok()) return UnavailableError("container credentials endpoint " + url + ": " +
-                                          resp.status().message());
+  if (!resp.ok())
+    return UnavailableError("container credentials endpoint " + url + ": " +
+                            resp.status().message());
   if (resp->status_code != 200) {
     return UnavailableError("container credentials endpoint " + url + " answered HTTP " +
                             std::to_string(resp->status_code));

@@ -45,7 +45,7 @@ void RemoveHeader(HttpHeaders& headers, std::string_view name) {
 }
 
 struct CanonicalHeaders {
-  std::string block;   // "name:value\n" lines
+  std::string block;         // "name:value\n" lines
   std::string signed_names;  // "host;x-amz-date"
 };
 
@@ -188,8 +188,8 @@ SigningResult SigV4Signer::Presign(SigningRequest& request, const AwsCredentials
   const std::string amz_date = AmzDate(now);
   const CanonicalHeaders headers = BuildCanonicalHeaders(request.headers);
   request.query.emplace_back("X-Amz-Algorithm", kAlgorithm);
-  request.query.emplace_back("X-Amz-Credential", credentials.access_key_id + "/" +
-                                                     Scope(amz_date.substr(0, 8), options_));
+  request.query.emplace_back(
+      "X-Amz-Credential", credentials.access_key_id + "/" + Scope(amz_date.substr(0, 8), options_));
   request.query.emplace_back("X-Amz-Date", amz_date);
   request.query.emplace_back("X-Amz-Expires", std::to_string(expires_seconds));
   request.query.emplace_back("X-Amz-SignedHeaders", headers.signed_names);

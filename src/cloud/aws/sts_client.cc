@@ -140,8 +140,8 @@ AssumeRoleCredentialsProvider::AssumeRoleCredentialsProvider(StsClient& sts,
 Result<AwsCredentials> AssumeRoleCredentialsProvider::GetCredentials() {
   std::lock_guard<std::mutex> lock(mu_);
   const TimestampMicros now = clock_.NowMicros();
-  if (cached_ && (cached_->expiration == 0 ||
-                  cached_->expiration - now > kRefreshAheadSeconds * 1'000'000)) {
+  if (cached_ &&
+      (cached_->expiration == 0 || cached_->expiration - now > kRefreshAheadSeconds * 1'000'000)) {
     return *cached_;
   }
   SLUICE_ASSIGN_OR_RETURN(AwsCredentials caller, source_.GetCredentials());

@@ -174,8 +174,8 @@ void SetTransportOptions(CURL* c, const HttpClientOptions& options, char* error_
 }
 
 void SetMethodAndBody(CURL* c, const HttpRequest& request, TransferState* state) {
-  const bool has_body = request.body_reader || !request.body.empty() ||
-                        request.method == "PUT" || request.method == "POST";
+  const bool has_body = request.body_reader || !request.body.empty() || request.method == "PUT" ||
+                        request.method == "POST";
   if (request.method == "HEAD") {
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else if (has_body) {

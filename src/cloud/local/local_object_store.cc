@@ -122,9 +122,8 @@ Result<std::unique_ptr<ObjectWriter>> LocalObjectStore::NewWriter(const std::str
   std::error_code ec;
   fs::create_directories(target.parent_path(), ec);
   if (ec) return FsStatus("create directory " + target.parent_path().string(), ec);
-  fs::path temp = target.parent_path() /
-                  (std::string(kTempMarker) + target.filename().string() + "." +
-                   HexEncode(RandomBytes(8)));
+  fs::path temp = target.parent_path() / (std::string(kTempMarker) + target.filename().string() +
+                                          "." + HexEncode(RandomBytes(8)));
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus("create " + temp.string(), errno);
   return std::unique_ptr<ObjectWriter>(

@@ -13,8 +13,7 @@ int64_t PartCount(int64_t total_bytes, int64_t part_size_bytes) {
   return (total_bytes + part_size_bytes - 1) / part_size_bytes;
 }
 
-MultipartWriter::MultipartWriter(MultipartTarget& target, std::string key,
-                                 MultipartOptions options)
+MultipartWriter::MultipartWriter(MultipartTarget& target, std::string key, MultipartOptions options)
     : target_(target),
       key_(std::move(key)),
       part_size_(EffectivePartSize(options.part_size_bytes)),

@@ -223,8 +223,9 @@ Result<std::string> S3Client::CreateMultipartUpload(const std::string& key) {
 
 Result<std::string> S3Client::UploadPart(const std::string& key, const std::string& upload_id,
                                          int part_number, std::string_view bytes) {
-  Call c{"UploadPart", "PUT", key, {{"partNumber", std::to_string(part_number)},
-                                    {"uploadId", upload_id}}, {}, bytes};
+  Call c{"UploadPart", "PUT",
+         key,          {{"partNumber", std::to_string(part_number)}, {"uploadId", upload_id}},
+         {},           bytes};
   SLUICE_ASSIGN_OR_RETURN(HttpResponse resp, Execute(c));
   const std::string* etag = FindHeader(resp.headers, "ETag");
   if (etag == nullptr) return InternalError("UploadPart " + Describe(key) + ": no ETag");
@@ -240,8 +241,12 @@ Result<ObjectInfo> S3Client::CompleteMultipartUpload(const std::string& key,
             XmlEscape(p.etag) + "</ETag></Part>";
   }
   body += "</CompleteMultipartUpload>";
-  Call c{"CompleteMultipartUpload", "POST", key, {{"uploadId", upload_id}},
-         {{"Content-Type", "application/xml"}}, body};
+  Call c{"CompleteMultipartUpload",
+         "POST",
+         key,
+         {{"uploadId", upload_id}},
+         {{"Content-Type", "application/xml"}},
+         body};
   SLUICE_ASSIGN_OR_RETURN(HttpResponse resp, Execute(c));
   // S3 may answer 200 and still report an error in the body.
   auto doc = ParseXml(resp.body);

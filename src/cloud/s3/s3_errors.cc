@@ -1,7 +1,5 @@
 #include "cloud/s3/s3_errors.h"
 
-#include <array>
-
 #include "cloud/xml/xml_reader.h"
 
 namespace sluice::cloud {
@@ -9,16 +7,26 @@ namespace {
 
 std::string CodeForStatus(int http_status) {
   switch (http_status) {
-    case 400: return "BadRequest";
-    case 401: return "Unauthorized";
-    case 403: return "AccessDenied";
-    case 404: return "NotFound";
-    case 409: return "Conflict";
-    case 412: return "PreconditionFailed";
-    case 429: return "TooManyRequests";
-    case 500: return "InternalError";
-    case 503: return "ServiceUnavailable";
-    default: return "HTTP" + std::to_string(http_status);
+    case 400:
+      return "BadRequest";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "AccessDenied";
+    case 404:
+      return "NotFound";
+    case 409:
+      return "Conflict";
+    case 412:
+      return "PreconditionFailed";
+    case 429:
+      return "TooManyRequests";
+    case 500:
+      return "InternalError";
+    case 503:
+      return "ServiceUnavailable";
+    default:
+      return "HTTP" + std::to_string(http_status);
   }
 }
 
@@ -63,12 +71,11 @@ AwsError ParseAwsError(const HttpResponse& response) {
 }
 
 bool IsExpiredTokenError(const AwsError& e) {
-  return OneOf(e.code, {"ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired",
-                        "RequestExpired"});
+  return OneOf(e.code,
+               {"ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired", "RequestExpired"});
 }
 
-Status AwsErrorToStatus(const AwsError& e, std::string_view operation,
-                        std::string_view resource) {
+Status AwsErrorToStatus(const AwsError& e, std::string_view operation, std::string_view resource) {
   std::string msg = std::string(operation);
   if (!resource.empty()) msg += " " + std::string(resource);
   msg += ": " + e.code + " (HTTP " + std::to_string(e.http_status) + ")";

@@ -14,7 +14,7 @@ namespace sluice::cloud {
 
 struct AwsError {
   int http_status = 0;
-  std::string code;        // "AccessDenied"; derived from the HTTP status when absent
+  std::string code;  // "AccessDenied"; derived from the HTTP status when absent
   std::string message;
   std::string request_id;  // from the body or the x-amz-request-id header
 };

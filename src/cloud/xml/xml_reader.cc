@@ -31,8 +31,8 @@ class Parser {
   bool Peek(char c) const { return pos_ < in_.size() && in_[pos_] == c; }
   bool StartsWith(std::string_view s) const { return in_.substr(pos_).starts_with(s); }
   void SkipSpace() {
-    while (pos_ < in_.size() && (in_[pos_] == ' ' || in_[pos_] == '\n' || in_[pos_] == '\r' ||
-                                 in_[pos_] == '\t')) {
+    while (pos_ < in_.size() &&
+           (in_[pos_] == ' ' || in_[pos_] == '\n' || in_[pos_] == '\r' || in_[pos_] == '\t')) {
       ++pos_;
     }
   }
@@ -82,13 +82,20 @@ class Parser {
       const size_t semi = raw.find(';', i);
       if (semi == std::string_view::npos) return Error("unterminated entity reference");
       const std::string_view ent = raw.substr(i + 1, semi - i - 1);
-      if (ent == "lt") out.push_back('<');
-      else if (ent == "gt") out.push_back('>');
-      else if (ent == "amp") out.push_back('&');
-      else if (ent == "quot") out.push_back('"');
-      else if (ent == "apos") out.push_back('\'');
-      else if (ent.starts_with("#")) SLUICE_RETURN_IF_ERROR(AppendCharRef(ent.substr(1), out));
-      else return Error("unknown entity &" + std::string(ent) + ";");
+      if (ent == "lt")
+        out.push_back('<');
+      else if (ent == "gt")
+        out.push_back('>');
+      else if (ent == "amp")
+        out.push_back('&');
+      else if (ent == "quot")
+        out.push_back('"');
+      else if (ent == "apos")
+        out.push_back('\'');
+      else if (ent.starts_with("#"))
+        SLUICE_RETURN_IF_ERROR(AppendCharRef(ent.substr(1), out));
+      else
+        return Error("unknown entity &" + std::string(ent) + ";");
       i = semi;
     }
     return Status();
@@ -229,12 +236,23 @@ std::string XmlEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;

@@ -1,10 +1,10 @@
 // Fault injection: sluice's S3 client through tests/testing/fault_proxy.py in front of moto.
 // Throttling and resets are retried, a 403 is not, stalls time out within the retry bounds.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <memory>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "cloud/aws/sts_client.h"
 #include "cloud/http/curl_http_client.h"

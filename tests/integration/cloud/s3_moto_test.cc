@@ -1,9 +1,9 @@
 // Integration: sluice's S3 and STS clients against moto in strict mode (signatures and IAM
 // policies enforced). See moto_setup.py for the identities and policies.
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "cloud/aws/sts_client.h"
 #include "cloud/http/curl_http_client.h"
@@ -32,7 +32,9 @@ class S3MotoTest : public ::testing::Test {
 
   static RetryOptions QuickRetry() { return RetryOptions{3, 10, 100, 5'000}; }
 
-  StsClient Sts() { return StsClient(StsOptions{"us-east-1", moto_->endpoint(), QuickRetry()}, http_, RealClock()); }
+  StsClient Sts() {
+    return StsClient(StsOptions{"us-east-1", moto_->endpoint(), QuickRetry()}, http_, RealClock());
+  }
 
   AwsCredentials UserCredentials() const {
     return {moto_->identity().access_key_id, moto_->identity().secret_access_key, "", 0};
@@ -204,18 +206,21 @@ TEST_F(S3MotoTest, ProbeExplainsAMissingPutPermission) {
   ASSERT_FALSE(ProbeSucceeded(steps));
   EXPECT_EQ(steps.back().name, "put");
   EXPECT_NE(steps.back().message.find("PutObject denied on s3://sluice-it/elsewhere/_sluice/"),
-            std::string::npos) << Describe(steps);
+            std::string::npos)
+      << Describe(steps);
   EXPECT_NE(steps.back().message.find("needs s3:PutObject on arn:aws:s3:::sluice-it/elsewhere/*"),
-            std::string::npos) << Describe(steps);
+            std::string::npos)
+      << Describe(steps);
 }
 
 TEST_F(S3MotoTest, ProbeExplainsAMissingBucket) {
-  auto steps = RunProbe("s3://no-such-bucket-here/x", "", UserCredentials(), moto_->endpoint(),
-                        "", http_);
+  auto steps =
+      RunProbe("s3://no-such-bucket-here/x", "", UserCredentials(), moto_->endpoint(), "", http_);
   ASSERT_FALSE(ProbeSucceeded(steps));
   EXPECT_EQ(steps.back().name, "put");
   EXPECT_NE(steps.back().message.find("bucket no-such-bucket-here does not exist"),
-            std::string::npos) << Describe(steps);
+            std::string::npos)
+      << Describe(steps);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // The default credential chain's order and each source, with a MapEnvironment, temp files and
 // a FakeHttpClient; STS response parsing and the AssumeRole provider's caching.
-#include <fstream>
-
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 #include "cloud/aws/credential_providers.h"
 #include "cloud/aws/sts_client.h"
@@ -15,9 +15,7 @@ namespace {
 
 using testing::FakeHttpClient;
 
-void WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
+void WriteFile(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 constexpr char kStsXml[] = R"(<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <AssumeRoleResult>
@@ -55,8 +53,9 @@ TEST_F(ChainTest, ExplicitKeysWinOverEnvironment) {
 }
 
 TEST_F(ChainTest, EnvironmentWinsOverProfileFile) {
-  WriteFile(dir_.File("credentials"), "[default]\naws_access_key_id = FILEKEY\n"
-                                      "aws_secret_access_key = filesecret\n");
+  WriteFile(dir_.File("credentials"),
+            "[default]\naws_access_key_id = FILEKEY\n"
+            "aws_secret_access_key = filesecret\n");
   env_.Set("AWS_SHARED_CREDENTIALS_FILE", dir_.File("credentials"));
   env_.Set("AWS_ACCESS_KEY_ID", "ENVKEY");
   env_.Set("AWS_SECRET_ACCESS_KEY", "envsecret");
@@ -69,11 +68,13 @@ TEST_F(ChainTest, EnvironmentWinsOverProfileFile) {
 }
 
 TEST_F(ChainTest, NamedProfileFromCredentialsThenConfigFile) {
-  WriteFile(dir_.File("credentials"), "[default]\naws_access_key_id=D\naws_secret_access_key=d\n"
-                                      "# comment\n[ci]\naws_access_key_id = CIKEY\n"
-                                      "aws_secret_access_key = cisecret\n");
-  WriteFile(dir_.File("config"), "[profile cfg]\naws_access_key_id = CFGKEY\n"
-                                 "aws_secret_access_key = cfgsecret\nregion = ap-south-1\n");
+  WriteFile(dir_.File("credentials"),
+            "[default]\naws_access_key_id=D\naws_secret_access_key=d\n"
+            "# comment\n[ci]\naws_access_key_id = CIKEY\n"
+            "aws_secret_access_key = cisecret\n");
+  WriteFile(dir_.File("config"),
+            "[profile cfg]\naws_access_key_id = CFGKEY\n"
+            "aws_secret_access_key = cfgsecret\nregion = ap-south-1\n");
   env_.Set("AWS_SHARED_CREDENTIALS_FILE", dir_.File("credentials"));
   env_.Set("AWS_CONFIG_FILE", dir_.File("config"));
   env_.Set("AWS_PROFILE", "ci");
@@ -131,7 +132,8 @@ TEST_F(ChainTest, ImdsV2PutsATokenFirstWithShortTimeouts) {
   ASSERT_EQ(reqs.size(), 3u);
   EXPECT_EQ(reqs[0].method, "PUT");
   EXPECT_EQ(reqs[0].url, "http://169.254.169.254/latest/api/token");
-  EXPECT_EQ(reqs[2].url, "http://169.254.169.254/latest/meta-data/iam/security-credentials/my-role");
+  EXPECT_EQ(reqs[2].url,
+            "http://169.254.169.254/latest/meta-data/iam/security-credentials/my-role");
   EXPECT_EQ(*FindHeader(reqs[2].headers, "X-aws-ec2-metadata-token"), "IMDSTOKEN");
   for (const auto& r : reqs) EXPECT_EQ(r.timeout_ms, 1000);
 }
@@ -141,8 +143,8 @@ TEST_F(ChainTest, NothingConfiguredExplainsEachSource) {
   http_.EnqueueError(DeadlineExceededError("HTTP transport: Timeout was reached"));
   auto c = Chain()->GetCredentials();
   ASSERT_EQ(c.status().code(), StatusCode::kNotFound);
-  for (const char* source : {"environment", "profile default", "web-identity", "container",
-                             "ec2-instance-metadata"}) {
+  for (const char* source :
+       {"environment", "profile default", "web-identity", "container", "ec2-instance-metadata"}) {
     EXPECT_NE(c.status().message().find(source), std::string::npos) << c.status().message();
   }
 }
@@ -155,7 +157,8 @@ TEST_F(ChainTest, ImdsCanBeDisabled) {
 }
 
 TEST(AwsSettings, RegionAndEndpointPrecedence) {
-  MapEnvironment env({{"AWS_DEFAULT_REGION", "eu-north-1"}, {"AWS_ENDPOINT_URL", "http://all"},
+  MapEnvironment env({{"AWS_DEFAULT_REGION", "eu-north-1"},
+                      {"AWS_ENDPOINT_URL", "http://all"},
                       {"AWS_ENDPOINT_URL_S3", "http://s3only"}});
   AwsSettings s = ResolveAwsSettings(env, {});
   EXPECT_EQ(s.region, "eu-north-1");
@@ -185,9 +188,10 @@ TEST(StsClient, AssumeRoleSendsExternalIdAndMapsDenial) {
   sluice::testing::FakeClock clock(1'700'000'000'000'000LL);
   StsClient sts(StsOptions{"us-east-1", "http://sts.local", RetryOptions{3, 10, 10, 1000}}, http,
                 clock);
-  http.Enqueue(403, "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
-                    "<Message>User: arn:aws:iam::1:user/u is not authorized to perform: "
-                    "sts:AssumeRole</Message></Error><RequestId>R1</RequestId></ErrorResponse>");
+  http.Enqueue(403,
+               "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+               "<Message>User: arn:aws:iam::1:user/u is not authorized to perform: "
+               "sts:AssumeRole</Message></Error><RequestId>R1</RequestId></ErrorResponse>");
   auto r = sts.AssumeRole({"arn:aws:iam::1:role/r", "sess", "sluice:o:p:a", 900},
                           {"AKID", "secret", "", 0});
   EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
@@ -207,7 +211,8 @@ TEST(AssumeRoleProvider, CachesAndRefreshesAheadOfExpiry) {
   sluice::testing::FakeClock clock(1'700'000'000'000'000LL);  // expiry in kStsXml is +1 h
   StsClient sts(StsOptions{"us-east-1", "http://sts.local", {}}, http, clock);
   StaticCredentialsProvider source({"AKID", "secret", "", 0});
-  AssumeRoleCredentialsProvider provider(sts, source, {"arn:aws:iam::1:role/r", "s", "", 3600}, clock);
+  AssumeRoleCredentialsProvider provider(sts, source, {"arn:aws:iam::1:role/r", "s", "", 3600},
+                                         clock);
   http.SetFallback([](const testing::RecordedRequest&) -> Result<HttpResponse> {
     return HttpResponse{200, {}, kStsXml};
   });

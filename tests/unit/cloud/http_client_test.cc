@@ -1,15 +1,13 @@
 // CurlError's mapping, URI encoding, and CurlHttpClient against loopback sockets it cannot
 // reach (no server needed).
-#include "cloud/http/curl_http_client.h"
-
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
+#include "cloud/http/curl_http_client.h"
 #include "cloud/probe.h"
 #include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
@@ -26,8 +24,7 @@ TEST(CurlError, MapsTransportFailuresByWhatTheCallerShouldDo) {
   EXPECT_EQ(CurlError(CURLE_SEND_ERROR, "").code(), StatusCode::kUnavailable);
   EXPECT_EQ(CurlError(CURLE_COULDNT_RESOLVE_HOST, "").code(), StatusCode::kUnavailable);
   EXPECT_EQ(CurlError(CURLE_URL_MALFORMAT, "").code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(CurlError(CURLE_PEER_FAILED_VERIFICATION, "").code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(CurlError(CURLE_PEER_FAILED_VERIFICATION, "").code(), StatusCode::kFailedPrecondition);
   const Status s = CurlError(CURLE_COULDNT_CONNECT, "Failed to connect to 127.0.0.1 port 9");
   EXPECT_NE(s.message().find("127.0.0.1 port 9"), std::string::npos);
 }

@@ -1,7 +1,7 @@
 // LocalObjectStore, the multipart splitting logic, destination URLs and the XML reader.
-#include <filesystem>
-
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include "cloud/local/local_object_store.h"
 #include "cloud/s3/multipart_upload.h"
@@ -220,8 +220,8 @@ TEST(XmlReader, ParsesEntitiesCdataAttributesAndNamespaces) {
 }
 
 TEST(XmlReader, RejectsMalformedDocuments) {
-  for (const char* bad : {"", "<a>", "<a></b>", "<a>&bogus;</a>", "<a x=1/>", "<a/><b/>",
-                          "<a><![CDATA[x</a>"}) {
+  for (const char* bad :
+       {"", "<a>", "<a></b>", "<a>&bogus;</a>", "<a x=1/>", "<a/><b/>", "<a><![CDATA[x</a>"}) {
     auto r = ParseXml(bad);
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
   }

@@ -59,7 +59,8 @@ TEST_F(S3ClientTest, AccessDeniedIsNotRetried) {
   EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(http_.calls(), 1u);
   EXPECT_NE(s.message().find("PutObject s3://my-bucket/a/b.jsonl: AccessDenied (HTTP 403)"),
-            std::string::npos) << s.message();
+            std::string::npos)
+      << s.message();
   EXPECT_NE(s.message().find("REQ123"), std::string::npos);
 }
 
@@ -141,13 +142,15 @@ TEST_F(S3ClientTest, ListFollowsContinuationTokens) {
 TEST_F(S3ClientTest, ConnectionResetDuringAPartIsRetriedAndTheUploadCompletes) {
   S3ClientOptions o;
   o.multipart = MultipartOptions{kMinPartSizeBytes, kMinPartSizeBytes};
-  http_.Enqueue(200, "<InitiateMultipartUploadResult><UploadId>U1</UploadId>"
-                     "</InitiateMultipartUploadResult>");
+  http_.Enqueue(200,
+                "<InitiateMultipartUploadResult><UploadId>U1</UploadId>"
+                "</InitiateMultipartUploadResult>");
   http_.EnqueueError(UnavailableError("HTTP transport: Connection reset by peer"));
   http_.Enqueue(200, "", {{"ETag", "\"e1\""}});
   http_.Enqueue(200, "", {{"ETag", "\"e2\""}});
-  http_.Enqueue(200, "<CompleteMultipartUploadResult><ETag>\"x-2\"</ETag>"
-                     "</CompleteMultipartUploadResult>");
+  http_.Enqueue(200,
+                "<CompleteMultipartUploadResult><ETag>\"x-2\"</ETag>"
+                "</CompleteMultipartUploadResult>");
   const std::string data(kMinPartSizeBytes + 10, 'z');
   EXPECT_TRUE(Client(o)->Put("big", data).ok());
   const auto reqs = http_.requests();
@@ -163,8 +166,9 @@ TEST_F(S3ClientTest, ConnectionResetDuringAPartIsRetriedAndTheUploadCompletes) {
 TEST_F(S3ClientTest, AFailedPartAbortsTheUpload) {
   S3ClientOptions o;
   o.multipart = MultipartOptions{kMinPartSizeBytes, kMinPartSizeBytes};
-  http_.Enqueue(200, "<InitiateMultipartUploadResult><UploadId>U9</UploadId>"
-                     "</InitiateMultipartUploadResult>");
+  http_.Enqueue(200,
+                "<InitiateMultipartUploadResult><UploadId>U9</UploadId>"
+                "</InitiateMultipartUploadResult>");
   http_.Enqueue(403, S3ErrorXml("AccessDenied"));
   http_.Enqueue(204);
   const Status s = Client(o)->Put("big", std::string(kMinPartSizeBytes + 1, 'z'));
@@ -194,9 +198,11 @@ TEST(S3Errors, MapsCodesByWhatTheCallerShouldDo) {
   EXPECT_EQ(s.code(), StatusCode::kNotFound);
   EXPECT_NE(s.message().find("R9"), std::string::npos);
   // STS errors nest <Error> inside <ErrorResponse>.
-  const AwsError sts = ParseAwsError(
-      {403, {}, "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>no"
-                "</Message></Error><RequestId>S1</RequestId></ErrorResponse>"});
+  const AwsError sts =
+      ParseAwsError({403,
+                     {},
+                     "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>no"
+                     "</Message></Error><RequestId>S1</RequestId></ErrorResponse>"});
   EXPECT_EQ(sts.code, "AccessDenied");
   EXPECT_EQ(sts.request_id, "S1");
 }

@@ -1,12 +1,12 @@
 // Runs every case of the two AWS SigV4 test suites in ../shared/testdata/sigv4 (see its README)
 // through SigV4Signer and compares canonical request, string to sign and signature.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "cloud/aws/sigv4_signer.h"
 #include "common/crypto.h"
@@ -172,7 +172,8 @@ CrtContext LoadContext(const fs::path& dir) {
   c.options.service = ctx.Find("service")->string_value();
   c.options.normalize_path = ctx.Find("normalize")->bool_value();
   c.options.add_content_sha256_header = ctx.Find("sign_body")->bool_value();
-  if (const Json* o = ctx.Find("omit_session_token")) c.options.omit_session_token = o->bool_value();
+  if (const Json* o = ctx.Find("omit_session_token"))
+    c.options.omit_session_token = o->bool_value();
   c.time = *ParseRfc3339(ctx.Find("timestamp")->string_value());
   c.expires = ctx.Find("expiration_in_seconds")->int_value();
   return c;
@@ -224,8 +225,7 @@ TEST(SigV4Signer, S3ModeKeepsPathAndSignsPayloadHash) {
   req.payload_hash = kUnsignedPayload;
   const SigningResult r = signer.SignHeaders(req, {kAccessKey, kSecretKey, "tok", 0}, SuiteTime());
   EXPECT_NE(r.canonical_request.find("\n/bucket/a//b/./c%20d\n"), std::string::npos);
-  EXPECT_NE(r.canonical_request.find("x-amz-content-sha256:UNSIGNED-PAYLOAD\n"),
-            std::string::npos);
+  EXPECT_NE(r.canonical_request.find("x-amz-content-sha256:UNSIGNED-PAYLOAD\n"), std::string::npos);
   EXPECT_NE(r.authorization.find("SignedHeaders=host;x-amz-content-sha256;x-amz-date;"
                                  "x-amz-security-token,"),
             std::string::npos);
