@@ -60,6 +60,15 @@ class S3MotoTest : public ::testing::Test {
 
 testing::MotoServer* S3MotoTest::moto_ = nullptr;
 
+TEST_F(S3MotoTest, MotoIsStrictOnceSetUpIsDone) {
+  // The setup used exactly kSetupRequests unauthenticated requests; from then on moto checks
+  // every signature against its IAM users.
+  StaticCredentialsProvider unknown(AwsCredentials{"AKIAUNKNOWNKEY000000", "x", "", 0});
+  const Status put = Client(unknown)->Put("allowed/x", "x");
+  EXPECT_EQ(put.code(), StatusCode::kUnauthenticated) << put.ToString();
+  EXPECT_NE(put.message().find("InvalidAccessKeyId"), std::string::npos) << put.ToString();
+}
+
 TEST_F(S3MotoTest, AssumeRoleWithTheRightExternalIdWorks) {
   auto creds = AssumeRole(kExternalId);
   ASSERT_TRUE(creds.ok()) << creds.status().ToString();
