@@ -2,7 +2,9 @@
 // a FakeHttpClient; STS response parsing and the AssumeRole provider's caching.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "cloud/aws/credential_providers.h"
 #include "cloud/aws/sts_client.h"
@@ -226,6 +228,28 @@ TEST(AssumeRoleProvider, CachesAndRefreshesAheadOfExpiry) {
   provider.Invalidate();
   ASSERT_TRUE(provider.GetCredentials().ok());
   EXPECT_EQ(http.calls(), 3u);
+}
+
+TEST(AssumeRoleProvider, ConcurrentCallersShareOneStsCall) {
+  FakeHttpClient http;
+  sluice::testing::FakeClock clock(1'700'000'000'000'000LL);
+  StsClient sts(StsOptions{"us-east-1", "http://sts.local", {}}, http, clock);
+  StaticCredentialsProvider source({"AKID", "secret", "", 0});
+  AssumeRoleCredentialsProvider provider(sts, source, {"arn:aws:iam::1:role/r", "s", "", 3600},
+                                         clock);
+  http.SetFallback([](const testing::RecordedRequest&) -> Result<HttpResponse> {
+    return HttpResponse{200, {}, kStsXml};
+  });
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      for (int j = 0; j < 50; ++j) ok += provider.GetCredentials().ok();
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 400);
+  EXPECT_EQ(http.calls(), 1u);
 }
 
 }  // namespace

@@ -207,5 +207,39 @@ TEST(S3Errors, MapsCodesByWhatTheCallerShouldDo) {
   EXPECT_EQ(sts.request_id, "S1");
 }
 
+TEST(RetryPolicy, FullJitterStaysUnderTheDoublingCap) {
+  sluice::testing::FakeClock clock;
+  RetryPolicy policy(RetryOptions{10, 100, 1'000, 60'000}, clock, /*seed=*/42);
+  int64_t max_seen[6] = {0};
+  for (int trial = 0; trial < 200; ++trial) {
+    for (int retry = 0; retry < 6; ++retry) {
+      const int64_t b = policy.BackoffMs(retry);
+      ASSERT_GE(b, 0);
+      ASSERT_LE(b, std::min<int64_t>(1'000, 100LL << retry));
+      max_seen[retry] = std::max(max_seen[retry], b);
+    }
+  }
+  // Jitter spreads over the whole range rather than sitting at 0.
+  EXPECT_GT(max_seen[0], 50);
+  EXPECT_GT(max_seen[5], 500);
+}
+
+TEST(RetryPolicy, NonRetryableErrorsStopAtOnceAndSuccessNeedsNoRetry) {
+  sluice::testing::FakeClock clock;
+  RetryPolicy policy(RetryOptions{}, clock, 1);
+  int calls = 0;
+  EXPECT_EQ(policy
+                .Run([&] {
+                  ++calls;
+                  return InvalidArgumentError("bad");
+                })
+                .message(),
+            "bad");
+  EXPECT_EQ(calls, 1);
+  calls = 0;
+  EXPECT_TRUE(policy.Run([&] { return ++calls < 3 ? UnavailableError("x") : Status(); }).ok());
+  EXPECT_EQ(calls, 3);
+}
+
 }  // namespace
 }  // namespace sluice::cloud
