@@ -18,8 +18,12 @@ struct EventWrite {
   bool is_merge = false;
   bool object_delete = false;
   std::vector<std::vector<std::string>> merge_paths;
-  // The event's user fields that were present, validated (no `_`-prefixed control fields).
-  Json fields = Json::Object();
+  // The event's user fields that were present, validated, as compact JSON text in request
+  // order (no `_`-prefixed control fields).
+  std::vector<std::pair<std::string, std::string>> fields;
+
+  // The compact text of a field, or nullptr when the request did not give it.
+  const std::string* Find(std::string_view name) const;
 };
 
 // Maximum events in one insert request.
@@ -30,8 +34,6 @@ inline constexpr size_t kMaxEventsPerInsert = 100'000;
 // between 0 and 1"). Nothing is returned for a request with any bad event.
 Result<std::vector<EventWrite>> ParseInsertRequest(std::string_view body);
 
-// Validates one event object; `where` prefixes error messages ("events[3]").
-Result<EventWrite> ParseEventWrite(const Json& event, std::string_view where);
 
 // The user fields of a stored event as a JSON object (for merging).
 Json EventFieldsToJson(const Event& e);

@@ -7,8 +7,11 @@ namespace sluice::store::sqlite {
 
 namespace {
 
-// Rows are stored in append order: row_key is the table's key (AUTOINCREMENT, never reused), so
-// reading an object in (_xact_id, row_key) order walks the table forward (DESIGN.md §3).
+// Rows are stored in append order: row_key is the table's key (the rowid: one more than the
+// greatest, so a new version lands at the end), and reading an object in (_xact_id, row_key)
+// order walks the table forward (DESIGN.md §3). A key can be reused only after the greatest
+// row was deleted; the reused key then carries a newer _xact_id, so (_xact_id, row_key) cursors
+// still never see it twice. No AUTOINCREMENT: it would write sqlite_sequence on every insert.
 const std::vector<std::string>& Migrations() {
   static const std::vector<std::string>* const kMigrations = new std::vector<std::string>{
       R"sql(
@@ -73,7 +76,7 @@ CREATE TABLE xact_counter (
 );
 INSERT INTO xact_counter (id, value) VALUES (1, 0);
 CREATE TABLE events (
-  row_key INTEGER PRIMARY KEY AUTOINCREMENT,
+  row_key INTEGER PRIMARY KEY,
   object_type INTEGER NOT NULL,
   object_id TEXT NOT NULL,
   id TEXT NOT NULL,

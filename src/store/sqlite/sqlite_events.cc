@@ -28,8 +28,7 @@ Result<std::optional<model::Event>> SelectEvent(Connection& c, const model::Obje
   return out;
 }
 
-// Like SelectEvent but also finds a hidden row (its key must be freed before a new version of
-// the same id is written).
+// The key of the row with this id, hidden by retention or not (an index-only lookup).
 Result<std::optional<int64_t>> AnyRowKey(Connection& c, const model::ObjectRef& object,
                                          const std::string& id) {
   SLUICE_ASSIGN_OR_RETURN(
@@ -206,6 +205,15 @@ Result<InsertResult> SqliteStore::InsertEvents(const model::ObjectRef& object,
                                                const std::string& project_id,
                                                const std::vector<model::EventWrite>& writes,
                                                TimestampMicros now) {
+  // Build every row as if no row of its id existed yet (the common case) before taking the
+  // write lock, so serialisation runs in parallel with other requests' writes.
+  std::vector<Result<model::Event>> fresh;
+  fresh.reserve(writes.size());
+  for (const model::EventWrite& w : writes) {
+    fresh.push_back(w.object_delete ? Result<model::Event>(model::Event{})
+                                    : model::ApplyEventWrite(w, nullptr, now));
+    if (!fresh.back().ok() && !w.is_merge) return fresh.back().status();
+  }
   InsertResult result;
   result.row_ids.reserve(writes.size());
   std::lock_guard<std::mutex> lock(write_mu_);
@@ -214,24 +222,28 @@ Result<InsertResult> SqliteStore::InsertEvents(const model::ObjectRef& object,
   SLUICE_RETURN_IF_ERROR(txn.Begin());
   SLUICE_ASSIGN_OR_RETURN(result.xact_id, NextXactId(c));
   SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(c, object));
-  for (const model::EventWrite& w : writes) {
+  for (size_t i = 0; i < writes.size(); ++i) {
+    const model::EventWrite& w = writes[i];
     result.row_ids.push_back(w.id);
-    SLUICE_ASSIGN_OR_RETURN(std::optional<model::Event> existing,
-                            SelectEvent(c, object, w.id, marks));
-    if (existing) {
-      SLUICE_RETURN_IF_ERROR(DeleteRow(c, existing->row_key));
-    } else if (!marks.empty()) {
-      // A soft-deleted row of the same id stays until purged or restored; the id index allows
-      // one row per id, so the new version replaces it.
-      SLUICE_ASSIGN_OR_RETURN(auto hidden_key, AnyRowKey(c, object, w.id));
-      if (hidden_key) SLUICE_RETURN_IF_ERROR(DeleteRow(c, *hidden_key));
+    std::optional<model::Event> existing;
+    SLUICE_ASSIGN_OR_RETURN(auto key, AnyRowKey(c, object, w.id));
+    if (key) {
+      // A row hidden by retention counts as absent; either way the id index allows one row
+      // per id, so the new version replaces it.
+      SLUICE_ASSIGN_OR_RETURN(existing, SelectEvent(c, object, w.id, marks));
+      SLUICE_RETURN_IF_ERROR(DeleteRow(c, *key));
     }
     if (w.object_delete) {
       result.rows_deleted += existing ? 1 : 0;
       continue;
     }
-    SLUICE_ASSIGN_OR_RETURN(model::Event e,
-                            model::ApplyEventWrite(w, existing ? &*existing : nullptr, now));
+    model::Event e;
+    if (existing) {
+      SLUICE_ASSIGN_OR_RETURN(e, model::ApplyEventWrite(w, &*existing, now));
+    } else {
+      SLUICE_RETURN_IF_ERROR(fresh[i].status());
+      e = std::move(fresh[i]).value();
+    }
     e.org_id = org_id;
     e.project_id = project_id;
     e.object = object;

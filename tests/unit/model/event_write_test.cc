@@ -8,9 +8,9 @@ namespace {
 constexpr TimestampMicros kNow = 1'714'564'800'000'000LL;
 
 EventWrite Write(const std::string& json) {
-  auto w = ParseEventWrite(*Json::Parse(json), "events[0]");
+  auto w = ParseInsertRequest(R"({"events":[)" + json + "]}");
   EXPECT_TRUE(w.ok()) << w.status().ToString();
-  return *w;
+  return w.ok() && w->size() == 1 ? (*w)[0] : EventWrite{};
 }
 
 std::string ErrorOf(const std::string& body) {
@@ -29,7 +29,8 @@ TEST(ParseInsertRequest, NamesTheEventAndFieldOfEachProblem) {
             "events[0].metrics.tokens: must be a number or null");
   EXPECT_EQ(ErrorOf(R"({"events":[{"inptu":1}]})"), "events[0].inptu: is not a field of an event");
   EXPECT_EQ(ErrorOf(R"({"events":{}})"), "events: must be an array");
-  EXPECT_EQ(ErrorOf(R"({"rows":[]})"), "events: required");
+  EXPECT_EQ(ErrorOf(R"({"rows":[]})"), "rows: is not a field of an insert request");
+  EXPECT_EQ(ErrorOf(R"({})"), "events: required");
   EXPECT_NE(ErrorOf(R"({"events":[{"created":"soon"}]})").find("events[0].created"),
             std::string::npos);
   EXPECT_EQ(ErrorOf(R"({"events":[{"_object_delete":true}]})"),

@@ -1,0 +1,278 @@
+// Parsing and validation of insert requests (`{"events":[...]}`), straight from simdjson's
+// document: every field is checked where it lies and copied once as compact JSON text, with no
+// intermediate tree. This is the ingest hot path.
+#include <simdjson.h>
+
+#include "common/json_writer.h"
+#include "common/time_util.h"
+#include "common/uuid.h"
+#include "model/event_write.h"
+
+namespace sluice::model {
+
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+constexpr int kMaxDepth = 256;
+
+// The array or object inside an element known to hold one. (Range loops must not iterate a
+// temporary simdjson_result: it would dangle.)
+simdjson::dom::array Arr(element e) {
+  simdjson::dom::array a;
+  if (e.get_array().get(a) != simdjson::SUCCESS) return simdjson::dom::array();
+  return a;
+}
+
+simdjson::dom::object Obj(element e) {
+  simdjson::dom::object o;
+  if (e.get_object().get(o) != simdjson::SUCCESS) return simdjson::dom::object();
+  return o;
+}
+
+Status FieldError(std::string_view where, std::string_view field, std::string_view why) {
+  return InvalidArgumentError(std::string(where) + "." + std::string(field) + ": " +
+                              std::string(why));
+}
+
+std::string_view TypeName(element_type t) {
+  switch (t) {
+    case element_type::ARRAY: return "array";
+    case element_type::OBJECT: return "object";
+    case element_type::STRING: return "string";
+    case element_type::BOOL: return "boolean";
+    case element_type::NULL_VALUE: return "null";
+    default: return "number";
+  }
+}
+
+bool IsNumber(element_type t) {
+  return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
+}
+
+// Appends el as compact JSON, formatted exactly as Json::ToString would.
+Status AppendCompact(element el, std::string& out, int depth) {
+  if (depth > kMaxDepth) return InvalidArgumentError("invalid JSON: nested deeper than 256");
+  switch (el.type()) {
+    case element_type::NULL_VALUE: out += "null"; break;
+    case element_type::BOOL: out += el.get_bool().value_unsafe() ? "true" : "false"; break;
+    case element_type::INT64: out += std::to_string(el.get_int64().value_unsafe()); break;
+    case element_type::UINT64: out += std::to_string(el.get_uint64().value_unsafe()); break;
+    case element_type::DOUBLE: AppendJsonDouble(out, el.get_double().value_unsafe()); break;
+    case element_type::STRING: AppendJsonString(out, el.get_string().value_unsafe()); break;
+    case element_type::ARRAY: {
+      out.push_back('[');
+      bool first = true;
+      for (element child : Arr(el)) {
+        if (!first) out.push_back(',');
+        first = false;
+        SLUICE_RETURN_IF_ERROR(AppendCompact(child, out, depth + 1));
+      }
+      out.push_back(']');
+      break;
+    }
+    case element_type::OBJECT: {
+      out.push_back('{');
+      bool first = true;
+      for (auto field : Obj(el)) {
+        if (!first) out.push_back(',');
+        first = false;
+        AppendJsonString(out, field.key);
+        out.push_back(':');
+        SLUICE_RETURN_IF_ERROR(AppendCompact(field.value, out, depth + 1));
+      }
+      out.push_back('}');
+      break;
+    }
+  }
+  return Status();
+}
+
+Status ObjectOrNull(element v, std::string_view where, std::string_view field) {
+  if (v.is_null() || v.is_object()) return Status();
+  return FieldError(where, field, "must be an object, not " + std::string(TypeName(v.type())));
+}
+
+Status StringArray(element v, std::string_view where, std::string_view field) {
+  if (v.is_null()) return Status();
+  if (!v.is_array()) return FieldError(where, field, "must be an array of strings");
+  size_t i = 0;
+  for (element s : Arr(v)) {
+    if (!s.is_string()) {
+      return FieldError(where, std::string(field) + "[" + std::to_string(i) + "]",
+                        "must be a string");
+    }
+    ++i;
+  }
+  return Status();
+}
+
+Status Scores(element v, std::string_view where) {
+  SLUICE_RETURN_IF_ERROR(ObjectOrNull(v, where, "scores"));
+  if (v.is_null()) return Status();
+  for (auto f : Obj(v)) {
+    if (f.value.is_null()) continue;
+    const double d = IsNumber(f.value.type()) ? f.value.get_double().value_unsafe() : -1;
+    if (!IsNumber(f.value.type()) || d < 0 || d > 1) {
+      return FieldError(where, "scores." + std::string(f.key),
+                        "must be a number between 0 and 1, or null");
+    }
+  }
+  return Status();
+}
+
+Status Metrics(element v, std::string_view where) {
+  SLUICE_RETURN_IF_ERROR(ObjectOrNull(v, where, "metrics"));
+  if (v.is_null()) return Status();
+  for (auto f : Obj(v)) {
+    if (!f.value.is_null() && !IsNumber(f.value.type())) {
+      return FieldError(where, "metrics." + std::string(f.key), "must be a number or null");
+    }
+  }
+  return Status();
+}
+
+Status SpanAttributes(element v, std::string_view where) {
+  SLUICE_RETURN_IF_ERROR(ObjectOrNull(v, where, "span_attributes"));
+  if (v.is_null()) return Status();
+  element name, type;
+  if (v["name"].get(name) == simdjson::SUCCESS && !name.is_null() && !name.is_string()) {
+    return FieldError(where, "span_attributes.name", "must be a string");
+  }
+  if (v["type"].get(type) == simdjson::SUCCESS && !type.is_null()) {
+    static constexpr std::string_view kTypes[] = {
+        "llm",  "score", "function",     "eval",       "task",  "tool",
+        "automation", "facet", "preprocessor", "classifier", "review"};
+    bool known = false;
+    if (type.is_string()) {
+      for (auto t : kTypes) known = known || type.get_string().value_unsafe() == t;
+    }
+    if (!known) {
+      return FieldError(where, "span_attributes.type",
+                        "must be one of llm, score, function, eval, task, tool, automation, "
+                        "facet, preprocessor, classifier, review");
+    }
+  }
+  return Status();
+}
+
+Status Field(std::string_view key, element v, std::string_view where) {
+  if (key == "input" || key == "output" || key == "expected" || key == "error") return Status();
+  if (key == "metadata" || key == "context" || key == "origin") return ObjectOrNull(v, where, key);
+  if (key == "scores") return Scores(v, where);
+  if (key == "metrics") return Metrics(v, where);
+  if (key == "span_attributes") return SpanAttributes(v, where);
+  if (key == "tags" || key == "span_parents") return StringArray(v, where, key);
+  if (key == "span_id" || key == "root_span_id") {
+    if (!v.is_string() || v.get_string().value_unsafe().empty()) {
+      return FieldError(where, key, "must be a non-empty string");
+    }
+    return Status();
+  }
+  if (key == "created") {
+    if (v.is_null()) return Status();
+    if (!v.is_string()) return FieldError(where, key, "must be an RFC 3339 timestamp string");
+    auto t = ParseRfc3339(v.get_string().value_unsafe());
+    if (!t.ok()) return FieldError(where, key, t.status().message());
+    return Status();
+  }
+  return FieldError(where, key, "is not a field of an event");
+}
+
+Status MergePaths(element v, std::string_view where, EventWrite* w) {
+  if (!v.is_array()) return FieldError(where, "_merge_paths", "must be an array of paths");
+  size_t i = 0;
+  for (element p : Arr(v)) {
+    const std::string f = "_merge_paths[" + std::to_string(i++) + "]";
+    if (!p.is_array() || Arr(p).size() == 0) {
+      return FieldError(where, f, "must be a non-empty array of field names");
+    }
+    std::vector<std::string> path;
+    for (element part : Arr(p)) {
+      if (!part.is_string()) return FieldError(where, f, "must hold only strings");
+      path.emplace_back(part.get_string().value_unsafe());
+    }
+    w->merge_paths.push_back(std::move(path));
+  }
+  return Status();
+}
+
+Status Flag(element v, std::string_view where, std::string_view key, bool* out) {
+  if (!v.is_bool()) return FieldError(where, key, "must be a boolean");
+  *out = v.get_bool().value_unsafe();
+  return Status();
+}
+
+Result<EventWrite> ParseEvent(element event, std::string_view where) {
+  if (!event.is_object()) {
+    return InvalidArgumentError(std::string(where) + ": an event must be a JSON object");
+  }
+  EventWrite w;
+  for (auto field : Obj(event)) {
+    const std::string_view k = field.key;
+    if (k == "id") {
+      if (!field.value.is_string() || field.value.get_string().value_unsafe().empty()) {
+        return FieldError(where, "id", "must be a non-empty string");
+      }
+      w.id = std::string(field.value.get_string().value_unsafe());
+    } else if (k == "_is_merge") {
+      SLUICE_RETURN_IF_ERROR(Flag(field.value, where, k, &w.is_merge));
+    } else if (k == "_object_delete") {
+      SLUICE_RETURN_IF_ERROR(Flag(field.value, where, k, &w.object_delete));
+    } else if (k == "_merge_paths") {
+      SLUICE_RETURN_IF_ERROR(MergePaths(field.value, where, &w));
+    } else {
+      SLUICE_RETURN_IF_ERROR(Field(k, field.value, where));
+      if (w.Find(k) != nullptr) continue;  // a repeated key: simdjson keeps both; first wins
+      std::string text;
+      SLUICE_RETURN_IF_ERROR(AppendCompact(field.value, text, 1));
+      w.fields.emplace_back(std::string(k), std::move(text));
+    }
+  }
+  if (!w.merge_paths.empty() && !w.is_merge) {
+    return FieldError(where, "_merge_paths", "only applies with \"_is_merge\": true");
+  }
+  if (w.object_delete && w.id.empty()) {
+    return FieldError(where, "id", "is required with \"_object_delete\": true");
+  }
+  if (w.id.empty()) w.id = NewUuid();
+  return w;
+}
+
+}  // namespace
+
+Result<std::vector<EventWrite>> ParseInsertRequest(std::string_view body) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::padded_string padded(body);
+  element root;
+  if (auto err = parser.parse(padded).get(root)) {
+    return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
+  }
+  if (!root.is_object()) return InvalidArgumentError("the request body must be a JSON object");
+  element events;
+  bool found = false;
+  for (auto field : Obj(root)) {
+    if (field.key != "events") {
+      return InvalidArgumentError(std::string(field.key) + ": is not a field of an insert request");
+    }
+    events = field.value;
+    found = true;
+  }
+  if (!found) return InvalidArgumentError("events: required");
+  if (!events.is_array()) return InvalidArgumentError("events: must be an array");
+  simdjson::dom::array list = Arr(events);
+  if (list.size() > kMaxEventsPerInsert) {
+    return InvalidArgumentError("events: at most 100000 events per request");
+  }
+  std::vector<EventWrite> out;
+  out.reserve(list.size());
+  size_t i = 0;
+  for (element e : list) {
+    SLUICE_ASSIGN_OR_RETURN(EventWrite w, ParseEvent(e, "events[" + std::to_string(i++) + "]"));
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
+}  // namespace sluice::model
