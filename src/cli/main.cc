@@ -11,6 +11,7 @@
 #include "common/time_util.h"
 #include "common/uuid.h"
 #include "server/admin.h"
+#include "server/probe_command.h"
 #include "server/server.h"
 
 namespace sluice::cli {
@@ -159,6 +160,19 @@ int RevokeKey(const AdminArgs& a, const std::string& id) {
   return 0;
 }
 
+int Probe(const server::ProbeOptions& options) {
+  auto steps = server::RunProbe(options);
+  for (const auto& step : steps) {
+    std::cout << (step.ok ? "ok      " : "FAILED  ") << step.name;
+    if (!step.message.empty()) std::cout << ": " << step.message;
+    std::cout << "\n";
+  }
+  const bool ok = cloud::ProbeSucceeded(steps);
+  std::cout << (ok ? "sluice can export to " : "sluice cannot export to ") << options.destination
+            << "\n";
+  return ok ? 0 : 1;
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -211,7 +225,22 @@ int Main(int argc, char** argv) {
   CLI::App* rk = admin->add_subcommand("revoke-key", "Revoke an API key or service token");
   rk->add_option("id", revoke_id, "Key id (from list-keys)")->required();
 
+  server::ProbeOptions probe_opts;
+  CLI::App* s3 = app.add_subcommand("s3", "Check object storage destinations");
+  s3->require_subcommand(1);
+  CLI::App* probe = s3->add_subcommand(
+      "probe", "Write, read back and delete a probe object under a destination, step by step");
+  probe->add_option("destination", probe_opts.destination, "s3://bucket/prefix or file:///dir")
+      ->required();
+  probe->add_option("--role-arn", probe_opts.role_arn, "IAM role to assume first");
+  probe->add_option("--external-id", probe_opts.external_id, "ExternalId for AssumeRole");
+  probe->add_option("--region", probe_opts.region, "AWS region (default: environment/config)");
+  probe->add_option("--endpoint-url", probe_opts.endpoint_url,
+                    "S3 and STS endpoint (S3-compatible stores)");
+  probe->add_flag("--path-style", probe_opts.path_style, "Path-style bucket addressing");
+
   CLI11_PARSE(app, argc, argv);
+  if (probe->parsed()) return Probe(probe_opts);
 
   if (serve->parsed()) return Serve(config, log_level);
   if (co->parsed()) return CreateOrg(admin_args, org_name);
