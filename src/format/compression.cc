@@ -1,0 +1,173 @@
+#include "format/compression.h"
+
+#include <snappy.h>
+#include <zlib.h>
+#include <zstd.h>
+
+namespace sluice::format {
+namespace {
+
+constexpr size_t kChunkBytes = 256 * 1024;
+constexpr int kGzipWindowBits = 15 + 16;  // 32 KiB window, gzip wrapper
+
+Status ZstdError(size_t rc, const char* what) {
+  return InternalError(std::string("zstd ") + what + ": " + ZSTD_getErrorName(rc));
+}
+
+Status GzipBlock(std::string_view input, int level, std::string* out) {
+  z_stream zs{};
+  if (deflateInit2(&zs, level == 0 ? Z_DEFAULT_COMPRESSION : level, Z_DEFLATED,
+                   kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    return InternalError("deflateInit2 failed");
+  }
+  out->resize(deflateBound(&zs, input.size()) + 32);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
+  zs.avail_in = static_cast<uInt>(input.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out->data());
+  zs.avail_out = static_cast<uInt>(out->size());
+  int rc = deflate(&zs, Z_FINISH);
+  size_t written = zs.total_out;
+  deflateEnd(&zs);
+  if (rc != Z_STREAM_END) return InternalError("deflate did not finish");
+  out->resize(written);
+  return Status::Ok();
+}
+
+class PassThroughSink : public OutputSink {
+ public:
+  explicit PassThroughSink(OutputSink& inner) : inner_(inner) {}
+  Status Append(std::string_view bytes) override { return inner_.Append(bytes); }
+  Status Close() override { return inner_.Close(); }
+
+ private:
+  OutputSink& inner_;
+};
+
+class ZstdSink : public OutputSink {
+ public:
+  ZstdSink(int level, OutputSink& inner) : inner_(inner), cctx_(ZSTD_createCCtx()) {
+    ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, level);
+    out_.resize(ZSTD_CStreamOutSize());
+  }
+  ~ZstdSink() override { ZSTD_freeCCtx(cctx_); }
+
+  Status Append(std::string_view bytes) override { return Drive(bytes, ZSTD_e_continue); }
+  Status Close() override {
+    SLUICE_RETURN_IF_ERROR(Drive({}, ZSTD_e_end));
+    return inner_.Close();
+  }
+
+ private:
+  Status Drive(std::string_view bytes, ZSTD_EndDirective mode) {
+    ZSTD_inBuffer in{bytes.data(), bytes.size(), 0};
+    while (true) {
+      ZSTD_outBuffer out{out_.data(), out_.size(), 0};
+      size_t rc = ZSTD_compressStream2(cctx_, &out, &in, mode);
+      if (ZSTD_isError(rc)) return ZstdError(rc, "compressStream2");
+      if (out.pos > 0) SLUICE_RETURN_IF_ERROR(inner_.Append({out_.data(), out.pos}));
+      bool done = mode == ZSTD_e_end ? rc == 0 : in.pos == in.size;
+      if (done) return Status::Ok();
+    }
+  }
+
+  OutputSink& inner_;
+  ZSTD_CCtx* cctx_;
+  std::string out_;
+};
+
+class GzipSink : public OutputSink {
+ public:
+  GzipSink(int level, OutputSink& inner) : inner_(inner) {
+    ok_ = deflateInit2(&zs_, level == 0 ? Z_DEFAULT_COMPRESSION : level, Z_DEFLATED,
+                       kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+    out_.resize(kChunkBytes);
+  }
+  ~GzipSink() override { deflateEnd(&zs_); }
+
+  Status Append(std::string_view bytes) override { return Drive(bytes, Z_NO_FLUSH); }
+  Status Close() override {
+    SLUICE_RETURN_IF_ERROR(Drive({}, Z_FINISH));
+    return inner_.Close();
+  }
+
+ private:
+  Status Drive(std::string_view bytes, int flush) {
+    if (!ok_) return InternalError("deflateInit2 failed");
+    zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+    zs_.avail_in = static_cast<uInt>(bytes.size());
+    while (true) {
+      zs_.next_out = reinterpret_cast<Bytef*>(out_.data());
+      zs_.avail_out = static_cast<uInt>(out_.size());
+      int rc = deflate(&zs_, flush);
+      if (rc == Z_STREAM_ERROR) return InternalError("deflate failed");
+      size_t produced = out_.size() - zs_.avail_out;
+      if (produced > 0) SLUICE_RETURN_IF_ERROR(inner_.Append({out_.data(), produced}));
+      bool done = flush == Z_FINISH ? rc == Z_STREAM_END : zs_.avail_in == 0 && zs_.avail_out > 0;
+      if (done) return Status::Ok();
+    }
+  }
+
+  OutputSink& inner_;
+  z_stream zs_{};
+  bool ok_ = false;
+  std::string out_;
+};
+
+}  // namespace
+
+std::string_view CompressionName(Compression c) {
+  switch (c) {
+    case Compression::kNone: return "none";
+    case Compression::kZstd: return "zstd";
+    case Compression::kSnappy: return "snappy";
+    case Compression::kGzip: return "gzip";
+  }
+  return "unknown";
+}
+
+Result<Compression> ParseCompression(std::string_view name) {
+  if (name == "none" || name == "uncompressed") return Compression::kNone;
+  if (name == "zstd") return Compression::kZstd;
+  if (name == "snappy") return Compression::kSnappy;
+  if (name == "gzip") return Compression::kGzip;
+  return InvalidArgumentError("unknown compression \"" + std::string(name) +
+                              "\" (expected none, zstd, snappy or gzip)");
+}
+
+Status CompressBlock(Compression codec, std::string_view input, int level, std::string* out) {
+  switch (codec) {
+    case Compression::kNone:
+      out->assign(input);
+      return Status::Ok();
+    case Compression::kSnappy:
+      out->clear();
+      snappy::Compress(input.data(), input.size(), out);
+      return Status::Ok();
+    case Compression::kGzip:
+      return GzipBlock(input, level, out);
+    case Compression::kZstd: {
+      out->resize(ZSTD_compressBound(input.size()));
+      size_t rc = ZSTD_compress(out->data(), out->size(), input.data(), input.size(),
+                                level == 0 ? ZSTD_CLEVEL_DEFAULT : level);
+      if (ZSTD_isError(rc)) return ZstdError(rc, "compress");
+      out->resize(rc);
+      return Status::Ok();
+    }
+  }
+  return InternalError("unknown codec");
+}
+
+Result<std::unique_ptr<OutputSink>> NewCompressingSink(Compression codec, int level,
+                                                       OutputSink& inner) {
+  switch (codec) {
+    case Compression::kNone: return std::unique_ptr<OutputSink>(std::make_unique<PassThroughSink>(inner));
+    case Compression::kZstd:
+      return std::unique_ptr<OutputSink>(
+          std::make_unique<ZstdSink>(level == 0 ? ZSTD_CLEVEL_DEFAULT : level, inner));
+    case Compression::kGzip: return std::unique_ptr<OutputSink>(std::make_unique<GzipSink>(level, inner));
+    case Compression::kSnappy: break;
+  }
+  return InvalidArgumentError("snappy is not available for JSON Lines files; use gzip or zstd");
+}
+
+}  // namespace sluice::format

@@ -1,0 +1,94 @@
+// The subset of Parquet's file metadata (parquet-format's parquet.thrift) that sluice writes:
+// schema elements with converted and logical types, column chunk metadata with statistics,
+// row groups, key-value metadata, and page headers; serialized with the Thrift compact
+// protocol. Enum values and field ids are those of parquet.thrift.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::format::parquet {
+
+enum class PhysicalType : int32_t { kBoolean = 0, kInt64 = 2, kDouble = 5, kByteArray = 6 };
+enum class Repetition : int32_t { kRequired = 0, kOptional = 1, kRepeated = 2 };
+enum class ConvertedType : int32_t { kUtf8 = 0, kList = 3, kTimestampMicros = 10, kJson = 19 };
+// The LogicalType union members sluice uses; timestamps are always MICROS, adjusted to UTC.
+enum class LogicalType { kNone, kString, kList, kTimestampMicrosUtc, kJson };
+enum class Encoding : int32_t { kPlain = 0, kRle = 3, kRleDictionary = 8 };
+enum class Codec : int32_t { kUncompressed = 0, kSnappy = 1, kGzip = 2, kZstd = 6 };
+enum class PageType : int32_t { kDataPage = 0, kDictionaryPage = 2 };
+
+struct SchemaElement {
+  std::optional<PhysicalType> type;  // leaves only
+  std::optional<Repetition> repetition;  // absent for the root
+  std::string name;
+  std::optional<int32_t> num_children;  // groups only
+  std::optional<ConvertedType> converted_type;
+  LogicalType logical_type = LogicalType::kNone;
+};
+
+// min/max are PLAIN-encoded values ordered by the column's type-defined order.
+struct Statistics {
+  std::optional<std::string> min_value;
+  std::optional<std::string> max_value;
+  int64_t null_count = 0;
+};
+
+struct ColumnMetaData {
+  PhysicalType type = PhysicalType::kByteArray;
+  std::vector<Encoding> encodings;
+  std::vector<std::string> path_in_schema;
+  Codec codec = Codec::kUncompressed;
+  int64_t num_values = 0;
+  int64_t total_uncompressed_size = 0;  // pages with their headers
+  int64_t total_compressed_size = 0;
+  int64_t data_page_offset = 0;
+  std::optional<int64_t> dictionary_page_offset;
+  Statistics statistics;
+};
+
+struct ColumnChunk {
+  int64_t file_offset = 0;  // where the chunk's first page starts
+  ColumnMetaData meta_data;
+};
+
+struct RowGroup {
+  std::vector<ColumnChunk> columns;
+  int64_t total_byte_size = 0;  // uncompressed
+  int64_t num_rows = 0;
+  int64_t file_offset = 0;
+  int64_t total_compressed_size = 0;
+  int16_t ordinal = 0;
+};
+
+struct KeyValue {
+  std::string key;
+  std::string value;
+};
+
+struct FileMetaData {
+  int32_t version = 1;
+  std::vector<SchemaElement> schema;  // depth-first, root first
+  int64_t num_rows = 0;
+  std::vector<RowGroup> row_groups;
+  std::vector<KeyValue> key_value_metadata;
+  std::string created_by;
+  // Leaf columns, each written with the type-defined column order.
+  int32_t num_leaf_columns = 0;
+};
+
+struct PageHeader {
+  PageType type = PageType::kDataPage;
+  int32_t uncompressed_page_size = 0;
+  int32_t compressed_page_size = 0;
+  int32_t num_values = 0;
+  Encoding encoding = Encoding::kPlain;  // of the values (data) or entries (dictionary)
+};
+
+// Appends the Thrift compact serialization.
+void SerializeFileMetaData(const FileMetaData& meta, std::string* out);
+void SerializePageHeader(const PageHeader& header, std::string* out);
+
+}  // namespace sluice::format::parquet
