@@ -4,7 +4,9 @@
 // from the object's few active marks. The purge deletes hidden rows in bounded batches.
 #include "store/sqlite/sqlite_retention.h"
 
+#include <chrono>
 #include <limits>
+#include <thread>
 
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
@@ -13,7 +15,9 @@ namespace sluice::store::sqlite {
 
 namespace {
 
-constexpr int64_t kPurgeBatchRows = 20'000;
+// Rows deleted per purge transaction: small enough that a writer waiting behind one waits a few
+// milliseconds.
+constexpr int64_t kPurgeBatchRows = 500;
 
 model::RetentionMark ReadMark(const Statement& s) {
   model::RetentionMark m;
@@ -213,18 +217,21 @@ Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::PurgeExpiredMa
   std::vector<std::pair<std::string, int64_t>> per_run;
   for (const auto& m : due) {
     const int64_t before = purged;
-    // Bounded batches, each its own short write transaction, so writers wait milliseconds.
-    for (;;) {
-      std::lock_guard<std::mutex> lock(write_mu_);
-      SLUICE_ASSIGN_OR_RETURN(
-          Statement * del,
-          writer_->Prepare("DELETE FROM events WHERE row_key IN (SELECT row_key FROM events "
-                           "WHERE " + ObjectSql(m.object) + " AND " + MarkHidesSql(m) +
-                           " LIMIT " + std::to_string(kPurgeBatchRows) + ")"));
-      SLUICE_RETURN_IF_ERROR(del->Bind(1, m.object.id).Run());
-      const int64_t n = writer_->Changes();
-      purged += n;
-      if (n < kPurgeBatchRows) break;
+    // Bounded batches, each its own short write transaction; between batches the lock is
+    // free so waiting writers go first.
+    for (int64_t n = kPurgeBatchRows; n == kPurgeBatchRows;) {
+      {
+        std::lock_guard<std::mutex> lock(write_mu_);
+        SLUICE_ASSIGN_OR_RETURN(
+            Statement * del,
+            writer_->Prepare("DELETE FROM events WHERE row_key IN (SELECT row_key FROM events "
+                             "WHERE " + ObjectSql(m.object) + " AND " + MarkHidesSql(m) +
+                             " LIMIT " + std::to_string(kPurgeBatchRows) + ")"));
+        SLUICE_RETURN_IF_ERROR(del->Bind(1, m.object.id).Run());
+        n = writer_->Changes();
+        purged += n;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     std::lock_guard<std::mutex> lock(write_mu_);
     Transaction txn(*writer_);
