@@ -1,0 +1,59 @@
+// Parquet file writer (Apache Parquet format spec): "PAR1", row groups of column chunks cut by
+// size, then the Thrift compact FileMetaData footer, its length and "PAR1". Memory is bounded
+// by one row group (its compressed pages). Types and encodings are listed in docs/formats.md.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "format/counting_sink.h"
+#include "format/parquet/column_writer.h"
+#include "format/row_writer.h"
+#include "format/schema_check.h"
+
+namespace sluice::format {
+
+inline constexpr char kParquetCreatedBy[] = "sluice version 0.1.0";
+
+struct ParquetWriterOptions {
+  // Codec of every page; default ZSTD.
+  Compression compression = Compression::kZstd;
+  int compression_level = 0;  // 0: the codec's default
+  // A row group is closed once its columns' data (encoded, before compression) reach this.
+  size_t row_group_bytes = 128u << 20;
+  // And once it holds this many rows; 0 means no limit.
+  int64_t row_group_max_rows = 0;
+  // Data page size, before compression.
+  size_t page_bytes = 1 << 20;
+  // Dictionary size per column chunk before string columns fall back to PLAIN; 0: never.
+  size_t dictionary_max_bytes = 1 << 20;
+  // Written as the file's key-value metadata, in order.
+  std::vector<std::pair<std::string, std::string>> key_value_metadata;
+};
+
+// Not thread-safe. `sink` must outlive the writer; Finish() closes it.
+class ParquetWriter : public RowWriter {
+ public:
+  ParquetWriter(ParquetWriterOptions options, OutputSink& sink);
+
+  Status Begin(const Schema& schema) override;
+  Status WriteRows(std::span<const Row> rows) override;
+  Status Finish() override;
+  const WriteStats& stats() const override { return stats_; }
+
+ private:
+  Status FlushRowGroup();
+
+  ParquetWriterOptions options_;
+  CountingSink sink_;
+  Schema schema_;
+  std::vector<std::unique_ptr<parquet::ColumnWriter>> columns_;
+  std::unique_ptr<XactRange> xact_;
+  parquet::FileMetaData meta_;
+  int64_t group_rows_ = 0;
+  WriteStats stats_;
+};
+
+}  // namespace sluice::format

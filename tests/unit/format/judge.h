@@ -1,0 +1,26 @@
+// Runs the third-party readers in tests/readers/ (DuckDB, hyparquet, parquet-wasm under node)
+// on a file a test wrote, passing the schema and rows the test wrote as the expected content.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/json.h"
+#include "format/row.h"
+
+namespace sluice::format::testing {
+
+struct JudgeResult {
+  bool ok = false;
+  std::string output;  // everything the script printed
+  Json summary;        // its last line, parsed
+};
+
+// Writes `<dir>/schema.json` and `<dir>/rows.jsonl` in the readers' expected encoding.
+void WriteExpected(const std::string& dir, const Schema& schema, const std::vector<Row>& rows);
+
+// Runs `node tests/readers/<script> <args...>`. Fails the test (ADD_FAILURE) with a message
+// to run scripts/setup when tests/node_modules is missing.
+JudgeResult RunJudge(const std::string& script, const std::vector<std::string>& args);
+
+}  // namespace sluice::format::testing
