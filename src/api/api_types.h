@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,7 +18,9 @@ struct ApiRequest {
   std::string path;
   std::vector<std::string> path_params;             // regex captures of the route, in order
   std::multimap<std::string, std::string> query;    // decoded query parameters
-  std::string body;
+  // The request body, borrowed from the transport for the duration of the handler call (request
+  // bodies can be tens of megabytes: they are never copied).
+  std::string_view body;
   std::string authorization;                        // the Authorization header, as sent
 
   // The first value of a query parameter, or "" when absent.

@@ -4,7 +4,7 @@
 
 namespace sluice::api {
 
-Result<Json> ParseBodyObject(const std::string& body) {
+Result<Json> ParseBodyObject(std::string_view body) {
   if (body.empty()) return Json::Object();
   auto j = Json::Parse(body);
   if (!j.ok()) return InvalidArgumentError("request body: " + j.status().message());

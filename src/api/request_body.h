@@ -10,7 +10,7 @@
 namespace sluice::api {
 
 // Parses the body as a JSON object ("" counts as {}).
-Result<Json> ParseBodyObject(const std::string& body);
+Result<Json> ParseBodyObject(std::string_view body);
 // The string member `name`, nullopt when absent or null; kInvalidArgument on another type.
 Result<std::optional<std::string>> OptionalString(const Json& body, const char* name);
 Result<std::optional<bool>> OptionalBool(const Json& body, const char* name);

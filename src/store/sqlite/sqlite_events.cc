@@ -200,37 +200,22 @@ class SqliteEventStream final : public model::EventStream {
 
 }  // namespace
 
-Result<InsertResult> SqliteStore::InsertEvents(const model::ObjectRef& object,
-                                               const std::string& org_id,
-                                               const std::string& project_id,
-                                               const std::vector<model::EventWrite>& writes,
-                                               TimestampMicros now) {
-  // Build every row as if no row of its id existed yet (the common case) before taking the
-  // write lock, so serialisation runs in parallel with other requests' writes.
-  std::vector<Result<model::Event>> fresh;
-  fresh.reserve(writes.size());
-  for (const model::EventWrite& w : writes) {
-    fresh.push_back(w.object_delete ? Result<model::Event>(model::Event{})
-                                    : model::ApplyEventWrite(w, nullptr, now));
-    if (!fresh.back().ok() && !w.is_merge) return fresh.back().status();
-  }
-  InsertResult result;
-  result.row_ids.reserve(writes.size());
-  std::lock_guard<std::mutex> lock(write_mu_);
+// One insert request's writes inside the group's transaction (see InsertEvents).
+Result<InsertResult> SqliteStore::ApplyInsert(const PendingInsert& p) {
   Connection& c = *writer_;
-  Transaction txn(c);
-  SLUICE_RETURN_IF_ERROR(txn.Begin());
+  InsertResult result;
+  result.row_ids.reserve(p.writes->size());
   SLUICE_ASSIGN_OR_RETURN(result.xact_id, NextXactId(c));
-  SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(c, object));
-  for (size_t i = 0; i < writes.size(); ++i) {
-    const model::EventWrite& w = writes[i];
+  SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(c, *p.object));
+  for (size_t i = 0; i < p.writes->size(); ++i) {
+    const model::EventWrite& w = (*p.writes)[i];
     result.row_ids.push_back(w.id);
     std::optional<model::Event> existing;
-    SLUICE_ASSIGN_OR_RETURN(auto key, AnyRowKey(c, object, w.id));
+    SLUICE_ASSIGN_OR_RETURN(auto key, AnyRowKey(c, *p.object, w.id));
     if (key) {
       // A row hidden by retention counts as absent; either way the id index allows one row
       // per id, so the new version replaces it.
-      SLUICE_ASSIGN_OR_RETURN(existing, SelectEvent(c, object, w.id, marks));
+      SLUICE_ASSIGN_OR_RETURN(existing, SelectEvent(c, *p.object, w.id, marks));
       SLUICE_RETURN_IF_ERROR(DeleteRow(c, *key));
     }
     if (w.object_delete) {
@@ -239,20 +224,92 @@ Result<InsertResult> SqliteStore::InsertEvents(const model::ObjectRef& object,
     }
     model::Event e;
     if (existing) {
-      SLUICE_ASSIGN_OR_RETURN(e, model::ApplyEventWrite(w, &*existing, now));
+      SLUICE_ASSIGN_OR_RETURN(e, model::ApplyEventWrite(w, &*existing, p.now));
     } else {
-      SLUICE_RETURN_IF_ERROR(fresh[i].status());
-      e = std::move(fresh[i]).value();
+      SLUICE_RETURN_IF_ERROR((*p.fresh)[i].status());
+      e = std::move((*p.fresh)[i]).value();
     }
-    e.org_id = org_id;
-    e.project_id = project_id;
-    e.object = object;
+    e.org_id = *p.org_id;
+    e.project_id = *p.project_id;
+    e.object = *p.object;
     e.xact_id = result.xact_id;
     SLUICE_RETURN_IF_ERROR(InsertRow(c, e));
     ++result.rows_written;
   }
-  SLUICE_RETURN_IF_ERROR(txn.Commit());
   return result;
+}
+
+// Commits a group of insert requests in one SQLite transaction. Each request keeps its own
+// _xact_id and its own all-or-nothing outcome (a savepoint each). REQUIRES: write_mu_ held.
+void SqliteStore::CommitGroup(const std::vector<PendingInsert*>& group) {
+  Connection& c = *writer_;
+  Transaction txn(c);
+  Status begun = txn.Begin();
+  for (PendingInsert* p : group) {
+    if (!begun.ok()) {
+      p->result = begun;
+      continue;
+    }
+    Status sp = c.Exec("SAVEPOINT insert_request");
+    if (!sp.ok()) {
+      p->result = sp;
+      continue;
+    }
+    p->result = ApplyInsert(*p);
+    if (!p->result.ok()) c.Exec("ROLLBACK TO insert_request").IgnoreError();
+    c.Exec("RELEASE insert_request").IgnoreError();
+  }
+  if (!begun.ok()) return;
+  Status committed = txn.Commit();
+  if (!committed.ok()) {
+    for (PendingInsert* p : group) p->result = committed;
+  }
+}
+
+Result<InsertResult> SqliteStore::InsertEvents(const model::ObjectRef& object,
+                                               const std::string& org_id,
+                                               const std::string& project_id,
+                                               const std::vector<model::EventWrite>& writes,
+                                               TimestampMicros now) {
+  // Build every row as if no row of its id existed yet (the common case) before queueing, so
+  // serialisation runs in parallel with other requests' writes.
+  std::vector<Result<model::Event>> fresh;
+  fresh.reserve(writes.size());
+  for (const model::EventWrite& w : writes) {
+    fresh.push_back(w.object_delete ? Result<model::Event>(model::Event{})
+                                    : model::ApplyEventWrite(w, nullptr, now));
+    if (!fresh.back().ok() && !w.is_merge) return fresh.back().status();
+  }
+  // Group commit: requests that arrive while a transaction is being written are committed
+  // together in the next one. Every commit rewrites the index pages it touched, and the indexes
+  // keyed by random ids touch pages all over the file, so fewer, larger commits write far less.
+  PendingInsert me{&object, &org_id, &project_id, &writes, &fresh, now};
+  std::unique_lock<std::mutex> queue_lock(queue_mu_);
+  queue_.push_back(&me);
+  while (!me.done) {
+    if (leader_active_) {
+      queue_cv_.wait(queue_lock);
+      continue;
+    }
+    leader_active_ = true;
+    std::vector<PendingInsert*> group;
+    size_t rows = 0;
+    while (!queue_.empty() && (group.empty() || rows < options_.group_commit_rows)) {
+      rows += queue_.front()->writes->size();
+      group.push_back(queue_.front());
+      queue_.pop_front();
+    }
+    queue_lock.unlock();
+    {
+      std::lock_guard<std::mutex> lock(write_mu_);
+      CommitGroup(group);
+    }
+    queue_lock.lock();
+    leader_active_ = false;
+    for (PendingInsert* p : group) p->done = true;
+    queue_cv_.notify_all();
+  }
+  return std::move(me.result);
 }
 
 Result<std::optional<model::Event>> SqliteStore::GetEvent(const model::ObjectRef& object,

@@ -3,6 +3,8 @@
 // use a pool of connections and never block the writer. Scans stream in keyset pages.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -18,6 +20,8 @@ struct SqliteStoreOptions {
   int64_t scan_page_rows = 1000;
   // Reader connections kept open at most.
   int max_idle_readers = 8;
+  // Concurrent insert requests are committed together up to about this many rows.
+  size_t group_commit_rows = 20'000;
 };
 
 // Thread-safe.
@@ -109,8 +113,26 @@ class SqliteStore final : public Store {
  private:
   SqliteStore(std::string path, SqliteStoreOptions options, std::unique_ptr<Connection> writer);
 
+  // One queued insert request; its fields are borrowed from the InsertEvents call.
+  struct PendingInsert {
+    const model::ObjectRef* object;
+    const std::string* org_id;
+    const std::string* project_id;
+    const std::vector<model::EventWrite>* writes;
+    std::vector<Result<model::Event>>* fresh;  // rows built before queueing
+    TimestampMicros now;
+    Result<InsertResult> result = InternalError("insert not run");
+    bool done = false;  // guarded by queue_mu_
+  };
+  Result<InsertResult> ApplyInsert(const PendingInsert& p);
+  void CommitGroup(const std::vector<PendingInsert*>& group);
+
   std::string path_;
   SqliteStoreOptions options_;
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<PendingInsert*> queue_;  // guarded by queue_mu_
+  bool leader_active_ = false;        // guarded by queue_mu_
   std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;  // guarded by write_mu_
   std::mutex pool_mu_;

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include "common/time_util.h"
 #include "common/uuid.h"
@@ -208,6 +212,38 @@ TEST_F(SqliteStoreTest, ReopeningKeepsDataAndDoesNotRemigrate) {
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(*(*again)->MaxXactId(), x);
   EXPECT_TRUE((*(*again)->GetEvent(logs_, "a")).has_value());
+}
+
+TEST_F(SqliteStoreTest, ConcurrentInsertsCommitTogetherYetSucceedOrFailAlone) {
+  constexpr int kThreads = 6, kRequests = 40;
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::set<uint64_t> xacts;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kRequests; ++i) {
+        const std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
+        // Every fifth request of thread 0 fails while being applied (a merged child span
+        // without a root and no row to merge into): it must not take its group down.
+        const bool bad = t == 0 && i % 5 == 0;
+        auto r = Insert(bad ? R"({"events":[{"id":")" + id +
+                                  R"(","_is_merge":true,"span_parents":["p"]}]})"
+                            : R"({"events":[{"id":")" + id + R"(a"},{"id":")" + id + R"(b"}]})");
+        if (!r.ok()) {
+          ++failures;
+          continue;
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        EXPECT_TRUE(xacts.insert(r->xact_id).second) << "xact id reused";
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), kRequests / 5);
+  const auto rows = ScanAll({});
+  EXPECT_EQ(rows.size(), static_cast<size_t>((kThreads * kRequests - kRequests / 5) * 2));
+  for (size_t i = 1; i < rows.size(); ++i) ASSERT_GE(rows[i].xact_id, rows[i - 1].xact_id);
 }
 
 TEST(SqliteStoreOpen, ReportsAnUnopenablePath) {
