@@ -6,23 +6,6 @@ namespace sluice::store::sqlite {
 
 namespace {
 
-constexpr char kAutomationColumns[] =
-    "id, org_id, project_id, name, description, created, type, config";
-
-model::Automation ReadAutomation(const Statement& s) {
-  model::Automation a;
-  a.id = s.Text(0);
-  a.org_id = s.Text(1);
-  a.project_id = s.Text(2);
-  a.name = s.Text(3);
-  a.description = s.Text(4);
-  a.created = s.Int(5);
-  a.type = static_cast<model::AutomationType>(s.Int(6));
-  auto cfg = Json::Parse(s.TextView(7));
-  if (cfg.ok()) a.config = std::move(cfg).value();
-  return a;
-}
-
 constexpr char kRunColumns[] = "id, automation_id, trigger, status, started, finished, stats, error";
 
 model::AutomationRun ReadRun(const Statement& s) {

@@ -156,24 +156,28 @@ Result<std::vector<model::Dataset>> QueryDatasets(Connection& c, const std::stri
       });
 }
 
+const char kAutomationColumns[] =
+    "id, org_id, project_id, name, description, created, type, config";
+
+model::Automation ReadAutomation(const Statement& s) {
+  model::Automation a;
+  a.id = s.Text(0);
+  a.org_id = s.Text(1);
+  a.project_id = s.Text(2);
+  a.name = s.Text(3);
+  a.description = s.Text(4);
+  a.created = s.Int(5);
+  a.type = static_cast<model::AutomationType>(s.Int(6));
+  auto cfg = Json::Parse(s.TextView(7));
+  if (cfg.ok()) a.config = std::move(cfg).value();
+  return a;
+}
+
 Result<std::vector<model::Automation>> QueryAutomations(Connection& c, const std::string& where,
                                                         const std::vector<std::string>& args,
                                                         const ListOptions& options) {
-  return QueryList<model::Automation>(
-      c, "automations", "id, org_id, project_id, name, description, created, type, config", where,
-      args, options, [](const Statement& s) {
-        model::Automation a;
-        a.id = s.Text(0);
-        a.org_id = s.Text(1);
-        a.project_id = s.Text(2);
-        a.name = s.Text(3);
-        a.description = s.Text(4);
-        a.created = s.Int(5);
-        a.type = static_cast<model::AutomationType>(s.Int(6));
-        auto cfg = Json::Parse(s.TextView(7));
-        if (cfg.ok()) a.config = std::move(cfg).value();
-        return a;
-      });
+  return QueryList<model::Automation>(c, "automations", kAutomationColumns, where, args, options,
+                                      ReadAutomation);
 }
 
 Result<std::vector<model::ApiKey>> QueryApiKeys(Connection& c, const std::string& where,

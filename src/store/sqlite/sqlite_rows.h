@@ -29,6 +29,9 @@ Result<std::vector<model::Experiment>> QueryExperiments(Connection& c, const std
 Result<std::vector<model::Dataset>> QueryDatasets(Connection& c, const std::string& where,
                                                   const std::vector<std::string>& args,
                                                   const ListOptions& options);
+// Columns read by ReadAutomation, in order.
+extern const char kAutomationColumns[];
+model::Automation ReadAutomation(const Statement& s);
 Result<std::vector<model::Automation>> QueryAutomations(Connection& c, const std::string& where,
                                                         const std::vector<std::string>& args,
                                                         const ListOptions& options);
