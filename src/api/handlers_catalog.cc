@@ -27,6 +27,19 @@ ApiResponse ListResponse(const std::vector<T>& items, WriteFn write) {
   return ApiResponse::Json(std::move(out));
 }
 
+// The items whose project the caller may read (Project has its id; the others a project_id).
+template <typename T>
+std::vector<T> Readable(const Caller& caller, std::vector<T> items) {
+  std::erase_if(items, [&caller](const T& item) {
+    if constexpr (std::is_same_v<T, model::Project>) {
+      return caller.key.PermissionOn(item.id) < model::Permission::kRead;
+    } else {
+      return caller.key.PermissionOn(item.project_id) < model::Permission::kRead;
+    }
+  });
+  return items;
+}
+
 }  // namespace
 
 Result<store::ListOptions> Handlers::ParseListOptions(const ApiRequest& r, const char* name_param) {
@@ -79,11 +92,7 @@ Result<ApiResponse> Handlers::ListProjects(const ApiRequest& r) {
   SLUICE_ASSIGN_OR_RETURN(Caller caller, auth_.Authenticate(r.authorization));
   SLUICE_ASSIGN_OR_RETURN(store::ListOptions o, ParseListOptions(r, "project_name"));
   SLUICE_ASSIGN_OR_RETURN(auto projects, store_.ListProjects(caller.key.org_id, o));
-  std::vector<model::Project> visible;
-  for (auto& p : projects) {
-    if (caller.key.PermissionOn(p.id) >= model::Permission::kRead) visible.push_back(std::move(p));
-  }
-  return ListResponse(visible, WriteProject);
+  return ListResponse(Readable(caller, std::move(projects)), WriteProject);
 }
 
 Result<ApiResponse> Handlers::GetProject(const ApiRequest& r) {
@@ -139,13 +148,7 @@ Result<ApiResponse> Handlers::ListExperiments(const ApiRequest& r) {
   o.project_id = r.Query("project_id");
   if (!o.project_id.empty()) SLUICE_RETURN_IF_ERROR(CheckUuid(o.project_id, "project_id"));
   SLUICE_ASSIGN_OR_RETURN(auto items, store_.ListExperiments(caller.key.org_id, o));
-  std::vector<model::Experiment> visible;
-  for (auto& e : items) {
-    if (caller.key.PermissionOn(e.project_id) >= model::Permission::kRead) {
-      visible.push_back(std::move(e));
-    }
-  }
-  return ListResponse(visible, WriteExperiment);
+  return ListResponse(Readable(caller, std::move(items)), WriteExperiment);
 }
 
 Result<ApiResponse> Handlers::GetExperiment(const ApiRequest& r) {
@@ -188,13 +191,7 @@ Result<ApiResponse> Handlers::ListDatasets(const ApiRequest& r) {
   o.project_id = r.Query("project_id");
   if (!o.project_id.empty()) SLUICE_RETURN_IF_ERROR(CheckUuid(o.project_id, "project_id"));
   SLUICE_ASSIGN_OR_RETURN(auto items, store_.ListDatasets(caller.key.org_id, o));
-  std::vector<model::Dataset> visible;
-  for (auto& d : items) {
-    if (caller.key.PermissionOn(d.project_id) >= model::Permission::kRead) {
-      visible.push_back(std::move(d));
-    }
-  }
-  return ListResponse(visible, WriteDataset);
+  return ListResponse(Readable(caller, std::move(items)), WriteDataset);
 }
 
 Result<ApiResponse> Handlers::GetDataset(const ApiRequest& r) {
