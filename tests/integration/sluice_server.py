@@ -1,7 +1,9 @@
 """Starts and stops a real `sluice serve` process for integration tests (stdlib only)."""
+import atexit
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -20,7 +22,12 @@ class SluiceServer:
 
     def __init__(self, binary, data_dir=None, extra_args=()):
         self.binary = binary
-        self.data_dir = data_dir or tempfile.mkdtemp(prefix="sluice-it-")
+        if data_dir is None:
+            data_dir = tempfile.mkdtemp(prefix="sluice-it-")
+            # Removed when the test process ends (set SLUICE_KEEP_TEST_DATA=1 to look at it).
+            if not os.environ.get("SLUICE_KEEP_TEST_DATA"):
+                atexit.register(shutil.rmtree, data_dir, True)
+        self.data_dir = data_dir
         self.extra_args = list(extra_args)
         self.proc = None
         self.port = None
