@@ -250,7 +250,8 @@ Result<ApiResponse> AutomationHandlers::RetentionPreview(const ApiRequest& r) {
   std::string out;
   JsonWriter w(&out);
   w.BeginObject().Member("cutoff", FormatRfc3339(p.cutoff)).Member("rows", p.rows);
-  w.Member("experiments", p.experiments).Member("exempt", p.exempt).EndObject();
+  w.Member("experiments", p.experiments).Member("exempt", p.exempt).Member("bytes", p.bytes);
+  w.EndObject();
   return ApiResponse::Json(std::move(out));
 }
 

@@ -59,6 +59,7 @@ struct RetentionRunner::Plan {
     model::RetentionMark mark;
     std::vector<int64_t> exempt_row_keys;
     int64_t rows = 0;
+    int64_t bytes = 0;
   };
   std::vector<Target> targets;
   int64_t experiments = 0;
@@ -66,7 +67,7 @@ struct RetentionRunner::Plan {
 };
 
 Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation& a,
-                                                        TimestampMicros now, bool collect) {
+                                                        TimestampMicros now, bool preview) {
   Plan plan;
   ConfigContext ctx;
   ctx.org_id = a.org_id;
@@ -108,8 +109,9 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
         }
         Plan::Target t = mark_for({model::ObjectType::kExperiment, e.id},
                                   std::numeric_limits<int64_t>::max());
-        SLUICE_ASSIGN_OR_RETURN(auto count, store_.CountRetention(t.mark));
+        SLUICE_ASSIGN_OR_RETURN(auto count, store_.CountRetention(t.mark, preview));
         t.rows = count.rows;
+        t.bytes = count.bytes;
         ++plan.experiments;
         plan.targets.push_back(std::move(t));
       }
@@ -118,8 +120,9 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
   }
   for (const auto& obj : row_objects) {
     Plan::Target t = mark_for(obj, plan.cutoff);
-    SLUICE_ASSIGN_OR_RETURN(auto count, store_.CountRetention(t.mark));
+    SLUICE_ASSIGN_OR_RETURN(auto count, store_.CountRetention(t.mark, preview));
     t.rows = count.rows;
+    t.bytes = count.bytes;
     SLUICE_ASSIGN_OR_RETURN(auto filter,
                             ExemptFilter::Compile(plan.config.exempt_filter, obj, now));
     if (filter.active() && t.rows > 0) {
@@ -137,7 +140,7 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
         if (!more) break;
         if (!filter.Keeps(e)) continue;
         ++kept;
-        if (collect) t.exempt_row_keys.push_back(e.row_key);
+        if (!preview) t.exempt_row_keys.push_back(e.row_key);
       }
       t.rows -= kept;
       plan.exempt += kept;
@@ -148,12 +151,15 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
 }
 
 Result<RetentionPreview> RetentionRunner::Preview(const model::Automation& a) {
-  SLUICE_ASSIGN_OR_RETURN(Plan plan, MakePlan(a, clock_.NowMicros(), false));
+  SLUICE_ASSIGN_OR_RETURN(Plan plan, MakePlan(a, clock_.NowMicros(), true));
   RetentionPreview p;
   p.cutoff = plan.cutoff;
   p.experiments = plan.experiments;
   p.exempt = plan.exempt;
-  for (const auto& t : plan.targets) p.rows += t.rows;
+  for (const auto& t : plan.targets) {
+    p.rows += t.rows;
+    p.bytes += t.bytes;
+  }
   return p;
 }
 
@@ -168,7 +174,7 @@ Result<model::AutomationRun> RetentionRunner::Run(const model::Automation& a,
   SLUICE_RETURN_IF_ERROR(store_.SaveRun(run));
   int64_t deleted = 0;
   Status status = [&]() -> Status {
-    SLUICE_ASSIGN_OR_RETURN(Plan plan, MakePlan(a, run.started, true));
+    SLUICE_ASSIGN_OR_RETURN(Plan plan, MakePlan(a, run.started, false));
     run.stats.Set("cutoff", Json::Int(plan.cutoff));
     run.stats.Set("exempt", Json::Int(plan.exempt));
     run.stats.Set("experiments_deleted", Json::Int(plan.experiments));

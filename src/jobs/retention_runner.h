@@ -20,6 +20,7 @@ struct RetentionPreview {
   int64_t rows = 0;         // rows a run now would soft-delete (whole experiments included)
   int64_t experiments = 0;  // experiments a run now would remove whole
   int64_t exempt = 0;       // rows (or experiments) the exempt filter keeps
+  int64_t bytes = 0;        // stored bytes of the rows a run would delete (exempt ones included)
 };
 
 class RetentionRunner {
@@ -42,7 +43,8 @@ class RetentionRunner {
 
  private:
   struct Plan;
-  Result<Plan> MakePlan(const model::Automation& automation, TimestampMicros now, bool collect);
+  // `preview`: also count bytes, and do not collect exempt row keys.
+  Result<Plan> MakePlan(const model::Automation& automation, TimestampMicros now, bool preview);
 
   store::Store& store_;
   Clock& clock_;

@@ -122,12 +122,14 @@ class Store : public model::EventSource {
                                                              const std::string& before_run_id) = 0;
 
   // --- retention (soft delete as watermarks; see model::RetentionMark) ---
-  // Rows of `object` that `mark` would newly hide (not hidden already), with their bytes.
+  // Rows of `object` that `mark` would newly hide (not hidden already); with `with_bytes`, also
+  // the bytes of their stored fields (reads the rows; without it only the index is read).
   struct RetentionCount {
     int64_t rows = 0;
     int64_t bytes = 0;
   };
-  virtual Result<RetentionCount> CountRetention(const model::RetentionMark& mark) = 0;
+  virtual Result<RetentionCount> CountRetention(const model::RetentionMark& mark,
+                                                bool with_bytes = false) = 0;
   // Records the mark (and rows it must not hide) in one transaction; from then on reads do not
   // see the rows it hides. Returns the mark with its id and how many rows it newly hid.
   virtual Result<std::pair<model::RetentionMark, int64_t>> AddRetentionMark(

@@ -178,6 +178,7 @@ class AutomationApiTest(unittest.TestCase):
                            interval_seconds=3600)
         s, p = self.call("GET", f"/automation/retention/{a['id']}/preview")
         self.assertEqual((s, p["rows"], p["exempt"]), (200, 50, 1), p)
+        self.assertGreater(p["bytes"], 50 * 36)
         self.assertEqual(len(self.ids(pid)), 71)  # preview deleted nothing
         s, run = self.call("POST", f"/automation/retention/{a['id']}/run")
         self.assertEqual((s, run["status"], run["stats"]["soft_deleted"]), (200, "success", 50), run)

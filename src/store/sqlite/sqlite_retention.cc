@@ -112,18 +112,31 @@ Result<bool> IsHidden(Connection& c, const std::vector<model::RetentionMark>& ma
   return false;
 }
 
-Result<Store::RetentionCount> SqliteStore::CountRetention(const model::RetentionMark& mark) {
+Result<Store::RetentionCount> SqliteStore::CountRetention(const model::RetentionMark& mark,
+                                                           bool with_bytes) {
   SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
   SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, mark.object));
   model::RetentionMark probe = mark;
   probe.id = -1;  // no exemptions yet
-  const std::string sql = "SELECT COUNT(*), 0 FROM events WHERE " + ObjectSql(mark.object) +
+  const std::string bytes =
+      with_bytes ? "SUM(length(id) + length(span_id) + length(root_span_id) + "
+                   "COALESCE(length(span_parents), 0) + COALESCE(length(input), 0) + "
+                   "COALESCE(length(output), 0) + COALESCE(length(expected), 0) + "
+                   "COALESCE(length(error), 0) + COALESCE(length(scores), 0) + "
+                   "COALESCE(length(metrics), 0) + COALESCE(length(metadata), 0) + "
+                   "COALESCE(length(span_attributes), 0) + COALESCE(length(context), 0) + "
+                   "COALESCE(length(origin), 0) + COALESCE(length(tags), 0))"
+                 : "0";
+  const std::string sql = "SELECT COUNT(*), " + bytes + " FROM events WHERE " + ObjectSql(mark.object) +
                           " AND " + MarkHidesSql(probe) + VisibleSql(marks);
   SLUICE_ASSIGN_OR_RETURN(Statement * s, c->Prepare(sql));
   s->Bind(1, mark.object.id);
   SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
   RetentionCount out;
-  if (row) out.rows = s->Int(0);
+  if (row) {
+    out.rows = s->Int(0);
+    out.bytes = s->Int(1);
+  }
   s->Reset();
   return out;
 }

@@ -84,7 +84,8 @@ class SqliteStore final : public Store {
                                                      int64_t limit,
                                                      const std::string& before_run_id) override;
 
-  Result<RetentionCount> CountRetention(const model::RetentionMark& mark) override;
+  Result<RetentionCount> CountRetention(const model::RetentionMark& mark,
+                                        bool with_bytes = false) override;
   Result<std::pair<model::RetentionMark, int64_t>> AddRetentionMark(
       const model::RetentionMark& mark, const std::vector<int64_t>& exempt_row_keys) override;
   Result<std::vector<model::RetentionMark>> ListRetentionMarks(

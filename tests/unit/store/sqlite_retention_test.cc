@@ -74,8 +74,9 @@ class RetentionStoreTest : public ::testing::Test {
 
 TEST_F(RetentionStoreTest, AMarkHidesOlderRowsFromScansAndLookupsAtOnce) {
   Insert(logs_, {{"old", kT0 - 10 * kDay}, {"edge", kT0 - 5 * kDay}, {"new", kT0}});
-  auto preview = store_->CountRetention(Mark("r1", kT0 - 5 * kDay, logs_));
+  auto preview = store_->CountRetention(Mark("r1", kT0 - 5 * kDay, logs_), true);
   EXPECT_EQ(preview->rows, 1);
+  EXPECT_EQ(preview->bytes, 3 + 36 + 36 + 3);  // "old", span_id, root_span_id, "\"x\""
   EXPECT_EQ(Visible(logs_).size(), 3u);  // preview deletes nothing
   auto added = store_->AddRetentionMark(Mark("r1", kT0 - 5 * kDay, logs_), {});
   ASSERT_TRUE(added.ok()) << added.status().ToString();
