@@ -147,6 +147,39 @@ CREATE TABLE retention_exempt (
 DROP INDEX events_by_created;
 CREATE INDEX events_by_created ON events (object_type, object_id, created, xact_id);
 )sql",
+      // 3: export state (registration and cursor) and export file records (pending before the
+      // upload, committed with the cursor move in one transaction).
+      R"sql(
+CREATE TABLE export_state (
+  automation_id TEXT PRIMARY KEY,
+  token_key_id TEXT NOT NULL,
+  registered INTEGER NOT NULL,
+  cursor_xact INTEGER NOT NULL DEFAULT 0,
+  cursor_row INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE export_files (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  automation_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  date_folder TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  from_xact INTEGER NOT NULL,
+  from_row INTEGER NOT NULL,
+  xact_bound INTEGER NOT NULL,
+  row_limit INTEGER NOT NULL,
+  to_xact INTEGER NOT NULL DEFAULT 0,
+  to_row INTEGER NOT NULL DEFAULT 0,
+  rows INTEGER NOT NULL DEFAULT 0,
+  bytes INTEGER NOT NULL DEFAULT 0,
+  sha256 TEXT,
+  created INTEGER NOT NULL,
+  UNIQUE (automation_id, date_folder, sequence)
+);
+CREATE INDEX export_files_by_state ON export_files (automation_id, state);
+CREATE INDEX export_files_by_run ON export_files (run_id, id);
+)sql",
   };
   return *kMigrations;
 }

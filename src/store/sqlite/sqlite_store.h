@@ -84,6 +84,18 @@ class SqliteStore final : public Store {
                                                      int64_t limit,
                                                      const std::string& before_run_id) override;
 
+  Status RegisterExport(const std::string& automation_id, const std::string& token_key_id,
+                        TimestampMicros now) override;
+  Result<std::optional<ExportState>> GetExportState(const std::string& automation_id) override;
+  Result<int64_t> NextExportSequence(const std::string& automation_id,
+                                     const std::string& date_folder) override;
+  Result<ExportFile> AddPendingExportFile(const ExportFile& file) override;
+  Result<std::optional<ExportFile>> FindPendingExportFile(
+      const std::string& automation_id) override;
+  Status CommitExportFile(const ExportFile& file) override;
+  Status ResetExport(const std::string& automation_id) override;
+  Result<std::vector<ExportFile>> ListExportFiles(const std::string& run_id) override;
+
   Result<RetentionCount> CountRetention(const model::RetentionMark& mark,
                                         bool with_bytes = false) override;
   Result<std::pair<model::RetentionMark, int64_t>> AddRetentionMark(
