@@ -98,6 +98,10 @@ Status SqliteStore::DeleteAutomation(const std::string& id) {
   SLUICE_ASSIGN_OR_RETURN(Statement * r,
                           writer_->Prepare("DELETE FROM automation_runs WHERE automation_id = ?"));
   SLUICE_RETURN_IF_ERROR(r->Bind(1, id).Run());
+  // The export's registration and cursor go with it; its file records stay as history.
+  SLUICE_ASSIGN_OR_RETURN(Statement * e,
+                          writer_->Prepare("DELETE FROM export_state WHERE automation_id = ?"));
+  SLUICE_RETURN_IF_ERROR(e->Bind(1, id).Run());
   return txn.Commit();
 }
 
