@@ -1,0 +1,92 @@
+// ExportRunner: runs export automations (DESIGN.md §5, docs/exports.md). One run reads the
+// rows committed after the export's cursor (up to the newest transaction at the run's start),
+// writes them in files of at most batch_size rows to
+// `<prefix>/<YYYY-MM-DD>/export_<NNN>.<ext>`, records each file and moves the cursor in one
+// store transaction after its upload, and ends with a manifest under
+// `<prefix>/_sluice/manifests/<run_id>.json`. A file is recorded as pending before its upload,
+// so after a crash the next run redoes it under the same key: every row lands in exactly one
+// committed file.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "jobs/automation_config.h"
+#include "jobs/export_destination.h"
+#include "model/automation.h"
+#include "store/store.h"
+
+namespace sluice::jobs {
+
+// The warning a run records when it stopped after max_iterations files.
+inline constexpr char kMaxIterationsWarning[] =
+    "Max iterations reached while running the cron job. This may result in the export falling "
+    "behind.";
+// What status and run answer before `POST /automation/cron`.
+inline constexpr char kNotRegisteredMessage[] =
+    "automation is not registered: POST /automation/cron";
+
+struct ExportRunnerOptions {
+  // Called at points of a file's life, in order: "planned" (pending file recorded), "upload"
+  // (after each chunk handed to the upload), "uploaded" (object visible, not yet committed),
+  // "committed". The crash tests kill the process here; production leaves it empty.
+  std::function<void(std::string_view point)> fault_hook;
+  // Bytes collected before they are handed to the upload as one chunk.
+  size_t upload_chunk_bytes = 8u << 20;
+  // Backlog counting stops here (the status then says "at least").
+  int64_t backlog_count_limit = 1'000'000;
+};
+
+// What `GET /automation/cron/{id}/status` shows besides the run history.
+struct ExportStatus {
+  store::ExportState state;
+  std::optional<model::AutomationRun> last_run;
+  TimestampMicros next_run = 0;  // when the scheduler starts the next run (0: paused)
+  int64_t backlog_rows = 0;      // spans committed after the cursor
+  bool backlog_capped = false;   // backlog_rows is a lower bound
+};
+
+// Thread-safe. Runs of one automation never overlap (a second caller gets kAborted); runs of
+// different automations may run concurrently.
+class ExportRunner {
+ public:
+  ExportRunner(store::Store& store, Clock& clock, DestinationProvider& destinations,
+               ExportRunnerOptions options = {});
+
+  // Runs the export now and records the run in the history. Errors without a recorded run:
+  // kFailedPrecondition (kNotRegisteredMessage), kAborted (a run is in progress),
+  // kInvalidArgument (not an export). A failure during the run (destination denied, query
+  // error, revoked token) is recorded as a run with status error and returned as that run; the
+  // cursor then stays where the last committed file left it.
+  // REQUIRES: automation.type == kExport.
+  Result<model::AutomationRun> Run(const model::Automation& automation, model::RunTrigger trigger);
+
+  // Status for the API. kFailedPrecondition (kNotRegisteredMessage) when not registered.
+  Result<ExportStatus> GetStatus(const model::Automation& automation);
+
+  // When the next scheduled run is due: the last run's start plus interval_seconds (start to
+  // start), at once after a run that stopped at max_iterations or when there was no run yet;
+  // nullopt when paused or not registered.
+  Result<std::optional<TimestampMicros>> NextRunTime(const model::Automation& automation);
+
+  // True while a run of the automation is in progress in this process.
+  bool Running(const std::string& automation_id);
+
+ private:
+  class RunState;  // one run (export_runner.cc)
+
+  store::Store& store_;
+  Clock& clock_;
+  DestinationProvider& destinations_;
+  const ExportRunnerOptions options_;
+  std::mutex mu_;
+  std::set<std::string> running_;
+};
+
+}  // namespace sluice::jobs
