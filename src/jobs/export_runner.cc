@@ -582,9 +582,15 @@ bool ExportRunner::Running(const std::string& automation_id) {
   return running_.contains(automation_id);
 }
 
-namespace {
+Result<model::ObjectRef> ExportSource(const ExportConfig& config, const std::string& project_id) {
+  if (config.definition != ExportDefinition::kBtqlQuery) {
+    return model::ObjectRef{model::ObjectType::kProjectLogs, project_id};
+  }
+  SLUICE_ASSIGN_OR_RETURN(query::Query q, query::ParseQuery(config.btql_query));
+  return q.source.object;
+}
 
-Result<ExportConfig> StoredConfig(const model::Automation& a) {
+Result<ExportConfig> StoredExportConfig(const model::Automation& a) {
   if (a.type != model::AutomationType::kExport) {
     return InvalidArgumentError("automation " + a.id + " is not an export");
   }
@@ -603,11 +609,9 @@ Result<ExportConfig> StoredConfig(const model::Automation& a) {
   return c;
 }
 
-}  // namespace
-
 Result<model::AutomationRun> ExportRunner::Run(const model::Automation& automation,
                                                model::RunTrigger trigger) {
-  SLUICE_ASSIGN_OR_RETURN(ExportConfig config, StoredConfig(automation));
+  SLUICE_ASSIGN_OR_RETURN(ExportConfig config, StoredExportConfig(automation));
   SLUICE_ASSIGN_OR_RETURN(auto state, store_.GetExportState(automation.id));
   if (!state) return FailedPreconditionError(kNotRegisteredMessage);
   {
@@ -664,7 +668,7 @@ Result<model::AutomationRun> ExportRunner::Run(const model::Automation& automati
 
 Result<std::optional<TimestampMicros>> ExportRunner::NextRunTime(
     const model::Automation& automation) {
-  SLUICE_ASSIGN_OR_RETURN(ExportConfig config, StoredConfig(automation));
+  SLUICE_ASSIGN_OR_RETURN(ExportConfig config, StoredExportConfig(automation));
   if (!config.active) return std::optional<TimestampMicros>();
   SLUICE_ASSIGN_OR_RETURN(auto state, store_.GetExportState(automation.id));
   if (!state) return std::optional<TimestampMicros>();
@@ -678,7 +682,7 @@ Result<std::optional<TimestampMicros>> ExportRunner::NextRunTime(
 }
 
 Result<ExportStatus> ExportRunner::GetStatus(const model::Automation& automation) {
-  SLUICE_ASSIGN_OR_RETURN(ExportConfig config, StoredConfig(automation));
+  SLUICE_ASSIGN_OR_RETURN(ExportConfig config, StoredExportConfig(automation));
   SLUICE_ASSIGN_OR_RETURN(auto state, store_.GetExportState(automation.id));
   if (!state) return FailedPreconditionError(kNotRegisteredMessage);
   ExportStatus out;
@@ -687,13 +691,8 @@ Result<ExportStatus> ExportRunner::GetStatus(const model::Automation& automation
   if (!last.empty()) out.last_run = last[0];
   SLUICE_ASSIGN_OR_RETURN(auto next, NextRunTime(automation));
   out.next_run = next.value_or(0);
-  model::ObjectRef object{model::ObjectType::kProjectLogs, automation.project_id};
-  if (config.definition == ExportDefinition::kBtqlQuery) {
-    auto q = query::ParseQuery(config.btql_query);
-    if (q.ok()) object = q->source.object;
-  }
   model::ScanRequest scan;
-  scan.object = object;
+  SLUICE_ASSIGN_OR_RETURN(scan.object, ExportSource(config, automation.project_id));
   scan.after = state->cursor;
   scan.limit = options_.backlog_count_limit;
   SLUICE_ASSIGN_OR_RETURN(auto stream, store_.Scan(scan));

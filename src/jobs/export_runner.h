@@ -52,6 +52,14 @@ struct ExportStatus {
   bool backlog_capped = false;   // backlog_rows is a lower bound
 };
 
+// The object an export reads: project_logs of its project, or the custom query's object.
+// kInvalidArgument when the query does not parse.
+Result<model::ObjectRef> ExportSource(const ExportConfig& config, const std::string& project_id);
+
+// The stored config of an export automation, with its server-computed external_id.
+// kInvalidArgument when `automation` is not an export.
+Result<ExportConfig> StoredExportConfig(const model::Automation& automation);
+
 // Thread-safe. Runs of one automation never overlap (a second caller gets kAborted); runs of
 // different automations may run concurrently.
 class ExportRunner {

@@ -1,8 +1,10 @@
 #include "jobs/retention_runner.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "common/uuid.h"
+#include "jobs/export_runner.h"
 #include "query/eval.h"
 #include "query/parser.h"
 #include "query/row.h"
@@ -49,6 +51,49 @@ model::Event ExperimentAsRow(const model::Experiment& e) {
   return row;
 }
 
+// What the active exports of a project have not exported yet: for each object one of them
+// reads, the newest transaction every such export has fully passed, and why.
+struct ExportHold {
+  model::ObjectRef object;
+  uint64_t max_xact_id = 0;
+  std::string reason;
+};
+
+Result<std::vector<ExportHold>> ActiveExportHolds(store::Store& store,
+                                                  const model::Automation& retention) {
+  store::ListOptions o;
+  o.project_id = retention.project_id;
+  o.limit = 10'000;
+  SLUICE_ASSIGN_OR_RETURN(auto automations, store.ListAutomations(retention.org_id, o));
+  std::vector<ExportHold> holds;
+  for (const model::Automation& a : automations) {
+    if (a.type != model::AutomationType::kExport || a.project_id != retention.project_id) continue;
+    auto config = StoredExportConfig(a);
+    if (!config.ok() || !config->active) continue;
+    SLUICE_ASSIGN_OR_RETURN(auto state, store.GetExportState(a.id));
+    if (!state) continue;  // not registered: it never runs
+    auto object = ExportSource(*config, a.project_id);
+    if (!object.ok()) continue;
+    // Rows of the cursor's own transaction after its row are not exported yet.
+    const model::XactCursor& c = state->cursor;
+    const uint64_t done =
+        c.row_key == std::numeric_limits<int64_t>::max() || c.xact_id == 0 ? c.xact_id
+                                                                             : c.xact_id - 1;
+    auto it = std::find_if(holds.begin(), holds.end(),
+                           [&](const ExportHold& h) { return h.object == *object; });
+    if (it == holds.end()) {
+      holds.push_back({*object, done, ""});
+      it = holds.end() - 1;
+    } else if (done >= it->max_xact_id) {
+      continue;
+    }
+    it->max_xact_id = done;
+    it->reason = "not yet exported by export \"" + a.name + "\" (" + a.id +
+                 "), whose cursor is at _xact_id " + std::to_string(c.xact_id);
+  }
+  return holds;
+}
+
 }  // namespace
 
 struct RetentionRunner::Plan {
@@ -60,6 +105,8 @@ struct RetentionRunner::Plan {
     std::vector<int64_t> exempt_row_keys;
     int64_t rows = 0;
     int64_t bytes = 0;
+    int64_t held_back = 0;  // expired rows kept because an export has not read them yet
+    std::string hold_reason;
   };
   std::vector<Target> targets;
   int64_t experiments = 0;
@@ -75,7 +122,13 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
   SLUICE_ASSIGN_OR_RETURN(plan.config, ParseRetentionConfig(a.config, ctx));
   plan.cutoff = now - plan.config.retention_days * kMicrosPerDay;
   SLUICE_ASSIGN_OR_RETURN(plan.max_xact_id, store_.MaxXactId());
-  auto mark_for = [&](const model::ObjectRef& obj, TimestampMicros cutoff) {
+  std::vector<ExportHold> holds;
+  if (plan.config.wait_for_export.value_or(true)) {
+    SLUICE_ASSIGN_OR_RETURN(holds, ActiveExportHolds(store_, a));
+  }
+  // The mark of one object, held below what the exports reading it have not exported, and the
+  // count of what it would delete (minus what the hold keeps).
+  auto mark_for = [&](const model::ObjectRef& obj, TimestampMicros cutoff) -> Result<Plan::Target> {
     Plan::Target t;
     t.mark.automation_id = a.id;
     t.mark.object = obj;
@@ -83,6 +136,17 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
     t.mark.max_xact_id = plan.max_xact_id;
     t.mark.created = now;
     t.mark.purge_after = now + plan.config.grace_seconds * 1'000'000LL;
+    SLUICE_ASSIGN_OR_RETURN(auto count, store_.CountRetention(t.mark, preview));
+    for (const ExportHold& h : holds) {
+      if (!(h.object == obj) || h.max_xact_id >= t.mark.max_xact_id) continue;
+      t.mark.max_xact_id = h.max_xact_id;
+      SLUICE_ASSIGN_OR_RETURN(auto held, store_.CountRetention(t.mark, preview));
+      t.held_back = count.rows - held.rows;
+      t.hold_reason = h.reason;
+      count = held;
+    }
+    t.rows = count.rows;
+    t.bytes = count.bytes;
     return t;
   };
   std::vector<model::ObjectRef> row_objects;
@@ -107,11 +171,9 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
           ++plan.exempt;
           continue;
         }
-        Plan::Target t = mark_for({model::ObjectType::kExperiment, e.id},
-                                  std::numeric_limits<int64_t>::max());
-        SLUICE_ASSIGN_OR_RETURN(auto count, store_.CountRetention(t.mark, preview));
-        t.rows = count.rows;
-        t.bytes = count.bytes;
+        SLUICE_ASSIGN_OR_RETURN(Plan::Target t,
+                                mark_for({model::ObjectType::kExperiment, e.id},
+                                         std::numeric_limits<int64_t>::max()));
         ++plan.experiments;
         plan.targets.push_back(std::move(t));
       }
@@ -119,10 +181,7 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
     }
   }
   for (const auto& obj : row_objects) {
-    Plan::Target t = mark_for(obj, plan.cutoff);
-    SLUICE_ASSIGN_OR_RETURN(auto count, store_.CountRetention(t.mark, preview));
-    t.rows = count.rows;
-    t.bytes = count.bytes;
+    SLUICE_ASSIGN_OR_RETURN(Plan::Target t, mark_for(obj, plan.cutoff));
     SLUICE_ASSIGN_OR_RETURN(auto filter,
                             ExemptFilter::Compile(plan.config.exempt_filter, obj, now));
     if (filter.active() && t.rows > 0) {
@@ -131,7 +190,7 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
       scan.object = obj;
       scan.order = model::ScanOrder::kCreatedAscending;
       scan.created_max = plan.cutoff;
-      scan.max_xact_id = plan.max_xact_id;
+      scan.max_xact_id = t.mark.max_xact_id;
       SLUICE_ASSIGN_OR_RETURN(auto stream, store_.Scan(scan));
       model::Event e;
       int64_t kept = 0;
@@ -157,6 +216,7 @@ Result<RetentionPreview> RetentionRunner::Preview(const model::Automation& a) {
   p.experiments = plan.experiments;
   p.exempt = plan.exempt;
   for (const auto& t : plan.targets) {
+    p.held_back += t.held_back;
     p.rows += t.rows;
     p.bytes += t.bytes;
   }
@@ -178,7 +238,14 @@ Result<model::AutomationRun> RetentionRunner::Run(const model::Automation& a,
     run.stats.Set("cutoff", Json::Int(plan.cutoff));
     run.stats.Set("exempt", Json::Int(plan.exempt));
     run.stats.Set("experiments_deleted", Json::Int(plan.experiments));
-    run.stats.Set("held_back", Json::Int(0));
+    int64_t held_back = 0;
+    std::string hold_reason;
+    for (const auto& t : plan.targets) {
+      held_back += t.held_back;
+      if (t.held_back > 0 && hold_reason.empty()) hold_reason = t.hold_reason;
+    }
+    run.stats.Set("held_back", Json::Int(held_back));
+    if (held_back > 0) run.stats.Set("held_back_reason", Json::String(hold_reason));
     for (auto& t : plan.targets) {
       t.mark.run_id = run.id;
       SLUICE_ASSIGN_OR_RETURN(auto added, store_.AddRetentionMark(t.mark, t.exempt_row_keys));

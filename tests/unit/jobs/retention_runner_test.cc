@@ -151,3 +151,94 @@ TEST_F(RetentionRunnerTest, PropertyDeletesExactlyTheOlderNonExemptRows) {
 
 }  // namespace
 }  // namespace sluice::jobs
+
+namespace sluice::jobs {
+namespace {
+
+class RetentionWithExportTest : public RetentionRunnerTest {
+ protected:
+  // An export of this project's logs, registered, with its cursor after `cursor`.
+  model::Automation ExportAt(model::XactCursor cursor, const std::string& status = "active") {
+    model::Automation a;
+    a.id = NewUuid();
+    a.org_id = org_.id;
+    a.project_id = project_.id;
+    a.name = "to-s3-" + status;
+    a.type = model::AutomationType::kExport;
+    ConfigContext ctx{org_.id, project_.id, a.id, "sluice", nullptr};
+    a.config = *ValidateAutomationConfig(
+        *Json::Parse(R"({"event_type":"btql_export","export_definition":{"type":"log_spans"},)"
+                     R"("export_path":"file:///tmp/x","format":"jsonl","interval_seconds":300,)"
+                     R"("status":")" + status + R"("})"),
+        ctx);
+    EXPECT_TRUE(store_->CreateAutomation(a).ok());
+    EXPECT_TRUE(store_->RegisterExport(a.id, "token", clock_.NowMicros()).ok());
+    if (cursor.xact_id > 0) {
+      store::ExportFile f;
+      f.automation_id = a.id;
+      f.run_id = "r";
+      f.key = "k";
+      f.date_folder = "d";
+      f.sequence = 1;
+      f.xact_bound = cursor.xact_id;
+      f.row_limit = 100;
+      f.created = clock_.NowMicros();
+      auto pending = store_->AddPendingExportFile(f);
+      EXPECT_TRUE(pending.ok());
+      pending->to = cursor;
+      pending->rows = 1;
+      EXPECT_TRUE(store_->CommitExportFile(*pending).ok());
+    }
+    return a;
+  }
+
+  model::ObjectRef logs_{model::ObjectType::kProjectLogs, ""};
+};
+
+TEST_F(RetentionWithExportTest, RowsAnActiveExportHasNotReadAreHeldBackAndTheRunSaysWhy) {
+  logs_.id = project_.id;
+  Insert(logs_, R"([{"id":"a","created":"2020-01-01T00:00:00Z"}])");
+  const uint64_t first = *store_->MaxXactId();
+  Insert(logs_, R"([{"id":"b","created":"2020-01-01T00:00:00Z"},)"
+                R"({"id":"c","created":"2020-01-02T00:00:00Z"}])");
+  auto export_a = ExportAt({first, std::numeric_limits<int64_t>::max()});
+  ExportAt({0, 0}, "paused");  // paused exports hold nothing back
+  RetentionRunner runner(*store_, clock_);
+  auto policy = Policy("project_logs", 7);
+  auto preview = runner.Preview(policy);
+  ASSERT_TRUE(preview.ok());
+  EXPECT_EQ(preview->rows, 1);
+  EXPECT_EQ(preview->held_back, 2);
+  auto run = runner.Run(policy, model::RunTrigger::kManual);
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->stats.Find("soft_deleted")->int_value(), 1);
+  EXPECT_EQ(run->stats.Find("held_back")->int_value(), 2);
+  EXPECT_NE(run->stats.Find("held_back_reason")->string_value().find(export_a.id),
+            std::string::npos);
+  EXPECT_EQ(Visible(logs_), (std::set<std::string>{"b", "c"}));
+
+  // Once the export has read them, the next run deletes them.
+  ASSERT_TRUE(store_->ResetExport(export_a.id).ok());
+  ASSERT_TRUE(store_->DeleteAutomation(export_a.id).ok());
+  ExportAt({*store_->MaxXactId(), std::numeric_limits<int64_t>::max()});
+  run = runner.Run(policy, model::RunTrigger::kManual);
+  EXPECT_EQ(run->stats.Find("soft_deleted")->int_value(), 2);
+  EXPECT_EQ(run->stats.Find("held_back")->int_value(), 0);
+  EXPECT_TRUE(Visible(logs_).empty());
+}
+
+TEST_F(RetentionWithExportTest, WaitForExportFalseDeletesWhatNoExportHasRead) {
+  logs_.id = project_.id;
+  Insert(logs_, R"([{"id":"a","created":"2020-01-01T00:00:00Z"}])");
+  ExportAt({0, 0});
+  RetentionRunner runner(*store_, clock_);
+  auto policy = Policy("project_logs", 7);
+  policy.config.Set("wait_for_export", Json::Bool(false));
+  auto run = runner.Run(policy, model::RunTrigger::kManual);
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->stats.Find("soft_deleted")->int_value(), 1);
+  EXPECT_EQ(run->stats.Find("held_back")->int_value(), 0);
+}
+
+}  // namespace
+}  // namespace sluice::jobs
