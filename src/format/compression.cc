@@ -14,23 +14,28 @@ Status ZstdError(size_t rc, const char* what) {
   return InternalError(std::string("zstd ") + what + ": " + ZSTD_getErrorName(rc));
 }
 
-Status GzipBlock(std::string_view input, int level, std::string* out) {
-  z_stream zs{};
-  if (deflateInit2(&zs, level == 0 ? Z_DEFAULT_COMPRESSION : level, Z_DEFLATED,
-                   kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    return InternalError("deflateInit2 failed");
-  }
+// Compresses `input` as one gzip member with `zs`, freshly initialized or reset.
+Status Deflate(z_stream& zs, std::string_view input, std::string* out) {
   out->resize(deflateBound(&zs, input.size()) + 32);
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
   zs.avail_in = static_cast<uInt>(input.size());
   zs.next_out = reinterpret_cast<Bytef*>(out->data());
   zs.avail_out = static_cast<uInt>(out->size());
   int rc = deflate(&zs, Z_FINISH);
-  size_t written = zs.total_out;
-  deflateEnd(&zs);
   if (rc != Z_STREAM_END) return InternalError("deflate did not finish");
-  out->resize(written);
+  out->resize(zs.total_out);
   return Status::Ok();
+}
+
+Status GzipBlock(std::string_view input, int level, std::string* out) {
+  z_stream zs{};
+  if (deflateInit2(&zs, level == 0 ? Z_DEFAULT_COMPRESSION : level, Z_DEFLATED,
+                   kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    return InternalError("deflateInit2 failed");
+  }
+  Status s = Deflate(zs, input, out);
+  deflateEnd(&zs);
+  return s;
 }
 
 class PassThroughSink : public OutputSink {
@@ -155,6 +160,49 @@ Status CompressBlock(Compression codec, std::string_view input, int level, std::
     }
   }
   return InternalError("unknown codec");
+}
+
+struct BlockCompressor::State {
+  ZSTD_CCtx* zstd = nullptr;
+  z_stream gzip{};
+  bool gzip_ready = false;
+
+  ~State() {
+    ZSTD_freeCCtx(zstd);
+    if (gzip_ready) deflateEnd(&gzip);
+  }
+};
+
+BlockCompressor::BlockCompressor(Compression codec, int level) : codec_(codec), level_(level) {}
+
+BlockCompressor::~BlockCompressor() = default;
+
+Status BlockCompressor::Compress(std::string_view input, std::string* out) {
+  if (codec_ != Compression::kZstd && codec_ != Compression::kGzip) {
+    return CompressBlock(codec_, input, level_, out);
+  }
+  if (state_ == nullptr) state_ = std::make_unique<State>();
+  if (codec_ == Compression::kZstd) {
+    if (state_->zstd == nullptr) state_->zstd = ZSTD_createCCtx();
+    if (state_->zstd == nullptr) return InternalError("zstd: cannot create a context");
+    out->resize(ZSTD_compressBound(input.size()));
+    size_t rc = ZSTD_compressCCtx(state_->zstd, out->data(), out->size(), input.data(),
+                                  input.size(), level_ == 0 ? ZSTD_CLEVEL_DEFAULT : level_);
+    if (ZSTD_isError(rc)) return ZstdError(rc, "compress");
+    out->resize(rc);
+    return Status::Ok();
+  }
+  z_stream& zs = state_->gzip;
+  if (!state_->gzip_ready) {
+    if (deflateInit2(&zs, level_ == 0 ? Z_DEFAULT_COMPRESSION : level_, Z_DEFLATED,
+                     kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+      return InternalError("deflateInit2 failed");
+    }
+    state_->gzip_ready = true;
+  } else if (deflateReset(&zs) != Z_OK) {
+    return InternalError("deflateReset failed");
+  }
+  return Deflate(zs, input, out);
 }
 
 Result<std::unique_ptr<OutputSink>> NewCompressingSink(Compression codec, int level,

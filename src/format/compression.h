@@ -23,6 +23,26 @@ Result<Compression> ParseCompression(std::string_view name);
 // codec's default; snappy has no levels. kInternal if the codec library fails.
 Status CompressBlock(Compression codec, std::string_view input, int level, std::string* out);
 
+// Compresses one block after another with one codec, as CompressBlock does, but keeps the
+// codec's working state (a zstd context, a deflate stream) between blocks instead of setting
+// it up for each one. Not thread-safe.
+class BlockCompressor {
+ public:
+  BlockCompressor(Compression codec, int level);
+  ~BlockCompressor();
+  BlockCompressor(const BlockCompressor&) = delete;
+  BlockCompressor& operator=(const BlockCompressor&) = delete;
+
+  // As CompressBlock(codec, input, level, out).
+  Status Compress(std::string_view input, std::string* out);
+
+ private:
+  struct State;
+  Compression codec_;
+  int level_;
+  std::unique_ptr<State> state_;  // created on first use
+};
+
 // A sink that compresses everything appended and passes the compressed stream to `inner`,
 // in bounded chunks; Close() ends the stream and closes `inner`. `inner` must outlive it.
 // kInvalidArgument for kSnappy (no streaming file format); kNone returns a pass-through.

@@ -49,6 +49,11 @@ Codec CodecOf(Compression c) {
 
 ColumnWriter::ColumnWriter(Column column, PhysicalType type, const ColumnWriterOptions& options)
     : column_(std::move(column)), type_(type), options_(options) {
+  if (options_.compressor == nullptr) {
+    own_compressor_ =
+        std::make_unique<BlockCompressor>(options_.compression, options_.compression_level);
+  }
+  compressor_ = options_.compressor != nullptr ? options_.compressor : own_compressor_.get();
   bool list = column_.type == ValueType::kStringList;
   max_def_ = (column_.nullable ? 1 : 0) + (list ? 1 : 0);
   max_rep_ = list ? 1 : 0;
@@ -121,8 +126,7 @@ void ColumnWriter::AppendLevels(const std::vector<uint32_t>& levels, int max_lev
 }
 
 Status ColumnWriter::AppendPage(PageHeader header, std::string_view body, std::string* out) {
-  SLUICE_RETURN_IF_ERROR(
-      CompressBlock(options_.compression, body, options_.compression_level, &scratch_));
+  SLUICE_RETURN_IF_ERROR(compressor_->Compress(body, &scratch_));
   header.uncompressed_page_size = static_cast<int32_t>(body.size());
   header.compressed_page_size = static_cast<int32_t>(scratch_.size());
   size_t before = out->size();

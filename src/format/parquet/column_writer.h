@@ -27,6 +27,9 @@ struct ColumnWriterOptions {
   // String columns start with a dictionary and fall back to PLAIN for the rest of the column
   // chunk once the dictionary's PLAIN size passes this; 0 disables dictionaries.
   size_t dictionary_max_bytes = 1 << 20;
+  // Compresses the pages; shared by a file's columns, borrowed (must outlive the column
+  // writer). Null: the column writer makes its own for `compression`.
+  BlockCompressor* compressor = nullptr;
 };
 
 // Statistics strings longer than this are left out rather than truncated.
@@ -80,6 +83,8 @@ class ColumnWriter {
   Column column_;
   PhysicalType type_;
   ColumnWriterOptions options_;
+  std::unique_ptr<BlockCompressor> own_compressor_;
+  BlockCompressor* compressor_;
   int max_def_;
   int max_rep_;
   std::vector<uint32_t> def_;
