@@ -4,6 +4,7 @@
 // Usage: node duckdb_convert.mjs <in.jsonl> <out-prefix> <threads> <columns-json>
 // Prints {"convert": m, "write": m}, each m = {seconds, cpu_seconds, bytes, peak_rss_bytes};
 // peak_rss_bytes is the process's peak RSS during that step above its RSS before it.
+import { execSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -54,6 +55,7 @@ const convert = await measure(con,
   `COPY (SELECT * FROM ${source}) TO ${q(converted)} (FORMAT parquet, COMPRESSION zstd)`,
   converted);
 await con.run(`CREATE TABLE spans AS SELECT * FROM ${source}`);
+execSync('sync');  // the converted file's write-back must not slow the next step
 const write = await measure(con,
   `COPY spans TO ${q(written)} (FORMAT parquet, COMPRESSION zstd)`, written);
 console.log(JSON.stringify({ convert, write }));

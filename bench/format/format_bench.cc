@@ -6,6 +6,7 @@
 //   cases: jsonl jsonl+zstd parquet+zstd parquet+snappy duckdb (default: all, in that order;
 //   duckdb reads the JSON Lines file the jsonl case writes).
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -56,6 +57,8 @@ int64_t ResetPeakRss() {
 }
 
 Outcome WriteWith(format::RowWriter& writer, const std::vector<model::Event>& spans) {
+  // Earlier cases' files still being written back would slow this one down.
+  sync();
   int64_t rss_before = ResetPeakRss();
   double cpu = CpuSeconds();
   auto start = std::chrono::steady_clock::now();
@@ -99,6 +102,7 @@ std::pair<Outcome, Outcome> RunDuckDb(const std::string& jsonl, const std::strin
   std::string cmd = std::string("node ") + SLUICE_SOURCE_DIR + "/bench/format/duckdb_convert.mjs " +
                     jsonl + " " + prefix + " " + std::to_string(threads) + " '" + DuckTypes() +
                     "'";
+  sync();
   FILE* p = popen(cmd.c_str(), "r");
   std::string text;
   char buf[512];
@@ -114,9 +118,10 @@ std::pair<Outcome, Outcome> RunDuckDb(const std::string& jsonl, const std::strin
 }
 
 void Report(const std::string& name, const Outcome& o, int64_t rows, int64_t logical_bytes) {
-  std::printf("%-22s %7.2f s %7.2f cpu-s %9.0f rows/s %7.1f MB/s %8.1f MB", name.c_str(),
-              o.seconds, o.cpu_seconds, rows / o.seconds, logical_bytes / 1e6 / o.seconds,
-              o.bytes / 1e6);
+  std::printf("%-22s %7.2f s %7.2f cpu-s %9.0f rows/s", name.c_str(), o.seconds,
+              o.cpu_seconds, rows / o.seconds);
+  if (logical_bytes > 0) std::printf(" %7.1f MB/s", logical_bytes / 1e6 / o.seconds);
+  std::printf(" %8.1f MB", o.bytes / 1e6);
   if (o.peak_rss_bytes >= 0) std::printf(" %7.1f MB peak", o.peak_rss_bytes / 1e6);
   std::printf("\n");
 }
