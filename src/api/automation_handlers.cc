@@ -1,6 +1,7 @@
 #include "api/automation_handlers.h"
 
 #include "api/request_body.h"
+#include "common/log.h"
 #include "common/json_writer.h"
 #include "common/time_util.h"
 #include "common/uuid.h"
@@ -51,6 +52,64 @@ void WriteRun(JsonWriter& w, const model::AutomationRun& run) {
     w.String(run.error);
   }
   w.EndObject();
+}
+
+void WriteCursor(JsonWriter& w, const model::XactCursor& c) {
+  // _xact_id travels as a decimal string, as everywhere in the API.
+  w.BeginObject().Member("xact_id", std::to_string(c.xact_id)).Member("row_key", c.row_key);
+  w.EndObject();
+}
+
+void WriteOptionalTime(JsonWriter& w, std::string_view key, TimestampMicros t) {
+  w.Key(key);
+  if (t == 0) {
+    w.Null();
+  } else {
+    w.String(FormatRfc3339(t));
+  }
+}
+
+// `limit` of a run history page: 1 to 100, default 20.
+Result<int64_t> HistoryLimit(const ApiRequest& r) {
+  const std::string q = r.Query("limit");
+  if (q.empty()) return int64_t{20};
+  char* end = nullptr;
+  const long long limit = std::strtoll(q.c_str(), &end, 10);
+  if (*end != '\0' || limit < 1 || limit > 100) {
+    return InvalidArgumentError("limit: must be an integer from 1 to 100");
+  }
+  return static_cast<int64_t>(limit);
+}
+
+// The stored config as the runner reads it: the external id is the one saved with it.
+Result<jobs::ExportConfig> StoredExportConfig(const model::Automation& a,
+                                              const std::string& prefix) {
+  jobs::ConfigContext ctx;
+  ctx.org_id = a.org_id;
+  ctx.project_id = a.project_id;
+  ctx.automation_id = a.id;
+  ctx.external_id_prefix = prefix;
+  ctx.check_object = [](const model::ObjectRef&) { return Status(); };
+  SLUICE_ASSIGN_OR_RETURN(jobs::ExportConfig c, jobs::ParseExportConfig(a.config, ctx));
+  if (const Json* cred = a.config.Find("credentials"); cred != nullptr && cred->is_object()) {
+    const Json* x = cred->Find("external_id");
+    if (x != nullptr && x->is_string()) c.external_id = x->string_value();
+  }
+  return c;
+}
+
+ApiResponse ProbeResponse(const std::vector<cloud::ProbeStep>& steps,
+                          const std::string& external_id) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject().Member("ok", cloud::ProbeSucceeded(steps));
+  w.Member("external_id", external_id).Key("steps").BeginArray();
+  for (const cloud::ProbeStep& step : steps) {
+    w.BeginObject().Member("name", step.name).Member("ok", step.ok);
+    w.Member("message", step.message).EndObject();
+  }
+  w.EndArray().EndObject();
+  return ApiResponse::Json(std::move(out));
 }
 
 std::string ExportPathOf(const Json& config) {
@@ -169,6 +228,13 @@ Result<AutomationHandlers::Loaded> AutomationHandlers::Load(const ApiRequest& r,
   SLUICE_ASSIGN_OR_RETURN(Caller caller, auth_.Authenticate(r.authorization));
   const std::string& id = r.path_params[0];
   SLUICE_RETURN_IF_ERROR(CheckUuid(id, "project_automation_id"));
+  SLUICE_ASSIGN_OR_RETURN(model::Automation a, LoadFor(caller, id, needed, action));
+  return Loaded{std::move(caller), std::move(a)};
+}
+
+Result<model::Automation> AutomationHandlers::LoadFor(const Caller& caller, const std::string& id,
+                                                     model::Permission needed,
+                                                     std::string_view action) {
   auto a = store_.GetAutomation(id);
   if (!a.ok() || a->org_id != caller.key.org_id) {
     if (a.ok() || a.status().code() == StatusCode::kNotFound) {
@@ -177,7 +243,7 @@ Result<AutomationHandlers::Loaded> AutomationHandlers::Load(const ApiRequest& r,
     return a.status();
   }
   SLUICE_RETURN_IF_ERROR(auth_.RequireProject(caller, a->project_id, needed, action).status());
-  return Loaded{std::move(caller), std::move(a).value()};
+  return std::move(a).value();
 }
 
 Result<ApiResponse> AutomationHandlers::Get(const ApiRequest& r) {
@@ -220,6 +286,163 @@ Result<ApiResponse> AutomationHandlers::Delete(const ApiRequest& r) {
   SLUICE_ASSIGN_OR_RETURN(Loaded l, Load(r, model::Permission::kAdmin, "deleting automations"));
   SLUICE_RETURN_IF_ERROR(store_.DeleteAutomation(l.automation.id));
   return AutomationResponse(l.automation);
+}
+
+// ---- exports ----
+
+Result<AutomationHandlers::Loaded> AutomationHandlers::LoadExport(const ApiRequest& r,
+                                                                  model::Permission needed,
+                                                                  std::string_view action) {
+  SLUICE_ASSIGN_OR_RETURN(Loaded l, Load(r, needed, action));
+  if (l.automation.type != model::AutomationType::kExport) {
+    return InvalidArgumentError("automation " + l.automation.id +
+                                " is a retention policy, not an export: use /automation/retention");
+  }
+  return l;
+}
+
+Result<std::string> AutomationHandlers::CheckServiceToken(const model::Automation& a,
+                                                          std::string_view token) {
+  const Status invalid = PermissionDeniedError("service token is not valid");
+  auto lookup = model::KeyLookupPart(token);
+  if (!lookup.ok()) return invalid;
+  SLUICE_ASSIGN_OR_RETURN(auto key, store_.FindApiKeyByLookup(*lookup));
+  if (!key || key->org_id != a.org_id || !model::KeyMatches(*key, token)) return invalid;
+  if (key->revoked) return PermissionDeniedError("service token is revoked");
+  if (key->PermissionOn(a.project_id) < model::Permission::kRead) {
+    return PermissionDeniedError("service token has no read permission on project " +
+                                 a.project_id);
+  }
+  return key->id;
+}
+
+Result<ApiResponse> AutomationHandlers::StatusResponse(const model::Automation& a,
+                                                       const ApiRequest& r) {
+  SLUICE_ASSIGN_OR_RETURN(int64_t limit, HistoryLimit(r));
+  SLUICE_ASSIGN_OR_RETURN(jobs::ExportStatus st, exports_.GetStatus(a));
+  // One more than asked tells whether an older page exists.
+  SLUICE_ASSIGN_OR_RETURN(auto runs, store_.ListRuns(a.id, limit + 1, r.Query("before")));
+  const bool more = static_cast<int64_t>(runs.size()) > limit;
+  if (more) runs.pop_back();
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject().Member("automation_id", a.id);
+  SLUICE_ASSIGN_OR_RETURN(jobs::ExportConfig config, StoredExportConfig(a, external_id_prefix_));
+  w.Member("status", config.active ? "active" : "paused");
+  w.Member("registered", FormatRfc3339(st.state.registered));
+  w.Member("service_token_id", st.state.token_key_id);
+  w.Key("cursor");
+  WriteCursor(w, st.state.cursor);
+  w.Key("last_run");
+  if (st.last_run) {
+    WriteRun(w, *st.last_run);
+  } else {
+    w.Null();
+  }
+  WriteOptionalTime(w, "next_run", st.next_run);
+  w.Member("backlog_rows", st.backlog_rows).Member("backlog_capped", st.backlog_capped);
+  w.Key("runs").BeginArray();
+  for (const auto& run : runs) WriteRun(w, run);
+  w.EndArray().Key("next_before");
+  if (more) {
+    w.String(runs.back().id);
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  return ApiResponse::Json(std::move(out));
+}
+
+Result<ApiResponse> AutomationHandlers::CronRegister(const ApiRequest& r) {
+  SLUICE_ASSIGN_OR_RETURN(Caller caller, auth_.Authenticate(r.authorization));
+  SLUICE_ASSIGN_OR_RETURN(Json body, ParseBodyObject(r.body));
+  SLUICE_ASSIGN_OR_RETURN(std::string id, RequiredUuid(body, "automation_id"));
+  const Json* cron = body.Find("cron");
+  if (cron == nullptr || !cron->is_object()) {
+    return InvalidArgumentError("cron: required, {\"type\": \"btql_export\"}");
+  }
+  const Json* type = cron->Find("type");
+  if (type == nullptr || !type->is_string() || type->string_value() != "btql_export") {
+    return InvalidArgumentError("cron.type: must be \"btql_export\"");
+  }
+  SLUICE_ASSIGN_OR_RETURN(auto token, OptionalString(body, "service_token"));
+  if (!token || token->empty()) return InvalidArgumentError("service_token: required");
+  SLUICE_ASSIGN_OR_RETURN(model::Automation a,
+                          LoadFor(caller, id, model::Permission::kAdmin, "registering exports"));
+  if (a.type != model::AutomationType::kExport) {
+    return InvalidArgumentError("automation " + a.id + " is a retention policy, not an export");
+  }
+  SLUICE_ASSIGN_OR_RETURN(std::string key_id, CheckServiceToken(a, *token));
+  SLUICE_RETURN_IF_ERROR(store_.RegisterExport(a.id, key_id, clock_.NowMicros()));
+  SLUICE_LOG_INFO("export {} registered with service token {}", a.id, key_id);
+  return StatusResponse(a, r);
+}
+
+Result<ApiResponse> AutomationHandlers::CronStatus(const ApiRequest& r) {
+  SLUICE_ASSIGN_OR_RETURN(Loaded l, LoadExport(r, model::Permission::kRead, "viewing automations"));
+  return StatusResponse(l.automation, r);
+}
+
+Result<ApiResponse> AutomationHandlers::CronRun(const ApiRequest& r) {
+  SLUICE_ASSIGN_OR_RETURN(Loaded l, LoadExport(r, model::Permission::kAdmin, "running exports"));
+  SLUICE_ASSIGN_OR_RETURN(auto run, exports_.Run(l.automation, model::RunTrigger::kManual));
+  std::string out;
+  JsonWriter w(&out);
+  WriteRun(w, run);
+  return ApiResponse::Json(std::move(out));
+}
+
+Result<ApiResponse> AutomationHandlers::CronReset(const ApiRequest& r) {
+  SLUICE_ASSIGN_OR_RETURN(Loaded l, LoadExport(r, model::Permission::kAdmin, "resetting exports"));
+  SLUICE_ASSIGN_OR_RETURN(auto state, store_.GetExportState(l.automation.id));
+  if (!state) return FailedPreconditionError(jobs::kNotRegisteredMessage);
+  if (exports_.Running(l.automation.id)) {
+    return AbortedError("a run of this automation is in progress");
+  }
+  SLUICE_RETURN_IF_ERROR(store_.ResetExport(l.automation.id));
+  return StatusResponse(l.automation, r);
+}
+
+// A config is tested as the automation it belongs to: the ExternalId names the automation, so
+// a config of an automation not created yet is tested with the placeholder id "new".
+Result<ApiResponse> AutomationHandlers::TestAutomation(const ApiRequest& r) {
+  SLUICE_ASSIGN_OR_RETURN(Caller caller, auth_.Authenticate(r.authorization));
+  SLUICE_ASSIGN_OR_RETURN(Json body, ParseBodyObject(r.body));
+  SLUICE_ASSIGN_OR_RETURN(auto automation_id, OptionalString(body, "automation_id"));
+  SLUICE_ASSIGN_OR_RETURN(auto project_id, OptionalString(body, "project_id"));
+  const Json* config = body.Find("config");
+  const bool has_config = config != nullptr && !config->is_null();
+  if (!automation_id && !(project_id && has_config)) {
+    return InvalidArgumentError("send {project_id, config} or {automation_id}");
+  }
+  model::Automation a;
+  if (automation_id) {
+    SLUICE_RETURN_IF_ERROR(CheckUuid(*automation_id, "automation_id"));
+    SLUICE_ASSIGN_OR_RETURN(a, LoadFor(caller, *automation_id, model::Permission::kAdmin,
+                                       "testing automations"));
+    if (project_id && *project_id != a.project_id) {
+      return InvalidArgumentError("project_id: automation " + a.id + " is in project " +
+                                  a.project_id);
+    }
+  } else {
+    SLUICE_RETURN_IF_ERROR(CheckUuid(*project_id, "project_id"));
+    SLUICE_RETURN_IF_ERROR(auth_.RequireProject(caller, *project_id, model::Permission::kAdmin,
+                                                "testing automations").status());
+    a.id = "new";
+    a.org_id = caller.key.org_id;
+    a.project_id = *project_id;
+  }
+  if (has_config) {
+    SLUICE_ASSIGN_OR_RETURN(model::AutomationType type, jobs::ConfigType(*config));
+    if (type != model::AutomationType::kExport) {
+      return InvalidArgumentError("config: only export automations (btql_export) can be tested");
+    }
+    SLUICE_ASSIGN_OR_RETURN(a.config, Validate(*config, a));
+  } else if (a.type != model::AutomationType::kExport) {
+    return InvalidArgumentError("automation " + a.id + " is a retention policy, not an export");
+  }
+  SLUICE_ASSIGN_OR_RETURN(jobs::ExportConfig c, StoredExportConfig(a, external_id_prefix_));
+  return ProbeResponse(destinations_.Probe(c), c.external_id);
 }
 
 // ---- retention ----

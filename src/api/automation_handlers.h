@@ -1,7 +1,9 @@
 // Handlers for automations: `/v1/project_automation` (Braintrust's ProjectAutomation API:
-// create, replace, list, get, patch, delete; export and retention configs) and the retention
-// endpoints `/automation/retention/{id}/{run,preview,restore,status}`. Admin on the project
-// changes automations and runs them; read views them. Thread-safe.
+// create, replace, list, get, patch, delete; export and retention configs), the export
+// endpoints `/automation/cron` (register with a service token), `/automation/cron/{id}/{status,
+// run,reset}` and `/automation/test`, and the retention endpoints
+// `/automation/retention/{id}/{run,preview,restore,status}`. Admin on the project changes
+// automations and runs them; read views them. Thread-safe.
 #pragma once
 
 #include <string>
@@ -9,6 +11,8 @@
 #include "api/api_types.h"
 #include "api/authenticator.h"
 #include "common/clock.h"
+#include "jobs/export_destination.h"
+#include "jobs/export_runner.h"
 #include "jobs/retention_runner.h"
 #include "store/store.h"
 
@@ -16,11 +20,17 @@ namespace sluice::api {
 
 class AutomationHandlers {
  public:
-  AutomationHandlers(store::Store& store, Clock& clock, std::string external_id_prefix = "sluice")
+  // `exports` (the runner shared with the scheduler) and `destinations` are borrowed and must
+  // outlive the handlers.
+  AutomationHandlers(store::Store& store, Clock& clock, jobs::ExportRunner& exports,
+                     jobs::DestinationProvider& destinations,
+                     std::string external_id_prefix = "sluice")
       : store_(store),
         clock_(clock),
         auth_(store),
         retention_(store, clock),
+        exports_(exports),
+        destinations_(destinations),
         external_id_prefix_(std::move(external_id_prefix)) {}
 
   Result<ApiResponse> Create(const ApiRequest& r);   // POST: an existing name is returned as is
@@ -29,6 +39,21 @@ class AutomationHandlers {
   Result<ApiResponse> Get(const ApiRequest& r);      // path_params: {id}
   Result<ApiResponse> Patch(const ApiRequest& r);
   Result<ApiResponse> Delete(const ApiRequest& r);
+
+  // POST /automation/cron {automation_id, cron:{type:"btql_export"}, service_token}: registers
+  // an export with the token it reads with (403 when the token is not valid, revoked or cannot
+  // read the project). Answers the status object, like CronStatus.
+  Result<ApiResponse> CronRegister(const ApiRequest& r);
+  // GET /automation/cron/{id}/status?limit=&before=: state, backlog, next run, run history.
+  Result<ApiResponse> CronStatus(const ApiRequest& r);
+  // POST /automation/cron/{id}/run: runs the export now and answers the run (409 when a run is
+  // in progress).
+  Result<ApiResponse> CronRun(const ApiRequest& r);
+  // POST /automation/cron/{id}/reset: clears cursor and history; answers the status.
+  Result<ApiResponse> CronReset(const ApiRequest& r);
+  // POST /automation/test {project_id, config[, automation_id]} or {automation_id}: checks the
+  // destination step by step; 200 with {"ok", "external_id", "steps"} whatever the outcome.
+  Result<ApiResponse> TestAutomation(const ApiRequest& r);
 
   Result<ApiResponse> RetentionRun(const ApiRequest& r);
   Result<ApiResponse> RetentionPreview(const ApiRequest& r);
@@ -42,6 +67,15 @@ class AutomationHandlers {
   };
   // Authenticates, loads the automation by path id and checks `needed` on its project.
   Result<Loaded> Load(const ApiRequest& r, model::Permission needed, std::string_view action);
+  // Loads automation `id` for an authenticated caller (404 for another org's).
+  Result<model::Automation> LoadFor(const Caller& caller, const std::string& id,
+                                    model::Permission needed, std::string_view action);
+  Result<Loaded> LoadExport(const ApiRequest& r, model::Permission needed,
+                            std::string_view action);
+  // kPermissionDenied unless `token` is a valid, unrevoked key of the org with read on the
+  // project. Returns the key's id.
+  Result<std::string> CheckServiceToken(const model::Automation& a, std::string_view token);
+  Result<ApiResponse> StatusResponse(const model::Automation& a, const ApiRequest& r);
   Result<Loaded> LoadRetention(const ApiRequest& r, model::Permission needed,
                                std::string_view action);
   // Validates a config for the automation (new or existing) of the project.
@@ -52,6 +86,8 @@ class AutomationHandlers {
   Clock& clock_;
   Authenticator auth_;
   jobs::RetentionRunner retention_;
+  jobs::ExportRunner& exports_;
+  jobs::DestinationProvider& destinations_;
   std::string external_id_prefix_;
 };
 

@@ -46,6 +46,17 @@ void RegisterAutomationRoutes(HttpServer& server, AutomationHandlers& h) {
   server.Route("GET", one, "/v1/project_automation/{id}", bind(&AutomationHandlers::Get));
   server.Route("PATCH", one, "/v1/project_automation/{id}", bind(&AutomationHandlers::Patch));
   server.Route("DELETE", one, "/v1/project_automation/{id}", bind(&AutomationHandlers::Delete));
+  const std::string cron = "/automation/cron/([^/]+)/";
+  server.Route("POST", "/automation/cron", "/automation/cron",
+               bind(&AutomationHandlers::CronRegister));
+  server.Route("GET", cron + "status", "/automation/cron/{id}/status",
+               bind(&AutomationHandlers::CronStatus));
+  server.Route("POST", cron + "run", "/automation/cron/{id}/run",
+               bind(&AutomationHandlers::CronRun));
+  server.Route("POST", cron + "reset", "/automation/cron/{id}/reset",
+               bind(&AutomationHandlers::CronReset));
+  server.Route("POST", "/automation/test", "/automation/test",
+               bind(&AutomationHandlers::TestAutomation));
   const std::string ret = "/automation/retention/([^/]+)/";
   server.Route("POST", ret + "run", "/automation/retention/{id}/run",
                bind(&AutomationHandlers::RetentionRun));

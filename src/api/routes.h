@@ -11,7 +11,8 @@ namespace sluice::api {
 // REQUIRES: handlers and metrics outlive the server.
 void RegisterCoreRoutes(HttpServer& server, Handlers& handlers, Metrics& metrics);
 
-// `/v1/project_automation…` and `/automation/retention/{id}/…`.
+// `/v1/project_automation…`, `/automation/cron…`, `/automation/test` and
+// `/automation/retention/{id}/…`.
 void RegisterAutomationRoutes(HttpServer& server, AutomationHandlers& handlers);
 
 }  // namespace sluice::api

@@ -26,6 +26,44 @@ void Scheduler::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+Status Scheduler::MaybeRunExport(const model::Automation& a, TimestampMicros now) {
+  if (exports_.Running(a.id)) return Status();
+  SLUICE_ASSIGN_OR_RETURN(auto next, exports_.NextRunTime(a));
+  if (!next || *next > now) return Status();  // paused, not registered, or not due
+  auto run = exports_.Run(a, model::RunTrigger::kSchedule);
+  if (!run.ok()) {
+    // A manual run that started meanwhile is not an error of the schedule.
+    return run.status().code() == StatusCode::kAborted ? Status() : run.status();
+  }
+  // The runner logs a failed run itself (once, with its reason).
+  if (run->status != model::RunStatus::kError) {
+    auto stat = [&run](std::string_view name) {
+      const Json* v = run->stats.Find(name);
+      return v != nullptr && v->is_number() ? v->int_value() : 0;
+    };
+    SLUICE_LOG_INFO("export run {} of automation {}: {} rows in {} files", run->id, a.id,
+                    stat("rows"), stat("files"));
+  }
+  return Status();
+}
+
+Status Scheduler::MaybeRunRetention(const model::Automation& a, TimestampMicros now) {
+  ConfigContext ctx;
+  ctx.project_id = a.project_id;
+  SLUICE_ASSIGN_OR_RETURN(auto cfg, ParseRetentionConfig(a.config, ctx));
+  SLUICE_ASSIGN_OR_RETURN(auto runs, store_.ListRuns(a.id, 1, ""));
+  if (!runs.empty() && runs[0].started + cfg.interval_seconds * 1'000'000LL > now) {
+    return Status();
+  }
+  SLUICE_ASSIGN_OR_RETURN(auto run, retention_.Run(a, model::RunTrigger::kSchedule));
+  if (run.status == model::RunStatus::kError) {
+    SLUICE_LOG_WARN("retention run {} of automation {} failed: {}", run.id, a.id, run.error);
+  } else {
+    SLUICE_LOG_INFO("retention run {} of automation {}: {}", run.id, a.id, run.stats.ToString());
+  }
+  return Status();
+}
+
 Status Scheduler::Tick() {
   Status first;
   auto note = [&first](const Status& s) {
@@ -38,25 +76,9 @@ Status Scheduler::Tick() {
     o.limit = 100'000;
     SLUICE_ASSIGN_OR_RETURN(auto automations, store_.ListAutomations(org.id, o));
     for (const auto& a : automations) {
-      if (a.type != model::AutomationType::kRetention) continue;
-      ConfigContext ctx;
-      ctx.project_id = a.project_id;
-      auto cfg = ParseRetentionConfig(a.config, ctx);
-      if (!cfg.ok()) {
-        note(cfg.status().WithContext("automation " + a.id));
-        continue;
-      }
-      SLUICE_ASSIGN_OR_RETURN(auto runs, store_.ListRuns(a.id, 1, ""));
-      if (!runs.empty() && runs[0].started + cfg->interval_seconds * 1'000'000LL > now) continue;
-      auto run = retention_.Run(a, model::RunTrigger::kSchedule);
-      if (!run.ok()) {
-        note(run.status());
-      } else if (run->status == model::RunStatus::kError) {
-        SLUICE_LOG_WARN("retention run {} of automation {} failed: {}", run->id, a.id, run->error);
-      } else {
-        SLUICE_LOG_INFO("retention run {} of automation {}: {}", run->id, a.id,
-                        run->stats.ToString());
-      }
+      const Status s = a.type == model::AutomationType::kExport ? MaybeRunExport(a, now)
+                                                                : MaybeRunRetention(a, now);
+      note(s.WithContext("automation " + a.id));
     }
   }
   auto purged = retention_.PurgeDue();

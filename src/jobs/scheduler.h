@@ -1,7 +1,7 @@
-// Scheduler: the background loop of `sluice serve` that starts due automation runs and purges
-// retention marks past their grace period. One process on SQLite; leases across processes come
-// with the PostgreSQL backend. Runs are never started twice at once: a run in progress is
-// skipped until it ends.
+// Scheduler: the background loop of `sluice serve` that starts due automation runs (exports
+// and retention policies) and purges retention marks past their grace period. One process on
+// SQLite; leases across processes come with the PostgreSQL backend. Runs are never started
+// twice at once: a run in progress is skipped until it ends.
 #pragma once
 
 #include <atomic>
@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/clock.h"
+#include "jobs/export_runner.h"
 #include "jobs/retention_runner.h"
 #include "store/store.h"
 
@@ -20,24 +21,37 @@ struct SchedulerOptions {
   int64_t tick_seconds = 10;
 };
 
-// Start() spawns the loop; Stop() (or the destructor) ends it after the current step.
+// Start() spawns the loop; Stop() (or the destructor) ends it after the current step. `exports`
+// is the runner the API uses too (so a manual run and a scheduled one never overlap); all
+// arguments are borrowed and must outlive the scheduler.
 class Scheduler {
  public:
-  Scheduler(store::Store& store, Clock& clock, SchedulerOptions options = {})
-      : store_(store), clock_(clock), options_(options), retention_(store, clock) {}
+  Scheduler(store::Store& store, Clock& clock, ExportRunner& exports, SchedulerOptions options = {})
+      : store_(store),
+        clock_(clock),
+        options_(options),
+        exports_(exports),
+        retention_(store, clock) {}
   ~Scheduler() { Stop(); }
 
   void Start();
   void Stop();
 
-  // One pass: runs every due retention automation, then purges. Returns the first error
-  // (after trying everything). Exposed for tests.
+  // One pass: runs every due export (active, registered, ExportRunner::NextRunTime <= now, not
+  // running) and every due retention automation, then purges. A failed run is recorded in its
+  // history and logged; it does not stop the pass. Returns the first error that kept a run from
+  // starting or being recorded (after trying everything). Exposed for tests.
   Status Tick();
 
  private:
+  // Runs `a` when due; the error is one that kept the run from being recorded.
+  Status MaybeRunExport(const model::Automation& a, TimestampMicros now);
+  Status MaybeRunRetention(const model::Automation& a, TimestampMicros now);
+
   store::Store& store_;
   Clock& clock_;
   SchedulerOptions options_;
+  ExportRunner& exports_;
   RetentionRunner retention_;
   std::mutex mu_;
   std::condition_variable cv_;

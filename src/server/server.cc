@@ -6,8 +6,11 @@
 #include <fstream>
 
 #include "api/routes.h"
+#include "cloud/aws/credential_providers.h"
+#include "cloud/http/curl_http_client.h"
 #include "common/log.h"
 #include "common/uuid.h"
+#include "server/fault_hook.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace sluice::server {
@@ -80,8 +83,26 @@ Result<Bootstrap> BootstrapIfEmpty(store::Store& store, const std::string& data_
 
 Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Clock& clock) {
   SLUICE_ASSIGN_OR_RETURN(auto hp, ParseListen(config.listen));
+  jobs::ExportRunnerOptions export_options;
+  if (!config.fault_kill_at.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(FaultKillAt at, ParseFaultKillAt(config.fault_kill_at));
+    export_options.fault_hook = MakeKillHook(at);
+  }
   std::unique_ptr<Server> s(new Server());
   SLUICE_ASSIGN_OR_RETURN(s->store_, OpenStore(config.store, config.data_dir));
+  // Exports: the server's own AWS identity from the default chain; each automation's role is
+  // assumed from it by the destination provider.
+  jobs::CloudDestinationOptions dest;
+  dest.settings = cloud::ResolveAwsSettings(s->env_, {});
+  dest.path_style = config.s3_path_style;
+  s->http_client_ = std::make_unique<cloud::CurlHttpClient>();
+  s->aws_credentials_ =
+      cloud::MakeDefaultCredentialsChain(s->env_, dest.settings, *s->http_client_, clock);
+  s->destinations_ = std::make_unique<jobs::CloudDestinationProvider>(
+      std::move(dest), *s->http_client_, *s->aws_credentials_, clock);
+  s->exports_ = std::make_unique<jobs::ExportRunner>(*s->store_, clock, *s->destinations_,
+                                                     std::move(export_options));
+
   s->metrics_ = std::make_unique<api::Metrics>();
   s->handlers_ = std::make_unique<api::Handlers>(*s->store_, clock, *s->metrics_);
   api::HttpServerOptions http;
@@ -89,13 +110,14 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Clock
   http.port = hp.second;
   http.max_body_bytes = config.max_body_bytes;
   s->http_ = std::make_unique<api::HttpServer>(http, *s->metrics_, clock);
-  s->automation_handlers_ = std::make_unique<api::AutomationHandlers>(*s->store_, clock);
+  s->automation_handlers_ = std::make_unique<api::AutomationHandlers>(
+      *s->store_, clock, *s->exports_, *s->destinations_);
   api::RegisterCoreRoutes(*s->http_, *s->handlers_, *s->metrics_);
   api::RegisterAutomationRoutes(*s->http_, *s->automation_handlers_);
   if (config.scheduler_tick_seconds > 0) {
     jobs::SchedulerOptions so;
     so.tick_seconds = config.scheduler_tick_seconds;
-    s->scheduler_ = std::make_unique<jobs::Scheduler>(*s->store_, clock, so);
+    s->scheduler_ = std::make_unique<jobs::Scheduler>(*s->store_, clock, *s->exports_, so);
   }
   return s;
 }

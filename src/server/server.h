@@ -1,6 +1,8 @@
 // Server: wires sluice together (DESIGN.md §1: the only place that names concrete
 // implementations): opens the configured store, creates the first org/project/admin key on an
-// empty store, registers the API routes and serves HTTP.
+// empty store, builds the export machinery (one HTTP client, the default AWS credential chain,
+// the destination provider and one export runner shared by the API and the scheduler),
+// registers the API routes and serves HTTP.
 #pragma once
 
 #include <memory>
@@ -10,7 +12,12 @@
 #include "api/handlers.h"
 #include "api/http_server.h"
 #include "api/metrics.h"
+#include "cloud/aws/aws_config.h"
+#include "cloud/aws/credentials.h"
+#include "cloud/http/http_client.h"
 #include "common/clock.h"
+#include "jobs/export_destination.h"
+#include "jobs/export_runner.h"
 #include "jobs/scheduler.h"
 #include "store/store.h"
 
@@ -26,6 +33,10 @@ struct ServerConfig {
   size_t max_body_bytes = 64ull << 20;
   // How often the scheduler looks for due automation runs and purges; 0 disables it.
   int64_t scheduler_tick_seconds = 10;
+  // Path-style S3 addressing (http://host/bucket/key) for S3-compatible stores and moto.
+  bool s3_path_style = false;
+  // Test hook "<point>:<n>" (SLUICE_FAULT_KILL_AT): SIGKILL at the n-th export fault point.
+  std::string fault_kill_at;
 };
 
 // Opens the store named by spec ("sqlite:PATH", or empty for the default under data_dir),
@@ -62,7 +73,13 @@ class Server {
 
  private:
   Server() = default;
+  // Declared in dependency order: members are destroyed bottom-up, users before what they use.
+  cloud::ProcessEnvironment env_;
+  std::unique_ptr<cloud::HttpClient> http_client_;
+  std::unique_ptr<cloud::CredentialsProvider> aws_credentials_;
+  std::unique_ptr<jobs::DestinationProvider> destinations_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<jobs::ExportRunner> exports_;
   std::unique_ptr<api::Metrics> metrics_;
   std::unique_ptr<api::Handlers> handlers_;
   std::unique_ptr<api::AutomationHandlers> automation_handlers_;

@@ -1,0 +1,26 @@
+// Crash injection for the exactly-once tests: `SLUICE_FAULT_KILL_AT=<point>:<n>` makes the
+// server SIGKILL itself the n-th time the export runner reaches <point> (see
+// ExportRunnerOptions::fault_hook for the points). A test hook, documented in DEVELOPERS.md.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace sluice::server {
+
+struct FaultKillAt {
+  std::string point;  // planned | upload | uploaded | committed
+  int64_t nth = 1;    // from 1
+};
+
+// Parses "<point>:<n>". kInvalidArgument for an unknown point or a count below 1.
+Result<FaultKillAt> ParseFaultKillAt(std::string_view spec);
+
+// A hook that kills the process (SIGKILL, no cleanup) at the n-th call with `at.point`.
+// Thread-safe.
+std::function<void(std::string_view)> MakeKillHook(const FaultKillAt& at);
+
+}  // namespace sluice::server
