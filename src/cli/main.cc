@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 #include <thread>
@@ -194,6 +195,9 @@ int Main(int argc, char** argv) {
                     "How often due automation runs and purges are started (0 = never)")
       ->capture_default_str();
   serve->add_option("--log-level", log_level, "debug, info, warn or error")->capture_default_str();
+  serve->add_flag("--s3-path-style", config.s3_path_style,
+                  "Path-style S3 addressing for exports (S3-compatible stores)")
+      ->envname("SLUICE_S3_PATH_STYLE");
 
   AdminArgs admin_args;
   CLI::App* admin = app.add_subcommand("admin", "Manage projects and API keys");
@@ -242,7 +246,10 @@ int Main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (probe->parsed()) return Probe(probe_opts);
 
-  if (serve->parsed()) return Serve(config, log_level);
+  if (serve->parsed()) {
+    if (const char* fault = std::getenv("SLUICE_FAULT_KILL_AT")) config.fault_kill_at = fault;
+    return Serve(config, log_level);
+  }
   if (co->parsed()) return CreateOrg(admin_args, org_name);
   if (cp->parsed()) return CreateProject(admin_args, project_name);
   if (ck->parsed()) return CreateKey(admin_args, key_req, permission, service_token);
