@@ -56,7 +56,7 @@ int64_t PeakRssBytes() {
 struct Args {
   int64_t spans = 1'000'000;
   std::string dir = "bench/out/export";
-  std::string cases = "local-jsonl,local-parquet,moto-jsonl,moto-parquet";
+  std::string cases = "scan,local-jsonl,local-parquet,moto-jsonl,moto-parquet";
   // Child process only.
   std::string run_case, endpoint, key_id, secret, role_arn;
 };
@@ -129,12 +129,36 @@ std::string ExternalIdOf(const Fixture& f) {
   return jobs::ExternalId(ctx);
 }
 
+// Reading alone: every stored span through the store's scan in export order, no file.
+int ScanOnly(store::Store& store, const Fixture& f) {
+  const double cpu0 = CpuSeconds();
+  const auto start = std::chrono::steady_clock::now();
+  model::ScanRequest scan;
+  scan.object = {model::ObjectType::kProjectLogs, f.project.id};
+  scan.after = model::XactCursor{};
+  auto stream = store.Scan(scan);
+  if (!stream.ok()) return 1;
+  model::Event e;
+  long long rows = 0, bytes = 0;
+  while (true) {
+    auto more = (*stream)->Next(&e);
+    if (!more.ok() || !*more) break;
+    ++rows;
+    bytes += static_cast<long long>(e.input.size() + e.output.size() + e.metadata.size() +
+                                    e.metrics.size());
+  }
+  std::printf("RESULT scan %lld %lld 0 %.3f %.3f %lld\n", rows, bytes, Seconds(start),
+              CpuSeconds() - cpu0, static_cast<long long>(PeakRssBytes()));
+  return 0;
+}
+
 // The child: one export run of every stored span for one case; prints one RESULT line.
 int RunCase(const Args& args) {
   auto store = store::sqlite::SqliteStore::Open(args.dir + "/spans.db");
   if (!store.ok()) return std::fprintf(stderr, "%s\n", store.status().ToString().c_str()), 1;
   auto f = Prepare(**store, args.spans);
   if (!f.ok()) return std::fprintf(stderr, "%s\n", f.status().ToString().c_str()), 1;
+  if (args.run_case == "scan") return ScanOnly(**store, *f);
   const bool moto = args.run_case.starts_with("moto");
   const std::string format = args.run_case.ends_with("parquet") ? "parquet" : "jsonl";
   const std::string local_dir = std::filesystem::absolute(args.dir + "/files").string();
