@@ -1,8 +1,8 @@
 #include "api/automation_handlers.h"
 
 #include "api/request_body.h"
-#include "common/log.h"
 #include "common/json_writer.h"
+#include "common/log.h"
 #include "common/time_util.h"
 #include "common/uuid.h"
 #include "jobs/automation_config.h"
@@ -153,8 +153,9 @@ Result<ApiResponse> AutomationHandlers::Upsert(const ApiRequest& r, bool replace
   SLUICE_ASSIGN_OR_RETURN(auto description, OptionalString(body, "description"));
   const Json* config = body.Find("config");
   if (config == nullptr || config->is_null()) return InvalidArgumentError("config: required");
-  SLUICE_RETURN_IF_ERROR(auth_.RequireProject(caller, project_id, model::Permission::kAdmin,
-                                              "changing automations").status());
+  SLUICE_RETURN_IF_ERROR(
+      auth_.RequireProject(caller, project_id, model::Permission::kAdmin, "changing automations")
+          .status());
   SLUICE_ASSIGN_OR_RETURN(auto existing, store_.FindAutomationByName(project_id, *name));
   if (existing && !replace) return AutomationResponse(*existing);
   model::Automation a;
@@ -209,7 +210,8 @@ Result<ApiResponse> AutomationHandlers::List(const ApiRequest& r) {
   o.project_id = r.Query("project_id");
   for (const auto& id : o.ids) SLUICE_RETURN_IF_ERROR(CheckUuid(id, "ids"));
   if (!o.project_id.empty()) SLUICE_RETURN_IF_ERROR(CheckUuid(o.project_id, "project_id"));
-  if (!o.starting_after.empty()) SLUICE_RETURN_IF_ERROR(CheckUuid(o.starting_after, "starting_after"));
+  if (!o.starting_after.empty())
+    SLUICE_RETURN_IF_ERROR(CheckUuid(o.starting_after, "starting_after"));
   if (!o.ending_before.empty()) SLUICE_RETURN_IF_ERROR(CheckUuid(o.ending_before, "ending_before"));
   SLUICE_ASSIGN_OR_RETURN(auto items, store_.ListAutomations(caller.key.org_id, o));
   std::string out;
@@ -233,8 +235,8 @@ Result<AutomationHandlers::Loaded> AutomationHandlers::Load(const ApiRequest& r,
 }
 
 Result<model::Automation> AutomationHandlers::LoadFor(const Caller& caller, const std::string& id,
-                                                     model::Permission needed,
-                                                     std::string_view action) {
+                                                      model::Permission needed,
+                                                      std::string_view action) {
   auto a = store_.GetAutomation(id);
   if (!a.ok() || a->org_id != caller.key.org_id) {
     if (a.ok() || a.status().code() == StatusCode::kNotFound) {
@@ -310,8 +312,7 @@ Result<std::string> AutomationHandlers::CheckServiceToken(const model::Automatio
   if (!key || key->org_id != a.org_id || !model::KeyMatches(*key, token)) return invalid;
   if (key->revoked) return PermissionDeniedError("service token is revoked");
   if (key->PermissionOn(a.project_id) < model::Permission::kRead) {
-    return PermissionDeniedError("service token has no read permission on project " +
-                                 a.project_id);
+    return PermissionDeniedError("service token has no read permission on project " + a.project_id);
   }
   return key->id;
 }
@@ -418,16 +419,17 @@ Result<ApiResponse> AutomationHandlers::TestAutomation(const ApiRequest& r) {
   model::Automation a;
   if (automation_id) {
     SLUICE_RETURN_IF_ERROR(CheckUuid(*automation_id, "automation_id"));
-    SLUICE_ASSIGN_OR_RETURN(a, LoadFor(caller, *automation_id, model::Permission::kAdmin,
-                                       "testing automations"));
+    SLUICE_ASSIGN_OR_RETURN(
+        a, LoadFor(caller, *automation_id, model::Permission::kAdmin, "testing automations"));
     if (project_id && *project_id != a.project_id) {
       return InvalidArgumentError("project_id: automation " + a.id + " is in project " +
                                   a.project_id);
     }
   } else {
     SLUICE_RETURN_IF_ERROR(CheckUuid(*project_id, "project_id"));
-    SLUICE_RETURN_IF_ERROR(auth_.RequireProject(caller, *project_id, model::Permission::kAdmin,
-                                                "testing automations").status());
+    SLUICE_RETURN_IF_ERROR(
+        auth_.RequireProject(caller, *project_id, model::Permission::kAdmin, "testing automations")
+            .status());
     a.id = "new";
     a.org_id = caller.key.org_id;
     a.project_id = *project_id;
@@ -459,7 +461,8 @@ Result<AutomationHandlers::Loaded> AutomationHandlers::LoadRetention(const ApiRe
 }
 
 Result<ApiResponse> AutomationHandlers::RetentionRun(const ApiRequest& r) {
-  SLUICE_ASSIGN_OR_RETURN(Loaded l, LoadRetention(r, model::Permission::kAdmin, "running retention"));
+  SLUICE_ASSIGN_OR_RETURN(Loaded l,
+                          LoadRetention(r, model::Permission::kAdmin, "running retention"));
   SLUICE_ASSIGN_OR_RETURN(auto run, retention_.Run(l.automation, model::RunTrigger::kManual));
   std::string out;
   JsonWriter w(&out);
@@ -468,7 +471,8 @@ Result<ApiResponse> AutomationHandlers::RetentionRun(const ApiRequest& r) {
 }
 
 Result<ApiResponse> AutomationHandlers::RetentionPreview(const ApiRequest& r) {
-  SLUICE_ASSIGN_OR_RETURN(Loaded l, LoadRetention(r, model::Permission::kRead, "previewing retention"));
+  SLUICE_ASSIGN_OR_RETURN(Loaded l,
+                          LoadRetention(r, model::Permission::kRead, "previewing retention"));
   SLUICE_ASSIGN_OR_RETURN(auto p, retention_.Preview(l.automation));
   std::string out;
   JsonWriter w(&out);
@@ -496,9 +500,11 @@ Result<ApiResponse> AutomationHandlers::RetentionRestore(const ApiRequest& r) {
 }
 
 Result<ApiResponse> AutomationHandlers::RetentionStatus(const ApiRequest& r) {
-  SLUICE_ASSIGN_OR_RETURN(Loaded l, LoadRetention(r, model::Permission::kRead, "viewing automations"));
+  SLUICE_ASSIGN_OR_RETURN(Loaded l,
+                          LoadRetention(r, model::Permission::kRead, "viewing automations"));
   int64_t limit = 20;
-  if (const std::string q = r.Query("limit"); !q.empty()) limit = std::strtoll(q.c_str(), nullptr, 10);
+  if (const std::string q = r.Query("limit"); !q.empty())
+    limit = std::strtoll(q.c_str(), nullptr, 10);
   SLUICE_ASSIGN_OR_RETURN(auto runs, store_.ListRuns(l.automation.id, limit, r.Query("before")));
   jobs::ConfigContext ctx;
   ctx.project_id = l.automation.project_id;
@@ -513,8 +519,10 @@ Result<ApiResponse> AutomationHandlers::RetentionStatus(const ApiRequest& r) {
   } else {
     WriteRun(w, runs.front());
   }
-  w.Key("next_run").String(FormatRfc3339(
-      runs.empty() ? clock_.NowMicros() : runs.front().started + cfg.interval_seconds * 1'000'000LL));
+  w.Key("next_run")
+      .String(FormatRfc3339(runs.empty()
+                                ? clock_.NowMicros()
+                                : runs.front().started + cfg.interval_seconds * 1'000'000LL));
   w.Key("runs").BeginArray();
   for (const auto& run : runs) WriteRun(w, run);
   w.EndArray().EndObject();

@@ -36,7 +36,7 @@ class AutomationHandlers {
   Result<ApiResponse> Create(const ApiRequest& r);   // POST: an existing name is returned as is
   Result<ApiResponse> Replace(const ApiRequest& r);  // PUT: create or replace by name
   Result<ApiResponse> List(const ApiRequest& r);
-  Result<ApiResponse> Get(const ApiRequest& r);      // path_params: {id}
+  Result<ApiResponse> Get(const ApiRequest& r);  // path_params: {id}
   Result<ApiResponse> Patch(const ApiRequest& r);
   Result<ApiResponse> Delete(const ApiRequest& r);
 
@@ -70,8 +70,7 @@ class AutomationHandlers {
   // Loads automation `id` for an authenticated caller (404 for another org's).
   Result<model::Automation> LoadFor(const Caller& caller, const std::string& id,
                                     model::Permission needed, std::string_view action);
-  Result<Loaded> LoadExport(const ApiRequest& r, model::Permission needed,
-                            std::string_view action);
+  Result<Loaded> LoadExport(const ApiRequest& r, model::Permission needed, std::string_view action);
   // kPermissionDenied unless `token` is a valid, unrevoked key of the org with read on the
   // project. Returns the key's id.
   Result<std::string> CheckServiceToken(const model::Automation& a, std::string_view token);

@@ -18,8 +18,8 @@ namespace sluice::server {
 Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
   const size_t colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) {
-    return InvalidArgumentError("--listen must be host:port, e.g. 127.0.0.1:8000 (got \"" +
-                                listen + "\")");
+    return InvalidArgumentError("--listen must be host:port, e.g. 127.0.0.1:8000 (got \"" + listen +
+                                "\")");
   }
   const std::string port = listen.substr(colon + 1);
   char* end = nullptr;
@@ -52,8 +52,7 @@ Result<std::unique_ptr<store::Store>> OpenStore(const std::string& spec,
   return std::unique_ptr<store::Store>(std::move(s));
 }
 
-Result<Bootstrap> BootstrapIfEmpty(store::Store& store, const std::string& data_dir,
-                                   Clock& clock) {
+Result<Bootstrap> BootstrapIfEmpty(store::Store& store, const std::string& data_dir, Clock& clock) {
   Bootstrap b;
   SLUICE_ASSIGN_OR_RETURN(int64_t orgs, store.CountOrgs());
   if (orgs > 0) return b;
@@ -110,8 +109,8 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Clock
   http.port = hp.second;
   http.max_body_bytes = config.max_body_bytes;
   s->http_ = std::make_unique<api::HttpServer>(http, *s->metrics_, clock);
-  s->automation_handlers_ = std::make_unique<api::AutomationHandlers>(
-      *s->store_, clock, *s->exports_, *s->destinations_);
+  s->automation_handlers_ =
+      std::make_unique<api::AutomationHandlers>(*s->store_, clock, *s->exports_, *s->destinations_);
   api::RegisterCoreRoutes(*s->http_, *s->handlers_, *s->metrics_);
   api::RegisterAutomationRoutes(*s->http_, *s->automation_handlers_);
   if (config.scheduler_tick_seconds > 0) {

@@ -59,9 +59,10 @@ class SchedulerTest : public ::testing::Test {
     a.created = clock_.NowMicros();
     a.type = model::AutomationType::kExport;
     const std::string dir = "file://" + dir_.File(name);
-    auto config = Json::Parse(R"({"event_type":"btql_export","export_definition":{"type":"log_spans"},
-        "export_path":")" + dir + R"(","format":"jsonl","interval_seconds":300,"status":")" +
-                              status + R"("})");
+    auto config = Json::Parse(
+        R"({"event_type":"btql_export","export_definition":{"type":"log_spans"},
+        "export_path":")" +
+        dir + R"(","format":"jsonl","interval_seconds":300,"status":")" + status + R"("})");
     ConfigContext ctx;
     ctx.org_id = org_.id;
     ctx.project_id = project_.id;
@@ -81,8 +82,9 @@ class SchedulerTest : public ::testing::Test {
     }
     auto w = model::ParseInsertRequest(R"({"events":)" + events + "]}");
     ASSERT_TRUE(w.ok()) << w.status().ToString();
-    ASSERT_TRUE(store_->InsertEvents({model::ObjectType::kProjectLogs, project_.id}, org_.id,
-                                     project_.id, *w, clock_.NowMicros())
+    ASSERT_TRUE(store_
+                    ->InsertEvents({model::ObjectType::kProjectLogs, project_.id}, org_.id,
+                                   project_.id, *w, clock_.NowMicros())
                     .ok());
   }
 
