@@ -154,11 +154,13 @@ def server_env(moto):
 class ExportServer(SluiceServer):
     """SluiceServer started with an environment (AWS settings, fault injection)."""
 
-    def __init__(self, binary, env, data_dir=None):
-        super().__init__(binary, data_dir=data_dir, extra_args=["--scheduler-tick-seconds", "0"])
+    def __init__(self, binary, env, data_dir=None, tick_seconds=0):
+        super().__init__(binary, data_dir=data_dir,
+                         extra_args=["--scheduler-tick-seconds", str(tick_seconds)])
         self.env = env
 
     def start(self):
+        # SluiceServer starts the process with the current environment: swap it in briefly.
         saved = dict(os.environ)
         os.environ.clear()
         os.environ.update(self.env)

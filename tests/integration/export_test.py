@@ -285,6 +285,41 @@ class ExportEndToEndTest(unittest.TestCase):
         for secret in (self.token, elsewhere, revoked):
             self.assertNotIn(secret, self.srv.read_log())
 
+    def test_7_the_scheduler_runs_a_registered_export_when_due(self):
+        srv = ExportServer(BINARY, server_env(self.moto), tick_seconds=1).start()
+        try:
+            key = srv.credentials()["api_key"]
+            pid = srv.credentials()["project_id"]
+            ingest(srv, key, pid, spans(100))
+            token = srv.admin("create-key", "--name", "exporter", "--project", pid,
+                              "--service-token").stdout.strip()
+            cfg = export_config(f"s3://{BUCKET}/scheduled", "jsonl",
+                                role_arn=self.moto.role_arn("role-scheduled"))
+            status, a = srv.request("POST", "/v1/project_automation",
+                                    {"project_id": pid, "name": "scheduled", "config": cfg}, key=key)
+            self.assertEqual(status, 200, a)
+            self.moto.make_role("role-scheduled", a["config"]["credentials"]["external_id"],
+                                "scheduled")
+            status, reg = srv.request("POST", "/automation/cron", {
+                "automation_id": a["id"], "cron": {"type": "btql_export"},
+                "service_token": token}, key=key)
+            self.assertEqual(status, 200, reg)
+            deadline = time.time() + 30
+            runs = []
+            while not runs and time.time() < deadline:
+                time.sleep(0.2)
+                runs = srv.request("GET", f"/automation/cron/{a['id']}/status", key=key)[1]["runs"]
+                runs = [r for r in runs if r["status"] != "running"]
+            self.assertEqual(len(runs), 1, "one scheduled run, then not due for an hour")
+            self.assertEqual((runs[0]["trigger"], runs[0]["status"]), ("schedule", "success"),
+                             runs[0])
+            self.assertEqual(runs[0]["stats"]["rows"], 100)
+            time.sleep(2.5)  # a few more ticks: not due again before interval_seconds
+            status, st = srv.request("GET", f"/automation/cron/{a['id']}/status", key=key)
+            self.assertEqual(len(st["runs"]), 1, st)
+        finally:
+            srv.stop()
+
 
 if __name__ == "__main__":
     BINARY = os.path.abspath(sys.argv.pop(1))
