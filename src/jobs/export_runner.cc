@@ -13,6 +13,7 @@
 #include "format/schemas.h"
 #include "format/writer_factory.h"
 #include "jobs/export_rows.h"
+#include "jobs/upload_sink.h"
 #include "query/parser.h"
 
 namespace sluice::jobs {
@@ -45,41 +46,6 @@ format::WriterOptions WriterOptionsFor(const ExportConfig& c) {
   o.compression = format::DefaultCompression(o.format);
   return o;
 }
-
-// Streams a file's bytes into an object upload in chunks, hashing them on the way.
-class UploadSink final : public format::OutputSink {
- public:
-  UploadSink(cloud::ObjectWriter& writer, size_t chunk_bytes,
-             const std::function<void(std::string_view)>& hook)
-      : writer_(writer), chunk_bytes_(chunk_bytes), hook_(hook) {}
-
-  Status Append(std::string_view bytes) override {
-    hasher_.Update(bytes);
-    size_ += static_cast<int64_t>(bytes.size());
-    buffer_.append(bytes);
-    return buffer_.size() >= chunk_bytes_ ? Flush() : Status();
-  }
-  Status Close() override { return Flush(); }
-
-  int64_t size() const { return size_; }
-  std::string Sha256Hex() { return HexEncode(hasher_.Finish()); }
-
- private:
-  Status Flush() {
-    if (buffer_.empty()) return Status();
-    SLUICE_RETURN_IF_ERROR(writer_.Write(buffer_));
-    buffer_.clear();
-    if (hook_) hook_("upload");
-    return Status();
-  }
-
-  cloud::ObjectWriter& writer_;
-  const size_t chunk_bytes_;
-  const std::function<void(std::string_view)>& hook_;
-  Sha256Hasher hasher_;
-  std::string buffer_;
-  int64_t size_ = 0;
-};
 
 // What the rows of one file came to.
 struct FileContent {

@@ -1,0 +1,62 @@
+#include "jobs/upload_sink.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "common/crypto.h"
+
+namespace sluice::jobs {
+namespace {
+
+// Collects what the upload receives; fails from the n-th chunk on when told to.
+class RecordingWriter final : public cloud::ObjectWriter {
+ public:
+  Status Write(std::string_view chunk) override {
+    if (fail_from > 0 && ++chunks >= fail_from) return PermissionDeniedError("AccessDenied");
+    data.append(chunk);
+    return Status();
+  }
+  Result<cloud::ObjectInfo> Finish() override { return cloud::ObjectInfo{}; }
+  Status Abort() override { return Status(); }
+
+  std::string data;
+  int chunks = 0;
+  int fail_from = 0;
+};
+
+TEST(UploadSink, DeliversEveryByteInOrderAndHashesThem) {
+  RecordingWriter w;
+  std::function<void(std::string_view)> hook;
+  int handed = 0;
+  hook = [&](std::string_view point) { handed += point == "upload"; };
+  std::string expected;
+  {
+    UploadSink sink(w, 1000, hook);
+    for (int i = 0; i < 5000; ++i) {
+      std::string piece = std::to_string(i) + (i % 7 == 0 ? std::string(900, 'x') : ",");
+      expected += piece;
+      ASSERT_TRUE(sink.Append(piece).ok());
+    }
+    ASSERT_TRUE(sink.Close().ok());
+    EXPECT_EQ(sink.size(), static_cast<int64_t>(expected.size()));
+    EXPECT_EQ(sink.Sha256Hex(), HexEncode(Sha256(expected)));
+  }
+  EXPECT_EQ(w.data, expected);
+  EXPECT_GT(handed, 100);
+}
+
+TEST(UploadSink, AnUploadErrorIsReturnedAndStopsTheFile) {
+  RecordingWriter w;
+  w.fail_from = 3;
+  std::function<void(std::string_view)> hook;
+  UploadSink sink(w, 100, hook);
+  Status s;
+  for (int i = 0; i < 10'000 && s.ok(); ++i) s = sink.Append(std::string(50, 'y'));
+  if (s.ok()) s = sink.Close();
+  EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(w.data.size(), 200u);  // the two chunks before the failure
+}
+
+}  // namespace
+}  // namespace sluice::jobs
