@@ -5,6 +5,7 @@
 // Usage: format_bench [rows] [out_dir] [case...]
 //   cases: jsonl jsonl+zstd parquet+zstd parquet+snappy duckdb (default: all, in that order;
 //   duckdb reads the JSON Lines file the jsonl case writes).
+#include <malloc.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,8 +49,10 @@ int64_t StatusKb(const std::string& field) {
 }
 
 // Resets the kernel's peak-RSS mark (VmHWM) to the current RSS; returns that RSS in KiB, or -1
-// where clear_refs cannot be written.
+// where clear_refs cannot be written. Free heap memory is returned first, so that memory an
+// earlier case freed does not hide what this one allocates.
 int64_t ResetPeakRss() {
+  malloc_trim(0);
   std::ofstream out("/proc/self/clear_refs");
   out << "5";
   out.flush();

@@ -1,10 +1,10 @@
 // BYTE_ARRAY columns: RLE_DICTIONARY pages while the chunk's dictionary stays under
 // dictionary_max_bytes, PLAIN pages after it outgrows it (both may appear in one chunk, the
 // dictionary page first, as the spec allows).
-#include <deque>
+#include <algorithm>
 #include <string_view>
-#include <unordered_map>
 
+#include "format/parquet/byte_array_dictionary.h"
 #include "format/parquet/rle_encoder.h"
 #include "format/parquet/typed_column_writers.h"
 
@@ -33,23 +33,15 @@ class ByteArrayColumnWriter : public ColumnWriter {
       UpdateMinMax(s);
       return;
     }
-    auto it = index_.find(s);
-    if (it != index_.end()) {
-      indices_.push_back(it->second);
-      return;
-    }
-    uint32_t id = static_cast<uint32_t>(entries_.size());
-    entries_.push_back(s);
-    index_.emplace(entries_.back(), id);
-    dictionary_bytes_ += 4 + s.size();
-    indices_.push_back(id);
-    UpdateMinMax(s);
+    ByteArrayDictionary::Entry e = dictionary_.Add(s);
+    indices_.push_back(e.index);
+    if (e.added) UpdateMinMax(s);
   }
 
   size_t PageValueBytes() const override { return plain_.size() + indices_.size() * 4; }
 
   bool WantsPageBreak() const override {
-    return use_dictionary_ && dictionary_bytes_ > dictionary_max_bytes_;
+    return use_dictionary_ && dictionary_.plain().size() > dictionary_max_bytes_;
   }
 
   Encoding EncodePage(std::string* out) override {
@@ -58,13 +50,13 @@ class ByteArrayColumnWriter : public ColumnWriter {
       plain_.clear();
       return Encoding::kPlain;
     }
-    int width = std::max(1, BitWidth(entries_.empty() ? 0 : entries_.size() - 1));
+    int width = std::max(1, BitWidth(dictionary_.size() == 0 ? 0 : dictionary_.size() - 1));
     out->push_back(static_cast<char>(width));
     AppendRleHybrid(indices_, width, out);
     indices_.clear();
     chunk_has_dictionary_ = true;
     // The dictionary outgrew its limit: the rest of this chunk is PLAIN.
-    if (dictionary_bytes_ > dictionary_max_bytes_) use_dictionary_ = false;
+    if (dictionary_.plain().size() > dictionary_max_bytes_) use_dictionary_ = false;
     return Encoding::kRleDictionary;
   }
 
@@ -72,13 +64,11 @@ class ByteArrayColumnWriter : public ColumnWriter {
     std::optional<DictionaryPage> page;
     if (chunk_has_dictionary_) {
       page.emplace();
-      page->plain_values.reserve(dictionary_bytes_);
-      for (const std::string& e : entries_) AppendPlainByteArray(e, &page->plain_values);
-      page->count = static_cast<int32_t>(entries_.size());
+      page->count = static_cast<int32_t>(dictionary_.size());
+      page->plain_values = dictionary_.TakePlain();
+    } else {
+      dictionary_.TakePlain();
     }
-    index_.clear();
-    entries_.clear();
-    dictionary_bytes_ = 0;
     chunk_has_dictionary_ = false;
     use_dictionary_ = dictionary_max_bytes_ > 0;
     return page;
@@ -105,9 +95,7 @@ class ByteArrayColumnWriter : public ColumnWriter {
   size_t dictionary_max_bytes_;
   bool use_dictionary_;
   bool chunk_has_dictionary_ = false;
-  std::deque<std::string> entries_;  // stable addresses for index_'s keys
-  std::unordered_map<std::string_view, uint32_t> index_;
-  size_t dictionary_bytes_ = 0;
+  ByteArrayDictionary dictionary_;
   std::vector<uint32_t> indices_;
   std::string plain_;
   bool has_min_max_ = false;

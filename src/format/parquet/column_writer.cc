@@ -49,11 +49,11 @@ Codec CodecOf(Compression c) {
 
 ColumnWriter::ColumnWriter(Column column, PhysicalType type, const ColumnWriterOptions& options)
     : column_(std::move(column)), type_(type), options_(options) {
-  if (options_.compressor == nullptr) {
-    own_compressor_ =
-        std::make_unique<BlockCompressor>(options_.compression, options_.compression_level);
+  if (options_.workspace == nullptr) {
+    own_workspace_ =
+        std::make_unique<PageWorkspace>(options_.compression, options_.compression_level);
   }
-  compressor_ = options_.compressor != nullptr ? options_.compressor : own_compressor_.get();
+  workspace_ = options_.workspace != nullptr ? options_.workspace : own_workspace_.get();
   bool list = column_.type == ValueType::kStringList;
   max_def_ = (column_.nullable ? 1 : 0) + (list ? 1 : 0);
   max_rep_ = list ? 1 : 0;
@@ -126,32 +126,37 @@ void ColumnWriter::AppendLevels(const std::vector<uint32_t>& levels, int max_lev
 }
 
 Status ColumnWriter::AppendPage(PageHeader header, std::string_view body, std::string* out) {
-  SLUICE_RETURN_IF_ERROR(compressor_->Compress(body, &scratch_));
+  std::string_view stored = body;
+  if (options_.compression != Compression::kNone) {
+    SLUICE_RETURN_IF_ERROR(workspace_->compressor.Compress(body, &workspace_->compressed));
+    stored = workspace_->compressed;
+  }
   header.uncompressed_page_size = static_cast<int32_t>(body.size());
-  header.compressed_page_size = static_cast<int32_t>(scratch_.size());
+  header.compressed_page_size = static_cast<int32_t>(stored.size());
   size_t before = out->size();
   SerializePageHeader(header, out);
   int64_t header_bytes = static_cast<int64_t>(out->size() - before);
-  out->append(scratch_);
+  out->append(stored);
   uncompressed_bytes_ += header_bytes + static_cast<int64_t>(body.size());
-  compressed_bytes_ += header_bytes + static_cast<int64_t>(scratch_.size());
+  compressed_bytes_ += header_bytes + static_cast<int64_t>(stored.size());
   return Status::Ok();
 }
 
 Status ColumnWriter::FlushPage() {
   if (page_values_ == 0) return Status::Ok();
-  std::string body;
-  if (max_rep_ > 0) AppendLevels(rep_, max_rep_, &body);
-  if (max_def_ > 0) AppendLevels(def_, max_def_, &body);
+  std::string& page = workspace_->page;
+  page.clear();  // keeps its capacity
+  if (max_rep_ > 0) AppendLevels(rep_, max_rep_, &page);
+  if (max_def_ > 0) AppendLevels(def_, max_def_, &page);
   PageHeader header;
   header.type = PageType::kDataPage;
   header.num_values = page_values_;
-  header.encoding = EncodePage(&body);
+  header.encoding = EncodePage(&page);
   encodings_.insert(header.encoding);
   def_.clear();
   rep_.clear();
   page_values_ = 0;
-  return AppendPage(header, body, &pages_);
+  return AppendPage(header, page, &pages_);
 }
 
 Status ColumnWriter::FlushChunk(OutputSink& sink, int64_t offset, ColumnChunk* chunk) {

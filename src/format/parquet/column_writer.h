@@ -27,9 +27,19 @@ struct ColumnWriterOptions {
   // String columns start with a dictionary and fall back to PLAIN for the rest of the column
   // chunk once the dictionary's PLAIN size passes this; 0 disables dictionaries.
   size_t dictionary_max_bytes = 1 << 20;
-  // Compresses the pages; shared by a file's columns, borrowed (must outlive the column
-  // writer). Null: the column writer makes its own for `compression`.
-  BlockCompressor* compressor = nullptr;
+  // Where pages are encoded and compressed; borrowed, must outlive the column writer. Null:
+  // the column writer makes its own.
+  struct PageWorkspace* workspace = nullptr;
+};
+
+// What the column writers of one file share: their pages are encoded and compressed one at a
+// time, so one compressor and one pair of buffers serve every column.
+struct PageWorkspace {
+  PageWorkspace(Compression compression, int level) : compressor(compression, level) {}
+
+  BlockCompressor compressor;
+  std::string page;        // the page being encoded, before compression
+  std::string compressed;  // the page after compression
 };
 
 // Statistics strings longer than this are left out rather than truncated.
@@ -83,15 +93,14 @@ class ColumnWriter {
   Column column_;
   PhysicalType type_;
   ColumnWriterOptions options_;
-  std::unique_ptr<BlockCompressor> own_compressor_;
-  BlockCompressor* compressor_;
+  std::unique_ptr<PageWorkspace> own_workspace_;
+  PageWorkspace* workspace_;
   int max_def_;
   int max_rep_;
   std::vector<uint32_t> def_;
   std::vector<uint32_t> rep_;
   int32_t page_values_ = 0;
   std::string pages_;  // the chunk's data pages, headers and compressed bodies
-  std::string scratch_;
   int64_t chunk_values_ = 0;
   int64_t chunk_nulls_ = 0;
   int64_t uncompressed_bytes_ = 0;

@@ -12,7 +12,7 @@ constexpr std::string_view kMagic = "PAR1";
 ParquetWriter::ParquetWriter(ParquetWriterOptions options, OutputSink& sink)
     : options_(std::move(options)),
       sink_(sink),
-      compressor_(options_.compression, options_.compression_level) {}
+      workspace_(options_.compression, options_.compression_level) {}
 
 Status ParquetWriter::Begin(const Schema& schema) {
   if (xact_ != nullptr) return FailedPreconditionError("Begin called twice");
@@ -23,7 +23,7 @@ Status ParquetWriter::Begin(const Schema& schema) {
   column_options.compression_level = options_.compression_level;
   column_options.page_bytes = options_.page_bytes;
   column_options.dictionary_max_bytes = options_.dictionary_max_bytes;
-  column_options.compressor = &compressor_;
+  column_options.workspace = &workspace_;
 
   parquet::SchemaElement root;
   root.name = "schema";

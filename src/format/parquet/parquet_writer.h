@@ -48,7 +48,7 @@ class ParquetWriter : public RowWriter {
 
   ParquetWriterOptions options_;
   CountingSink sink_;
-  BlockCompressor compressor_;  // shared by the columns' pages
+  parquet::PageWorkspace workspace_;  // shared by the columns
   Schema schema_;
   std::vector<std::unique_ptr<parquet::ColumnWriter>> columns_;
   std::unique_ptr<XactRange> xact_;
