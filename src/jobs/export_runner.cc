@@ -27,7 +27,7 @@ constexpr TimestampMicros kFutureSkewMicros = 3600LL * 1'000'000;
 
 Json CursorJson(const model::XactCursor& c) {
   Json j = Json::Object();
-  j.Set("xact_id", Json::Uint(c.xact_id));
+  j.Set("xact_id", Json::String(std::to_string(c.xact_id)));
   j.Set("row_key", Json::Int(c.row_key));
   return j;
 }
@@ -72,6 +72,7 @@ class ExportRunner::RunState {
 
   Status Execute();
   void RecordStats();
+  void set_stale_runs(std::vector<model::AutomationRun> runs) { stale_ = std::move(runs); }
 
  private:
   Status CheckToken();
@@ -93,6 +94,12 @@ class ExportRunner::RunState {
   // Records a window whose query output is empty and moves the cursor past it.
   Status SkipEmptyWindow(store::ExportFile file);
   Status WriteManifest();
+  // Writes the manifest of a run that a stopped process left running (the files it committed)
+  // and closes it in the history.
+  Status CloseStaleRun(model::AutomationRun stale);
+  Status PutManifest(const std::string& run_id, TimestampMicros started,
+                     const std::vector<store::ExportFile>& files, model::XactCursor before,
+                     model::XactCursor after);
   std::string DescribeFailure(const Status& s, const std::string& key) const;
   void Hook(std::string_view point) {
     if (r_.options_.fault_hook) r_.options_.fault_hook(point);
@@ -113,6 +120,7 @@ class ExportRunner::RunState {
   bool caught_up_ = false;
   int64_t empty_windows_ = 0;
   QueryRows query_rows_;  // the planned file's rows (custom queries)
+  std::vector<model::AutomationRun> stale_;
 };
 
 Status ExportRunner::RunState::CheckToken() {
@@ -158,6 +166,7 @@ Status ExportRunner::RunState::Execute() {
   SLUICE_RETURN_IF_ERROR(CheckToken());
   SLUICE_ASSIGN_OR_RETURN(dest_, r_.destinations_.Open(c_));
   SLUICE_ASSIGN_OR_RETURN(bound_, r_.store_.MaxXactId());
+  for (model::AutomationRun& stale : stale_) SLUICE_RETURN_IF_ERROR(CloseStaleRun(std::move(stale)));
   // A file planned by an interrupted run is redone first, under its key.
   SLUICE_ASSIGN_OR_RETURN(auto pending, r_.store_.FindPendingExportFile(a_.id));
   if (pending) {
@@ -475,8 +484,41 @@ Result<FileContent> ExportRunner::RunState::WriteQuery(const store::ExportFile& 
 
 Status ExportRunner::RunState::WriteManifest() {
   if (committed_.empty()) return Status();
+  SLUICE_RETURN_IF_ERROR(PutManifest(run_.id, run_.started, committed_, cursor_before_, cursor_));
+  run_.stats.Set("manifest", Json::String(dest_.url.Join("_sluice/manifests/" + run_.id + ".json")));
+  return Status();
+}
+
+Status ExportRunner::RunState::CloseStaleRun(model::AutomationRun stale) {
+  SLUICE_ASSIGN_OR_RETURN(auto files, r_.store_.ListExportFiles(stale.id));
+  if (!files.empty()) {
+    SLUICE_RETURN_IF_ERROR(
+        PutManifest(stale.id, stale.started, files, files.front().from, files.back().to));
+    stale.stats.Set("manifest",
+                    Json::String(dest_.url.Join("_sluice/manifests/" + stale.id + ".json")));
+  }
+  int64_t rows = 0, bytes = 0;
+  for (const store::ExportFile& f : files) {
+    rows += f.rows;
+    bytes += f.bytes;
+  }
+  stale.stats.Set("rows", Json::Int(rows));
+  stale.stats.Set("bytes", Json::Int(bytes));
+  stale.stats.Set("files", Json::Int(static_cast<int64_t>(files.size())));
+  stale.status = model::RunStatus::kError;
+  stale.finished = r_.clock_.NowMicros();
+  stale.error = "interrupted: the process stopped during this run; run " + run_.id +
+                " redid its pending file and wrote the manifest of the files it had committed";
+  return r_.store_.SaveRun(stale);
+}
+
+Status ExportRunner::RunState::PutManifest(const std::string& run_id, TimestampMicros started,
+                                           const std::vector<store::ExportFile>& committed,
+                                           model::XactCursor before, model::XactCursor after) {
   Json files = Json::Array();
-  for (const store::ExportFile& f : committed_) {
+  int64_t rows = 0, bytes = 0;
+  for (const store::ExportFile& f : committed) {
+    if (f.key.empty()) continue;  // a custom-query window with no rows: no object
     Json j = Json::Object();
     j.Set("key", Json::String(f.key));
     j.Set("rows", Json::Int(f.rows));
@@ -484,24 +526,25 @@ Status ExportRunner::RunState::WriteManifest() {
     j.Set("sha256", Json::String(f.sha256));
     j.Set("cursor_from", CursorJson(f.from));
     j.Set("cursor_to", CursorJson(f.to));
-    j.Set("xact_bound", Json::Uint(f.xact_bound));
+    j.Set("xact_bound", Json::String(std::to_string(f.xact_bound)));
     j.Set("planned_by_run", Json::String(f.run_id));
     files.Push(std::move(j));
+    rows += f.rows;
+    bytes += f.bytes;
   }
   Json m = Json::Object();
-  m.Set("run_id", Json::String(run_.id));
+  m.Set("run_id", Json::String(run_id));
   m.Set("automation_id", Json::String(a_.id));
   m.Set("export_path", Json::String(c_.export_path));
-  m.Set("started", Json::String(FormatRfc3339(run_.started)));
-  m.Set("cursor_before", CursorJson(cursor_before_));
-  m.Set("cursor_after", CursorJson(cursor_));
-  m.Set("rows", Json::Int(rows_));
-  m.Set("bytes", Json::Int(bytes_));
+  m.Set("started", Json::String(FormatRfc3339(started)));
+  m.Set("cursor_before", CursorJson(before));
+  m.Set("cursor_after", CursorJson(after));
+  m.Set("rows", Json::Int(rows));
+  m.Set("bytes", Json::Int(bytes));
   m.Set("files", std::move(files));
-  const std::string key = dest_.url.Join("_sluice/manifests/" + run_.id + ".json");
+  const std::string key = dest_.url.Join("_sluice/manifests/" + run_id + ".json");
   const Status s = dest_.store->Put(key, m.ToString() + "\n");
   if (!s.ok()) return Status(s.code(), DescribeFailure(s, key));
-  run_.stats.Set("manifest", Json::String(key));
   return Status();
 }
 
@@ -525,7 +568,7 @@ void ExportRunner::RunState::RecordStats() {
   st.Set("iterations", Json::Int(iterations_));
   st.Set("cursor_before", CursorJson(cursor_before_));
   st.Set("cursor_after", CursorJson(cursor_));
-  st.Set("xact_bound", Json::Uint(bound_));
+  st.Set("xact_bound", Json::String(std::to_string(bound_)));
   Json keys = Json::Array();
   for (const store::ExportFile& f : committed_) keys.Push(Json::String(f.key));
   st.Set("keys", std::move(keys));
@@ -595,15 +638,12 @@ Result<model::AutomationRun> ExportRunner::Run(const model::Automation& automati
     }
   } unlock{this, automation.id};
 
-  // A run left "running" by a process that stopped is closed first.
-  SLUICE_ASSIGN_OR_RETURN(auto last, store_.ListRuns(automation.id, 1, ""));
-  if (!last.empty() && last[0].status == model::RunStatus::kRunning) {
-    model::AutomationRun stale = last[0];
-    stale.status = model::RunStatus::kError;
-    stale.finished = clock_.NowMicros();
-    stale.error = "interrupted: the process stopped during this run; the next run redid its "
-                  "pending file";
-    SLUICE_RETURN_IF_ERROR(store_.SaveRun(stale));
+  // Runs left "running" by a process that stopped are closed by this run (after their
+  // manifest is written).
+  SLUICE_ASSIGN_OR_RETURN(auto recent, store_.ListRuns(automation.id, 5, ""));
+  std::vector<model::AutomationRun> stale;
+  for (const model::AutomationRun& r : recent) {
+    if (r.status == model::RunStatus::kRunning) stale.push_back(r);
   }
 
   model::AutomationRun run;
@@ -615,6 +655,7 @@ Result<model::AutomationRun> ExportRunner::Run(const model::Automation& automati
   SLUICE_RETURN_IF_ERROR(store_.SaveRun(run));
 
   RunState state_run(*this, automation, std::move(config), std::move(*state), run);
+  state_run.set_stale_runs(std::move(stale));
   const Status s = state_run.Execute();
   state_run.RecordStats();
   run.finished = clock_.NowMicros();

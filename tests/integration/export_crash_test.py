@@ -117,9 +117,8 @@ class ExportCrashTest(unittest.TestCase):
     def test_killed_right_after_the_commit(self):
         self.check_exactly_once(self.crash_and_recover("committed"))
 
-    # Files committed by a run that was killed are in no manifest: the killed run never wrote
-    # its own, and the next run lists only the files it committed itself.
-    @unittest.expectedFailure
+    # Files committed by a run that was killed are listed by the manifest the next run writes
+    # for it when it closes it.
     def test_manifests_list_the_files_committed_before_a_crash(self):
         prefix = self.crash_and_recover("committed", label="manifests")
         objects = [k for k in self.moto.keys(prefix) if "/_sluice/" not in k]

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -242,6 +243,17 @@ TEST_P(ExportCrashTest, AFileInterruptedThereIsRedoneUnderItsKeyAndEveryRowLands
                                                   "team/logs/" + day + "/export_002.jsonl",
                                                   "team/logs/" + day + "/export_003.jsonl",
                                                   "team/logs/" + day + "/export_004.jsonl"}));
+  // Together the manifests list exactly the files in the bucket, those the interrupted run
+  // committed included.
+  std::vector<std::string> listed;
+  for (const auto& [key, body] : dest_.bucket->objects()) {
+    if (key.find("/_sluice/manifests/") == std::string::npos) continue;
+    auto m = Json::Parse(body);
+    ASSERT_TRUE(m.ok());
+    for (const Json& f : m->Find("files")->array()) listed.push_back(f.Find("key")->string_value());
+  }
+  std::sort(listed.begin(), listed.end());
+  EXPECT_EQ(listed, DataKeys());
   // The interrupted run is closed in the history.
   auto runs = store_->ListRuns(a.id, 10, "");
   ASSERT_TRUE(runs.ok());
