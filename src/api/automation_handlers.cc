@@ -478,6 +478,7 @@ Result<ApiResponse> AutomationHandlers::RetentionPreview(const ApiRequest& r) {
   JsonWriter w(&out);
   w.BeginObject().Member("cutoff", FormatRfc3339(p.cutoff)).Member("rows", p.rows);
   w.Member("experiments", p.experiments).Member("exempt", p.exempt).Member("bytes", p.bytes);
+  w.Member("held_back", p.held_back);
   w.EndObject();
   return ApiResponse::Json(std::move(out));
 }

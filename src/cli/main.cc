@@ -1,5 +1,5 @@
 // The `sluice` command: `serve` runs the API server; `admin` manages projects and API keys on
-// the store directly.
+// the store directly; `automation` runs, inspects and resets automations of a running server.
 #include <CLI/CLI.hpp>
 
 #include <csignal>
@@ -8,6 +8,7 @@
 #include <iostream>
 #include <thread>
 
+#include "cli/automation_command.h"
 #include "common/log.h"
 #include "common/time_util.h"
 #include "common/uuid.h"
@@ -243,8 +244,37 @@ int Main(int argc, char** argv) {
                     "S3 and STS endpoint (S3-compatible stores)");
   probe->add_flag("--path-style", probe_opts.path_style, "Path-style bucket addressing");
 
+  AutomationCommand auto_cmd;
+  auto_cmd.url = "http://127.0.0.1:8000";
+  CLI::App* automation =
+      app.add_subcommand("automation", "Run, inspect or reset an automation of a running server");
+  automation->require_subcommand(1);
+  automation->add_option("--url", auto_cmd.url, "The server")
+      ->envname("SLUICE_URL")
+      ->capture_default_str();
+  automation->add_option("--api-key", auto_cmd.api_key,
+                         "API key (default: SLUICE_API_KEY, then <data-dir>/credentials)");
+  automation->add_option("--data-dir", auto_cmd.data_dir, "Where the credentials file is")
+      ->capture_default_str();
+  automation->add_flag("--json", auto_cmd.json, "Print the server's JSON answer");
+  for (const char* action : {"run", "status", "reset"}) {
+    CLI::App* sub = automation->add_subcommand(
+        action, std::string(action) == "run"      ? "Run it now and wait for the run"
+                : std::string(action) == "status" ? "Cursor, backlog, next run and run history"
+                                                  : "Export only: clear cursor and history");
+    sub->add_option("id", auto_cmd.automation_id, "Automation id")->required();
+    if (std::string(action) == "reset") sub->add_flag("--yes", auto_cmd.yes, "Do not ask");
+    if (std::string(action) == "status") {
+      sub->add_option("--history", auto_cmd.history, "Runs to show")->capture_default_str();
+    }
+  }
+
   CLI11_PARSE(app, argc, argv);
   if (probe->parsed()) return Probe(probe_opts);
+  if (automation->parsed()) {
+    auto_cmd.action = automation->get_subcommands().front()->get_name();
+    return RunAutomationCommand(auto_cmd, std::cout, std::cerr);
+  }
 
   if (serve->parsed()) {
     if (const char* fault = std::getenv("SLUICE_FAULT_KILL_AT")) config.fault_kill_at = fault;

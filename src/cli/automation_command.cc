@@ -1,0 +1,217 @@
+#include "cli/automation_command.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <ostream>
+
+#include "cloud/http/curl_http_client.h"
+#include "common/json.h"
+#include "common/time_util.h"
+
+namespace sluice::cli {
+namespace {
+
+// The API key: the flag, else SLUICE_API_KEY, else the first-start credentials file.
+Result<std::string> ResolveApiKey(const AutomationCommand& c) {
+  if (!c.api_key.empty()) return c.api_key;
+  if (const char* env = std::getenv("SLUICE_API_KEY"); env != nullptr && *env != '\0') {
+    return std::string(env);
+  }
+  const std::string path = c.data_dir + "/credentials";
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("api_key=", 0) == 0) return line.substr(8);
+  }
+  return InvalidArgumentError("no API key: pass --api-key, set SLUICE_API_KEY, or run where " +
+                              path + " exists");
+}
+
+class Api {
+ public:
+  Api(std::string url, std::string key) : url_(std::move(url)), key_(std::move(key)) {
+    while (!url_.empty() && url_.back() == '/') url_.pop_back();
+  }
+
+  // Sends the request; a non-2xx answer becomes an error with the server's message.
+  Result<Json> Call(const std::string& method, const std::string& path) {
+    cloud::HttpRequest req;
+    req.method = method;
+    req.url = url_ + path;
+    req.headers = {{"Authorization", "Bearer " + key_}};
+    if (method == "POST") {
+      req.headers.push_back({"Content-Type", "application/json"});
+      req.body = "{}";
+    }
+    auto r = http_.Send(req);
+    if (!r.ok()) {
+      return UnavailableError("cannot reach the sluice server at " + url_ + ": " +
+                              r.status().message() + " (is `sluice serve` running? --url)");
+    }
+    auto body = Json::Parse(r->body);
+    if (r->status_code / 100 != 2) {
+      const Json* e = body.ok() ? body->Find("error") : nullptr;
+      const Json* m = e != nullptr ? e->Find("message") : nullptr;
+      return Status(r->status_code == 404 ? StatusCode::kNotFound : StatusCode::kFailedPrecondition,
+                    "HTTP " + std::to_string(r->status_code) + ": " +
+                        (m != nullptr && m->is_string() ? m->string_value() : r->body));
+    }
+    if (!body.ok()) return InternalError("the server answered something that is not JSON");
+    return std::move(*body);
+  }
+
+ private:
+  std::string url_;
+  std::string key_;
+  cloud::CurlHttpClient http_;
+};
+
+std::string Str(const Json& j, std::string_view key) {
+  const Json* v = j.is_object() ? j.Find(key) : nullptr;
+  if (v == nullptr || v->is_null()) return "";
+  return v->is_string() ? v->string_value() : v->ToString();
+}
+
+int64_t Int(const Json& j, std::string_view key) {
+  const Json* v = j.is_object() ? j.Find(key) : nullptr;
+  if (v == nullptr || !v->is_number()) return 0;
+  return static_cast<int64_t>(v->number_value());
+}
+
+std::string HumanBytes(int64_t b) {
+  char buf[32];
+  if (b < 1000) return std::to_string(b) + " B";
+  if (b < 1'000'000) std::snprintf(buf, sizeof buf, "%.1f kB", b / 1e3);
+  else if (b < 1'000'000'000) std::snprintf(buf, sizeof buf, "%.1f MB", b / 1e6);
+  else std::snprintf(buf, sizeof buf, "%.2f GB", b / 1e9);
+  return buf;
+}
+
+std::string Duration(const Json& run) {
+  auto a = ParseRfc3339(Str(run, "started"));
+  auto b = ParseRfc3339(Str(run, "finished"));
+  if (!a.ok() || !b.ok()) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", (*b - *a) / 1e6);
+  return buf;
+}
+
+// One line per run: when, trigger, status, what it did.
+std::string RunLine(const Json& run, bool retention) {
+  const Json* st = run.Find("stats");
+  const Json stats = st != nullptr ? *st : Json::Object();
+  std::string what;
+  if (retention) {
+    what = std::to_string(Int(stats, "soft_deleted")) + " rows soft-deleted, " +
+           std::to_string(Int(stats, "held_back")) + " held back, " +
+           std::to_string(Int(stats, "purged")) + " purged, " +
+           std::to_string(Int(stats, "restored")) + " restored";
+  } else {
+    what = std::to_string(Int(stats, "rows")) + " rows in " + std::to_string(Int(stats, "files")) +
+           " files (" + HumanBytes(Int(stats, "bytes")) + ")";
+  }
+  std::string line = Str(run, "started") + "  " + Str(run, "trigger") + "  " +
+                     Str(run, "status") + "  " + what + "  " + Duration(run);
+  if (const std::string e = Str(run, "error"); !e.empty()) line += "\n      " + e;
+  return line;
+}
+
+// Waits for the run, telling the user it is still going every few seconds.
+Result<Json> RunWithProgress(Api& api, const std::string& path, std::ostream& err) {
+  auto pending = std::async(std::launch::async, [&api, path] { return api.Call("POST", path); });
+  const auto start = std::chrono::steady_clock::now();
+  while (pending.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::steady_clock::now() - start)
+                          .count();
+    err << "  still running (" << secs << " s)" << std::endl;
+  }
+  return pending.get();
+}
+
+bool Confirm(const std::string& question, std::ostream& err) {
+  if (!isatty(STDIN_FILENO)) return false;
+  err << question << " [y/N] " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+int Fail(std::ostream& err, const Status& s) {
+  err << "error: " << s.message() << "\n";
+  return s.code() == StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+}  // namespace
+
+int RunAutomationCommand(const AutomationCommand& c, std::ostream& out, std::ostream& err) {
+  auto key = ResolveApiKey(c);
+  if (!key.ok()) return Fail(err, key.status());
+  Api api(c.url, *key);
+  auto automation = api.Call("GET", "/v1/project_automation/" + c.automation_id);
+  if (!automation.ok()) return Fail(err, automation.status());
+  const Json* config = automation->Find("config");
+  const bool retention = config != nullptr && Str(*config, "event_type") == "retention";
+  const std::string base =
+      (retention ? "/automation/retention/" : "/automation/cron/") + c.automation_id;
+  const std::string name = Str(*automation, "name");
+
+  if (c.action == "run") {
+    err << "running " << (retention ? "retention" : "export") << " \"" << name << "\"…"
+        << std::endl;
+    auto run = RunWithProgress(api, base + "/run", err);
+    if (!run.ok()) return Fail(err, run.status());
+    out << (c.json ? run->ToString() : RunLine(*run, retention)) << "\n";
+    return Str(*run, "status") == "error" ? 1 : 0;
+  }
+  if (c.action == "reset") {
+    if (retention) {
+      return Fail(err, InvalidArgumentError("reset applies to exports; a retention run is undone "
+                                            "with POST /automation/retention/{id}/restore"));
+    }
+    if (!c.yes && !Confirm("Reset export \"" + name + "\"? Its cursor and run history are "
+                           "cleared and the next run exports everything again into new files.",
+                           err)) {
+      return Fail(err, InvalidArgumentError("not reset: confirm with --yes"));
+    }
+    auto status = api.Call("POST", base + "/reset");
+    if (!status.ok()) return Fail(err, status.status());
+    out << (c.json ? status->ToString() : "reset \"" + name + "\": the next run starts from the "
+                                          "beginning") << "\n";
+    return 0;
+  }
+  auto status = api.Call("GET", base + "/status?limit=" + std::to_string(c.history));
+  if (!status.ok()) return Fail(err, status.status());
+  if (c.json) {
+    out << status->ToString() << "\n";
+    return 0;
+  }
+  out << name << " (" << (retention ? "retention" : "export") << ", " << c.automation_id << ")\n";
+  if (!retention) {
+    const Json* cursor = status->Find("cursor");
+    out << "  cursor      _xact_id " << (cursor ? Str(*cursor, "xact_id") : "-") << "\n";
+    out << "  backlog     " << (status->Find("backlog_capped") &&
+                                        status->Find("backlog_capped")->bool_value()
+                                    ? "at least "
+                                    : "")
+        << Int(*status, "backlog_rows") << " rows\n";
+  }
+  const std::string next = Str(*status, "next_run");
+  out << "  next run    " << (next.empty() ? "paused" : next) << "\n";
+  const Json* runs = status->Find("runs");
+  if (runs == nullptr || !runs->is_array() || runs->array().empty()) {
+    out << "  no runs yet\n";
+    return 0;
+  }
+  out << "  runs (newest first):\n";
+  for (const Json& r : runs->array()) out << "    " << RunLine(r, retention) << "\n";
+  return 0;
+}
+
+}  // namespace sluice::cli
