@@ -685,6 +685,10 @@ Result<std::optional<TimestampMicros>> ExportRunner::NextRunTime(
   if (run.status == model::RunStatus::kWarning) {
     return std::optional<TimestampMicros>(run.finished.value_or(run.started));
   }
+  if (run.status == model::RunStatus::kRunning && !Running(automation.id)) {
+    // Left running by a process that stopped: the next run redoes its pending file at once.
+    return std::optional<TimestampMicros>(run.started);
+  }
   return std::optional<TimestampMicros>(run.started + config.interval_seconds * 1'000'000);
 }
 

@@ -79,8 +79,8 @@ class ExportRunner {
   Result<ExportStatus> GetStatus(const model::Automation& automation);
 
   // When the next scheduled run is due: the last run's start plus interval_seconds (start to
-  // start), at once after a run that stopped at max_iterations or when there was no run yet;
-  // nullopt when paused or not registered.
+  // start), at once after a run that stopped at max_iterations, after a run a stopped process
+  // left unfinished, or when there was no run yet; nullopt when paused or not registered.
   Result<std::optional<TimestampMicros>> NextRunTime(const model::Automation& automation);
 
   // True while a run of the automation is in progress in this process.

@@ -232,6 +232,11 @@ TEST_P(ExportCrashTest, AFileInterruptedThereIsRedoneUnderItsKeyAndEveryRowLands
   crash_countdown_ = 2;  // during the second file of the run
   EXPECT_THROW((void)runner_->Run(a, model::RunTrigger::kManual), CrashHere);
   crash_at_.clear();
+  // After a restart the unfinished run makes the next one due at once.
+  clock_.Advance(60 * kSecond);
+  auto next = runner_->NextRunTime(a);
+  ASSERT_TRUE(next.ok() && next->has_value());
+  EXPECT_LT(**next, clock_.NowMicros());
   model::AutomationRun after = Run(a);
   EXPECT_EQ(after.status, model::RunStatus::kSuccess) << after.error;
   auto ids = ExportedIds();
