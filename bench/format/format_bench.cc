@@ -79,8 +79,8 @@ Outcome WriteWith(format::RowWriter& writer, const std::vector<model::Event>& sp
 }
 
 std::string DuckTypes() {
-  const char* names[] = {"", "BOOLEAN", "BIGINT", "DOUBLE", "VARCHAR", "TIMESTAMPTZ", "JSON",
-                         "VARCHAR[]"};
+  const char* names[] = {"",        "BOOLEAN",     "BIGINT", "DOUBLE",
+                         "VARCHAR", "TIMESTAMPTZ", "JSON",   "VARCHAR[]"};
   std::string out = "{";
   for (const format::Column& c : format::SpanSchema().columns) {
     if (out.size() > 1) out += ',';
@@ -103,8 +103,7 @@ Outcome ParseOutcome(const Json* m) {
 std::pair<Outcome, Outcome> RunDuckDb(const std::string& jsonl, const std::string& prefix,
                                       int threads) {
   std::string cmd = std::string("node ") + SLUICE_SOURCE_DIR + "/bench/format/duckdb_convert.mjs " +
-                    jsonl + " " + prefix + " " + std::to_string(threads) + " '" + DuckTypes() +
-                    "'";
+                    jsonl + " " + prefix + " " + std::to_string(threads) + " '" + DuckTypes() + "'";
   sync();
   FILE* p = popen(cmd.c_str(), "r");
   std::string text;
@@ -121,8 +120,8 @@ std::pair<Outcome, Outcome> RunDuckDb(const std::string& jsonl, const std::strin
 }
 
 void Report(const std::string& name, const Outcome& o, int64_t rows, int64_t logical_bytes) {
-  std::printf("%-22s %7.2f s %7.2f cpu-s %9.0f rows/s", name.c_str(), o.seconds,
-              o.cpu_seconds, rows / o.seconds);
+  std::printf("%-22s %7.2f s %7.2f cpu-s %9.0f rows/s", name.c_str(), o.seconds, o.cpu_seconds,
+              rows / o.seconds);
   if (logical_bytes > 0) std::printf(" %7.1f MB/s", logical_bytes / 1e6 / o.seconds);
   std::printf(" %8.1f MB", o.bytes / 1e6);
   if (o.peak_rss_bytes >= 0) std::printf(" %7.1f MB peak", o.peak_rss_bytes / 1e6);
@@ -189,12 +188,12 @@ void RunDuckDbCases(const std::string& dir, int64_t rows, int64_t logical,
     Report("duckdb convert " + t, convert, rows, logical);
     Report("duckdb write " + t, write, rows, logical);
     if (parquet_zstd.seconds <= 0 || write.seconds <= 0) continue;
-    std::printf("  duckdb %s / sluice parquet+zstd: convert cpu %.2f, write cpu %.2f, "
-                "write wall %.2f, size %.3f\n",
-                t.c_str(), convert.cpu_seconds / parquet_zstd.cpu_seconds,
-                write.cpu_seconds / parquet_zstd.cpu_seconds,
-                write.seconds / parquet_zstd.seconds,
-                static_cast<double>(write.bytes) / static_cast<double>(parquet_zstd.bytes));
+    std::printf(
+        "  duckdb %s / sluice parquet+zstd: convert cpu %.2f, write cpu %.2f, "
+        "write wall %.2f, size %.3f\n",
+        t.c_str(), convert.cpu_seconds / parquet_zstd.cpu_seconds,
+        write.cpu_seconds / parquet_zstd.cpu_seconds, write.seconds / parquet_zstd.seconds,
+        static_cast<double>(write.bytes) / static_cast<double>(parquet_zstd.bytes));
   }
 }
 
@@ -207,9 +206,10 @@ int Main(int argc, char** argv) {
   };
   std::filesystem::create_directories(dir);
   std::vector<model::Event> spans = Generate(rows);
-  std::printf("%lld spans (bench/gen, seed 42), %.0f MB resident; MB/s counts the JSON Lines "
-              "size; peak: RSS added while writing\n",
-              static_cast<long long>(rows), StatusKb("VmRSS") / 1024.0);
+  std::printf(
+      "%lld spans (bench/gen, seed 42), %.0f MB resident; MB/s counts the JSON Lines "
+      "size; peak: RSS added while writing\n",
+      static_cast<long long>(rows), StatusKb("VmRSS") / 1024.0);
   // MB/s counts the JSON Lines size: from this run, else from an earlier run's file.
   std::error_code ec;
   int64_t logical = static_cast<int64_t>(std::filesystem::file_size(dir + "/spans.jsonl", ec));

@@ -40,7 +40,7 @@ class ByteArrayDictionary {
   std::string_view Value(uint32_t index) const;
   void Grow();
 
-  std::vector<Slot> slots_;        // a power of two in size, at most half full
+  std::vector<Slot> slots_;      // a power of two in size, at most half full
   std::vector<size_t> offsets_;  // where each entry's bytes start in plain_ (after its length)
   std::string plain_;
 };

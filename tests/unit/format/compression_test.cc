@@ -36,7 +36,8 @@ std::string Decompress(Compression codec, const std::string& block, size_t size)
     case Compression::kSnappy:
       out.clear();
       return snappy::Uncompress(block.data(), block.size(), &out) ? out : "snappy error";
-    case Compression::kNone: return block;
+    case Compression::kNone:
+      return block;
   }
   return "";
 }
@@ -46,8 +47,8 @@ class BlockCompressorTest : public ::testing::TestWithParam<Compression> {};
 // A compressor keeps its codec state between blocks; each block must still decode on its own
 // (a Parquet reader decompresses every page separately) and match a one-off CompressBlock.
 TEST_P(BlockCompressorTest, EveryBlockDecodesOnItsOwn) {
-  std::vector<std::string> blocks = {
-      std::string(200'000, 'a') + "tail", "", "short block", std::string(70'000, '\0')};
+  std::vector<std::string> blocks = {std::string(200'000, 'a') + "tail", "", "short block",
+                                     std::string(70'000, '\0')};
   for (int k = 0; k < 50'000; ++k) blocks.back()[k * 7 % 70'000] = static_cast<char>(k % 251);
   blocks.push_back(blocks[0]);  // the same bytes again must not refer to the previous block
   BlockCompressor compressor(GetParam(), 0);
