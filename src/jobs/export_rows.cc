@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "common/json.h"
+#include "common/time_util.h"
 #include "format/schemas.h"
 
 namespace sluice::jobs {
@@ -121,6 +123,38 @@ Status QueryRowCollector::OnRow(std::string_view json) {
   return Status();
 }
 
+// The query output carries `_xact_id` as a decimal string and `created` as RFC 3339 text (as
+// the API does); in files they get the types the spans and traces files give them, INT64 and
+// TIMESTAMP, when every value converts.
+void QueryRowCollector::TypeKnownColumns(std::vector<format::Row>& rows) const {
+  for (size_t c = 0; c < names_.size(); ++c) {
+    const bool xact = names_[c] == "_xact_id";
+    if (!xact && names_[c] != "created") continue;
+    std::vector<Value> typed;
+    typed.reserve(rows.size());
+    for (const format::Row& row : rows) {
+      const Value& v = row[c];
+      if (v.is_null()) {
+        typed.push_back(Value::Null());
+        continue;
+      }
+      if (v.type != format::ValueType::kString) break;
+      if (xact) {
+        char* end = nullptr;
+        const long long n = std::strtoll(v.s.c_str(), &end, 10);
+        if (v.s.empty() || *end != '\0') break;
+        typed.push_back(Value::Int64(n));
+      } else {
+        auto t = ParseRfc3339(v.s);
+        if (!t.ok()) break;
+        typed.push_back(Value::Timestamp(*t));
+      }
+    }
+    if (typed.size() != rows.size()) continue;  // some value did not convert: keep the text
+    for (size_t r = 0; r < rows.size(); ++r) rows[r][c] = std::move(typed[r]);
+  }
+}
+
 std::pair<format::Schema, std::vector<format::Row>> QueryRowCollector::Take() {
   std::vector<format::Row> rows;
   rows.reserve(rows_.size());
@@ -129,6 +163,7 @@ std::pair<format::Schema, std::vector<format::Row>> QueryRowCollector::Take() {
     for (auto& [column, value] : sparse) row[column] = std::move(value);
   }
   rows_.clear();
+  TypeKnownColumns(rows);
   format::Schema schema = format::InferSchema(names_, rows);
   return {std::move(schema), std::move(rows)};
 }

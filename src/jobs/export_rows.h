@@ -21,7 +21,9 @@ format::Row TraceToRow(const query::TraceRow& trace);
 
 // Collects a query's output rows (compact JSON objects) and turns them into typed rows: columns
 // in order of first appearance, a key absent from a row is null there, objects and arrays are
-// JSON, and each column's type follows format::InferSchema. Not thread-safe.
+// JSON, and each column's type follows format::InferSchema, except that `_xact_id` (decimal
+// strings) becomes int64 and `created` (RFC 3339) a timestamp when every value converts.
+// Not thread-safe.
 class QueryRowCollector final : public query::RowSink {
  public:
   Status OnRow(std::string_view json) override;
@@ -30,6 +32,8 @@ class QueryRowCollector final : public query::RowSink {
   std::pair<format::Schema, std::vector<format::Row>> Take();
 
  private:
+  void TypeKnownColumns(std::vector<format::Row>& rows) const;
+
   std::vector<std::string> names_;
   std::vector<std::vector<std::pair<int, format::Value>>> rows_;  // (column, value)
 };
