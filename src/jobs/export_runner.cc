@@ -12,6 +12,7 @@
 #include "common/uuid.h"
 #include "format/schemas.h"
 #include "format/writer_factory.h"
+#include "jobs/event_prefetcher.h"
 #include "jobs/export_rows.h"
 #include "jobs/upload_sink.h"
 #include "query/parser.h"
@@ -284,22 +285,17 @@ Result<FileContent> ExportRunner::RunState::WriteSpans(const store::ExportFile& 
   scan.max_xact_id = file.xact_bound;
   scan.limit = file.row_limit;
   SLUICE_ASSIGN_OR_RETURN(auto stream, r_.store_.Scan(scan));
+  // The store reads the next batch while this thread encodes the current one.
+  EventPrefetcher prefetch(std::move(stream), kEventBatch);
   FileContent content;
   content.to = file.from;
-  std::vector<model::Event> batch(kEventBatch);
   int64_t total = 0;
   while (true) {
-    size_t n = 0;
-    while (n < batch.size()) {
-      SLUICE_ASSIGN_OR_RETURN(bool more, stream->Next(&batch[n]));
-      if (!more) break;
-      ++n;
-    }
-    if (n == 0) break;
-    SLUICE_RETURN_IF_ERROR(writer.WriteEvents(std::span(batch.data(), n)));
-    content.to = {batch[n - 1].xact_id, batch[n - 1].row_key};
-    total += static_cast<int64_t>(n);
-    if (n < batch.size()) break;
+    SLUICE_ASSIGN_OR_RETURN(std::vector<model::Event> * batch, prefetch.Next());
+    if (batch->empty()) break;
+    SLUICE_RETURN_IF_ERROR(writer.WriteEvents(*batch));
+    content.to = {batch->back().xact_id, batch->back().row_key};
+    total += static_cast<int64_t>(batch->size());
   }
   content.reached_end = total < file.row_limit;
   return content;
