@@ -80,6 +80,14 @@ class ExportRunner::RunState {
   Status CheckObject(const model::ObjectRef& object);
   Result<std::optional<store::ExportFile>> PlanFile();
   Status WriteAndCommit(store::ExportFile file);
+  // The logs rows of a file: after its start, up to its bound, in export order.
+  model::ScanRequest FileScan(const store::ExportFile& file) const {
+    model::ScanRequest scan;
+    scan.object = logs_;
+    scan.after = file.from;
+    scan.max_xact_id = file.xact_bound;
+    return scan;
+  }
   Result<FileContent> WriteRows(const store::ExportFile& file, format::RowWriter& writer);
   Result<FileContent> WriteSpans(const store::ExportFile& file, format::RowWriter& writer);
   Result<FileContent> WriteTraces(const store::ExportFile& file, format::RowWriter& writer);
@@ -279,10 +287,7 @@ Result<FileContent> ExportRunner::RunState::WriteRows(const store::ExportFile& f
 Result<FileContent> ExportRunner::RunState::WriteSpans(const store::ExportFile& file,
                                                        format::RowWriter& writer) {
   SLUICE_RETURN_IF_ERROR(writer.Begin(format::SpanSchema()));
-  model::ScanRequest scan;
-  scan.object = logs_;
-  scan.after = file.from;
-  scan.max_xact_id = file.xact_bound;
+  model::ScanRequest scan = FileScan(file);
   scan.limit = file.row_limit;
   SLUICE_ASSIGN_OR_RETURN(auto stream, r_.store_.Scan(scan));
   // The store reads the next batch while this thread encodes the current one.
@@ -333,11 +338,7 @@ Result<std::map<std::string, std::vector<model::Event>>> ExportRunner::RunState:
 Result<FileContent> ExportRunner::RunState::WriteTraces(const store::ExportFile& file,
                                                         format::RowWriter& writer) {
   SLUICE_RETURN_IF_ERROR(writer.Begin(format::TraceSchema()));
-  model::ScanRequest scan;
-  scan.object = logs_;
-  scan.after = file.from;
-  scan.max_xact_id = file.xact_bound;
-  SLUICE_ASSIGN_OR_RETURN(auto stream, r_.store_.Scan(scan));
+  SLUICE_ASSIGN_OR_RETURN(auto stream, r_.store_.Scan(FileScan(file)));
   FileContent content;
   content.to = file.from;
   std::unordered_set<std::string> included;
