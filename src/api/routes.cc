@@ -1,6 +1,48 @@
 #include "api/routes.h"
 
+#include <string>
+
 namespace sluice::api {
+
+namespace {
+
+// `path` as an ECMAScript regex matching exactly that path.
+std::string RegexEscape(std::string_view path) {
+  std::string out;
+  for (char c : path) {
+    if (std::string_view(R"(\^$.|?*+()[]{})").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+ApiResponse StaticResponse(const StaticFile& f) {
+  ApiResponse r;
+  r.content_type = std::string(f.content_type);
+  r.body = std::string(f.bytes);
+  // Revalidated on every load, so a new binary's UI is picked up at once.
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  if (f.path.ends_with(".html")) {
+    // Scripts and styles only from this server; the API key never leaves the page.
+    r.headers.emplace_back("Content-Security-Policy",
+                           "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+                           "base-uri 'none'; form-action 'none'");
+    r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  }
+  return r;
+}
+
+}  // namespace
+
+void RegisterStaticRoutes(HttpServer& server, std::span<const StaticFile> files) {
+  for (const StaticFile& f : files) {
+    const StaticFile* file = &f;
+    auto serve = [file](const ApiRequest&) -> Result<ApiResponse> { return StaticResponse(*file); };
+    server.Route("GET", RegexEscape(StaticUrlPath(f)), "/ui/{file}", serve);
+    if (f.path == "index.html") server.Route("GET", "/", "/", serve);
+  }
+}
 
 void RegisterCoreRoutes(HttpServer& server, Handlers& h, Metrics& metrics) {
   auto bind = [&h](Result<ApiResponse> (Handlers::*fn)(const ApiRequest&)) {
@@ -30,6 +72,7 @@ void RegisterCoreRoutes(HttpServer& server, Handlers& h, Metrics& metrics) {
   server.Route("POST", rows + "fetch", "/v1/{object}/{id}/fetch", bind(&Handlers::Fetch));
   server.Route("GET", rows + "fetch", "/v1/{object}/{id}/fetch", bind(&Handlers::Fetch));
   server.Route("POST", "/btql", "/btql", bind(&Handlers::Btql));
+  RegisterStaticRoutes(server, EmbeddedWebFiles());
 }
 
 void RegisterAutomationRoutes(HttpServer& server, AutomationHandlers& h) {

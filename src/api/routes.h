@@ -4,15 +4,21 @@
 #include "api/automation_handlers.h"
 #include "api/handlers.h"
 #include "api/http_server.h"
+#include "api/static_files.h"
 
 namespace sluice::api {
 
-// Projects, experiments, datasets, insert/fetch, /healthz and /metrics.
-// REQUIRES: handlers and metrics outlive the server.
+// Projects, experiments, datasets, insert/fetch, /healthz and /metrics, and the web UI
+// (RegisterStaticRoutes). REQUIRES: handlers and metrics outlive the server.
 void RegisterCoreRoutes(HttpServer& server, Handlers& handlers, Metrics& metrics);
 
 // `/v1/project_automation…`, `/automation/cron…`, `/automation/test` and
 // `/automation/retention/{id}/…`.
 void RegisterAutomationRoutes(HttpServer& server, AutomationHandlers& handlers);
+
+// The embedded web UI: `GET /` (index.html) and `GET /ui/<file>` for every file of `files`,
+// each an exact path, so no API path is ever answered with a file. REQUIRES: `files` outlive
+// the server (EmbeddedWebFiles() does).
+void RegisterStaticRoutes(HttpServer& server, std::span<const StaticFile> files);
 
 }  // namespace sluice::api

@@ -1,0 +1,236 @@
+// The `+ Automation` editor: type S3 export (this file) or Data retention (retention.js).
+// An export's ExternalId contains its id, so it is real only once the automation exists:
+// "Create paused" saves it without running to set up the role; "Save" activates and registers.
+import { api, call } from './api.js';
+import { principalFromSteps, s3Policy, trustPolicy } from './policies.js';
+import { retentionSection } from './retention.js';
+import { copyBlock, DEFINITIONS, field, h, INTERVALS, toast } from './util.js';
+
+function select(options, value) {
+  const el = h('select', {}, options.map(([v, label]) => h('option', { value: v }, label)));
+  el.value = String(value);
+  return el;
+}
+
+// Parse errors end in "at <line>:<col>"; shows the line with a caret under the column.
+function queryErrorView(query, message) {
+  const m = /at (\d+):(\d+)/.exec(message);
+  const parts = [h('p', { class: 'error' }, message)];
+  if (m) {
+    const line = query.split('\n')[Number(m[1]) - 1] || '';
+    const caret = ' '.repeat(Math.max(0, Number(m[2]) - 1)) + '^';
+    parts.push(h('pre', { class: 'code caret', 'aria-label': `line ${m[1]}, column ${m[2]}` },
+                 `${line}\n${caret}`));
+  }
+  return parts;
+}
+
+// The query as checked: at most one row is read.
+function limitedQuery(q) {
+  if (/\blimit\b/i.test(q)) return q;
+  return /^\s*(select|with)\b[^:]/i.test(q) && !/^\s*select\s*:/i.test(q)
+    ? `${q}\nLIMIT 1` : `${q}\n| limit: 1`;
+}
+
+function definitionFields(project, ui) {
+  ui.definition = select(DEFINITIONS, 'log_traces');
+  ui.query = h('textarea', { rows: 5, spellcheck: 'false', class: 'code' });
+  ui.query.value = `select: * | from: project_logs('${project.id}') spans`;
+  ui.queryResult = h('div', { id: 'query-result', role: 'status', 'aria-live': 'polite' });
+  const check = h('button', { type: 'button', class: 'secondary' }, 'Check query');
+  check.addEventListener('click', async () => {
+    ui.queryResult.replaceChildren(h('p', { class: 'help' }, 'Checking…'));
+    try {
+      await api.btql(limitedQuery(ui.query.value));
+      ui.query.removeAttribute('aria-invalid');
+      ui.queryResult.replaceChildren(h('p', { class: 'ok' }, 'The query parses and runs.'));
+    } catch (e) {
+      ui.query.setAttribute('aria-invalid', 'true');
+      ui.queryResult.replaceChildren(...queryErrorView(ui.query.value, e.message));
+      const m = /at (\d+):(\d+)/.exec(e.message);
+      if (m) placeCaret(ui.query, Number(m[1]), Number(m[2]));
+    }
+  });
+  const queryBox = h('div', { class: 'query-box' },
+                     field('Custom query (BTQL or SQL)', ui.query), check, ui.queryResult);
+  ui.query.setAttribute('aria-describedby', 'query-result');
+  const sync = () => { queryBox.hidden = ui.definition.value !== 'btql_query'; };
+  ui.definition.addEventListener('change', sync);
+  sync();
+  return [field('Data to export', ui.definition), queryBox];
+}
+
+function placeCaret(textarea, line, col) {
+  const lines = textarea.value.split('\n');
+  let pos = 0;
+  for (let i = 0; i < line - 1 && i < lines.length; i += 1) pos += lines[i].length + 1;
+  textarea.setSelectionRange(pos + col - 1, pos + col - 1);
+}
+
+function exportConfig(ui, status) {
+  const def = { type: ui.definition.value };
+  if (def.type === 'btql_query') def.btql_query = ui.query.value;
+  return {
+    event_type: 'btql_export', status, export_definition: def,
+    export_path: ui.path.value.trim(), format: ui.format.value,
+    interval_seconds: Number(ui.interval.value),
+    credentials: { type: 'aws_iam', role_arn: ui.role.value.trim() },
+  };
+}
+
+// ExternalId, trust policy and S3 policy, redrawn whenever one of their inputs changes.
+function renderAccess(ui) {
+  const saved = Boolean(ui.id);
+  const ext = ui.externalId || '';
+  const blocks = [];
+  if (!saved) {
+    blocks.push(h('p', { class: 'help', id: 'externalid-note' },
+      'The ExternalId ends with this automation’s id, so it exists once the automation is ' +
+      'created. “Create paused” saves it without running; then put its ExternalId in the ' +
+      'role’s trust policy, test, and Save to start it.' +
+      (ext ? ` A test before that uses the placeholder id “new”.` : '')));
+  }
+  if (ext) {
+    blocks.push(copyBlock('ExternalId', ext, { id: 'external-id' }).element);
+    blocks.push(copyBlock('Trust policy JSON', trustPolicy(ui.principal, ext),
+                          { multiline: true, id: 'trust-policy' }).element);
+  }
+  blocks.push(copyBlock('S3 policy JSON', s3Policy(ui.path.value),
+                        { multiline: true, id: 's3-policy' }).element);
+  ui.access.replaceChildren(...blocks);
+}
+
+function renderSteps(ui, res) {
+  const items = (res.steps || []).map((s) => h('li', { class: s.ok ? 'ok' : 'failed' },
+    h('span', { class: 'step-state' }, s.ok ? 'ok' : 'failed'), ' ',
+    h('strong', {}, s.name), ': ', s.message));
+  ui.testResult.replaceChildren(
+    h('p', { class: res.ok ? 'ok' : 'error' },
+      res.ok ? 'Test passed: sluice can write to this path.' : 'Test failed:'),
+    h('ol', { class: 'steps' }, items));
+}
+
+async function runTest(ui) {
+  ui.testResult.replaceChildren(h('p', { class: 'help' }, 'Testing…'));
+  const body = { project_id: ui.project.id, config: exportConfig(ui, ui.status) };
+  if (ui.id) body.automation_id = ui.id;
+  try {
+    const res = await api.test(body);
+    if (!ui.id) ui.externalId = res.external_id;
+    ui.principal = principalFromSteps(res.steps) || ui.principal;
+    renderAccess(ui);
+    renderSteps(ui, res);
+  } catch (e) {
+    ui.testResult.replaceChildren(h('p', { class: 'error' }, e.message));
+  }
+}
+
+// Creates the automation (refusing a name in use: the API would answer the existing one).
+async function createExport(ui, status) {
+  const name = ui.name.value.trim();
+  const same = await call('GET', `/v1/project_automation?project_id=${ui.project.id}` +
+                              `&project_automation_name=${encodeURIComponent(name)}`);
+  if ((same.objects || []).length > 0) throw new Error(`An automation named “${name}” exists.`);
+  const a = await api.create({ project_id: ui.project.id, name,
+                               config: exportConfig(ui, status) });
+  ui.id = a.id;
+  ui.externalId = a.config.credentials ? a.config.credentials.external_id : '';
+  ui.path.readOnly = true;
+  ui.pathHelp.textContent = 'The S3 path cannot change after creation.';
+  ui.title.textContent = `Edit automation “${a.name}”`;
+  ui.createPaused.hidden = true;
+  for (const r of document.getElementsByName('automation-type')) r.disabled = true;
+  renderAccess(ui);
+  return a;
+}
+
+async function save(ui, done) {
+  const token = ui.token.value.trim();
+  if (!ui.registered && !token) {
+    throw new Error('Service token: required to register the export (sl-st-… or sk-…).');
+  }
+  if (ui.id) {
+    await api.patch(ui.id, { name: ui.name.value.trim(), config: exportConfig(ui, 'active') });
+  } else {
+    await createExport(ui, 'active');
+  }
+  if (token) {
+    await api.register(ui.id, token);
+    ui.registered = true;
+    ui.token.value = '';  // never kept or shown again
+  }
+  toast(`Saved “${ui.name.value.trim()}”`);
+  await done();
+}
+
+function exportSection(project, ui, done) {
+  ui.project = project;
+  ui.status = 'paused';
+  ui.path = h('input', { type: 'text', placeholder: 's3://bucket/prefix', spellcheck: 'false' });
+  const pathField = field('S3 path', ui.path, 'Files go under this prefix; fixed once created.');
+  ui.pathHelp = pathField.querySelector('.help');
+  ui.role = h('input', { type: 'text', spellcheck: 'false',
+                         placeholder: 'arn:aws:iam::123456789012:role/sluice-export' });
+  ui.format = select([['jsonl', 'JSON Lines'], ['parquet', 'Parquet']], 'jsonl');
+  ui.interval = select(INTERVALS, 3600);
+  ui.token = h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false',
+                          placeholder: 'sl-st-…' });
+  ui.access = h('div', { class: 'access' });
+  ui.testResult = h('div', { id: 'test-result', role: 'status', 'aria-live': 'polite' });
+  ui.path.addEventListener('input', () => renderAccess(ui));
+  ui.createPaused = h('button', { type: 'button', class: 'secondary' }, 'Create paused');
+  const test = h('button', { type: 'button', class: 'secondary' }, 'Test automation');
+  const saveButton = h('button', { type: 'button' }, 'Save');
+  const guard = (fn) => async () => {
+    ui.error.textContent = '';
+    try { await fn(); } catch (e) { ui.error.textContent = e.message; }
+  };
+  ui.createPaused.addEventListener('click', guard(() => createExport(ui, 'paused')));
+  test.addEventListener('click', () => runTest(ui));
+  saveButton.addEventListener('click', guard(() => save(ui, done)));
+  renderAccess(ui);
+  return {
+    fields: [...definitionFields(project, ui), pathField, field('Role ARN', ui.role),
+             h('fieldset', {}, h('legend', {}, 'Role access'), ui.access),
+             field('Format', ui.format), field('Interval', ui.interval),
+             field('Service token', ui.token,
+                   'The identity the export reads with (read permission on this project); ' +
+                   'sent once to register, never stored or shown.')],
+    result: ui.testResult,
+    actions: [test, ui.createPaused, saveButton],
+  };
+}
+
+// Fills `container` with the editor for a new automation of `project`; `done` runs after a
+// save or cancel.
+export function openEditor(container, project, { done }) {
+  const ui = {};
+  ui.title = h('h1', { id: 'editor-title' }, 'New automation');
+  ui.name = h('input', { type: 'text', autocomplete: 'off', required: true });
+  ui.error = h('p', { class: 'error', role: 'alert' });
+  const typeExport = h('input', { type: 'radio', name: 'automation-type', value: 'export',
+                                  id: 'type-export', checked: true });
+  const typeRetention = h('input', { type: 'radio', name: 'automation-type', value: 'retention',
+                                     id: 'type-retention' });
+  const typeField = h('fieldset', { class: 'type-choice' }, h('legend', {}, 'Type'),
+    h('div', { class: 'radio' }, typeExport, h('label', { for: 'type-export' }, 'S3 export')),
+    h('div', { class: 'radio' }, typeRetention,
+      h('label', { for: 'type-retention' }, 'Data retention')));
+  const body = h('div', { class: 'type-body' });
+  const actions = h('div', { class: 'actions' });
+  const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+  cancel.addEventListener('click', () => done());
+  const render = () => {
+    const part = typeExport.checked ? exportSection(project, ui, done)
+                                    : retentionSection(project, ui, done);
+    body.replaceChildren(...part.fields, part.result);
+    actions.replaceChildren(cancel, ...part.actions);
+  };
+  typeExport.addEventListener('change', render);
+  typeRetention.addEventListener('change', render);
+  const form = h('form', { novalidate: true, onsubmit: (e) => e.preventDefault() },
+                 typeField, field('Name', ui.name), body, ui.error, actions);
+  container.replaceChildren(ui.title, form);
+  render();
+  typeExport.focus();
+}

@@ -1,0 +1,127 @@
+// The status dialog an automation's status icon opens: run history (time, trigger, rows, data
+// size, duration, status), the last run with its error, and Run once, Refresh, Reset (asks
+// first) for exports; Run once, Refresh, the preview and Restore (within the grace period) for
+// retention policies.
+import { api, ApiError } from './api.js';
+import { confirmDialog, openDialog } from './dialog.js';
+import { previewText } from './retention.js';
+import { formatBytes, formatDuration, formatTime, h, toast } from './util.js';
+
+const stat = (run, name) => (run.stats && run.stats[name] !== undefined ? run.stats[name] : null);
+
+function rowsOf(run) {
+  const v = stat(run, 'rows') ?? stat(run, 'soft_deleted');
+  return v === null ? '–' : String(v);
+}
+
+function historyTable(runs, restoreButton) {
+  if (runs.length === 0) return h('p', { class: 'help' }, 'No runs yet.');
+  const head = ['Time', 'Trigger', 'Rows', 'Data size', 'Duration', 'Status'];
+  if (restoreButton) head.push('Restore');
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'runs' },
+    h('caption', { class: 'visually-hidden' }, 'Run history, newest first'),
+    h('thead', {}, h('tr', {}, head.map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, runs.map((r) => h('tr', { 'data-run': r.id },
+      h('td', {}, formatTime(r.started)), h('td', {}, r.trigger), h('td', { class: 'num' }, rowsOf(r)),
+      h('td', { class: 'num' }, formatBytes(stat(r, 'bytes'))),
+      h('td', {}, formatDuration(r.started, r.finished)),
+      h('td', {}, h('span', { class: `badge ${r.status}` }, r.status)),
+      restoreButton ? h('td', {}, restoreButton(r)) : null)))));
+}
+
+function lastRunView(run) {
+  if (!run) return h('p', { class: 'help' }, 'This automation has not run yet.');
+  const parts = [h('p', {}, h('span', { class: `badge ${run.status}` }, run.status),
+                   ` ${run.trigger} run started ${formatTime(run.started)}, ${rowsOf(run)} rows, `,
+                   `${formatBytes(stat(run, 'bytes'))}.`)];
+  if (run.error) parts.push(h('p', { class: run.status === 'warning' ? 'warning' : 'error' }, run.error));
+  return h('div', { class: 'last-run' }, parts);
+}
+
+async function loadExport(a, view) {
+  const st = await api.cronStatus(a.id);
+  const next = st.next_run ? `Next run ${formatTime(st.next_run)}.` : 'Paused: no run scheduled.';
+  const backlog = `${st.backlog_rows}${st.backlog_capped ? '+' : ''} rows not exported yet.`;
+  view.summary.replaceChildren(h('p', {}, `${next} ${backlog}`));
+  view.last.replaceChildren(lastRunView(st.last_run));
+  view.history.replaceChildren(historyTable(st.runs || []));
+}
+
+async function loadRetention(a, view, refresh) {
+  const [st, preview] = await Promise.all([api.retentionStatus(a.id), api.retentionPreview(a.id)]);
+  // A run's deletions can be restored until purge_after (microseconds since the epoch).
+  const restoreButton = (r) => {
+    const purgeAfter = stat(r, 'purge_after');
+    const left = Number(stat(r, 'soft_deleted') || 0) - Number(stat(r, 'restored') || 0);
+    const inGrace = purgeAfter !== null && purgeAfter > Date.now() * 1000 && left > 0 &&
+                    !stat(r, 'purged');
+    if (!inGrace) return '–';
+    return h('button', { type: 'button', class: 'secondary small',
+                         'aria-label': `Restore what the run of ${formatTime(r.started)} deleted`,
+                         onclick: () => restore(a, r, refresh) }, 'Restore');
+  };
+  view.summary.replaceChildren(h('p', { class: 'preview-count' },
+                                 previewText(preview, a.config.object_type)),
+                               h('p', {}, `Next run ${formatTime(st.next_run)}.`));
+  view.last.replaceChildren(lastRunView(st.last_run));
+  view.history.replaceChildren(historyTable(st.runs || [], restoreButton));
+}
+
+async function restore(a, run, refresh) {
+  const ok = await confirmDialog('Restore deleted data?',
+    `Bring back what the run of ${formatTime(run.started)} deleted.`, 'Restore');
+  if (!ok) return;
+  const res = await api.retentionRestore(a.id, run.id);
+  toast(`Restored ${res.restored} rows`);
+  await refresh();
+}
+
+// Opens the dialog for automation `a`; `onChange` runs after an action changed its state.
+export function openStatus(a, onChange) {
+  const isExport = a.config.event_type === 'btql_export';
+  const view = {
+    summary: h('div', { class: 'summary', role: 'status', 'aria-live': 'polite' }),
+    last: h('div', {}), history: h('div', {}), error: h('p', { class: 'error', role: 'alert' }),
+  };
+  const refresh = async () => {
+    view.error.textContent = '';
+    try {
+      await (isExport ? loadExport(a, view) : loadRetention(a, view, refresh));
+    } catch (e) {
+      const unregistered = e instanceof ApiError && e.status === 400 && isExport;
+      view.error.textContent = unregistered
+        ? `${e.message}. Open the automation and Save it with a service token.` : e.message;
+    }
+  };
+  const act = (fn) => async (ev) => {
+    const button = ev.currentTarget;
+    button.disabled = true;
+    view.error.textContent = '';
+    try { await fn(); } catch (e) { view.error.textContent = e.message; }
+    button.disabled = false;
+    await refresh();
+    if (onChange) onChange();
+  };
+  const runOnce = h('button', { type: 'button', onclick: act(async () => {
+    const run = await (isExport ? api.cronRun(a.id) : api.retentionRun(a.id));
+    toast(`Run ${run.status}: ${rowsOf(run)} rows`);
+  }) }, 'Run once');
+  const refreshButton = h('button', { type: 'button', class: 'secondary', onclick: act(async () => {}) },
+                          'Refresh');
+  const actions = [runOnce, refreshButton];
+  if (isExport) {
+    actions.push(h('button', { type: 'button', class: 'danger', onclick: act(async () => {
+      const ok = await confirmDialog('Reset automation?',
+        'This clears the cursor and run history; the next run exports everything again into ' +
+        'new files. Files already written stay.', 'Reset');
+      if (ok) { await api.cronReset(a.id); toast('Automation reset'); }
+    }) }, 'Reset automation'));
+  }
+  openDialog({
+    title: `${a.name}: ${isExport ? 'export' : 'retention'} status`,
+    body: h('div', { class: 'status-body' }, view.summary, view.error,
+            h('div', { class: 'actions' }, actions),
+            h('h3', {}, 'Last run'), view.last, h('h3', {}, 'Run history'), view.history),
+  });
+  refresh();
+}
