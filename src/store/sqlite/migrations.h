@@ -10,6 +10,10 @@ namespace sluice::store::sqlite {
 // Brings the database to the latest schema version.
 Status Migrate(Connection& c);
 
+// Brings the database to schema version `target` (tests build older databases with it).
+// REQUIRES: 0 < target <= LatestSchemaVersion().
+Status MigrateTo(Connection& c, int target);
+
 // The schema version this binary writes.
 int LatestSchemaVersion();
 

@@ -2,6 +2,39 @@
 
 namespace sluice::store::sqlite {
 
+namespace {
+
+// FNV-1a over the bytes, then the splitmix64 finaliser so that ids differing in a few
+// characters land far apart.
+uint64_t MixedHash(std::string_view text) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char ch : text) {
+    h ^= ch;
+    h *= 0x100000001b3ull;
+  }
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ull;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebull;
+  h ^= h >> 31;
+  return h;
+}
+
+void KeyHashFunction(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  const unsigned char* p = sqlite3_value_text(argv[0]);
+  const int n = sqlite3_value_bytes(argv[0]);
+  sqlite3_result_int64(
+      ctx, TextKeyHash(std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(n))));
+}
+
+}  // namespace
+
+int64_t TextKeyHash(std::string_view text) { return static_cast<int64_t>(MixedHash(text)); }
+
 Status SqliteError(int rc, sqlite3* db, std::string_view context) {
   std::string msg(context);
   msg += ": ";
@@ -36,6 +69,15 @@ Statement& Statement::Bind(int i, int64_t v) {
 Statement& Statement::Bind(int i, std::string_view v) {
   sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   return *this;
+}
+
+Statement& Statement::BindBorrowed(int i, std::string_view v) {
+  sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+  return *this;
+}
+
+Statement& Statement::BindBorrowedOrNull(int i, std::string_view v) {
+  return v.empty() ? BindNull(i) : BindBorrowed(i, v);
 }
 
 Statement& Statement::BindNull(int i) {
@@ -83,6 +125,10 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
   }
   std::unique_ptr<Connection> c(new Connection(db));
   sqlite3_busy_timeout(db, 10'000);
+  const int frc = sqlite3_create_function_v2(
+      db, "sluice_key_hash", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+      &KeyHashFunction, nullptr, nullptr, nullptr);
+  if (frc != SQLITE_OK) return SqliteError(frc, db, "registering sluice_key_hash");
   SLUICE_RETURN_IF_ERROR(c->Exec(
       "PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
       "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"));
@@ -106,14 +152,14 @@ Status Connection::Exec(std::string_view sql) {
   return Status();
 }
 
-Result<Statement*> Connection::Prepare(const std::string& sql) {
+Result<Statement*> Connection::Prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) return &it->second->Reset();
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return SqliteError(rc, db_, "prepare");
-  auto [pos, _] = cache_.emplace(sql, std::make_unique<Statement>(db_, stmt));
+  auto [pos, _] = cache_.emplace(std::string(sql), std::make_unique<Statement>(db_, stmt));
   return pos->second.get();
 }
 

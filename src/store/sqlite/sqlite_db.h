@@ -15,6 +15,12 @@
 
 namespace sluice::store::sqlite {
 
+// The 64-bit key of a text id in the hashed event indexes (id, root_span_id): a fixed,
+// well-mixed hash of the bytes, stable across versions and platforms because it is stored.
+// Also callable from SQL as sluice_key_hash(text) on every Connection (used by migrations).
+// Distinct texts may share a key: lookups compare the text as well.
+int64_t TextKeyHash(std::string_view text);
+
 // Maps a SQLite result code to a Status (BUSY/LOCKED -> kUnavailable, CONSTRAINT ->
 // kAlreadyExists, FULL -> kResourceExhausted, CORRUPT/NOTADB -> kDataLoss, else kInternal).
 Status SqliteError(int rc, sqlite3* db, std::string_view context);
@@ -35,6 +41,9 @@ class Statement {
   Statement& BindNull(int i);
   // Binds v, or NULL when v is empty.
   Statement& BindOrNull(int i, std::string_view v);
+  // As Bind/BindOrNull without copying v. REQUIRES: v stays valid until the next Reset.
+  Statement& BindBorrowed(int i, std::string_view v);
+  Statement& BindBorrowedOrNull(int i, std::string_view v);
 
   // Steps once: true when a row is available, false when done.
   Result<bool> Step();
@@ -64,14 +73,15 @@ class Connection {
   // Runs one or more statements without results.
   Status Exec(std::string_view sql);
   // A cached prepared statement for sql, reset and ready to bind.
-  Result<Statement*> Prepare(const std::string& sql);
+  Result<Statement*> Prepare(std::string_view sql);
   int64_t Changes() const { return sqlite3_changes64(db_); }
   sqlite3* raw() { return db_; }
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
-  std::map<std::string, std::unique_ptr<Statement>> cache_;
+  // Transparent comparator: a lookup by string_view allocates nothing.
+  std::map<std::string, std::unique_ptr<Statement>, std::less<>> cache_;
 };
 
 // BEGIN IMMEDIATE … COMMIT, rolled back on destruction unless committed.

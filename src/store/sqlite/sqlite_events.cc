@@ -9,14 +9,18 @@ namespace sluice::store::sqlite {
 
 namespace {
 
-// The current visible version of a row: a row hidden by retention counts as absent.
-Result<std::optional<model::Event>> SelectEvent(Connection& c, const model::ObjectRef& object,
-                                                const std::string& id,
-                                                const std::vector<model::RetentionMark>& marks) {
-  SLUICE_ASSIGN_OR_RETURN(
-      Statement * s, c.Prepare(std::string("SELECT ") + kEventColumns +
-                               " FROM events WHERE object_type = ? AND object_id = ? AND id = ?"));
-  s->Bind(1, static_cast<int64_t>(object.type)).Bind(2, object.id).Bind(3, id);
+// An object's key in event_objects as an SQL expression over ?1 (object type) and ?2 (object
+// id): NULL, which matches no row, for an object that never had rows. SQLite evaluates it once
+// per statement and seeks the (obj_key, …) indexes with it.
+constexpr char kObjectKeySql[] =
+    "(SELECT obj_key FROM event_objects WHERE object_type = ?1 AND object_id = ?2)";
+
+// The row at row_key, or nullopt when there is none or a retention mark hides it.
+Result<std::optional<model::Event>> SelectVisible(Connection& c, int64_t row_key,
+                                                  const std::vector<model::RetentionMark>& marks) {
+  SLUICE_ASSIGN_OR_RETURN(Statement * s, c.Prepare(std::string("SELECT ") + kEventColumns +
+                                                   " FROM events WHERE row_key = ?"));
+  s->Bind(1, row_key);
   SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
   std::optional<model::Event> out;
   if (row) out = ReadEvent(*s);
@@ -28,13 +32,13 @@ Result<std::optional<model::Event>> SelectEvent(Connection& c, const model::Obje
   return out;
 }
 
-// The key of the row with this id, hidden by retention or not (an index-only lookup).
-Result<std::optional<int64_t>> AnyRowKey(Connection& c, const model::ObjectRef& object,
-                                         const std::string& id) {
+// The key of the row with this id, hidden by retention or not, for the writer, which knows the
+// object's key.
+Result<std::optional<int64_t>> AnyRowKey(Connection& c, int64_t obj_key, const std::string& id) {
   SLUICE_ASSIGN_OR_RETURN(
       Statement * s,
-      c.Prepare("SELECT row_key FROM events WHERE object_type = ? AND object_id = ? AND id = ?"));
-  s->Bind(1, static_cast<int64_t>(object.type)).Bind(2, object.id).Bind(3, id);
+      c.Prepare("SELECT row_key FROM events WHERE obj_key = ? AND id_hash = ? AND id = ?"));
+  s->Bind(1, obj_key).Bind(2, TextKeyHash(id)).BindBorrowed(3, id);
   SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
   std::optional<int64_t> out;
   if (row) out = s->Int(0);
@@ -42,26 +46,57 @@ Result<std::optional<int64_t>> AnyRowKey(Connection& c, const model::ObjectRef& 
   return out;
 }
 
+// The object's key for the writer, created on its first row. Rolled back with the request's
+// savepoint if the request fails.
+Result<int64_t> WriterObjectKey(Connection& c, const model::ObjectRef& object) {
+  SLUICE_ASSIGN_OR_RETURN(
+      Statement * q,
+      c.Prepare("SELECT obj_key FROM event_objects WHERE object_type = ? AND object_id = ?"));
+  q->Bind(1, static_cast<int64_t>(object.type)).BindBorrowed(2, object.id);
+  SLUICE_ASSIGN_OR_RETURN(bool found, q->Step());
+  if (found) {
+    const int64_t key = q->Int(0);
+    q->Reset();
+    return key;
+  }
+  SLUICE_ASSIGN_OR_RETURN(Statement * ins,
+                          c.Prepare("INSERT INTO event_objects (object_type, object_id) "
+                                    "VALUES (?, ?) RETURNING obj_key"));
+  ins->Bind(1, static_cast<int64_t>(object.type)).BindBorrowed(2, object.id);
+  SLUICE_ASSIGN_OR_RETURN(bool row, ins->Step());
+  if (!row) return InternalError("event_objects insert returned no key");
+  const int64_t key = ins->Int(0);
+  ins->Reset();
+  return key;
+}
+
 Status DeleteRow(Connection& c, int64_t row_key) {
   SLUICE_ASSIGN_OR_RETURN(Statement * s, c.Prepare("DELETE FROM events WHERE row_key = ?"));
   return s->Bind(1, row_key).Run();
 }
 
-Status InsertRow(Connection& c, const model::Event& e) {
+// Texts are bound without copies: `e` outlives the statement's run.
+Status InsertRow(Connection& c, int64_t obj_key, const model::Event& e) {
   SLUICE_ASSIGN_OR_RETURN(
       Statement * s,
       c.Prepare("INSERT INTO events (object_type, object_id, id, xact_id, created, span_id, "
                 "root_span_id, span_parents, is_root, input, output, expected, error, scores, "
-                "metrics, metadata, span_attributes, context, origin, tags, org_id, project_id) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-  s->Bind(1, static_cast<int64_t>(e.object.type)).Bind(2, e.object.id).Bind(3, e.id)
-      .Bind(4, static_cast<int64_t>(e.xact_id)).Bind(5, e.created).Bind(6, e.span_id)
-      .Bind(7, e.root_span_id).BindOrNull(8, StringsToJson(e.span_parents))
-      .Bind(9, int64_t{e.is_root});
+                "metrics, metadata, span_attributes, context, origin, tags, org_id, project_id, "
+                "obj_key, id_hash, root_hash) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  const std::string parents = StringsToJson(e.span_parents);
+  const std::string tags = StringsToJson(e.tags);
+  s->Bind(1, static_cast<int64_t>(e.object.type)).BindBorrowed(2, e.object.id)
+      .BindBorrowed(3, e.id).Bind(4, static_cast<int64_t>(e.xact_id)).Bind(5, e.created)
+      .BindBorrowed(6, e.span_id).BindBorrowed(7, e.root_span_id)
+      .BindBorrowedOrNull(8, parents).Bind(9, int64_t{e.is_root});
   int col = 10;
-  for (const model::JsonField& f : model::kJsonFields) s->BindOrNull(col++, e.*f.member);
-  s->BindOrNull(20, StringsToJson(e.tags)).Bind(21, e.org_id).Bind(22, e.project_id);
-  return s->Run();
+  for (const model::JsonField& f : model::kJsonFields) s->BindBorrowedOrNull(col++, e.*f.member);
+  s->BindBorrowedOrNull(20, tags).BindBorrowed(21, e.org_id).BindBorrowed(22, e.project_id)
+      .Bind(23, obj_key).Bind(24, TextKeyHash(e.id)).Bind(25, TextKeyHash(e.root_span_id));
+  Status st = s->Run();
+  s->Reset();  // drop the borrowed texts before they go away
+  return st;
 }
 
 Result<uint64_t> NextXactId(Connection& c) {
@@ -79,22 +114,33 @@ Result<uint64_t> NextXactId(Connection& c) {
 // numbered from ?3 and appended to `texts`; the ORDER BY clause goes to `order_by`.
 std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts,
                     std::string* order_by) {
-  std::string sql = std::string("SELECT ") + kEventColumns +
-                    " FROM events WHERE object_type = ?1 AND object_id = ?2";
+  std::string sql =
+      std::string("SELECT ") + kEventColumns + " FROM events WHERE obj_key = " + kObjectKeySql;
   if (r.max_xact_id) sql += " AND xact_id <= " + std::to_string(*r.max_xact_id);
   if (r.created_min) sql += " AND created >= " + std::to_string(*r.created_min);
   if (r.created_max) sql += " AND created < " + std::to_string(*r.created_max);
-  auto in_list = [&](const char* col, const std::vector<std::string>& values) {
+  // The rows come from the hash column's index (a subquery, so the planner does not walk the
+  // whole object in the order's index instead), the text column decides.
+  auto in_list = [&](const char* col, const char* hash_col,
+                     const std::vector<std::string>& values) {
     if (values.empty()) return;
-    sql += std::string(" AND ") + col + " IN (";
+    std::string texts_sql, hashes_sql;
     for (size_t i = 0; i < values.size(); ++i) {
       texts->push_back(values[i]);
-      sql += (i ? ",?" : "?") + std::to_string(texts->size() + 2);
+      const std::string param = std::to_string(texts->size() + 2);
+      if (i > 0) {
+        texts_sql += ',';
+        hashes_sql += ',';
+      }
+      texts_sql += "?" + param;
+      hashes_sql += "sluice_key_hash(?" + param + ")";
     }
-    sql += ")";
+    sql += std::string(" AND row_key IN (SELECT row_key FROM events WHERE obj_key = ") +
+           kObjectKeySql + " AND " + hash_col + " IN (" + hashes_sql + ")) AND " + col + " IN (" +
+           texts_sql + ")";
   };
-  in_list("id", r.ids);
-  in_list("root_span_id", r.root_span_ids);
+  in_list("id", "id_hash", r.ids);
+  in_list("root_span_id", "root_hash", r.root_span_ids);
   switch (r.order) {
     case model::ScanOrder::kXactAscending:
       *order_by = " ORDER BY xact_id, row_key";
@@ -206,16 +252,17 @@ Result<InsertResult> SqliteStore::ApplyInsert(const PendingInsert& p) {
   InsertResult result;
   result.row_ids.reserve(p.writes->size());
   SLUICE_ASSIGN_OR_RETURN(result.xact_id, NextXactId(c));
+  SLUICE_ASSIGN_OR_RETURN(const int64_t obj_key, WriterObjectKey(c, *p.object));
   SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(c, *p.object));
   for (size_t i = 0; i < p.writes->size(); ++i) {
     const model::EventWrite& w = (*p.writes)[i];
     result.row_ids.push_back(w.id);
     std::optional<model::Event> existing;
-    SLUICE_ASSIGN_OR_RETURN(auto key, AnyRowKey(c, *p.object, w.id));
+    SLUICE_ASSIGN_OR_RETURN(auto key, AnyRowKey(c, obj_key, w.id));
     if (key) {
-      // A row hidden by retention counts as absent; either way the id index allows one row
-      // per id, so the new version replaces it.
-      SLUICE_ASSIGN_OR_RETURN(existing, SelectEvent(c, *p.object, w.id, marks));
+      // A row hidden by retention counts as absent; either way an object keeps one row per
+      // id, so the new version replaces it.
+      SLUICE_ASSIGN_OR_RETURN(existing, SelectVisible(c, *key, marks));
       SLUICE_RETURN_IF_ERROR(DeleteRow(c, *key));
     }
     if (w.object_delete) {
@@ -233,7 +280,7 @@ Result<InsertResult> SqliteStore::ApplyInsert(const PendingInsert& p) {
     e.project_id = *p.project_id;
     e.object = *p.object;
     e.xact_id = result.xact_id;
-    SLUICE_RETURN_IF_ERROR(InsertRow(c, e));
+    SLUICE_RETURN_IF_ERROR(InsertRow(c, obj_key, e));
     ++result.rows_written;
   }
   return result;
@@ -316,7 +363,16 @@ Result<std::optional<model::Event>> SqliteStore::GetEvent(const model::ObjectRef
                                                           const std::string& id) {
   SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
   SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, object));
-  return SelectEvent(*c, object, id, marks);
+  SLUICE_ASSIGN_OR_RETURN(
+      Statement * s,
+      c->Prepare(std::string("SELECT row_key FROM events WHERE obj_key = ") + kObjectKeySql +
+                 " AND id_hash = sluice_key_hash(?3) AND id = ?3"));
+  s->Bind(1, static_cast<int64_t>(object.type)).Bind(2, object.id).Bind(3, id);
+  SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
+  const std::optional<int64_t> key = row ? std::optional<int64_t>(s->Int(0)) : std::nullopt;
+  s->Reset();
+  if (!key) return std::optional<model::Event>();
+  return SelectVisible(*c, *key, marks);
 }
 
 Result<uint64_t> SqliteStore::MaxXactId() {

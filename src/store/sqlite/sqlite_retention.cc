@@ -53,8 +53,10 @@ Result<std::vector<model::RetentionMark>> QueryMarks(Connection& c, const std::s
   return out;
 }
 
+// The events of object `o` (its id bound as ?1), through the object's integer key.
 std::string ObjectSql(const model::ObjectRef& o) {
-  return "object_type = " + std::to_string(static_cast<int>(o.type)) + " AND object_id = ?1";
+  return "obj_key = (SELECT obj_key FROM event_objects WHERE object_type = " +
+         std::to_string(static_cast<int>(o.type)) + " AND object_id = ?1)";
 }
 
 Status SetMarkState(Connection& c, int64_t id, model::MarkState state) {
