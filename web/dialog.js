@@ -8,7 +8,8 @@ const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), selec
 // Open dialogs, innermost last: only the innermost one handles keys.
 const stack = [];
 
-export function openDialog({ title, body, onClose }) {
+// `returnFocus` finds where focus goes on close when the opener is gone (e.g. a re-rendered row).
+export function openDialog({ title, body, onClose, returnFocus }) {
   const opener = document.activeElement;
   const titleId = `dialog-title-${stack.length}-${Date.now()}`;
   const closeButton = h('button', { type: 'button', class: 'secondary small close',
@@ -31,7 +32,8 @@ export function openDialog({ title, body, onClose }) {
     else stack[stack.length - 1].removeAttribute('inert');
     document.removeEventListener('keydown', onKey, true);
     if (onClose) onClose();
-    if (opener && opener.isConnected) opener.focus();
+    const target = opener && opener.isConnected ? opener : (returnFocus && returnFocus());
+    if (target) target.focus();
   }
   function onKey(e) {
     if (stack[stack.length - 1] !== backdrop) return;

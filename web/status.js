@@ -122,6 +122,7 @@ export function openStatus(a, onChange) {
     body: h('div', { class: 'status-body' }, view.summary, view.error,
             h('div', { class: 'actions' }, actions),
             h('h3', {}, 'Last run'), view.last, h('h3', {}, 'Run history'), view.history),
+    returnFocus: () => document.querySelector(`button.status-icon[data-automation="${a.id}"]`),
   });
   refresh();
 }

@@ -1,0 +1,278 @@
+// Drives the automations UI in Debian's Chromium (playwright-core, no browser download) the way
+// a person would: sign in and open the form with the keyboard only, create an S3 export, see a
+// role with the wrong trust policy fail with the actionable message, have it fixed, test, save,
+// run once, read the run in the status dialog, reset, and create a retention policy with its
+// preview. Started by automations_ui_test.py, which answers `FIX_ROLE <external_id>` lines.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import readline from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const env = process.env;
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+  '--no-first-run', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync'];
+const lines = readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+const consoleErrors = [];
+let page;
+let shot = 0;
+
+function step(text) { console.log(`step: ${text}`); }
+
+async function screenshot(name) {
+  shot += 1;
+  const file = path.join(env.ARTIFACT_DIR, `${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+}
+
+async function askParent(line) {
+  console.log(line);
+  const { value } = await lines.next();
+  assert.equal(value, 'OK');
+}
+
+async function api(method, p) {
+  const res = await fetch(new URL(p, env.SLUICE_URL), {
+    method, headers: { Authorization: `Bearer ${env.SLUICE_KEY}` } });
+  return res.json();
+}
+
+async function signInWithKeyboard() {
+  step('sign in with the keyboard only');
+  await page.goto(env.SLUICE_URL);
+  for (let i = 0; i < 10; i += 1) {
+    if (await page.evaluate(() => document.activeElement.id) === 'api-key') break;
+    await page.keyboard.press('Tab');
+  }
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'api-key');
+  await page.keyboard.type(env.SLUICE_KEY);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Automations' }).waitFor();
+  const stored = await page.evaluate(() => ({ session: sessionStorage.getItem('sluice.apiKey'),
+                                              local: localStorage.length, url: location.href }));
+  assert.equal(stored.session, env.SLUICE_KEY);
+  assert.equal(stored.local, 0, 'nothing in localStorage');
+  assert.ok(!stored.url.includes(env.SLUICE_KEY), 'key not in the URL');
+  assert.equal(await page.getByLabel('Project').inputValue(), env.SLUICE_PROJECT_ID);
+  await screenshot('signed-in');
+}
+
+async function openFormWithKeyboard() {
+  step('open the form with the keyboard');
+  // After sign-in focus is on "+ Automation"; Enter opens the editor.
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), '+ Automation');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'New automation' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'type-export');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('nightly spans');
+  assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'nightly spans');
+}
+
+async function checkQuery() {
+  step('check a custom query: the parse error shows in place with line:col');
+  await page.getByLabel('Data to export').selectOption({ label: 'Custom query' });
+  const editor = page.getByLabel('Custom query (BTQL or SQL)');
+  await editor.fill(`select: id\n| from: project_logs('${env.SLUICE_PROJECT_ID}')\n| filter: = 3`);
+  await page.getByRole('button', { name: 'Check query' }).click();
+  const result = page.locator('#query-result');
+  await result.locator('.error').waitFor();
+  const message = await result.locator('.error').textContent();
+  assert.match(message, /at 3:\d+/, message);
+  assert.equal(await editor.getAttribute('aria-invalid'), 'true');
+  assert.match(await result.locator('pre.caret').textContent(), /filter: = 3\n\s*\^/);
+  await screenshot('query-error');
+  await editor.fill(`select: id | from: project_logs('${env.SLUICE_PROJECT_ID}') spans`);
+  await page.getByRole('button', { name: 'Check query' }).click();
+  await result.getByText('The query parses and runs.').waitFor();
+  await page.getByLabel('Data to export').selectOption({ label: 'Logs (spans)' });
+  assert.ok(!(await editor.isVisible()));
+}
+
+async function createWithWrongRole() {
+  step('create paused, test with a role trusting another ExternalId');
+  await page.getByLabel('S3 path').fill(env.EXPORT_PATH);
+  await page.getByLabel('Role ARN').fill(env.ROLE_ARN);
+  await page.getByLabel('Format').selectOption({ label: 'JSON Lines' });
+  await page.getByLabel('Interval').selectOption({ label: '1 h' });
+  const s3Policy = await page.getByLabel('S3 policy JSON', { exact: true }).inputValue();
+  assert.equal(JSON.parse(s3Policy).Statement[0].Resource,
+               `arn:aws:s3:::${env.EXPORT_PATH.slice(5)}/*`);
+  await page.getByRole('button', { name: 'Create paused' }).click();
+  const externalId = page.getByLabel('ExternalId', { exact: true });
+  await externalId.waitFor();
+  const ext = await externalId.inputValue();
+  assert.match(ext, new RegExp(`^sluice:[0-9a-f-]{36}:${env.SLUICE_PROJECT_ID}:[0-9a-f-]{36}$`));
+  assert.ok(await page.getByLabel('S3 path').getAttribute('readonly') !== null);
+  await page.getByRole('button', { name: 'Test automation' }).click();
+  const result = page.locator('#test-result');
+  await result.getByText('Test failed:').waitFor();
+  const failed = await result.locator('li.failed').textContent();
+  assert.match(failed, /assume role/);
+  assert.ok(failed.includes("AssumeRole denied: the role's trust policy must allow sts:AssumeRole"),
+            failed);
+  assert.ok(failed.includes(`sts:ExternalId = ${ext}`), failed);
+  const trust = JSON.parse(await page.getByLabel('Trust policy JSON', { exact: true }).inputValue());
+  assert.equal(trust.Statement[0].Condition.StringEquals['sts:ExternalId'], ext);
+  assert.match(trust.Statement[0].Principal.AWS, /^arn:aws:iam::\d{12}:user\/exporter$/);
+  await screenshot('wrong-trust-policy');
+  return ext;
+}
+
+async function fixTestAndSave(ext) {
+  step('fix the role, test again, save with a service token');
+  await askParent(`FIX_ROLE ${ext}`);
+  await page.getByRole('button', { name: 'Test automation' }).click();
+  const result = page.locator('#test-result');
+  await result.getByText('Test passed: sluice can write to this path.').waitFor();
+  assert.equal(await result.locator('li.failed').count(), 0);
+  assert.ok(await result.locator('li.ok').count() >= 4);
+  await page.getByLabel('Service token').fill(env.SLUICE_TOKEN);
+  await page.getByRole('button', { name: 'Save' }).click();
+  const row = page.locator('tr[data-name="nightly spans"]');
+  await row.waitFor();
+  assert.equal(await row.locator('td').nth(0).textContent(), 'S3 export');
+  assert.equal(await row.locator('td').nth(1).textContent(), env.EXPORT_PATH);
+  assert.equal(await row.locator('td').nth(2).textContent(), '1 h');
+  assert.equal(await row.locator('td').nth(3).textContent(), 'active');
+  await screenshot('saved');
+}
+
+async function focusStaysIn(dialog, presses) {
+  for (let i = 0; i < presses; i += 1) {
+    await page.keyboard.press(i % 3 === 2 ? 'Shift+Tab' : 'Tab');
+    assert.ok(await dialog.evaluate((d) => d.contains(document.activeElement)),
+              'focus left the dialog');
+  }
+}
+
+async function runOnceAndReset() {
+  step('status dialog: run once, see the run and its rows, reset');
+  const row = page.locator('tr[data-name="nightly spans"]');
+  await row.getByRole('button', { name: /open run history of nightly spans/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'nightly spans: export status' });
+  await dialog.waitFor();
+  await dialog.getByText('This automation has not run yet.').waitFor();
+  await focusStaysIn(dialog, 12);
+  await dialog.getByRole('button', { name: 'Run once' }).click();
+  const run = dialog.locator('table.runs tbody tr').first();
+  await run.waitFor();
+  const cells = await run.locator('td').allTextContents();
+  assert.equal(cells[1], 'manual');
+  assert.equal(cells[2], env.SPANS);
+  assert.match(cells[3], /^\d+(\.\d)? (B|KB)$/);
+  assert.equal(cells[5], 'success');
+  await dialog.locator('.last-run').getByText('success').waitFor();
+  await screenshot('run-history');
+  step('reset asks first: Escape keeps the history');
+  await dialog.getByRole('button', { name: 'Reset automation' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Reset automation?' });
+  await confirm.waitFor();
+  await page.keyboard.press('Escape');
+  await confirm.waitFor({ state: 'detached' });
+  assert.ok(await dialog.isVisible(), 'Escape closes only the confirmation');
+  assert.equal(await dialog.locator('table.runs tbody tr').count(), 1);
+  await dialog.getByRole('button', { name: 'Reset automation' }).click();
+  await confirm.getByRole('button', { name: 'Reset' }).click();
+  await dialog.getByText('No runs yet.').waitFor();
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  // Focus returns to the status icon that opened the dialog.
+  assert.match(await page.evaluate(() => document.activeElement.getAttribute('aria-label')),
+               /open run history of nightly spans/);
+}
+
+async function retentionWithPreview() {
+  step('retention policy: warning, save, preview');
+  await page.getByRole('button', { name: '+ Automation' }).click();
+  await page.getByLabel('Data retention').check();
+  await page.getByLabel('Name', { exact: true }).fill('logs 30 days');
+  await page.getByLabel('Object type').selectOption({ label: 'Logs' });
+  await page.getByLabel('Retention period (days)').fill('30');
+  await page.getByText('Deletion is final after the grace period').waitFor();
+  await page.getByRole('button', { name: 'Save' }).click();
+  const preview = page.locator('#retention-preview .preview-count');
+  await preview.waitFor();
+  const list = await api('GET', `/v1/project_automation?project_id=${env.SLUICE_PROJECT_ID}` +
+                                '&project_automation_name=logs%2030%20days');
+  const expected = await api('GET', `/automation/retention/${list.objects[0].id}/preview`);
+  const text = await preview.textContent();
+  assert.ok(text.startsWith(`${expected.rows} ${expected.rows === 1 ? 'row' : 'rows'} would ` +
+                            'be deleted now'), text);
+  assert.equal(expected.rows + expected.held_back, Number(env.SPANS), 'all spans are older');
+  await screenshot('retention-preview');
+  await page.getByRole('button', { name: 'Done' }).click();
+  const row = page.locator('tr[data-name="logs 30 days"]');
+  await row.waitFor();
+  assert.equal(await row.locator('td').nth(0).textContent(), 'Data retention');
+  assert.equal(await row.locator('td').nth(2).textContent(), '30 days');
+}
+
+async function narrowScreen() {
+  step('390 px wide: no sideways scrolling of the page, dialog fits');
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(await overflow() <= 390, `page is ${await overflow()} px wide`);
+  await screenshot('narrow-list');
+  await page.locator('tr[data-name="logs 30 days"]').getByRole('button').click();
+  const dialog = page.getByRole('dialog');
+  await dialog.locator('.preview-count').waitFor();
+  const box = await dialog.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 390, JSON.stringify(box));
+  await screenshot('narrow-status');
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: '+ Automation' }).click();
+  assert.ok(await overflow() <= 390, `form is ${await overflow()} px wide`);
+  await screenshot('narrow-form');
+}
+
+async function tokenNeverShown() {
+  const shown = await page.evaluate((t) => document.body.innerText.includes(t) ||
+    [...document.querySelectorAll('input, textarea')].some((el) => el.value.includes(t)),
+  env.SLUICE_TOKEN);
+  assert.ok(!shown, 'the service token is displayed');
+}
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
+                                        args: CHROMIUM_ARGS });
+let failed = false;
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  context.setDefaultTimeout(15000);
+  page = await context.newPage();
+  // Chromium logs every HTTP error answer as a console error. The only ones this flow expects
+  // are answers the UI shows: a query that does not parse (POST /btql) and the status of an
+  // export not registered yet. They are checked below; every other console error fails.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
+      consoleErrors.push(m.text());
+    }
+  });
+  page.on('response', (r) => {
+    if (r.status() < 400) return;
+    const p = new URL(r.url()).pathname;
+    const expected = r.status() === 400 &&
+      ((r.request().method() === 'POST' && p === '/btql') || /^\/automation\/cron\/[^/]+\/status$/.test(p));
+    if (!expected) consoleErrors.push(`${r.status()} ${r.request().method()} ${p}`);
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  await signInWithKeyboard();
+  await openFormWithKeyboard();
+  await checkQuery();
+  const ext = await createWithWrongRole();
+  await fixTestAndSave(ext);
+  await tokenNeverShown();
+  await runOnceAndReset();
+  await retentionWithPreview();
+  await narrowScreen();
+  assert.deepEqual(consoleErrors, [], 'console errors');
+  console.log('ui: all steps passed');
+} catch (e) {
+  failed = true;
+  console.error(e);
+  if (page) await screenshot('failure').catch(() => {});
+  if (consoleErrors.length) console.error('console errors:', consoleErrors);
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);
