@@ -71,14 +71,16 @@ function row(a, last) {
   const isExport = c.event_type === 'btql_export';
   let status = isExport ? (c.status || 'active') : 'active';
   if (isExport && last.note === 'not registered') status += ', not registered';
+  const cell = (label, content, cls) => h('td', { 'data-label': label, class: cls }, content);
   return h('tr', { 'data-name': a.name },
     h('th', { scope: 'row' }, a.name),
-    h('td', {}, isExport ? 'S3 export' : 'Data retention'),
-    h('td', { class: 'code-cell' },
-      isExport ? c.export_path : labelOf(OBJECT_TYPES, c.object_type)),
-    h('td', {}, isExport ? formatInterval(c.interval_seconds) : `${c.retention_days} days`),
-    h('td', {}, status),
-    h('td', {}, statusButton(a, last)));
+    cell('Type', isExport ? 'S3 export' : 'Data retention'),
+    isExport ? cell('Destination', c.export_path, 'code-cell')
+             : cell('Object type', labelOf(OBJECT_TYPES, c.object_type)),
+    isExport ? cell('Interval', formatInterval(c.interval_seconds))
+             : cell('Retention', `${c.retention_days} days`),
+    cell('Status', status),
+    cell('Last run', statusButton(a, last)));
 }
 
 export async function refreshList() {

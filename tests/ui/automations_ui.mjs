@@ -213,6 +213,10 @@ async function narrowScreen() {
   await page.setViewportSize({ width: 390, height: 844 });
   const overflow = () => page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(await overflow() <= 390, `page is ${await overflow()} px wide`);
+  for (const icon of await page.locator('button.status-icon').all()) {
+    const b = await icon.boundingBox();
+    assert.ok(b.x >= 0 && b.x + b.width <= 390, `status icon off screen: ${JSON.stringify(b)}`);
+  }
   await screenshot('narrow-list');
   await page.locator('tr[data-name="logs 30 days"]').getByRole('button').click();
   const dialog = page.getByRole('dialog');

@@ -21,8 +21,11 @@ ROLE = "ui-export"
 
 
 def main():
-    binary, artifacts = sys.argv[1], sys.argv[2]
+    binary, artifacts = sys.argv[1], os.path.abspath(sys.argv[2])
     os.makedirs(artifacts, exist_ok=True)
+    for name in os.listdir(artifacts):  # screenshots of an earlier run would mislead
+        if name.endswith(".png"):
+            os.remove(os.path.join(artifacts, name))
     started = time.time()
     moto = Moto()
     srv = None
