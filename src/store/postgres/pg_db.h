@@ -1,0 +1,141 @@
+// Thin RAII layer over libpq: a connection with a prepared-statement cache, query results, a
+// connection pool and a transaction guard. PgError() is the one adapter from libpq errors and
+// SQLSTATE codes to Status. Parameters and results use libpq's text format.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace sluice::store::postgres {
+
+// Maps a failed result (or, when res is null, the connection's state) to a Status: unique
+// violation 23505 -> kAlreadyExists, serialization failure 40001 and deadlock 40P01 ->
+// kAborted, connection classes 08/57P/53 and a broken connection -> kUnavailable, else
+// kInternal.
+Status PgError(PGconn* conn, const PGresult* res, std::string_view context);
+
+// PostgreSQL array literals for a text[] or bigint[] parameter: {"a","b"} (quotes and
+// backslashes escaped), {1,2}.
+std::string TextArray(const std::vector<std::string>& values);
+std::string IntArray(const std::vector<int64_t>& values);
+
+// Positional query parameters ($1, $2, …) in text format; nullopt is SQL NULL.
+class Params {
+ public:
+  Params& Add(std::string_view v) { values_.emplace_back(std::string(v)); return *this; }
+  Params& Add(const char* v) { return Add(std::string_view(v)); }
+  Params& Add(int64_t v) { values_.emplace_back(std::to_string(v)); return *this; }
+  Params& Add(uint64_t v) { values_.emplace_back(std::to_string(v)); return *this; }
+  Params& Add(int v) { return Add(static_cast<int64_t>(v)); }
+  Params& AddNull() { values_.emplace_back(std::nullopt); return *this; }
+  // v, or NULL when v is empty.
+  Params& AddOrNull(std::string_view v) { return v.empty() ? AddNull() : Add(v); }
+  size_t size() const { return values_.size(); }
+  const std::vector<std::optional<std::string>>& values() const { return values_; }
+
+ private:
+  std::vector<std::optional<std::string>> values_;
+};
+
+// A query result. Owns its PGresult. Columns are read by index; Text() of NULL is "".
+class Rows {
+ public:
+  explicit Rows(PGresult* res) : res_(res, &PQclear) {}
+  int size() const { return PQntuples(res_.get()); }
+  bool IsNull(int row, int col) const { return PQgetisnull(res_.get(), row, col) != 0; }
+  std::string Text(int row, int col) const {
+    return std::string(PQgetvalue(res_.get(), row, col),
+                       static_cast<size_t>(PQgetlength(res_.get(), row, col)));
+  }
+  std::string_view View(int row, int col) const {
+    return std::string_view(PQgetvalue(res_.get(), row, col),
+                            static_cast<size_t>(PQgetlength(res_.get(), row, col)));
+  }
+  int64_t Int(int row, int col) const;
+  bool Bool(int row, int col) const { return View(row, col) == "t"; }
+  // Rows affected by an INSERT/UPDATE/DELETE.
+  int64_t Affected() const;
+
+ private:
+  std::unique_ptr<PGresult, decltype(&PQclear)> res_;
+};
+
+// One PostgreSQL connection. Not thread-safe: one user at a time (see ConnectionPool).
+class Connection {
+ public:
+  // Connects with a libpq connection string or URI. kUnavailable when the server is unreachable.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs one or more statements without parameters (simple query protocol).
+  Status Exec(std::string_view sql);
+  // Runs sql with parameters as a prepared statement, prepared once per connection and cached
+  // by its text.
+  Result<Rows> Query(const std::string& sql, const Params& params = Params());
+  // As Query, without preparing (for statements whose text varies per call).
+  Result<Rows> QueryOnce(const std::string& sql, const Params& params = Params());
+  // Whether the connection is still usable.
+  bool Healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+  PGconn* raw() { return conn_; }
+
+ private:
+  explicit Connection(PGconn* conn) : conn_(conn) {}
+  Result<Rows> Check(PGresult* res, const std::string& sql);
+  PGconn* conn_;
+  std::map<std::string, std::string, std::less<>> prepared_;  // sql -> statement name
+};
+
+// BEGIN … COMMIT on a connection, rolled back on destruction unless committed.
+class Transaction {
+ public:
+  explicit Transaction(Connection& c) : c_(c) {}
+  ~Transaction();
+  Status Begin();
+  Status Commit();
+
+ private:
+  Connection& c_;
+  bool open_ = false;
+};
+
+// Keeps idle connections to one database. Thread-safe.
+class ConnectionPool {
+ public:
+  ConnectionPool(std::string conninfo, int max_idle)
+      : conninfo_(std::move(conninfo)), max_idle_(max_idle) {}
+
+  // A connection, returned to the pool when the lease is destroyed (dropped if broken).
+  class Lease {
+   public:
+    Lease(ConnectionPool* pool, std::unique_ptr<Connection> c) : pool_(pool), c_(std::move(c)) {}
+    ~Lease();
+    Lease(Lease&&) = default;
+    Connection& operator*() { return *c_; }
+    Connection* operator->() { return c_.get(); }
+
+   private:
+    ConnectionPool* pool_;
+    std::unique_ptr<Connection> c_;
+  };
+  Result<Lease> Acquire();
+
+ private:
+  std::string conninfo_;
+  int max_idle_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mu_
+};
+
+}  // namespace sluice::store::postgres

@@ -1,0 +1,184 @@
+// Rows on PostgreSQL: inserts with one _xact_id per transaction from a sequence, the watermark
+// that keeps export cursors correct with several concurrent writers (docs/storage.md
+// "PostgreSQL"), and streamed keyset scans.
+#include <deque>
+#include <unordered_map>
+
+#include "store/postgres/pg_retention.h"
+#include "store/postgres/pg_rows.h"
+#include "store/postgres/pg_store.h"
+
+namespace sluice::store::postgres {
+
+namespace {
+
+// Advisory lock key held while a writer takes its transaction id and its _xact_id, so the two
+// are taken in the same order by every writer (an arbitrary constant of this project).
+constexpr int64_t kXactLockKey = 0x736c756963650002;
+
+constexpr int kInsertColumns = 22;
+
+// Takes the transaction's PostgreSQL id and then its _xact_id under a short session lock, and
+// records both. Must be the transaction's first write (its PostgreSQL id is assigned here).
+Result<uint64_t> TakeXactId(Connection& c) {
+  const std::string key = std::to_string(kXactLockKey);
+  auto ids = c.Query("SELECT pg_advisory_lock(" + key + "), pg_current_xact_id()::text, "
+                     "nextval('xact_ids'), pg_advisory_unlock(" + key + ")");
+  if (!ids.ok()) {
+    c.Exec("ROLLBACK; SELECT pg_advisory_unlock_all()").IgnoreError();
+    return ids.status();
+  }
+  const uint64_t xact_id = static_cast<uint64_t>(ids->Int(0, 2));
+  SLUICE_RETURN_IF_ERROR(c.Query("INSERT INTO event_xacts (xact_id, pg_xact) "
+                                 "VALUES ($1, $2::xid8)",
+                                 Params().Add(xact_id).Add(ids->View(0, 1)))
+                             .status());
+  return xact_id;
+}
+
+// The current rows of `ids` (hidden by retention or not), locked for this transaction. Maps id
+// to the row and whether reads see it.
+struct StoredRow {
+  model::Event event;
+  bool visible = true;
+};
+Result<std::unordered_map<std::string, StoredRow>> LockExisting(
+    Connection& c, const model::ObjectRef& object, const std::vector<std::string>& ids) {
+  SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(c, object));
+  SLUICE_ASSIGN_OR_RETURN(
+      Rows r, c.QueryOnce(std::string("SELECT ") + kEventColumns + ", (TRUE" + VisibleSql(marks) +
+                              ") FROM events WHERE object_type = $1 AND object_id = $2 "
+                              "AND id = ANY($3::text[]) FOR UPDATE",
+                          Params().Add(static_cast<int64_t>(object.type)).Add(object.id)
+                              .Add(TextArray(ids))));
+  std::unordered_map<std::string, StoredRow> out;
+  for (int i = 0; i < r.size(); ++i) {
+    StoredRow row{ReadEvent(r, i), r.Bool(i, 23)};
+    out.emplace(row.event.id, std::move(row));
+  }
+  return out;
+}
+
+// Appends one row's insert parameters, in the column order of InsertRows.
+void AddRowParams(const model::Event& e, Params& p) {
+  p.Add(static_cast<int64_t>(e.object.type)).Add(e.object.id).Add(e.id).Add(e.xact_id)
+      .Add(e.created).Add(e.span_id).Add(e.root_span_id).AddOrNull(StringsToJson(e.span_parents))
+      .Add(e.is_root ? "t" : "f");
+  for (const model::JsonField& f : model::kJsonFields) p.AddOrNull(e.*f.member);
+  p.AddOrNull(StringsToJson(e.tags)).Add(e.org_id).Add(e.project_id);
+}
+
+// Multi-row INSERTs of `rows` in order, `per_statement` rows at a time.
+Status InsertRows(Connection& c, const std::vector<const model::Event*>& rows,
+                  int64_t per_statement) {
+  for (size_t start = 0; start < rows.size(); start += per_statement) {
+    const size_t n = std::min<size_t>(per_statement, rows.size() - start);
+    std::string sql =
+        "INSERT INTO events (object_type, object_id, id, xact_id, created, span_id, "
+        "root_span_id, span_parents, is_root, input, output, expected, error, scores, metrics, "
+        "metadata, span_attributes, context, origin, tags, org_id, project_id) VALUES ";
+    Params p;
+    for (size_t i = 0; i < n; ++i) {
+      sql += i ? ",(" : "(";
+      for (int col = 0; col < kInsertColumns; ++col) {
+        sql += (col ? ",$" : "$") + std::to_string(i * kInsertColumns + col + 1);
+      }
+      sql += ")";
+      AddRowParams(*rows[start + i], p);
+    }
+    Status st = c.Query(sql, p).status();
+    // Another transaction inserted the same id first: retrying this one will merge into it.
+    if (st.code() == StatusCode::kAlreadyExists) return AbortedError(st.message());
+    SLUICE_RETURN_IF_ERROR(st);
+  }
+  return Status();
+}
+
+}  // namespace
+
+Result<InsertResult> PgStore::InsertEvents(const model::ObjectRef& object,
+                                           const std::string& org_id,
+                                           const std::string& project_id,
+                                           const std::vector<model::EventWrite>& writes,
+                                           TimestampMicros now) {
+  std::vector<std::string> ids;
+  ids.reserve(writes.size());
+  for (const model::EventWrite& w : writes) ids.push_back(w.id);
+  SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
+  Transaction txn(*c);
+  SLUICE_RETURN_IF_ERROR(txn.Begin());
+  InsertResult result;
+  SLUICE_ASSIGN_OR_RETURN(result.xact_id, TakeXactId(*c));
+  SLUICE_ASSIGN_OR_RETURN(auto stored, LockExisting(*c, object, ids));
+  // The current version of each id as the batch goes (nullopt: absent), and the new versions
+  // in the order they were written; a later write of the same id supersedes an earlier one.
+  std::unordered_map<std::string, std::optional<size_t>> latest;
+  std::vector<std::optional<model::Event>> versions;
+  std::vector<int64_t> replaced;
+  for (const auto& [id, row] : stored) {
+    replaced.push_back(row.event.row_key);
+  }
+  for (const model::EventWrite& w : writes) {
+    result.row_ids.push_back(w.id);
+    const model::Event* existing = nullptr;
+    auto it = latest.find(w.id);
+    if (it != latest.end()) {
+      if (it->second) existing = &*versions[*it->second];
+    } else if (auto s = stored.find(w.id); s != stored.end() && s->second.visible) {
+      existing = &s->second.event;
+    }
+    if (w.object_delete) {
+      result.rows_deleted += existing ? 1 : 0;
+      if (it != latest.end() && it->second) versions[*it->second].reset();
+      latest[w.id] = std::nullopt;
+      continue;
+    }
+    SLUICE_ASSIGN_OR_RETURN(model::Event e, model::ApplyEventWrite(w, existing, now));
+    e.org_id = org_id;
+    e.project_id = project_id;
+    e.object = object;
+    e.xact_id = result.xact_id;
+    if (it != latest.end() && it->second) versions[*it->second].reset();
+    versions.push_back(std::move(e));
+    latest[w.id] = versions.size() - 1;
+    ++result.rows_written;
+  }
+  if (!replaced.empty()) {
+    SLUICE_RETURN_IF_ERROR(c->Query("DELETE FROM events WHERE row_key = ANY($1::bigint[])",
+                                    Params().Add(IntArray(replaced)))
+                               .status());
+  }
+  std::vector<const model::Event*> rows;
+  for (const auto& v : versions) {
+    if (v) rows.push_back(&*v);
+  }
+  SLUICE_RETURN_IF_ERROR(InsertRows(*c, rows, options_.insert_rows_per_statement));
+  SLUICE_RETURN_IF_ERROR(txn.Commit());
+  return result;
+}
+
+Result<std::optional<model::Event>> PgStore::GetEvent(const model::ObjectRef& object,
+                                                      const std::string& id) {
+  SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
+  SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, object));
+  SLUICE_ASSIGN_OR_RETURN(
+      Rows r, c->QueryOnce(std::string("SELECT ") + kEventColumns +
+                               " FROM events WHERE object_type = $1 AND object_id = $2 "
+                               "AND id = $3" + VisibleSql(marks),
+                           Params().Add(static_cast<int64_t>(object.type)).Add(object.id).Add(id)));
+  if (r.size() == 0) return std::optional<model::Event>();
+  return std::optional<model::Event>(ReadEvent(r, 0));
+}
+
+// Writers take their PostgreSQL transaction id and their _xact_id in the same order (see
+// TakeXactId), so every transaction still running at this statement's snapshot has a greater
+// _xact_id than every writer whose transaction id is below the snapshot's xmin.
+Result<uint64_t> PgStore::MaxXactId() {
+  SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
+  SLUICE_ASSIGN_OR_RETURN(
+      Rows r, c->Query("SELECT COALESCE(MAX(xact_id), 0) FROM event_xacts "
+                       "WHERE pg_xact < pg_snapshot_xmin(pg_current_snapshot())"));
+  return static_cast<uint64_t>(r.Int(0, 0));
+}
+
+}  // namespace sluice::store::postgres

@@ -1,0 +1,227 @@
+#include "store/postgres/pg_rows.h"
+
+#include <algorithm>
+
+#include "common/json.h"
+#include "common/json_writer.h"
+#include "store/postgres/pg_retention.h"
+
+namespace sluice::store::postgres {
+
+std::string StringsToJson(const std::vector<std::string>& v) {
+  if (v.empty()) return std::string();
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginArray();
+  for (const auto& s : v) w.String(s);
+  w.EndArray();
+  return out;
+}
+
+std::vector<std::string> JsonToStrings(std::string_view text) {
+  std::vector<std::string> out;
+  if (text.empty()) return out;
+  auto j = Json::Parse(text);
+  if (!j.ok() || !j->is_array()) return out;
+  for (const Json& s : j->array()) out.push_back(s.string_value());
+  return out;
+}
+
+std::string GrantsToJson(const std::vector<model::Grant>& grants) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginArray();
+  for (const auto& g : grants) {
+    w.BeginObject().Member("project_id", g.project_id)
+        .Member("permission", model::PermissionName(g.permission)).EndObject();
+  }
+  w.EndArray();
+  return out;
+}
+
+namespace {
+
+std::vector<model::Grant> JsonToGrants(std::string_view text) {
+  std::vector<model::Grant> out;
+  auto j = Json::Parse(text);
+  if (!j.ok() || !j->is_array()) return out;
+  for (const Json& g : j->array()) {
+    const Json* p = g.Find("project_id");
+    const Json* perm = g.Find("permission");
+    if (!p || !perm) continue;
+    auto parsed = model::ParsePermission(perm->string_value());
+    if (parsed.ok()) out.push_back({p->string_value(), *parsed});
+  }
+  return out;
+}
+
+template <typename T>
+Result<std::vector<T>> QueryList(Connection& c, const std::string& table, const std::string& cols,
+                                 const std::string& where, const std::vector<std::string>& args,
+                                 const ListOptions& o, RowReader<T> read) {
+  std::string sql = "SELECT " + cols + " FROM " + table + " WHERE " + where;
+  Params params;
+  for (const auto& a : args) params.Add(a);
+  auto next = [&] { return "$" + std::to_string(params.size() + 1); };
+  if (!o.name.empty()) {
+    sql += " AND name = " + next();
+    params.Add(o.name);
+  }
+  if (!o.project_id.empty()) {
+    sql += " AND project_id = " + next();
+    params.Add(o.project_id);
+  }
+  for (size_t i = 0; i < o.ids.size(); ++i) {
+    sql += (i ? ", " : " AND id IN (") + next();
+    params.Add(o.ids[i]);
+  }
+  if (!o.ids.empty()) sql += ")";
+  bool ascending = false;
+  if (!o.starting_after.empty()) {
+    sql += " AND seq < (SELECT seq FROM " + table + " WHERE id = " + next() + ")";
+    params.Add(o.starting_after);
+  } else if (!o.ending_before.empty()) {
+    sql += " AND seq > (SELECT seq FROM " + table + " WHERE id = " + next() + ")";
+    params.Add(o.ending_before);
+    ascending = true;
+  }
+  sql += ascending ? " ORDER BY seq ASC" : " ORDER BY seq DESC";
+  sql += " LIMIT " + std::to_string(o.limit > 0 ? o.limit : 1000);
+  SLUICE_ASSIGN_OR_RETURN(Rows r, c.Query(sql, params));
+  std::vector<T> out;
+  out.reserve(r.size());
+  for (int i = 0; i < r.size(); ++i) out.push_back(read(r, i));
+  if (ascending) std::reverse(out.begin(), out.end());
+  return out;
+}
+
+model::Project ReadProject(const Rows& r, int i) {
+  return model::Project{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Int(i, 4)};
+}
+
+model::Experiment ReadExperiment(const Rows& r, int i) {
+  model::Experiment e;
+  e.id = r.Text(i, 0);
+  e.project_id = r.Text(i, 1);
+  e.name = r.Text(i, 2);
+  e.description = r.Text(i, 3);
+  e.created = r.Int(i, 4);
+  e.is_public = r.Bool(i, 5);
+  e.metadata = r.Text(i, 6);
+  e.tags = JsonToStrings(r.View(i, 7));
+  e.dataset_id = r.Text(i, 8);
+  e.base_exp_id = r.Text(i, 9);
+  return e;
+}
+
+model::Dataset ReadDataset(const Rows& r, int i) {
+  model::Dataset d;
+  d.id = r.Text(i, 0);
+  d.project_id = r.Text(i, 1);
+  d.name = r.Text(i, 2);
+  d.description = r.Text(i, 3);
+  d.created = r.Int(i, 4);
+  d.metadata = r.Text(i, 5);
+  d.tags = JsonToStrings(r.View(i, 6));
+  return d;
+}
+
+model::Automation ReadAutomation(const Rows& r, int i) {
+  model::Automation a;
+  a.id = r.Text(i, 0);
+  a.org_id = r.Text(i, 1);
+  a.project_id = r.Text(i, 2);
+  a.name = r.Text(i, 3);
+  a.description = r.Text(i, 4);
+  a.created = r.Int(i, 5);
+  a.type = static_cast<model::AutomationType>(r.Int(i, 6));
+  auto cfg = Json::Parse(r.View(i, 7));
+  if (cfg.ok()) a.config = std::move(cfg).value();
+  return a;
+}
+
+model::ApiKey ReadApiKey(const Rows& r, int i) {
+  model::ApiKey k;
+  k.id = r.Text(i, 0);
+  k.org_id = r.Text(i, 1);
+  k.name = r.Text(i, 2);
+  k.kind = static_cast<model::KeyKind>(r.Int(i, 3));
+  k.lookup = r.Text(i, 4);
+  k.salt = r.Text(i, 5);
+  k.hash = r.Text(i, 6);
+  k.grants = JsonToGrants(r.View(i, 7));
+  k.created = r.Int(i, 8);
+  if (!r.IsNull(i, 9)) k.revoked = r.Int(i, 9);
+  return k;
+}
+
+}  // namespace
+
+Result<std::vector<model::Project>> QueryProjects(Connection& c, const std::string& where,
+                                                  const std::vector<std::string>& args,
+                                                  const ListOptions& options) {
+  return QueryList<model::Project>(c, "projects", "id, org_id, name, description, created",
+                                   where, args, options, ReadProject);
+}
+
+Result<std::vector<model::Experiment>> QueryExperiments(Connection& c, const std::string& where,
+                                                        const std::vector<std::string>& args,
+                                                        const ListOptions& options) {
+  return QueryList<model::Experiment>(
+      c, "experiments",
+      "id, project_id, name, description, created, public, metadata, tags, dataset_id, "
+      "base_exp_id",
+      "(" + where + ")" + kVisibleExperimentsSql, args, options, ReadExperiment);
+}
+
+Result<std::vector<model::Dataset>> QueryDatasets(Connection& c, const std::string& where,
+                                                  const std::vector<std::string>& args,
+                                                  const ListOptions& options) {
+  return QueryList<model::Dataset>(c, "datasets",
+                                   "id, project_id, name, description, created, metadata, tags",
+                                   where, args, options, ReadDataset);
+}
+
+Result<std::vector<model::Automation>> QueryAutomations(Connection& c, const std::string& where,
+                                                        const std::vector<std::string>& args,
+                                                        const ListOptions& options) {
+  return QueryList<model::Automation>(
+      c, "automations", "id, org_id, project_id, name, description, created, type, config",
+      where, args, options, ReadAutomation);
+}
+
+Result<std::vector<model::ApiKey>> QueryApiKeys(Connection& c, const std::string& where,
+                                                const std::vector<std::string>& args) {
+  ListOptions all;
+  all.limit = 100000;
+  return QueryList<model::ApiKey>(
+      c, "api_keys", "id, org_id, name, kind, lookup, salt, hash, grants, created, revoked",
+      where, args, all, ReadApiKey);
+}
+
+const char kEventColumns[] =
+    "row_key, id, xact_id, created, span_id, root_span_id, span_parents, is_root, input, output, "
+    "expected, error, scores, metrics, metadata, span_attributes, context, origin, tags, org_id, "
+    "project_id, object_type, object_id";
+
+model::Event ReadEvent(const Rows& r, int i) {
+  model::Event e;
+  e.row_key = r.Int(i, 0);
+  e.id = r.Text(i, 1);
+  e.xact_id = static_cast<uint64_t>(r.Int(i, 2));
+  e.created = r.Int(i, 3);
+  e.span_id = r.Text(i, 4);
+  e.root_span_id = r.Text(i, 5);
+  e.span_parents = JsonToStrings(r.View(i, 6));
+  e.is_root = r.Bool(i, 7);
+  int col = 8;
+  for (const model::JsonField& f : model::kJsonFields) e.*f.member = r.Text(i, col++);
+  e.tags = JsonToStrings(r.View(i, 18));
+  e.org_id = r.Text(i, 19);
+  e.project_id = r.Text(i, 20);
+  e.object.type = static_cast<model::ObjectType>(r.Int(i, 21));
+  e.object.id = r.Text(i, 22);
+  return e;
+}
+
+}  // namespace sluice::store::postgres

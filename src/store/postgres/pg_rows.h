@@ -1,0 +1,44 @@
+// Mapping between PostgreSQL rows and model types for PgStore (internal to store/postgres).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/auth.h"
+#include "model/automation.h"
+#include "model/event.h"
+#include "store/postgres/pg_db.h"
+#include "store/store.h"
+
+namespace sluice::store::postgres {
+
+// JSON array text of strings; "" for an empty list (stored as NULL).
+std::string StringsToJson(const std::vector<std::string>& v);
+std::vector<std::string> JsonToStrings(std::string_view text);
+
+// Catalog lists: "SELECT <cols> FROM <table> WHERE <where> [option filters] ORDER BY seq DESC
+// LIMIT n", newest first, honouring limit/starting_after/ending_before/name/ids/project_id.
+// `where` numbers its parameters from $1 to $args.size().
+template <typename T>
+using RowReader = T (*)(const Rows& r, int row);
+Result<std::vector<model::Project>> QueryProjects(Connection& c, const std::string& where,
+                                                  const std::vector<std::string>& args,
+                                                  const ListOptions& options);
+Result<std::vector<model::Experiment>> QueryExperiments(Connection& c, const std::string& where,
+                                                        const std::vector<std::string>& args,
+                                                        const ListOptions& options);
+Result<std::vector<model::Dataset>> QueryDatasets(Connection& c, const std::string& where,
+                                                  const std::vector<std::string>& args,
+                                                  const ListOptions& options);
+Result<std::vector<model::Automation>> QueryAutomations(Connection& c, const std::string& where,
+                                                        const std::vector<std::string>& args,
+                                                        const ListOptions& options);
+Result<std::vector<model::ApiKey>> QueryApiKeys(Connection& c, const std::string& where,
+                                                const std::vector<std::string>& args);
+std::string GrantsToJson(const std::vector<model::Grant>& grants);
+
+// The column list read by ReadEvent, in order.
+extern const char kEventColumns[];
+model::Event ReadEvent(const Rows& r, int row);
+
+}  // namespace sluice::store::postgres
