@@ -130,8 +130,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
       &KeyHashFunction, nullptr, nullptr, nullptr);
   if (frc != SQLITE_OK) return SqliteError(frc, db, "registering sluice_key_hash");
   SLUICE_RETURN_IF_ERROR(c->Exec(
-      "PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"));
+      "PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; "
+      "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+      "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"));
   return c;
 }
 

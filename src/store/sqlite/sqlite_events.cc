@@ -75,8 +75,18 @@ Status DeleteRow(Connection& c, int64_t row_key) {
   return s->Bind(1, row_key).Run();
 }
 
-// Texts are bound without copies: `e` outlives the statement's run.
-Status InsertRow(Connection& c, int64_t obj_key, const model::Event& e) {
+// Where an inserted row belongs: the request's object, owners and transaction.
+struct RowOwner {
+  int64_t obj_key;
+  const model::ObjectRef& object;
+  const std::string& org_id;
+  const std::string& project_id;
+  uint64_t xact_id;
+};
+
+// Texts are bound without copies: `e` and `d` outlive the statement's run.
+Status InsertRow(Connection& c, const RowOwner& o, const model::Event& e,
+                 const DerivedColumns& d) {
   SLUICE_ASSIGN_OR_RETURN(
       Statement * s,
       c.Prepare("INSERT INTO events (object_type, object_id, id, xact_id, created, span_id, "
@@ -84,16 +94,14 @@ Status InsertRow(Connection& c, int64_t obj_key, const model::Event& e) {
                 "metrics, metadata, span_attributes, context, origin, tags, org_id, project_id, "
                 "obj_key, id_hash, root_hash) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-  const std::string parents = StringsToJson(e.span_parents);
-  const std::string tags = StringsToJson(e.tags);
-  s->Bind(1, static_cast<int64_t>(e.object.type)).BindBorrowed(2, e.object.id)
-      .BindBorrowed(3, e.id).Bind(4, static_cast<int64_t>(e.xact_id)).Bind(5, e.created)
+  s->Bind(1, static_cast<int64_t>(o.object.type)).BindBorrowed(2, o.object.id)
+      .BindBorrowed(3, e.id).Bind(4, static_cast<int64_t>(o.xact_id)).Bind(5, e.created)
       .BindBorrowed(6, e.span_id).BindBorrowed(7, e.root_span_id)
-      .BindBorrowedOrNull(8, parents).Bind(9, int64_t{e.is_root});
+      .BindBorrowedOrNull(8, d.span_parents).Bind(9, int64_t{e.is_root});
   int col = 10;
   for (const model::JsonField& f : model::kJsonFields) s->BindBorrowedOrNull(col++, e.*f.member);
-  s->BindBorrowedOrNull(20, tags).BindBorrowed(21, e.org_id).BindBorrowed(22, e.project_id)
-      .Bind(23, obj_key).Bind(24, TextKeyHash(e.id)).Bind(25, TextKeyHash(e.root_span_id));
+  s->BindBorrowedOrNull(20, d.tags).BindBorrowed(21, o.org_id).BindBorrowed(22, o.project_id)
+      .Bind(23, o.obj_key).Bind(24, d.id_hash).Bind(25, d.root_hash);
   Status st = s->Run();
   s->Reset();  // drop the borrowed texts before they go away
   return st;
@@ -269,18 +277,17 @@ Result<InsertResult> SqliteStore::ApplyInsert(const PendingInsert& p) {
       result.rows_deleted += existing ? 1 : 0;
       continue;
     }
-    model::Event e;
+    const RowOwner owner{obj_key, *p.object, *p.org_id, *p.project_id, result.xact_id};
     if (existing) {
-      SLUICE_ASSIGN_OR_RETURN(e, model::ApplyEventWrite(w, &*existing, p.now));
+      SLUICE_ASSIGN_OR_RETURN(model::Event e, model::ApplyEventWrite(w, &*existing, p.now));
+      SLUICE_RETURN_IF_ERROR(InsertRow(c, owner, e, DeriveColumns(e)));
     } else {
-      SLUICE_RETURN_IF_ERROR((*p.fresh)[i].status());
-      e = std::move((*p.fresh)[i]).value();
+      // The common case: the row built before queueing is bound as it is, and freed after
+      // the write lock is released.
+      const Result<model::Event>& fresh = (*p.fresh)[i];
+      SLUICE_RETURN_IF_ERROR(fresh.status());
+      SLUICE_RETURN_IF_ERROR(InsertRow(c, owner, *fresh, (*p.derived)[i]));
     }
-    e.org_id = *p.org_id;
-    e.project_id = *p.project_id;
-    e.object = *p.object;
-    e.xact_id = result.xact_id;
-    SLUICE_RETURN_IF_ERROR(InsertRow(c, obj_key, e));
     ++result.rows_written;
   }
   return result;
@@ -321,16 +328,19 @@ Result<InsertResult> SqliteStore::InsertEvents(const model::ObjectRef& object,
   // Build every row as if no row of its id existed yet (the common case) before queueing, so
   // serialisation runs in parallel with other requests' writes.
   std::vector<Result<model::Event>> fresh;
+  std::vector<DerivedColumns> derived(writes.size());
   fresh.reserve(writes.size());
-  for (const model::EventWrite& w : writes) {
+  for (size_t i = 0; i < writes.size(); ++i) {
+    const model::EventWrite& w = writes[i];
     fresh.push_back(w.object_delete ? Result<model::Event>(model::Event{})
                                     : model::ApplyEventWrite(w, nullptr, now));
     if (!fresh.back().ok() && !w.is_merge) return fresh.back().status();
+    if (fresh.back().ok()) derived[i] = DeriveColumns(*fresh.back());
   }
   // Group commit: requests that arrive while a transaction is being written are committed
   // together in the next one. Every commit rewrites the index pages it touched, and the indexes
   // keyed by random ids touch pages all over the file, so fewer, larger commits write far less.
-  PendingInsert me{&object, &org_id, &project_id, &writes, &fresh, now};
+  PendingInsert me{&object, &org_id, &project_id, &writes, &fresh, &derived, now};
   std::unique_lock<std::mutex> queue_lock(queue_mu_);
   queue_.push_back(&me);
   while (!me.done) {

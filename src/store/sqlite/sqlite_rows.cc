@@ -200,6 +200,11 @@ Result<std::vector<model::ApiKey>> QueryApiKeys(Connection& c, const std::string
       });
 }
 
+DerivedColumns DeriveColumns(const model::Event& e) {
+  return DerivedColumns{TextKeyHash(e.id), TextKeyHash(e.root_span_id),
+                        StringsToJson(e.span_parents), StringsToJson(e.tags)};
+}
+
 const char kEventColumns[] =
     "row_key, id, xact_id, created, span_id, root_span_id, span_parents, is_root, input, output, "
     "expected, error, scores, metrics, metadata, span_attributes, context, origin, tags, org_id, "

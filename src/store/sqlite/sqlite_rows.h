@@ -38,6 +38,16 @@ Result<std::vector<model::Automation>> QueryAutomations(Connection& c, const std
 Result<std::vector<model::ApiKey>> QueryApiKeys(Connection& c, const std::string& where,
                                                 const std::vector<std::string>& args);
 
+// Column values of an events row derived from its event, computed before the write lock is
+// taken so the writer only binds them.
+struct DerivedColumns {
+  int64_t id_hash = 0;
+  int64_t root_hash = 0;
+  std::string span_parents;  // JSON array text, "" for none (stored as NULL)
+  std::string tags;          // likewise
+};
+DerivedColumns DeriveColumns(const model::Event& e);
+
 // The column list read by ReadEvent, in order.
 extern const char kEventColumns[];
 // Reads an event from a statement positioned on a row selected with kEventColumns.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_rows.h"
 #include "store/store.h"
 
 namespace sluice::store::sqlite {
@@ -132,7 +133,9 @@ class SqliteStore final : public Store {
     const std::string* org_id;
     const std::string* project_id;
     const std::vector<model::EventWrite>* writes;
-    std::vector<Result<model::Event>>* fresh;  // rows built before queueing
+    // Rows built before queueing as if no row of their id existed, with derived columns.
+    std::vector<Result<model::Event>>* fresh;
+    std::vector<DerivedColumns>* derived;
     TimestampMicros now;
     Result<InsertResult> result = InternalError("insert not run");
     bool done = false;  // guarded by queue_mu_
