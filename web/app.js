@@ -62,7 +62,7 @@ function statusButton(a, last) {
   const when = last.run ? ` (${formatTime(last.run.started)})` : '';
   const label = `Last run ${words}${when}: open run history of ${a.name}`;
   return h('button', { type: 'button', class: `status-icon ${kind}`, 'aria-label': label,
-                       title: label, 'data-automation': a.id,
+                       title: label, 'data-automation': a.id, 'data-focus-key': `status:${a.id}`,
                        onclick: () => openStatus(a, refreshList) }, glyph);
 }
 
@@ -73,7 +73,10 @@ function row(a, last) {
   if (isExport && last.note === 'not registered') status += ', not registered';
   const cell = (label, content, cls) => h('td', { 'data-label': label, class: cls }, content);
   return h('tr', { 'data-name': a.name },
-    h('th', { scope: 'row' }, a.name),
+    h('th', { scope: 'row' }, h('button', { type: 'button', class: 'link',
+                                            'aria-label': `Edit ${a.name}`,
+                                            'data-focus-key': `edit:${a.id}`,
+                                            onclick: () => edit(a) }, a.name)),
     cell('Type', isExport ? 'S3 export' : 'Data retention'),
     isExport ? cell('Destination', c.export_path, 'code-cell')
              : cell('Object type', labelOf(OBJECT_TYPES, c.object_type)),
@@ -96,7 +99,14 @@ export async function refreshList() {
     const res = await api.automations(state.projectId);
     const items = res.objects || [];
     const lasts = await Promise.all(items.map(lastRunOf));
+    // Re-rendering must not drop keyboard focus from a control of the table.
+    const focusKey = tbody.contains(document.activeElement)
+      ? document.activeElement.getAttribute('data-focus-key') : null;
     tbody.replaceChildren(...items.map((a, i) => row(a, lasts[i])));
+    if (focusKey) {
+      const again = tbody.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`);
+      if (again) again.focus();
+    }
     $('empty-list').hidden = items.length > 0;
   } catch (e) {
     $('list-error').textContent = e.message;
@@ -104,6 +114,22 @@ export async function refreshList() {
 }
 
 function projectById(id) { return state.projects.find((p) => p.id === id); }
+
+// Opens the editor for `automation`, or for a new one when null.
+function edit(automation) {
+  show('editor');
+  openEditor($('editor'), projectById(state.projectId), {
+    automation,
+    done: async () => {
+      await refreshList();  // before showing, so the list never flashes its old rows
+      show('automations');
+      const back = automation
+        ? document.querySelector(`tr[data-name="${CSS.escape(automation.name)}"] th button`)
+        : null;
+      (back || $('new-automation')).focus();
+    },
+  });
+}
 
 function start() {
   $('sign-in-form').addEventListener('submit', async (e) => {
@@ -133,16 +159,7 @@ function start() {
     sessionStorage.setItem(PROJECT_STORAGE, state.projectId);
     refreshList();
   });
-  $('new-automation').addEventListener('click', () => {
-    show('editor');
-    openEditor($('editor'), projectById(state.projectId), {
-      done: async () => {
-        show('automations');
-        await refreshList();
-        $('new-automation').focus();
-      },
-    });
-  });
+  $('new-automation').addEventListener('click', () => edit(null));
   const key = savedKey();
   if (key) {
     signIn(key).catch(() => signOut());

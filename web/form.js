@@ -133,7 +133,14 @@ async function createExport(ui, status) {
   if ((same.objects || []).length > 0) throw new Error(`An automation named “${name}” exists.`);
   const a = await api.create({ project_id: ui.project.id, name,
                                config: exportConfig(ui, status) });
+  markSaved(ui, a);
+  return a;
+}
+
+// From here on the editor edits the saved automation `a`.
+function markSaved(ui, a) {
   ui.id = a.id;
+  ui.status = a.config.status || 'active';
   ui.externalId = a.config.credentials ? a.config.credentials.external_id : '';
   ui.path.readOnly = true;
   ui.pathHelp.textContent = 'The S3 path cannot change after creation.';
@@ -141,7 +148,27 @@ async function createExport(ui, status) {
   ui.createPaused.hidden = true;
   for (const r of document.getElementsByName('automation-type')) r.disabled = true;
   renderAccess(ui);
-  return a;
+}
+
+// Fills the export fields from a saved automation and finds out whether it is registered.
+async function loadExport(ui, a) {
+  const c = a.config;
+  ui.name.value = a.name;
+  ui.definition.value = c.export_definition.type;
+  ui.definition.dispatchEvent(new Event('change'));
+  if (c.export_definition.btql_query) ui.query.value = c.export_definition.btql_query;
+  ui.path.value = c.export_path;
+  ui.role.value = c.credentials ? c.credentials.role_arn : '';
+  ui.format.value = c.format;
+  ui.interval.value = String(c.interval_seconds);
+  markSaved(ui, a);
+  try {
+    await api.cronStatus(a.id);
+    ui.registered = true;
+    ui.tokenHelp.textContent = 'Registered. Enter a token only to replace the one it reads with.';
+  } catch {
+    ui.registered = false;
+  }
 }
 
 async function save(ui, done) {
@@ -176,6 +203,10 @@ function exportSection(project, ui, done) {
   ui.token = h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false',
                           placeholder: 'sl-st-…' });
   ui.access = h('div', { class: 'access' });
+  const tokenField = field('Service token', ui.token,
+                           'The identity the export reads with (read permission on this ' +
+                           'project); sent once to register, never stored or shown.');
+  ui.tokenHelp = tokenField.querySelector('.help');
   ui.testResult = h('div', { id: 'test-result', role: 'status', 'aria-live': 'polite' });
   ui.path.addEventListener('input', () => renderAccess(ui));
   ui.createPaused = h('button', { type: 'button', class: 'secondary' }, 'Create paused');
@@ -192,26 +223,24 @@ function exportSection(project, ui, done) {
   return {
     fields: [...definitionFields(project, ui), pathField, field('Role ARN', ui.role),
              h('fieldset', {}, h('legend', {}, 'Role access'), ui.access),
-             field('Format', ui.format), field('Interval', ui.interval),
-             field('Service token', ui.token,
-                   'The identity the export reads with (read permission on this project); ' +
-                   'sent once to register, never stored or shown.')],
+             field('Format', ui.format), field('Interval', ui.interval), tokenField],
     result: ui.testResult,
     actions: [test, ui.createPaused, saveButton],
   };
 }
 
-// Fills `container` with the editor for a new automation of `project`; `done` runs after a
-// save or cancel.
-export function openEditor(container, project, { done }) {
+// Fills `container` with the editor for a new automation of `project`, or for the saved
+// `automation`; `done` runs after a save or cancel.
+export function openEditor(container, project, { done, automation }) {
   const ui = {};
+  const isRetention = automation && automation.config.event_type === 'retention';
   ui.title = h('h1', { id: 'editor-title' }, 'New automation');
   ui.name = h('input', { type: 'text', autocomplete: 'off', required: true });
   ui.error = h('p', { class: 'error', role: 'alert' });
   const typeExport = h('input', { type: 'radio', name: 'automation-type', value: 'export',
-                                  id: 'type-export', checked: true });
+                                  id: 'type-export', checked: !isRetention });
   const typeRetention = h('input', { type: 'radio', name: 'automation-type', value: 'retention',
-                                     id: 'type-retention' });
+                                     id: 'type-retention', checked: isRetention });
   const typeField = h('fieldset', { class: 'type-choice' }, h('legend', {}, 'Type'),
     h('div', { class: 'radio' }, typeExport, h('label', { for: 'type-export' }, 'S3 export')),
     h('div', { class: 'radio' }, typeRetention,
@@ -232,5 +261,10 @@ export function openEditor(container, project, { done }) {
                  typeField, field('Name', ui.name), body, ui.error, actions);
   container.replaceChildren(ui.title, form);
   render();
-  typeExport.focus();
+  if (!automation) {
+    typeExport.focus();
+    return;
+  }
+  const load = isRetention ? ui.loadRetention(automation) : loadExport(ui, automation);
+  load.then(() => ui.name.focus(), (e) => { ui.error.textContent = e.message; });
 }

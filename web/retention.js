@@ -1,7 +1,7 @@
 // The Data retention part of the editor. The preview endpoint counts for a saved policy only,
 // and a saved policy runs at the scheduler's next tick, so the editor says so: Save, then the
 // count of rows the policy deletes now is shown before leaving the page (and in its status).
-import { api } from './api.js';
+import { api, call } from './api.js';
 import { field, h, OBJECT_TYPES, toast } from './util.js';
 
 export function previewText(p, objectType) {
@@ -25,10 +25,17 @@ async function saveRetention(project, ui) {
   const name = ui.name.value.trim();
   const days = Number(ui.days.value);
   if (!Number.isInteger(days) || days < 1) throw new Error('Retention period: at least 1 day.');
-  const a = await api.create({
-    project_id: project.id, name,
-    config: { event_type: 'retention', object_type: ui.objectType.value, retention_days: days },
-  });
+  const config = { event_type: 'retention', object_type: ui.objectType.value,
+                   retention_days: days };
+  let a;
+  if (ui.id) {
+    a = await api.patch(ui.id, { name, config });
+  } else {
+    const same = await call('GET', `/v1/project_automation?project_id=${project.id}` +
+                                   `&project_automation_name=${encodeURIComponent(name)}`);
+    if ((same.objects || []).length > 0) throw new Error(`An automation named “${name}” exists.`);
+    a = await api.create({ project_id: project.id, name, config });
+  }
   const p = await api.retentionPreview(a.id);
   ui.preview.replaceChildren(
     h('p', { class: 'preview-count' }, previewText(p, a.config.object_type)),
@@ -62,6 +69,14 @@ export function retentionSection(project, ui, done) {
     }
   });
   doneButton.addEventListener('click', () => done());
+  ui.loadRetention = async (a) => {
+    ui.id = a.id;
+    ui.name.value = a.name;
+    ui.objectType.value = a.config.object_type;
+    ui.days.value = String(a.config.retention_days);
+    ui.title.textContent = `Edit automation “${a.name}”`;
+    for (const r of document.getElementsByName('automation-type')) r.disabled = true;
+  };
   return {
     fields: [field('Object type', ui.objectType),
              field('Retention period (days)', ui.days, 'Data older than this is deleted.'),
