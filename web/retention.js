@@ -36,6 +36,9 @@ async function saveRetention(project, ui) {
     if ((same.objects || []).length > 0) throw new Error(`An automation named “${name}” exists.`);
     a = await api.create({ project_id: project.id, name, config });
   }
+  ui.id = a.id;  // a second Save changes this policy
+  ui.title.textContent = `Edit automation “${a.name}”`;
+  for (const r of document.getElementsByName('automation-type')) r.disabled = true;
   const p = await api.retentionPreview(a.id);
   ui.preview.replaceChildren(
     h('p', { class: 'preview-count' }, previewText(p, a.config.object_type)),
@@ -61,7 +64,6 @@ export function retentionSection(project, ui, done) {
     ui.error.textContent = '';
     try {
       await saveRetention(project, ui);
-      saveButton.hidden = true;
       doneButton.hidden = false;
       doneButton.focus();
     } catch (e) {
