@@ -109,6 +109,7 @@ Result<InsertResult> PgStore::InsertEvents(const model::ObjectRef& object,
   SLUICE_RETURN_IF_ERROR(txn.Begin());
   InsertResult result;
   SLUICE_ASSIGN_OR_RETURN(result.xact_id, TakeXactId(*c));
+  if (options_.after_xact_id_taken) options_.after_xact_id_taken(result.xact_id);
   SLUICE_ASSIGN_OR_RETURN(auto stored, LockExisting(*c, object, ids));
   // The current version of each id as the batch goes (nullopt: absent), and the new versions
   // in the order they were written; a later write of the same id supersedes an earlier one.

@@ -86,8 +86,10 @@ class PgEventStream final : public model::EventStream {
     // Marks are read per page: a retention run or restore takes effect for the next page.
     SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, request_.object));
     Params p;
-    std::string sql = std::string("SELECT ") + kEventColumns + " FROM events" + Filters(p) +
-                      Keyset(p) + VisibleSql(marks);
+    // Filters first: both number their parameters after those already added.
+    std::string sql = std::string("SELECT ") + kEventColumns + " FROM events" + Filters(p);
+    sql += Keyset(p);
+    sql += VisibleSql(marks);
     switch (request_.order) {
       case model::ScanOrder::kXactAscending:
         sql += " ORDER BY xact_id, row_key";

@@ -5,6 +5,7 @@
 // docs/storage.md "PostgreSQL"). Scans stream in keyset pages.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@ struct PgStoreOptions {
   int max_idle_connections = 8;
   // Rows per multi-row INSERT statement on ingest.
   int64_t insert_rows_per_statement = 500;
+  // Tests only: called inside each insert transaction right after its _xact_id is taken (to
+  // hold transactions open while others commit). Must be thread-safe.
+  std::function<void(uint64_t xact_id)> after_xact_id_taken;
 };
 
 // Thread-safe.
