@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/uuid.h"
 #include "server/fault_hook.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace sluice::server {
@@ -45,8 +46,14 @@ Result<std::unique_ptr<store::Store>> OpenStore(const std::string& spec,
   } else if (spec.rfind("sqlite:", 0) == 0) {
     path = spec.substr(7);
     if (path.empty()) return InvalidArgumentError("--store sqlite:PATH needs a path");
+  } else if (spec.rfind("postgres://", 0) == 0 || spec.rfind("postgresql://", 0) == 0) {
+    // A libpq URI: postgres://user:password@host:port/database?options
+    SLUICE_ASSIGN_OR_RETURN(auto pg, store::postgres::PgStore::Open(spec));
+    return std::unique_ptr<store::Store>(std::move(pg));
   } else {
-    return InvalidArgumentError("--store must be sqlite:PATH (got \"" + spec + "\")");
+    return InvalidArgumentError(
+        "--store must be sqlite:PATH or postgres://user@host:port/database (got \"" + spec +
+        "\")");
   }
   SLUICE_ASSIGN_OR_RETURN(auto s, store::sqlite::SqliteStore::Open(path));
   return std::unique_ptr<store::Store>(std::move(s));
