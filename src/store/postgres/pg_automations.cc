@@ -6,7 +6,8 @@ namespace sluice::store::postgres {
 
 namespace {
 
-constexpr char kRunColumns[] = "id, automation_id, trigger, status, started, finished, stats, error";
+constexpr char kRunColumns[] =
+    "id, automation_id, trigger, status, started, finished, stats, error";
 
 model::AutomationRun ReadRun(const Rows& r, int i) {
   model::AutomationRun run;
@@ -33,11 +34,18 @@ Status NameTaken(const Status& st, const std::string& name) {
 
 Result<model::Automation> PgStore::CreateAutomation(const model::Automation& a) {
   SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
-  auto r = c->Query("INSERT INTO automations (id, org_id, project_id, name, description, "
-                    "created, type, config) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    Params().Add(a.id).Add(a.org_id).Add(a.project_id).Add(a.name)
-                        .AddOrNull(a.description).Add(a.created)
-                        .Add(static_cast<int64_t>(a.type)).Add(a.config.ToString()));
+  auto r = c->Query(
+      "INSERT INTO automations (id, org_id, project_id, name, description, "
+      "created, type, config) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      Params()
+          .Add(a.id)
+          .Add(a.org_id)
+          .Add(a.project_id)
+          .Add(a.name)
+          .AddOrNull(a.description)
+          .Add(a.created)
+          .Add(static_cast<int64_t>(a.type))
+          .Add(a.config.ToString()));
   SLUICE_RETURN_IF_ERROR(NameTaken(r.status(), a.name));
   return a;
 }
@@ -66,10 +74,10 @@ Result<std::vector<model::Automation>> PgStore::ListAutomations(const std::strin
 
 Status PgStore::UpdateAutomation(const model::Automation& a) {
   SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
-  auto r = c->Query("UPDATE automations SET name = $1, description = $2, config = $3 "
-                    "WHERE id = $4",
-                    Params().Add(a.name).AddOrNull(a.description).Add(a.config.ToString())
-                        .Add(a.id));
+  auto r = c->Query(
+      "UPDATE automations SET name = $1, description = $2, config = $3 "
+      "WHERE id = $4",
+      Params().Add(a.name).AddOrNull(a.description).Add(a.config.ToString()).Add(a.id));
   SLUICE_RETURN_IF_ERROR(NameTaken(r.status(), a.name));
   if (r->Affected() == 0) return NotFoundError("automation " + a.id + " not found");
   return Status();
@@ -83,8 +91,7 @@ Status PgStore::DeleteAutomation(const std::string& id) {
                           c->Query("DELETE FROM automations WHERE id = $1", Params().Add(id)));
   if (r.Affected() == 0) return NotFoundError("automation " + id + " not found");
   SLUICE_RETURN_IF_ERROR(
-      c->Query("DELETE FROM automation_runs WHERE automation_id = $1", Params().Add(id))
-          .status());
+      c->Query("DELETE FROM automation_runs WHERE automation_id = $1", Params().Add(id)).status());
   // The export's registration and cursor go with it; its file records stay as history.
   SLUICE_RETURN_IF_ERROR(
       c->Query("DELETE FROM export_state WHERE automation_id = $1", Params().Add(id)).status());
@@ -94,27 +101,32 @@ Status PgStore::DeleteAutomation(const std::string& id) {
 Status PgStore::SaveRun(const model::AutomationRun& run) {
   SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
   Params p;
-  p.Add(run.id).Add(run.automation_id).Add(static_cast<int64_t>(run.trigger))
-      .Add(static_cast<int64_t>(run.status)).Add(run.started);
+  p.Add(run.id)
+      .Add(run.automation_id)
+      .Add(static_cast<int64_t>(run.trigger))
+      .Add(static_cast<int64_t>(run.status))
+      .Add(run.started);
   if (run.finished) {
     p.Add(*run.finished);
   } else {
     p.AddNull();
   }
   p.Add(run.stats.ToString()).AddOrNull(run.error);
-  return c->Query("INSERT INTO automation_runs (id, automation_id, trigger, status, started, "
-                  "finished, stats, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-                  "ON CONFLICT (id) DO UPDATE SET status = excluded.status, "
-                  "finished = excluded.finished, stats = excluded.stats, error = excluded.error",
-                  p)
+  return c
+      ->Query(
+          "INSERT INTO automation_runs (id, automation_id, trigger, status, started, "
+          "finished, stats, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+          "ON CONFLICT (id) DO UPDATE SET status = excluded.status, "
+          "finished = excluded.finished, stats = excluded.stats, error = excluded.error",
+          p)
       .status();
 }
 
 Result<std::optional<model::AutomationRun>> PgStore::GetRun(const std::string& run_id) {
   SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
-  SLUICE_ASSIGN_OR_RETURN(Rows r, c->Query(std::string("SELECT ") + kRunColumns +
-                                               " FROM automation_runs WHERE id = $1",
-                                           Params().Add(run_id)));
+  SLUICE_ASSIGN_OR_RETURN(
+      Rows r, c->Query(std::string("SELECT ") + kRunColumns + " FROM automation_runs WHERE id = $1",
+                       Params().Add(run_id)));
   if (r.size() == 0) return std::optional<model::AutomationRun>();
   return std::optional<model::AutomationRun>(ReadRun(r, 0));
 }
@@ -123,8 +135,8 @@ Result<std::vector<model::AutomationRun>> PgStore::ListRuns(const std::string& a
                                                             int64_t limit,
                                                             const std::string& before_run_id) {
   SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
-  std::string sql = std::string("SELECT ") + kRunColumns +
-                    " FROM automation_runs WHERE automation_id = $1";
+  std::string sql =
+      std::string("SELECT ") + kRunColumns + " FROM automation_runs WHERE automation_id = $1";
   Params p;
   p.Add(automation_id);
   if (!before_run_id.empty()) {

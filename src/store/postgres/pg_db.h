@@ -32,12 +32,24 @@ std::string IntArray(const std::vector<int64_t>& values);
 // Positional query parameters ($1, $2, …) in text format; nullopt is SQL NULL.
 class Params {
  public:
-  Params& Add(std::string_view v) { values_.emplace_back(std::string(v)); return *this; }
+  Params& Add(std::string_view v) {
+    values_.emplace_back(std::string(v));
+    return *this;
+  }
   Params& Add(const char* v) { return Add(std::string_view(v)); }
-  Params& Add(int64_t v) { values_.emplace_back(std::to_string(v)); return *this; }
-  Params& Add(uint64_t v) { values_.emplace_back(std::to_string(v)); return *this; }
+  Params& Add(int64_t v) {
+    values_.emplace_back(std::to_string(v));
+    return *this;
+  }
+  Params& Add(uint64_t v) {
+    values_.emplace_back(std::to_string(v));
+    return *this;
+  }
   Params& Add(int v) { return Add(static_cast<int64_t>(v)); }
-  Params& AddNull() { values_.emplace_back(std::nullopt); return *this; }
+  Params& AddNull() {
+    values_.emplace_back(std::nullopt);
+    return *this;
+  }
   // v, or NULL when v is empty.
   Params& AddOrNull(std::string_view v) { return v.empty() ? AddNull() : Add(v); }
   size_t size() const { return values_.size(); }

@@ -22,8 +22,10 @@ constexpr int kInsertColumns = 22;
 // records both. Must be the transaction's first write (its PostgreSQL id is assigned here).
 Result<uint64_t> TakeXactId(Connection& c) {
   const std::string key = std::to_string(kXactLockKey);
-  auto ids = c.Query("SELECT pg_advisory_lock(" + key + "), pg_current_xact_id()::text, "
-                     "nextval('xact_ids'), pg_advisory_unlock(" + key + ")");
+  auto ids = c.Query("SELECT pg_advisory_lock(" + key +
+                     "), pg_current_xact_id()::text, "
+                     "nextval('xact_ids'), pg_advisory_unlock(" +
+                     key + ")");
   if (!ids.ok()) {
     c.Exec("ROLLBACK; SELECT pg_advisory_unlock_all()").IgnoreError();
     return ids.status();
@@ -46,11 +48,12 @@ Result<std::unordered_map<std::string, StoredRow>> LockExisting(
     Connection& c, const model::ObjectRef& object, const std::vector<std::string>& ids) {
   SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(c, object));
   SLUICE_ASSIGN_OR_RETURN(
-      Rows r, c.QueryOnce(std::string("SELECT ") + kEventColumns + ", (TRUE" + VisibleSql(marks) +
-                              ") FROM events WHERE object_type = $1 AND object_id = $2 "
-                              "AND id = ANY($3::text[]) FOR UPDATE",
-                          Params().Add(static_cast<int64_t>(object.type)).Add(object.id)
-                              .Add(TextArray(ids))));
+      Rows r,
+      c.QueryOnce(
+          std::string("SELECT ") + kEventColumns + ", (TRUE" + VisibleSql(marks) +
+              ") FROM events WHERE object_type = $1 AND object_id = $2 "
+              "AND id = ANY($3::text[]) FOR UPDATE",
+          Params().Add(static_cast<int64_t>(object.type)).Add(object.id).Add(TextArray(ids))));
   std::unordered_map<std::string, StoredRow> out;
   for (int i = 0; i < r.size(); ++i) {
     StoredRow row{ReadEvent(r, i), r.Bool(i, 23)};
@@ -61,8 +64,14 @@ Result<std::unordered_map<std::string, StoredRow>> LockExisting(
 
 // Appends one row's insert parameters, in the column order of InsertRows.
 void AddRowParams(const model::Event& e, Params& p) {
-  p.Add(static_cast<int64_t>(e.object.type)).Add(e.object.id).Add(e.id).Add(e.xact_id)
-      .Add(e.created).Add(e.span_id).Add(e.root_span_id).AddOrNull(StringsToJson(e.span_parents))
+  p.Add(static_cast<int64_t>(e.object.type))
+      .Add(e.object.id)
+      .Add(e.id)
+      .Add(e.xact_id)
+      .Add(e.created)
+      .Add(e.span_id)
+      .Add(e.root_span_id)
+      .AddOrNull(StringsToJson(e.span_parents))
       .Add(e.is_root ? "t" : "f");
   for (const model::JsonField& f : model::kJsonFields) p.AddOrNull(e.*f.member);
   p.AddOrNull(StringsToJson(e.tags)).Add(e.org_id).Add(e.project_id);
@@ -94,11 +103,51 @@ Status InsertRows(Connection& c, const std::vector<const model::Event*>& rows,
   return Status();
 }
 
+// Applies the batch's writes in order over the stored rows and returns the new versions in
+// write order (a later write of an id supersedes an earlier one, whose slot is emptied). Fills
+// result's row_ids and counts.
+Result<std::vector<std::optional<model::Event>>> ApplyWrites(
+    const std::vector<model::EventWrite>& writes,
+    const std::unordered_map<std::string, StoredRow>& stored, const model::ObjectRef& object,
+    const std::string& org_id, const std::string& project_id, TimestampMicros now,
+    InsertResult* result) {
+  std::unordered_map<std::string, std::optional<size_t>> latest;  // nullopt: deleted
+  std::vector<std::optional<model::Event>> versions;
+  for (const model::EventWrite& w : writes) {
+    result->row_ids.push_back(w.id);
+    const model::Event* existing = nullptr;
+    auto it = latest.find(w.id);
+    if (it != latest.end()) {
+      if (it->second) existing = &*versions[*it->second];
+    } else if (auto s = stored.find(w.id); s != stored.end() && s->second.visible) {
+      existing = &s->second.event;
+    }
+    std::optional<model::Event> next;
+    if (w.object_delete) {
+      result->rows_deleted += existing ? 1 : 0;
+    } else {
+      SLUICE_ASSIGN_OR_RETURN(next, model::ApplyEventWrite(w, existing, now));
+      next->org_id = org_id;
+      next->project_id = project_id;
+      next->object = object;
+      next->xact_id = result->xact_id;
+      ++result->rows_written;
+    }
+    if (it != latest.end() && it->second) versions[*it->second].reset();
+    if (next) {
+      versions.push_back(std::move(next));
+      latest[w.id] = versions.size() - 1;
+    } else {
+      latest[w.id] = std::nullopt;
+    }
+  }
+  return versions;
+}
+
 }  // namespace
 
 Result<InsertResult> PgStore::InsertEvents(const model::ObjectRef& object,
-                                           const std::string& org_id,
-                                           const std::string& project_id,
+                                           const std::string& org_id, const std::string& project_id,
                                            const std::vector<model::EventWrite>& writes,
                                            TimestampMicros now) {
   std::vector<std::string> ids;
@@ -111,39 +160,10 @@ Result<InsertResult> PgStore::InsertEvents(const model::ObjectRef& object,
   SLUICE_ASSIGN_OR_RETURN(result.xact_id, TakeXactId(*c));
   if (options_.after_xact_id_taken) options_.after_xact_id_taken(result.xact_id);
   SLUICE_ASSIGN_OR_RETURN(auto stored, LockExisting(*c, object, ids));
-  // The current version of each id as the batch goes (nullopt: absent), and the new versions
-  // in the order they were written; a later write of the same id supersedes an earlier one.
-  std::unordered_map<std::string, std::optional<size_t>> latest;
-  std::vector<std::optional<model::Event>> versions;
   std::vector<int64_t> replaced;
-  for (const auto& [id, row] : stored) {
-    replaced.push_back(row.event.row_key);
-  }
-  for (const model::EventWrite& w : writes) {
-    result.row_ids.push_back(w.id);
-    const model::Event* existing = nullptr;
-    auto it = latest.find(w.id);
-    if (it != latest.end()) {
-      if (it->second) existing = &*versions[*it->second];
-    } else if (auto s = stored.find(w.id); s != stored.end() && s->second.visible) {
-      existing = &s->second.event;
-    }
-    if (w.object_delete) {
-      result.rows_deleted += existing ? 1 : 0;
-      if (it != latest.end() && it->second) versions[*it->second].reset();
-      latest[w.id] = std::nullopt;
-      continue;
-    }
-    SLUICE_ASSIGN_OR_RETURN(model::Event e, model::ApplyEventWrite(w, existing, now));
-    e.org_id = org_id;
-    e.project_id = project_id;
-    e.object = object;
-    e.xact_id = result.xact_id;
-    if (it != latest.end() && it->second) versions[*it->second].reset();
-    versions.push_back(std::move(e));
-    latest[w.id] = versions.size() - 1;
-    ++result.rows_written;
-  }
+  for (const auto& [id, row] : stored) replaced.push_back(row.event.row_key);
+  SLUICE_ASSIGN_OR_RETURN(auto versions,
+                          ApplyWrites(writes, stored, object, org_id, project_id, now, &result));
   if (!replaced.empty()) {
     SLUICE_RETURN_IF_ERROR(c->Query("DELETE FROM events WHERE row_key = ANY($1::bigint[])",
                                     Params().Add(IntArray(replaced)))
@@ -165,7 +185,8 @@ Result<std::optional<model::Event>> PgStore::GetEvent(const model::ObjectRef& ob
   SLUICE_ASSIGN_OR_RETURN(
       Rows r, c->QueryOnce(std::string("SELECT ") + kEventColumns +
                                " FROM events WHERE object_type = $1 AND object_id = $2 "
-                               "AND id = $3" + VisibleSql(marks),
+                               "AND id = $3" +
+                               VisibleSql(marks),
                            Params().Add(static_cast<int64_t>(object.type)).Add(object.id).Add(id)));
   if (r.size() == 0) return std::optional<model::Event>();
   return std::optional<model::Event>(ReadEvent(r, 0));
@@ -176,9 +197,9 @@ Result<std::optional<model::Event>> PgStore::GetEvent(const model::ObjectRef& ob
 // _xact_id than every writer whose transaction id is below the snapshot's xmin.
 Result<uint64_t> PgStore::MaxXactId() {
   SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
-  SLUICE_ASSIGN_OR_RETURN(
-      Rows r, c->Query("SELECT COALESCE(MAX(xact_id), 0) FROM event_xacts "
-                       "WHERE pg_xact < pg_snapshot_xmin(pg_current_snapshot())"));
+  SLUICE_ASSIGN_OR_RETURN(Rows r,
+                          c->Query("SELECT COALESCE(MAX(xact_id), 0) FROM event_xacts "
+                                   "WHERE pg_xact < pg_snapshot_xmin(pg_current_snapshot())"));
   return static_cast<uint64_t>(r.Int(0, 0));
 }
 

@@ -20,10 +20,10 @@ constexpr char kMarkColumns[] =
 
 Result<std::vector<model::RetentionMark>> QueryMarks(Connection& c, const std::string& where,
                                                      const Params& params) {
-  SLUICE_ASSIGN_OR_RETURN(Rows r, c.Query(std::string("SELECT ") + kMarkColumns +
-                                              " FROM retention_marks WHERE " + where +
-                                              " ORDER BY id",
-                                          params));
+  SLUICE_ASSIGN_OR_RETURN(
+      Rows r, c.Query(std::string("SELECT ") + kMarkColumns + " FROM retention_marks WHERE " +
+                          where + " ORDER BY id",
+                      params));
   std::vector<model::RetentionMark> out;
   for (int i = 0; i < r.size(); ++i) {
     model::RetentionMark m;
@@ -48,8 +48,9 @@ std::string ObjectSql(const model::ObjectRef& o) {
 }
 
 Status SetMarkState(Connection& c, int64_t id, model::MarkState state) {
-  return c.Query("UPDATE retention_marks SET state = $1 WHERE id = $2",
-                 Params().Add(static_cast<int64_t>(state)).Add(id))
+  return c
+      .Query("UPDATE retention_marks SET state = $1 WHERE id = $2",
+             Params().Add(static_cast<int64_t>(state)).Add(id))
       .status();
 }
 
@@ -134,9 +135,14 @@ Result<std::pair<model::RetentionMark, int64_t>> PgStore::AddRetentionMark(
       Rows r, c->Query("INSERT INTO retention_marks (run_id, automation_id, object_type, "
                        "object_id, cutoff, max_xact_id, created, purge_after, state) "
                        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0) RETURNING id",
-                       Params().Add(mark.run_id).Add(mark.automation_id)
-                           .Add(static_cast<int64_t>(mark.object.type)).Add(mark.object.id)
-                           .Add(mark.cutoff).Add(mark.max_xact_id).Add(mark.created)
+                       Params()
+                           .Add(mark.run_id)
+                           .Add(mark.automation_id)
+                           .Add(static_cast<int64_t>(mark.object.type))
+                           .Add(mark.object.id)
+                           .Add(mark.cutoff)
+                           .Add(mark.max_xact_id)
+                           .Add(mark.created)
                            .Add(mark.purge_after)));
   model::RetentionMark out = mark;
   out.id = r.Int(0, 0);
@@ -184,16 +190,17 @@ Result<int64_t> PgStore::RestoreRetentionRun(const std::string& run_id) {
       if (a.id > m.id) later.push_back(a);
     }
     // This run's own rows: hidden by it and by no earlier active mark.
-    const std::string own = "FROM events WHERE " + ObjectSql(m.object) + " AND " +
-                            MarkHidesSql(m) + VisibleSql(earlier);
-    SLUICE_ASSIGN_OR_RETURN(Rows n, c->QueryOnce("SELECT COUNT(*) " + own,
-                                                 Params().Add(m.object.id)));
+    const std::string own = "FROM events WHERE " + ObjectSql(m.object) + " AND " + MarkHidesSql(m) +
+                            VisibleSql(earlier);
+    SLUICE_ASSIGN_OR_RETURN(Rows n,
+                            c->QueryOnce("SELECT COUNT(*) " + own, Params().Add(m.object.id)));
     restored += n.Int(0, 0);
     // Later marks cover these rows too: spare them there, so exactly this run's rows return.
     for (const auto& l : later) {
       SLUICE_RETURN_IF_ERROR(c->QueryOnce("INSERT INTO retention_exempt (mark_id, row_key) "
-                                          "SELECT " + std::to_string(l.id) + ", row_key " +
-                                              own + " ON CONFLICT DO NOTHING",
+                                          "SELECT " +
+                                              std::to_string(l.id) + ", row_key " + own +
+                                              " ON CONFLICT DO NOTHING",
                                           Params().Add(m.object.id))
                                  .status());
     }
@@ -206,14 +213,16 @@ Result<int64_t> PgStore::RestoreRetentionRun(const std::string& run_id) {
 Result<std::vector<std::pair<std::string, int64_t>>> PgStore::PurgeExpiredMarks(
     TimestampMicros now) {
   SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
-  SLUICE_ASSIGN_OR_RETURN(auto due, QueryMarks(*c, "state = 0 AND purge_after <= $1",
-                                               Params().Add(now)));
+  SLUICE_ASSIGN_OR_RETURN(auto due,
+                          QueryMarks(*c, "state = 0 AND purge_after <= $1", Params().Add(now)));
   std::vector<std::pair<std::string, int64_t>> per_run;
   for (const auto& m : due) {
     int64_t purged = 0;
-    const std::string del = "DELETE FROM events WHERE row_key IN (SELECT row_key FROM events "
-                            "WHERE " + ObjectSql(m.object) + " AND " + MarkHidesSql(m) +
-                            " LIMIT " + std::to_string(kPurgeBatchRows) + ")";
+    const std::string del =
+        "DELETE FROM events WHERE row_key IN (SELECT row_key FROM events "
+        "WHERE " +
+        ObjectSql(m.object) + " AND " + MarkHidesSql(m) + " LIMIT " +
+        std::to_string(kPurgeBatchRows) + ")";
     for (int64_t n = kPurgeBatchRows; n == kPurgeBatchRows;) {
       SLUICE_ASSIGN_OR_RETURN(Rows r, c->QueryOnce(del, Params().Add(m.object.id)));
       n = r.Affected();

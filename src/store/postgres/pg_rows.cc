@@ -32,8 +32,10 @@ std::string GrantsToJson(const std::vector<model::Grant>& grants) {
   JsonWriter w(&out);
   w.BeginArray();
   for (const auto& g : grants) {
-    w.BeginObject().Member("project_id", g.project_id)
-        .Member("permission", model::PermissionName(g.permission)).EndObject();
+    w.BeginObject()
+        .Member("project_id", g.project_id)
+        .Member("permission", model::PermissionName(g.permission))
+        .EndObject();
   }
   w.EndArray();
   return out;
@@ -160,8 +162,8 @@ model::ApiKey ReadApiKey(const Rows& r, int i) {
 Result<std::vector<model::Project>> QueryProjects(Connection& c, const std::string& where,
                                                   const std::vector<std::string>& args,
                                                   const ListOptions& options) {
-  return QueryList<model::Project>(c, "projects", "id, org_id, name, description, created",
-                                   where, args, options, ReadProject);
+  return QueryList<model::Project>(c, "projects", "id, org_id, name, description, created", where,
+                                   args, options, ReadProject);
 }
 
 Result<std::vector<model::Experiment>> QueryExperiments(Connection& c, const std::string& where,
@@ -186,8 +188,8 @@ Result<std::vector<model::Automation>> QueryAutomations(Connection& c, const std
                                                         const std::vector<std::string>& args,
                                                         const ListOptions& options) {
   return QueryList<model::Automation>(
-      c, "automations", "id, org_id, project_id, name, description, created, type, config",
-      where, args, options, ReadAutomation);
+      c, "automations", "id, org_id, project_id, name, description, created, type, config", where,
+      args, options, ReadAutomation);
 }
 
 Result<std::vector<model::ApiKey>> QueryApiKeys(Connection& c, const std::string& where,
@@ -195,8 +197,8 @@ Result<std::vector<model::ApiKey>> QueryApiKeys(Connection& c, const std::string
   ListOptions all;
   all.limit = 100000;
   return QueryList<model::ApiKey>(
-      c, "api_keys", "id, org_id, name, kind, lookup, salt, hash, grants, created, revoked",
-      where, args, all, ReadApiKey);
+      c, "api_keys", "id, org_id, name, kind, lookup, salt, hash, grants, created, revoked", where,
+      args, all, ReadApiKey);
 }
 
 const char kEventColumns[] =

@@ -37,8 +37,9 @@ Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& conninfo,
 
 Result<model::Org> PgStore::CreateOrg(const std::string& name) {
   model::Org org{NewUuid(), name, RealClock().NowMicros()};
-  SLUICE_ASSIGN_OR_RETURN(Rows r, Write(*this, "INSERT INTO orgs (id, name, created) "
-                                               "VALUES ($1, $2, $3)",
+  SLUICE_ASSIGN_OR_RETURN(Rows r, Write(*this,
+                                        "INSERT INTO orgs (id, name, created) "
+                                        "VALUES ($1, $2, $3)",
                                         Params().Add(org.id).Add(org.name).Add(org.created)));
   return org;
 }
@@ -58,11 +59,11 @@ Result<std::vector<model::Org>> PgStore::ListOrgs() {
 }
 
 Result<model::Project> PgStore::CreateProject(const model::Project& p) {
-  auto r = Write(*this,
-                 "INSERT INTO projects (id, org_id, name, description, created) "
-                 "VALUES ($1, $2, $3, $4, $5)",
-                 Params().Add(p.id).Add(p.org_id).Add(p.name).AddOrNull(p.description)
-                     .Add(p.created));
+  auto r =
+      Write(*this,
+            "INSERT INTO projects (id, org_id, name, description, created) "
+            "VALUES ($1, $2, $3, $4, $5)",
+            Params().Add(p.id).Add(p.org_id).Add(p.name).AddOrNull(p.description).Add(p.created));
   SLUICE_RETURN_IF_ERROR(NameTaken(r.status(), "a project", p.name));
   return p;
 }
@@ -97,10 +98,18 @@ Result<model::Experiment> PgStore::CreateExperiment(const model::Experiment& e) 
                  "INSERT INTO experiments (id, org_id, project_id, name, description, created, "
                  "public, metadata, tags, dataset_id, base_exp_id) "
                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                 Params().Add(e.id).Add(p.org_id).Add(e.project_id).Add(e.name)
-                     .AddOrNull(e.description).Add(e.created).Add(e.is_public ? "t" : "f")
-                     .AddOrNull(e.metadata).AddOrNull(StringsToJson(e.tags))
-                     .AddOrNull(e.dataset_id).AddOrNull(e.base_exp_id));
+                 Params()
+                     .Add(e.id)
+                     .Add(p.org_id)
+                     .Add(e.project_id)
+                     .Add(e.name)
+                     .AddOrNull(e.description)
+                     .Add(e.created)
+                     .Add(e.is_public ? "t" : "f")
+                     .AddOrNull(e.metadata)
+                     .AddOrNull(StringsToJson(e.tags))
+                     .AddOrNull(e.dataset_id)
+                     .AddOrNull(e.base_exp_id));
   SLUICE_RETURN_IF_ERROR(NameTaken(r.status(), "an experiment", e.name));
   return e;
 }
@@ -132,8 +141,14 @@ Result<model::Dataset> PgStore::CreateDataset(const model::Dataset& d) {
   auto r = Write(*this,
                  "INSERT INTO datasets (id, org_id, project_id, name, description, created, "
                  "metadata, tags) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                 Params().Add(d.id).Add(p.org_id).Add(d.project_id).Add(d.name)
-                     .AddOrNull(d.description).Add(d.created).AddOrNull(d.metadata)
+                 Params()
+                     .Add(d.id)
+                     .Add(p.org_id)
+                     .Add(d.project_id)
+                     .Add(d.name)
+                     .AddOrNull(d.description)
+                     .Add(d.created)
+                     .AddOrNull(d.metadata)
                      .AddOrNull(StringsToJson(d.tags)));
   SLUICE_RETURN_IF_ERROR(NameTaken(r.status(), "a dataset", d.name));
   return d;
@@ -149,8 +164,8 @@ Result<model::Dataset> PgStore::GetDataset(const std::string& id) {
 Result<std::optional<model::Dataset>> PgStore::FindDatasetByName(const std::string& project_id,
                                                                  const std::string& name) {
   SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
-  SLUICE_ASSIGN_OR_RETURN(auto v, QueryDatasets(*c, "project_id = $1 AND name = $2",
-                                                {project_id, name}, LimitOne()));
+  SLUICE_ASSIGN_OR_RETURN(
+      auto v, QueryDatasets(*c, "project_id = $1 AND name = $2", {project_id, name}, LimitOne()));
   if (v.empty()) return std::optional<model::Dataset>();
   return std::optional<model::Dataset>(v[0]);
 }
@@ -167,8 +182,15 @@ Status PgStore::CreateApiKey(const model::ApiKey& k) {
   return Write(*this,
                "INSERT INTO api_keys (id, org_id, name, kind, lookup, salt, hash, grants, "
                "created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-               Params().Add(k.id).Add(k.org_id).Add(k.name).Add(static_cast<int64_t>(k.kind))
-                   .Add(k.lookup).Add(k.salt).Add(k.hash).Add(GrantsToJson(k.grants))
+               Params()
+                   .Add(k.id)
+                   .Add(k.org_id)
+                   .Add(k.name)
+                   .Add(static_cast<int64_t>(k.kind))
+                   .Add(k.lookup)
+                   .Add(k.salt)
+                   .Add(k.hash)
+                   .Add(GrantsToJson(k.grants))
                    .Add(k.created))
       .status();
 }
@@ -187,11 +209,10 @@ Result<std::vector<model::ApiKey>> PgStore::ListApiKeys(const std::string& org_i
 
 Status PgStore::RevokeApiKey(const std::string& org_id, const std::string& key_id,
                              TimestampMicros now) {
-  SLUICE_ASSIGN_OR_RETURN(
-      Rows r, Write(*this,
-                    "UPDATE api_keys SET revoked = COALESCE(revoked, $1) "
-                    "WHERE org_id = $2 AND id = $3",
-                    Params().Add(now).Add(org_id).Add(key_id)));
+  SLUICE_ASSIGN_OR_RETURN(Rows r, Write(*this,
+                                        "UPDATE api_keys SET revoked = COALESCE(revoked, $1) "
+                                        "WHERE org_id = $2 AND id = $3",
+                                        Params().Add(now).Add(org_id).Add(key_id)));
   if (r.Affected() == 0) return NotFoundError("no API key " + key_id + " in this org");
   return Status();
 }

@@ -22,10 +22,13 @@ std::vector<model::EventWrite> Batch(int b) {
   for (int i = 0; i < kBatchRows; ++i) {
     const std::string id = "s" + std::to_string(b) + "-" + std::to_string(i);
     body += (i ? "," : "") + std::string(R"({"id":")") + id + R"(","span_id":")" + id +
-            R"(","root_span_id":"t)" + std::to_string(b) + R"(","input":{"messages":[{"role":)"
+            R"(","root_span_id":"t)" + std::to_string(b) +
+            R"(","input":{"messages":[{"role":)"
             R"("user","content":"What is the capital of France? Answer briefly."}]},)"
             R"("output":"Paris is the capital of France.","metadata":{"model":"gpt-4o",)"
-            R"("user":"u)" + std::to_string(i % 97) + R"("},"metrics":{"start":1714564800.1,)"
+            R"("user":"u)" +
+            std::to_string(i % 97) +
+            R"("},"metrics":{"start":1714564800.1,)"
             R"("end":1714564801.3,"prompt_tokens":21,"completion_tokens":8,"tokens":29},)"
             R"("scores":{"accuracy":0.9},"tags":["prod"]})";
   }
@@ -57,8 +60,10 @@ TEST(PgIngest, DISABLED_IngestFigures) {
   if (!skip.empty()) GTEST_SKIP() << skip;
   const double s = SpansPerSecond(*sqlite);
   const double p = SpansPerSecond(*pg);
-  std::printf("ingest 100k spans in 1k batches: sqlite %.0f spans/s, postgres %.0f spans/s, "
-              "postgres/sqlite %.2f\n", s, p, p / s);
+  std::printf(
+      "ingest 100k spans in 1k batches: sqlite %.0f spans/s, postgres %.0f spans/s, "
+      "postgres/sqlite %.2f\n",
+      s, p, p / s);
 }
 
 }  // namespace

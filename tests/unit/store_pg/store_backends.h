@@ -68,10 +68,9 @@ inline store::postgres::PgStoreOptions SmallPagePgOptions() {
 }
 
 // Opens a fresh store of `backend`; sets *skip (and returns null) when PostgreSQL is absent.
-inline std::unique_ptr<store::Store> OpenFreshStore(Backend backend, const TempDir& dir,
-                                                    std::string* skip,
-                                                    store::postgres::PgStoreOptions pg =
-                                                        SmallPagePgOptions()) {
+inline std::unique_ptr<store::Store> OpenFreshStore(
+    Backend backend, const TempDir& dir, std::string* skip,
+    store::postgres::PgStoreOptions pg = SmallPagePgOptions()) {
   if (backend == Backend::kSqlite) {
     store::sqlite::SqliteStoreOptions o;
     o.scan_page_rows = 3;

@@ -98,7 +98,8 @@ TEST_P(StoreContract, OrgsAndProjects) {
 }
 
 TEST_P(StoreContract, ExperimentsAndDatasets) {
-  model::Experiment e{NewUuid(), project_.id, "e1", "", kNow, true, R"({"k":1})", {"t1", "t2"}, "", ""};
+  model::Experiment e{NewUuid(), project_.id,  "e1",         "", kNow,
+                      true,      R"({"k":1})", {"t1", "t2"}, "", ""};
   ASSERT_TRUE(store_->CreateExperiment(e).ok());
   model::Experiment again = e;
   again.id = NewUuid();
@@ -172,16 +173,19 @@ TEST_P(StoreContract, MergeMergePathsAndDelete) {
   EXPECT_EQ(rows[1].metadata, R"({"x":1,"n":{"p":1,"q":2},"y":2})");
   EXPECT_EQ(rows[1].created, kNow);
   ASSERT_TRUE(Insert(R"({"events":[{"id":"a","_is_merge":true,"_merge_paths":[["metadata","n"]],
-                       "metadata":{"n":{"r":3}}}]})").ok());
+                       "metadata":{"n":{"r":3}}}]})")
+                  .ok());
   EXPECT_EQ((*store_->GetEvent(logs_, "a"))->metadata, R"({"x":1,"n":{"r":3},"y":2})");
   // Two writes of one id in a batch: the second merges into the first.
   ASSERT_TRUE(Insert(R"({"events":[{"id":"c","input":"1"},
-                       {"id":"c","_is_merge":true,"output":"2"}]})").ok());
+                       {"id":"c","_is_merge":true,"output":"2"}]})")
+                  .ok());
   auto c = store_->GetEvent(logs_, "c");
   ASSERT_TRUE(c.ok() && c->has_value());
   EXPECT_EQ((*c)->input, R"("1")");
   EXPECT_EQ((*c)->output, R"("2")");
-  auto d = Insert(R"({"events":[{"id":"a","_object_delete":true},{"id":"zz","_object_delete":true}]})");
+  auto d =
+      Insert(R"({"events":[{"id":"a","_object_delete":true},{"id":"zz","_object_delete":true}]})");
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->rows_deleted, 1);
   EXPECT_EQ(Ids(ScanAll({})), (Strings{"b", "c"}));
@@ -280,8 +284,7 @@ TEST_P(StoreContract, ExportFilesCommitWithTheCursorOnce) {
   ASSERT_TRUE(pending.ok());
   ExportFile second = f;
   second.sequence = 2;
-  EXPECT_EQ(store_->AddPendingExportFile(second).status().code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->AddPendingExportFile(second).status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ((*store_->FindPendingExportFile("auto1"))->id, pending->id);
   ExportFile done = *pending;
   done.to = {5, 9};
