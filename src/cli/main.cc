@@ -187,7 +187,7 @@ int Main(int argc, char** argv) {
   serve->add_option("--data-dir", config.data_dir, "Data directory (embedded store, credentials)")
       ->capture_default_str();
   serve->add_option("--listen", config.listen, "host:port to listen on")->capture_default_str();
-  serve->add_option("--store", config.store, "Store: sqlite:PATH (default <data-dir>/sluice.db)")
+  serve->add_option("--store", config.store, "Store: sqlite:PATH (default <data-dir>/sluice.db) or postgres://user@host:port/db")
       ->envname("SLUICE_STORE");
   serve->add_option("--max-body-bytes", config.max_body_bytes,
                     "Largest request body accepted; larger ones get 413")
@@ -204,7 +204,7 @@ int Main(int argc, char** argv) {
   CLI::App* admin = app.add_subcommand("admin", "Manage projects and API keys");
   admin->require_subcommand(1);
   admin->add_option("--data-dir", admin_args.data_dir, "Data directory")->capture_default_str();
-  admin->add_option("--store", admin_args.store, "Store: sqlite:PATH")->envname("SLUICE_STORE");
+  admin->add_option("--store", admin_args.store, "Store: sqlite:PATH or postgres://user@host:port/db")->envname("SLUICE_STORE");
   admin->add_option("--org", admin_args.org, "Org id (default: the only org)");
 
   std::string org_name;
