@@ -83,26 +83,6 @@ Result<std::vector<model::RetentionMark>> LoadActiveMarks(Connection& c,
                     Params().Add(object.id));
 }
 
-std::string MarkHidesSql(const model::RetentionMark& m) {
-  std::string sql = "(xact_id <= " + std::to_string(m.max_xact_id);
-  if (m.cutoff != std::numeric_limits<int64_t>::max()) {
-    sql += " AND created < " + std::to_string(m.cutoff);
-  }
-  sql += " AND row_key NOT IN (SELECT row_key FROM retention_exempt WHERE mark_id = " +
-         std::to_string(m.id) + "))";
-  return sql;
-}
-
-std::string VisibleSql(const std::vector<model::RetentionMark>& marks) {
-  if (marks.empty()) return std::string();
-  std::string sql = " AND NOT (";
-  for (size_t i = 0; i < marks.size(); ++i) {
-    if (i) sql += " OR ";
-    sql += MarkHidesSql(marks[i]);
-  }
-  return sql + ")";
-}
-
 Result<Store::RetentionCount> PgStore::CountRetention(const model::RetentionMark& mark,
                                                       bool with_bytes) {
   SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());

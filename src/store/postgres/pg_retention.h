@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/automation.h"
+#include "store/store_sql.h"
 #include "store/postgres/pg_db.h"
 
 namespace sluice::store::postgres {
@@ -13,12 +14,6 @@ namespace sluice::store::postgres {
 // The active marks of one object, oldest first.
 Result<std::vector<model::RetentionMark>> LoadActiveMarks(Connection& c,
                                                           const model::ObjectRef& object);
-
-// " AND NOT (<hidden by any mark>)" over the events table's columns, or "" when no marks.
-std::string VisibleSql(const std::vector<model::RetentionMark>& marks);
-
-// The condition that one mark hides a row (mark id -1: no exemptions).
-std::string MarkHidesSql(const model::RetentionMark& m);
 
 // " AND id NOT IN (<experiments removed whole by active marks>)" for the experiments table.
 extern const char kVisibleExperimentsSql[];

@@ -4,58 +4,12 @@
 
 #include "common/json.h"
 #include "common/json_writer.h"
+#include "store/store_sql.h"
 #include "store/postgres/pg_retention.h"
 
 namespace sluice::store::postgres {
 
-std::string StringsToJson(const std::vector<std::string>& v) {
-  if (v.empty()) return std::string();
-  std::string out;
-  JsonWriter w(&out);
-  w.BeginArray();
-  for (const auto& s : v) w.String(s);
-  w.EndArray();
-  return out;
-}
-
-std::vector<std::string> JsonToStrings(std::string_view text) {
-  std::vector<std::string> out;
-  if (text.empty()) return out;
-  auto j = Json::Parse(text);
-  if (!j.ok() || !j->is_array()) return out;
-  for (const Json& s : j->array()) out.push_back(s.string_value());
-  return out;
-}
-
-std::string GrantsToJson(const std::vector<model::Grant>& grants) {
-  std::string out;
-  JsonWriter w(&out);
-  w.BeginArray();
-  for (const auto& g : grants) {
-    w.BeginObject()
-        .Member("project_id", g.project_id)
-        .Member("permission", model::PermissionName(g.permission))
-        .EndObject();
-  }
-  w.EndArray();
-  return out;
-}
-
 namespace {
-
-std::vector<model::Grant> JsonToGrants(std::string_view text) {
-  std::vector<model::Grant> out;
-  auto j = Json::Parse(text);
-  if (!j.ok() || !j->is_array()) return out;
-  for (const Json& g : j->array()) {
-    const Json* p = g.Find("project_id");
-    const Json* perm = g.Find("permission");
-    if (!p || !perm) continue;
-    auto parsed = model::ParsePermission(perm->string_value());
-    if (parsed.ok()) out.push_back({p->string_value(), *parsed});
-  }
-  return out;
-}
 
 template <typename T>
 Result<std::vector<T>> QueryList(Connection& c, const std::string& table, const std::string& cols,

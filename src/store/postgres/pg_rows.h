@@ -9,12 +9,10 @@
 #include "model/event.h"
 #include "store/postgres/pg_db.h"
 #include "store/store.h"
+#include "store/store_sql.h"
 
 namespace sluice::store::postgres {
 
-// JSON array text of strings; "" for an empty list (stored as NULL).
-std::string StringsToJson(const std::vector<std::string>& v);
-std::vector<std::string> JsonToStrings(std::string_view text);
 
 // Catalog lists: "SELECT <cols> FROM <table> WHERE <where> [option filters] ORDER BY seq DESC
 // LIMIT n", newest first, honouring limit/starting_after/ending_before/name/ids/project_id.
@@ -35,7 +33,6 @@ Result<std::vector<model::Automation>> QueryAutomations(Connection& c, const std
                                                         const ListOptions& options);
 Result<std::vector<model::ApiKey>> QueryApiKeys(Connection& c, const std::string& where,
                                                 const std::vector<std::string>& args);
-std::string GrantsToJson(const std::vector<model::Grant>& grants);
 
 // The column list read by ReadEvent, in order.
 extern const char kEventColumns[];

@@ -79,26 +79,6 @@ Result<std::vector<model::RetentionMark>> LoadActiveMarks(Connection& c,
                     {object.id});
 }
 
-std::string MarkHidesSql(const model::RetentionMark& m) {
-  std::string sql = "(xact_id <= " + std::to_string(m.max_xact_id);
-  if (m.cutoff != std::numeric_limits<int64_t>::max()) {
-    sql += " AND created < " + std::to_string(m.cutoff);
-  }
-  sql += " AND row_key NOT IN (SELECT row_key FROM retention_exempt WHERE mark_id = " +
-         std::to_string(m.id) + "))";
-  return sql;
-}
-
-std::string VisibleSql(const std::vector<model::RetentionMark>& marks) {
-  if (marks.empty()) return std::string();
-  std::string sql = " AND NOT (";
-  for (size_t i = 0; i < marks.size(); ++i) {
-    if (i) sql += " OR ";
-    sql += MarkHidesSql(marks[i]);
-  }
-  return sql + ")";
-}
-
 Result<bool> IsHidden(Connection& c, const std::vector<model::RetentionMark>& marks,
                       const model::Event& e) {
   for (const auto& m : marks) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/automation.h"
+#include "store/store_sql.h"
 #include "model/event.h"
 #include "store/sqlite/sqlite_db.h"
 
@@ -14,12 +15,6 @@ namespace sluice::store::sqlite {
 // The active marks of one object, oldest first.
 Result<std::vector<model::RetentionMark>> LoadActiveMarks(Connection& c,
                                                           const model::ObjectRef& object);
-
-// " AND NOT (<hidden by any mark>)" over the events table's columns, or "" when no marks.
-std::string VisibleSql(const std::vector<model::RetentionMark>& marks);
-
-// The condition (without AND/NOT) that one mark hides a row.
-std::string MarkHidesSql(const model::RetentionMark& m);
 
 // Whether an active mark hides the row.
 Result<bool> IsHidden(Connection& c, const std::vector<model::RetentionMark>& marks,

@@ -10,13 +10,10 @@
 #include "model/object.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
+#include "store/store_sql.h"
 
 namespace sluice::store::sqlite {
 
-// JSON array text of strings; "" for an empty list (stored as NULL).
-std::string StringsToJson(const std::vector<std::string>& v);
-std::vector<std::string> JsonToStrings(std::string_view text);
-std::string GrantsToJson(const std::vector<model::Grant>& grants);
 
 // Catalog queries: `where` is an SQL condition over the table with `?` for each arg.
 // Results are newest first and honour options.limit/starting_after/ending_before/name/ids.

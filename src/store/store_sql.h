@@ -1,0 +1,30 @@
+// Pieces both store backends share (internal to store/): how list-valued columns and key grants
+// are kept as JSON text, and the SQL condition that retention marks hide rows with (the events
+// tables of both backends have the same column names).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/auth.h"
+#include "model/automation.h"
+
+namespace sluice::store {
+
+// JSON array text of strings; "" for an empty list (stored as NULL).
+std::string StringsToJson(const std::vector<std::string>& v);
+std::vector<std::string> JsonToStrings(std::string_view text);
+
+// A key's grants as JSON text, and back (entries that do not parse are dropped).
+std::string GrantsToJson(const std::vector<model::Grant>& grants);
+std::vector<model::Grant> JsonToGrants(std::string_view text);
+
+// " AND NOT (<hidden by any mark>)" over the events table's columns, or "" when no marks.
+std::string VisibleSql(const std::vector<model::RetentionMark>& marks);
+
+// The condition (without AND/NOT) that one mark hides a row; a mark id with no exemptions
+// (e.g. -1 for a mark not stored yet) exempts nothing.
+std::string MarkHidesSql(const model::RetentionMark& m);
+
+}  // namespace sluice::store
