@@ -47,6 +47,11 @@ DerivedColumns DeriveColumns(const model::Event& e);
 
 // The column list read by ReadEvent, in order.
 extern const char kEventColumns[];
+// An object's key in event_objects as an SQL expression over ?1 (object type) and ?2 (object
+// id): NULL, which matches no row, for an object that never had rows. SQLite evaluates it once
+// per statement and seeks the (obj_key, …) indexes with it.
+inline constexpr char kObjectKeySql[] =
+    "(SELECT obj_key FROM event_objects WHERE object_type = ?1 AND object_id = ?2)";
 // Reads an event from a statement positioned on a row selected with kEventColumns.
 model::Event ReadEvent(const Statement& s);
 

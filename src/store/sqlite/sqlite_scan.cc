@@ -1,0 +1,155 @@
+// Streamed keyset scans of rows (see model::EventStream).
+#include <deque>
+
+#include "store/sqlite/sqlite_retention.h"
+#include "store/sqlite/sqlite_rows.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace sluice::store::sqlite {
+
+namespace {
+
+// Builds the page query for a scan request without its keyset bound: text parameters are
+// numbered from ?3 and appended to `texts`; the ORDER BY clause goes to `order_by`.
+std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts,
+                    std::string* order_by) {
+  std::string sql =
+      std::string("SELECT ") + kEventColumns + " FROM events WHERE obj_key = " + kObjectKeySql;
+  if (r.max_xact_id) sql += " AND xact_id <= " + std::to_string(*r.max_xact_id);
+  if (r.created_min) sql += " AND created >= " + std::to_string(*r.created_min);
+  if (r.created_max) sql += " AND created < " + std::to_string(*r.created_max);
+  // The rows come from the hash column's index (a subquery, so the planner does not walk the
+  // whole object in the order's index instead), the text column decides.
+  auto in_list = [&](const char* col, const char* hash_col,
+                     const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    std::string texts_sql, hashes_sql;
+    for (size_t i = 0; i < values.size(); ++i) {
+      texts->push_back(values[i]);
+      const std::string param = std::to_string(texts->size() + 2);
+      if (i > 0) {
+        texts_sql += ',';
+        hashes_sql += ',';
+      }
+      texts_sql += "?" + param;
+      hashes_sql += "sluice_key_hash(?" + param + ")";
+    }
+    sql += std::string(" AND row_key IN (SELECT row_key FROM events WHERE obj_key = ") +
+           kObjectKeySql + " AND " + hash_col + " IN (" + hashes_sql + ")) AND " + col + " IN (" +
+           texts_sql + ")";
+  };
+  in_list("id", "id_hash", r.ids);
+  in_list("root_span_id", "root_hash", r.root_span_ids);
+  switch (r.order) {
+    case model::ScanOrder::kXactAscending:
+      *order_by = " ORDER BY xact_id, row_key";
+      break;
+    case model::ScanOrder::kCreatedAscending:
+      *order_by = " ORDER BY created, row_key";
+      break;
+    case model::ScanOrder::kCreatedDescending:
+      *order_by = " ORDER BY created DESC, row_key DESC";
+      break;
+  }
+  return sql;
+}
+
+// Streams a scan in keyset pages: each page is one short read on a pooled connection, so a
+// long scan never holds a read transaction or more than a page of rows.
+class SqliteEventStream final : public model::EventStream {
+ public:
+  SqliteEventStream(SqliteStore* store, model::ScanRequest request)
+      : store_(store), request_(std::move(request)) {}
+
+  Result<bool> Next(model::Event* row) override {
+    if (buffer_.empty() && !done_) SLUICE_RETURN_IF_ERROR(FetchPage());
+    if (buffer_.empty()) return false;
+    *row = std::move(buffer_.front());
+    buffer_.pop_front();
+    ++returned_;
+    return true;
+  }
+
+ private:
+  Status FetchPage() {
+    int64_t page = store_->options().scan_page_rows;
+    if (request_.limit > 0) page = std::min(page, request_.limit - returned_);
+    if (page <= 0) {
+      done_ = true;
+      return Status();
+    }
+    std::vector<std::string> texts;
+    std::string order_by;
+    std::string sql = PageSql(request_, &texts, &order_by);
+    const int next = static_cast<int>(texts.size()) + 3;
+    if (last_) {
+      switch (request_.order) {
+        case model::ScanOrder::kXactAscending:
+          sql += " AND (xact_id, row_key) > (?" + std::to_string(next) + ", ?" +
+                 std::to_string(next + 1) + ")";
+          break;
+        case model::ScanOrder::kCreatedAscending:
+          sql += " AND (created, row_key) > (?" + std::to_string(next) + ", ?" +
+                 std::to_string(next + 1) + ")";
+          break;
+        case model::ScanOrder::kCreatedDescending:
+          sql += " AND (created, row_key) < (?" + std::to_string(next) + ", ?" +
+                 std::to_string(next + 1) + ")";
+          break;
+      }
+    } else if (request_.after && request_.order == model::ScanOrder::kXactAscending) {
+      sql += " AND (xact_id, row_key) > (?" + std::to_string(next) + ", ?" +
+             std::to_string(next + 1) + ")";
+    }
+    sql += order_by + " LIMIT " + std::to_string(page);
+    SLUICE_ASSIGN_OR_RETURN(auto c, store_->AcquireReader());
+    // Marks are read per page: a retention run or restore takes effect for the next page.
+    SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, request_.object));
+    const size_t order_pos = sql.find(" ORDER BY ");
+    sql.insert(order_pos, VisibleSql(marks));
+    SLUICE_ASSIGN_OR_RETURN(Statement * s, c->Prepare(sql));
+    s->Bind(1, static_cast<int64_t>(request_.object.type)).Bind(2, request_.object.id);
+    for (size_t i = 0; i < texts.size(); ++i) s->Bind(static_cast<int>(i + 3), texts[i]);
+    if (last_) {
+      s->Bind(next, request_.order == model::ScanOrder::kXactAscending
+                        ? static_cast<int64_t>(last_->xact_id)
+                        : last_created_);
+      s->Bind(next + 1, last_->row_key);
+    } else if (request_.after && request_.order == model::ScanOrder::kXactAscending) {
+      s->Bind(next, static_cast<int64_t>(request_.after->xact_id));
+      s->Bind(next + 1, request_.after->row_key);
+    }
+    int64_t n = 0;
+    for (;;) {
+      SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      buffer_.push_back(ReadEvent(*s));
+      ++n;
+    }
+    if (n < page) done_ = true;
+    if (n > 0) {
+      last_ = model::XactCursor{buffer_.back().xact_id, buffer_.back().row_key};
+      last_created_ = buffer_.back().created;
+    }
+    return Status();
+  }
+
+  SqliteStore* store_;
+  model::ScanRequest request_;
+  std::deque<model::Event> buffer_;
+  std::optional<model::XactCursor> last_;
+  TimestampMicros last_created_ = 0;
+  int64_t returned_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<model::EventStream>> SqliteStore::Scan(const model::ScanRequest& request) {
+  if (request.after && request.order != model::ScanOrder::kXactAscending) {
+    return InvalidArgumentError("a scan cursor is only valid in _xact_id order");
+  }
+  return std::unique_ptr<model::EventStream>(new SqliteEventStream(this, request));
+}
+
+}  // namespace sluice::store::sqlite
