@@ -15,6 +15,9 @@ namespace sluice::store {
 // JSON array text of strings; "" for an empty list (stored as NULL).
 std::string StringsToJson(const std::vector<std::string>& v);
 std::vector<std::string> JsonToStrings(std::string_view text);
+// The same into `out`, reusing its strings' storage (scans call it once per row). Text that is
+// not an array of strings gives an empty list.
+void JsonToStringsInto(std::string_view text, std::vector<std::string>* out);
 
 // A key's grants as JSON text, and back (entries that do not parse are dropped).
 std::string GrantsToJson(const std::vector<model::Grant>& grants);

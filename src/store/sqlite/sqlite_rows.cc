@@ -1,11 +1,10 @@
 #include "store/sqlite/sqlite_rows.h"
 
-#include "store/sqlite/sqlite_retention.h"
-
 #include <algorithm>
 
 #include "common/json.h"
 #include "common/json_writer.h"
+#include "store/sqlite/sqlite_retention.h"
 #include "store/store_sql.h"
 
 namespace sluice::store::sqlite {
@@ -97,19 +96,19 @@ Result<std::vector<model::Experiment>> QueryExperiments(Connection& c, const std
 Result<std::vector<model::Dataset>> QueryDatasets(Connection& c, const std::string& where,
                                                   const std::vector<std::string>& args,
                                                   const ListOptions& options) {
-  return QueryList<model::Dataset>(
-      c, "datasets", "id, project_id, name, description, created, metadata, tags", where, args,
-      options, [](const Statement& s) {
-        model::Dataset d;
-        d.id = s.Text(0);
-        d.project_id = s.Text(1);
-        d.name = s.Text(2);
-        d.description = s.Text(3);
-        d.created = s.Int(4);
-        d.metadata = s.Text(5);
-        d.tags = JsonToStrings(s.TextView(6));
-        return d;
-      });
+  return QueryList<model::Dataset>(c, "datasets",
+                                   "id, project_id, name, description, created, metadata, tags",
+                                   where, args, options, [](const Statement& s) {
+                                     model::Dataset d;
+                                     d.id = s.Text(0);
+                                     d.project_id = s.Text(1);
+                                     d.name = s.Text(2);
+                                     d.description = s.Text(3);
+                                     d.created = s.Int(4);
+                                     d.metadata = s.Text(5);
+                                     d.tags = JsonToStrings(s.TextView(6));
+                                     return d;
+                                   });
 }
 
 const char kAutomationColumns[] =
@@ -140,7 +139,13 @@ Result<std::vector<model::ApiKey>> QueryApiKeys(Connection& c, const std::string
                                                 const std::vector<std::string>& args) {
   return QueryList<model::ApiKey>(
       c, "api_keys", "id, org_id, name, kind, lookup, salt, hash, grants, created, revoked", where,
-      args, [] { ListOptions o; o.limit = 100000; return o; }(), [](const Statement& s) {
+      args,
+      [] {
+        ListOptions o;
+        o.limit = 100000;
+        return o;
+      }(),
+      [](const Statement& s) {
         model::ApiKey k;
         k.id = s.Text(0);
         k.org_id = s.Text(1);
@@ -166,23 +171,27 @@ const char kEventColumns[] =
     "expected, error, scores, metrics, metadata, span_attributes, context, origin, tags, org_id, "
     "project_id, object_type, object_id";
 
+void ReadEventInto(const Statement& s, model::Event* e) {
+  e->row_key = s.Int(0);
+  e->id.assign(s.TextView(1));
+  e->xact_id = static_cast<uint64_t>(s.Int(2));
+  e->created = s.Int(3);
+  e->span_id.assign(s.TextView(4));
+  e->root_span_id.assign(s.TextView(5));
+  JsonToStringsInto(s.TextView(6), &e->span_parents);
+  e->is_root = s.Int(7) != 0;
+  int col = 8;
+  for (const model::JsonField& f : model::kJsonFields) (e->*f.member).assign(s.TextView(col++));
+  JsonToStringsInto(s.TextView(18), &e->tags);
+  e->org_id.assign(s.TextView(19));
+  e->project_id.assign(s.TextView(20));
+  e->object.type = static_cast<model::ObjectType>(s.Int(21));
+  e->object.id.assign(s.TextView(22));
+}
+
 model::Event ReadEvent(const Statement& s) {
   model::Event e;
-  e.row_key = s.Int(0);
-  e.id = s.Text(1);
-  e.xact_id = static_cast<uint64_t>(s.Int(2));
-  e.created = s.Int(3);
-  e.span_id = s.Text(4);
-  e.root_span_id = s.Text(5);
-  e.span_parents = JsonToStrings(s.TextView(6));
-  e.is_root = s.Int(7) != 0;
-  int col = 8;
-  for (const model::JsonField& f : model::kJsonFields) e.*f.member = s.Text(col++);
-  e.tags = JsonToStrings(s.TextView(18));
-  e.org_id = s.Text(19);
-  e.project_id = s.Text(20);
-  e.object.type = static_cast<model::ObjectType>(s.Int(21));
-  e.object.id = s.Text(22);
+  ReadEventInto(s, &e);
   return e;
 }
 

@@ -14,7 +14,6 @@
 
 namespace sluice::store::sqlite {
 
-
 // Catalog queries: `where` is an SQL condition over the table with `?` for each arg.
 // Results are newest first and honour options.limit/starting_after/ending_before/name/ids.
 Result<std::vector<model::Project>> QueryProjects(Connection& c, const std::string& where,
@@ -54,5 +53,8 @@ inline constexpr char kObjectKeySql[] =
     "(SELECT obj_key FROM event_objects WHERE object_type = ?1 AND object_id = ?2)";
 // Reads an event from a statement positioned on a row selected with kEventColumns.
 model::Event ReadEvent(const Statement& s);
+// The same into `e`, reusing the storage of its strings (no allocation once they are large
+// enough): scans read every row through it.
+void ReadEventInto(const Statement& s, model::Event* e);
 
 }  // namespace sluice::store::sqlite

@@ -1,5 +1,6 @@
 // Streamed keyset scans of rows (see model::EventStream).
-#include <deque>
+#include <utility>
+#include <vector>
 
 #include "store/sqlite/sqlite_retention.h"
 #include "store/sqlite/sqlite_rows.h"
@@ -61,11 +62,12 @@ class SqliteEventStream final : public model::EventStream {
   SqliteEventStream(SqliteStore* store, model::ScanRequest request)
       : store_(store), request_(std::move(request)) {}
 
+  // Rows are swapped out of the page buffer, so the caller's row gives its storage back to
+  // the buffer: a long scan into reused rows allocates nothing per row.
   Result<bool> Next(model::Event* row) override {
-    if (buffer_.empty() && !done_) SLUICE_RETURN_IF_ERROR(FetchPage());
-    if (buffer_.empty()) return false;
-    *row = std::move(buffer_.front());
-    buffer_.pop_front();
+    if (pos_ == count_ && !done_) SLUICE_RETURN_IF_ERROR(FetchPage());
+    if (pos_ == count_) return false;
+    std::swap(*row, buffer_[pos_++]);
     ++returned_;
     return true;
   }
@@ -119,24 +121,29 @@ class SqliteEventStream final : public model::EventStream {
       s->Bind(next, static_cast<int64_t>(request_.after->xact_id));
       s->Bind(next + 1, request_.after->row_key);
     }
-    int64_t n = 0;
+    size_t n = 0;
     for (;;) {
       SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row) break;
-      buffer_.push_back(ReadEvent(*s));
+      if (n == buffer_.size()) buffer_.emplace_back();
+      ReadEventInto(*s, &buffer_[n]);
       ++n;
     }
-    if (n < page) done_ = true;
+    pos_ = 0;
+    count_ = n;
+    if (static_cast<int64_t>(n) < page) done_ = true;
     if (n > 0) {
-      last_ = model::XactCursor{buffer_.back().xact_id, buffer_.back().row_key};
-      last_created_ = buffer_.back().created;
+      last_ = model::XactCursor{buffer_[n - 1].xact_id, buffer_[n - 1].row_key};
+      last_created_ = buffer_[n - 1].created;
     }
     return Status();
   }
 
   SqliteStore* store_;
   model::ScanRequest request_;
-  std::deque<model::Event> buffer_;
+  std::vector<model::Event> buffer_;  // rows [pos_, count_) are the page's unread ones
+  size_t pos_ = 0;
+  size_t count_ = 0;
   std::optional<model::XactCursor> last_;
   TimestampMicros last_created_ = 0;
   int64_t returned_ = 0;

@@ -10,6 +10,7 @@
 
 #include "common/time_util.h"
 #include "common/uuid.h"
+#include "store/store_sql.h"
 #include "testing/temp_dir.h"
 
 namespace sluice::store::sqlite {
@@ -100,7 +101,8 @@ TEST_F(SqliteStoreTest, MergeWritesANewVersionAtTheEnd) {
 
 TEST_F(SqliteStoreTest, ObjectDeleteRemovesTheRow) {
   ASSERT_TRUE(Insert(R"({"events":[{"id":"a"},{"id":"b"}]})").ok());
-  auto d = Insert(R"({"events":[{"id":"a","_object_delete":true},{"id":"zz","_object_delete":true}]})");
+  auto d =
+      Insert(R"({"events":[{"id":"a","_object_delete":true},{"id":"zz","_object_delete":true}]})");
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->rows_deleted, 1);
   EXPECT_EQ(Ids(ScanAll({})), (std::vector<std::string>{"b"}));
@@ -135,6 +137,39 @@ TEST_F(SqliteStoreTest, ScanResumesAfterACursorAcrossPages) {
   EXPECT_EQ(ScanAll(r).size(), 3u);
 }
 
+// A scan reads every row into the caller's (reused) row: a row without tags, parents or
+// metadata after one with them must not keep the earlier row's values.
+TEST_F(SqliteStoreTest, ScanIntoAReusedRowLeavesNothingOfTheRowBefore) {
+  ASSERT_TRUE(Insert(R"({"events":[
+      {"id":"full","span_id":"s1","root_span_id":"t1","span_parents":["p1","p\"2"],
+       "tags":["a","b","c"],"input":{"q":"long question"},"output":"answer",
+       "metadata":{"k":1},"scores":{"x":0.5},"error":"boom"},
+      {"id":"bare"},
+      {"id":"tagged","tags":["only"]}]})")
+                  .ok());
+  model::ScanRequest r;
+  r.object = logs_;
+  auto stream = store_->Scan(r);
+  ASSERT_TRUE(stream.ok());
+  Event reused;
+  int n = 0;
+  while (true) {
+    auto more = (*stream)->Next(&reused);
+    ASSERT_TRUE(more.ok()) << more.status().ToString();
+    if (!*more) break;
+    ++n;
+    auto fresh = store_->GetEvent(logs_, reused.id);
+    ASSERT_TRUE(fresh.ok() && fresh->has_value());
+    std::string got, want;
+    model::AppendEventJson(reused, got);
+    model::AppendEventJson(**fresh, want);
+    EXPECT_EQ(got, want);
+    EXPECT_EQ(reused.tags, (*fresh)->tags);
+    EXPECT_EQ(reused.span_parents, (*fresh)->span_parents);
+  }
+  EXPECT_EQ(n, 3);
+}
+
 TEST_F(SqliteStoreTest, ScanFiltersByCreatedRangeIdsAndRootSpans) {
   ASSERT_TRUE(Insert(R"({"events":[)"
                      R"({"id":"old","created":"2024-01-01T00:00:00Z"},)"
@@ -163,8 +198,10 @@ TEST_F(SqliteStoreTest, ObjectsDoNotSeeEachOthersRows) {
   model::Dataset d{NewUuid(), project_.id, "ds", "", kNow, "", {}};
   ASSERT_TRUE(store_->CreateDataset(d).ok());
   ObjectRef ds{ObjectType::kDataset, d.id};
-  ASSERT_TRUE(store_->InsertEvents(ds, org_.id, project_.id,
-                                   Parse(R"({"events":[{"id":"a","input":1}]})"), kNow).ok());
+  ASSERT_TRUE(store_
+                  ->InsertEvents(ds, org_.id, project_.id,
+                                 Parse(R"({"events":[{"id":"a","input":1}]})"), kNow)
+                  .ok());
   ASSERT_TRUE(Insert(R"({"events":[{"id":"a","input":2}]})").ok());
   EXPECT_EQ((*store_->GetEvent(ds, "a"))->input, "1");
   EXPECT_EQ((*store_->GetEvent(logs_, "a"))->input, "2");
@@ -244,6 +281,32 @@ TEST_F(SqliteStoreTest, ConcurrentInsertsCommitTogetherYetSucceedOrFailAlone) {
   const auto rows = ScanAll({});
   EXPECT_EQ(rows.size(), static_cast<size_t>((kThreads * kRequests - kRequests / 5) * 2));
   for (size_t i = 1; i < rows.size(); ++i) ASSERT_GE(rows[i].xact_id, rows[i - 1].xact_id);
+}
+
+// List columns are JSON arrays of strings: the fast path (no escapes) and the full parser
+// agree, and reading into a vector that held more entries leaves only the new ones.
+TEST(StoreSql, ListColumnsReadBackIntoReusedVectors) {
+  std::vector<std::string> v = {"stale1", "stale2", "stale3", "stale4"};
+  JsonToStringsInto(R"(["a","b"])", &v);
+  EXPECT_EQ(v, (std::vector<std::string>{"a", "b"}));
+  JsonToStringsInto(R"( [ "x" , "" ,"z"] )", &v);
+  EXPECT_EQ(v, (std::vector<std::string>{"x", "", "z"}));
+  JsonToStringsInto(R"(["q\"uote","tab\t","\u00e9"])", &v);
+  EXPECT_EQ(v, (std::vector<std::string>{"q\"uote", "tab\t", "\xc3\xa9"}));
+  JsonToStringsInto("[]", &v);
+  EXPECT_TRUE(v.empty());
+  v = {"stale"};
+  JsonToStringsInto("", &v);
+  EXPECT_TRUE(v.empty());
+  for (const char* bad : {"[", "[\"a\"", "[\"a\",]", "{\"a\":1}", "[1,2]", "[\"a\" \"b\"]"}) {
+    v = {"stale"};
+    JsonToStringsInto(bad, &v);
+    EXPECT_TRUE(v.empty()) << bad;
+  }
+  for (const std::vector<std::string>& list :
+       {std::vector<std::string>{}, {"one"}, {"a\"b", "c\\d", "\n"}, {"plain", "x y"}}) {
+    EXPECT_EQ(JsonToStrings(StringsToJson(list)), list);
+  }
 }
 
 TEST(SqliteStoreOpen, ReportsAnUnopenablePath) {
