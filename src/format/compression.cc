@@ -42,6 +42,7 @@ class PassThroughSink : public OutputSink {
  public:
   explicit PassThroughSink(OutputSink& inner) : inner_(inner) {}
   Status Append(std::string_view bytes) override { return inner_.Append(bytes); }
+  Status AppendOwned(std::string* bytes) override { return inner_.AppendOwned(bytes); }
   Status Close() override { return inner_.Close(); }
 
  private:

@@ -18,6 +18,12 @@ class CountingSink : public OutputSink {
     bytes_ += static_cast<int64_t>(bytes.size());
     return Status::Ok();
   }
+  Status AppendOwned(std::string* bytes) override {
+    const auto n = static_cast<int64_t>(bytes->size());
+    SLUICE_RETURN_IF_ERROR(inner_.AppendOwned(bytes));
+    bytes_ += n;
+    return Status::Ok();
+  }
   Status Close() override { return inner_.Close(); }
 
   int64_t bytes() const { return bytes_; }

@@ -16,6 +16,13 @@ class OutputSink {
   virtual ~OutputSink() = default;
   // Appends bytes. An error is final: the file is incomplete and must be discarded.
   virtual Status Append(std::string_view bytes) = 0;
+  // Appends `*bytes` like Append, but may take its storage instead of copying it. Afterwards
+  // `*bytes` is empty (it may hold another buffer's capacity for reuse).
+  virtual Status AppendOwned(std::string* bytes) {
+    Status s = Append(*bytes);
+    bytes->clear();
+    return s;
+  }
   // Flushes and completes the file; Append must not be called afterwards.
   virtual Status Close() = 0;
 };

@@ -1,6 +1,15 @@
 #include "jobs/upload_sink.h"
 
+#include <algorithm>
+
 namespace sluice::jobs {
+
+namespace {
+
+// A buffer this large is queued as it is rather than copied into the current chunk.
+constexpr size_t kMinOwnedBytes = 64u << 10;
+
+}  // namespace
 
 UploadSink::UploadSink(cloud::ObjectWriter& writer, size_t chunk_bytes,
                        const std::function<void(std::string_view)>& hook, size_t max_queued)
@@ -20,19 +29,46 @@ Status UploadSink::Append(std::string_view bytes) {
   return Hand();
 }
 
-Status UploadSink::Hand() {
+Status UploadSink::AppendOwned(std::string* bytes) {
+  if (bytes->size() < std::min(chunk_bytes_ / 2, kMinOwnedBytes)) {
+    Status s = Append(*bytes);
+    bytes->clear();
+    return s;
+  }
+  if (!buffer_.empty()) SLUICE_RETURN_IF_ERROR(Hand());
+  size_ += static_cast<int64_t>(bytes->size());
+  Status s = Enqueue(std::move(*bytes));
+  *bytes = TakeFree();
+  return s;
+}
+
+std::string UploadSink::TakeFree() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (free_.empty()) return std::string();
+  std::string b = std::move(free_.back());
+  free_.pop_back();
+  return b;
+}
+
+Status UploadSink::Enqueue(std::string chunk) {
   {
     std::unique_lock<std::mutex> lock(mu_);
     if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
-    cv_.wait(lock, [this] { return queue_.size() < max_queued_ || !error_.ok(); });
+    cv_.wait(lock, [this] { return queued_bytes_ < max_queued_ * chunk_bytes_ || !error_.ok(); });
     if (!error_.ok()) return error_;
-    queue_.push_back(std::move(buffer_));
+    queued_bytes_ += chunk.size();
+    queue_.push_back(std::move(chunk));
   }
   cv_.notify_all();
-  buffer_ = std::string();
-  buffer_.reserve(chunk_bytes_);
   if (hook_) hook_("upload");
   return Status();
+}
+
+Status UploadSink::Hand() {
+  Status s = Enqueue(std::move(buffer_));
+  buffer_ = TakeFree();
+  if (buffer_.capacity() < chunk_bytes_) buffer_.reserve(chunk_bytes_);
+  return s;
 }
 
 void UploadSink::Loop() {
@@ -45,7 +81,11 @@ void UploadSink::Loop() {
     lock.unlock();
     hasher_.Update(chunk);
     Status s = writer_.Write(chunk);
+    const size_t n = chunk.size();
+    chunk.clear();
     lock.lock();
+    queued_bytes_ -= n;
+    if (free_.size() <= max_queued_) free_.push_back(std::move(chunk));
     if (!s.ok() && error_.ok()) error_ = std::move(s);
     cv_.notify_all();
     if (!error_.ok()) return;

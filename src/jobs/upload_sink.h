@@ -1,7 +1,8 @@
 // UploadSink: the OutputSink an export file is written through. It cuts the file's bytes into
 // chunks and hands them to a background thread that hashes them (SHA-256) and writes them to
 // the object upload, so encoding the next rows overlaps with hashing and uploading the last
-// ones. At most `max_queued` chunks wait, which bounds memory.
+// ones. At most `max_queued` chunks' worth of bytes wait, which bounds memory; chunk buffers are
+// reused, so a long file touches the same few buffers.
 #pragma once
 
 #include <condition_variable>
@@ -12,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "cloud/object_store.h"
 #include "common/crypto.h"
@@ -31,6 +33,10 @@ class UploadSink final : public format::OutputSink {
 
   // Returns the upload's first error, if one happened since.
   Status Append(std::string_view bytes) override;
+  // Hands a buffer of 64 KiB or more (or half a chunk) over without copying it (smaller ones
+  // are copied);
+  // `*bytes` comes back empty, often with a used buffer's capacity.
+  Status AppendOwned(std::string* bytes) override;
   // Hands over the rest and waits until everything was written; returns the first error.
   Status Close() override;
 
@@ -40,6 +46,10 @@ class UploadSink final : public format::OutputSink {
   std::string Sha256Hex() const { return sha256_hex_; }
 
  private:
+  // Queues `chunk` (non-empty) for the background thread; waits while the queue is full.
+  Status Enqueue(std::string chunk);
+  // A cleared buffer from earlier chunks, or an empty string.
+  std::string TakeFree();
   Status Hand();
   void Loop();
   void Stop(bool drain);
@@ -55,6 +65,8 @@ class UploadSink final : public format::OutputSink {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> queue_;  // guarded by mu_
+  size_t queued_bytes_ = 0;        // guarded by mu_
+  std::vector<std::string> free_;  // guarded by mu_: written chunks, cleared
   Status error_;                   // guarded by mu_
   bool stopping_ = false;          // guarded by mu_
   bool drop_ = false;              // guarded by mu_

@@ -130,8 +130,8 @@ Status JsonlWriter::WriteEvents(std::span<const model::Event> events) {
 }
 
 Status JsonlWriter::Flush() {
-  SLUICE_RETURN_IF_ERROR(out_->Append(buffer_));
-  buffer_.clear();
+  SLUICE_RETURN_IF_ERROR(out_->AppendOwned(&buffer_));
+  if (buffer_.capacity() < options_.buffer_bytes) buffer_.reserve(options_.buffer_bytes + 4096);
   stats_.bytes = counter_.bytes();
   return Status::Ok();
 }

@@ -46,6 +46,32 @@ TEST(UploadSink, DeliversEveryByteInOrderAndHashesThem) {
   EXPECT_GT(handed, 100);
 }
 
+// A writer hands whole buffers over (AppendOwned) between small appends: the upload still gets
+// every byte once, in order, and the buffer it gets back is empty and reusable.
+TEST(UploadSink, OwnedBuffersAndCopiedBytesKeepTheirOrder) {
+  RecordingWriter w;
+  std::function<void(std::string_view)> hook;
+  std::string expected;
+  {
+    UploadSink sink(w, 256 << 10, hook);
+    std::string buffer;
+    for (int i = 0; i < 300; ++i) {
+      const size_t n = (i % 3 == 0) ? (100u << 10) + i : 10u + i;  // big ones are taken whole
+      buffer.assign(n, static_cast<char>('a' + i % 26));
+      expected += buffer;
+      ASSERT_TRUE(sink.AppendOwned(&buffer).ok());
+      EXPECT_TRUE(buffer.empty());
+      const std::string tail = "|" + std::to_string(i) + "|";
+      expected += tail;
+      ASSERT_TRUE(sink.Append(tail).ok());
+    }
+    ASSERT_TRUE(sink.Close().ok());
+    EXPECT_EQ(sink.size(), static_cast<int64_t>(expected.size()));
+    EXPECT_EQ(sink.Sha256Hex(), HexEncode(Sha256(expected)));
+  }
+  EXPECT_EQ(w.data, expected);
+}
+
 TEST(UploadSink, AnUploadErrorIsReturnedAndStopsTheFile) {
   RecordingWriter w;
   w.fail_from = 3;
