@@ -1,7 +1,11 @@
 // LocalObjectStore, the multipart splitting logic, destination URLs and the XML reader.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <vector>
 
 #include "cloud/local/local_object_store.h"
 #include "cloud/s3/multipart_upload.h"
@@ -55,6 +59,44 @@ TEST(LocalObjectStore, AnUnfinishedWriteIsNeverVisible) {
   ASSERT_TRUE((*w)->Finish().ok());
   EXPECT_EQ(*store.Get("k"), "new content");
   EXPECT_EQ(FilesUnder(dir.path()), 1u);
+}
+
+// Files are written with direct I/O in whole blocks plus a buffered tail, or buffered where the
+// file system has no direct I/O (tmpfs): either way the bytes on disk are exactly those written,
+// whatever the sizes of the writes and of the file.
+TEST(LocalObjectStore, WritesEveryByteWhateverTheSizesAndTheFileSystem) {
+  sluice::testing::TempDir dir;
+  std::vector<fs::path> roots = {dir.path() / "disk"};
+  const fs::path shm = fs::path("/dev/shm") / ("sluice-test-" + dir.path().filename().string());
+  if (fs::is_directory("/dev/shm")) roots.push_back(shm);
+  const size_t kSizes[] = {0, 1, 4095, 4096, 4097, 1u << 20, (1u << 20) + 1, (3u << 20) + 12345};
+  for (const fs::path& root : roots) {
+    LocalObjectStore store(root);
+    for (size_t size : kSizes) {
+      std::string content(size, '\0');
+      for (size_t i = 0; i < size; ++i)
+        content[i] = static_cast<char>('A' + (i * 7 + i / 4096) % 26);
+      auto w = store.NewWriter("f/" + std::to_string(size));
+      ASSERT_TRUE(w.ok()) << w.status().ToString();
+      size_t at = 0, step = 1;
+      while (at < size) {  // uneven writes: 1, 3, 9, … bytes, capped at 700 KiB
+        const size_t n = std::min(size - at, step);
+        ASSERT_TRUE((*w)->Write(std::string_view(content).substr(at, n)).ok());
+        at += n;
+        step = std::min<size_t>(step * 3, 700u << 10);
+      }
+      auto info = (*w)->Finish();
+      ASSERT_TRUE(info.ok()) << info.status().ToString();
+      EXPECT_EQ(info->size_bytes, static_cast<int64_t>(size));
+      std::ifstream in(root / "f" / std::to_string(size), std::ios::binary);
+      std::string on_disk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      EXPECT_EQ(on_disk.size(), size) << root;
+      EXPECT_TRUE(on_disk == content) << root << " size " << size;
+    }
+    EXPECT_EQ(FilesUnder(root), std::size(kSizes));
+  }
+  std::error_code ec;
+  fs::remove_all(shm, ec);
 }
 
 TEST(LocalObjectStore, AbortAndDestructionLeaveNothingBehind) {
