@@ -2,9 +2,12 @@
 // and to moto (S3 through an assumed role with an ExternalId, signatures and IAM checked), as
 // JSON Lines and as Parquet: spans/s, MB/s, CPU and the run's peak RSS (each case runs in its
 // own process so VmHWM is its own). Peer in the same run: the sqlite3 command-line shell
-// dumping the same rows as JSON. Prints figures; never fails on a slow result.
+// dumping the same rows as JSON. With `pg-` cases, the same spans are also stored in a
+// PostgreSQL 15 server the bench starts (as the store tests do) and exported from there, so the
+// two backends are compared in one run; the time each took to store the spans is printed too.
+// Prints figures; never fails on a slow result.
 //
-//   export_bench [--spans 1000000] [--dir bench/out/export] [--cases local-jsonl,...]
+//   export_bench [--spans 1000000] [--dir bench/out/export] [--cases local-jsonl,...] [--fresh 1]
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -26,6 +29,8 @@
 #include "jobs/export_runner.h"
 #include "model/event_write.h"
 #include "moto_server.h"
+#include "pg_server.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace sluice::bench {
@@ -57,8 +62,9 @@ struct Args {
   int64_t spans = 1'000'000;
   std::string dir = "bench/out/export";
   std::string cases = "scan,local-jsonl,local-parquet,moto-jsonl,moto-parquet";
-  // Child process only.
-  std::string run_case, endpoint, key_id, secret, role_arn;
+  bool fresh = false;  // refill the SQLite database (so its ingest is timed in this run)
+  // Child process only (pg_uri also in the parent once the server runs).
+  std::string run_case, endpoint, key_id, secret, role_arn, pg_uri;
 };
 
 std::map<std::string, std::string> Flags(int argc, char** argv) {
@@ -75,7 +81,7 @@ struct Fixture {
 
 // Opens (or fills) the benchmark database: one project with `spans` generated spans and one
 // export automation whose id fixes the ExternalId.
-Result<Fixture> Prepare(store::Store& store, int64_t spans) {
+Result<Fixture> Prepare(store::Store& store, int64_t spans, const char* label = "") {
   Fixture f;
   SLUICE_ASSIGN_OR_RETURN(auto orgs, store.ListOrgs());
   if (!orgs.empty()) {
@@ -113,7 +119,9 @@ Result<Fixture> Prepare(store::Store& store, int64_t spans) {
                                .status());
     done += n;
   }
-  std::printf("stored %lld spans in %.1f s\n", static_cast<long long>(spans), Seconds(start));
+  const double secs = Seconds(start);
+  std::printf("%sstored %lld spans in %.1f s (%.0f spans/s, batches of 10,000)\n", label,
+              static_cast<long long>(spans), secs, spans / secs);
   f.automation.id = NewUuid();
   f.automation.org_id = f.org.id;
   f.automation.project_id = f.project.id;
@@ -130,7 +138,7 @@ std::string ExternalIdOf(const Fixture& f) {
 }
 
 // Reading alone: every stored span through the store's scan in export order, no file.
-int ScanOnly(store::Store& store, const Fixture& f) {
+int ScanOnly(store::Store& store, const Fixture& f, const std::string& name) {
   const double cpu0 = CpuSeconds();
   const auto start = std::chrono::steady_clock::now();
   model::ScanRequest scan;
@@ -147,25 +155,38 @@ int ScanOnly(store::Store& store, const Fixture& f) {
     bytes += static_cast<long long>(e.input.size() + e.output.size() + e.metadata.size() +
                                     e.metrics.size());
   }
-  std::printf("RESULT scan %lld %lld 0 %.3f %.3f %lld\n", rows, bytes, Seconds(start),
+  std::printf("RESULT %s %lld %lld 0 %.3f %.3f %lld\n", name.c_str(), rows, bytes, Seconds(start),
               CpuSeconds() - cpu0, static_cast<long long>(PeakRssBytes()));
   return 0;
 }
 
+// The store a case reads: the SQLite file, or PostgreSQL for `pg-` cases.
+Result<std::unique_ptr<store::Store>> OpenStore(const Args& args, bool pg) {
+  if (pg) {
+    SLUICE_ASSIGN_OR_RETURN(auto s, store::postgres::PgStore::Open(args.pg_uri));
+    return std::unique_ptr<store::Store>(std::move(s));
+  }
+  SLUICE_ASSIGN_OR_RETURN(auto s, store::sqlite::SqliteStore::Open(args.dir + "/spans.db"));
+  return std::unique_ptr<store::Store>(std::move(s));
+}
+
 // The child: one export run of every stored span for one case; prints one RESULT line.
 int RunCase(const Args& args) {
-  auto store = store::sqlite::SqliteStore::Open(args.dir + "/spans.db");
+  const bool pg = args.run_case.starts_with("pg-");
+  const std::string kind = pg ? args.run_case.substr(3) : args.run_case;
+  auto store = OpenStore(args, pg);
   if (!store.ok()) return std::fprintf(stderr, "%s\n", store.status().ToString().c_str()), 1;
   auto f = Prepare(**store, args.spans);
   if (!f.ok()) return std::fprintf(stderr, "%s\n", f.status().ToString().c_str()), 1;
-  if (args.run_case == "scan") return ScanOnly(**store, *f);
-  const bool moto = args.run_case.starts_with("moto");
+  if (kind == "scan") return ScanOnly(**store, *f, args.run_case);
+  const bool moto = kind.starts_with("moto");
   const std::string format = args.run_case.ends_with("parquet") ? "parquet" : "jsonl";
   const std::string local_dir = std::filesystem::absolute(args.dir + "/files").string();
   std::filesystem::remove_all(local_dir);
   std::filesystem::create_directories(local_dir);
   std::string config = R"({"event_type":"btql_export","export_definition":{"type":"log_spans"},)"
-                       R"("format":")" + format + R"(","interval_seconds":3600,"max_iterations":1000,)";
+                       R"("format":")" +
+                       format + R"(","interval_seconds":3600,"max_iterations":1000,)";
   config += moto ? R"("export_path":"s3://)" + std::string(kBucket) +
                        R"(/allowed/bench","credentials":{"type":"aws_iam","role_arn":")" +
                        args.role_arn + "\"}}"
@@ -182,8 +203,7 @@ int RunCase(const Args& args) {
   (void)(*store)->RegisterExport(f->automation.id, token.key.id, RealClock().NowMicros());
 
   cloud::CurlHttpClient http;
-  cloud::StaticCredentialsProvider base(
-      cloud::AwsCredentials{args.key_id, args.secret, "", 0});
+  cloud::StaticCredentialsProvider base(cloud::AwsCredentials{args.key_id, args.secret, "", 0});
   jobs::CloudDestinationOptions dest_options;
   dest_options.settings.s3_endpoint = args.endpoint;
   dest_options.settings.sts_endpoint = args.endpoint;
@@ -213,8 +233,9 @@ struct CaseResult {
 
 bool Spawn(const std::string& self, const Args& a, const std::string& name,
            const testing::MotoIdentity* id, const std::string& endpoint, CaseResult* out) {
-  std::string cmd = self + " --case " + name + " --dir '" + a.dir + "' --spans " +
-                    std::to_string(a.spans);
+  std::string cmd =
+      self + " --case " + name + " --dir '" + a.dir + "' --spans " + std::to_string(a.spans);
+  if (name.starts_with("pg-")) cmd += " --pg '" + a.pg_uri + "'";
   if (id != nullptr) {
     // Credentials go through the environment, not the command line.
     setenv("BENCH_AWS_ACCESS_KEY_ID", id->access_key_id.c_str(), 1);
@@ -242,10 +263,12 @@ bool Spawn(const std::string& self, const Args& a, const std::string& name,
 void SqlitePeer(const Args& a, int64_t spans) {
   const std::string out = a.dir + "/sqlite3_dump.json";
   const std::string cmd =
-      "sqlite3 -json '" + a.dir + "/spans.db' \"SELECT id, xact_id AS _xact_id, created, "
+      "sqlite3 -json '" + a.dir +
+      "/spans.db' \"SELECT id, xact_id AS _xact_id, created, "
       "org_id, project_id, object_id AS log_id, span_id, root_span_id, span_parents, is_root, "
       "input, output, expected, error, scores, metrics, metadata, span_attributes, context, "
-      "origin, tags FROM events\" > '" + out + "'";
+      "origin, tags FROM events\" > '" +
+      out + "'";
   const auto start = std::chrono::steady_clock::now();
   if (std::system(cmd.c_str()) != 0) {
     std::printf("sqlite3 peer: failed\n");
@@ -258,13 +281,33 @@ void SqlitePeer(const Args& a, int64_t spans) {
   std::filesystem::remove(out);
 }
 
-int Parent(const std::string& self, const Args& a) {
+int Parent(const std::string& self, Args a) {
   std::filesystem::create_directories(a.dir);
+  if (a.fresh) {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::remove(a.dir + "/spans.db" + suffix);
+    }
+  }
   std::string external_id;
+  std::unique_ptr<testing::PgServer> pg;
+  if (a.cases.find("pg-") != std::string::npos) {
+    auto server = testing::PgServer::Start();
+    auto uri = server.ok() ? (*server)->UriForNewSchema("bench") : server.status();
+    if (!uri.ok()) {
+      std::printf("postgres: not available (%s)\n", uri.status().ToString().c_str());
+    } else {
+      pg = std::move(*server);
+      a.pg_uri = *uri;
+      auto store = store::postgres::PgStore::Open(a.pg_uri);
+      auto f =
+          store.ok() ? Prepare(**store, a.spans, "postgres: ") : Result<Fixture>(store.status());
+      if (!f.ok()) std::printf("failed: %s\n", f.status().ToString().c_str());
+    }
+  }
   {
     auto store = store::sqlite::SqliteStore::Open(a.dir + "/spans.db");
     if (!store.ok()) return std::fprintf(stderr, "%s\n", store.status().ToString().c_str()), 1;
-    auto f = Prepare(**store, a.spans);
+    auto f = Prepare(**store, a.spans, "sqlite: ");
     if (!f.ok()) return std::fprintf(stderr, "%s\n", f.status().ToString().c_str()), 1;
     external_id = ExternalIdOf(*f);
   }
@@ -287,20 +330,22 @@ int Parent(const std::string& self, const Args& a) {
   for (const std::string& c : cases) {
     const bool is_moto = c.starts_with("moto");
     if (is_moto && !moto_ok) continue;
+    if (c.starts_with("pg-") && a.pg_uri.empty()) continue;
     CaseResult r;
     if (!Spawn(self, a, c, is_moto ? &moto.identity() : nullptr, moto.endpoint(), &r)) {
       std::printf("%s: failed\n", c.c_str());
       continue;
     }
-    std::printf("%-16s %9.0f spans/s %7.1f MB/s  %5.2f s  cpu %5.2f s  %lld files  %lld MB  "
-                "peak RSS %lld MiB%s\n",
-                r.name.c_str(), r.rows / r.seconds, r.bytes / r.seconds / 1e6, r.seconds, r.cpu,
-                r.files, r.bytes / 1'000'000, r.rss >> 20,
-                r.rows == a.spans ? "" : "  (ROWS MISSING)");
+    std::printf(
+        "%-16s %9.0f spans/s %7.1f MB/s  %5.2f s  cpu %5.2f s  %lld files  %lld MB  "
+        "peak RSS %lld MiB%s\n",
+        r.name.c_str(), r.rows / r.seconds, r.bytes / r.seconds / 1e6, r.seconds, r.cpu, r.files,
+        r.bytes / 1'000'000, r.rss >> 20, r.rows == a.spans ? "" : "  (ROWS MISSING)");
   }
   SqlitePeer(a, a.spans);
-  std::printf("documented hosted limit for comparison: 100,000 rows per 5-minute interval "
-              "(333 rows/s)\n");
+  std::printf(
+      "documented hosted limit for comparison: 100,000 rows per 5-minute interval "
+      "(333 rows/s)\n");
   return 0;
 }
 
@@ -314,6 +359,21 @@ int main(int argc, char** argv) {
   if (flags.count("--spans")) a.spans = std::atoll(flags["--spans"].c_str());
   if (flags.count("--dir")) a.dir = flags["--dir"];
   if (flags.count("--cases")) a.cases = flags["--cases"];
+  if (flags.count("--fresh")) a.fresh = flags["--fresh"] == "1";
+  if (flags.count("--pg")) a.pg_uri = flags["--pg"];
+  for (int i = 1; i < argc; ++i) {
+    const std::string f = argv[i];
+    if (f == "--help" || f == "-h" ||
+        (f.starts_with("--") && f != "--spans" && f != "--dir" && f != "--cases" &&
+         f != "--fresh" && f != "--pg" && f != "--case" && f != "--endpoint" && f != "--role")) {
+      std::printf(
+          "usage: export_bench [--spans N] [--dir DIR] [--cases LIST] [--fresh 1]\n"
+          "  cases: scan, local-jsonl, local-parquet, moto-jsonl, moto-parquet, and pg-scan,\n"
+          "  pg-local-jsonl, pg-local-parquet (PostgreSQL 15 started by the bench)\n"
+          "  --fresh 1: store the spans again (times SQLite's ingest in this run)\n");
+      return f == "--help" || f == "-h" ? 0 : 2;
+    }
+  }
   setenv("SLUICE_SOURCE_DIR", SLUICE_SOURCE_DIR, 0);
   if (flags.count("--case")) {
     a.run_case = flags["--case"];
