@@ -30,7 +30,8 @@ SchemaElement Leaf(const std::string& name, PhysicalType type, Repetition rep, V
       e.converted_type = ConvertedType::kTimestampMicros;
       e.logical_type = LogicalType::kTimestampMicrosUtc;
       break;
-    default: break;
+    default:
+      break;
   }
   return e;
 }
@@ -39,10 +40,14 @@ SchemaElement Leaf(const std::string& name, PhysicalType type, Repetition rep, V
 
 Codec CodecOf(Compression c) {
   switch (c) {
-    case Compression::kNone: return Codec::kUncompressed;
-    case Compression::kZstd: return Codec::kZstd;
-    case Compression::kSnappy: return Codec::kSnappy;
-    case Compression::kGzip: return Codec::kGzip;
+    case Compression::kNone:
+      return Codec::kUncompressed;
+    case Compression::kZstd:
+      return Codec::kZstd;
+    case Compression::kSnappy:
+      return Codec::kSnappy;
+    case Compression::kGzip:
+      return Codec::kGzip;
   }
   return Codec::kUncompressed;
 }
@@ -57,6 +62,10 @@ ColumnWriter::ColumnWriter(Column column, PhysicalType type, const ColumnWriterO
   bool list = column_.type == ValueType::kStringList;
   max_def_ = (column_.nullable ? 1 : 0) + (list ? 1 : 0);
   max_rep_ = list ? 1 : 0;
+}
+
+ColumnWriter::~ColumnWriter() {
+  for (PendingPage& p : pending_) workspace_->pages.Wait(p.job.get());
 }
 
 void ColumnWriter::AppendSchema(std::vector<SchemaElement>* schema) const {
@@ -112,8 +121,7 @@ Status ColumnWriter::Write(const Value& v) {
 }
 
 size_t ColumnWriter::buffered_bytes() const {
-  return static_cast<size_t>(uncompressed_bytes_) + PageValueBytes() +
-         (def_.size() + rep_.size()) / 4;
+  return static_cast<size_t>(submitted_bytes_) + PageValueBytes() + (def_.size() + rep_.size()) / 4;
 }
 
 void ColumnWriter::AppendLevels(const std::vector<uint32_t>& levels, int max_level,
@@ -144,8 +152,10 @@ Status ColumnWriter::AppendPage(PageHeader header, std::string_view body, std::s
 
 Status ColumnWriter::FlushPage() {
   if (page_values_ == 0) return Status::Ok();
-  std::string& page = workspace_->page;
-  page.clear();  // keeps its capacity
+  PendingPage pending;
+  pending.job = std::make_unique<PageJob>();
+  pending.job->body = workspace_->pages.TakeBuffer();
+  std::string& page = pending.job->body;
   if (max_rep_ > 0) AppendLevels(rep_, max_rep_, &page);
   if (max_def_ > 0) AppendLevels(def_, max_def_, &page);
   PageHeader header;
@@ -156,7 +166,36 @@ Status ColumnWriter::FlushPage() {
   def_.clear();
   rep_.clear();
   page_values_ = 0;
-  return AppendPage(header, page, &pages_);
+  pending.header = header;
+  pending.body_bytes = static_cast<int64_t>(page.size());
+  submitted_bytes_ += pending.body_bytes;
+  workspace_->pages.Submit(pending.job.get());
+  pending_.push_back(std::move(pending));
+  return Status::Ok();
+}
+
+Status ColumnWriter::WritePendingPages(OutputSink& sink) {
+  std::string header_bytes;
+  Status status;
+  for (PendingPage& p : pending_) {
+    workspace_->pages.Wait(p.job.get());
+    if (status.ok()) status = p.job->status;
+    if (status.ok()) {
+      p.header.uncompressed_page_size = static_cast<int32_t>(p.body_bytes);
+      p.header.compressed_page_size = static_cast<int32_t>(p.job->stored.size());
+      header_bytes.clear();
+      SerializePageHeader(p.header, &header_bytes);
+      status = sink.Append(header_bytes);
+      if (status.ok()) status = sink.Append(p.job->stored);
+      const auto h = static_cast<int64_t>(header_bytes.size());
+      uncompressed_bytes_ += h + p.body_bytes;
+      compressed_bytes_ += h + static_cast<int64_t>(p.job->stored.size());
+    }
+    workspace_->pages.Recycle(p.job.get());
+  }
+  pending_.clear();
+  submitted_bytes_ = 0;
+  return status;
 }
 
 Status ColumnWriter::FlushChunk(OutputSink& sink, int64_t offset, ColumnChunk* chunk) {
@@ -178,7 +217,7 @@ Status ColumnWriter::FlushChunk(OutputSink& sink, int64_t offset, ColumnChunk* c
     encodings_.insert(Encoding::kPlain);
   }
   m.data_page_offset = offset;
-  SLUICE_RETURN_IF_ERROR(sink.Append(pages_));
+  SLUICE_RETURN_IF_ERROR(WritePendingPages(sink));
   m.type = type_;
   if (max_def_ > 0 || max_rep_ > 0) encodings_.insert(Encoding::kRle);
   m.encodings.assign(encodings_.begin(), encodings_.end());
@@ -190,7 +229,6 @@ Status ColumnWriter::FlushChunk(OutputSink& sink, int64_t offset, ColumnChunk* c
   m.total_compressed_size = compressed_bytes_;
   m.statistics.null_count = chunk_nulls_;
   TakeMinMax(&m.statistics);
-  pages_.clear();
   encodings_.clear();
   chunk_values_ = chunk_nulls_ = uncompressed_bytes_ = compressed_bytes_ = 0;
   return Status::Ok();

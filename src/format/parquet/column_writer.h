@@ -14,6 +14,7 @@
 #include "common/status.h"
 #include "format/compression.h"
 #include "format/output_sink.h"
+#include "format/parquet/page_compressor.h"
 #include "format/parquet/parquet_types.h"
 #include "format/row.h"
 
@@ -32,14 +33,15 @@ struct ColumnWriterOptions {
   struct PageWorkspace* workspace = nullptr;
 };
 
-// What the column writers of one file share: their pages are encoded and compressed one at a
-// time, so one compressor and one pair of buffers serve every column.
+// What the column writers of one file share: data pages go through one PageCompressor (in
+// the background when `background`), dictionary pages through `compressor`, one at a time.
 struct PageWorkspace {
-  PageWorkspace(Compression compression, int level) : compressor(compression, level) {}
+  PageWorkspace(Compression compression, int level, bool background = false)
+      : compressor(compression, level), pages(compression, level, background) {}
 
   BlockCompressor compressor;
-  std::string page;        // the page being encoded, before compression
-  std::string compressed;  // the page after compression
+  std::string compressed;  // a dictionary page after compression
+  PageCompressor pages;
 };
 
 // Statistics strings longer than this are left out rather than truncated.
@@ -49,14 +51,15 @@ inline constexpr size_t kMaxStatisticsBytes = 256;
 class ColumnWriter {
  public:
   ColumnWriter(Column column, PhysicalType type, const ColumnWriterOptions& options);
-  virtual ~ColumnWriter() = default;
+  // Waits for the pages still being compressed.
+  virtual ~ColumnWriter();
 
   // Appends this column's schema elements (a 3-level LIST group for string lists).
   void AppendSchema(std::vector<SchemaElement>* schema) const;
   // Adds the column's value of one row. REQUIRES: v is null (if nullable) or of the column's
   // type.
   Status Write(const Value& v);
-  // Size of the current chunk's data so far: encoded pages before compression.
+  // Size of the current chunk's data so far: encoded page bodies before compression.
   size_t buffered_bytes() const;
   // Writes the current column chunk at file offset `offset`, fills `chunk` and starts a new
   // chunk.
@@ -85,7 +88,15 @@ class ColumnWriter {
   const Column& column() const { return column_; }
 
  private:
+  // A data page handed to the compressor, written out by FlushChunk in order.
+  struct PendingPage {
+    PageHeader header;
+    int64_t body_bytes = 0;
+    std::unique_ptr<PageJob> job;
+  };
+
   Status FlushPage();
+  Status WritePendingPages(OutputSink& sink);
   void AppendLevels(const std::vector<uint32_t>& levels, int max_level, std::string* out) const;
   Status AppendPage(PageHeader header, std::string_view body, std::string* out);
   void AddLevels(uint32_t def, uint32_t rep);
@@ -100,7 +111,8 @@ class ColumnWriter {
   std::vector<uint32_t> def_;
   std::vector<uint32_t> rep_;
   int32_t page_values_ = 0;
-  std::string pages_;  // the chunk's data pages, headers and compressed bodies
+  std::vector<PendingPage> pending_;  // the chunk's data pages, in order
+  int64_t submitted_bytes_ = 0;       // their bodies' size before compression
   int64_t chunk_values_ = 0;
   int64_t chunk_nulls_ = 0;
   int64_t uncompressed_bytes_ = 0;

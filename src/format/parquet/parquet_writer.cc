@@ -12,7 +12,8 @@ constexpr std::string_view kMagic = "PAR1";
 ParquetWriter::ParquetWriter(ParquetWriterOptions options, OutputSink& sink)
     : options_(std::move(options)),
       sink_(sink),
-      workspace_(options_.compression, options_.compression_level) {}
+      workspace_(options_.compression, options_.compression_level,
+                 options_.background_compression) {}
 
 Status ParquetWriter::Begin(const Schema& schema) {
   if (xact_ != nullptr) return FailedPreconditionError("Begin called twice");

@@ -29,6 +29,9 @@ struct ParquetWriterOptions {
   size_t page_bytes = 1 << 20;
   // Dictionary size per column chunk before string columns fall back to PLAIN; 0: never.
   size_t dictionary_max_bytes = 1 << 20;
+  // Compress data pages on a background thread while the next ones are encoded (the file's
+  // bytes are the same either way).
+  bool background_compression = true;
   // Written as the file's key-value metadata, in order.
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
 };

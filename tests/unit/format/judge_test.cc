@@ -1,15 +1,18 @@
 // Files written by sluice's writers, read back by independent readers (DuckDB, hyparquet,
 // parquet-wasm) that must agree on schema, types and every value.
+#include "judge.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 
 #include "format/jsonl/jsonl_writer.h"
 #include "format/output_sink.h"
 #include "format/parquet/parquet_writer.h"
 #include "format/schemas.h"
-#include "judge.h"
 #include "testing/temp_dir.h"
 
 namespace sluice::format {
@@ -39,7 +42,8 @@ std::vector<Row> AllTypesRows(int n, uint32_t seed) {
   for (int r = 0; r < n; ++r) {
     auto maybe = [&](Value v) { return rng() % 5 == 0 ? Value::Null() : v; };
     std::vector<std::string> list;
-    for (uint32_t k = 0, m = rng() % 4; k < m; ++k) list.push_back("tag" + std::to_string(rng() % 7));
+    for (uint32_t k = 0, m = rng() % 4; k < m; ++k)
+      list.push_back("tag" + std::to_string(rng() % 7));
     rows.push_back(Row{
         maybe(Value::String("name-" + std::to_string(rng() % 50))),
         maybe(Value::Json("{\"k\":" + std::to_string(r) + ",\"v\":[1,\"x\"]}")),
@@ -82,7 +86,8 @@ class JudgeTest : public ::testing::Test {
   // Runs every Parquet reader; returns DuckDB's summary.
   Json CheckParquet(const std::string& path) {
     Json duck;
-    for (const char* script : {"duckdb_check.mjs", "hyparquet_check.mjs", "parquet_wasm_check.mjs"}) {
+    for (const char* script :
+         {"duckdb_check.mjs", "hyparquet_check.mjs", "parquet_wasm_check.mjs"}) {
       std::vector<std::string> args = {path, Expected("schema.json"), Expected("rows.jsonl")};
       if (std::string(script) == "duckdb_check.mjs") args.insert(args.begin(), "parquet");
       JudgeResult r = RunJudge(script, args);
@@ -123,7 +128,8 @@ TEST_F(JudgeTest, AllNullColumns) {
 }
 
 TEST_F(JudgeTest, UnicodeAndEmbeddedNulBytes) {
-  Schema schema{{{"s", ValueType::kString, true}, {"j", ValueType::kJson, true},
+  Schema schema{{{"s", ValueType::kString, true},
+                 {"j", ValueType::kJson, true},
                  {"l", ValueType::kStringList, true}}};
   std::string nul("a\0b\0", 4);
   std::vector<Row> rows = {
@@ -191,6 +197,28 @@ TEST_F(JudgeTest, RowGroupsCutBySize) {
   EXPECT_GT(duck.Find("row_groups")->int_value(), 3);
 }
 
+// Pages compressed on the background thread land in the file in their order: the file is
+// byte for byte the one written with compression inline, and the readers accept it.
+TEST_F(JudgeTest, BackgroundCompressionWritesTheSameFile) {
+  ParquetWriterOptions options;
+  options.row_group_bytes = 96 << 10;
+  options.page_bytes = 4 << 10;  // many pages per chunk, more than the compressor holds
+  const auto rows = AllTypesRows(6000, 5);
+  ParquetWriterOptions inline_options = options;
+  inline_options.background_compression = false;
+  const std::string a = WriteParquet(AllTypesSchema(), rows, options, "background.parquet");
+  const std::string b = WriteParquet(AllTypesSchema(), rows, inline_options, "inline.parquet");
+  auto read = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  const std::string background_bytes = read(a);
+  EXPECT_GT(background_bytes.size(), 10'000u);
+  EXPECT_TRUE(background_bytes == read(b));
+  Json duck = CheckParquet(a);
+  EXPECT_GT(duck.Find("row_groups")->int_value(), 2);
+}
+
 TEST_F(JudgeTest, KeyValueMetadata) {
   ParquetWriterOptions options;
   options.key_value_metadata = {{"sluice.shape", "spans"}, {"sluice.cursor", "1-2"}};
@@ -207,7 +235,8 @@ model::Event MakeEvent(int k) {
   if (k % 5 != 0) e.span_parents = {e.root_span_id};
   e.is_root = k % 5 == 0;
   e.created = 1764300000000000 + k * 1000;
-  e.input = "{\"messages\":[{\"role\":\"user\",\"content\":\"question " + std::to_string(k) + "\"}]}";
+  e.input =
+      "{\"messages\":[{\"role\":\"user\",\"content\":\"question " + std::to_string(k) + "\"}]}";
   e.output = k % 7 == 0 ? "" : "\"answer " + std::to_string(k) + "\"";
   e.scores = "{\"accuracy\":0.5}";
   e.metrics = "{\"start\":1764300000.5,\"tokens\":" + std::to_string(k % 300) + "}";
@@ -264,12 +293,24 @@ TEST_F(JudgeTest, TracesSchema) {
     Row row;
     for (const Column& c : TraceSchema().columns) {
       switch (c.type) {
-        case ValueType::kString: row.push_back(Value::String(c.name + std::to_string(k))); break;
-        case ValueType::kJson: row.push_back(Value::Json("{\"n\":" + std::to_string(k) + "}")); break;
-        case ValueType::kInt64: row.push_back(Value::Int64(k * 3)); break;
-        case ValueType::kDouble: row.push_back(Value::Double(k * 0.25)); break;
-        case ValueType::kTimestamp: row.push_back(Value::Timestamp(1764300000000000 + k)); break;
-        default: row.push_back(k % 2 ? Value::Null() : Value::StringList({"x"})); break;
+        case ValueType::kString:
+          row.push_back(Value::String(c.name + std::to_string(k)));
+          break;
+        case ValueType::kJson:
+          row.push_back(Value::Json("{\"n\":" + std::to_string(k) + "}"));
+          break;
+        case ValueType::kInt64:
+          row.push_back(Value::Int64(k * 3));
+          break;
+        case ValueType::kDouble:
+          row.push_back(Value::Double(k * 0.25));
+          break;
+        case ValueType::kTimestamp:
+          row.push_back(Value::Timestamp(1764300000000000 + k));
+          break;
+        default:
+          row.push_back(k % 2 ? Value::Null() : Value::StringList({"x"}));
+          break;
       }
     }
     rows.push_back(row);
