@@ -14,13 +14,17 @@ namespace {
 // numbered from ?3 and appended to `texts`; the ORDER BY clause goes to `order_by`.
 std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts,
                     std::string* order_by) {
-  std::string sql =
-      std::string("SELECT ") + kEventColumns + " FROM events WHERE obj_key = " + kObjectKeySql;
+  // With id or root lists the rows come from the hash columns' indexes (subqueries below): the
+  // unary + keeps the planner from walking the whole object in the order's index instead and
+  // testing every row against the lists (measured: 1 ms per trace of a traces export). The
+  // few rows found are sorted.
+  const bool by_lists = !r.ids.empty() || !r.root_span_ids.empty();
+  std::string sql = std::string("SELECT ") + kEventColumns + " FROM events WHERE " +
+                    (by_lists ? "+obj_key = " : "obj_key = ") + kObjectKeySql;
   if (r.max_xact_id) sql += " AND xact_id <= " + std::to_string(*r.max_xact_id);
   if (r.created_min) sql += " AND created >= " + std::to_string(*r.created_min);
   if (r.created_max) sql += " AND created < " + std::to_string(*r.created_max);
-  // The rows come from the hash column's index (a subquery, so the planner does not walk the
-  // whole object in the order's index instead), the text column decides.
+  // The hash column's index finds the candidates, the text column decides.
   auto in_list = [&](const char* col, const char* hash_col,
                      const std::vector<std::string>& values) {
     if (values.empty()) return;
