@@ -151,3 +151,37 @@ Result<std::vector<model::AutomationRun>> PgStore::ListRuns(const std::string& a
 }
 
 }  // namespace sluice::store::postgres
+
+namespace sluice::store::postgres {
+
+// Leases: each call is one statement. Racing inserts of a free name serialize on the row (ON
+// CONFLICT re-checks the WHERE against the newest version), so exactly one owner wins.
+Result<bool> PgStore::TryAcquireLease(const std::string& name, const std::string& owner,
+                                      TimestampMicros now, TimestampMicros expires) {
+  SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
+  SLUICE_ASSIGN_OR_RETURN(
+      Rows r, c->Query("INSERT INTO leases (name, owner, expires) VALUES ($1, $2, $4) "
+                       "ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, "
+                       "expires = EXCLUDED.expires "
+                       "WHERE leases.owner = $2 OR leases.expires <= $3 RETURNING owner",
+                       Params().Add(name).Add(owner).Add(now).Add(expires)));
+  return r.size() > 0;
+}
+
+Result<bool> PgStore::RenewLease(const std::string& name, const std::string& owner,
+                                 TimestampMicros now, TimestampMicros expires) {
+  SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
+  SLUICE_ASSIGN_OR_RETURN(Rows r, c->Query("UPDATE leases SET expires = $4 WHERE name = $1 AND "
+                                           "owner = $2 AND expires > $3",
+                                           Params().Add(name).Add(owner).Add(now).Add(expires)));
+  return r.Affected() > 0;
+}
+
+Status PgStore::ReleaseLease(const std::string& name, const std::string& owner) {
+  SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
+  return c->Query("DELETE FROM leases WHERE name = $1 AND owner = $2",
+                  Params().Add(name).Add(owner))
+      .status();
+}
+
+}  // namespace sluice::store::postgres

@@ -171,6 +171,15 @@ CREATE TABLE export_files (
 CREATE INDEX export_files_by_state ON export_files (automation_id, state);
 CREATE INDEX export_files_by_run ON export_files (run_id, id);
 )sql",
+
+      // Leases: one holder of a named piece of work across processes (Store::TryAcquireLease).
+      R"sql(
+CREATE TABLE leases (
+  name TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  expires BIGINT NOT NULL
+);
+)sql",
   };
   return *kMigrations;
 }

@@ -110,6 +110,12 @@ class PgStore final : public Store {
   Result<std::vector<std::pair<std::string, int64_t>>> PurgeExpiredMarks(
       TimestampMicros now) override;
 
+  Result<bool> TryAcquireLease(const std::string& name, const std::string& owner,
+                               TimestampMicros now, TimestampMicros expires) override;
+  Result<bool> RenewLease(const std::string& name, const std::string& owner, TimestampMicros now,
+                          TimestampMicros expires) override;
+  Status ReleaseLease(const std::string& name, const std::string& owner) override;
+
   const PgStoreOptions& options() const { return options_; }
   Result<ConnectionPool::Lease> Acquire() { return pool_.Acquire(); }
 

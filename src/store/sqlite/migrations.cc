@@ -212,6 +212,15 @@ CREATE INDEX events_by_xact ON events (obj_key, xact_id, row_key);
 CREATE INDEX events_by_created ON events (obj_key, created, xact_id);
 CREATE INDEX events_by_root ON events (obj_key, root_hash);
 )sql",
+
+      // Leases: one holder of a named piece of work across processes (Store::TryAcquireLease).
+      R"sql(
+CREATE TABLE leases (
+  name TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  expires INTEGER NOT NULL
+);
+)sql",
   };
   return *kMigrations;
 }

@@ -156,3 +156,37 @@ Result<std::vector<model::AutomationRun>> SqliteStore::ListRuns(const std::strin
 }
 
 }  // namespace sluice::store::sqlite
+
+namespace sluice::store::sqlite {
+
+// Leases: one upsert under the write lock; the WHERE keeps a live lease of another owner.
+Result<bool> SqliteStore::TryAcquireLease(const std::string& name, const std::string& owner,
+                                          TimestampMicros now, TimestampMicros expires) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  SLUICE_ASSIGN_OR_RETURN(
+      Statement * s,
+      writer_->Prepare("INSERT INTO leases (name, owner, expires) VALUES (?1, ?2, ?4) "
+                       "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, "
+                       "expires = excluded.expires WHERE leases.owner = ?2 OR leases.expires <= ?3"));
+  SLUICE_RETURN_IF_ERROR(s->Bind(1, name).Bind(2, owner).Bind(3, now).Bind(4, expires).Run());
+  return writer_->Changes() > 0;
+}
+
+Result<bool> SqliteStore::RenewLease(const std::string& name, const std::string& owner,
+                                     TimestampMicros now, TimestampMicros expires) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  SLUICE_ASSIGN_OR_RETURN(Statement * s,
+                          writer_->Prepare("UPDATE leases SET expires = ?4 WHERE name = ?1 AND "
+                                           "owner = ?2 AND expires > ?3"));
+  SLUICE_RETURN_IF_ERROR(s->Bind(1, name).Bind(2, owner).Bind(3, now).Bind(4, expires).Run());
+  return writer_->Changes() > 0;
+}
+
+Status SqliteStore::ReleaseLease(const std::string& name, const std::string& owner) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  SLUICE_ASSIGN_OR_RETURN(
+      Statement * s, writer_->Prepare("DELETE FROM leases WHERE name = ?1 AND owner = ?2"));
+  return s->Bind(1, name).Bind(2, owner).Run();
+}
+
+}  // namespace sluice::store::sqlite

@@ -107,6 +107,12 @@ class SqliteStore final : public Store {
   Result<std::vector<std::pair<std::string, int64_t>>> PurgeExpiredMarks(
       TimestampMicros now) override;
 
+  Result<bool> TryAcquireLease(const std::string& name, const std::string& owner,
+                               TimestampMicros now, TimestampMicros expires) override;
+  Result<bool> RenewLease(const std::string& name, const std::string& owner, TimestampMicros now,
+                          TimestampMicros expires) override;
+  Status ReleaseLease(const std::string& name, const std::string& owner) override;
+
   // A reader connection, returned to the pool when the lease is destroyed.
   class ReaderLease {
    public:
