@@ -28,7 +28,7 @@ class AutomationHandlers {
       : store_(store),
         clock_(clock),
         auth_(store),
-        retention_(store, clock),
+        retention_(store, clock, exports.lease_options()),
         exports_(exports),
         destinations_(destinations),
         external_id_prefix_(std::move(external_id_prefix)) {}

@@ -195,6 +195,12 @@ int Main(int argc, char** argv) {
   serve->add_option("--scheduler-tick-seconds", config.scheduler_tick_seconds,
                     "How often due automation runs and purges are started (0 = never)")
       ->capture_default_str();
+  serve->add_option("--lease-seconds", config.lease_seconds,
+                    "TTL of the store lease an automation run holds (renewed every third); after "
+                    "a crash another process takes the run over once it expires")
+      ->envname("SLUICE_LEASE_SECONDS")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   serve->add_option("--log-level", log_level, "debug, info, warn or error")->capture_default_str();
   serve->add_flag("--s3-path-style", config.s3_path_style,
                   "Path-style S3 addressing for exports (S3-compatible stores)")

@@ -616,14 +616,15 @@ Result<ExportConfig> StoredExportConfig(const model::Automation& a) {
 }
 
 Result<model::AutomationRun> ExportRunner::Run(const model::Automation& automation,
-                                               model::RunTrigger trigger) {
+                                               model::RunTrigger trigger,
+                                               std::optional<TimestampMicros> due_at) {
   SLUICE_ASSIGN_OR_RETURN(ExportConfig config, StoredExportConfig(automation));
   SLUICE_ASSIGN_OR_RETURN(auto state, store_.GetExportState(automation.id));
   if (!state) return FailedPreconditionError(kNotRegisteredMessage);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!running_.insert(automation.id).second) {
-      return AbortedError("a run of this automation is in progress");
+      return AbortedError(kRunInProgressMessage);
     }
   }
   struct Unlock {
@@ -634,6 +635,16 @@ Result<model::AutomationRun> ExportRunner::Run(const model::Automation& automati
       r->running_.erase(id);
     }
   } unlock{this, automation.id};
+  RunLease lease(store_, clock_, "export:" + automation.id, options_.lease);
+  SLUICE_ASSIGN_OR_RETURN(bool held, lease.Acquire());
+  if (!held) return AbortedError(kRunInProgressMessage);
+  if (due_at) {
+    // Read the history again under the lease: another process may just have run it.
+    SLUICE_ASSIGN_OR_RETURN(auto next, NextRunTimeImpl(automation, true));
+    if (!next || *next > *due_at) {
+      return AbortedError("automation " + automation.id + " is not due");
+    }
+  }
 
   // Runs left "running" by a process that stopped are closed by this run (after their
   // manifest is written).
@@ -672,6 +683,11 @@ Result<model::AutomationRun> ExportRunner::Run(const model::Automation& automati
 
 Result<std::optional<TimestampMicros>> ExportRunner::NextRunTime(
     const model::Automation& automation) {
+  return NextRunTimeImpl(automation, false);
+}
+
+Result<std::optional<TimestampMicros>> ExportRunner::NextRunTimeImpl(
+    const model::Automation& automation, bool leased) {
   SLUICE_ASSIGN_OR_RETURN(ExportConfig config, StoredExportConfig(automation));
   if (!config.active) return std::optional<TimestampMicros>();
   SLUICE_ASSIGN_OR_RETURN(auto state, store_.GetExportState(automation.id));
@@ -682,7 +698,7 @@ Result<std::optional<TimestampMicros>> ExportRunner::NextRunTime(
   if (run.status == model::RunStatus::kWarning) {
     return std::optional<TimestampMicros>(run.finished.value_or(run.started));
   }
-  if (run.status == model::RunStatus::kRunning && !Running(automation.id)) {
+  if (run.status == model::RunStatus::kRunning && (leased || !Running(automation.id))) {
     // Left running by a process that stopped: the next run redoes its pending file at once.
     return std::optional<TimestampMicros>(run.started);
   }

@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "jobs/automation_config.h"
 #include "jobs/export_destination.h"
+#include "jobs/retention_runner.h"
 #include "model/automation.h"
 #include "store/store.h"
 
@@ -41,6 +42,8 @@ struct ExportRunnerOptions {
   size_t upload_chunk_bytes = 8u << 20;
   // Backlog counting stops here (the status then says "at least").
   int64_t backlog_count_limit = 1'000'000;
+  // The store lease "export:<automation id>" a run holds (one run across processes).
+  LeaseOptions lease;
 };
 
 // What `GET /automation/cron/{id}/status` shows besides the run history.
@@ -60,7 +63,8 @@ Result<model::ObjectRef> ExportSource(const ExportConfig& config, const std::str
 // kInvalidArgument when `automation` is not an export.
 Result<ExportConfig> StoredExportConfig(const model::Automation& automation);
 
-// Thread-safe. Runs of one automation never overlap (a second caller gets kAborted); runs of
+// Thread-safe. Runs of one automation never overlap, in this process or in another sharing the
+// store (a run holds the automation's store lease; a second caller gets kAborted); runs of
 // different automations may run concurrently.
 class ExportRunner {
  public:
@@ -69,11 +73,14 @@ class ExportRunner {
 
   // Runs the export now and records the run in the history. Errors without a recorded run:
   // kFailedPrecondition (kNotRegisteredMessage), kAborted (a run is in progress),
-  // kInvalidArgument (not an export). A failure during the run (destination denied, query
+  // kInvalidArgument (not an export). With `due_at` (the scheduler), runs only when
+  // NextRunTime, read again after the lease is taken, is at or before it; kAborted otherwise.
+  // A failure during the run (destination denied, query
   // error, revoked token) is recorded as a run with status error and returned as that run; the
   // cursor then stays where the last committed file left it.
   // REQUIRES: automation.type == kExport.
-  Result<model::AutomationRun> Run(const model::Automation& automation, model::RunTrigger trigger);
+  Result<model::AutomationRun> Run(const model::Automation& automation, model::RunTrigger trigger,
+                                   std::optional<TimestampMicros> due_at = std::nullopt);
 
   // Status for the API. kFailedPrecondition (kNotRegisteredMessage) when not registered.
   Result<ExportStatus> GetStatus(const model::Automation& automation);
@@ -86,8 +93,14 @@ class ExportRunner {
   // True while a run of the automation is in progress in this process.
   bool Running(const std::string& automation_id);
 
+  const LeaseOptions& lease_options() const { return options_.lease; }
+
  private:
   class RunState;  // one run (export_runner.cc)
+
+  // NextRunTime; `leased`: the caller holds the lease, so a run left "running" is stale.
+  Result<std::optional<TimestampMicros>> NextRunTimeImpl(const model::Automation& automation,
+                                                         bool leased);
 
   store::Store& store_;
   Clock& clock_;

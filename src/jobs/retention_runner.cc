@@ -1,8 +1,12 @@
 #include "jobs/retention_runner.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <limits>
 
+#include "common/log.h"
 #include "common/uuid.h"
 #include "jobs/export_runner.h"
 #include "query/eval.h"
@@ -223,8 +227,82 @@ Result<RetentionPreview> RetentionRunner::Preview(const model::Automation& a) {
   return p;
 }
 
+const std::string& ProcessLeaseOwner() {
+  static const std::string owner = [] {
+    char host[256] = {};
+    if (::gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+    return std::string(host) + ":" + std::to_string(::getpid()) + ":" + NewUuid().substr(0, 8);
+  }();
+  return owner;
+}
+
+RunLease::~RunLease() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (renewer_.joinable()) renewer_.join();
+  if (held_ && !lost_) {
+    const Status s = store_.ReleaseLease(name_, options_.owner);
+    if (!s.ok()) SLUICE_LOG_WARN("lease {}: release failed: {}", name_, s.ToString());
+  }
+}
+
+Result<bool> RunLease::Acquire() {
+  const TimestampMicros now = clock_.NowMicros();
+  SLUICE_ASSIGN_OR_RETURN(held_, store_.TryAcquireLease(name_, options_.owner, now,
+                                                        now + options_.ttl_seconds * 1'000'000));
+  if (held_) renewer_ = std::thread([this] { RenewLoop(); });
+  return held_;
+}
+
+void RunLease::RenewLoop() {
+  const auto period =
+      std::chrono::milliseconds(std::max<int64_t>(1, options_.ttl_seconds) * 1000 / 3);
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!cv_.wait_for(lock, period, [this] { return stop_; })) {
+    lock.unlock();
+    const TimestampMicros now = clock_.NowMicros();
+    auto renewed =
+        store_.RenewLease(name_, options_.owner, now, now + options_.ttl_seconds * 1'000'000);
+    lock.lock();
+    if (renewed.ok() && *renewed) continue;
+    // A store error is retried at the next period while the lease may still be ours.
+    if (!renewed.ok()) {
+      SLUICE_LOG_WARN("lease {}: renewal failed: {}", name_, renewed.status().ToString());
+      continue;
+    }
+    SLUICE_LOG_WARN("lease {} lost (expired or taken by another process)", name_);
+    lost_ = true;
+    return;
+  }
+}
+
+Result<bool> RetentionRunner::Due(const model::Automation& a, TimestampMicros now) {
+  ConfigContext ctx;
+  ctx.project_id = a.project_id;
+  SLUICE_ASSIGN_OR_RETURN(auto cfg, ParseRetentionConfig(a.config, ctx));
+  SLUICE_ASSIGN_OR_RETURN(auto runs, store_.ListRuns(a.id, 1, ""));
+  return runs.empty() || runs[0].started + cfg.interval_seconds * 1'000'000LL <= now;
+}
+
 Result<model::AutomationRun> RetentionRunner::Run(const model::Automation& a,
-                                                  model::RunTrigger trigger) {
+                                                  model::RunTrigger trigger,
+                                                  std::optional<TimestampMicros> due_at) {
+  RunLease lease(store_, clock_, "retention:" + a.id, lease_);
+  SLUICE_ASSIGN_OR_RETURN(bool held, lease.Acquire());
+  if (!held) return AbortedError(kRunInProgressMessage);
+  if (due_at) {
+    // Read again under the lease: another process may just have run it.
+    SLUICE_ASSIGN_OR_RETURN(bool due, Due(a, *due_at));
+    if (!due) return AbortedError("automation " + a.id + " is not due");
+  }
+  return RunLeased(a, trigger);
+}
+
+Result<model::AutomationRun> RetentionRunner::RunLeased(const model::Automation& a,
+                                                        model::RunTrigger trigger) {
   model::AutomationRun run;
   run.id = NewUuid();
   run.automation_id = a.id;
@@ -278,6 +356,9 @@ Result<int64_t> RetentionRunner::Restore(const model::Automation& a, const std::
 }
 
 Result<int64_t> RetentionRunner::PurgeDue() {
+  RunLease lease(store_, clock_, "retention-purge", lease_);
+  SLUICE_ASSIGN_OR_RETURN(bool held, lease.Acquire());
+  if (!held) return 0;  // another process is purging
   SLUICE_ASSIGN_OR_RETURN(auto per_run, store_.PurgeExpiredMarks(clock_.NowMicros()));
   int64_t total = 0;
   for (const auto& [run_id, rows] : per_run) {

@@ -30,9 +30,10 @@ Status Scheduler::MaybeRunExport(const model::Automation& a, TimestampMicros now
   if (exports_.Running(a.id)) return Status();
   SLUICE_ASSIGN_OR_RETURN(auto next, exports_.NextRunTime(a));
   if (!next || *next > now) return Status();  // paused, not registered, or not due
-  auto run = exports_.Run(a, model::RunTrigger::kSchedule);
+  auto run = exports_.Run(a, model::RunTrigger::kSchedule, now);
   if (!run.ok()) {
-    // A manual run that started meanwhile is not an error of the schedule.
+    // A run in progress (here or in another process), or one that another process has just
+    // finished, is not an error of the schedule.
     return run.status().code() == StatusCode::kAborted ? Status() : run.status();
   }
   // The runner logs a failed run itself (once, with its reason).
@@ -48,14 +49,14 @@ Status Scheduler::MaybeRunExport(const model::Automation& a, TimestampMicros now
 }
 
 Status Scheduler::MaybeRunRetention(const model::Automation& a, TimestampMicros now) {
-  ConfigContext ctx;
-  ctx.project_id = a.project_id;
-  SLUICE_ASSIGN_OR_RETURN(auto cfg, ParseRetentionConfig(a.config, ctx));
-  SLUICE_ASSIGN_OR_RETURN(auto runs, store_.ListRuns(a.id, 1, ""));
-  if (!runs.empty() && runs[0].started + cfg.interval_seconds * 1'000'000LL > now) {
-    return Status();
+  SLUICE_ASSIGN_OR_RETURN(bool due, retention_.Due(a, now));
+  if (!due) return Status();
+  // Due is checked again under the lease (another process may have run it meanwhile).
+  auto result = retention_.Run(a, model::RunTrigger::kSchedule, now);
+  if (!result.ok()) {
+    return result.status().code() == StatusCode::kAborted ? Status() : result.status();
   }
-  SLUICE_ASSIGN_OR_RETURN(auto run, retention_.Run(a, model::RunTrigger::kSchedule));
+  model::AutomationRun& run = *result;
   if (run.status == model::RunStatus::kError) {
     SLUICE_LOG_WARN("retention run {} of automation {} failed: {}", run.id, a.id, run.error);
   } else {

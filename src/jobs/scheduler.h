@@ -1,7 +1,8 @@
 // Scheduler: the background loop of `sluice serve` that starts due automation runs (exports
-// and retention policies) and purges retention marks past their grace period. One process on
-// SQLite; leases across processes come with the PostgreSQL backend. Runs are never started
-// twice at once: a run in progress is skipped until it ends.
+// and retention policies) and purges retention marks past their grace period. Several processes
+// may share one store (PostgreSQL): every run and the purge hold a store lease (RunLease), and
+// whether a run is due is read again from the store under the lease, so each due run happens
+// once across them. A run in progress is skipped until it ends.
 #pragma once
 
 #include <atomic>
@@ -31,7 +32,7 @@ class Scheduler {
         clock_(clock),
         options_(options),
         exports_(exports),
-        retention_(store, clock) {}
+        retention_(store, clock, exports.lease_options()) {}
   ~Scheduler() { Stop(); }
 
   void Start();

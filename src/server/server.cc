@@ -90,6 +90,7 @@ Result<Bootstrap> BootstrapIfEmpty(store::Store& store, const std::string& data_
 Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Clock& clock) {
   SLUICE_ASSIGN_OR_RETURN(auto hp, ParseListen(config.listen));
   jobs::ExportRunnerOptions export_options;
+  export_options.lease.ttl_seconds = config.lease_seconds;
   if (!config.fault_kill_at.empty()) {
     SLUICE_ASSIGN_OR_RETURN(FaultKillAt at, ParseFaultKillAt(config.fault_kill_at));
     export_options.fault_hook = MakeKillHook(at);

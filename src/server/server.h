@@ -33,6 +33,9 @@ struct ServerConfig {
   size_t max_body_bytes = 64ull << 20;
   // How often the scheduler looks for due automation runs and purges; 0 disables it.
   int64_t scheduler_tick_seconds = 10;
+  // TTL of the store leases runs hold (renewed every third of it); after a crash another process
+  // takes the work over once it expires.
+  int64_t lease_seconds = 60;
   // Path-style S3 addressing (http://host/bucket/key) for S3-compatible stores and moto.
   bool s3_path_style = false;
   // Test hook "<point>:<n>" (SLUICE_FAULT_KILL_AT): SIGKILL at the n-th export fault point.

@@ -111,6 +111,37 @@ TEST_F(RetentionRunnerTest, PurgeHappensOnlyAfterGraceAndIsCountedOnTheRun) {
   EXPECT_EQ(runner.Restore(a, run.id).status().code(), StatusCode::kFailedPrecondition);
 }
 
+TEST_F(RetentionRunnerTest, ARunOrPurgeWhoseLeaseAnotherProcessHoldsDoesNothing) {
+  model::ObjectRef logs{model::ObjectType::kProjectLogs, project_.id};
+  Insert(logs, R"([{"id":"a","created":"2020-01-01T00:00:00Z"},{"id":"b"}])");
+  RetentionRunner runner(*store_, clock_, LeaseOptions{"here", 60});
+  auto a = Policy("project_logs", 7);
+  const TimestampMicros now = clock_.NowMicros();
+  ASSERT_TRUE(*store_->TryAcquireLease("retention:" + a.id, "elsewhere", now, now + 60'000'000));
+  auto busy = runner.Run(a, model::RunTrigger::kManual);
+  EXPECT_EQ(busy.status().code(), StatusCode::kAborted);
+  EXPECT_EQ(busy.status().message(), kRunInProgressMessage);
+  EXPECT_TRUE(store_->ListRuns(a.id, 10, "")->empty());
+  EXPECT_EQ(Visible(logs).size(), 2u);
+
+  // The other holder stopped renewing: once its lease expires the run goes ahead, and a
+  // scheduled run right after is not due any more (the history is read under the lease).
+  clock_.Advance(60'000'000);
+  ASSERT_TRUE(runner.Run(a, model::RunTrigger::kManual).ok());
+  EXPECT_EQ(Visible(logs), (std::set<std::string>{"b"}));
+  auto again = runner.Run(a, model::RunTrigger::kSchedule, clock_.NowMicros());
+  EXPECT_EQ(again.status().code(), StatusCode::kAborted);
+  EXPECT_EQ(store_->ListRuns(a.id, 10, "")->size(), 1u);
+
+  // Purge past the grace period waits while another process holds the purge lease.
+  clock_.Advance(kDay);
+  const TimestampMicros later = clock_.NowMicros();
+  ASSERT_TRUE(*store_->TryAcquireLease("retention-purge", "elsewhere", later, later + 60'000'000));
+  EXPECT_EQ(*runner.PurgeDue(), 0);
+  ASSERT_TRUE(store_->ReleaseLease("retention-purge", "elsewhere").ok());
+  EXPECT_EQ(*runner.PurgeDue(), 1);
+}
+
 // Property: with random created times, a run deletes exactly the rows older than the cutoff that
 // the exempt filter does not keep; nothing newer is ever deleted.
 TEST_F(RetentionRunnerTest, PropertyDeletesExactlyTheOlderNonExemptRows) {

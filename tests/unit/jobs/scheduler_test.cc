@@ -183,5 +183,69 @@ TEST_F(SchedulerTest, AnExportAlreadyRunningIsSkippedNotRunTwice) {
   EXPECT_EQ(Runs(a).size(), 1u);
 }
 
+// Runner options of a process whose lease owner is `owner`.
+ExportRunnerOptions Leased(const std::string& owner) {
+  ExportRunnerOptions o;
+  o.lease.owner = owner;
+  return o;
+}
+
+// Two processes sharing one store (two runners with their own lease owners and schedulers):
+// while one runs the export the other's pass skips it, and after it finished the other finds
+// the run in the history and does not run it again until the next interval.
+TEST_F(SchedulerTest, TwoProcessesRunEachDueExportOnce) {
+  auto a = Export("logs");
+  Insert(2);
+  ExportRunner runner1(*store_, clock_, destinations_, Leased("p1"));
+  ExportRunner runner2(*store_, clock_, destinations_, Leased("p2"));
+  Scheduler s1(*store_, clock_, runner1);
+  Scheduler s2(*store_, clock_, runner2);
+  Status nested;
+  int opens = 0;
+  destinations_.on_open = [&] {
+    if (++opens == 1) nested = s2.Tick();
+  };
+  ASSERT_TRUE(s1.Tick().ok());
+  EXPECT_TRUE(nested.ok()) << nested.ToString();
+  EXPECT_EQ(opens, 1) << "the second process did not run it while the first held the lease";
+  ASSERT_EQ(Runs(a).size(), 1u);
+
+  // The second process had read "due" before the first finished: under the lease it reads the
+  // history again and does not run.
+  auto late = runner2.Run(a, model::RunTrigger::kSchedule, clock_.NowMicros());
+  EXPECT_EQ(late.status().code(), StatusCode::kAborted);
+  ASSERT_TRUE(s2.Tick().ok());
+  EXPECT_EQ(Runs(a).size(), 1u);
+
+  clock_.Advance(300 * kSecond);
+  Insert(1);
+  ASSERT_TRUE(s2.Tick().ok());
+  ASSERT_TRUE(s1.Tick().ok());
+  auto runs = Runs(a);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(RowsOf(runs[0]), 1);
+}
+
+// A process that died holding the lease: its export waits until the lease expires, then
+// another process runs it.
+TEST_F(SchedulerTest, AnExportWhoseHolderDiedRunsAfterTheLeaseExpires) {
+  auto a = Export("logs");
+  Insert(3);
+  const TimestampMicros now = clock_.NowMicros();
+  ASSERT_TRUE(*store_->TryAcquireLease("export:" + a.id, "dead", now, now + 30 * kSecond));
+  ExportRunner runner(*store_, clock_, destinations_, Leased("alive"));
+  Scheduler scheduler(*store_, clock_, runner);
+  ASSERT_TRUE(scheduler.Tick().ok());
+  EXPECT_TRUE(Runs(a).empty());
+  auto manual = runner.Run(a, model::RunTrigger::kManual);
+  EXPECT_EQ(manual.status().code(), StatusCode::kAborted);
+  EXPECT_EQ(manual.status().message(), kRunInProgressMessage);
+  clock_.Advance(30 * kSecond);
+  ASSERT_TRUE(scheduler.Tick().ok());
+  auto runs = Runs(a);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(RowsOf(runs[0]), 3);
+}
+
 }  // namespace
 }  // namespace sluice::jobs
