@@ -1,8 +1,10 @@
-// Retention on the embedded store: fills a store with generated spans over 60 days, then
-// measures, in one run: the soft delete of the older half (a retention mark) against the naive
-// per-row UPDATE of the same rows (rolled back), the purge against the naive DELETE (rolled
-// back), and the p50/p99 latency of small ingest batches while the purge runs against the same
-// ingest with nothing else running. Prints figures; never fails on them.
+// Retention on the embedded store: fills a store with generated spans over 60 days (or starts
+// from a kept one), then measures, in one run: the soft delete of the older half (two retention
+// marks, one per quarter) against the naive per-row UPDATE of the same rows (committed, then
+// undone untimed), the purge of the first quarter alone and of the second while 100-span ingest
+// batches run, against the naive DELETE of the whole half (on a copy), and the p50/p99 latency
+// of those ingest batches against the same ingest with nothing else running. Prints figures;
+// never fails on them.
 #include <CLI/CLI.hpp>
 #include <sqlite3.h>
 
@@ -83,12 +85,45 @@ std::pair<double, int64_t> Naive(const std::string& path, const std::string& sql
   return {secs, changed};
 }
 
-int Run(uint64_t spans, const std::string& path) {
-  std::filesystem::remove(path);
-  std::filesystem::remove(path + "-wal");
+// Fills the store at `path` with `spans` generated spans of one project (options in `o`).
+bool Fill(store::Store& store, const model::ObjectRef& logs, const model::Project& project,
+          const SpanGeneratorOptions& o) {
+  SpanGenerator gen(o);
+  auto t0 = std::chrono::steady_clock::now();
+  for (uint64_t done = 0; done < o.span_count;) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(1000, o.span_count - done));
+    auto r = store.InsertEvents(logs, project.org_id, project.id, Batch(gen, n), 0);
+    if (!r.ok()) {
+      std::fprintf(stderr, "fill failed: %s\n", r.status().ToString().c_str());
+      return false;
+    }
+    done += n;
+  }
+  std::printf("filled %llu spans over 60 days in %.1f s\n",
+              static_cast<unsigned long long>(o.span_count), Seconds(t0));
+  return true;
+}
+
+void RemoveDb(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+}
+
+// With `keep` set, the filled store is kept at `keep` (checkpointed) and later runs with the same
+// `keep` copy it instead of filling again.
+int Run(uint64_t spans, const std::string& path, const std::string& keep) {
+  RemoveDb(path);
+  const bool reuse = !keep.empty() && std::filesystem::exists(keep);
+  if (reuse) {
+    std::filesystem::copy_file(keep, path);
+    std::printf("reused the filled store %s\n", keep.c_str());
+  }
   auto store = store::sqlite::SqliteStore::Open(path).value();
-  auto org = store->CreateOrg("bench").value();
-  auto project = store->CreateProject({NewUuid(), org.id, "bench", "", 0}).value();
+  if (!reuse) {
+    auto org = store->CreateOrg("bench").value();
+    store->CreateProject({NewUuid(), org.id, "bench", "", 0}).value();
+  }
+  auto org = store->ListOrgs().value().front();
+  auto project = store->ListProjects(org.id, {}).value().front();
   model::ObjectRef logs{model::ObjectType::kProjectLogs, project.id};
 
   SpanGeneratorOptions o;
@@ -97,19 +132,13 @@ int Run(uint64_t spans, const std::string& path) {
   o.range_seconds = 60 * 86'400;
   o.org_id = org.id;
   o.project_id = project.id;
-  SpanGenerator gen(o);
-  auto t0 = std::chrono::steady_clock::now();
-  for (uint64_t done = 0; done < spans;) {
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(1000, spans - done));
-    auto r = store->InsertEvents(logs, org.id, project.id, Batch(gen, n), 0);
-    if (!r.ok()) {
-      std::fprintf(stderr, "fill failed: %s\n", r.status().ToString().c_str());
-      return 1;
+  if (!reuse) {
+    if (!Fill(*store, logs, project, o)) return 1;
+    if (!keep.empty()) {
+      Naive(path, "PRAGMA wal_checkpoint(TRUNCATE)");
+      std::filesystem::copy_file(path, keep);
     }
-    done += n;
   }
-  std::printf("filled %llu spans over 60 days in %.1f s\n", static_cast<unsigned long long>(spans),
-              Seconds(t0));
 
   SpanGeneratorOptions live = o;
   live.seed = 4;
@@ -133,30 +162,41 @@ int Run(uint64_t spans, const std::string& path) {
   // then flipped back untimed).
   auto naive_update = Naive(path, "UPDATE events SET is_root = 1 - is_root WHERE " + where);
   Naive(path, "UPDATE events SET is_root = 1 - is_root WHERE " + where);
-  t0 = std::chrono::steady_clock::now();
+  // Two marks: the older quarter is purged with nothing else running, the next quarter while
+  // ingest runs (the second mark is due later).
+  auto t0 = std::chrono::steady_clock::now();
+  mark.cutoff = o.start_time + 15 * kDay;
   auto added = store->AddRetentionMark(mark, {}).value();
+  mark.run_id = "bench-run-2";
+  mark.cutoff = cutoff;
+  mark.purge_after = 2;
+  auto added2 = store->AddRetentionMark(mark, {}).value();
   const double soft = Seconds(t0);
-  const int64_t hidden = added.second;
+  const int64_t hidden = added.second + added2.second;
 
   // The naive purge, one DELETE of every expired row, on a copy of the database.
   Naive(path, "PRAGMA wal_checkpoint(TRUNCATE)");
   const std::string copy = path + ".peer";
   std::filesystem::copy_file(path, copy, std::filesystem::copy_options::overwrite_existing);
   auto naive_delete = Naive(copy, "DELETE FROM events WHERE " + where);
-  std::filesystem::remove(copy);
-  std::filesystem::remove(copy + "-wal");
-  std::filesystem::remove(copy + "-shm");
+  RemoveDb(copy);
+  auto PurgedRows = [](const std::vector<std::pair<std::string, int64_t>>& runs) {
+    int64_t rows = 0;
+    for (const auto& [run, n] : runs) rows += n;
+    return rows;
+  };
+  t0 = std::chrono::steady_clock::now();
+  const int64_t alone_rows = PurgedRows(store->PurgeExpiredMarks(1).value());
+  const double alone = Seconds(t0);
   std::atomic<bool> purged_all{false};
   Latency during;
   std::thread ingest(
-      [&] { during = IngestWhile(*store, logs, project, live_gen, 100, purged_all, 100000); });
+      [&] { during = IngestWhile(*store, logs, project, live_gen, 100, purged_all, 1000000); });
   t0 = std::chrono::steady_clock::now();
-  auto purged = store->PurgeExpiredMarks(1).value();
+  const int64_t purged_rows = PurgedRows(store->PurgeExpiredMarks(3).value());
   const double purge = Seconds(t0);
   purged_all = true;
   ingest.join();
-  int64_t purged_rows = 0;
-  for (const auto& [run, n] : purged) purged_rows += n;
 
   std::printf("soft delete (mark)     %9lld rows in %8.3f s = %12.0f rows/s\n",
               static_cast<long long>(hidden), soft, hidden / std::max(soft, 1e-9));
@@ -164,12 +204,15 @@ int Run(uint64_t spans, const std::string& path) {
               static_cast<long long>(naive_update.second), naive_update.first,
               naive_update.second / std::max(naive_update.first, 1e-9),
               naive_update.first / std::max(soft, 1e-9));
-  std::printf("purge (batched)        %9lld rows in %8.3f s = %12.0f rows/s\n",
+  std::printf("purge alone            %9lld rows in %8.3f s = %12.0f rows/s\n",
+              static_cast<long long>(alone_rows), alone, alone_rows / std::max(alone, 1e-9));
+  std::printf("purge during ingest    %9lld rows in %8.3f s = %12.0f rows/s\n",
               static_cast<long long>(purged_rows), purge, purged_rows / std::max(purge, 1e-9));
-  std::printf("naive DELETE (peer)    %9lld rows in %8.3f s = %12.0f rows/s   ratio %.2fx\n",
+  std::printf("naive DELETE (peer)    %9lld rows in %8.3f s = %12.0f rows/s   purge alone / naive %.2fx\n",
               static_cast<long long>(naive_delete.second), naive_delete.first,
               naive_delete.second / std::max(naive_delete.first, 1e-9),
-              naive_delete.first / std::max(purge, 1e-9));
+              (alone_rows / std::max(alone, 1e-9)) /
+                  std::max(naive_delete.second / std::max(naive_delete.first, 1e-9), 1e-9));
   std::printf("ingest of 100-span batches: alone p50 %.1f ms p99 %.1f ms (%zu batches); during "
               "purge p50 %.1f ms p99 %.1f ms (%zu batches); p99 ratio %.2f\n",
               baseline.p50_ms, baseline.p99_ms, baseline.batches, during.p50_ms, during.p99_ms,
@@ -185,7 +228,11 @@ int main(int argc, char** argv) {
   uint64_t spans = 1'000'000;
   std::string db = "/tmp/sluice-retention-bench.db";
   app.add_option("--spans", spans, "Spans to fill the store with")->capture_default_str();
+  std::string keep;
   app.add_option("--db", db, "Database file to create")->capture_default_str();
+  app.add_option("--keep", keep,
+                 "Keep the filled store in this file, or start from it when it exists "
+                 "(it must hold --spans spans)");
   CLI11_PARSE(app, argc, argv);
-  return sluice::bench::Run(spans, db);
+  return sluice::bench::Run(spans, db, keep);
 }

@@ -4,8 +4,10 @@
 // from the object's few active marks. The purge deletes hidden rows in bounded batches.
 #include "store/sqlite/sqlite_retention.h"
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
+#include <mutex>
 #include <thread>
 
 #include "store/sqlite/sqlite_rows.h"
@@ -14,10 +16,6 @@
 namespace sluice::store::sqlite {
 
 namespace {
-
-// Rows deleted per purge transaction: small enough that a writer waiting behind one waits a few
-// milliseconds.
-constexpr int64_t kPurgeBatchRows = 500;
 
 model::RetentionMark ReadMark(const Statement& s) {
   model::RetentionMark m;
@@ -200,6 +198,98 @@ Result<int64_t> SqliteStore::RestoreRetentionRun(const std::string& run_id) {
   return restored;
 }
 
+namespace {
+
+// Write-lock budget of one purge batch (statement and commit). The batch size adapts so each
+// batch takes about this long: a writer queued behind the purge waits at most about one batch.
+constexpr double kPurgeBatchBudgetMs = 20.0;
+constexpr int64_t kPurgeMinBatchRows = 64;
+constexpr int64_t kPurgeMaxBatchRows = 50'000;
+// Freed pages handed back to the file system per incremental-vacuum step (4 KiB each).
+constexpr int kVacuumStepPages = 1024;
+
+// The next batch size from the last one's rows and milliseconds (kept within 2x per step so a
+// slow commit or checkpoint does not swing it).
+int64_t NextBatchRows(int64_t rows, double ms) {
+  const double scaled = rows * kPurgeBatchBudgetMs / std::max(ms, 0.05);
+  const double bounded = std::clamp(scaled, rows / 2.0, rows * 2.0);
+  return std::clamp(static_cast<int64_t>(bounded), kPurgeMinBatchRows, kPurgeMaxBatchRows);
+}
+
+// Lets writers queued on the store's write lock run between two purge steps.
+void YieldToWriters() { std::this_thread::sleep_for(std::chrono::milliseconds(1)); }
+
+// Deletes the rows mark `m` hides, in batches on `writer` each under `write_mu` (the store's
+// write lock) and its own transaction; returns the rows deleted.
+Result<int64_t> PurgeMarkRows(std::mutex& write_mu, Connection& writer,
+                              const model::RetentionMark& m) {
+  // The batch is found through the (obj_key, created, xact_id) index range of the mark itself
+  // and deleted in row_key order (SQLite sorts the IN set), each batch its own transaction.
+  const std::string select = "SELECT row_key FROM events WHERE " + ObjectSql(m.object) +
+                             " AND " + MarkHidesSql(m) + " LIMIT ?2";
+  int64_t purged = 0;
+  for (int64_t rows = 256;;) {
+    int64_t n = 0;
+    double ms = 0;
+    {
+      std::lock_guard<std::mutex> lock(write_mu);
+      const auto t0 = std::chrono::steady_clock::now();
+      SLUICE_ASSIGN_OR_RETURN(
+          Statement * del,
+          writer.Prepare("DELETE FROM events WHERE row_key IN (" + select + ")"));
+      SLUICE_RETURN_IF_ERROR(del->Reset().Bind(1, m.object.id).Bind(2, rows).Run());
+      n = writer.Changes();
+      ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+               .count();
+    }
+    purged += n;
+    if (n < rows) return purged;
+    rows = NextBatchRows(rows, ms);
+    YieldToWriters();
+  }
+}
+
+// Marks `m` purged and drops its exemptions (and its experiment, for a whole-experiment mark).
+Status FinishPurgedMark(std::mutex& write_mu, Connection& writer,
+                        const model::RetentionMark& m) {
+  std::lock_guard<std::mutex> lock(write_mu);
+  Transaction txn(writer);
+  SLUICE_RETURN_IF_ERROR(txn.Begin());
+  SLUICE_RETURN_IF_ERROR(SetMarkState(writer, m.id, model::MarkState::kPurged));
+  SLUICE_ASSIGN_OR_RETURN(Statement * ex,
+                          writer.Prepare("DELETE FROM retention_exempt WHERE mark_id = ?"));
+  SLUICE_RETURN_IF_ERROR(ex->Bind(1, m.id).Run());
+  if (m.cutoff == std::numeric_limits<int64_t>::max() &&
+      m.object.type == model::ObjectType::kExperiment) {
+    SLUICE_ASSIGN_OR_RETURN(Statement * ed,
+                            writer.Prepare("DELETE FROM experiments WHERE id = ?"));
+    SLUICE_RETURN_IF_ERROR(ed->Bind(1, m.object.id).Run());
+  }
+  return txn.Commit();
+}
+
+// Hands the pages free at the start back to the file system in small incremental-vacuum steps,
+// the write lock released between steps.
+Status VacuumFreedPages(std::mutex& write_mu, Connection& writer) {
+  int64_t free = 0;
+  {
+    std::lock_guard<std::mutex> lock(write_mu);
+    SLUICE_ASSIGN_OR_RETURN(Statement * count, writer.Prepare("PRAGMA freelist_count"));
+    SLUICE_ASSIGN_OR_RETURN(bool row, count->Step());
+    free = row ? count->Int(0) : 0;
+    count->Reset();
+  }
+  const std::string step = "PRAGMA incremental_vacuum(" + std::to_string(kVacuumStepPages) + ")";
+  for (int64_t done = 0; done < free; done += kVacuumStepPages) {
+    if (done > 0) YieldToWriters();
+    std::lock_guard<std::mutex> lock(write_mu);
+    SLUICE_RETURN_IF_ERROR(writer.Exec(step));
+  }
+  return Status();
+}
+
+}  // namespace
+
 Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::PurgeExpiredMarks(
     TimestampMicros now) {
   std::vector<model::RetentionMark> due;
@@ -211,48 +301,20 @@ Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::PurgeExpiredMa
   int64_t purged = 0;
   std::vector<std::pair<std::string, int64_t>> per_run;
   for (const auto& m : due) {
-    const int64_t before = purged;
-    // Bounded batches, each its own short write transaction; between batches the lock is
-    // free so waiting writers go first.
-    for (int64_t n = kPurgeBatchRows; n == kPurgeBatchRows;) {
-      {
-        std::lock_guard<std::mutex> lock(write_mu_);
-        SLUICE_ASSIGN_OR_RETURN(
-            Statement * del,
-            writer_->Prepare("DELETE FROM events WHERE row_key IN (SELECT row_key FROM events "
-                             "WHERE " + ObjectSql(m.object) + " AND " + MarkHidesSql(m) +
-                             " LIMIT " + std::to_string(kPurgeBatchRows) + ")"));
-        SLUICE_RETURN_IF_ERROR(del->Bind(1, m.object.id).Run());
-        n = writer_->Changes();
-        purged += n;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    std::lock_guard<std::mutex> lock(write_mu_);
-    Transaction txn(*writer_);
-    SLUICE_RETURN_IF_ERROR(txn.Begin());
-    SLUICE_RETURN_IF_ERROR(SetMarkState(*writer_, m.id, model::MarkState::kPurged));
-    SLUICE_ASSIGN_OR_RETURN(Statement * ex,
-                            writer_->Prepare("DELETE FROM retention_exempt WHERE mark_id = ?"));
-    SLUICE_RETURN_IF_ERROR(ex->Bind(1, m.id).Run());
-    if (m.cutoff == std::numeric_limits<int64_t>::max() &&
-        m.object.type == model::ObjectType::kExperiment) {
-      SLUICE_ASSIGN_OR_RETURN(Statement * ed,
-                              writer_->Prepare("DELETE FROM experiments WHERE id = ?"));
-      SLUICE_RETURN_IF_ERROR(ed->Bind(1, m.object.id).Run());
-    }
-    SLUICE_RETURN_IF_ERROR(txn.Commit());
+    // A purge stopped midway leaves the mark active with part of its rows gone; the next purge
+    // deletes the rest and then marks it purged.
+    SLUICE_ASSIGN_OR_RETURN(int64_t n, PurgeMarkRows(write_mu_, *writer_, m));
+    SLUICE_RETURN_IF_ERROR(FinishPurgedMark(write_mu_, *writer_, m));
+    purged += n;
     if (!per_run.empty() && per_run.back().first == m.run_id) {
-      per_run.back().second += purged - before;
+      per_run.back().second += n;
     } else {
-      per_run.emplace_back(m.run_id, purged - before);
+      per_run.emplace_back(m.run_id, n);
     }
   }
-  if (purged > 0) {
-    std::lock_guard<std::mutex> lock(write_mu_);
-    // Give freed pages back to the file system (the database uses incremental auto-vacuum).
-    SLUICE_RETURN_IF_ERROR(writer_->Exec("PRAGMA incremental_vacuum"));
-  }
+  // Give freed pages back to the file system (the database uses incremental auto-vacuum), in
+  // small steps so writers keep going.
+  if (purged > 0) SLUICE_RETURN_IF_ERROR(VacuumFreedPages(write_mu_, *writer_));
   return per_run;
 }
 

@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <limits>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "common/time_util.h"
 #include "common/uuid.h"
@@ -194,6 +196,58 @@ TEST_F(RetentionStoreTest, PropertyOnlyOlderNonExemptRowsAreHidden) {
     }
     for (const auto& id : after) EXPECT_TRUE(before.count(id)) << id;
   }
+}
+
+TEST_F(RetentionStoreTest, InsertsCommittedWhileThePurgeRunsAreAllKept) {
+  std::vector<std::pair<std::string, TimestampMicros>> old;
+  for (int i = 0; i < 20000; ++i) old.push_back({"old" + std::to_string(i), kT0 - 30 * kDay});
+  Insert(logs_, old);
+  ASSERT_TRUE(store_->AddRetentionMark(Mark("run", kT0 - kDay, logs_), {}).ok());
+  std::set<std::string> fresh;
+  std::thread writer([&] {
+    for (int b = 0; b < 40; ++b) {
+      std::vector<std::pair<std::string, TimestampMicros>> rows;
+      for (int i = 0; i < 25; ++i) {
+        rows.push_back({"new" + std::to_string(b) + "-" + std::to_string(i), kT0 - 30 * kDay});
+        fresh.insert(rows.back().first);
+      }
+      Insert(logs_, rows);  // backdated, but written after the mark: never purged
+    }
+  });
+  auto purged = store_->PurgeExpiredMarks(kT0 + kDay);
+  writer.join();
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  EXPECT_EQ(*purged, (std::vector<std::pair<std::string, int64_t>>{{"run", 20000}}));
+  EXPECT_EQ(Visible(logs_), fresh);
+}
+
+TEST_F(RetentionStoreTest, APurgeStoppedMidwayFinishesOnTheNextRunSparingExemptRows) {
+  std::vector<std::pair<std::string, TimestampMicros>> rows;
+  for (int i = 0; i < 5000; ++i) rows.push_back({"r" + std::to_string(i), kT0 - 30 * kDay});
+  Insert(logs_, rows);
+  std::vector<int64_t> exempt;
+  std::set<std::string> kept;
+  for (int i = 0; i < 5000; i += 97) {  // spread over every batch of the purge
+    exempt.push_back((*store_->GetEvent(logs_, rows[i].first))->row_key);
+    kept.insert(rows[i].first);
+  }
+  ASSERT_TRUE(store_->AddRetentionMark(Mark("run", kT0 - kDay, logs_), exempt).ok());
+  // A purge stopped after its first batches: some hidden rows are gone, the mark still active.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("db").c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DELETE FROM events WHERE id IN ('r1', 'r2', 'r3', 'r98', 'r99', "
+                         "'r4000')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto purged = store_->PurgeExpiredMarks(kT0 + kDay);
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  const int64_t hidden_left = 5000 - static_cast<int64_t>(kept.size()) - 6;
+  EXPECT_EQ(*purged, (std::vector<std::pair<std::string, int64_t>>{{"run", hidden_left}}));
+  EXPECT_EQ(Visible(logs_), kept);
+  EXPECT_TRUE(store_->PurgeExpiredMarks(kT0 + 2 * kDay)->empty());  // nothing left due
 }
 
 }  // namespace
