@@ -2,9 +2,23 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <regex>
+#include <vector>
+
 #include "common/log.h"
 
 namespace sluice::api {
+
+namespace {
+
+struct RouteEntry {
+  std::string method;
+  std::regex pattern;
+  httplib::Server::Handler handler;
+};
+
+}  // namespace
 
 struct HttpServer::Impl {
   HttpServerOptions options;
@@ -12,9 +26,37 @@ struct HttpServer::Impl {
   Clock& clock;
   httplib::Server server;
   int port = 0;
+  // The registered routes again, for requests dispatched before httplib reads a body.
+  std::vector<RouteEntry> routes;
 };
 
 namespace {
+
+// A method that may carry a body, sent with neither Content-Length nor Transfer-Encoding. The
+// HTTP library would read such a body up to the end of the connection (a keep-alive client
+// waits for the read timeout and gets 400); it is an empty body instead.
+bool HasUndeclaredBody(const httplib::Request& req) {
+  const std::string& m = req.method;
+  if (m != "POST" && m != "PUT" && m != "PATCH" && m != "DELETE") return false;
+  return !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding");
+}
+
+// Serves a request with an empty body through the matching route (404 when none matches).
+httplib::Server::HandlerResponse DispatchWithoutBody(const std::vector<RouteEntry>& routes,
+                                                     const httplib::Request& req,
+                                                     httplib::Response& res) {
+  httplib::Request copy = req;
+  for (const auto& route : routes) {
+    if (route.method != copy.method) continue;
+    if (!std::regex_match(copy.path, copy.matches, route.pattern)) continue;
+    route.handler(copy, res);
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  res.status = 404;
+  res.set_content(ErrorBody(NotFoundError("no route for " + req.method + " " + req.path)),
+                  "application/json");
+  return httplib::Server::HandlerResponse::Handled;
+}
 
 ApiRequest ToApiRequest(const httplib::Request& req) {
   ApiRequest r;
@@ -36,9 +78,17 @@ void WriteResponse(const ApiResponse& api, httplib::Response& res) {
 }  // namespace
 
 HttpServer::HttpServer(HttpServerOptions options, Metrics& metrics, Clock& clock)
-    : impl_(new Impl{std::move(options), metrics, clock, {}, 0}) {
+    : impl_(new Impl{std::move(options), metrics, clock, {}, 0, {}}) {
   impl_->server.set_payload_max_length(impl_->options.max_body_bytes);
   impl_->server.set_keep_alive_timeout(impl_->options.keep_alive_timeout_seconds);
+  const size_t workers = static_cast<size_t>(std::max(1, impl_->options.worker_threads));
+  impl_->server.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  Impl* impl = impl_.get();
+  impl_->server.set_pre_routing_handler(
+      [impl](const httplib::Request& req, httplib::Response& res) {
+        if (!HasUndeclaredBody(req)) return httplib::Server::HandlerResponse::Unhandled;
+        return DispatchWithoutBody(impl->routes, req, res);
+      });
   // Errors httplib produces itself (413, 404 for unknown routes, 400 for bad requests) get the
   // same JSON error body as everything else.
   impl_->server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
@@ -88,6 +138,7 @@ void HttpServer::Route(const std::string& method, const std::string& pattern,
     impl->metrics.RecordRequest(name, req.method, api.status,
                                 (impl->clock.MonotonicMicros() - start) / 1e6);
   };
+  impl_->routes.push_back({method, std::regex(pattern), wrapped});
   if (method == "GET") {
     impl_->server.Get(pattern, wrapped);
   } else if (method == "POST") {

@@ -1,7 +1,9 @@
 // HttpServer: sluice's HTTP front end over cpp-httplib (kept out of this header). Routes map a
 // method and a path pattern to a handler over transport-neutral ApiRequest/ApiResponse; the
 // server adds JSON errors, the body limit (413), request metrics and a catch-all so one bad
-// request never takes the process down. Thread-safe after Start().
+// request never takes the process down. A POST/PUT/PATCH/DELETE with neither Content-Length nor
+// Transfer-Encoding has an empty body (the route's own validation answers). Thread-safe after
+// Start().
 #pragma once
 
 #include <functional>
@@ -19,8 +21,12 @@ struct HttpServerOptions {
   int port = 8000;  // 0 = any free port
   // Requests with a larger body get 413.
   size_t max_body_bytes = 64ull << 20;
-  // Idle keep-alive connections are closed after this long.
-  int keep_alive_timeout_seconds = 5;
+  // Idle keep-alive connections are closed after this long. Each open connection holds a worker
+  // thread while it is idle, so this and worker_threads bound how long a new client can wait.
+  int keep_alive_timeout_seconds = 2;
+  // Threads serving connections: one per open connection, so this many clients can hold
+  // keep-alive connections at once without stalling the next one.
+  int worker_threads = 64;
 };
 
 using RouteHandler = std::function<Result<ApiResponse>(const ApiRequest&)>;

@@ -3,6 +3,8 @@ cursor while inserts continue, every auth failure, cross-org isolation, and bad 
 
 Usage: python3 api_test.py /path/to/sluice   (CTest passes the built binary)
 """
+import http.client
+import json
 import os
 import signal
 import stat
@@ -305,6 +307,60 @@ class ApiTest(unittest.TestCase):
         self.assertIn("sluice_http_request_duration_seconds_bucket", text)
         rows = [l for l in text.splitlines() if l.startswith('sluice_rows_inserted_total{object_type="project_logs"}')]
         self.assertTrue(rows and int(rows[0].split()[-1]) >= 2, text)
+
+
+    # -- connections --
+    def test_sixteen_keep_alive_clients_are_all_served(self):
+        # Each client holds its connection open across two requests while the others connect:
+        # idle connections must not keep a later client from being served, nor be dropped.
+        clients = 16
+        barrier = threading.Barrier(clients, timeout=60)
+        results, lock = [], threading.Lock()
+
+        def client():
+            conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
+            got = []
+            try:
+                for path in ("/healthz", "/v1/project"):
+                    conn.request("GET", path, headers={"Authorization": f"Bearer {self.key}"})
+                    resp = conn.getresponse()
+                    resp.read()
+                    got.append(resp.status)
+                    if path == "/healthz":
+                        barrier.wait()
+            except Exception as e:  # reset, closed while idle, barrier broken
+                got.append(repr(e))
+            finally:
+                conn.close()
+            with lock:
+                results.append(got)
+
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        self.assertEqual(results, [[200, 200]] * clients)
+
+    def test_post_without_body_or_length_is_an_empty_body(self):
+        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
+        try:
+            for _ in range(2):  # the connection stays usable
+                conn.putrequest("POST", "/v1/project")
+                conn.putheader("Authorization", f"Bearer {self.key}")
+                conn.endheaders()
+                resp = conn.getresponse()
+                body = json.loads(resp.read())
+                self.assertEqual(resp.status, 400, body)
+                self.assertEqual(body["error"]["code"], "invalid_argument", body)
+                self.assertIn("name", body["error"]["message"])
+            conn.putrequest("POST", "/v1/no-such-route")
+            conn.endheaders()
+            resp = conn.getresponse()
+            self.assertEqual(resp.status, 404)
+            self.assertEqual(json.loads(resp.read())["error"]["code"], "not_found")
+        finally:
+            conn.close()
 
 
 class LifecycleTest(unittest.TestCase):
