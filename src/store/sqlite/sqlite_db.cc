@@ -137,7 +137,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
 }
 
 Connection::~Connection() {
-  cache_.clear();
+  index_.clear();
+  lru_.clear();
   sqlite3_close(db_);
 }
 
@@ -154,14 +155,32 @@ Status Connection::Exec(std::string_view sql) {
 }
 
 Result<Statement*> Connection::Prepare(std::string_view sql) {
-  auto it = cache_.find(sql);
-  if (it != cache_.end()) return &it->second->Reset();
+  auto it = index_.find(sql);
+  if (it != index_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second);
+    return &it->second->stmt->Reset();
+  }
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return SqliteError(rc, db_, "prepare");
-  auto [pos, _] = cache_.emplace(std::string(sql), std::make_unique<Statement>(db_, stmt));
-  return pos->second.get();
+  lru_.push_front({std::string(sql), std::make_unique<Statement>(db_, stmt)});
+  index_.emplace(lru_.front().sql, lru_.begin());
+  Statement* result = lru_.front().stmt.get();
+  EvictBeyondCapacity();
+  return result;
+}
+
+void Connection::set_statement_cache_capacity(size_t capacity) {
+  capacity_ = capacity == 0 ? 1 : capacity;
+  EvictBeyondCapacity();
+}
+
+void Connection::EvictBeyondCapacity() {
+  while (index_.size() > capacity_) {
+    index_.erase(lru_.back().sql);
+    lru_.pop_back();
+  }
 }
 
 Transaction::~Transaction() {

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -55,6 +56,7 @@ class Statement {
   // Text of a column ("" for NULL).
   std::string Text(int col) const;
   std::string_view TextView(int col) const;
+  sqlite3_stmt* raw() const { return stmt_; }
 
  private:
   sqlite3* db_;
@@ -72,16 +74,31 @@ class Connection {
 
   // Runs one or more statements without results.
   Status Exec(std::string_view sql);
-  // A cached prepared statement for sql, reset and ready to bind.
+  // A cached prepared statement for sql, reset and ready to bind. The cache keeps the
+  // statement_cache_capacity() most recently prepared texts: the pointer stays valid until that
+  // many other distinct texts have been prepared on this connection.
   Result<Statement*> Prepare(std::string_view sql);
+  // Bounds the statement cache (at least 1); evicts the least recently used beyond it.
+  void set_statement_cache_capacity(size_t capacity);
+  size_t statement_cache_capacity() const { return capacity_; }
+  // Statements currently cached.
+  size_t cached_statements() const { return index_.size(); }
   int64_t Changes() const { return sqlite3_changes64(db_); }
   sqlite3* raw() { return db_; }
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
+  struct CachedStatement {
+    std::string sql;
+    std::unique_ptr<Statement> stmt;
+  };
+  void EvictBeyondCapacity();
+
   sqlite3* db_;
-  // Transparent comparator: a lookup by string_view allocates nothing.
-  std::map<std::string, std::unique_ptr<Statement>, std::less<>> cache_;
+  size_t capacity_ = 64;
+  // Most recently used first. List nodes never move, so index_ keys view their sql.
+  std::list<CachedStatement> lru_;
+  std::map<std::string_view, std::list<CachedStatement>::iterator> index_;
 };
 
 // BEGIN IMMEDIATE … COMMIT, rolled back on destruction unless committed.

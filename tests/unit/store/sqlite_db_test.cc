@@ -1,0 +1,79 @@
+// Connection's prepared-statement cache: bounded, least recently used evicted first, and a
+// statement being stepped stays valid while fewer than the capacity of other texts come and go.
+#include "store/sqlite/sqlite_db.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "testing/temp_dir.h"
+
+namespace sluice::store::sqlite {
+namespace {
+
+std::string SelectConstant(int i) { return "SELECT " + std::to_string(i); }
+
+class StatementCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto c = Connection::Open(dir_.File("db.sqlite"));
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    conn_ = std::move(c).value();
+  }
+
+  int64_t RunConstant(int i) {
+    auto st = conn_->Prepare(SelectConstant(i));
+    EXPECT_TRUE(st.ok());
+    auto row = (*st)->Step();
+    EXPECT_TRUE(row.ok() && *row);
+    return (*st)->Int(0);
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Connection> conn_;
+};
+
+TEST_F(StatementCacheTest, DefaultCapacityBoundsManyDistinctTexts) {
+  EXPECT_EQ(conn_->statement_cache_capacity(), 64u);
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(RunConstant(i), i);
+  EXPECT_EQ(conn_->cached_statements(), 64u);
+}
+
+TEST_F(StatementCacheTest, EvictsTheLeastRecentlyUsed) {
+  conn_->set_statement_cache_capacity(3);
+  auto a = conn_->Prepare(SelectConstant(1));
+  ASSERT_TRUE(a.ok());
+  Statement* first = *a;
+  RunConstant(2);
+  RunConstant(3);
+  // Using 1 again makes 2 the least recently used: adding 4 evicts 2, keeps 1.
+  auto again = conn_->Prepare(SelectConstant(1));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, first);
+  RunConstant(4);
+  EXPECT_EQ(conn_->cached_statements(), 3u);
+  auto still = conn_->Prepare(SelectConstant(1));
+  ASSERT_TRUE(still.ok());
+  EXPECT_EQ(*still, first);
+  EXPECT_EQ(RunConstant(2), 2);  // prepared anew, still correct
+  EXPECT_EQ(conn_->cached_statements(), 3u);
+}
+
+TEST_F(StatementCacheTest, AStatementBeingSteppedSurvivesFewerOtherTexts) {
+  ASSERT_TRUE(conn_->Exec("CREATE TABLE t(x INTEGER); INSERT INTO t VALUES (1), (2), (3);").ok());
+  conn_->set_statement_cache_capacity(4);
+  auto scan = conn_->Prepare("SELECT x FROM t ORDER BY x");
+  ASSERT_TRUE(scan.ok());
+  auto row = (*scan)->Step();
+  ASSERT_TRUE(row.ok() && *row);
+  EXPECT_EQ((*scan)->Int(0), 1);
+  // Three other texts, used over and over while the scan is mid-way.
+  for (int i = 0; i < 30; ++i) EXPECT_EQ(RunConstant(i % 3), i % 3);
+  row = (*scan)->Step();
+  ASSERT_TRUE(row.ok() && *row);
+  EXPECT_EQ((*scan)->Int(0), 2);
+  EXPECT_EQ(conn_->cached_statements(), 4u);
+}
+
+}  // namespace
+}  // namespace sluice::store::sqlite
