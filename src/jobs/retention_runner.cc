@@ -1,8 +1,11 @@
 #include "jobs/retention_runner.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <limits>
 
@@ -227,15 +230,6 @@ Result<RetentionPreview> RetentionRunner::Preview(const model::Automation& a) {
   return p;
 }
 
-const std::string& ProcessLeaseOwner() {
-  static const std::string owner = [] {
-    char host[256] = {};
-    if (::gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
-    return std::string(host) + ":" + std::to_string(::getpid()) + ":" + NewUuid().substr(0, 8);
-  }();
-  return owner;
-}
-
 RunLease::~RunLease() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -249,10 +243,52 @@ RunLease::~RunLease() {
   }
 }
 
+namespace {
+
+std::string HostName() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  return host;
+}
+
+// True when `owner` (host:pid:random) is a process of this host that is gone: its pid runs no
+// process, or is this process's own pid under another owner id (an earlier incarnation).
+bool DeadOwnerOnThisHost(const std::string& owner) {
+  const size_t last = owner.rfind(':');
+  if (last == std::string::npos || last == 0) return false;
+  const size_t mid = owner.rfind(':', last - 1);
+  if (mid == std::string::npos) return false;
+  if (owner.substr(0, mid) != HostName() || owner == ProcessLeaseOwner()) return false;
+  char* end = nullptr;
+  const std::string pid_text = owner.substr(mid + 1, last - mid - 1);
+  const long pid = std::strtol(pid_text.c_str(), &end, 10);
+  if (pid_text.empty() || *end != '\0' || pid <= 0) return false;
+  if (pid == static_cast<long>(::getpid())) return true;
+  return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
+}  // namespace
+
+const std::string& ProcessLeaseOwner() {
+  static const std::string owner =
+      HostName() + ":" + std::to_string(::getpid()) + ":" + NewUuid().substr(0, 8);
+  return owner;
+}
+
 Result<bool> RunLease::Acquire() {
   const TimestampMicros now = clock_.NowMicros();
-  SLUICE_ASSIGN_OR_RETURN(held_, store_.TryAcquireLease(name_, options_.owner, now,
-                                                        now + options_.ttl_seconds * 1'000'000));
+  const TimestampMicros expires = now + options_.ttl_seconds * 1'000'000;
+  SLUICE_ASSIGN_OR_RETURN(held_, store_.TryAcquireLease(name_, options_.owner, now, expires));
+  if (!held_) {
+    // A holder that died on this host (a restart after a crash) need not be waited for.
+    SLUICE_ASSIGN_OR_RETURN(std::string holder, store_.LeaseOwner(name_, now));
+    if (!holder.empty() && DeadOwnerOnThisHost(holder)) {
+      SLUICE_LOG_INFO("lease {}: its holder {} is no longer running; taking it over", name_,
+                      holder);
+      SLUICE_RETURN_IF_ERROR(store_.ReleaseLease(name_, holder));
+      SLUICE_ASSIGN_OR_RETURN(held_, store_.TryAcquireLease(name_, options_.owner, now, expires));
+    }
+  }
   if (held_) renewer_ = std::thread([this] { RenewLoop(); });
   return held_;
 }

@@ -218,6 +218,8 @@ class Store : public model::EventSource {
                                   TimestampMicros now, TimestampMicros expires) = 0;
   // Frees the lease when `owner` holds it; a no-op otherwise.
   virtual Status ReleaseLease(const std::string& name, const std::string& owner) = 0;
+  // The owner of `name` while it is held unexpired at `now`; "" when free.
+  virtual Result<std::string> LeaseOwner(const std::string& name, TimestampMicros now) = 0;
 };
 
 }  // namespace sluice::store

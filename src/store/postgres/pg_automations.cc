@@ -184,4 +184,12 @@ Status PgStore::ReleaseLease(const std::string& name, const std::string& owner) 
       .status();
 }
 
+Result<std::string> PgStore::LeaseOwner(const std::string& name, TimestampMicros now) {
+  SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
+  SLUICE_ASSIGN_OR_RETURN(Rows r, c->Query("SELECT owner FROM leases WHERE name = $1 AND "
+                                           "expires > $2",
+                                           Params().Add(name).Add(now)));
+  return r.size() > 0 ? r.Text(0, 0) : std::string();
+}
+
 }  // namespace sluice::store::postgres

@@ -115,6 +115,7 @@ class PgStore final : public Store {
   Result<bool> RenewLease(const std::string& name, const std::string& owner, TimestampMicros now,
                           TimestampMicros expires) override;
   Status ReleaseLease(const std::string& name, const std::string& owner) override;
+  Result<std::string> LeaseOwner(const std::string& name, TimestampMicros now) override;
 
   const PgStoreOptions& options() const { return options_; }
   Result<ConnectionPool::Lease> Acquire() { return pool_.Acquire(); }

@@ -189,4 +189,15 @@ Status SqliteStore::ReleaseLease(const std::string& name, const std::string& own
   return s->Bind(1, name).Bind(2, owner).Run();
 }
 
+Result<std::string> SqliteStore::LeaseOwner(const std::string& name, TimestampMicros now) {
+  SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
+  SLUICE_ASSIGN_OR_RETURN(Statement * s,
+                          c->Prepare("SELECT owner FROM leases WHERE name = ? AND expires > ?"));
+  s->Bind(1, name).Bind(2, now);
+  SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
+  std::string owner = row ? s->Text(0) : "";
+  s->Reset();
+  return owner;
+}
+
 }  // namespace sluice::store::sqlite

@@ -112,6 +112,7 @@ class SqliteStore final : public Store {
   Result<bool> RenewLease(const std::string& name, const std::string& owner, TimestampMicros now,
                           TimestampMicros expires) override;
   Status ReleaseLease(const std::string& name, const std::string& owner) override;
+  Result<std::string> LeaseOwner(const std::string& name, TimestampMicros now) override;
 
   // A reader connection, returned to the pool when the lease is destroyed.
   class ReaderLease {

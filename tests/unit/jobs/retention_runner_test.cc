@@ -142,6 +142,25 @@ TEST_F(RetentionRunnerTest, ARunOrPurgeWhoseLeaseAnotherProcessHoldsDoesNothing)
   EXPECT_EQ(*runner.PurgeDue(), 1);
 }
 
+TEST_F(RetentionRunnerTest, ALeaseOfAnEarlierProcessOfThisHostIsTakenOverAtOnce) {
+  model::ObjectRef logs{model::ObjectType::kProjectLogs, project_.id};
+  Insert(logs, R"([{"id":"a","created":"2020-01-01T00:00:00Z"}])");
+  auto a = Policy("project_logs", 7);
+  // The same host and pid under another owner id: an earlier incarnation of this process (a
+  // restart after a crash), which can no longer be running.
+  const std::string mine = ProcessLeaseOwner();
+  const std::string earlier = mine.substr(0, mine.rfind(':')) + ":earlier";
+  const TimestampMicros now = clock_.NowMicros();
+  ASSERT_TRUE(*store_->TryAcquireLease("retention:" + a.id, earlier, now, now + 60'000'000));
+  RetentionRunner runner(*store_, clock_);
+  auto run = runner.Run(a, model::RunTrigger::kManual);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  EXPECT_TRUE(Visible(logs).empty());
+  // A holder on another host is waited for.
+  ASSERT_TRUE(*store_->TryAcquireLease("retention:" + a.id, "elsewhere:1:x", now, now + 60'000'000));
+  EXPECT_EQ(runner.Run(a, model::RunTrigger::kManual).status().code(), StatusCode::kAborted);
+}
+
 // Property: with random created times, a run deletes exactly the rows older than the cutoff that
 // the exempt filter does not keep; nothing newer is ever deleted.
 TEST_F(RetentionRunnerTest, PropertyDeletesExactlyTheOlderNonExemptRows) {

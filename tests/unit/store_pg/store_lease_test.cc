@@ -47,6 +47,9 @@ TEST_P(StoreLease, OneOwnerAtATime) {
   EXPECT_FALSE(Acquire("b", kT0 + 1));
   EXPECT_TRUE(Acquire("a", kT0 + 2)) << "the holder takes its own lease again";
   EXPECT_TRUE(Acquire("b", kT0, "other")) << "leases are per name";
+  EXPECT_EQ(*store_->LeaseOwner("job", kT0 + 3), "a");
+  EXPECT_EQ(*store_->LeaseOwner("job", kT0 + 2 + kTtl), "") << "expired";
+  EXPECT_EQ(*store_->LeaseOwner("never", kT0), "");
 }
 
 TEST_P(StoreLease, ExpiredLeaseIsTakenOver) {
