@@ -167,7 +167,8 @@ Result<bool> SqliteStore::TryAcquireLease(const std::string& name, const std::st
       Statement * s,
       writer_->Prepare("INSERT INTO leases (name, owner, expires) VALUES (?1, ?2, ?4) "
                        "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, "
-                       "expires = excluded.expires WHERE leases.owner = ?2 OR leases.expires <= ?3"));
+                       "expires = excluded.expires "
+                       "WHERE leases.owner = ?2 OR leases.expires <= ?3"));
   SLUICE_RETURN_IF_ERROR(s->Bind(1, name).Bind(2, owner).Bind(3, now).Bind(4, expires).Run());
   return writer_->Changes() > 0;
 }

@@ -157,7 +157,8 @@ TEST_F(RetentionRunnerTest, ALeaseOfAnEarlierProcessOfThisHostIsTakenOverAtOnce)
   ASSERT_TRUE(run.ok()) << run.status().ToString();
   EXPECT_TRUE(Visible(logs).empty());
   // A holder on another host is waited for.
-  ASSERT_TRUE(*store_->TryAcquireLease("retention:" + a.id, "elsewhere:1:x", now, now + 60'000'000));
+  ASSERT_TRUE(
+      *store_->TryAcquireLease("retention:" + a.id, "elsewhere:1:x", now, now + 60'000'000));
   EXPECT_EQ(runner.Run(a, model::RunTrigger::kManual).status().code(), StatusCode::kAborted);
 }
 
