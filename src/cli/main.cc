@@ -199,7 +199,7 @@ int Main(int argc, char** argv) {
                     "TTL of the store lease an automation run holds (renewed every third); after "
                     "a crash another process takes the run over once it expires")
       ->envname("SLUICE_LEASE_SECONDS")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(int64_t{1}, int64_t{86'400}))
       ->capture_default_str();
   serve->add_option("--log-level", log_level, "debug, info, warn or error")->capture_default_str();
   serve->add_flag("--s3-path-style", config.s3_path_style,
