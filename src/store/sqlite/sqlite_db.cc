@@ -1,5 +1,10 @@
 #include "store/sqlite/sqlite_db.h"
 
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 namespace sluice::store::sqlite {
 
 namespace {
@@ -136,7 +141,80 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
   return c;
 }
 
+// Runs PASSIVE checkpoints on its own connection when the writer's WAL hook asks for one.
+class BackgroundCheckpointer {
+ public:
+  BackgroundCheckpointer(std::unique_ptr<Connection> conn, int wal_pages)
+      : conn_(std::move(conn)), wal_pages_(wal_pages), thread_([this] { Loop(); }) {}
+  ~BackgroundCheckpointer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+
+  // The writer's WAL hook: called after each commit with the pages now in the WAL.
+  static int OnCommit(void* self_ptr, sqlite3* db, const char* schema, int pages) {
+    auto* self = static_cast<BackgroundCheckpointer*>(self_ptr);
+    if (pages >= 8 * self->wal_pages_) {
+      // Far behind: wait for a running checkpoint, then restart the WAL from this connection.
+      std::lock_guard<std::mutex> lock(self->checkpoint_mu_);
+      sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    } else if (pages >= self->wal_pages_) {
+      {
+        std::lock_guard<std::mutex> lock(self->mu_);
+        self->pending_ = true;
+      }
+      self->cv_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      cv_.wait(lock, [this] { return stop_ || pending_; });
+      if (stop_) return;
+      pending_ = false;
+      lock.unlock();
+      {
+        std::lock_guard<std::mutex> running(checkpoint_mu_);
+        sqlite3_wal_checkpoint_v2(conn_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                  nullptr);
+      }
+      lock.lock();
+    }
+  }
+
+  std::unique_ptr<Connection> conn_;
+  const int wal_pages_;
+  std::mutex checkpoint_mu_;  // held while either connection runs a checkpoint
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool pending_ = false;  // guarded by mu_
+  bool stop_ = false;     // guarded by mu_
+  std::thread thread_;    // last: started once the rest is ready
+};
+
+Connection::Connection(sqlite3* db) : db_(db) {}
+
+Status Connection::CheckpointInBackground(const std::string& path, int wal_pages) {
+  SLUICE_ASSIGN_OR_RETURN(auto conn, Connection::Open(path));
+  sqlite3_wal_hook(db_, nullptr, nullptr);
+  checkpointer_.reset();
+  checkpointer_ = std::make_unique<BackgroundCheckpointer>(std::move(conn), std::max(1, wal_pages));
+  sqlite3_wal_hook(db_, &BackgroundCheckpointer::OnCommit, checkpointer_.get());
+  return Status();
+}
+
 Connection::~Connection() {
+  if (checkpointer_ != nullptr) {
+    sqlite3_wal_hook(db_, nullptr, nullptr);
+    checkpointer_.reset();
+  }
   index_.clear();
   lru_.clear();
   sqlite3_close(db_);

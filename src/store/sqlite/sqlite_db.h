@@ -63,6 +63,8 @@ class Statement {
   sqlite3_stmt* stmt_;
 };
 
+class BackgroundCheckpointer;
+
 // One SQLite connection. Not thread-safe: callers serialise access (see SqliteStore).
 class Connection {
  public:
@@ -84,10 +86,15 @@ class Connection {
   // Statements currently cached.
   size_t cached_statements() const { return index_.size(); }
   int64_t Changes() const { return sqlite3_changes64(db_); }
+  // Moves WAL checkpoints off this connection's commits: after a commit leaves at least
+  // wal_pages pages in the WAL, a thread with its own connection to path runs a PASSIVE
+  // checkpoint. When the WAL passes 8 x wal_pages (the checkpoints cannot keep up), the commit
+  // itself runs a RESTART checkpoint, so the WAL stays bounded. Stopped by the destructor.
+  Status CheckpointInBackground(const std::string& path, int wal_pages);
   sqlite3* raw() { return db_; }
 
  private:
-  explicit Connection(sqlite3* db) : db_(db) {}
+  explicit Connection(sqlite3* db);
   struct CachedStatement {
     std::string sql;
     std::unique_ptr<Statement> stmt;
@@ -95,6 +102,7 @@ class Connection {
   void EvictBeyondCapacity();
 
   sqlite3* db_;
+  std::unique_ptr<BackgroundCheckpointer> checkpointer_;
   size_t capacity_ = 64;
   // Most recently used first. List nodes never move, so index_ keys view their sql.
   std::list<CachedStatement> lru_;

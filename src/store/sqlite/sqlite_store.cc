@@ -12,6 +12,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
                                                        SqliteStoreOptions options) {
   SLUICE_ASSIGN_OR_RETURN(auto writer, Connection::Open(path));
   SLUICE_RETURN_IF_ERROR(Migrate(*writer).WithContext("migrating " + path));
+  // Commits append to the WAL; a background thread copies it back into the database file.
+  SLUICE_RETURN_IF_ERROR(writer->CheckpointInBackground(path, 1000));
   return std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(writer)));
 }
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "testing/temp_dir.h"
@@ -73,6 +74,34 @@ TEST_F(StatementCacheTest, AStatementBeingSteppedSurvivesFewerOtherTexts) {
   ASSERT_TRUE(row.ok() && *row);
   EXPECT_EQ((*scan)->Int(0), 2);
   EXPECT_EQ(conn_->cached_statements(), 4u);
+}
+
+TEST(BackgroundCheckpointTest, TheWalStaysBoundedAndEveryCommitIsKept) {
+  testing::TempDir dir;
+  const std::string path = dir.File("db.sqlite");
+  auto writer = Connection::Open(path);
+  ASSERT_TRUE(writer.ok());
+  Connection& w = **writer;
+  ASSERT_TRUE(w.Exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB)").ok());
+  ASSERT_TRUE(w.CheckpointInBackground(path, 4).ok());
+  const std::string blob(40 << 10, 'x');  // a few 16 KiB pages per commit
+  uintmax_t wal_max = 0;
+  for (int i = 0; i < 200; ++i) {
+    auto st = w.Prepare("INSERT INTO t(v) VALUES (?)");
+    ASSERT_TRUE(st.ok());
+    ASSERT_TRUE((*st)->Bind(1, blob).Run().ok());
+    wal_max = std::max(wal_max, std::filesystem::file_size(path + "-wal"));
+  }
+  // 200 commits wrote ~8 MB; the WAL never held more than the fallback bound (32 pages) plus
+  // one commit and its headers.
+  EXPECT_LT(wal_max, uintmax_t{48} * 16384);
+  auto reader = Connection::Open(path);
+  ASSERT_TRUE(reader.ok());
+  auto count = (*reader)->Prepare("SELECT count(*) FROM t");
+  ASSERT_TRUE(count.ok());
+  auto row = (*count)->Step();
+  ASSERT_TRUE(row.ok() && *row);
+  EXPECT_EQ((*count)->Int(0), 200);
 }
 
 }  // namespace
