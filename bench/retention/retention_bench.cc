@@ -5,9 +5,9 @@
 // batches run, against the naive DELETE of the whole half (on a copy), and the p50/p99 latency
 // of those ingest batches against the same ingest with nothing else running. Prints figures;
 // never fails on them.
-#include <CLI/CLI.hpp>
 #include <sqlite3.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -156,8 +156,8 @@ int Run(uint64_t spans, const std::string& path, const std::string& keep) {
   mark.cutoff = cutoff;
   mark.max_xact_id = store->MaxXactId().value();
   mark.purge_after = 0;
-  const std::string where = "object_type = 0 AND object_id = '" + project.id +
-                            "' AND created < " + std::to_string(cutoff);
+  const std::string where = "object_type = 0 AND object_id = '" + project.id + "' AND created < " +
+                            std::to_string(cutoff);
   // The naive soft delete writes a flag on every expired row (here is_root flipped, committed,
   // then flipped back untimed).
   auto naive_update = Naive(path, "UPDATE events SET is_root = 1 - is_root WHERE " + where);
@@ -208,15 +208,17 @@ int Run(uint64_t spans, const std::string& path, const std::string& keep) {
               static_cast<long long>(alone_rows), alone, alone_rows / std::max(alone, 1e-9));
   std::printf("purge during ingest    %9lld rows in %8.3f s = %12.0f rows/s\n",
               static_cast<long long>(purged_rows), purge, purged_rows / std::max(purge, 1e-9));
-  std::printf("naive DELETE (peer)    %9lld rows in %8.3f s = %12.0f rows/s   purge alone / naive %.2fx\n",
-              static_cast<long long>(naive_delete.second), naive_delete.first,
-              naive_delete.second / std::max(naive_delete.first, 1e-9),
-              (alone_rows / std::max(alone, 1e-9)) /
-                  std::max(naive_delete.second / std::max(naive_delete.first, 1e-9), 1e-9));
-  std::printf("ingest of 100-span batches: alone p50 %.1f ms p99 %.1f ms (%zu batches); during "
-              "purge p50 %.1f ms p99 %.1f ms (%zu batches); p99 ratio %.2f\n",
-              baseline.p50_ms, baseline.p99_ms, baseline.batches, during.p50_ms, during.p99_ms,
-              during.batches, during.p99_ms / std::max(baseline.p99_ms, 1e-9));
+  std::printf(
+      "naive DELETE (peer)    %9lld rows in %8.3f s = %12.0f rows/s   purge alone / naive %.2fx\n",
+      static_cast<long long>(naive_delete.second), naive_delete.first,
+      naive_delete.second / std::max(naive_delete.first, 1e-9),
+      (alone_rows / std::max(alone, 1e-9)) /
+          std::max(naive_delete.second / std::max(naive_delete.first, 1e-9), 1e-9));
+  std::printf(
+      "ingest of 100-span batches: alone p50 %.1f ms p99 %.1f ms (%zu batches); during "
+      "purge p50 %.1f ms p99 %.1f ms (%zu batches); p99 ratio %.2f\n",
+      baseline.p50_ms, baseline.p99_ms, baseline.batches, during.p50_ms, during.p99_ms,
+      during.batches, during.p99_ms / std::max(baseline.p99_ms, 1e-9));
   return 0;
 }
 

@@ -38,9 +38,9 @@ constexpr char kMarkColumns[] =
 
 Result<std::vector<model::RetentionMark>> QueryMarks(Connection& c, const std::string& where,
                                                      const std::vector<std::string>& args) {
-  SLUICE_ASSIGN_OR_RETURN(Statement * s, c.Prepare(std::string("SELECT ") + kMarkColumns +
-                                                   " FROM retention_marks WHERE " + where +
-                                                   " ORDER BY id"));
+  SLUICE_ASSIGN_OR_RETURN(Statement * s,
+                          c.Prepare(std::string("SELECT ") + kMarkColumns +
+                                    " FROM retention_marks WHERE " + where + " ORDER BY id"));
   for (size_t i = 0; i < args.size(); ++i) s->Bind(static_cast<int>(i + 1), args[i]);
   std::vector<model::RetentionMark> out;
   for (;;) {
@@ -93,7 +93,7 @@ Result<bool> IsHidden(Connection& c, const std::vector<model::RetentionMark>& ma
 }
 
 Result<Store::RetentionCount> SqliteStore::CountRetention(const model::RetentionMark& mark,
-                                                           bool with_bytes) {
+                                                          bool with_bytes) {
   SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
   SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, mark.object));
   model::RetentionMark probe = mark;
@@ -107,8 +107,9 @@ Result<Store::RetentionCount> SqliteStore::CountRetention(const model::Retention
                    "COALESCE(length(span_attributes), 0) + COALESCE(length(context), 0) + "
                    "COALESCE(length(origin), 0) + COALESCE(length(tags), 0))"
                  : "0";
-  const std::string sql = "SELECT COUNT(*), " + bytes + " FROM events WHERE " + ObjectSql(mark.object) +
-                          " AND " + MarkHidesSql(probe) + VisibleSql(marks);
+  const std::string sql = "SELECT COUNT(*), " + bytes + " FROM events WHERE " +
+                          ObjectSql(mark.object) + " AND " + MarkHidesSql(probe) +
+                          VisibleSql(marks);
   SLUICE_ASSIGN_OR_RETURN(Statement * s, c->Prepare(sql));
   s->Bind(1, mark.object.id);
   SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -133,20 +134,25 @@ Result<std::pair<model::RetentionMark, int64_t>> SqliteStore::AddRetentionMark(
       c.Prepare("INSERT INTO retention_marks (run_id, automation_id, object_type, object_id, "
                 "cutoff, max_xact_id, created, purge_after, state) VALUES (?,?,?,?,?,?,?,?,0) "
                 "RETURNING id"));
-  s->Bind(1, mark.run_id).Bind(2, mark.automation_id)
-      .Bind(3, static_cast<int64_t>(mark.object.type)).Bind(4, mark.object.id)
-      .Bind(5, mark.cutoff).Bind(6, static_cast<int64_t>(mark.max_xact_id))
-      .Bind(7, mark.created).Bind(8, mark.purge_after);
+  s->Bind(1, mark.run_id)
+      .Bind(2, mark.automation_id)
+      .Bind(3, static_cast<int64_t>(mark.object.type))
+      .Bind(4, mark.object.id)
+      .Bind(5, mark.cutoff)
+      .Bind(6, static_cast<int64_t>(mark.max_xact_id))
+      .Bind(7, mark.created)
+      .Bind(8, mark.purge_after);
   SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
   if (!row) return InternalError("retention mark insert returned no id");
   model::RetentionMark out = mark;
   out.id = s->Int(0);
   out.state = model::MarkState::kActive;
   s->Reset();
-  SLUICE_ASSIGN_OR_RETURN(
-      Statement * e, c.Prepare("INSERT OR IGNORE INTO retention_exempt (mark_id, row_key) "
-                               "VALUES (?, ?)"));
-  for (int64_t key : exempt_row_keys) SLUICE_RETURN_IF_ERROR(e->Reset().Bind(1, out.id).Bind(2, key).Run());
+  SLUICE_ASSIGN_OR_RETURN(Statement * e,
+                          c.Prepare("INSERT OR IGNORE INTO retention_exempt (mark_id, row_key) "
+                                    "VALUES (?, ?)"));
+  for (int64_t key : exempt_row_keys)
+    SLUICE_RETURN_IF_ERROR(e->Reset().Bind(1, out.id).Bind(2, key).Run());
   SLUICE_RETURN_IF_ERROR(txn.Commit());
   return std::make_pair(out, before.rows - static_cast<int64_t>(exempt_row_keys.size()));
 }
@@ -178,8 +184,8 @@ Result<int64_t> SqliteStore::RestoreRetentionRun(const std::string& run_id) {
       if (a.id > m.id) later.push_back(a);
     }
     // This run's own rows: hidden by it and by no earlier active mark.
-    const std::string own = "FROM events WHERE " + ObjectSql(m.object) + " AND " +
-                            MarkHidesSql(m) + VisibleSql(earlier);
+    const std::string own = "FROM events WHERE " + ObjectSql(m.object) + " AND " + MarkHidesSql(m) +
+                            VisibleSql(earlier);
     SLUICE_ASSIGN_OR_RETURN(Statement * count, c.Prepare("SELECT COUNT(*) " + own));
     count->Bind(1, m.object.id);
     SLUICE_ASSIGN_OR_RETURN(bool row, count->Step());
@@ -189,7 +195,8 @@ Result<int64_t> SqliteStore::RestoreRetentionRun(const std::string& run_id) {
     for (const auto& l : later) {
       SLUICE_ASSIGN_OR_RETURN(Statement * ins,
                               c.Prepare("INSERT OR IGNORE INTO retention_exempt (mark_id, row_key) "
-                                        "SELECT " + std::to_string(l.id) + ", row_key " + own));
+                                        "SELECT " +
+                                        std::to_string(l.id) + ", row_key " + own));
       SLUICE_RETURN_IF_ERROR(ins->Bind(1, m.object.id).Run());
     }
     SLUICE_RETURN_IF_ERROR(SetMarkState(c, m.id, model::MarkState::kRestored));
@@ -208,8 +215,8 @@ constexpr int64_t kPurgeMaxBatchRows = 1'000'000;
 // Freed pages handed back to the file system per incremental-vacuum step (4 KiB each).
 constexpr int kVacuumStepPages = 1024;
 
-// The next batch width (row_keys) from the last one's width and milliseconds (kept within 2x per step so a
-// slow commit or checkpoint does not swing it).
+// The next batch width (row_keys) from the last one's width and milliseconds (kept within 2x per
+// step so a slow commit or checkpoint does not swing it).
 int64_t NextBatchRows(int64_t rows, double ms) {
   const double scaled = rows * kPurgeBatchBudgetMs / std::max(ms, 0.05);
   const double bounded = std::clamp(scaled, rows / 2.0, rows * 2.0);
@@ -245,9 +252,11 @@ Result<int64_t> PurgeMarkRows(std::mutex& write_mu, Connection& writer,
     std::lock_guard<std::mutex> lock(write_mu);
     SLUICE_ASSIGN_OR_RETURN(bounds, HiddenRowKeyBounds(writer, m));
   }
-  const std::string sql = "DELETE FROM events WHERE row_key >= ?2 AND row_key < ?3 AND "
-                          "object_type = " + std::to_string(static_cast<int>(m.object.type)) +
-                          " AND object_id = ?1 AND " + MarkHidesSql(m);
+  const std::string sql =
+      "DELETE FROM events WHERE row_key >= ?2 AND row_key < ?3 AND "
+      "object_type = " +
+      std::to_string(static_cast<int>(m.object.type)) + " AND object_id = ?1 AND " +
+      MarkHidesSql(m);
   int64_t purged = 0;
   for (int64_t lo = bounds.first, width = 256; lo <= bounds.second;) {
     double ms = 0;
@@ -258,8 +267,7 @@ Result<int64_t> PurgeMarkRows(std::mutex& write_mu, Connection& writer,
       SLUICE_RETURN_IF_ERROR(
           del->Reset().Bind(1, m.object.id).Bind(2, lo).Bind(3, lo + width).Run());
       purged += writer.Changes();
-      ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-               .count();
+      ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     }
     lo += width;
     width = NextBatchRows(width, ms);
@@ -269,8 +277,7 @@ Result<int64_t> PurgeMarkRows(std::mutex& write_mu, Connection& writer,
 }
 
 // Marks `m` purged and drops its exemptions (and its experiment, for a whole-experiment mark).
-Status FinishPurgedMark(std::mutex& write_mu, Connection& writer,
-                        const model::RetentionMark& m) {
+Status FinishPurgedMark(std::mutex& write_mu, Connection& writer, const model::RetentionMark& m) {
   std::lock_guard<std::mutex> lock(write_mu);
   Transaction txn(writer);
   SLUICE_RETURN_IF_ERROR(txn.Begin());
@@ -280,8 +287,7 @@ Status FinishPurgedMark(std::mutex& write_mu, Connection& writer,
   SLUICE_RETURN_IF_ERROR(ex->Bind(1, m.id).Run());
   if (m.cutoff == std::numeric_limits<int64_t>::max() &&
       m.object.type == model::ObjectType::kExperiment) {
-    SLUICE_ASSIGN_OR_RETURN(Statement * ed,
-                            writer.Prepare("DELETE FROM experiments WHERE id = ?"));
+    SLUICE_ASSIGN_OR_RETURN(Statement * ed, writer.Prepare("DELETE FROM experiments WHERE id = ?"));
     SLUICE_RETURN_IF_ERROR(ed->Bind(1, m.object.id).Run());
   }
   return txn.Commit();
@@ -314,8 +320,8 @@ Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::PurgeExpiredMa
   std::vector<model::RetentionMark> due;
   {
     SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
-    SLUICE_ASSIGN_OR_RETURN(due, QueryMarks(*c, "state = 0 AND purge_after <= " +
-                                                    std::to_string(now), {}));
+    SLUICE_ASSIGN_OR_RETURN(
+        due, QueryMarks(*c, "state = 0 AND purge_after <= " + std::to_string(now), {}));
   }
   int64_t purged = 0;
   std::vector<std::pair<std::string, int64_t>> per_run;

@@ -32,7 +32,8 @@ class RetentionStoreTest : public ::testing::Test {
   }
 
   // Inserts one row per (id, created) in one transaction.
-  void Insert(const ObjectRef& obj, const std::vector<std::pair<std::string, TimestampMicros>>& rows) {
+  void Insert(const ObjectRef& obj,
+              const std::vector<std::pair<std::string, TimestampMicros>>& rows) {
     std::string body = R"({"events":[)";
     for (size_t i = 0; i < rows.size(); ++i) {
       if (i) body += ",";
@@ -79,7 +80,7 @@ TEST_F(RetentionStoreTest, AMarkHidesOlderRowsFromScansAndLookupsAtOnce) {
   auto preview = store_->CountRetention(Mark("r1", kT0 - 5 * kDay, logs_), true);
   EXPECT_EQ(preview->rows, 1);
   EXPECT_EQ(preview->bytes, 3 + 36 + 36 + 3);  // "old", span_id, root_span_id, "\"x\""
-  EXPECT_EQ(Visible(logs_).size(), 3u);  // preview deletes nothing
+  EXPECT_EQ(Visible(logs_).size(), 3u);        // preview deletes nothing
   auto added = store_->AddRetentionMark(Mark("r1", kT0 - 5 * kDay, logs_), {});
   ASSERT_TRUE(added.ok()) << added.status().ToString();
   EXPECT_EQ(added->second, 1);
@@ -129,7 +130,7 @@ TEST_F(RetentionStoreTest, PurgeAfterGraceDeletesForGoodAndReclaimsSpace) {
   const std::string path = dir_.File("db");
   ASSERT_TRUE(store_->AddRetentionMark(Mark("run1", kT0 - kDay, logs_), {}).ok());
   EXPECT_TRUE(store_->PurgeExpiredMarks(kT0 + kDay - 1)->empty());  // still in grace
-  EXPECT_TRUE(store_->RestoreRetentionRun("run1").ok());     // restorable in grace
+  EXPECT_TRUE(store_->RestoreRetentionRun("run1").ok());            // restorable in grace
   ASSERT_TRUE(store_->AddRetentionMark(Mark("run2", kT0 - kDay, logs_), {}).ok());
   store_.reset();  // checkpoint the WAL so file sizes compare
   struct stat before;
@@ -157,7 +158,8 @@ TEST_F(RetentionStoreTest, AWholeExperimentMarkHidesTheExperimentAndItsRows) {
   ASSERT_TRUE(store_->CreateExperiment(e).ok());
   ObjectRef ref{ObjectType::kExperiment, e.id};
   Insert(ref, {{"row", kT0}});
-  ASSERT_TRUE(store_->AddRetentionMark(Mark("run1", std::numeric_limits<int64_t>::max(), ref), {}).ok());
+  ASSERT_TRUE(
+      store_->AddRetentionMark(Mark("run1", std::numeric_limits<int64_t>::max(), ref), {}).ok());
   EXPECT_EQ(store_->GetExperiment(e.id).status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(store_->ListExperiments(org_.id, {})->empty());
   EXPECT_TRUE(Visible(ref).empty());
@@ -188,7 +190,8 @@ TEST_F(RetentionStoreTest, PropertyOnlyOlderNonExemptRowsAreHidden) {
       }
     }
     const auto before = Visible(obj);
-    ASSERT_TRUE(store_->AddRetentionMark(Mark("p" + std::to_string(round), cutoff, obj), exempt).ok());
+    ASSERT_TRUE(
+        store_->AddRetentionMark(Mark("p" + std::to_string(round), cutoff, obj), exempt).ok());
     const auto after = Visible(obj);
     for (const auto& [id, created] : rows) {
       const bool should_hide = created < cutoff && !exempt_ids.count(id);
