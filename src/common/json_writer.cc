@@ -1,34 +1,73 @@
 #include "common/json_writer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 namespace sluice {
 
-void AppendJsonString(std::string& out, std::string_view s) {
+namespace {
+
+constexpr uint64_t kOnes = 0x0101010101010101ull;
+constexpr uint64_t kHighs = 0x8080808080808080ull;
+
+// Whether any byte of w is below 0x20, '"' or '\\' (exact for the word, not the position).
+inline bool WordNeedsEscape(uint64_t w) {
+  const uint64_t below_space = (w - kOnes * 0x20) & ~w;
+  const uint64_t q = w ^ (kOnes * '"');
+  const uint64_t b = w ^ (kOnes * '\\');
+  const uint64_t quote = (q - kOnes) & ~q;
+  const uint64_t backslash = (b - kOnes) & ~b;
+  return ((below_space | quote | backslash) & kHighs) != 0;
+}
+
+void AppendEscaped(std::string& out, unsigned char c) {
   static constexpr char kHex[] = "0123456789abcdef";
+  switch (c) {
+    case '"': out += "\\\""; break;
+    case '\\': out += "\\\\"; break;
+    case '\n': out += "\\n"; break;
+    case '\r': out += "\\r"; break;
+    case '\t': out += "\\t"; break;
+    case '\b': out += "\\b"; break;
+    case '\f': out += "\\f"; break;
+    default:
+      out += "\\u00";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xf]);
+  }
+}
+
+}  // namespace
+
+void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
+  const char* p = s.data();
+  const size_t n = s.size();
   size_t run = 0;  // start of the current run of bytes that need no escaping
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        out += "\\u00";
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 0xf]);
+  size_t i = 0;
+  while (i < n) {
+    // Skip clean 8-byte words, then look at the bytes of the first word that is not.
+    if (i + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if (!WordNeedsEscape(w)) {
+        i += 8;
+        continue;
+      }
+    }
+    const size_t end = std::min(n, i + 8);
+    for (; i < end; ++i) {
+      const unsigned char c = static_cast<unsigned char>(p[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      out.append(p + run, i - run);
+      run = i + 1;
+      AppendEscaped(out, c);
     }
   }
-  out.append(s.data() + run, s.size() - run);
+  out.append(p + run, n - run);
   out.push_back('"');
 }
 

@@ -49,6 +49,28 @@ TEST(JsonWriter, RandomStringsRoundTripThroughSimdjson) {
   }
 }
 
+TEST(JsonWriter, OneSpecialByteAtEveryPositionOfCleanText) {
+  // Clean runs are skipped a word at a time: a byte to escape (or a byte just above the
+  // range, or UTF-8) at any offset, in strings of any length, must still come out right.
+  const std::string specials[] = {"\"", "\\", std::string(1, '\0'), "\x1f", "\n", " ", "!",
+                                  "#", "[", "]", "\x7f", "é", "😀"};
+  for (size_t len = 0; len < 40; ++len) {
+    for (size_t pos = 0; pos <= len; ++pos) {
+      for (const std::string& special : specials) {
+        const std::string s = std::string(pos, 'a') + special + std::string(len - pos, 'z');
+        std::string out;
+        AppendJsonString(out, s);
+        ASSERT_EQ(ParseBackString(out), s) << len << " " << pos;
+        const bool escaped = static_cast<unsigned char>(special[0]) < 0x20 ||
+                             special == "\"" || special == "\\";
+        EXPECT_EQ(out.size(), s.size() + 2 + (escaped ? (special[0] == '\n' || special[0] == '"' ||
+                                                          special[0] == '\\' ? 1 : 5)
+                                                       : 0));
+      }
+    }
+  }
+}
+
 TEST(JsonWriter, BuildsNestedDocumentsWithCommas) {
   std::string out;
   JsonWriter w(&out);
