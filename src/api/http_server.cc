@@ -81,6 +81,9 @@ HttpServer::HttpServer(HttpServerOptions options, Metrics& metrics, Clock& clock
     : impl_(new Impl{std::move(options), metrics, clock, {}, 0, {}}) {
   impl_->server.set_payload_max_length(impl_->options.max_body_bytes);
   impl_->server.set_keep_alive_timeout(impl_->options.keep_alive_timeout_seconds);
+  // A busy client keeps its connection (and so its worker thread and that thread's allocator
+  // arena) instead of reconnecting every few requests.
+  impl_->server.set_keep_alive_max_count(1000);
   const size_t workers = static_cast<size_t>(std::max(1, impl_->options.worker_threads));
   impl_->server.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
   Impl* impl = impl_.get();

@@ -203,6 +203,8 @@ Connection::Connection(sqlite3* db) : db_(db) {}
 
 Status Connection::CheckpointInBackground(const std::string& path, int wal_pages) {
   SLUICE_ASSIGN_OR_RETURN(auto conn, Connection::Open(path));
+  // Copying WAL frames needs neither a page cache nor a memory map of the database.
+  SLUICE_RETURN_IF_ERROR(conn->Exec("PRAGMA mmap_size=0; PRAGMA cache_size=-1024;"));
   sqlite3_wal_hook(db_, nullptr, nullptr);
   checkpointer_.reset();
   checkpointer_ = std::make_unique<BackgroundCheckpointer>(std::move(conn), std::max(1, wal_pages));
