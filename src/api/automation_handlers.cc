@@ -397,10 +397,7 @@ Result<ApiResponse> AutomationHandlers::CronReset(const ApiRequest& r) {
   SLUICE_ASSIGN_OR_RETURN(Loaded l, LoadExport(r, model::Permission::kAdmin, "resetting exports"));
   SLUICE_ASSIGN_OR_RETURN(auto state, store_.GetExportState(l.automation.id));
   if (!state) return FailedPreconditionError(jobs::kNotRegisteredMessage);
-  if (exports_.Running(l.automation.id)) {
-    return AbortedError("a run of this automation is in progress");
-  }
-  SLUICE_RETURN_IF_ERROR(store_.ResetExport(l.automation.id));
+  SLUICE_RETURN_IF_ERROR(exports_.Reset(l.automation.id));
   return StatusResponse(l.automation, r);
 }
 

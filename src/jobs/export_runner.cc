@@ -588,6 +588,27 @@ bool ExportRunner::Running(const std::string& automation_id) {
   return running_.contains(automation_id);
 }
 
+Status ExportRunner::Reset(const std::string& automation_id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!running_.insert(automation_id).second) return AbortedError(kRunInProgressMessage);
+  }
+  struct Unlock {
+    ExportRunner* r;
+    const std::string& id;
+    ~Unlock() {
+      std::lock_guard<std::mutex> lock(r->mu_);
+      r->running_.erase(id);
+    }
+  } unlock{this, automation_id};
+  RunLease lease(store_, clock_, "export:" + automation_id, options_.lease);
+  SLUICE_ASSIGN_OR_RETURN(bool held, lease.Acquire());
+  if (!held) {
+    return AbortedError(std::string(kRunInProgressMessage) + " in another sluice process");
+  }
+  return store_.ResetExport(automation_id);
+}
+
 Result<model::ObjectRef> ExportSource(const ExportConfig& config, const std::string& project_id) {
   if (config.definition != ExportDefinition::kBtqlQuery) {
     return model::ObjectRef{model::ObjectType::kProjectLogs, project_id};
@@ -719,13 +740,7 @@ Result<ExportStatus> ExportRunner::GetStatus(const model::Automation& automation
   SLUICE_ASSIGN_OR_RETURN(scan.object, ExportSource(config, automation.project_id));
   scan.after = state->cursor;
   scan.limit = options_.backlog_count_limit;
-  SLUICE_ASSIGN_OR_RETURN(auto stream, store_.Scan(scan));
-  model::Event e;
-  while (true) {
-    SLUICE_ASSIGN_OR_RETURN(bool more, stream->Next(&e));
-    if (!more) break;
-    ++out.backlog_rows;
-  }
+  SLUICE_ASSIGN_OR_RETURN(out.backlog_rows, store_.CountRows(scan));
   out.backlog_capped = out.backlog_rows >= options_.backlog_count_limit;
   return out;
 }

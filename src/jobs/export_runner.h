@@ -93,6 +93,11 @@ class ExportRunner {
   // True while a run of the automation is in progress in this process.
   bool Running(const std::string& automation_id);
 
+  // Clears the cursor and history (Store::ResetExport) while holding the run's slot in this
+  // process and its store lease, so no run of any process sharing the store is in progress.
+  // kAborted (kRunInProgressMessage…) when one is.
+  Status Reset(const std::string& automation_id);
+
   const LeaseOptions& lease_options() const { return options_.lease; }
 
  private:

@@ -130,6 +130,9 @@ class Store : public model::EventSource {
                                                        const std::string& id) = 0;
   // The greatest _xact_id committed so far (0 when none).
   virtual Result<uint64_t> MaxXactId() = 0;
+  // How many rows Scan(request) would return (visible rows only; at most request.limit when it
+  // is set), counted in the store without reading the rows' fields.
+  virtual Result<int64_t> CountRows(const model::ScanRequest& request) = 0;
 
   // --- automations (names unique per project: kAlreadyExists) ---
   virtual Result<model::Automation> CreateAutomation(const model::Automation& a) = 0;

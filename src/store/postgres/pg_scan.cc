@@ -31,7 +31,6 @@ class PgEventStream final : public model::EventStream {
     return true;
   }
 
- private:
   // The page query's filters (without keyset bound and order); parameters go to `p`.
   std::string Filters(Params& p) const {
     p.Add(static_cast<int64_t>(request_.object.type)).Add(request_.object.id);
@@ -70,6 +69,32 @@ class PgEventStream final : public model::EventStream {
            std::to_string(p.size() - 1) + ", $" + n + ")";
   }
 
+  // Counts what the whole scan returns, reading no row's fields.
+  Result<int64_t> Count() {
+    SLUICE_RETURN_IF_ERROR(Bound());
+    SLUICE_ASSIGN_OR_RETURN(auto c, store_->Acquire());
+    SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, request_.object));
+    Params p;
+    // Filters first: both number their parameters after those already added.
+    std::string sql = "SELECT count(*) FROM (SELECT 1 FROM events" + Filters(p);
+    sql += Keyset(p);
+    sql += VisibleSql(marks);
+    if (request_.limit > 0) sql += " LIMIT " + std::to_string(request_.limit);
+    sql += ") t";
+    SLUICE_ASSIGN_OR_RETURN(Rows r, c->QueryOnce(sql, p));
+    return r.size() > 0 ? r.Int(0, 0) : 0;
+  }
+
+ private:
+  // An export's bound never passes the watermark (DESIGN.md §3): clamped once, at the start.
+  Status Bound() {
+    if (request_.max_xact_id && !bound_) {
+      SLUICE_ASSIGN_OR_RETURN(uint64_t watermark, store_->MaxXactId());
+      bound_ = std::min(*request_.max_xact_id, watermark);
+    }
+    return Status();
+  }
+
   Status FetchPage() {
     int64_t page = store_->options().scan_page_rows;
     if (request_.limit > 0) page = std::min(page, request_.limit - returned_);
@@ -77,11 +102,7 @@ class PgEventStream final : public model::EventStream {
       done_ = true;
       return Status();
     }
-    if (request_.max_xact_id && !bound_) {
-      // An export's bound never passes the watermark (DESIGN.md §3).
-      SLUICE_ASSIGN_OR_RETURN(uint64_t watermark, store_->MaxXactId());
-      bound_ = std::min(*request_.max_xact_id, watermark);
-    }
+    SLUICE_RETURN_IF_ERROR(Bound());
     SLUICE_ASSIGN_OR_RETURN(auto c, store_->Acquire());
     // Marks are read per page: a retention run or restore takes effect for the next page.
     SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, request_.object));
@@ -129,6 +150,13 @@ Result<std::unique_ptr<model::EventStream>> PgStore::Scan(const model::ScanReque
     return InvalidArgumentError("a scan cursor is only valid in _xact_id order");
   }
   return std::unique_ptr<model::EventStream>(new PgEventStream(this, request));
+}
+
+Result<int64_t> PgStore::CountRows(const model::ScanRequest& request) {
+  if (request.after && request.order != model::ScanOrder::kXactAscending) {
+    return InvalidArgumentError("a scan cursor is only valid in _xact_id order");
+  }
+  return PgEventStream(this, request).Count();
 }
 
 }  // namespace sluice::store::postgres

@@ -302,6 +302,29 @@ TEST_F(ExportRunnerTest, RevokedServiceTokenFailsTheRunAndNothingIsWritten) {
   EXPECT_TRUE(dest_.bucket->objects().empty());
 }
 
+TEST_F(ExportRunnerTest, ResetWaitsForARunInAnotherProcessThenStartsOver) {
+  model::Automation a = Export("");
+  InsertSpans(3, "r");
+  Run(a);
+  ASSERT_EQ(ExportedIds().size(), 3u);
+  // Another sluice process sharing the store is running this export: it holds the lease.
+  const TimestampMicros now = clock_.NowMicros();
+  ASSERT_TRUE(*store_->TryAcquireLease("export:" + a.id, "otherhost:1:abcd", now,
+                                       now + 60 * kSecond));
+  Status refused = runner_->Reset(a.id);
+  EXPECT_EQ(refused.code(), StatusCode::kAborted);
+  EXPECT_NE(refused.message().find("in progress in another sluice process"), std::string::npos)
+      << refused.message();
+  EXPECT_TRUE(runner_->GetStatus(a)->last_run.has_value()) << "a refused reset kept the history";
+
+  ASSERT_TRUE(store_->ReleaseLease("export:" + a.id, "otherhost:1:abcd").ok());
+  ASSERT_TRUE(runner_->Reset(a.id).ok());
+  EXPECT_FALSE(runner_->GetStatus(a)->last_run.has_value());
+  dest_.bucket = std::make_shared<testing::MemoryObjectStore>();
+  Run(a);
+  EXPECT_EQ(ExportedIds().size(), 3u) << "after the reset the export starts from the beginning";
+}
+
 TEST_F(ExportRunnerTest, HiveLayoutAndParquetNameTheFiles) {
   model::Automation a = Export(R"(,"layout":"hive","format":"parquet")");
   InsertSpans(3, "a");

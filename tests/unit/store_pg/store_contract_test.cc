@@ -228,6 +228,47 @@ TEST_P(StoreContract, ScansByCursorMaxXactCreatedIdsAndRoots) {
   r.order = model::ScanOrder::kCreatedAscending;
   r.after = model::XactCursor{1, 1};
   EXPECT_EQ(store_->Scan(r).status().code(), StatusCode::kInvalidArgument);
+  r.object = logs_;
+  EXPECT_EQ(store_->CountRows(r).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_P(StoreContract, CountRowsCountsWhatTheScanReturns) {
+  for (int i = 0; i < 12; ++i) {
+    const std::string id = "c" + std::to_string(i);
+    ASSERT_TRUE(Insert(R"({"events":[{"id":")" + id + R"(","root_span_id":")" +
+                           (i % 3 ? "t1" : "t0") + R"("}]})",
+                       kNow + i)
+                    .ok());
+  }
+  auto all = ScanAll({});
+  ASSERT_EQ(all.size(), 12u);
+  std::vector<model::ScanRequest> requests(6);
+  for (model::ScanRequest& r : requests) r.object = logs_;
+  requests[1].after = model::XactCursor{all[6].xact_id, all[6].row_key};
+  requests[2].after = requests[1].after;
+  requests[2].limit = 3;
+  requests[3].max_xact_id = all[4].xact_id;
+  requests[4].order = model::ScanOrder::kCreatedDescending;
+  requests[4].created_min = kNow + 3;
+  requests[5].root_span_ids = {"t0"};
+  for (const model::ScanRequest& r : requests) {
+    auto n = store_->CountRows(r);
+    ASSERT_TRUE(n.ok()) << n.status().ToString();
+    EXPECT_EQ(*n, static_cast<int64_t>(ScanAll(r).size()));
+  }
+  EXPECT_EQ(*store_->CountRows(requests[1]), 5);
+  EXPECT_EQ(*store_->CountRows(requests[2]), 3);
+  // Rows a retention mark hides are not counted.
+  model::RetentionMark mark;
+  mark.run_id = "count1";
+  mark.automation_id = "auto1";
+  mark.object = logs_;
+  mark.cutoff = kNow + 4;
+  mark.max_xact_id = *store_->MaxXactId();
+  mark.purge_after = kNow + 100;
+  ASSERT_TRUE(store_->AddRetentionMark(mark, {}).ok());
+  EXPECT_EQ(*store_->CountRows(requests[0]), 8);
+  EXPECT_EQ(*store_->CountRows(requests[5]), 2);  // c6 and c9 of t0 are left
 }
 
 TEST_P(StoreContract, AutomationsAndRuns) {
