@@ -5,7 +5,11 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <memory>
+#include <random>
+#include <thread>
 
 #include "common/log.h"
 
@@ -38,6 +42,25 @@ std::function<void(std::string_view)> MakeKillHook(const FaultKillAt& at) {
     spdlog::default_logger()->flush();
     ::kill(::getpid(), SIGKILL);
   };
+}
+
+Result<std::function<void(uint64_t)>> XactDelayHookFromEnv() {
+  const char* value = std::getenv("SLUICE_TEST_XACT_DELAY_US");
+  if (value == nullptr || *value == '\0') return std::function<void(uint64_t)>();
+  char* end = nullptr;
+  const long long max_us = std::strtoll(value, &end, 10);
+  if (*end != '\0' || max_us < 1 || max_us > 10'000'000) {
+    return InvalidArgumentError(
+        "SLUICE_TEST_XACT_DELAY_US must be a number of microseconds from 1 to 10000000 (got \"" +
+        std::string(value) + "\")");
+  }
+  SLUICE_LOG_WARN("SLUICE_TEST_XACT_DELAY_US: insert transactions wait up to {} us (tests only)",
+                  max_us);
+  return std::function<void(uint64_t)>([max_us](uint64_t xact_id) {
+    thread_local std::mt19937_64 rng(std::random_device{}() ^ xact_id);
+    std::this_thread::sleep_for(
+        std::chrono::microseconds(static_cast<int64_t>(rng() % static_cast<uint64_t>(max_us))));
+  });
 }
 
 }  // namespace sluice::server

@@ -48,7 +48,9 @@ Result<std::unique_ptr<store::Store>> OpenStore(const std::string& spec,
     if (path.empty()) return InvalidArgumentError("--store sqlite:PATH needs a path");
   } else if (spec.rfind("postgres://", 0) == 0 || spec.rfind("postgresql://", 0) == 0) {
     // A libpq URI: postgres://user:password@host:port/database?options
-    SLUICE_ASSIGN_OR_RETURN(auto pg, store::postgres::PgStore::Open(spec));
+    store::postgres::PgStoreOptions options;
+    SLUICE_ASSIGN_OR_RETURN(options.after_xact_id_taken, XactDelayHookFromEnv());
+    SLUICE_ASSIGN_OR_RETURN(auto pg, store::postgres::PgStore::Open(spec, std::move(options)));
     return std::unique_ptr<store::Store>(std::move(pg));
   } else {
     return InvalidArgumentError(

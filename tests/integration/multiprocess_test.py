@@ -1,12 +1,14 @@
 """Several `sluice serve` processes on one PostgreSQL 15 database share the automations: each
 due export run happens once across them (store leases), and when the process running an export
-is killed mid-run another one finishes it once the lease expires. The files are judged with
-plain json, not with sluice.
+is killed mid-run another one finishes it once the lease expires. Writer processes inserting
+through several servers at once, their transactions committing out of _xact_id order, lose no
+row to an export running meanwhile. The files are judged with plain json, not with sluice.
 
 Usage: multiprocess_test.py <path to sluice>. Skips when PostgreSQL 15 is not installed."""
 import datetime
 import http.client
 import json
+import multiprocessing
 import os
 import pwd
 import shutil
@@ -70,16 +72,18 @@ class PgServer:
 class Serve(SluiceServer):
     """sluice serve on the shared database, with its own environment."""
 
-    def __init__(self, url, tick, fault=None, lease=LEASE_SECONDS):
+    def __init__(self, url, tick, fault=None, lease=LEASE_SECONDS, env=None):
         super().__init__(BINARY, extra_args=[
             "--store", url, "--scheduler-tick-seconds", str(tick), "--lease-seconds", str(lease)])
         self.fault = fault
+        self.env = env or {}
 
     def start(self):
         saved = dict(os.environ)
         os.environ.pop("SLUICE_FAULT_KILL_AT", None)
         if self.fault:
             os.environ["SLUICE_FAULT_KILL_AT"] = self.fault
+        os.environ.update(self.env)
         try:
             return super().start()
         finally:
@@ -101,8 +105,8 @@ class MultiProcessTest(unittest.TestCase):
         for s in self.servers:
             s.stop()
 
-    def serve(self, tick, fault=None, lease=LEASE_SECONDS):
-        s = Serve(self.pg.url(), tick, fault, lease).start()
+    def serve(self, tick, fault=None, lease=LEASE_SECONDS, env=None):
+        s = Serve(self.pg.url(), tick, fault, lease, env).start()
         self.servers.append(s)
         return s
 
@@ -111,13 +115,13 @@ class MultiProcessTest(unittest.TestCase):
         self.assertEqual(status, 200, out)
         return out
 
-    def create_export(self, srv, pid):
+    def create_export(self, srv, pid, batch=BATCH, iterations=ITERATIONS):
         a = self.call(srv, "POST", "/v1/project_automation", {
             "project_id": pid, "name": "mp",
             "config": {"event_type": "btql_export", "export_definition": {"type": "log_spans"},
                        "export_path": "file://" + self.out_dir, "format": "jsonl",
-                       "interval_seconds": 3600, "batch_size": BATCH,
-                       "max_iterations": ITERATIONS}})
+                       "interval_seconds": 3600, "batch_size": batch,
+                       "max_iterations": iterations}})
         r = subprocess.run([BINARY, "admin", "--store", self.pg.url(), "create-key", "--name",
                             "exporter", "--project", pid, "--service-token"],
                            capture_output=True, text=True, timeout=30)
@@ -126,6 +130,16 @@ class MultiProcessTest(unittest.TestCase):
         self.call(srv, "POST", "/automation/cron", {
             "automation_id": a["id"], "cron": {"type": "btql_export"}, "service_token": token})
         return a["id"]
+
+    def exported_rows(self):
+        rows = []
+        for d, _, fs in os.walk(self.out_dir):
+            if "_sluice" in d:
+                continue
+            for name in fs:
+                with open(os.path.join(d, name)) as f:
+                    rows += [json.loads(line) for line in f if line.strip()]
+        return rows
 
     def history(self, srv, aid):
         return self.call(srv, "GET", f"/automation/cron/{aid}/status?limit=100")
@@ -187,18 +201,69 @@ class MultiProcessTest(unittest.TestCase):
             with open(os.path.join(manifests, m)) as f:
                 listed += [x["key"] for x in json.load(f)["files"]]
         self.assertEqual(len(listed), len(set(listed)), "no file committed twice")
-        rows = []
-        for d, _, fs in os.walk(self.out_dir):
-            if "_sluice" in d:
-                continue
-            for name in fs:
-                with open(os.path.join(d, name)) as f:
-                    rows += [json.loads(line) for line in f if line.strip()]
+        rows = self.exported_rows()
         versions = {(r["id"], r["_xact_id"]) for r in rows}
         self.assertEqual(len(rows), ROWS)
         self.assertEqual(len(versions), ROWS)
         self.assertEqual({r["id"] for r in rows}, {e["id"] for e in events})
         print(f"runs per process: {ran}; {len(done)} runs after the crash", file=sys.stderr)
+
+
+    def test_writer_processes_committing_out_of_order_lose_no_row_to_a_running_export(self):
+        # Each server holds its insert transactions open a random 0-20 ms after taking their
+        # _xact_id, so transactions of the four servers commit out of _xact_id order.
+        env = {"SLUICE_TEST_XACT_DELAY_US": "20000"}
+        servers = [self.serve(tick=0, env=env) for _ in range(4)]
+        creds = servers[0].credentials()
+        self.key, pid = creds["api_key"], creds["project_id"]
+        aid = self.create_export(servers[0], pid, batch=200, iterations=1000)
+        ctx = multiprocessing.get_context("fork")
+        writers = [ctx.Process(target=write_batches, args=(srv.port, self.key, pid, w))
+                   for w, srv in enumerate(servers)]
+        for p in writers:
+            p.start()
+        # The export runs again and again, on each server in turn, while the writers insert.
+        runs_during = 0
+        while any(p.is_alive() for p in writers):
+            srv = servers[runs_during % len(servers)]
+            self.call(srv, "POST", f"/automation/cron/{aid}/run")
+            runs_during += 1
+        for p in writers:
+            p.join()
+            self.assertEqual(p.exitcode, 0, "a writer process failed")
+        last = self.call(servers[1], "POST", f"/automation/cron/{aid}/run")
+        self.assertEqual(last["status"], "success", last)
+        self.assertTrue(last["stats"]["caught_up"], last)
+
+        rows = self.exported_rows()
+        expected = {f"w{w}-{b}-{i}" for w in range(WRITERS) for b in range(WRITER_BATCHES)
+                    for i in range(WRITER_BATCH_ROWS)}
+        ids = [r["id"] for r in rows]
+        self.assertEqual(len(ids), len(set(ids)), "a row was exported twice")
+        self.assertEqual(set(ids), expected, "exported rows differ from the inserted ones")
+        self.assertGreater(runs_during, 2, "the export ran while the writers inserted")
+        print(f"{len(ids)} rows from {WRITERS} writer processes; {runs_during} export runs "
+              "during the inserts", file=sys.stderr)
+
+
+WRITERS = 4
+WRITER_BATCHES = 60
+WRITER_BATCH_ROWS = 20
+
+
+def write_batches(port, key, pid, w):
+    """A writer process: inserts its batches through one server; exits non-zero on a failure."""
+    for b in range(WRITER_BATCHES):
+        events = [{"id": f"w{w}-{b}-{i}", "input": f"q{i}"} for i in range(WRITER_BATCH_ROWS)]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("POST", f"/v1/project_logs/{pid}/insert", json.dumps({"events": events}),
+                     {"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+        resp = conn.getresponse()
+        body = resp.read()
+        conn.close()
+        if resp.status != 200:
+            print(f"writer {w} batch {b}: {resp.status} {body[:300]!r}", file=sys.stderr)
+            os._exit(1)
 
 
 if __name__ == "__main__":
