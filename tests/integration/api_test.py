@@ -6,10 +6,13 @@ Usage: python3 api_test.py /path/to/sluice   (CTest passes the built binary)
 import http.client
 import json
 import os
+import select
 import signal
+import socket
 import stat
 import sys
 import threading
+import time
 import unittest
 import uuid
 
@@ -341,6 +344,32 @@ class ApiTest(unittest.TestCase):
         for t in threads:
             t.join(120)
         self.assertEqual(results, [[200, 200]] * clients)
+
+    def test_a_burst_of_new_connections_is_queued_not_dropped(self):
+        # While the server is stopped (as when all its threads are busy), the kernel completes
+        # the handshakes of new connections into the listening socket's queue. A short queue
+        # drops the SYNs beyond it, and those clients wait a second or more to retry.
+        burst = 200
+        socks = []
+        os.kill(self.srv.proc.pid, signal.SIGSTOP)
+        try:
+            for _ in range(burst):
+                s = socket.socket()
+                s.setblocking(False)
+                s.connect_ex(("127.0.0.1", self.srv.port))
+                socks.append(s)
+            pending, deadline = list(socks), time.time() + 0.8
+            while pending and time.time() < deadline:
+                _, writable, _ = select.select([], pending, [], 0.05)
+                pending = [s for s in pending if s not in writable]
+            connected = sum(1 for s in socks if s not in pending and
+                            s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0)
+        finally:
+            os.kill(self.srv.proc.pid, signal.SIGCONT)
+            for s in socks:
+                s.close()
+        self.assertEqual(connected, burst, "connections left waiting for a SYN retry")
+        self.assertEqual(self.call("GET", "/healthz")[0], 200)
 
     def test_post_without_body_or_length_is_an_empty_body(self):
         conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
