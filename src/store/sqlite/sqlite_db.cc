@@ -1,9 +1,12 @@
 #include "store/sqlite/sqlite_db.h"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+
+#include "common/log.h"
 
 namespace sluice::store::sqlite {
 
@@ -160,8 +163,16 @@ class BackgroundCheckpointer {
     auto* self = static_cast<BackgroundCheckpointer*>(self_ptr);
     if (pages >= 8 * self->wal_pages_) {
       // Far behind: wait for a running checkpoint, then restart the WAL from this connection.
+      const auto start = std::chrono::steady_clock::now();
       std::lock_guard<std::mutex> lock(self->checkpoint_mu_);
       sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - start)
+                          .count();
+      if (ms >= 250) {
+        SLUICE_LOG_WARN("writes waited {} ms for a WAL checkpoint ({} pages in the WAL)", ms,
+                        pages);
+      }
     } else if (pages >= self->wal_pages_) {
       {
         std::lock_guard<std::mutex> lock(self->mu_);
