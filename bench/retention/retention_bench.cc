@@ -135,8 +135,11 @@ int Run(uint64_t spans, const std::string& path, const std::string& keep) {
   if (!reuse) {
     if (!Fill(*store, logs, project, o)) return 1;
     if (!keep.empty()) {
-      Naive(path, "PRAGMA wal_checkpoint(TRUNCATE)");
+      // Copied with the store closed: a clean close checkpoints the whole WAL into the file,
+      // which a checkpoint from another connection cannot promise while the store runs its own.
+      store.reset();
       std::filesystem::copy_file(path, keep);
+      store = store::sqlite::SqliteStore::Open(path).value();
     }
   }
 

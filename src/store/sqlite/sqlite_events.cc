@@ -1,5 +1,7 @@
 // Rows: transactional inserts with one _xact_id per transaction, and single-row reads.
 
+#include <chrono>
+
 #include "store/sqlite/sqlite_retention.h"
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
@@ -184,6 +186,11 @@ Result<InsertResult> SqliteStore::InsertEvents(const model::ObjectRef& object,
                                                const std::string& project_id,
                                                const std::vector<model::EventWrite>& writes,
                                                TimestampMicros now) {
+  NoteInsert();
+  struct NoteEnd {
+    SqliteStore* store;
+    ~NoteEnd() { store->NoteInsert(); }
+  } note_end{this};
   // Build every row as if no row of its id existed yet (the common case) before queueing, so
   // serialisation runs in parallel with other requests' writes.
   std::vector<Result<model::Event>> fresh;
@@ -242,6 +249,20 @@ Result<std::optional<model::Event>> SqliteStore::GetEvent(const model::ObjectRef
   s->Reset();
   if (!key) return std::optional<model::Event>();
   return SelectVisible(*c, *key, marks);
+}
+
+void SqliteStore::NoteInsert() {
+  last_insert_us_.store(std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count(),
+                        std::memory_order_relaxed);
+}
+
+bool SqliteStore::InsertsActive() const {
+  const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  return now - last_insert_us_.load(std::memory_order_relaxed) < 1'000'000;
 }
 
 Result<uint64_t> SqliteStore::MaxXactId() {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <limits>
 #include <mutex>
 #include <thread>
@@ -207,9 +208,14 @@ Result<int64_t> SqliteStore::RestoreRetentionRun(const std::string& run_id) {
 
 namespace {
 
-// Write-lock budget of one purge batch (statement and commit). The batch size adapts so each
-// batch takes about this long: a writer queued behind the purge waits at most about one batch.
-constexpr double kPurgeBatchBudgetMs = 20.0;
+// Write-lock budget of one purge batch (statement and commit) while inserts are arriving. The
+// batch size adapts so each batch takes about this long: a writer queued behind the purge waits
+// at most about one batch.
+constexpr double kPurgeBatchBudgetMs = 5.0;
+// The budget when no insert came for a second: fewer, larger transactions rewrite far fewer
+// index pages per row. An insert that then arrives waits at most one such batch, and the next
+// batch is back to kPurgeBatchBudgetMs.
+constexpr double kIdlePurgeBatchBudgetMs = 200.0;
 constexpr int64_t kPurgeMinBatchRows = 64;
 constexpr int64_t kPurgeMaxBatchRows = 1'000'000;
 // Freed pages handed back to the file system per incremental-vacuum step (4 KiB each).
@@ -217,8 +223,8 @@ constexpr int kVacuumStepPages = 1024;
 
 // The next batch width (row_keys) from the last one's width and milliseconds (kept within 2x per
 // step so a slow commit or checkpoint does not swing it).
-int64_t NextBatchRows(int64_t rows, double ms) {
-  const double scaled = rows * kPurgeBatchBudgetMs / std::max(ms, 0.05);
+int64_t NextBatchRows(int64_t rows, double ms, double budget_ms) {
+  const double scaled = rows * budget_ms / std::max(ms, 0.05);
   const double bounded = std::clamp(scaled, rows / 2.0, rows * 2.0);
   return std::clamp(static_cast<int64_t>(bounded), kPurgeMinBatchRows, kPurgeMaxBatchRows);
 }
@@ -246,7 +252,8 @@ Result<std::pair<int64_t, int64_t>> HiddenRowKeyBounds(Connection& c,
 // deleted. The range filter reads only the row's leading columns (object, xact, created), never
 // its overflow pages, for rows it keeps.
 Result<int64_t> PurgeMarkRows(std::mutex& write_mu, Connection& writer,
-                              const model::RetentionMark& m) {
+                              const model::RetentionMark& m,
+                              const std::function<bool()>& inserts_active) {
   std::pair<int64_t, int64_t> bounds;
   {
     std::lock_guard<std::mutex> lock(write_mu);
@@ -258,7 +265,17 @@ Result<int64_t> PurgeMarkRows(std::mutex& write_mu, Connection& writer,
       std::to_string(static_cast<int>(m.object.type)) + " AND object_id = ?1 AND " +
       MarkHidesSql(m);
   int64_t purged = 0;
+  bool was_active = true;
   for (int64_t lo = bounds.first, width = 256; lo <= bounds.second;) {
+    const bool active = inserts_active();
+    const double budget_ms = active ? kPurgeBatchBudgetMs : kIdlePurgeBatchBudgetMs;
+    if (active && !was_active) {
+      // Inserts resumed: shrink to the short budget at once rather than over several batches.
+      width = std::max<int64_t>(kPurgeMinBatchRows,
+                                static_cast<int64_t>(width * kPurgeBatchBudgetMs /
+                                                     kIdlePurgeBatchBudgetMs));
+    }
+    was_active = active;
     double ms = 0;
     {
       std::lock_guard<std::mutex> lock(write_mu);
@@ -270,7 +287,7 @@ Result<int64_t> PurgeMarkRows(std::mutex& write_mu, Connection& writer,
       ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     }
     lo += width;
-    width = NextBatchRows(width, ms);
+    width = NextBatchRows(width, ms, budget_ms);
     YieldToWriters();
   }
   return purged;
@@ -328,7 +345,8 @@ Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::PurgeExpiredMa
   for (const auto& m : due) {
     // A purge stopped midway leaves the mark active with part of its rows gone; the next purge
     // deletes the rest and then marks it purged.
-    SLUICE_ASSIGN_OR_RETURN(int64_t n, PurgeMarkRows(write_mu_, *writer_, m));
+    SLUICE_ASSIGN_OR_RETURN(int64_t n, PurgeMarkRows(write_mu_, *writer_, m,
+                                                     [this] { return InsertsActive(); }));
     SLUICE_RETURN_IF_ERROR(FinishPurgedMark(write_mu_, *writer_, m));
     purged += n;
     if (!per_run.empty() && per_run.back().first == m.run_id) {

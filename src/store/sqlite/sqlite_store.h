@@ -3,6 +3,7 @@
 // use a pool of connections and never block the writer. Scans stream in keyset pages.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -159,6 +160,11 @@ class SqliteStore final : public Store {
   bool leader_active_ = false;        // guarded by queue_mu_
   std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;  // guarded by write_mu_
+  // Steady-clock microseconds of the last InsertEvents call's start or end.
+  std::atomic<int64_t> last_insert_us_{0};
+  void NoteInsert();
+  // True while inserts are arriving (one started or ended within the last second).
+  bool InsertsActive() const;
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by pool_mu_
 };
