@@ -55,6 +55,19 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
     return out;
   }
 
+  // A mark of automation "auto1" over the logs: rows created before `cutoff` and committed so
+  // far, purgeable from kNow + 100.
+  model::RetentionMark Mark(const std::string& run_id, TimestampMicros cutoff) {
+    model::RetentionMark mark;
+    mark.run_id = run_id;
+    mark.automation_id = "auto1";
+    mark.object = logs_;
+    mark.cutoff = cutoff;
+    mark.max_xact_id = *store_->MaxXactId();
+    mark.purge_after = kNow + 100;
+    return mark;
+  }
+
   static std::vector<std::string> Ids(const std::vector<Event>& v) {
     std::vector<std::string> out;
     for (const auto& e : v) out.push_back(e.id);
@@ -259,14 +272,7 @@ TEST_P(StoreContract, CountRowsCountsWhatTheScanReturns) {
   EXPECT_EQ(*store_->CountRows(requests[1]), 5);
   EXPECT_EQ(*store_->CountRows(requests[2]), 3);
   // Rows a retention mark hides are not counted.
-  model::RetentionMark mark;
-  mark.run_id = "count1";
-  mark.automation_id = "auto1";
-  mark.object = logs_;
-  mark.cutoff = kNow + 4;
-  mark.max_xact_id = *store_->MaxXactId();
-  mark.purge_after = kNow + 100;
-  ASSERT_TRUE(store_->AddRetentionMark(mark, {}).ok());
+  ASSERT_TRUE(store_->AddRetentionMark(Mark("count1", kNow + 4), {}).ok());
   EXPECT_EQ(*store_->CountRows(requests[0]), 8);
   EXPECT_EQ(*store_->CountRows(requests[5]), 2);  // c6 and c9 of t0 are left
 }
@@ -359,13 +365,7 @@ TEST_P(StoreContract, ExportFilesCommitWithTheCursorOnce) {
 TEST_P(StoreContract, RetentionMarksHideRestoreAndPurge) {
   ASSERT_TRUE(Insert(R"({"events":[{"id":"old1"},{"id":"old2"},{"id":"keep"}]})", kNow).ok());
   ASSERT_TRUE(Insert(R"({"events":[{"id":"new"}]})", kNow + 1000).ok());
-  model::RetentionMark mark;
-  mark.run_id = "ret1";
-  mark.automation_id = "auto1";
-  mark.object = logs_;
-  mark.cutoff = kNow + 500;
-  mark.max_xact_id = *store_->MaxXactId();
-  mark.purge_after = kNow + 100;
+  model::RetentionMark mark = Mark("ret1", kNow + 500);
   auto count = store_->CountRetention(mark, true);
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(count->rows, 3);
