@@ -166,7 +166,11 @@ constexpr int kListenBacklog = 1024;
 
 Result<int> HttpServer::Bind() {
   impl_->server.set_socket_options([impl = impl_.get()](int sock) {
-    httplib::default_socket_options(sock);
+    // SO_REUSEADDR only: a restart binds at once over connections still in TIME_WAIT. The
+    // library's default also sets SO_REUSEPORT, with which a second server on the same port
+    // starts without error and the kernel splits the connections between the two.
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     impl->listen_fd = sock;
   });
   if (impl_->options.port == 0) {

@@ -410,6 +410,21 @@ class LifecycleTest(unittest.TestCase):
         finally:
             srv2.stop()
 
+    def test_a_second_server_on_a_taken_port_refuses_to_start(self):
+        import subprocess
+        import tempfile
+        srv = SluiceServer(BINARY).start()
+        try:
+            with tempfile.TemporaryDirectory() as other:
+                r = subprocess.run([BINARY, "serve", "--data-dir", other, "--listen",
+                                    f"127.0.0.1:{srv.port}"], capture_output=True, text=True,
+                                   timeout=30)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn(f"cannot listen on 127.0.0.1:{srv.port}", r.stdout + r.stderr)
+            self.assertEqual(srv.request("GET", "/healthz")[0], 200)
+        finally:
+            srv.stop()
+
     def test_bad_flags_are_reported(self):
         import subprocess
         r = subprocess.run([BINARY, "serve", "--listen", "nowhere"], capture_output=True, text=True)
