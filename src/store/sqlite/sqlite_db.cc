@@ -169,10 +169,7 @@ class BackgroundCheckpointer {
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now() - start)
                           .count();
-      if (ms >= 250) {
-        SLUICE_LOG_WARN("writes waited {} ms for a WAL checkpoint ({} pages in the WAL)", ms,
-                        pages);
-      }
+      if (ms >= 250) self->NoteLongWait(ms, pages);
     } else if (pages >= self->wal_pages_) {
       {
         std::lock_guard<std::mutex> lock(self->mu_);
@@ -184,6 +181,23 @@ class BackgroundCheckpointer {
   }
 
  private:
+  // Logs commits that waited 250 ms or more for a checkpoint: the first at once, then at most one
+  // line a minute with how many there were since and the longest. Called by the writer only.
+  void NoteLongWait(int64_t ms, int pages) {
+    const auto now = std::chrono::steady_clock::now();
+    ++long_waits_;
+    longest_wait_ms_ = std::max(longest_wait_ms_, ms);
+    if (logged_long_wait_ && now - last_long_wait_log_ < std::chrono::minutes(1)) return;
+    SLUICE_LOG_WARN(
+        "writes waited for WAL checkpoints (the checkpoints cannot keep up with the writes): "
+        "{} time(s) since the last such line, longest {} ms; {} pages in the WAL now",
+        long_waits_, longest_wait_ms_, pages);
+    long_waits_ = 0;
+    longest_wait_ms_ = 0;
+    last_long_wait_log_ = now;
+    logged_long_wait_ = true;
+  }
+
   void Loop() {
     std::unique_lock<std::mutex> lock(mu_);
     while (true) {
@@ -203,6 +217,11 @@ class BackgroundCheckpointer {
   std::unique_ptr<Connection> conn_;
   const int wal_pages_;
   std::mutex checkpoint_mu_;  // held while either connection runs a checkpoint
+  // Long waits not yet logged (writer only).
+  int64_t long_waits_ = 0;
+  int64_t longest_wait_ms_ = 0;
+  std::chrono::steady_clock::time_point last_long_wait_log_;
+  bool logged_long_wait_ = false;
   std::mutex mu_;
   std::condition_variable cv_;
   bool pending_ = false;  // guarded by mu_
