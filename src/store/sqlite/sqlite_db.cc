@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_db.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -158,9 +159,26 @@ class BackgroundCheckpointer {
     thread_.join();
   }
 
+  bool WalLong() const {
+    return wal_pages_now_.load(std::memory_order_relaxed) >= 2 * wal_pages_;
+  }
+
+  // A PASSIVE pass on the background connection, from the calling thread.
+  void PassNow() {
+    std::lock_guard<std::mutex> running(checkpoint_mu_);
+    sqlite3_wal_checkpoint_v2(conn_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+
+  // A PASSIVE pass on the writer's own connection `db`.
+  void FinishOn(sqlite3* db) {
+    std::lock_guard<std::mutex> running(checkpoint_mu_);
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+
   // The writer's WAL hook: called after each commit with the pages now in the WAL.
   static int OnCommit(void* self_ptr, sqlite3* db, const char* schema, int pages) {
     auto* self = static_cast<BackgroundCheckpointer*>(self_ptr);
+    self->wal_pages_now_.store(pages, std::memory_order_relaxed);
     if (pages >= 8 * self->wal_pages_) {
       // Far behind: wait for a running checkpoint, then restart the WAL from this connection.
       const auto start = std::chrono::steady_clock::now();
@@ -217,6 +235,7 @@ class BackgroundCheckpointer {
   std::unique_ptr<Connection> conn_;
   const int wal_pages_;
   std::mutex checkpoint_mu_;  // held while either connection runs a checkpoint
+  std::atomic<int> wal_pages_now_{0};  // the WAL's pages after the writer's last commit
   // Long waits not yet logged (writer only).
   int64_t long_waits_ = 0;
   int64_t longest_wait_ms_ = 0;
@@ -240,6 +259,16 @@ Status Connection::CheckpointInBackground(const std::string& path, int wal_pages
   checkpointer_ = std::make_unique<BackgroundCheckpointer>(std::move(conn), std::max(1, wal_pages));
   sqlite3_wal_hook(db_, &BackgroundCheckpointer::OnCommit, checkpointer_.get());
   return Status();
+}
+
+bool Connection::WalLong() const { return checkpointer_ != nullptr && checkpointer_->WalLong(); }
+
+void Connection::CheckpointOnTheSide() {
+  if (checkpointer_ != nullptr) checkpointer_->PassNow();
+}
+
+void Connection::FinishCheckpoint() {
+  if (checkpointer_ != nullptr) checkpointer_->FinishOn(db_);
 }
 
 Connection::~Connection() {

@@ -91,6 +91,16 @@ class Connection {
   // checkpoint. When the WAL passes 8 x wal_pages (the checkpoints cannot keep up), the commit
   // itself runs a RESTART checkpoint, so the WAL stays bounded. Stopped by the destructor.
   Status CheckpointInBackground(const std::string& path, int wal_pages);
+  // For a writer that produces many WAL pages and can wait (the purge), so that other commits do
+  // not wait for checkpoints instead: true when the WAL held 2 x wal_pages or more after the
+  // last commit (false without CheckpointInBackground).
+  bool WalLong() const;
+  // Copies the WAL into the database on the background connection, from the calling thread,
+  // waiting for a pass already running. Safe without the writer's lock.
+  void CheckpointOnTheSide();
+  // Copies what is left of the WAL on this connection, so the next write starts the WAL again
+  // from its beginning. REQUIRES: the caller serialises this connection's use (the writer lock).
+  void FinishCheckpoint();
   sqlite3* raw() { return db_; }
 
  private:
