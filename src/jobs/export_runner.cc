@@ -588,24 +588,40 @@ bool ExportRunner::Running(const std::string& automation_id) {
   return running_.contains(automation_id);
 }
 
-Status ExportRunner::Reset(const std::string& automation_id) {
+// Releases the lease before the slot: a run of this process that takes the slot next must not
+// find the lease still "its own" and then lose it to this destructor.
+class ExportRunner::Exclusive {
+ public:
+  Exclusive(ExportRunner& runner, std::string id) : runner_(runner), id_(std::move(id)) {}
+  ~Exclusive() {
+    lease_.reset();
+    std::lock_guard<std::mutex> lock(runner_.mu_);
+    runner_.running_.erase(id_);
+  }
+  std::optional<RunLease>& lease() { return lease_; }
+
+ private:
+  ExportRunner& runner_;
+  const std::string id_;
+  std::optional<RunLease> lease_;
+};
+
+Result<std::unique_ptr<ExportRunner::Exclusive>> ExportRunner::Exclude(
+    const std::string& automation_id, const std::string& held_elsewhere) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!running_.insert(automation_id).second) return AbortedError(kRunInProgressMessage);
   }
-  struct Unlock {
-    ExportRunner* r;
-    const std::string& id;
-    ~Unlock() {
-      std::lock_guard<std::mutex> lock(r->mu_);
-      r->running_.erase(id);
-    }
-  } unlock{this, automation_id};
-  RunLease lease(store_, clock_, "export:" + automation_id, options_.lease);
-  SLUICE_ASSIGN_OR_RETURN(bool held, lease.Acquire());
-  if (!held) {
-    return AbortedError(std::string(kRunInProgressMessage) + " in another sluice process");
-  }
+  auto held = std::make_unique<Exclusive>(*this, automation_id);
+  held->lease().emplace(store_, clock_, "export:" + automation_id, options_.lease);
+  SLUICE_ASSIGN_OR_RETURN(bool taken, held->lease()->Acquire());
+  if (!taken) return AbortedError(held_elsewhere);
+  return held;
+}
+
+Status ExportRunner::Reset(const std::string& automation_id) {
+  SLUICE_ASSIGN_OR_RETURN(auto held, Exclude(automation_id, std::string(kRunInProgressMessage) +
+                                                                " in another sluice process"));
   return store_.ResetExport(automation_id);
 }
 
@@ -642,23 +658,7 @@ Result<model::AutomationRun> ExportRunner::Run(const model::Automation& automati
   SLUICE_ASSIGN_OR_RETURN(ExportConfig config, StoredExportConfig(automation));
   SLUICE_ASSIGN_OR_RETURN(auto state, store_.GetExportState(automation.id));
   if (!state) return FailedPreconditionError(kNotRegisteredMessage);
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!running_.insert(automation.id).second) {
-      return AbortedError(kRunInProgressMessage);
-    }
-  }
-  struct Unlock {
-    ExportRunner* r;
-    std::string id;
-    ~Unlock() {
-      std::lock_guard<std::mutex> lock(r->mu_);
-      r->running_.erase(id);
-    }
-  } unlock{this, automation.id};
-  RunLease lease(store_, clock_, "export:" + automation.id, options_.lease);
-  SLUICE_ASSIGN_OR_RETURN(bool held, lease.Acquire());
-  if (!held) return AbortedError(kRunInProgressMessage);
+  SLUICE_ASSIGN_OR_RETURN(auto held, Exclude(automation.id, kRunInProgressMessage));
   if (due_at) {
     // Read the history again under the lease: another process may just have run it.
     SLUICE_ASSIGN_OR_RETURN(auto next, NextRunTimeImpl(automation, true));

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -101,7 +102,14 @@ class ExportRunner {
   const LeaseOptions& lease_options() const { return options_.lease; }
 
  private:
-  class RunState;  // one run (export_runner.cc)
+  class RunState;   // one run (export_runner.cc)
+  class Exclusive;  // the run slot in this process and the store lease (export_runner.cc)
+
+  // Takes the automation's run slot in this process, then its store lease "export:<id>".
+  // kAborted with kRunInProgressMessage when this process runs it, with `held_elsewhere` when
+  // another process holds the lease.
+  Result<std::unique_ptr<Exclusive>> Exclude(const std::string& automation_id,
+                                             const std::string& held_elsewhere);
 
   // NextRunTime; `leased`: the caller holds the lease, so a run left "running" is stale.
   Result<std::optional<TimestampMicros>> NextRunTimeImpl(const model::Automation& automation,
