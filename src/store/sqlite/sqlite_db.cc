@@ -163,16 +163,11 @@ class BackgroundCheckpointer {
     return wal_pages_now_.load(std::memory_order_relaxed) >= 2 * wal_pages_;
   }
 
-  // A PASSIVE pass on the background connection, from the calling thread.
-  void PassNow() {
-    std::lock_guard<std::mutex> running(checkpoint_mu_);
-    sqlite3_wal_checkpoint_v2(conn_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  }
-
-  // A PASSIVE pass on the writer's own connection `db`.
-  void FinishOn(sqlite3* db) {
-    std::lock_guard<std::mutex> running(checkpoint_mu_);
-    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  // See Connection::CheckpointNow; `writer` is the writer's own handle.
+  void CheckpointNow(sqlite3* writer, std::mutex& writer_lock) {
+    Passive(conn_->raw());
+    std::lock_guard<std::mutex> lock(writer_lock);
+    Passive(writer);
   }
 
   // The writer's WAL hook: called after each commit with the pages now in the WAL.
@@ -199,6 +194,12 @@ class BackgroundCheckpointer {
   }
 
  private:
+  // A PASSIVE checkpoint on `db`, after any other checkpoint of either connection.
+  void Passive(sqlite3* db) {
+    std::lock_guard<std::mutex> running(checkpoint_mu_);
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+
   // Logs commits that waited 250 ms or more for a checkpoint: the first at once, then at most one
   // line a minute with how many there were since and the longest. Called by the writer only.
   void NoteLongWait(int64_t ms, int pages) {
@@ -223,11 +224,7 @@ class BackgroundCheckpointer {
       if (stop_) return;
       pending_ = false;
       lock.unlock();
-      {
-        std::lock_guard<std::mutex> running(checkpoint_mu_);
-        sqlite3_wal_checkpoint_v2(conn_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                                  nullptr);
-      }
+      Passive(conn_->raw());
       lock.lock();
     }
   }
@@ -263,12 +260,8 @@ Status Connection::CheckpointInBackground(const std::string& path, int wal_pages
 
 bool Connection::WalLong() const { return checkpointer_ != nullptr && checkpointer_->WalLong(); }
 
-void Connection::CheckpointOnTheSide() {
-  if (checkpointer_ != nullptr) checkpointer_->PassNow();
-}
-
-void Connection::FinishCheckpoint() {
-  if (checkpointer_ != nullptr) checkpointer_->FinishOn(db_);
+void Connection::CheckpointNow(std::mutex& writer_lock) {
+  if (checkpointer_ != nullptr) checkpointer_->CheckpointNow(db_, writer_lock);
 }
 
 Connection::~Connection() {

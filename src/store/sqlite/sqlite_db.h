@@ -8,6 +8,7 @@
 #include <list>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -95,12 +96,11 @@ class Connection {
   // not wait for checkpoints instead: true when the WAL held 2 x wal_pages or more after the
   // last commit (false without CheckpointInBackground).
   bool WalLong() const;
-  // Copies the WAL into the database on the background connection, from the calling thread,
-  // waiting for a pass already running. Safe without the writer's lock.
-  void CheckpointOnTheSide();
-  // Copies what is left of the WAL on this connection, so the next write starts the WAL again
-  // from its beginning. REQUIRES: the caller serialises this connection's use (the writer lock).
-  void FinishCheckpoint();
+  // Copies the WAL into the database: the bulk on the background connection from the calling
+  // thread, then, holding `writer_lock` (what serialises this connection's use), what commits
+  // added meanwhile on this connection, so the next write starts the WAL from its beginning.
+  // REQUIRES: the caller does not hold writer_lock.
+  void CheckpointNow(std::mutex& writer_lock);
   sqlite3* raw() { return db_; }
 
  private:

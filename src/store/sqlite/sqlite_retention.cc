@@ -292,9 +292,7 @@ Result<int64_t> PurgeMarkRows(std::mutex& write_mu, Connection& writer,
     if (writer.WalLong()) {
       // The purge's deletes filled the WAL. Checkpoint it here, mostly outside the write lock,
       // so that the commit that would pass the WAL's bound (often an insert) does not have to.
-      writer.CheckpointOnTheSide();
-      std::lock_guard<std::mutex> lock(write_mu);
-      writer.FinishCheckpoint();
+      writer.CheckpointNow(write_mu);
     }
   }
   return purged;
