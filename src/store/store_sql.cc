@@ -1,5 +1,6 @@
 #include "store/store_sql.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "common/json.h"
@@ -123,6 +124,17 @@ std::string VisibleSql(const std::vector<model::RetentionMark>& marks) {
     sql += MarkHidesSql(marks[i]);
   }
   return sql + ")";
+}
+
+Status CheckScanRequest(const model::ScanRequest& r) {
+  if (r.after && r.order != model::ScanOrder::kXactAscending) {
+    return InvalidArgumentError("a scan cursor is only valid in _xact_id order");
+  }
+  return Status();
+}
+
+int64_t NextPageRows(int64_t page_rows, const model::ScanRequest& r, int64_t returned) {
+  return r.limit > 0 ? std::min(page_rows, r.limit - returned) : page_rows;
 }
 
 }  // namespace sluice::store

@@ -1,14 +1,16 @@
 // Pieces both store backends share (internal to store/): how list-valued columns and key grants
-// are kept as JSON text, and the SQL condition that retention marks hide rows with (the events
-// tables of both backends have the same column names).
+// are kept as JSON text, the SQL condition that retention marks hide rows with (the events
+// tables of both backends have the same column names), and scan request rules.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "model/auth.h"
 #include "model/automation.h"
+#include "model/scan.h"
 
 namespace sluice::store {
 
@@ -29,5 +31,12 @@ std::string VisibleSql(const std::vector<model::RetentionMark>& marks);
 // The condition (without AND/NOT) that one mark hides a row; a mark id with no exemptions
 // (e.g. -1 for a mark not stored yet) exempts nothing.
 std::string MarkHidesSql(const model::RetentionMark& m);
+
+// kInvalidArgument for a request no scan can serve (a cursor outside _xact_id order).
+Status CheckScanRequest(const model::ScanRequest& r);
+
+// Rows the next page of a scan may hold: the store's page size, less once the request's limit
+// is near; 0 or less when the scan is done.
+int64_t NextPageRows(int64_t page_rows, const model::ScanRequest& r, int64_t returned);
 
 }  // namespace sluice::store

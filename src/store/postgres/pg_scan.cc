@@ -31,6 +31,23 @@ class PgEventStream final : public model::EventStream {
     return true;
   }
 
+  // Counts what the whole scan returns, reading no row's fields.
+  Result<int64_t> Count() {
+    SLUICE_RETURN_IF_ERROR(Bound());
+    SLUICE_ASSIGN_OR_RETURN(auto c, store_->Acquire());
+    SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, request_.object));
+    Params p;
+    // Filters first: both number their parameters after those already added.
+    std::string sql = "SELECT count(*) FROM (SELECT 1 FROM events" + Filters(p);
+    sql += Keyset(p);
+    sql += VisibleSql(marks);
+    if (request_.limit > 0) sql += " LIMIT " + std::to_string(request_.limit);
+    sql += ") t";
+    SLUICE_ASSIGN_OR_RETURN(Rows r, c->QueryOnce(sql, p));
+    return r.size() > 0 ? r.Int(0, 0) : 0;
+  }
+
+ private:
   // The page query's filters (without keyset bound and order); parameters go to `p`.
   std::string Filters(Params& p) const {
     p.Add(static_cast<int64_t>(request_.object.type)).Add(request_.object.id);
@@ -69,23 +86,6 @@ class PgEventStream final : public model::EventStream {
            std::to_string(p.size() - 1) + ", $" + n + ")";
   }
 
-  // Counts what the whole scan returns, reading no row's fields.
-  Result<int64_t> Count() {
-    SLUICE_RETURN_IF_ERROR(Bound());
-    SLUICE_ASSIGN_OR_RETURN(auto c, store_->Acquire());
-    SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, request_.object));
-    Params p;
-    // Filters first: both number their parameters after those already added.
-    std::string sql = "SELECT count(*) FROM (SELECT 1 FROM events" + Filters(p);
-    sql += Keyset(p);
-    sql += VisibleSql(marks);
-    if (request_.limit > 0) sql += " LIMIT " + std::to_string(request_.limit);
-    sql += ") t";
-    SLUICE_ASSIGN_OR_RETURN(Rows r, c->QueryOnce(sql, p));
-    return r.size() > 0 ? r.Int(0, 0) : 0;
-  }
-
- private:
   // An export's bound never passes the watermark (DESIGN.md §3): clamped once, at the start.
   Status Bound() {
     if (request_.max_xact_id && !bound_) {
@@ -96,8 +96,7 @@ class PgEventStream final : public model::EventStream {
   }
 
   Status FetchPage() {
-    int64_t page = store_->options().scan_page_rows;
-    if (request_.limit > 0) page = std::min(page, request_.limit - returned_);
+    const int64_t page = NextPageRows(store_->options().scan_page_rows, request_, returned_);
     if (page <= 0) {
       done_ = true;
       return Status();
@@ -146,16 +145,12 @@ class PgEventStream final : public model::EventStream {
 }  // namespace
 
 Result<std::unique_ptr<model::EventStream>> PgStore::Scan(const model::ScanRequest& request) {
-  if (request.after && request.order != model::ScanOrder::kXactAscending) {
-    return InvalidArgumentError("a scan cursor is only valid in _xact_id order");
-  }
+  SLUICE_RETURN_IF_ERROR(CheckScanRequest(request));
   return std::unique_ptr<model::EventStream>(new PgEventStream(this, request));
 }
 
 Result<int64_t> PgStore::CountRows(const model::ScanRequest& request) {
-  if (request.after && request.order != model::ScanOrder::kXactAscending) {
-    return InvalidArgumentError("a scan cursor is only valid in _xact_id order");
-  }
+  SLUICE_RETURN_IF_ERROR(CheckScanRequest(request));
   return PgEventStream(this, request).Count();
 }
 

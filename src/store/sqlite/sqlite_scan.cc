@@ -76,12 +76,10 @@ class SqliteEventStream final : public model::EventStream {
     return true;
   }
 
-  // Counts what the whole scan returns: the page query over the index columns only, without
-  // page bound.
+  // Counts what the whole scan returns (up to its limit), reading no row's fields.
   Result<int64_t> Count() {
-    std::string sql = "SELECT count(*) FROM (";
     SLUICE_ASSIGN_OR_RETURN(auto c, store_->AcquireReader());
-    SLUICE_ASSIGN_OR_RETURN(Statement * s, PreparePage(*c, request_.limit, "1", &sql));
+    SLUICE_ASSIGN_OR_RETURN(Statement * s, PreparePage(*c, request_.limit, /*count=*/true));
     SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
     const int64_t n = row ? s->Int(0) : 0;
     s->Reset();
@@ -89,13 +87,12 @@ class SqliteEventStream final : public model::EventStream {
   }
 
  private:
-  // Prepares and binds the next page's query (at most `page` rows, 0: no bound) selecting
-  // `columns`, appended to `prefix` and closed by ")" when the prefix opens one.
-  Result<Statement*> PreparePage(Connection& c, int64_t page, const char* columns,
-                                 std::string* prefix) {
+  // Prepares and binds the next page's query (at most `page` rows, 0: no bound); with `count`,
+  // a query for the number of those rows instead (in no particular order).
+  Result<Statement*> PreparePage(Connection& c, int64_t page, bool count) {
     std::vector<std::string> texts;
     std::string order_by;
-    std::string sql = PageSql(request_, &texts, &order_by, columns);
+    std::string sql = PageSql(request_, &texts, &order_by, count ? "1" : kEventColumns);
     const int next = static_cast<int>(texts.size()) + 3;
     if (last_) {
       switch (request_.order) {
@@ -116,14 +113,12 @@ class SqliteEventStream final : public model::EventStream {
       sql += " AND (xact_id, row_key) > (?" + std::to_string(next) + ", ?" +
              std::to_string(next + 1) + ")";
     }
-    sql += order_by;
-    if (page > 0) sql += " LIMIT " + std::to_string(page);
     // Marks are read per page: a retention run or restore takes effect for the next page.
     SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(c, request_.object));
-    const size_t order_pos = sql.find(" ORDER BY ");
-    sql.insert(order_pos, VisibleSql(marks));
-    const bool wrapped = !prefix->empty();
-    sql = *prefix + sql + (wrapped ? ")" : "");
+    sql += VisibleSql(marks);
+    if (!count) sql += order_by;
+    if (page > 0) sql += " LIMIT " + std::to_string(page);
+    if (count) sql = "SELECT count(*) FROM (" + sql + ")";
     SLUICE_ASSIGN_OR_RETURN(Statement * s, c.Prepare(sql));
     s->Bind(1, static_cast<int64_t>(request_.object.type)).Bind(2, request_.object.id);
     for (size_t i = 0; i < texts.size(); ++i) s->Bind(static_cast<int>(i + 3), texts[i]);
@@ -140,15 +135,13 @@ class SqliteEventStream final : public model::EventStream {
   }
 
   Status FetchPage() {
-    int64_t page = store_->options().scan_page_rows;
-    if (request_.limit > 0) page = std::min(page, request_.limit - returned_);
+    const int64_t page = NextPageRows(store_->options().scan_page_rows, request_, returned_);
     if (page <= 0) {
       done_ = true;
       return Status();
     }
     SLUICE_ASSIGN_OR_RETURN(auto c, store_->AcquireReader());
-    std::string prefix;
-    SLUICE_ASSIGN_OR_RETURN(Statement * s, PreparePage(*c, page, kEventColumns, &prefix));
+    SLUICE_ASSIGN_OR_RETURN(Statement * s, PreparePage(*c, page, /*count=*/false));
     size_t n = 0;
     for (;;) {
       SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -181,16 +174,12 @@ class SqliteEventStream final : public model::EventStream {
 }  // namespace
 
 Result<std::unique_ptr<model::EventStream>> SqliteStore::Scan(const model::ScanRequest& request) {
-  if (request.after && request.order != model::ScanOrder::kXactAscending) {
-    return InvalidArgumentError("a scan cursor is only valid in _xact_id order");
-  }
+  SLUICE_RETURN_IF_ERROR(CheckScanRequest(request));
   return std::unique_ptr<model::EventStream>(new SqliteEventStream(this, request));
 }
 
 Result<int64_t> SqliteStore::CountRows(const model::ScanRequest& request) {
-  if (request.after && request.order != model::ScanOrder::kXactAscending) {
-    return InvalidArgumentError("a scan cursor is only valid in _xact_id order");
-  }
+  SLUICE_RETURN_IF_ERROR(CheckScanRequest(request));
   return SqliteEventStream(this, request).Count();
 }
 
