@@ -159,9 +159,7 @@ class BackgroundCheckpointer {
     thread_.join();
   }
 
-  bool WalLong() const {
-    return wal_pages_now_.load(std::memory_order_relaxed) >= 2 * wal_pages_;
-  }
+  bool WalLong() const { return wal_pages_now_.load(std::memory_order_relaxed) >= 2 * wal_pages_; }
 
   // See Connection::CheckpointNow; `writer` is the writer's own handle.
   void CheckpointNow(sqlite3* writer, std::mutex& writer_lock) {
@@ -231,7 +229,7 @@ class BackgroundCheckpointer {
 
   std::unique_ptr<Connection> conn_;
   const int wal_pages_;
-  std::mutex checkpoint_mu_;  // held while either connection runs a checkpoint
+  std::mutex checkpoint_mu_;           // held while either connection runs a checkpoint
   std::atomic<int> wal_pages_now_{0};  // the WAL's pages after the writer's last commit
   // Long waits not yet logged (writer only).
   int64_t long_waits_ = 0;
