@@ -270,7 +270,7 @@ void SqlitePeer(const Args& a, int64_t spans) {
       "/spans.db' \"SELECT id, xact_id AS _xact_id, created, "
       "org_id, project_id, object_id AS log_id, span_id, root_span_id, span_parents, is_root, "
       "input, output, expected, error, scores, metrics, metadata, span_attributes, context, "
-      "origin, tags FROM events\" > '" +
+      "origin, tags FROM events_all\" > '" +
       out + "'";
   const auto start = std::chrono::steady_clock::now();
   if (std::system(cmd.c_str()) != 0) {

@@ -66,21 +66,33 @@ Latency IngestWhile(store::Store& s, const model::ObjectRef& obj, const model::P
   return out;
 }
 
-// Runs `sql` on its own connection to `path` and commits it; returns seconds (statement and
-// commit) and rows changed.
+// Runs `sql` on its own connection to `path` in one transaction, once per event segment table
+// ("$E" replaced by the table); returns seconds (statements and commit) and rows changed.
 std::pair<double, int64_t> Naive(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
   sqlite3_busy_timeout(db, 60'000);
   sqlite3_exec(db, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
+  std::string script = "BEGIN;";
+  sqlite3_stmt* tables = nullptr;
+  sqlite3_prepare_v2(db, "SELECT tbl FROM event_segments ORDER BY seg", -1, &tables, nullptr);
+  while (sqlite3_step(tables) == SQLITE_ROW) {
+    std::string one = sql;
+    const std::string t = reinterpret_cast<const char*>(sqlite3_column_text(tables, 0));
+    for (size_t at; (at = one.find("$E")) != std::string::npos;) one.replace(at, 2, t);
+    script += one + ";";
+  }
+  sqlite3_finalize(tables);
+  script += "COMMIT;";
+  const int64_t before = sqlite3_total_changes64(db);
   auto t0 = std::chrono::steady_clock::now();
   char* err = nullptr;
-  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+  if (sqlite3_exec(db, script.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::fprintf(stderr, "naive: %s\n", err ? err : "?");
     sqlite3_free(err);
   }
   const double secs = Seconds(t0);
-  const int64_t changed = sqlite3_changes64(db);
+  const int64_t changed = sqlite3_total_changes64(db) - before;
   sqlite3_close(db);
   return {secs, changed};
 }
@@ -163,8 +175,8 @@ int Run(uint64_t spans, const std::string& path, const std::string& keep) {
                             std::to_string(cutoff);
   // The naive soft delete writes a flag on every expired row (here is_root flipped, committed,
   // then flipped back untimed).
-  auto naive_update = Naive(path, "UPDATE events SET is_root = 1 - is_root WHERE " + where);
-  Naive(path, "UPDATE events SET is_root = 1 - is_root WHERE " + where);
+  auto naive_update = Naive(path, "UPDATE $E SET is_root = 1 - is_root WHERE " + where);
+  Naive(path, "UPDATE $E SET is_root = 1 - is_root WHERE " + where);
   // Two marks: the older quarter is purged with nothing else running, the next quarter while
   // ingest runs (the second mark is due later).
   auto t0 = std::chrono::steady_clock::now();
@@ -178,10 +190,15 @@ int Run(uint64_t spans, const std::string& path, const std::string& keep) {
   const int64_t hidden = added.second + added2.second;
 
   // The naive purge, one DELETE of every expired row, on a copy of the database.
-  Naive(path, "PRAGMA wal_checkpoint(TRUNCATE)");
+  {
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+  }
   const std::string copy = path + ".peer";
   std::filesystem::copy_file(path, copy, std::filesystem::copy_options::overwrite_existing);
-  auto naive_delete = Naive(copy, "DELETE FROM events WHERE " + where);
+  auto naive_delete = Naive(copy, "DELETE FROM $E WHERE " + where);
   RemoveDb(copy);
   auto PurgedRows = [](const std::vector<std::pair<std::string, int64_t>>& runs) {
     int64_t rows = 0;

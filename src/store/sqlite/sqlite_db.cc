@@ -141,7 +141,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
   SLUICE_RETURN_IF_ERROR(c->Exec(
       "PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; "
       "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
-      "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"));
+      "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA secure_delete=FAST;"));
   return c;
 }
 

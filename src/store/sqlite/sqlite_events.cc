@@ -10,11 +10,13 @@ namespace sluice::store::sqlite {
 
 namespace {
 
-// The row at row_key, or nullopt when there is none or a retention mark hides it.
-Result<std::optional<model::Event>> SelectVisible(Connection& c, int64_t row_key,
+// The row at row_key of segment table `table`, or nullopt when there is none or a retention mark
+// hides it.
+Result<std::optional<model::Event>> SelectVisible(Connection& c, const std::string& table,
+                                                  int64_t row_key,
                                                   const std::vector<model::RetentionMark>& marks) {
   SLUICE_ASSIGN_OR_RETURN(Statement * s, c.Prepare(std::string("SELECT ") + kEventColumns +
-                                                   " FROM events WHERE row_key = ?"));
+                                                   " FROM " + table + " WHERE row_key = ?"));
   s->Bind(1, row_key);
   SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
   std::optional<model::Event> out;
@@ -27,18 +29,30 @@ Result<std::optional<model::Event>> SelectVisible(Connection& c, int64_t row_key
   return out;
 }
 
-// The key of the row with this id, hidden by retention or not, for the writer, which knows the
-// object's key.
-Result<std::optional<int64_t>> AnyRowKey(Connection& c, int64_t obj_key, const std::string& id) {
-  SLUICE_ASSIGN_OR_RETURN(
-      Statement * s,
-      c.Prepare("SELECT row_key FROM events WHERE obj_key = ? AND id_hash = ? AND id = ?"));
-  s->Bind(1, obj_key).Bind(2, TextKeyHash(id)).BindBorrowed(3, id);
-  SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
-  std::optional<int64_t> out;
-  if (row) out = s->Int(0);
-  s->Reset();
-  return out;
+// Where a row is: its segment's table and its key.
+struct RowPlace {
+  const std::string* table;
+  int64_t row_key;
+};
+
+// The row with this id of object `obj_key`, hidden by retention or not. An object keeps one row
+// per id, so the newest segment holding it is the only one; sealed segments whose filter rules
+// the id out are not read.
+Result<std::optional<RowPlace>> FindRow(Connection& c, const SegmentSet& segments,
+                                        int64_t obj_key, const std::string& id) {
+  const int64_t hash = TextKeyHash(id);
+  for (auto it = segments.segments.rbegin(); it != segments.segments.rend(); ++it) {
+    if (it->ids != nullptr && !it->ids->MayContain(obj_key, hash)) continue;
+    SLUICE_ASSIGN_OR_RETURN(Statement * s,
+                            c.Prepare("SELECT row_key FROM " + it->table +
+                                      " WHERE obj_key = ? AND id_hash = ? AND id = ?"));
+    s->Bind(1, obj_key).Bind(2, hash).BindBorrowed(3, id);
+    SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
+    const int64_t key = row ? s->Int(0) : 0;
+    s->Reset();
+    if (row) return std::optional<RowPlace>(RowPlace{&it->table, key});
+  }
+  return std::optional<RowPlace>();
 }
 
 // The object's key for the writer, created on its first row. Rolled back with the request's
@@ -65,13 +79,17 @@ Result<int64_t> WriterObjectKey(Connection& c, const model::ObjectRef& object) {
   return key;
 }
 
-Status DeleteRow(Connection& c, int64_t row_key) {
-  SLUICE_ASSIGN_OR_RETURN(Statement * s, c.Prepare("DELETE FROM events WHERE row_key = ?"));
-  return s->Bind(1, row_key).Run();
+Status DeleteRow(Connection& c, const RowPlace& place) {
+  SLUICE_ASSIGN_OR_RETURN(Statement * s,
+                          c.Prepare("DELETE FROM " + *place.table + " WHERE row_key = ?"));
+  return s->Bind(1, place.row_key).Run();
 }
 
-// Where an inserted row belongs: the request's object, owners and transaction.
+// Where an inserted row belongs: the open segment's table, its key, the request's object,
+// owners and transaction.
 struct RowOwner {
+  const std::string& table;
+  int64_t row_key;
   int64_t obj_key;
   const model::ObjectRef& object;
   const std::string& org_id;
@@ -84,11 +102,12 @@ Status InsertRow(Connection& c, const RowOwner& o, const model::Event& e,
                  const DerivedColumns& d) {
   SLUICE_ASSIGN_OR_RETURN(
       Statement * s,
-      c.Prepare("INSERT INTO events (object_type, object_id, id, xact_id, created, span_id, "
+      c.Prepare("INSERT INTO " + o.table +
+                " (object_type, object_id, id, xact_id, created, span_id, "
                 "root_span_id, span_parents, is_root, input, output, expected, error, scores, "
                 "metrics, metadata, span_attributes, context, origin, tags, org_id, project_id, "
-                "obj_key, id_hash, root_hash) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+                "obj_key, id_hash, root_hash, row_key) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   s->Bind(1, static_cast<int64_t>(o.object.type)).BindBorrowed(2, o.object.id)
       .BindBorrowed(3, e.id).Bind(4, static_cast<int64_t>(o.xact_id)).Bind(5, e.created)
       .BindBorrowed(6, e.span_id).BindBorrowed(7, e.root_span_id)
@@ -96,7 +115,7 @@ Status InsertRow(Connection& c, const RowOwner& o, const model::Event& e,
   int col = 10;
   for (const model::JsonField& f : model::kJsonFields) s->BindBorrowedOrNull(col++, e.*f.member);
   s->BindBorrowedOrNull(20, d.tags).BindBorrowed(21, o.org_id).BindBorrowed(22, o.project_id)
-      .Bind(23, o.obj_key).Bind(24, d.id_hash).Bind(25, d.root_hash);
+      .Bind(23, o.obj_key).Bind(24, d.id_hash).Bind(25, d.root_hash).Bind(26, o.row_key);
   Status st = s->Run();
   s->Reset();  // drop the borrowed texts before they go away
   return st;
@@ -116,7 +135,8 @@ Result<uint64_t> NextXactId(Connection& c) {
 }  // namespace
 
 // One insert request's writes inside the group's transaction (see InsertEvents).
-Result<InsertResult> SqliteStore::ApplyInsert(const PendingInsert& p) {
+Result<InsertResult> SqliteStore::ApplyInsert(const PendingInsert& p,
+                                              const SegmentSet& segments) {
   Connection& c = *writer_;
   InsertResult result;
   result.row_ids.reserve(p.writes->size());
@@ -127,18 +147,19 @@ Result<InsertResult> SqliteStore::ApplyInsert(const PendingInsert& p) {
     const model::EventWrite& w = (*p.writes)[i];
     result.row_ids.push_back(w.id);
     std::optional<model::Event> existing;
-    SLUICE_ASSIGN_OR_RETURN(auto key, AnyRowKey(c, obj_key, w.id));
-    if (key) {
+    SLUICE_ASSIGN_OR_RETURN(auto place, FindRow(c, segments, obj_key, w.id));
+    if (place) {
       // A row hidden by retention counts as absent; either way an object keeps one row per
-      // id, so the new version replaces it.
-      SLUICE_ASSIGN_OR_RETURN(existing, SelectVisible(c, *key, marks));
-      SLUICE_RETURN_IF_ERROR(DeleteRow(c, *key));
+      // id, so the new version replaces it (in the open segment).
+      SLUICE_ASSIGN_OR_RETURN(existing, SelectVisible(c, *place->table, place->row_key, marks));
+      SLUICE_RETURN_IF_ERROR(DeleteRow(c, *place));
     }
     if (w.object_delete) {
       result.rows_deleted += existing ? 1 : 0;
       continue;
     }
-    const RowOwner owner{obj_key, *p.object, *p.org_id, *p.project_id, result.xact_id};
+    const RowOwner owner{segments.open().table, next_row_key_++, obj_key, *p.object,
+                         *p.org_id, *p.project_id, result.xact_id};
     if (existing) {
       SLUICE_ASSIGN_OR_RETURN(model::Event e, model::ApplyEventWrite(w, &*existing, p.now));
       SLUICE_RETURN_IF_ERROR(InsertRow(c, owner, e, DeriveColumns(e)));
@@ -150,6 +171,7 @@ Result<InsertResult> SqliteStore::ApplyInsert(const PendingInsert& p) {
       SLUICE_RETURN_IF_ERROR(InsertRow(c, owner, *fresh, (*p.derived)[i]));
     }
     ++result.rows_written;
+    ++open_rows_;
   }
   return result;
 }
@@ -158,6 +180,8 @@ Result<InsertResult> SqliteStore::ApplyInsert(const PendingInsert& p) {
 // _xact_id and its own all-or-nothing outcome (a savepoint each). REQUIRES: write_mu_ held.
 void SqliteStore::CommitGroup(const std::vector<PendingInsert*>& group) {
   Connection& c = *writer_;
+  // Held for the transaction: no segment it reads is dropped meanwhile.
+  const std::shared_ptr<const SegmentSet> segments = Segments();
   Transaction txn(c);
   Status begun = txn.Begin();
   for (PendingInsert* p : group) {
@@ -170,7 +194,7 @@ void SqliteStore::CommitGroup(const std::vector<PendingInsert*>& group) {
       p->result = sp;
       continue;
     }
-    p->result = ApplyInsert(*p);
+    p->result = ApplyInsert(*p, *segments);
     if (!p->result.ok()) c.Exec("ROLLBACK TO insert_request").IgnoreError();
     c.Exec("RELEASE insert_request").IgnoreError();
   }
@@ -226,6 +250,8 @@ Result<InsertResult> SqliteStore::InsertEvents(const model::ObjectRef& object,
     {
       std::lock_guard<std::mutex> lock(write_mu_);
       CommitGroup(group);
+      // The rows are committed whatever happens here; a failed seal is tried again next time.
+      MaybeSealOpenSegment().IgnoreError();
     }
     queue_lock.lock();
     leader_active_ = false;
@@ -237,18 +263,20 @@ Result<InsertResult> SqliteStore::InsertEvents(const model::ObjectRef& object,
 
 Result<std::optional<model::Event>> SqliteStore::GetEvent(const model::ObjectRef& object,
                                                           const std::string& id) {
+  const std::shared_ptr<const SegmentSet> segments = Segments();
   SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
   SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, object));
   SLUICE_ASSIGN_OR_RETURN(
-      Statement * s,
-      c->Prepare(std::string("SELECT row_key FROM events WHERE obj_key = ") + kObjectKeySql +
-                 " AND id_hash = sluice_key_hash(?3) AND id = ?3"));
-  s->Bind(1, static_cast<int64_t>(object.type)).Bind(2, object.id).Bind(3, id);
-  SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
-  const std::optional<int64_t> key = row ? std::optional<int64_t>(s->Int(0)) : std::nullopt;
-  s->Reset();
-  if (!key) return std::optional<model::Event>();
-  return SelectVisible(*c, *key, marks);
+      Statement * k,
+      c->Prepare("SELECT obj_key FROM event_objects WHERE object_type = ? AND object_id = ?"));
+  k->Bind(1, static_cast<int64_t>(object.type)).Bind(2, object.id);
+  SLUICE_ASSIGN_OR_RETURN(bool found, k->Step());
+  const int64_t obj_key = found ? k->Int(0) : 0;
+  k->Reset();
+  if (!found) return std::optional<model::Event>();
+  SLUICE_ASSIGN_OR_RETURN(auto place, FindRow(*c, *segments, obj_key, id));
+  if (!place) return std::optional<model::Event>();
+  return SelectVisible(*c, *place->table, place->row_key, marks);
 }
 
 void SqliteStore::NoteInsert() {

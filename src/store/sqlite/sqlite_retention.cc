@@ -95,12 +95,13 @@ Result<bool> IsHidden(Connection& c, const std::vector<model::RetentionMark>& ma
 
 Result<Store::RetentionCount> SqliteStore::CountRetention(const model::RetentionMark& mark,
                                                           bool with_bytes) {
+  const std::shared_ptr<const SegmentSet> segments = Segments();
   SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
   SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, mark.object));
   model::RetentionMark probe = mark;
   probe.id = -1;  // no exemptions yet
   const std::string bytes =
-      with_bytes ? "SUM(length(id) + length(span_id) + length(root_span_id) + "
+      with_bytes ? "(length(id) + length(span_id) + length(root_span_id) + "
                    "COALESCE(length(span_parents), 0) + COALESCE(length(input), 0) + "
                    "COALESCE(length(output), 0) + COALESCE(length(expected), 0) + "
                    "COALESCE(length(error), 0) + COALESCE(length(scores), 0) + "
@@ -108,9 +109,11 @@ Result<Store::RetentionCount> SqliteStore::CountRetention(const model::Retention
                    "COALESCE(length(span_attributes), 0) + COALESCE(length(context), 0) + "
                    "COALESCE(length(origin), 0) + COALESCE(length(tags), 0))"
                  : "0";
-  const std::string sql = "SELECT COUNT(*), " + bytes + " FROM events WHERE " +
-                          ObjectSql(mark.object) + " AND " + MarkHidesSql(probe) +
-                          VisibleSql(marks);
+  const std::string sql = "SELECT COUNT(*), COALESCE(SUM(b), 0) FROM (" +
+                          UnionSql(*segments, "SELECT " + bytes + " AS b FROM $E WHERE " +
+                                                  ObjectSql(mark.object) + " AND " +
+                                                  MarkHidesSql(probe) + VisibleSql(marks)) +
+                          ")";
   SLUICE_ASSIGN_OR_RETURN(Statement * s, c->Prepare(sql));
   s->Bind(1, mark.object.id);
   SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -166,6 +169,7 @@ Result<std::vector<model::RetentionMark>> SqliteStore::ListRetentionMarks(
 
 Result<int64_t> SqliteStore::RestoreRetentionRun(const std::string& run_id) {
   std::lock_guard<std::mutex> lock(write_mu_);
+  const std::shared_ptr<const SegmentSet> segments = Segments();
   Connection& c = *writer_;
   Transaction txn(c);
   SLUICE_RETURN_IF_ERROR(txn.Begin());
@@ -184,9 +188,20 @@ Result<int64_t> SqliteStore::RestoreRetentionRun(const std::string& run_id) {
       if (a.id < m.id) earlier.push_back(a);
       if (a.id > m.id) later.push_back(a);
     }
+    for (const auto& a : active) {
+      if (a.id < m.id) continue;
+      if (std::find(purging_marks_.begin(), purging_marks_.end(), a.id) != purging_marks_.end()) {
+        return FailedPreconditionError("run " + run_id +
+                                       " is being purged (its grace period is over): its rows "
+                                       "are being removed");
+      }
+    }
     // This run's own rows: hidden by it and by no earlier active mark.
-    const std::string own = "FROM events WHERE " + ObjectSql(m.object) + " AND " + MarkHidesSql(m) +
-                            VisibleSql(earlier);
+    const std::string own =
+        "FROM (" +
+        UnionSql(*segments, "SELECT row_key FROM $E WHERE " + ObjectSql(m.object) + " AND " +
+                                MarkHidesSql(m) + VisibleSql(earlier)) +
+        ")";
     SLUICE_ASSIGN_OR_RETURN(Statement * count, c.Prepare("SELECT COUNT(*) " + own));
     count->Bind(1, m.object.id);
     SLUICE_ASSIGN_OR_RETURN(bool row, count->Step());
@@ -218,7 +233,7 @@ constexpr double kPurgeBatchBudgetMs = 5.0;
 constexpr double kIdlePurgeBatchBudgetMs = 200.0;
 constexpr int64_t kPurgeMinBatchRows = 64;
 constexpr int64_t kPurgeMaxBatchRows = 1'000'000;
-// Freed pages handed back to the file system per incremental-vacuum step (4 KiB each).
+// Freed pages handed back to the file system per incremental-vacuum step (16 KiB each).
 constexpr int kVacuumStepPages = 1024;
 
 // The next batch width (row_keys) from the last one's width and milliseconds (kept within 2x per
@@ -232,13 +247,18 @@ int64_t NextBatchRows(int64_t rows, double ms, double budget_ms) {
 // Lets writers queued on the store's write lock run between two purge steps.
 void YieldToWriters() { std::this_thread::sleep_for(std::chrono::milliseconds(1)); }
 
-// The row_key bounds [first, last] of the rows mark `m` hides (read from the object's index).
-Result<std::pair<int64_t, int64_t>> HiddenRowKeyBounds(Connection& c,
-                                                       const model::RetentionMark& m) {
-  SLUICE_ASSIGN_OR_RETURN(Statement * s,
-                          c.Prepare("SELECT MIN(row_key), MAX(row_key) FROM events WHERE " +
-                                    ObjectSql(m.object) + " AND " + MarkHidesSql(m)));
-  s->Bind(1, m.object.id);
+double MillisSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The row_key bounds [first, last] of the rows `where` selects in segment table `table` (text
+// parameter ?1 bound to `object_id` when not empty).
+Result<std::pair<int64_t, int64_t>> RowKeyBounds(Connection& c, const std::string& table,
+                                                 const std::string& where,
+                                                 const std::string& object_id) {
+  SLUICE_ASSIGN_OR_RETURN(Statement * s, c.Prepare("SELECT MIN(row_key), MAX(row_key) FROM " +
+                                                   table + " WHERE " + where));
+  if (!object_id.empty()) s->Bind(1, object_id);
   SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
   std::pair<int64_t, int64_t> out{0, -1};
   if (row && !s->IsNull(0)) out = {s->Int(0), s->Int(1)};
@@ -246,25 +266,15 @@ Result<std::pair<int64_t, int64_t>> HiddenRowKeyBounds(Connection& c,
   return out;
 }
 
-// Deletes the rows mark `m` hides, walking the table in row_key ranges (each table page is
-// visited by one batch only, in b-tree order), each range a transaction on `writer` under
-// `write_mu` (the store's write lock) sized to about kPurgeBatchBudgetMs; returns the rows
-// deleted. The range filter reads only the row's leading columns (object, xact, created), never
-// its overflow pages, for rows it keeps.
-Result<int64_t> PurgeMarkRows(std::mutex& write_mu, Connection& writer,
-                              const model::RetentionMark& m,
-                              const std::function<bool()>& inserts_active) {
-  std::pair<int64_t, int64_t> bounds;
-  {
-    std::lock_guard<std::mutex> lock(write_mu);
-    SLUICE_ASSIGN_OR_RETURN(bounds, HiddenRowKeyBounds(writer, m));
-  }
-  const std::string sql =
-      "DELETE FROM events WHERE row_key >= ?2 AND row_key < ?3 AND "
-      "object_type = " +
-      std::to_string(static_cast<int>(m.object.type)) + " AND object_id = ?1 AND " +
-      MarkHidesSql(m);
-  int64_t purged = 0;
+// Runs `delete_sql` (a DELETE bounded by row_key >= ?2 AND row_key < ?3, with ?1 the object id
+// when `object_id` is not empty) over [first, last] in ranges, each a transaction on `writer`
+// under `write_mu` (the store's write lock) sized to about the batch budget, so each table page
+// is visited by one batch only, in b-tree order; returns the rows deleted.
+Result<int64_t> DeleteInRanges(std::mutex& write_mu, Connection& writer,
+                               const std::string& delete_sql, const std::string& object_id,
+                               std::pair<int64_t, int64_t> bounds,
+                               const std::function<bool()>& inserts_active) {
+  int64_t deleted = 0;
   bool was_active = true;
   for (int64_t lo = bounds.first, width = 256; lo <= bounds.second;) {
     const bool active = inserts_active();
@@ -280,11 +290,12 @@ Result<int64_t> PurgeMarkRows(std::mutex& write_mu, Connection& writer,
     {
       std::lock_guard<std::mutex> lock(write_mu);
       const auto t0 = std::chrono::steady_clock::now();
-      SLUICE_ASSIGN_OR_RETURN(Statement * del, writer.Prepare(sql));
-      SLUICE_RETURN_IF_ERROR(
-          del->Reset().Bind(1, m.object.id).Bind(2, lo).Bind(3, lo + width).Run());
-      purged += writer.Changes();
-      ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      SLUICE_ASSIGN_OR_RETURN(Statement * del, writer.Prepare(delete_sql));
+      del->Reset();
+      if (!object_id.empty()) del->Bind(1, object_id);
+      SLUICE_RETURN_IF_ERROR(del->Bind(2, lo).Bind(3, lo + width).Run());
+      deleted += writer.Changes();
+      ms = MillisSince(t0);
     }
     lo += width;
     width = NextBatchRows(width, ms, budget_ms);
@@ -295,7 +306,27 @@ Result<int64_t> PurgeMarkRows(std::mutex& write_mu, Connection& writer,
       writer.CheckpointNow(write_mu);
     }
   }
-  return purged;
+  return deleted;
+}
+
+// Deletes the rows mark `m` hides in segment table `table`, walking it in row_key ranges (see
+// DeleteInRanges); returns the rows deleted. The range filter reads only the row's leading
+// columns (object, xact, created), never its overflow pages, for rows it keeps.
+Result<int64_t> PurgeMarkRows(std::mutex& write_mu, Connection& writer, const std::string& table,
+                              const model::RetentionMark& m,
+                              const std::function<bool()>& inserts_active) {
+  std::pair<int64_t, int64_t> bounds;
+  {
+    std::lock_guard<std::mutex> lock(write_mu);
+    SLUICE_ASSIGN_OR_RETURN(bounds, RowKeyBounds(writer, table,
+                                                 ObjectSql(m.object) + " AND " + MarkHidesSql(m),
+                                                 m.object.id));
+  }
+  const std::string sql = "DELETE FROM " + table +
+                          " WHERE row_key >= ?2 AND row_key < ?3 AND object_type = " +
+                          std::to_string(static_cast<int>(m.object.type)) +
+                          " AND object_id = ?1 AND " + MarkHidesSql(m);
+  return DeleteInRanges(write_mu, writer, sql, m.object.id, bounds, inserts_active);
 }
 
 // Marks `m` purged and drops its exemptions (and its experiment, for a whole-experiment mark).
@@ -335,34 +366,172 @@ Status VacuumFreedPages(std::mutex& write_mu, Connection& writer) {
   return Status();
 }
 
+// The object key of the events of `o`, if it ever had any.
+Result<std::optional<int64_t>> ObjectKey(Connection& c, const model::ObjectRef& o) {
+  SLUICE_ASSIGN_OR_RETURN(
+      Statement * s,
+      c.Prepare("SELECT obj_key FROM event_objects WHERE object_type = ? AND object_id = ?"));
+  s->Bind(1, static_cast<int64_t>(o.type)).Bind(2, o.id);
+  SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
+  std::optional<int64_t> out;
+  if (row) out = s->Int(0);
+  s->Reset();
+  return out;
+}
+
 }  // namespace
+
+Status SqliteStore::DropSegmentTable(Segment victim) {
+  // Readers and the writer that still hold a set with this segment finish with it first.
+  while (victim.pin.use_count() > 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const std::string& t = victim.table;
+  if (InsertsActive()) {
+    // A DROP TABLE holds the write lock for as long as it reads the whole table (~80 ms for
+    // 256k spans). While inserts arrive, take it apart in short steps instead: the indexes one
+    // by one (a few milliseconds each), then the rows in row_key ranges, which without indexes
+    // cost only their table pages.
+    for (const char* index : {"_by_id", "_by_root", "_by_created", "_by_xact"}) {
+      {
+        std::lock_guard<std::mutex> lock(write_mu_);
+        SLUICE_RETURN_IF_ERROR(writer_->Exec("DROP INDEX IF EXISTS " + t + index));
+      }
+      YieldToWriters();
+    }
+    std::pair<int64_t, int64_t> bounds;
+    {
+      std::lock_guard<std::mutex> lock(write_mu_);
+      SLUICE_ASSIGN_OR_RETURN(bounds, RowKeyBounds(*writer_, t, "1", ""));
+    }
+    SLUICE_RETURN_IF_ERROR(DeleteInRanges(write_mu_, *writer_,
+                                          "DELETE FROM " + t + " WHERE row_key >= ?2 AND "
+                                          "row_key < ?3",
+                                          "", bounds, [this] { return InsertsActive(); })
+                               .status());
+  }
+  std::lock_guard<std::mutex> lock(write_mu_);
+  Transaction txn(*writer_);
+  SLUICE_RETURN_IF_ERROR(txn.Begin());
+  SLUICE_RETURN_IF_ERROR(writer_->Exec("DROP TABLE IF EXISTS " + t));
+  SLUICE_RETURN_IF_ERROR(
+      writer_->Exec("DELETE FROM event_segments WHERE seg = " + std::to_string(victim.seg)));
+  return txn.Commit();
+}
+
+Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>& due,
+                                        std::vector<int64_t>* purged_per_mark) {
+  // Which due mark purges each row: the first (oldest) that hides it, as its index in `due`;
+  // -1 for a row none hides.
+  std::string which = "CASE";
+  std::vector<Segment> covered;
+  std::vector<std::vector<int64_t>> counts;
+  {
+    const std::shared_ptr<const SegmentSet> segments = Segments();
+    SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
+    bool any = false;
+    for (size_t i = 0; i < due.size(); ++i) {
+      SLUICE_ASSIGN_OR_RETURN(auto key, ObjectKey(*c, due[i].object));
+      if (!key) continue;
+      which += " WHEN obj_key = " + std::to_string(*key) + " AND " + MarkHidesSql(due[i]) +
+               " THEN " + std::to_string(i);
+      any = true;
+    }
+    if (!any) return Status();
+    which += " ELSE -1 END";
+    for (const Segment& s : segments->segments) {
+      if (s.state != SegmentState::kSealed) continue;
+      SLUICE_ASSIGN_OR_RETURN(Statement * q, c->Prepare("SELECT " + which + " AS k, count(*) FROM " +
+                                                        s.table + " GROUP BY k"));
+      std::vector<int64_t> n(due.size(), 0);
+      bool whole = true;
+      for (;;) {
+        SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
+        if (!row) break;
+        const int64_t k = q->Int(0);
+        if (k < 0) {
+          whole = false;
+          break;
+        }
+        n[static_cast<size_t>(k)] += q->Int(1);
+      }
+      q->Reset();
+      if (whole) {
+        covered.push_back(s);
+        counts.push_back(std::move(n));
+      }
+    }
+  }
+  // Sealed segments take no new rows, and restores of the due marks are refused while the
+  // purge runs, so a segment found covered stays covered.
+  for (size_t i = 0; i < covered.size(); ++i) {
+    Segment victim = std::move(covered[i]);
+    {
+      std::lock_guard<std::mutex> lock(write_mu_);
+      SegmentSet after = *Segments();
+      std::erase_if(after.segments, [&](const Segment& s) { return s.seg == victim.seg; });
+      Transaction txn(*writer_);
+      SLUICE_RETURN_IF_ERROR(txn.Begin());
+      SLUICE_RETURN_IF_ERROR(writer_->Exec("UPDATE event_segments SET state = 2 WHERE seg = " +
+                                           std::to_string(victim.seg)));
+      SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(*writer_, after));
+      SLUICE_RETURN_IF_ERROR(txn.Commit());
+      UpdateSegments([&](SegmentSet& set) {
+        std::erase_if(set.segments, [&](const Segment& s) { return s.seg == victim.seg; });
+      });
+    }
+    SLUICE_RETURN_IF_ERROR(DropSegmentTable(std::move(victim)));
+    for (size_t k = 0; k < due.size(); ++k) (*purged_per_mark)[k] += counts[i][k];
+  }
+  return Status();
+}
 
 Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::PurgeExpiredMarks(
     TimestampMicros now) {
   std::vector<model::RetentionMark> due;
   {
-    SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
+    // Read on the writer so that no restore slips in between: from here until the purge ends,
+    // restores of these marks are refused.
+    std::lock_guard<std::mutex> lock(write_mu_);
     SLUICE_ASSIGN_OR_RETURN(
-        due, QueryMarks(*c, "state = 0 AND purge_after <= " + std::to_string(now), {}));
+        due, QueryMarks(*writer_, "state = 0 AND purge_after <= " + std::to_string(now), {}));
+    for (const auto& m : due) purging_marks_.push_back(m.id);
   }
-  int64_t purged = 0;
-  std::vector<std::pair<std::string, int64_t>> per_run;
-  for (const auto& m : due) {
+  struct EndPurge {
+    SqliteStore* store;
+    ~EndPurge() {
+      std::lock_guard<std::mutex> lock(store->write_mu_);
+      store->purging_marks_.clear();
+    }
+  } end_purge{this};
+  if (due.empty()) return std::vector<std::pair<std::string, int64_t>>();
+  std::vector<int64_t> purged(due.size(), 0);
+  // Whole segments first: a segment every row of which the due marks hide is dropped.
+  SLUICE_RETURN_IF_ERROR(DropCoveredSegments(due, &purged));
+  // Then the rest row by row, segment by segment.
+  for (size_t i = 0; i < due.size(); ++i) {
+    const model::RetentionMark& m = due[i];
     // A purge stopped midway leaves the mark active with part of its rows gone; the next purge
     // deletes the rest and then marks it purged.
-    SLUICE_ASSIGN_OR_RETURN(int64_t n, PurgeMarkRows(write_mu_, *writer_, m,
-                                                     [this] { return InsertsActive(); }));
+    const std::shared_ptr<const SegmentSet> segments = Segments();
+    for (const Segment& s : segments->segments) {
+      SLUICE_ASSIGN_OR_RETURN(int64_t n, PurgeMarkRows(write_mu_, *writer_, s.table, m,
+                                                       [this] { return InsertsActive(); }));
+      purged[i] += n;
+    }
     SLUICE_RETURN_IF_ERROR(FinishPurgedMark(write_mu_, *writer_, m));
-    purged += n;
-    if (!per_run.empty() && per_run.back().first == m.run_id) {
-      per_run.back().second += n;
+  }
+  std::vector<std::pair<std::string, int64_t>> per_run;
+  int64_t total = 0;
+  for (size_t i = 0; i < due.size(); ++i) {
+    total += purged[i];
+    if (!per_run.empty() && per_run.back().first == due[i].run_id) {
+      per_run.back().second += purged[i];
     } else {
-      per_run.emplace_back(m.run_id, n);
+      per_run.emplace_back(due[i].run_id, purged[i]);
     }
   }
   // Give freed pages back to the file system (the database uses incremental auto-vacuum), in
   // small steps so writers keep going.
-  if (purged > 0) SLUICE_RETURN_IF_ERROR(VacuumFreedPages(write_mu_, *writer_));
+  if (total > 0) SLUICE_RETURN_IF_ERROR(VacuumFreedPages(write_mu_, *writer_));
   return per_run;
 }
 

@@ -10,8 +10,9 @@ namespace sluice::store::sqlite {
 
 namespace {
 
-// Builds the page query for a scan request without its keyset bound: text parameters are
-// numbered from ?3 and appended to `texts`; the ORDER BY clause goes to `order_by`.
+// Builds one segment's arm of the page query for a scan request (its table written "$E"), without
+// its keyset bound: text parameters are numbered from ?3 and appended to `texts`; the ORDER BY
+// clause goes to `order_by`.
 std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts,
                     std::string* order_by, const char* columns = kEventColumns) {
   // With id or root lists the rows come from the hash columns' indexes (subqueries below): the
@@ -19,7 +20,7 @@ std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts
   // testing every row against the lists (measured: 1 ms per trace of a traces export). The
   // few rows found are sorted.
   const bool by_lists = !r.ids.empty() || !r.root_span_ids.empty();
-  std::string sql = std::string("SELECT ") + columns + " FROM events WHERE " +
+  std::string sql = std::string("SELECT ") + columns + " FROM $E WHERE " +
                     (by_lists ? "+obj_key = " : "obj_key = ") + kObjectKeySql;
   if (r.max_xact_id) sql += " AND xact_id <= " + std::to_string(*r.max_xact_id);
   if (r.created_min) sql += " AND created >= " + std::to_string(*r.created_min);
@@ -39,7 +40,7 @@ std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts
       texts_sql += "?" + param;
       hashes_sql += "sluice_key_hash(?" + param + ")";
     }
-    sql += std::string(" AND row_key IN (SELECT row_key FROM events WHERE obj_key = ") +
+    sql += std::string(" AND row_key IN (SELECT row_key FROM $E WHERE obj_key = ") +
            kObjectKeySql + " AND " + hash_col + " IN (" + hashes_sql + ")) AND " + col + " IN (" +
            texts_sql + ")";
   };
@@ -78,8 +79,10 @@ class SqliteEventStream final : public model::EventStream {
 
   // Counts what the whole scan returns (up to its limit), reading no row's fields.
   Result<int64_t> Count() {
+    const std::shared_ptr<const SegmentSet> segments = store_->Segments();
     SLUICE_ASSIGN_OR_RETURN(auto c, store_->AcquireReader());
-    SLUICE_ASSIGN_OR_RETURN(Statement * s, PreparePage(*c, request_.limit, /*count=*/true));
+    SLUICE_ASSIGN_OR_RETURN(Statement * s,
+                            PreparePage(*c, *segments, request_.limit, /*count=*/true));
     SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
     const int64_t n = row ? s->Int(0) : 0;
     s->Reset();
@@ -87,9 +90,11 @@ class SqliteEventStream final : public model::EventStream {
   }
 
  private:
-  // Prepares and binds the next page's query (at most `page` rows, 0: no bound); with `count`,
-  // a query for the number of those rows instead (in no particular order).
-  Result<Statement*> PreparePage(Connection& c, int64_t page, bool count) {
+  // Prepares and binds the next page's query over `segments` (at most `page` rows, 0: no
+  // bound); with `count`, a query for the number of those rows instead (in no particular order).
+  // The arms are merged in the scan's order, each read in its own index's order.
+  Result<Statement*> PreparePage(Connection& c, const SegmentSet& segments, int64_t page,
+                                 bool count) {
     std::vector<std::string> texts;
     std::string order_by;
     std::string sql = PageSql(request_, &texts, &order_by, count ? "1" : kEventColumns);
@@ -116,6 +121,7 @@ class SqliteEventStream final : public model::EventStream {
     // Marks are read per page: a retention run or restore takes effect for the next page.
     SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(c, request_.object));
     sql += VisibleSql(marks);
+    sql = UnionSql(segments, sql);
     if (!count) sql += order_by;
     if (page > 0) sql += " LIMIT " + std::to_string(page);
     if (count) sql = "SELECT count(*) FROM (" + sql + ")";
@@ -140,8 +146,9 @@ class SqliteEventStream final : public model::EventStream {
       done_ = true;
       return Status();
     }
+    const std::shared_ptr<const SegmentSet> segments = store_->Segments();
     SLUICE_ASSIGN_OR_RETURN(auto c, store_->AcquireReader());
-    SLUICE_ASSIGN_OR_RETURN(Statement * s, PreparePage(*c, page, /*count=*/false));
+    SLUICE_ASSIGN_OR_RETURN(Statement * s, PreparePage(*c, *segments, page, /*count=*/false));
     size_t n = 0;
     for (;;) {
       SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());

@@ -14,7 +14,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   SLUICE_RETURN_IF_ERROR(Migrate(*writer).WithContext("migrating " + path));
   // Commits append to the WAL; a background thread copies it back into the database file.
   SLUICE_RETURN_IF_ERROR(writer->CheckpointInBackground(path, 1000));
-  return std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(writer)));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(path, options, std::move(writer)));
+  SLUICE_RETURN_IF_ERROR(store->LoadSegmentState().WithContext("opening " + path));
+  return store;
 }
 
 SqliteStore::SqliteStore(std::string path, SqliteStoreOptions options,
@@ -24,6 +26,7 @@ SqliteStore::SqliteStore(std::string path, SqliteStoreOptions options,
 SqliteStore::~SqliteStore() {
   // A clean close checkpoints the WAL into the main file.
   std::lock_guard<std::mutex> lock(write_mu_);
+  if (filter_builder_.joinable()) filter_builder_.join();
   writer_->Exec("PRAGMA wal_checkpoint(TRUNCATE)").IgnoreError();
 }
 

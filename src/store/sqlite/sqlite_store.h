@@ -6,13 +6,16 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_rows.h"
+#include "store/sqlite/sqlite_segments.h"
 #include "store/store.h"
 
 namespace sluice::store::sqlite {
@@ -24,6 +27,10 @@ struct SqliteStoreOptions {
   int max_idle_readers = 8;
   // Concurrent insert requests are committed together up to about this many rows.
   size_t group_commit_rows = 20'000;
+  // The open event segment is sealed once it holds this many rows (times 1 + segments / 64, so
+  // a large store keeps few segments). A purge drops sealed segments whose rows it removes
+  // entirely; smaller segments leave less to delete row by row at a retention cutoff.
+  int64_t segment_rows = 262'144;
 };
 
 // Thread-safe.
@@ -149,8 +156,27 @@ class SqliteStore final : public Store {
     Result<InsertResult> result = InternalError("insert not run");
     bool done = false;  // guarded by queue_mu_
   };
-  Result<InsertResult> ApplyInsert(const PendingInsert& p);
+  Result<InsertResult> ApplyInsert(const PendingInsert& p, const SegmentSet& segments);
   void CommitGroup(const std::vector<PendingInsert*>& group);
+  // Seals the open segment and opens the next once it is full. REQUIRES: write_mu_ held.
+  Status MaybeSealOpenSegment();
+  // Builds the id filter of sealed segment `seg` on a reader and attaches it.
+  void BuildIdFilterOf(int64_t seg);
+  // Finishes drops a crash interrupted, then reads the catalog, row key and filters.
+  Status LoadSegmentState();
+  // Removes sealed segments whose every row a due mark hides (see PurgeExpiredMarks).
+  Status DropCoveredSegments(const std::vector<model::RetentionMark>& due,
+                             std::vector<int64_t>* purged_per_mark);
+  // Empties and drops an unpublished segment's table. Returns when it is gone.
+  Status DropSegmentTable(Segment victim);
+
+ public:
+  // The published segments; holding the set keeps its tables from being dropped.
+  std::shared_ptr<const SegmentSet> Segments() const;
+
+ private:
+  // Publishes edit(current) as the new set. Every change goes through here.
+  void UpdateSegments(const std::function<void(SegmentSet&)>& edit);
 
   std::string path_;
   SqliteStoreOptions options_;
@@ -165,6 +191,13 @@ class SqliteStore final : public Store {
   void NoteInsert();
   // True while inserts are arriving (one started or ended within the last second).
   bool InsertsActive() const;
+  mutable std::mutex segments_mu_;
+  std::shared_ptr<const SegmentSet> segments_;  // guarded by segments_mu_
+  int64_t next_row_key_ = 1;                    // guarded by write_mu_
+  int64_t open_rows_ = 0;  // rows inserted into the open segment; guarded by write_mu_
+  std::thread filter_builder_;  // guarded by write_mu_
+  // Marks whose rows a running purge is removing: restores that touch them are refused.
+  std::vector<int64_t> purging_marks_;  // guarded by write_mu_
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by pool_mu_
 };

@@ -253,5 +253,201 @@ TEST_F(RetentionStoreTest, APurgeStoppedMidwayFinishesOnTheNextRunSparingExemptR
   EXPECT_TRUE(store_->PurgeExpiredMarks(kT0 + 2 * kDay)->empty());  // nothing left due
 }
 
+// With small event segments: each insert batch of kSegmentRows rows fills one segment.
+class SegmentRetentionTest : public RetentionStoreTest {
+ protected:
+  static constexpr int kSegmentRows = 10;
+
+  void SetUp() override {
+    RetentionStoreTest::SetUp();
+    Reopen();
+  }
+
+  void Reopen() {
+    store_.reset();
+    SqliteStoreOptions o;
+    o.segment_rows = kSegmentRows;
+    o.scan_page_rows = 3;
+    auto s = SqliteStore::Open(dir_.File("db"), o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+  }
+
+  // One integer from the database file, read by SQLite itself on its own connection.
+  int64_t QueryInt(const std::string& sql) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(dir_.File("db").c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* st = nullptr;
+    int64_t out = -1;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+      out = sqlite3_column_int64(st, 0);
+    } else {
+      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+  }
+
+  bool TableExists(const std::string& name) {
+    return QueryInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '" +
+                    name + "'") == 1;
+  }
+
+  // Batch `b`: ids "b<b>-0".."b<b>-9", the first `old` of them created 30 days ago.
+  std::vector<std::pair<std::string, TimestampMicros>> BatchRows(int b, int old) {
+    std::vector<std::pair<std::string, TimestampMicros>> rows;
+    for (int i = 0; i < kSegmentRows; ++i) {
+      rows.push_back({"b" + std::to_string(b) + "-" + std::to_string(i),
+                      i < old ? kT0 - 30 * kDay : kT0});
+    }
+    return rows;
+  }
+};
+
+TEST_F(SegmentRetentionTest, APurgeDropsTheSegmentsItEmptiesAndDeletesTheRestRowByRow) {
+  std::set<std::string> fresh;
+  for (int b = 0; b < 6; ++b) {
+    const int old = b < 3 ? kSegmentRows : b == 3 ? 5 : 0;  // batch 3 straddles the cutoff
+    const auto rows = BatchRows(b, old);
+    for (int i = old; i < kSegmentRows; ++i) fresh.insert(rows[i].first);
+    Insert(logs_, rows);
+  }
+  ASSERT_TRUE(TableExists("events_5"));  // one segment per batch, and an open one after them
+  ASSERT_TRUE(TableExists("events_6"));
+  ASSERT_TRUE(store_->AddRetentionMark(Mark("run", kT0 - kDay, logs_), {}).ok());
+  auto purged = store_->PurgeExpiredMarks(kT0 + kDay);
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  EXPECT_EQ(*purged, (std::vector<std::pair<std::string, int64_t>>{{"run", 35}}));
+  EXPECT_EQ(Visible(logs_), fresh);
+  // The three segments the mark covered are gone as tables; batch 3's keeps its new half.
+  EXPECT_FALSE(TableExists("events"));
+  EXPECT_FALSE(TableExists("events_1"));
+  EXPECT_FALSE(TableExists("events_2"));
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM events_3"), 5);
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM event_segments"), 4);
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM events_all"), static_cast<int64_t>(fresh.size()));
+  // A purged id is free again, and the store keeps working after a reopen.
+  Insert(logs_, {{"b0-0", kT0}});
+  Reopen();
+  EXPECT_EQ(Visible(logs_).size(), fresh.size() + 1);
+  EXPECT_TRUE(store_->GetEvent(logs_, "b0-0")->has_value());
+}
+
+TEST_F(SegmentRetentionTest, AnExemptRowKeepsItsSegmentAndSurvivesThePurge) {
+  Insert(logs_, BatchRows(0, kSegmentRows));
+  Insert(logs_, BatchRows(1, kSegmentRows));
+  const int64_t keep = (*store_->GetEvent(logs_, "b0-3"))->row_key;
+  ASSERT_TRUE(store_->AddRetentionMark(Mark("run", kT0 - kDay, logs_), {keep}).ok());
+  auto purged = store_->PurgeExpiredMarks(kT0 + kDay);
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  EXPECT_EQ(*purged, (std::vector<std::pair<std::string, int64_t>>{{"run", 19}}));
+  EXPECT_EQ(Visible(logs_), (std::set<std::string>{"b0-3"}));
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM events"), 1);
+  EXPECT_FALSE(TableExists("events_1"));
+}
+
+TEST_F(SegmentRetentionTest, SegmentsOfAnotherObjectAreNotDroppedByThisObjectsMark) {
+  model::Dataset d;
+  d.id = NewUuid();
+  d.project_id = project_.id;
+  d.name = "ds";
+  d.created = kT0;
+  ASSERT_TRUE(store_->CreateDataset(d).ok());
+  const ObjectRef ds{ObjectType::kDataset, d.id};
+  Insert(ds, BatchRows(0, kSegmentRows));    // old dataset rows, no mark on the dataset
+  Insert(logs_, BatchRows(1, kSegmentRows));  // old log rows, marked
+  ASSERT_TRUE(store_->AddRetentionMark(Mark("run", kT0 - kDay, logs_), {}).ok());
+  ASSERT_TRUE(store_->PurgeExpiredMarks(kT0 + kDay).ok());
+  EXPECT_TRUE(Visible(logs_).empty());
+  EXPECT_EQ(Visible(ds).size(), static_cast<size_t>(kSegmentRows));
+  EXPECT_TRUE(TableExists("events"));
+  EXPECT_FALSE(TableExists("events_1"));
+}
+
+TEST_F(SegmentRetentionTest, ARowReplacedFromASealedSegmentMovesToTheOpenOne) {
+  Insert(logs_, BatchRows(0, 0));
+  Insert(logs_, BatchRows(1, 0));
+  auto w = model::ParseInsertRequest(R"({"events":[{"id":"b0-4","input":"y"}]})");
+  ASSERT_TRUE(store_->InsertEvents(logs_, org_.id, project_.id, *w, kT0).ok());
+  EXPECT_EQ((*store_->GetEvent(logs_, "b0-4"))->input, "\"y\"");
+  EXPECT_EQ(Visible(logs_).size(), 2u * kSegmentRows);
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM events WHERE id = 'b0-4'"), 0);
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM events_all"), 2 * kSegmentRows);
+  // After a reopen the sealed segments' id filters are rebuilt from the file.
+  Reopen();
+  w = model::ParseInsertRequest(R"({"events":[{"id":"b1-7","input":"z"}]})");
+  ASSERT_TRUE(store_->InsertEvents(logs_, org_.id, project_.id, *w, kT0).ok());
+  EXPECT_EQ((*store_->GetEvent(logs_, "b1-7"))->input, "\"z\"");
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM events_all"), 2 * kSegmentRows);
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM events_all WHERE id = 'b1-7'"), 1);
+}
+
+TEST_F(SegmentRetentionTest, ScansMergeTheSegmentsInEveryOrder) {
+  std::mt19937_64 rng(11);
+  std::vector<std::pair<std::string, TimestampMicros>> all;
+  for (int b = 0; b < 7; ++b) {
+    std::vector<std::pair<std::string, TimestampMicros>> rows;
+    for (int i = 0; i < 4; ++i) {
+      rows.push_back({"s" + std::to_string(b) + "-" + std::to_string(i),
+                      kT0 - static_cast<int64_t>(rng() % (20 * kDay))});
+    }
+    Insert(logs_, rows);
+    all.insert(all.end(), rows.begin(), rows.end());
+  }
+  ASSERT_TRUE(TableExists("events_2"));
+  auto scan = [&](model::ScanOrder order) {
+    model::ScanRequest r;
+    r.object = logs_;
+    r.order = order;
+    auto s = std::move(store_->Scan(r).value());
+    std::vector<model::Event> out;
+    model::Event e;
+    while (*s->Next(&e)) out.push_back(e);
+    return out;
+  };
+  const auto by_xact = scan(model::ScanOrder::kXactAscending);
+  ASSERT_EQ(by_xact.size(), all.size());
+  for (size_t i = 1; i < by_xact.size(); ++i) {
+    EXPECT_LT(std::make_pair(by_xact[i - 1].xact_id, by_xact[i - 1].row_key),
+              std::make_pair(by_xact[i].xact_id, by_xact[i].row_key));
+  }
+  auto sorted = all;
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return a.second < b.second; });
+  const auto up = scan(model::ScanOrder::kCreatedAscending);
+  const auto down = scan(model::ScanOrder::kCreatedDescending);
+  ASSERT_EQ(up.size(), all.size());
+  ASSERT_EQ(down.size(), all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(up[i].created, sorted[i].second);
+    EXPECT_EQ(down[i].created, sorted[all.size() - 1 - i].second);
+  }
+  // Lookups by id and by trace across segments.
+  model::ScanRequest r;
+  r.object = logs_;
+  r.ids = {"s0-1", "s6-2", "s3-3"};
+  EXPECT_EQ(*store_->CountRows(r), 3);
+}
+
+TEST_F(SegmentRetentionTest, ADropACrashInterruptedIsFinishedOnOpen) {
+  Insert(logs_, BatchRows(0, kSegmentRows));
+  Insert(logs_, BatchRows(1, 0));
+  store_.reset();
+  // As left by a purge killed after unpublishing segment 0 and before dropping it.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE event_segments SET state = 2 WHERE seg = 0", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  Reopen();
+  EXPECT_FALSE(TableExists("events"));
+  EXPECT_EQ(Visible(logs_).size(), static_cast<size_t>(kSegmentRows));
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM events_all"), kSegmentRows);
+}
+
 }  // namespace
 }  // namespace sluice::store::sqlite

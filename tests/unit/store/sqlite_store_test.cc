@@ -28,6 +28,7 @@ class SqliteStoreTest : public ::testing::Test {
   void SetUp() override {
     SqliteStoreOptions o;
     o.scan_page_rows = 3;  // small pages so scans cross page boundaries
+    o.segment_rows = 4;    // and small segments so they read across segments
     auto s = SqliteStore::Open(dir_.File("sluice.db"), o);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();

@@ -68,12 +68,15 @@ inline store::postgres::PgStoreOptions SmallPagePgOptions() {
 }
 
 // Opens a fresh store of `backend`; sets *skip (and returns null) when PostgreSQL is absent.
+// SQLite stores seal an event segment every `sqlite_segment_rows` rows (small by default, so
+// the contract runs across segments).
 inline std::unique_ptr<store::Store> OpenFreshStore(
     Backend backend, const TempDir& dir, std::string* skip,
-    store::postgres::PgStoreOptions pg = SmallPagePgOptions()) {
+    store::postgres::PgStoreOptions pg = SmallPagePgOptions(), int64_t sqlite_segment_rows = 5) {
   if (backend == Backend::kSqlite) {
     store::sqlite::SqliteStoreOptions o;
     o.scan_page_rows = 3;
+    o.segment_rows = sqlite_segment_rows;
     auto s = store::sqlite::SqliteStore::Open(dir.File("sluice.db"), o);
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     return s.ok() ? std::move(s).value() : nullptr;

@@ -1,0 +1,243 @@
+#include "store/sqlite/sqlite_segments.h"
+
+#include <algorithm>
+#include <bit>
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace sluice::store::sqlite {
+
+namespace {
+
+constexpr int kFilterProbes = 6;  // about 1% false positives at 10 bits per key
+
+uint64_t Mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
+// Two independent hashes of the pair for double hashing.
+std::pair<uint64_t, uint64_t> PairHashes(int64_t obj_key, int64_t id_hash) {
+  const uint64_t a = Mix(static_cast<uint64_t>(id_hash) ^ Mix(static_cast<uint64_t>(obj_key)));
+  return {a, Mix(a + 0x9e3779b97f4a7c15ULL) | 1};
+}
+
+}  // namespace
+
+IdFilter::IdFilter(size_t expected_keys) {
+  const uint64_t bits = std::bit_ceil(std::max<uint64_t>(1024, expected_keys * 10));
+  bits_.assign(bits / 64, 0);
+  mask_ = bits - 1;
+}
+
+void IdFilter::Add(int64_t obj_key, int64_t id_hash) {
+  auto [h, step] = PairHashes(obj_key, id_hash);
+  for (int i = 0; i < kFilterProbes; ++i, h += step) {
+    const uint64_t bit = h & mask_;
+    bits_[bit >> 6] |= uint64_t{1} << (bit & 63);
+  }
+}
+
+bool IdFilter::MayContain(int64_t obj_key, int64_t id_hash) const {
+  auto [h, step] = PairHashes(obj_key, id_hash);
+  for (int i = 0; i < kFilterProbes; ++i, h += step) {
+    const uint64_t bit = h & mask_;
+    if ((bits_[bit >> 6] & (uint64_t{1} << (bit & 63))) == 0) return false;
+  }
+  return true;
+}
+
+std::string SegmentTable(int64_t seg) {
+  return seg == 0 ? std::string("events") : "events_" + std::to_string(seg);
+}
+
+std::string SegmentDdl(int64_t seg) {
+  const std::string t = SegmentTable(seg);
+  return "CREATE TABLE " + t +
+         " (row_key INTEGER PRIMARY KEY, object_type INTEGER NOT NULL, object_id TEXT NOT NULL, "
+         "id TEXT NOT NULL, xact_id INTEGER NOT NULL, created INTEGER NOT NULL, "
+         "span_id TEXT NOT NULL, root_span_id TEXT NOT NULL, span_parents TEXT, "
+         "is_root INTEGER NOT NULL, input TEXT, output TEXT, expected TEXT, error TEXT, "
+         "scores TEXT, metrics TEXT, metadata TEXT, span_attributes TEXT, context TEXT, "
+         "origin TEXT, tags TEXT, org_id TEXT NOT NULL, project_id TEXT NOT NULL, "
+         "obj_key INTEGER NOT NULL DEFAULT 0, id_hash INTEGER NOT NULL DEFAULT 0, "
+         "root_hash INTEGER NOT NULL DEFAULT 0);\n"
+         "CREATE INDEX " + t + "_by_id ON " + t + " (obj_key, id_hash);\n"
+         "CREATE INDEX " + t + "_by_xact ON " + t + " (obj_key, xact_id, row_key);\n"
+         "CREATE INDEX " + t + "_by_created ON " + t + " (obj_key, created, xact_id);\n"
+         "CREATE INDEX " + t + "_by_root ON " + t + " (obj_key, root_hash);\n";
+}
+
+std::string UnionSql(const SegmentSet& set, std::string_view arm) {
+  std::string out;
+  for (const Segment& s : set.segments) {
+    if (!out.empty()) out += " UNION ALL ";
+    for (size_t i = 0; i < arm.size(); ++i) {
+      if (arm[i] == '$' && i + 1 < arm.size() && arm[i + 1] == 'E') {
+        out += s.table;
+        ++i;
+      } else {
+        out.push_back(arm[i]);
+      }
+    }
+  }
+  return out;
+}
+
+Result<std::vector<Segment>> LoadSegments(Connection& c) {
+  SLUICE_ASSIGN_OR_RETURN(Statement * q,
+                          c.Prepare("SELECT seg, tbl, state FROM event_segments ORDER BY seg"));
+  std::vector<Segment> out;
+  for (;;) {
+    SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    Segment s;
+    s.seg = q->Int(0);
+    s.table = q->Text(1);
+    s.state = static_cast<SegmentState>(q->Int(2));
+    s.pin = std::make_shared<const int>(0);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<std::shared_ptr<const IdFilter>> BuildIdFilter(Connection& c, const std::string& table) {
+  SLUICE_ASSIGN_OR_RETURN(Statement * n, c.Prepare("SELECT count(*) FROM " + table));
+  SLUICE_ASSIGN_OR_RETURN(bool counted, n->Step());
+  const int64_t rows = counted ? n->Int(0) : 0;
+  n->Reset();
+  auto filter = std::make_shared<IdFilter>(static_cast<size_t>(rows));
+  // Reads the (obj_key, id_hash) index only.
+  SLUICE_ASSIGN_OR_RETURN(Statement * q, c.Prepare("SELECT obj_key, id_hash FROM " + table +
+                                                   " INDEXED BY " + table + "_by_id"));
+  for (;;) {
+    SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    filter->Add(q->Int(0), q->Int(1));
+  }
+  q->Reset();
+  return std::shared_ptr<const IdFilter>(std::move(filter));
+}
+
+Status ReplaceAllEventsView(Connection& c, const SegmentSet& set) {
+  SLUICE_RETURN_IF_ERROR(c.Exec("DROP VIEW IF EXISTS events_all"));
+  return c.Exec("CREATE VIEW events_all AS " + UnionSql(set, "SELECT * FROM $E"));
+}
+
+}  // namespace sluice::store::sqlite
+
+// ---- the store's segments ----
+
+namespace sluice::store::sqlite {
+
+std::shared_ptr<const SegmentSet> SqliteStore::Segments() const {
+  std::lock_guard<std::mutex> lock(segments_mu_);
+  return segments_;
+}
+
+void SqliteStore::UpdateSegments(const std::function<void(SegmentSet&)>& edit) {
+  std::lock_guard<std::mutex> lock(segments_mu_);
+  auto next = std::make_shared<SegmentSet>(segments_ ? *segments_ : SegmentSet{});
+  edit(*next);
+  segments_ = std::move(next);
+}
+
+Status SqliteStore::LoadSegmentState() {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  Connection& c = *writer_;
+  SLUICE_ASSIGN_OR_RETURN(std::vector<Segment> stored, LoadSegments(c));
+  SegmentSet set;
+  for (Segment& s : stored) {
+    if (s.state == SegmentState::kDropping) {
+      // A drop a crash interrupted: its rows were purged, the table goes now.
+      Transaction txn(c);
+      SLUICE_RETURN_IF_ERROR(txn.Begin());
+      SLUICE_RETURN_IF_ERROR(c.Exec("DROP TABLE IF EXISTS " + s.table));
+      SLUICE_RETURN_IF_ERROR(c.Exec("DELETE FROM event_segments WHERE seg = " + std::to_string(s.seg)));
+      SLUICE_RETURN_IF_ERROR(txn.Commit());
+      continue;
+    }
+    set.segments.push_back(std::move(s));
+  }
+  if (set.segments.empty() || set.open().state != SegmentState::kOpen) {
+    return InternalError("the event segment catalog has no open segment");
+  }
+  for (const Segment& s : set.segments) {
+    SLUICE_ASSIGN_OR_RETURN(Statement * q, c.Prepare("SELECT max(row_key) FROM " + s.table));
+    SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (row && !q->IsNull(0)) next_row_key_ = std::max(next_row_key_, q->Int(0) + 1);
+    q->Reset();
+  }
+  SLUICE_ASSIGN_OR_RETURN(Statement * n, c.Prepare("SELECT count(*) FROM " + set.open().table));
+  SLUICE_ASSIGN_OR_RETURN(bool counted, n->Step());
+  open_rows_ = counted ? n->Int(0) : 0;
+  n->Reset();
+  for (Segment& s : set.segments) {
+    if (s.state != SegmentState::kSealed) continue;
+    SLUICE_ASSIGN_OR_RETURN(s.ids, BuildIdFilter(c, s.table));
+  }
+  SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(c, set));
+  UpdateSegments([&](SegmentSet& out) { out = std::move(set); });
+  return Status();
+}
+
+Status SqliteStore::MaybeSealOpenSegment() {
+  auto current = Segments();
+  const int64_t threshold =
+      options_.segment_rows * (1 + static_cast<int64_t>(current->segments.size()) / 64);
+  if (open_rows_ < threshold) return Status();
+  Connection& c = *writer_;
+  const Segment& open = current->open();
+  Segment next;
+  next.seg = open.seg + 1;
+  next.table = SegmentTable(next.seg);
+  next.state = SegmentState::kOpen;
+  next.pin = std::make_shared<const int>(0);
+  SegmentSet after = *current;
+  after.segments.back().state = SegmentState::kSealed;
+  after.segments.push_back(next);
+  Transaction txn(c);
+  SLUICE_RETURN_IF_ERROR(txn.Begin());
+  SLUICE_RETURN_IF_ERROR(c.Exec(SegmentDdl(next.seg)));
+  SLUICE_RETURN_IF_ERROR(c.Exec("UPDATE event_segments SET state = 1 WHERE seg = " +
+                                std::to_string(open.seg)));
+  SLUICE_RETURN_IF_ERROR(c.Exec("INSERT INTO event_segments (seg, tbl, state) VALUES (" +
+                                std::to_string(next.seg) + ", '" + next.table + "', 0)"));
+  SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(c, after));
+  SLUICE_RETURN_IF_ERROR(txn.Commit());
+  const int64_t sealed = open.seg;
+  UpdateSegments([&](SegmentSet& set) {
+    set.segments.back().state = SegmentState::kSealed;
+    set.segments.push_back(next);
+  });
+  open_rows_ = 0;
+  // The sealed segment's id filter is built off the write lock; until it is attached, lookups
+  // probe the table.
+  if (filter_builder_.joinable()) filter_builder_.join();
+  filter_builder_ = std::thread([this, sealed] { BuildIdFilterOf(sealed); });
+  return Status();
+}
+
+void SqliteStore::BuildIdFilterOf(int64_t seg) {
+  auto set = Segments();
+  const Segment* s = nullptr;
+  for (const Segment& x : set->segments) {
+    if (x.seg == seg) s = &x;
+  }
+  if (s == nullptr) return;
+  auto c = AcquireReader();
+  if (!c.ok()) return;  // lookups keep probing the table
+  auto filter = BuildIdFilter(**c, s->table);
+  if (!filter.ok()) return;
+  UpdateSegments([&](SegmentSet& out) {
+    for (Segment& x : out.segments) {
+      if (x.seg == seg) x.ids = *filter;
+    }
+  });
+}
+
+}  // namespace sluice::store::sqlite

@@ -1,0 +1,74 @@
+// Event segments (internal to store/sqlite). The events of all objects live in a series of
+// tables, each with the same columns and indexes: the open segment takes new rows; once it holds
+// enough rows it is sealed and a new one opens. Sealed segments only lose rows (a row that is
+// replaced moves to the open segment), so a purge whose marks hide every row of a sealed segment
+// drops the table instead of deleting rows and index entries one by one. Reads are one compound
+// SELECT over the segments (SQLite merges the arms' index orders); id lookups skip sealed
+// segments whose Bloom filter rules the id out. docs/storage.md explains the layout.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace sluice::store::sqlite {
+
+// A Bloom filter of (obj_key, id_hash) pairs: MayContain is false only for pairs never added.
+class IdFilter {
+ public:
+  explicit IdFilter(size_t expected_keys);
+  void Add(int64_t obj_key, int64_t id_hash);
+  bool MayContain(int64_t obj_key, int64_t id_hash) const;
+
+ private:
+  std::vector<uint64_t> bits_;
+  uint64_t mask_ = 0;  // bit count - 1 (a power of two)
+};
+
+enum class SegmentState : int { kOpen = 0, kSealed = 1, kDropping = 2 };
+
+struct Segment {
+  int64_t seg = 0;
+  std::string table;
+  SegmentState state = SegmentState::kOpen;
+  // Sealed segments: the ids they hold (null until built: probe the table).
+  std::shared_ptr<const IdFilter> ids;
+  // Shared by every copy of this segment in any SegmentSet: while another copy exists, a
+  // reader or the writer may still use the table, so it is not dropped.
+  std::shared_ptr<const int> pin;
+};
+
+// The published segments, ascending; the last is the open one. Immutable once published.
+struct SegmentSet {
+  std::vector<Segment> segments;
+  const Segment& open() const { return segments.back(); }
+};
+
+// "events" for segment 0 (the table every database starts with), "events_<seg>" after it.
+std::string SegmentTable(int64_t seg);
+
+// The statements creating segment `seg`'s table and its indexes (the columns and order of
+// segment 0's, so rows copy between segments with SELECT *).
+std::string SegmentDdl(int64_t seg);
+
+// `arm` once per segment, "$E" replaced by the segment's table, joined by UNION ALL. With an
+// ORDER BY appended, SQLite merges the arms (each read in its index's order).
+std::string UnionSql(const SegmentSet& set, std::string_view arm);
+
+// The catalog as stored: every segment not being dropped, ascending. Creates segment 0's row
+// in an older database.
+Result<std::vector<Segment>> LoadSegments(Connection& c);
+
+// The ids of the rows in `table`, as a filter.
+Result<std::shared_ptr<const IdFilter>> BuildIdFilter(Connection& c, const std::string& table);
+
+// Replaces the view `events_all` (every stored row, for people and tools reading the file) with
+// one over `set`'s segments.
+Status ReplaceAllEventsView(Connection& c, const SegmentSet& set);
+
+}  // namespace sluice::store::sqlite
