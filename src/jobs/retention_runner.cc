@@ -405,6 +405,13 @@ Result<int64_t> RetentionRunner::PurgeDue() {
     run->stats.Set("purged", Json::Int((prev ? prev->int_value() : 0) + rows));
     SLUICE_RETURN_IF_ERROR(store_.SaveRun(*run));
   }
+  if (total > 0) {
+    Status reclaimed = store_.ReclaimSpace();
+    if (!reclaimed.ok()) {
+      SLUICE_LOG_WARN("retention: giving purged space back failed (the purge itself is done): {}",
+                      reclaimed.ToString());
+    }
+  }
   return total;
 }
 

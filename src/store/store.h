@@ -201,9 +201,12 @@ class Store : public model::EventSource {
   // Returns rows restored.
   virtual Result<int64_t> RestoreRetentionRun(const std::string& run_id) = 0;
   // Deletes for good the rows hidden by active marks whose purge_after <= now, in bounded
-  // batches, and reclaims space. Returns the rows purged per run id.
+  // batches; their space is free for new rows. Returns the rows purged per run id.
   virtual Result<std::vector<std::pair<std::string, int64_t>>> PurgeExpiredMarks(
       TimestampMicros now) = 0;
+  // Hands space freed by purges back to the file system where the backend does not on its own
+  // (SQLite: when a quarter of the file is free and no inserts are arriving). Best effort.
+  virtual Status ReclaimSpace() { return Status(); }
 
   // --- leases (one holder of a named piece of work across processes sharing the store) ---
   // A lease is a row (name, owner, expires). It is free when absent or when expires <= now.

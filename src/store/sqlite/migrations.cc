@@ -223,13 +223,15 @@ CREATE TABLE leases (
 )sql",
 
       // 6: event segments (sqlite_segments.h). The events table becomes segment 0, the open one;
-      // later segments are created as it fills. state: 0 open, 1 sealed, 2 being dropped.
+      // later segments are created as it fills. state: 0 open, 1 sealed, 2 being dropped,
+      // 3 copying its remaining rows to moved_to before it is dropped.
       // events_all is a view over every segment for people reading the file.
       R"sql(
 CREATE TABLE event_segments (
   seg INTEGER PRIMARY KEY,
   tbl TEXT NOT NULL UNIQUE,
-  state INTEGER NOT NULL
+  state INTEGER NOT NULL,
+  moved_to TEXT
 );
 INSERT INTO event_segments (seg, tbl, state) VALUES (0, 'events', 0);
 CREATE VIEW events_all AS SELECT * FROM events;

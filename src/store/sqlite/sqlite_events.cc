@@ -153,6 +153,11 @@ Result<InsertResult> SqliteStore::ApplyInsert(const PendingInsert& p,
       // id, so the new version replaces it (in the open segment).
       SLUICE_ASSIGN_OR_RETURN(existing, SelectVisible(c, *place->table, place->row_key, marks));
       SLUICE_RETURN_IF_ERROR(DeleteRow(c, *place));
+      if (!moving_from_.empty() && *place->table != moving_from_) {
+        // The row may be a copy a purge made of a row of a segment it is emptying: that one
+        // goes too, or it would be read again once its copy is gone.
+        SLUICE_RETURN_IF_ERROR(DeleteRow(c, RowPlace{&moving_from_, place->row_key}));
+      }
     }
     if (w.object_delete) {
       result.rows_deleted += existing ? 1 : 0;

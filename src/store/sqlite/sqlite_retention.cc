@@ -252,12 +252,17 @@ double MillisSince(std::chrono::steady_clock::time_point t0) {
 }
 
 // The row_key bounds [first, last] of the rows `where` selects in segment table `table` (text
-// parameter ?1 bound to `object_id` when not empty).
+// parameter ?1 bound to `object_id` when not empty), or of all its rows for an empty `where`
+// (two rowid seeks: MIN and MAX together would read the whole table).
 Result<std::pair<int64_t, int64_t>> RowKeyBounds(Connection& c, const std::string& table,
                                                  const std::string& where,
                                                  const std::string& object_id) {
-  SLUICE_ASSIGN_OR_RETURN(Statement * s, c.Prepare("SELECT MIN(row_key), MAX(row_key) FROM " +
-                                                   table + " WHERE " + where));
+  SLUICE_ASSIGN_OR_RETURN(
+      Statement * s,
+      c.Prepare(where.empty() ? "SELECT (SELECT MIN(row_key) FROM " + table +
+                                    "), (SELECT MAX(row_key) FROM " + table + ")"
+                              : "SELECT MIN(row_key), MAX(row_key) FROM " + table + " WHERE " +
+                                    where));
   if (!object_id.empty()) s->Bind(1, object_id);
   SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
   std::pair<int64_t, int64_t> out{0, -1};
@@ -266,17 +271,18 @@ Result<std::pair<int64_t, int64_t>> RowKeyBounds(Connection& c, const std::strin
   return out;
 }
 
-// Runs `delete_sql` (a DELETE bounded by row_key >= ?2 AND row_key < ?3, with ?1 the object id
-// when `object_id` is not empty) over [first, last] in ranges, each a transaction on `writer`
-// under `write_mu` (the store's write lock) sized to about the batch budget, so each table page
-// is visited by one batch only, in b-tree order; returns the rows deleted.
-Result<int64_t> DeleteInRanges(std::mutex& write_mu, Connection& writer,
-                               const std::string& delete_sql, const std::string& object_id,
-                               std::pair<int64_t, int64_t> bounds,
-                               const std::function<bool()>& inserts_active) {
-  int64_t deleted = 0;
+// Calls `step(lo, hi)` (which changes the rows with row_key in [lo, hi) and returns how many)
+// over [first, last] in ranges, each under `write_mu` (the store's write lock) and sized to about
+// the batch budget, so each table page is visited by one batch only, in b-tree order; returns
+// the rows changed.
+Result<int64_t> InRanges(std::mutex& write_mu, Connection& writer,
+                         std::pair<int64_t, int64_t> bounds,
+                         const std::function<bool()>& inserts_active,
+                         const std::function<Result<int64_t>(int64_t, int64_t)>& step) {
+  int64_t changed = 0;
   bool was_active = true;
-  for (int64_t lo = bounds.first, width = 256; lo <= bounds.second;) {
+  for (int64_t lo = bounds.first, width = inserts_active() ? kPurgeMinBatchRows : 256;
+       lo <= bounds.second;) {
     const bool active = inserts_active();
     const double budget_ms = active ? kPurgeBatchBudgetMs : kIdlePurgeBatchBudgetMs;
     if (active && !was_active) {
@@ -290,11 +296,8 @@ Result<int64_t> DeleteInRanges(std::mutex& write_mu, Connection& writer,
     {
       std::lock_guard<std::mutex> lock(write_mu);
       const auto t0 = std::chrono::steady_clock::now();
-      SLUICE_ASSIGN_OR_RETURN(Statement * del, writer.Prepare(delete_sql));
-      del->Reset();
-      if (!object_id.empty()) del->Bind(1, object_id);
-      SLUICE_RETURN_IF_ERROR(del->Bind(2, lo).Bind(3, lo + width).Run());
-      deleted += writer.Changes();
+      SLUICE_ASSIGN_OR_RETURN(int64_t n, step(lo, lo + width));
+      changed += n;
       ms = MillisSince(t0);
     }
     lo += width;
@@ -306,22 +309,37 @@ Result<int64_t> DeleteInRanges(std::mutex& write_mu, Connection& writer,
       writer.CheckpointNow(write_mu);
     }
   }
-  return deleted;
+  return changed;
+}
+
+// Runs `delete_sql` (a DELETE bounded by row_key >= ?2 AND row_key < ?3, with ?1 the object id
+// when `object_id` is not empty) over [first, last] in ranges (see InRanges), each its own
+// transaction; returns the rows deleted.
+Result<int64_t> DeleteInRanges(std::mutex& write_mu, Connection& writer,
+                               const std::string& delete_sql, const std::string& object_id,
+                               std::pair<int64_t, int64_t> bounds,
+                               const std::function<bool()>& inserts_active) {
+  return InRanges(write_mu, writer, bounds, inserts_active,
+                  [&](int64_t lo, int64_t hi) -> Result<int64_t> {
+                    SLUICE_ASSIGN_OR_RETURN(Statement * del, writer.Prepare(delete_sql));
+                    del->Reset();
+                    if (!object_id.empty()) del->Bind(1, object_id);
+                    SLUICE_RETURN_IF_ERROR(del->Bind(2, lo).Bind(3, hi).Run());
+                    return writer.Changes();
+                  });
 }
 
 // Deletes the rows mark `m` hides in segment table `table`, walking it in row_key ranges (see
 // DeleteInRanges); returns the rows deleted. The range filter reads only the row's leading
-// columns (object, xact, created), never its overflow pages, for rows it keeps.
-Result<int64_t> PurgeMarkRows(std::mutex& write_mu, Connection& writer, const std::string& table,
-                              const model::RetentionMark& m,
+// columns (object, xact, created), never its overflow pages, for rows it keeps. The bounds are
+// read on `reader`, off the write lock (the rows a mark hides only ever get fewer).
+Result<int64_t> PurgeMarkRows(std::mutex& write_mu, Connection& writer, Connection& reader,
+                              const std::string& table, const model::RetentionMark& m,
                               const std::function<bool()>& inserts_active) {
-  std::pair<int64_t, int64_t> bounds;
-  {
-    std::lock_guard<std::mutex> lock(write_mu);
-    SLUICE_ASSIGN_OR_RETURN(bounds, RowKeyBounds(writer, table,
-                                                 ObjectSql(m.object) + " AND " + MarkHidesSql(m),
-                                                 m.object.id));
-  }
+  SLUICE_ASSIGN_OR_RETURN(auto bounds,
+                          RowKeyBounds(reader, table, ObjectSql(m.object) + " AND " +
+                                                          MarkHidesSql(m),
+                                       m.object.id));
   const std::string sql = "DELETE FROM " + table +
                           " WHERE row_key >= ?2 AND row_key < ?3 AND object_type = " +
                           std::to_string(static_cast<int>(m.object.type)) +
@@ -346,22 +364,36 @@ Status FinishPurgedMark(std::mutex& write_mu, Connection& writer, const model::R
   return txn.Commit();
 }
 
-// Hands the pages free at the start back to the file system in small incremental-vacuum steps,
-// the write lock released between steps.
-Status VacuumFreedPages(std::mutex& write_mu, Connection& writer) {
-  int64_t free = 0;
+Result<int64_t> PragmaInt(Connection& c, const char* pragma) {
+  SLUICE_ASSIGN_OR_RETURN(Statement * q, c.Prepare(std::string("PRAGMA ") + pragma));
+  SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
+  const int64_t v = row ? q->Int(0) : 0;
+  q->Reset();
+  return v;
+}
+
+// When more than a quarter of the file is free pages and no inserts are arriving, hands them
+// back to the file system in incremental-vacuum steps, the write lock released between steps;
+// stops when inserts resume (the next purge goes on). Otherwise the free pages are left for new
+// rows: a vacuum moves live pages from the end of the file into the holes, which costs about as
+// much as the purge itself and holds the write lock for tens of milliseconds per step, to give
+// back space that inserts would take again.
+Status VacuumFreedPages(std::mutex& write_mu, Connection& writer,
+                        const std::function<bool()>& inserts_active) {
+  int64_t free = 0, pages = 0;
   {
     std::lock_guard<std::mutex> lock(write_mu);
-    SLUICE_ASSIGN_OR_RETURN(Statement * count, writer.Prepare("PRAGMA freelist_count"));
-    SLUICE_ASSIGN_OR_RETURN(bool row, count->Step());
-    free = row ? count->Int(0) : 0;
-    count->Reset();
+    SLUICE_ASSIGN_OR_RETURN(free, PragmaInt(writer, "freelist_count"));
+    SLUICE_ASSIGN_OR_RETURN(pages, PragmaInt(writer, "page_count"));
   }
-  const std::string step = "PRAGMA incremental_vacuum(" + std::to_string(kVacuumStepPages) + ")";
-  for (int64_t done = 0; done < free; done += kVacuumStepPages) {
+  if (free * 4 <= pages) return Status();
+  for (int64_t done = 0; done < free && !inserts_active();) {
     if (done > 0) YieldToWriters();
+    const int step_pages = kVacuumStepPages;
     std::lock_guard<std::mutex> lock(write_mu);
-    SLUICE_RETURN_IF_ERROR(writer.Exec(step));
+    SLUICE_RETURN_IF_ERROR(
+        writer.Exec("PRAGMA incremental_vacuum(" + std::to_string(step_pages) + ")"));
+    done += step_pages;
   }
   return Status();
 }
@@ -399,8 +431,8 @@ Status SqliteStore::DropSegmentTable(Segment victim) {
     }
     std::pair<int64_t, int64_t> bounds;
     {
-      std::lock_guard<std::mutex> lock(write_mu_);
-      SLUICE_ASSIGN_OR_RETURN(bounds, RowKeyBounds(*writer_, t, "1", ""));
+      SLUICE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
+      SLUICE_ASSIGN_OR_RETURN(bounds, RowKeyBounds(*reader, t, "", ""));
     }
     SLUICE_RETURN_IF_ERROR(DeleteInRanges(write_mu_, *writer_,
                                           "DELETE FROM " + t + " WHERE row_key >= ?2 AND "
@@ -422,48 +454,153 @@ Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>&
   // Which due mark purges each row: the first (oldest) that hides it, as its index in `due`;
   // -1 for a row none hides.
   std::string which = "CASE";
-  std::vector<Segment> covered;
+  // Per due mark with rows: "SELECT min(created) ... obj_key = K" (an index seek) and the cutoff.
+  std::vector<std::pair<std::string, TimestampMicros>> oldest;
+  std::vector<Segment> chosen;
   std::vector<std::vector<int64_t>> counts;
+  std::vector<std::vector<int64_t>> keep_keys;
   {
     const std::shared_ptr<const SegmentSet> segments = Segments();
     SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
-    bool any = false;
     for (size_t i = 0; i < due.size(); ++i) {
       SLUICE_ASSIGN_OR_RETURN(auto key, ObjectKey(*c, due[i].object));
       if (!key) continue;
       which += " WHEN obj_key = " + std::to_string(*key) + " AND " + MarkHidesSql(due[i]) +
                " THEN " + std::to_string(i);
-      any = true;
+      oldest.emplace_back("SELECT min(created) FROM $E WHERE obj_key = " + std::to_string(*key),
+                          due[i].cutoff);
     }
-    if (!any) return Status();
+    if (oldest.empty()) return Status();
     which += " ELSE -1 END";
     for (const Segment& s : segments->segments) {
       if (s.state != SegmentState::kSealed) continue;
+      // A segment whose rows of the marked objects are all newer than the cutoffs is skipped
+      // without reading it.
+      bool candidate = false;
+      for (const auto& [sql, cutoff] : oldest) {
+        std::string one = sql;
+        one.replace(one.find("$E"), 2, s.table);
+        SLUICE_ASSIGN_OR_RETURN(Statement * q, c->Prepare(one));
+        SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
+        if (row && !q->IsNull(0) && q->Int(0) < cutoff) candidate = true;
+        q->Reset();
+        if (candidate) break;
+      }
+      if (!candidate) continue;
+      // Reads the created index only (it holds every column the marks test).
       SLUICE_ASSIGN_OR_RETURN(Statement * q, c->Prepare("SELECT " + which + " AS k, count(*) FROM " +
                                                         s.table + " GROUP BY k"));
       std::vector<int64_t> n(due.size(), 0);
-      bool whole = true;
+      int64_t kept = 0, purgeable = 0;
       for (;;) {
         SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
         if (!row) break;
         const int64_t k = q->Int(0);
         if (k < 0) {
-          whole = false;
-          break;
+          kept += q->Int(1);
+        } else {
+          n[static_cast<size_t>(k)] += q->Int(1);
+          purgeable += q->Int(1);
         }
-        n[static_cast<size_t>(k)] += q->Int(1);
       }
       q->Reset();
-      if (whole) {
-        covered.push_back(s);
-        counts.push_back(std::move(n));
+      // Moving a row that stays costs about two row deletes (its insert elsewhere and its
+      // delete here); deleting a purged row one. So a segment is emptied by moving its few
+      // remaining rows out and dropping it when that is cheaper than deleting its purged rows.
+      if (purgeable == 0 || (kept > 0 && kept * 2 >= purgeable)) continue;
+      std::vector<int64_t> keys;
+      if (kept > 0) {
+        keys.reserve(static_cast<size_t>(kept));
+        SLUICE_ASSIGN_OR_RETURN(Statement * k, c->Prepare("SELECT row_key FROM " + s.table +
+                                                          " WHERE (" + which + ") < 0"));
+        for (;;) {
+          SLUICE_ASSIGN_OR_RETURN(bool row, k->Step());
+          if (!row) break;
+          keys.push_back(k->Int(0));
+        }
+        k->Reset();
       }
+      chosen.push_back(s);
+      counts.push_back(std::move(n));
+      keep_keys.push_back(std::move(keys));
     }
   }
   // Sealed segments take no new rows, and restores of the due marks are refused while the
-  // purge runs, so a segment found covered stays covered.
-  for (size_t i = 0; i < covered.size(); ++i) {
-    Segment victim = std::move(covered[i]);
+  // purge runs, so the rows found purgeable stay so and the others are the ones listed.
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    Segment victim = std::move(chosen[i]);
+    const std::vector<int64_t>& keys = keep_keys[i];
+    if (!keys.empty()) {
+      // The rows that stay are copied to the open segment, keeping their key and transaction.
+      // First the segment is published as moving: from then on a read skips its rows that have
+      // a copy, so each row is read once whichever side of a copy's commit the read is.
+      Segment flagged = victim;
+      {
+        std::lock_guard<std::mutex> lock(write_mu_);
+        flagged.state = SegmentState::kMoving;
+        flagged.moved_to = Segments()->open().table;
+        flagged.pin = std::make_shared<const int>(0);
+        SegmentSet after = *Segments();
+        for (Segment& s : after.segments) {
+          if (s.seg == victim.seg) s = flagged;
+        }
+        Transaction txn(*writer_);
+        SLUICE_RETURN_IF_ERROR(txn.Begin());
+        SLUICE_RETURN_IF_ERROR(writer_->Exec("UPDATE event_segments SET state = 3, moved_to = '" +
+                                             flagged.moved_to + "' WHERE seg = " +
+                                             std::to_string(victim.seg)));
+        SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(*writer_, after));
+        SLUICE_RETURN_IF_ERROR(txn.Commit());
+        moving_from_ = victim.table;
+        UpdateSegments([&](SegmentSet& set) {
+          for (Segment& s : set.segments) {
+            if (s.seg == victim.seg) s = flagged;
+          }
+        });
+      }
+      // No read may still use a set in which the segment is not marked moving.
+      while (victim.pin.use_count() > 1) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      victim = std::move(flagged);
+      Status copied =
+          InRanges(write_mu_, *writer_, {0, static_cast<int64_t>(keys.size()) - 1},
+                   [this] { return InsertsActive(); },
+                   [&](int64_t lo, int64_t hi) -> Result<int64_t> {
+                     hi = std::min<int64_t>(hi, static_cast<int64_t>(keys.size()));
+                     std::string list;
+                     for (int64_t j = lo; j < hi; ++j) {
+                       if (j > lo) list += ',';
+                       list += std::to_string(keys[static_cast<size_t>(j)]);
+                     }
+                     SLUICE_RETURN_IF_ERROR(writer_->Exec(
+                         "INSERT INTO " + victim.moved_to + " SELECT * FROM " + victim.table +
+                         " WHERE row_key IN (" + list + ")"));
+                     return writer_->Changes();
+                   })
+              .status();
+      if (!copied.ok()) {
+        // Back to a plain sealed segment (as a restart would make it): its copies go.
+        std::lock_guard<std::mutex> lock(write_mu_);
+        Transaction txn(*writer_);
+        if (txn.Begin().ok() &&
+            writer_->Exec("DELETE FROM " + victim.moved_to + " WHERE row_key IN (SELECT row_key "
+                          "FROM " + victim.table + ")").ok() &&
+            writer_->Exec("UPDATE event_segments SET state = 1, moved_to = NULL WHERE seg = " +
+                          std::to_string(victim.seg)).ok() &&
+            txn.Commit().ok()) {
+          moving_from_.clear();
+          UpdateSegments([&](SegmentSet& set) {
+            for (Segment& s : set.segments) {
+              if (s.seg != victim.seg) continue;
+              s.state = SegmentState::kSealed;
+              s.moved_to.clear();
+            }
+          });
+        }
+        return copied;
+      }
+    }
     {
       std::lock_guard<std::mutex> lock(write_mu_);
       SegmentSet after = *Segments();
@@ -474,6 +611,7 @@ Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>&
                                            std::to_string(victim.seg)));
       SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(*writer_, after));
       SLUICE_RETURN_IF_ERROR(txn.Commit());
+      moving_from_.clear();
       UpdateSegments([&](SegmentSet& set) {
         std::erase_if(set.segments, [&](const Segment& s) { return s.seg == victim.seg; });
       });
@@ -512,27 +650,29 @@ Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::PurgeExpiredMa
     // A purge stopped midway leaves the mark active with part of its rows gone; the next purge
     // deletes the rest and then marks it purged.
     const std::shared_ptr<const SegmentSet> segments = Segments();
+    SLUICE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
     for (const Segment& s : segments->segments) {
-      SLUICE_ASSIGN_OR_RETURN(int64_t n, PurgeMarkRows(write_mu_, *writer_, s.table, m,
+      SLUICE_ASSIGN_OR_RETURN(int64_t n, PurgeMarkRows(write_mu_, *writer_, *reader, s.table, m,
                                                        [this] { return InsertsActive(); }));
       purged[i] += n;
     }
     SLUICE_RETURN_IF_ERROR(FinishPurgedMark(write_mu_, *writer_, m));
   }
   std::vector<std::pair<std::string, int64_t>> per_run;
-  int64_t total = 0;
   for (size_t i = 0; i < due.size(); ++i) {
-    total += purged[i];
     if (!per_run.empty() && per_run.back().first == due[i].run_id) {
       per_run.back().second += purged[i];
     } else {
       per_run.emplace_back(due[i].run_id, purged[i]);
     }
   }
-  // Give freed pages back to the file system (the database uses incremental auto-vacuum), in
-  // small steps so writers keep going.
-  if (total > 0) SLUICE_RETURN_IF_ERROR(VacuumFreedPages(write_mu_, *writer_));
+
   return per_run;
+}
+
+Status SqliteStore::ReclaimSpace() {
+  // The database uses incremental auto-vacuum; the steps release the write lock in between.
+  return VacuumFreedPages(write_mu_, *writer_, [this] { return InsertsActive(); });
 }
 
 }  // namespace sluice::store::sqlite

@@ -84,13 +84,19 @@ std::string UnionSql(const SegmentSet& set, std::string_view arm) {
         out.push_back(arm[i]);
       }
     }
+    if (s.state == SegmentState::kMoving) {
+      out += arm.find(" WHERE ") == std::string_view::npos ? " WHERE " : " AND ";
+      out += "NOT EXISTS (SELECT 1 FROM " + s.moved_to + " AS moved WHERE moved.row_key = " +
+             s.table + ".row_key)";
+    }
   }
   return out;
 }
 
 Result<std::vector<Segment>> LoadSegments(Connection& c) {
   SLUICE_ASSIGN_OR_RETURN(Statement * q,
-                          c.Prepare("SELECT seg, tbl, state FROM event_segments ORDER BY seg"));
+                          c.Prepare("SELECT seg, tbl, state, COALESCE(moved_to, '') FROM "
+                                    "event_segments ORDER BY seg"));
   std::vector<Segment> out;
   for (;;) {
     SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
@@ -99,6 +105,7 @@ Result<std::vector<Segment>> LoadSegments(Connection& c) {
     s.seg = q->Int(0);
     s.table = q->Text(1);
     s.state = static_cast<SegmentState>(q->Int(2));
+    s.moved_to = q->Text(3);
     s.pin = std::make_shared<const int>(0);
     out.push_back(std::move(s));
   }
@@ -161,6 +168,16 @@ Status SqliteStore::LoadSegmentState() {
       SLUICE_RETURN_IF_ERROR(txn.Commit());
       continue;
     }
+    if (s.state == SegmentState::kMoving) {
+      // A move a crash interrupted: the segment still has every row, so the copies go.
+      Transaction txn(c);
+      SLUICE_RETURN_IF_ERROR(txn.Begin());
+      SLUICE_RETURN_IF_ERROR(c.Exec("DELETE FROM " + s.moved_to + " WHERE row_key IN (SELECT row_key FROM " + s.table + ")"));
+      SLUICE_RETURN_IF_ERROR(c.Exec("UPDATE event_segments SET state = 1, moved_to = NULL WHERE seg = " + std::to_string(s.seg)));
+      SLUICE_RETURN_IF_ERROR(txn.Commit());
+      s.state = SegmentState::kSealed;
+      s.moved_to.clear();
+    }
     set.segments.push_back(std::move(s));
   }
   if (set.segments.empty() || set.open().state != SegmentState::kOpen) {
@@ -189,7 +206,9 @@ Status SqliteStore::MaybeSealOpenSegment() {
   auto current = Segments();
   const int64_t threshold =
       options_.segment_rows * (1 + static_cast<int64_t>(current->segments.size()) / 64);
-  if (open_rows_ < threshold) return Status();
+  // A segment moving its rows into the open one keeps it open until done (a sealed segment only
+  // loses rows, which its id filter relies on).
+  if (open_rows_ < threshold || !moving_from_.empty()) return Status();
   Connection& c = *writer_;
   const Segment& open = current->open();
   Segment next;

@@ -30,12 +30,15 @@ class IdFilter {
   uint64_t mask_ = 0;  // bit count - 1 (a power of two)
 };
 
-enum class SegmentState : int { kOpen = 0, kSealed = 1, kDropping = 2 };
+// kMoving: a sealed segment whose remaining rows are being copied to `moved_to` before it is
+// dropped; its rows that have a copy there (same row_key) are not read from it.
+enum class SegmentState : int { kOpen = 0, kSealed = 1, kDropping = 2, kMoving = 3 };
 
 struct Segment {
   int64_t seg = 0;
   std::string table;
   SegmentState state = SegmentState::kOpen;
+  std::string moved_to;  // kMoving: the table its rows are copied to
   // Sealed segments: the ids they hold (null until built: probe the table).
   std::shared_ptr<const IdFilter> ids;
   // Shared by every copy of this segment in any SegmentSet: while another copy exists, a
@@ -57,7 +60,9 @@ std::string SegmentTable(int64_t seg);
 std::string SegmentDdl(int64_t seg);
 
 // `arm` once per segment, "$E" replaced by the segment's table, joined by UNION ALL. With an
-// ORDER BY appended, SQLite merges the arms (each read in its index's order).
+// ORDER BY appended, SQLite merges the arms (each read in its index's order). `arm` is a SELECT
+// ending in its WHERE clause (or its FROM): a moving segment's arm gets the condition that skips
+// its copied rows appended.
 std::string UnionSql(const SegmentSet& set, std::string_view arm);
 
 // The catalog as stored: every segment not being dropped, ascending. Creates segment 0's row

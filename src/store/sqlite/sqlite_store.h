@@ -115,6 +115,7 @@ class SqliteStore final : public Store {
   Result<int64_t> RestoreRetentionRun(const std::string& run_id) override;
   Result<std::vector<std::pair<std::string, int64_t>>> PurgeExpiredMarks(
       TimestampMicros now) override;
+  Status ReclaimSpace() override;
 
   Result<bool> TryAcquireLease(const std::string& name, const std::string& owner,
                                TimestampMicros now, TimestampMicros expires) override;
@@ -196,6 +197,8 @@ class SqliteStore final : public Store {
   int64_t next_row_key_ = 1;                    // guarded by write_mu_
   int64_t open_rows_ = 0;  // rows inserted into the open segment; guarded by write_mu_
   std::thread filter_builder_;  // guarded by write_mu_
+  // The segment whose remaining rows a purge is copying to the open one, if any.
+  std::string moving_from_;  // guarded by write_mu_
   // Marks whose rows a running purge is removing: restores that touch them are refused.
   std::vector<int64_t> purging_marks_;  // guarded by write_mu_
   std::mutex pool_mu_;

@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <limits>
 #include <random>
 #include <set>
@@ -143,6 +144,7 @@ TEST_F(RetentionStoreTest, PurgeAfterGraceDeletesForGoodAndReclaimsSpace) {
   auto again = store_->RestoreRetentionRun("run2");
   EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(again.status().message().find("purged"), std::string::npos);
+  ASSERT_TRUE(store_->ReclaimSpace().ok());
   store_.reset();
   struct stat after;
   ASSERT_EQ(::stat(path.c_str(), &after), 0);
@@ -336,17 +338,59 @@ TEST_F(SegmentRetentionTest, APurgeDropsTheSegmentsItEmptiesAndDeletesTheRestRow
   EXPECT_TRUE(store_->GetEvent(logs_, "b0-0")->has_value());
 }
 
-TEST_F(SegmentRetentionTest, AnExemptRowKeepsItsSegmentAndSurvivesThePurge) {
+TEST_F(SegmentRetentionTest, AFewRowsThatStayMoveToTheOpenSegmentAndTheirSegmentIsDropped) {
   Insert(logs_, BatchRows(0, kSegmentRows));
   Insert(logs_, BatchRows(1, kSegmentRows));
-  const int64_t keep = (*store_->GetEvent(logs_, "b0-3"))->row_key;
-  ASSERT_TRUE(store_->AddRetentionMark(Mark("run", kT0 - kDay, logs_), {keep}).ok());
+  const model::Event keep = **store_->GetEvent(logs_, "b0-3");
+  ASSERT_TRUE(store_->AddRetentionMark(Mark("run", kT0 - kDay, logs_), {keep.row_key}).ok());
   auto purged = store_->PurgeExpiredMarks(kT0 + kDay);
   ASSERT_TRUE(purged.ok()) << purged.status().ToString();
   EXPECT_EQ(*purged, (std::vector<std::pair<std::string, int64_t>>{{"run", 19}}));
   EXPECT_EQ(Visible(logs_), (std::set<std::string>{"b0-3"}));
-  EXPECT_EQ(QueryInt("SELECT count(*) FROM events"), 1);
+  EXPECT_FALSE(TableExists("events"));
   EXPECT_FALSE(TableExists("events_1"));
+  // The exempt row is the same row (key, transaction, fields), now in the open segment.
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM events_2 WHERE row_key = " +
+                     std::to_string(keep.row_key) + " AND xact_id = " +
+                     std::to_string(keep.xact_id)),
+            1);
+  const model::Event after = **store_->GetEvent(logs_, "b0-3");
+  EXPECT_EQ(after.row_key, keep.row_key);
+  EXPECT_EQ(after.created, keep.created);
+  EXPECT_EQ(after.input, keep.input);
+}
+
+TEST_F(SegmentRetentionTest, ASegmentWithManyRowsThatStayKeepsThemInPlace) {
+  Insert(logs_, BatchRows(0, 4));  // 4 old, 6 new
+  Insert(logs_, BatchRows(1, 0));
+  ASSERT_TRUE(store_->AddRetentionMark(Mark("run", kT0 - kDay, logs_), {}).ok());
+  auto purged = store_->PurgeExpiredMarks(kT0 + kDay);
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  EXPECT_EQ(*purged, (std::vector<std::pair<std::string, int64_t>>{{"run", 4}}));
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM events"), 6);
+  EXPECT_EQ(Visible(logs_).size(), 16u);
+}
+
+TEST_F(SegmentRetentionTest, InsertsWhileSegmentsAreDroppedAreAllKept) {
+  for (int b = 0; b < 12; ++b) Insert(logs_, BatchRows(b, b == 11 ? 1 : kSegmentRows));
+  ASSERT_TRUE(store_->AddRetentionMark(Mark("run", kT0 - kDay, logs_), {}).ok());
+  std::set<std::string> fresh;
+  for (int i = 1; i < kSegmentRows; ++i) fresh.insert("b11-" + std::to_string(i));
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int b = 100; !stop.load() || b < 110; ++b) {
+      const auto rows = BatchRows(b, kSegmentRows);  // backdated, written after the mark
+      for (const auto& r : rows) fresh.insert(r.first);
+      Insert(logs_, rows);
+    }
+  });
+  auto purged = store_->PurgeExpiredMarks(kT0 + kDay);
+  stop = true;
+  writer.join();
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  EXPECT_EQ(*purged, (std::vector<std::pair<std::string, int64_t>>{{"run", 111}}));
+  EXPECT_EQ(Visible(logs_), fresh);
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM events_all"), static_cast<int64_t>(fresh.size()));
 }
 
 TEST_F(SegmentRetentionTest, SegmentsOfAnotherObjectAreNotDroppedByThisObjectsMark) {
@@ -447,6 +491,41 @@ TEST_F(SegmentRetentionTest, ADropACrashInterruptedIsFinishedOnOpen) {
   EXPECT_FALSE(TableExists("events"));
   EXPECT_EQ(Visible(logs_).size(), static_cast<size_t>(kSegmentRows));
   EXPECT_EQ(QueryInt("SELECT count(*) FROM events_all"), kSegmentRows);
+}
+
+TEST_F(SegmentRetentionTest, RowsCopiedOutOfAMovingSegmentAreReadOnce) {
+  Insert(logs_, BatchRows(0, 0));  // segment 0, sealed
+  Insert(logs_, BatchRows(1, 0));  // segment 1, sealed; segment 2 open
+  store_.reset();
+  // Three rows of segment 0 copied to the open segment, as a purge emptying it does.
+  auto c = std::move(Connection::Open(dir_.File("db")).value());
+  ASSERT_TRUE(c->Exec("INSERT INTO events_2 SELECT * FROM events LIMIT 3").ok());
+  auto stored = LoadSegments(*c);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  SegmentSet set;
+  set.segments = *stored;
+  auto count = [&] {
+    auto q = c->Prepare("SELECT count(*), count(DISTINCT row_key) FROM (" +
+                        UnionSql(set, "SELECT row_key FROM $E WHERE obj_key > 0") + ")");
+    EXPECT_TRUE(q.ok()) << q.status().ToString();
+    EXPECT_TRUE(*(*q)->Step());
+    auto out = std::make_pair((*q)->Int(0), (*q)->Int(1));
+    (*q)->Reset();
+    return out;
+  };
+  EXPECT_EQ(count(), std::make_pair(int64_t{23}, int64_t{20}));  // read twice when not moving
+  set.segments[0].state = SegmentState::kMoving;
+  set.segments[0].moved_to = "events_2";
+  EXPECT_EQ(count(), std::make_pair(int64_t{20}, int64_t{20}));
+  // A crash in the middle of the move: on open the copies go and the segment is sealed again.
+  ASSERT_TRUE(
+      c->Exec("UPDATE event_segments SET state = 3, moved_to = 'events_2' WHERE seg = 0").ok());
+  c.reset();
+  Reopen();
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM events_2"), 0);
+  EXPECT_EQ(QueryInt("SELECT state FROM event_segments WHERE seg = 0"), 1);
+  EXPECT_EQ(Visible(logs_).size(), 2u * kSegmentRows);
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM events_all"), 2 * kSegmentRows);
 }
 
 }  // namespace
