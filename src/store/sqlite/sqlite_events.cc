@@ -270,6 +270,13 @@ Result<std::optional<model::Event>> SqliteStore::GetEvent(const model::ObjectRef
                                                           const std::string& id) {
   const std::shared_ptr<const SegmentSet> segments = Segments();
   SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
+  // One read transaction: the segments are probed one statement each, and a row the writer
+  // moves to the open segment in between must not be missed in both.
+  SLUICE_RETURN_IF_ERROR(c->Exec("BEGIN"));
+  struct EndRead {
+    Connection& c;
+    ~EndRead() { c.Exec("COMMIT").IgnoreError(); }
+  } end_read{*c};
   SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, object));
   SLUICE_ASSIGN_OR_RETURN(
       Statement * k,

@@ -449,6 +449,45 @@ Status SqliteStore::DropSegmentTable(Segment victim) {
   return txn.Commit();
 }
 
+Status SqliteStore::UndoMoveInPlace(const Segment& moving) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  SegmentSet after = *Segments();
+  for (Segment& s : after.segments) {
+    if (s.seg != moving.seg) continue;
+    s.state = SegmentState::kSealed;
+    s.moved_to.clear();
+  }
+  SLUICE_RETURN_IF_ERROR(UndoMove(*writer_, moving));
+  SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(*writer_, after));
+  if (moving_from_ == moving.table) moving_from_.clear();
+  UpdateSegments([&](SegmentSet& set) {
+    for (Segment& s : set.segments) {
+      if (s.seg != moving.seg) continue;
+      s.state = SegmentState::kSealed;
+      s.moved_to.clear();
+    }
+  });
+  return Status();
+}
+
+Status SqliteStore::FinishSegmentWork() {
+  std::vector<Segment> stored;
+  {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    SLUICE_ASSIGN_OR_RETURN(stored, LoadSegments(*writer_));
+  }
+  for (Segment& s : stored) {
+    if (s.state == SegmentState::kDropping) {
+      // Unpublished already (here or by an earlier incarnation of this process).
+      SLUICE_RETURN_IF_ERROR(DropSegmentTable(std::move(s)));
+    } else if (s.state == SegmentState::kMoving) {
+      // The marks may have changed since (a restore after a restart): start that one over.
+      SLUICE_RETURN_IF_ERROR(UndoMoveInPlace(s));
+    }
+  }
+  return Status();
+}
+
 Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>& due,
                                         std::vector<int64_t>* purged_per_mark) {
   // Which due mark purges each row: the first (oldest) that hides it, as its index in `due`;
@@ -470,10 +509,21 @@ Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>&
       oldest.emplace_back("SELECT min(created) FROM $E WHERE obj_key = " + std::to_string(*key),
                           due[i].cutoff);
     }
-    if (oldest.empty()) return Status();
     which += " ELSE -1 END";
     for (const Segment& s : segments->segments) {
       if (s.state != SegmentState::kSealed) continue;
+      // A sealed segment its rows all left (replaced, moved) goes whatever the marks.
+      SLUICE_ASSIGN_OR_RETURN(Statement * any,
+                              c->Prepare("SELECT EXISTS (SELECT 1 FROM " + s.table + ")"));
+      SLUICE_ASSIGN_OR_RETURN(bool stepped, any->Step());
+      const bool empty = stepped && any->Int(0) == 0;
+      any->Reset();
+      if (empty) {
+        chosen.push_back(s);
+        counts.emplace_back(due.size(), 0);
+        keep_keys.emplace_back();
+        continue;
+      }
       // A segment whose rows of the marked objects are all newer than the cutoffs is skipped
       // without reading it.
       bool candidate = false;
@@ -537,6 +587,9 @@ Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>&
       Segment flagged = victim;
       {
         std::lock_guard<std::mutex> lock(write_mu_);
+        if (!moving_from_.empty()) {
+          return FailedPreconditionError("event segment " + moving_from_ + " is still moving");
+        }
         flagged.state = SegmentState::kMoving;
         flagged.moved_to = Segments()->open().table;
         flagged.pin = std::make_shared<const int>(0);
@@ -554,7 +607,10 @@ Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>&
         moving_from_ = victim.table;
         UpdateSegments([&](SegmentSet& set) {
           for (Segment& s : set.segments) {
-            if (s.seg == victim.seg) s = flagged;
+            if (s.seg != victim.seg) continue;
+            auto ids = s.ids;  // a filter attached meanwhile stays
+            s = flagged;
+            if (ids != nullptr) s.ids = std::move(ids);
           }
         });
       }
@@ -580,24 +636,7 @@ Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>&
                    })
               .status();
       if (!copied.ok()) {
-        // Back to a plain sealed segment (as a restart would make it): its copies go.
-        std::lock_guard<std::mutex> lock(write_mu_);
-        Transaction txn(*writer_);
-        if (txn.Begin().ok() &&
-            writer_->Exec("DELETE FROM " + victim.moved_to + " WHERE row_key IN (SELECT row_key "
-                          "FROM " + victim.table + ")").ok() &&
-            writer_->Exec("UPDATE event_segments SET state = 1, moved_to = NULL WHERE seg = " +
-                          std::to_string(victim.seg)).ok() &&
-            txn.Commit().ok()) {
-          moving_from_.clear();
-          UpdateSegments([&](SegmentSet& set) {
-            for (Segment& s : set.segments) {
-              if (s.seg != victim.seg) continue;
-              s.state = SegmentState::kSealed;
-              s.moved_to.clear();
-            }
-          });
-        }
+        UndoMoveInPlace(victim).IgnoreError();  // else the next purge or open does it
         return copied;
       }
     }
@@ -611,7 +650,7 @@ Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>&
                                            std::to_string(victim.seg)));
       SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(*writer_, after));
       SLUICE_RETURN_IF_ERROR(txn.Commit());
-      moving_from_.clear();
+      if (moving_from_ == victim.table) moving_from_.clear();
       UpdateSegments([&](SegmentSet& set) {
         std::erase_if(set.segments, [&](const Segment& s) { return s.seg == victim.seg; });
       });
@@ -624,6 +663,8 @@ Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>&
 
 Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::PurgeExpiredMarks(
     TimestampMicros now) {
+  std::lock_guard<std::mutex> one_purge(purge_mu_);
+  SLUICE_RETURN_IF_ERROR(FinishSegmentWork());
   std::vector<model::RetentionMark> due;
   {
     // Read on the writer so that no restore slips in between: from here until the purge ends,
@@ -640,10 +681,11 @@ Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::PurgeExpiredMa
       store->purging_marks_.clear();
     }
   } end_purge{this};
-  if (due.empty()) return std::vector<std::pair<std::string, int64_t>>();
   std::vector<int64_t> purged(due.size(), 0);
-  // Whole segments first: a segment every row of which the due marks hide is dropped.
+  // Whole segments first: a segment every row of which the due marks hide is dropped (and one
+  // with no rows left, due marks or not).
   SLUICE_RETURN_IF_ERROR(DropCoveredSegments(due, &purged));
+  if (due.empty()) return std::vector<std::pair<std::string, int64_t>>();
   // Then the rest row by row, segment by segment.
   for (size_t i = 0; i < due.size(); ++i) {
     const model::RetentionMark& m = due[i];

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 
+#include "common/clock.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace sluice::store::sqlite {
@@ -112,7 +113,8 @@ Result<std::vector<Segment>> LoadSegments(Connection& c) {
   return out;
 }
 
-Result<std::shared_ptr<const IdFilter>> BuildIdFilter(Connection& c, const std::string& table) {
+Result<std::shared_ptr<const IdFilter>> BuildIdFilter(Connection& c, const std::string& table,
+                                                      const std::atomic<bool>* stop) {
   SLUICE_ASSIGN_OR_RETURN(Statement * n, c.Prepare("SELECT count(*) FROM " + table));
   SLUICE_ASSIGN_OR_RETURN(bool counted, n->Step());
   const int64_t rows = counted ? n->Int(0) : 0;
@@ -121,7 +123,11 @@ Result<std::shared_ptr<const IdFilter>> BuildIdFilter(Connection& c, const std::
   // Reads the (obj_key, id_hash) index only.
   SLUICE_ASSIGN_OR_RETURN(Statement * q, c.Prepare("SELECT obj_key, id_hash FROM " + table +
                                                    " INDEXED BY " + table + "_by_id"));
-  for (;;) {
+  for (int64_t i = 0;; ++i) {
+    if (stop != nullptr && (i & 4095) == 0 && stop->load(std::memory_order_relaxed)) {
+      q->Reset();
+      return CancelledError("the store is closing");
+    }
     SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
     filter->Add(q->Int(0), q->Int(1));
@@ -153,30 +159,53 @@ void SqliteStore::UpdateSegments(const std::function<void(SegmentSet&)>& edit) {
   segments_ = std::move(next);
 }
 
+Status UndoMove(Connection& c, const Segment& s) {
+  Transaction txn(c);
+  SLUICE_RETURN_IF_ERROR(txn.Begin());
+  SLUICE_RETURN_IF_ERROR(c.Exec("DELETE FROM " + s.moved_to +
+                                " WHERE row_key IN (SELECT row_key FROM " + s.table + ")"));
+  SLUICE_RETURN_IF_ERROR(c.Exec("UPDATE event_segments SET state = 1, moved_to = NULL WHERE seg = " +
+                                std::to_string(s.seg)));
+  return txn.Commit();
+}
+
 Status SqliteStore::LoadSegmentState() {
   std::lock_guard<std::mutex> lock(write_mu_);
   Connection& c = *writer_;
+  // While another process holds the purge lease (a server, when this is an admin command), a
+  // drop or move in the catalog is its work in progress, not a crash's leftover.
+  SLUICE_ASSIGN_OR_RETURN(Statement * l,
+                          c.Prepare("SELECT count(*) FROM leases WHERE name = ? AND expires > ?"));
+  l->Bind(1, std::string(kPurgeLease)).Bind(2, RealClock().NowMicros());
+  SLUICE_ASSIGN_OR_RETURN(bool leased, l->Step());
+  const bool purge_live = leased && l->Int(0) > 0;
+  l->Reset();
   SLUICE_ASSIGN_OR_RETURN(std::vector<Segment> stored, LoadSegments(c));
   SegmentSet set;
+  bool changed = false;
   for (Segment& s : stored) {
     if (s.state == SegmentState::kDropping) {
+      if (purge_live) continue;  // unpublished; the purge drops it
       // A drop a crash interrupted: its rows were purged, the table goes now.
       Transaction txn(c);
       SLUICE_RETURN_IF_ERROR(txn.Begin());
       SLUICE_RETURN_IF_ERROR(c.Exec("DROP TABLE IF EXISTS " + s.table));
-      SLUICE_RETURN_IF_ERROR(c.Exec("DELETE FROM event_segments WHERE seg = " + std::to_string(s.seg)));
+      SLUICE_RETURN_IF_ERROR(
+          c.Exec("DELETE FROM event_segments WHERE seg = " + std::to_string(s.seg)));
       SLUICE_RETURN_IF_ERROR(txn.Commit());
+      changed = true;
       continue;
     }
     if (s.state == SegmentState::kMoving) {
-      // A move a crash interrupted: the segment still has every row, so the copies go.
-      Transaction txn(c);
-      SLUICE_RETURN_IF_ERROR(txn.Begin());
-      SLUICE_RETURN_IF_ERROR(c.Exec("DELETE FROM " + s.moved_to + " WHERE row_key IN (SELECT row_key FROM " + s.table + ")"));
-      SLUICE_RETURN_IF_ERROR(c.Exec("UPDATE event_segments SET state = 1, moved_to = NULL WHERE seg = " + std::to_string(s.seg)));
-      SLUICE_RETURN_IF_ERROR(txn.Commit());
-      s.state = SegmentState::kSealed;
-      s.moved_to.clear();
+      if (purge_live) {
+        moving_from_ = s.table;
+      } else {
+        // A move a crash interrupted: the segment still has every row, so the copies go.
+        SLUICE_RETURN_IF_ERROR(UndoMove(c, s));
+        s.state = SegmentState::kSealed;
+        s.moved_to.clear();
+        changed = true;
+      }
     }
     set.segments.push_back(std::move(s));
   }
@@ -193,13 +222,46 @@ Status SqliteStore::LoadSegmentState() {
   SLUICE_ASSIGN_OR_RETURN(bool counted, n->Step());
   open_rows_ = counted ? n->Int(0) : 0;
   n->Reset();
-  for (Segment& s : set.segments) {
-    if (s.state != SegmentState::kSealed) continue;
-    SLUICE_ASSIGN_OR_RETURN(s.ids, BuildIdFilter(c, s.table));
+  if (changed) SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(c, set));
+  std::vector<int64_t> sealed;
+  for (const Segment& s : set.segments) {
+    if (s.state != SegmentState::kOpen) sealed.push_back(s.seg);
   }
-  SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(c, set));
   UpdateSegments([&](SegmentSet& out) { out = std::move(set); });
+  // The id filters are built in the background: until a segment's is ready, lookups probe it.
+  filter_builder_ = std::thread([this] { IdFilterLoop(); });
+  for (int64_t seg : sealed) QueueIdFilter(seg);
   return Status();
+}
+
+void SqliteStore::QueueIdFilter(int64_t seg) {
+  {
+    std::lock_guard<std::mutex> lock(filter_mu_);
+    filter_queue_.push_back(seg);
+  }
+  filter_cv_.notify_one();
+}
+
+void SqliteStore::StopIdFilters() {
+  {
+    std::lock_guard<std::mutex> lock(filter_mu_);
+    filter_stop_ = true;
+  }
+  filter_cv_.notify_one();
+  if (filter_builder_.joinable()) filter_builder_.join();
+}
+
+void SqliteStore::IdFilterLoop() {
+  std::unique_lock<std::mutex> lock(filter_mu_);
+  for (;;) {
+    filter_cv_.wait(lock, [this] { return filter_stop_ || !filter_queue_.empty(); });
+    if (filter_stop_) return;
+    const int64_t seg = filter_queue_.front();
+    filter_queue_.pop_front();
+    lock.unlock();
+    BuildIdFilterOf(seg);
+    lock.lock();
+  }
 }
 
 Status SqliteStore::MaybeSealOpenSegment() {
@@ -207,8 +269,12 @@ Status SqliteStore::MaybeSealOpenSegment() {
   const int64_t threshold =
       options_.segment_rows * (1 + static_cast<int64_t>(current->segments.size()) / 64);
   // A segment moving its rows into the open one keeps it open until done (a sealed segment only
-  // loses rows, which its id filter relies on).
-  if (open_rows_ < threshold || !moving_from_.empty()) return Status();
+  // loses rows, which its id filter relies on). Past kMaxSegments the open one keeps growing:
+  // one query merges at most 500 segments.
+  if (open_rows_ < threshold || !moving_from_.empty() ||
+      static_cast<int64_t>(current->segments.size()) >= kMaxSegments) {
+    return Status();
+  }
   Connection& c = *writer_;
   const Segment& open = current->open();
   Segment next;
@@ -236,8 +302,7 @@ Status SqliteStore::MaybeSealOpenSegment() {
   open_rows_ = 0;
   // The sealed segment's id filter is built off the write lock; until it is attached, lookups
   // probe the table.
-  if (filter_builder_.joinable()) filter_builder_.join();
-  filter_builder_ = std::thread([this, sealed] { BuildIdFilterOf(sealed); });
+  QueueIdFilter(sealed);
   return Status();
 }
 
@@ -250,7 +315,7 @@ void SqliteStore::BuildIdFilterOf(int64_t seg) {
   if (s == nullptr) return;
   auto c = AcquireReader();
   if (!c.ok()) return;  // lookups keep probing the table
-  auto filter = BuildIdFilter(**c, s->table);
+  auto filter = BuildIdFilter(**c, s->table, &filter_stop_);
   if (!filter.ok()) return;
   UpdateSegments([&](SegmentSet& out) {
     for (Segment& x : out.segments) {

@@ -7,6 +7,7 @@
 // segments whose Bloom filter rules the id out. docs/storage.md explains the layout.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -69,8 +70,19 @@ std::string UnionSql(const SegmentSet& set, std::string_view arm);
 // in an older database.
 Result<std::vector<Segment>> LoadSegments(Connection& c);
 
-// The ids of the rows in `table`, as a filter.
-Result<std::shared_ptr<const IdFilter>> BuildIdFilter(Connection& c, const std::string& table);
+// The ids of the rows in `table`, as a filter; kCancelled once *stop is set.
+Result<std::shared_ptr<const IdFilter>> BuildIdFilter(Connection& c, const std::string& table,
+                                                      const std::atomic<bool>* stop = nullptr);
+
+// Puts moving segment `s` back to sealed: deletes its copies in s.moved_to (it still holds every
+// row) and updates the catalog, in one transaction. The caller replaces the view.
+Status UndoMove(Connection& c, const Segment& s);
+
+// The store lease a purge holds (jobs::RetentionRunner::PurgeDue).
+inline constexpr char kPurgeLease[] = "retention-purge";
+
+// Sealing stops at this many segments (SQLite merges at most 500 arms in one query).
+inline constexpr int64_t kMaxSegments = 400;
 
 // Replaces the view `events_all` (every stored row, for people and tools reading the file) with
 // one over `set`'s segments.

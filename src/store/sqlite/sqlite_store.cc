@@ -24,9 +24,9 @@ SqliteStore::SqliteStore(std::string path, SqliteStoreOptions options,
     : path_(std::move(path)), options_(options), writer_(std::move(writer)) {}
 
 SqliteStore::~SqliteStore() {
+  StopIdFilters();
   // A clean close checkpoints the WAL into the main file.
   std::lock_guard<std::mutex> lock(write_mu_);
-  if (filter_builder_.joinable()) filter_builder_.join();
   writer_->Exec("PRAGMA wal_checkpoint(TRUNCATE)").IgnoreError();
 }
 

@@ -163,11 +163,20 @@ class SqliteStore final : public Store {
   Status MaybeSealOpenSegment();
   // Builds the id filter of sealed segment `seg` on a reader and attaches it.
   void BuildIdFilterOf(int64_t seg);
+  // The filter builder thread: builds the queued segments' filters one after the other.
+  void IdFilterLoop();
+  void QueueIdFilter(int64_t seg);
+  void StopIdFilters();
+  // Drops, moves and empty segments a failure or another incarnation left: drops kDropping
+  // segments, puts kMoving ones back, drops sealed segments with no rows. Holds the purge.
+  Status FinishSegmentWork();
   // Finishes drops a crash interrupted, then reads the catalog, row key and filters.
   Status LoadSegmentState();
   // Removes sealed segments whose every row a due mark hides (see PurgeExpiredMarks).
   Status DropCoveredSegments(const std::vector<model::RetentionMark>& due,
                              std::vector<int64_t>* purged_per_mark);
+  // Puts a moving segment back to sealed (its copies deleted), in the catalog and published.
+  Status UndoMoveInPlace(const Segment& moving);
   // Empties and drops an unpublished segment's table. Returns when it is gone.
   Status DropSegmentTable(Segment victim);
 
@@ -196,7 +205,12 @@ class SqliteStore final : public Store {
   std::shared_ptr<const SegmentSet> segments_;  // guarded by segments_mu_
   int64_t next_row_key_ = 1;                    // guarded by write_mu_
   int64_t open_rows_ = 0;  // rows inserted into the open segment; guarded by write_mu_
-  std::thread filter_builder_;  // guarded by write_mu_
+  std::mutex filter_mu_;
+  std::condition_variable filter_cv_;
+  std::deque<int64_t> filter_queue_;  // guarded by filter_mu_
+  std::atomic<bool> filter_stop_{false};
+  std::thread filter_builder_;
+  std::mutex purge_mu_;  // one purge at a time
   // The segment whose remaining rows a purge is copying to the open one, if any.
   std::string moving_from_;  // guarded by write_mu_
   // Marks whose rows a running purge is removing: restores that touch them are refused.
