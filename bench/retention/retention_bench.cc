@@ -122,7 +122,7 @@ void RemoveDb(const std::string& path) {
 
 // With `keep` set, the filled store is kept at `keep` (checkpointed) and later runs with the same
 // `keep` copy it instead of filling again.
-int Run(uint64_t spans, const std::string& path, const std::string& keep) {
+int Run(uint64_t spans, const std::string& path, const std::string& keep, bool peers) {
   RemoveDb(path);
   const bool reuse = !keep.empty() && std::filesystem::exists(keep);
   if (reuse) {
@@ -175,8 +175,11 @@ int Run(uint64_t spans, const std::string& path, const std::string& keep) {
                             std::to_string(cutoff);
   // The naive soft delete writes a flag on every expired row (here is_root flipped, committed,
   // then flipped back untimed).
-  auto naive_update = Naive(path, "UPDATE $E SET is_root = 1 - is_root WHERE " + where);
-  Naive(path, "UPDATE $E SET is_root = 1 - is_root WHERE " + where);
+  std::pair<double, int64_t> naive_update{0, 0}, naive_delete{0, 0};
+  if (peers) {
+    naive_update = Naive(path, "UPDATE $E SET is_root = 1 - is_root WHERE " + where);
+    Naive(path, "UPDATE $E SET is_root = 1 - is_root WHERE " + where);
+  }
   // Two marks: the older quarter is purged with nothing else running, the next quarter while
   // ingest runs (the second mark is due later).
   auto t0 = std::chrono::steady_clock::now();
@@ -190,16 +193,16 @@ int Run(uint64_t spans, const std::string& path, const std::string& keep) {
   const int64_t hidden = added.second + added2.second;
 
   // The naive purge, one DELETE of every expired row, on a copy of the database.
-  {
+  if (peers) {
     sqlite3* db = nullptr;
     sqlite3_open(path.c_str(), &db);
     sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
     sqlite3_close(db);
+    const std::string copy = path + ".peer";
+    std::filesystem::copy_file(path, copy, std::filesystem::copy_options::overwrite_existing);
+    naive_delete = Naive(copy, "DELETE FROM $E WHERE " + where);
+    RemoveDb(copy);
   }
-  const std::string copy = path + ".peer";
-  std::filesystem::copy_file(path, copy, std::filesystem::copy_options::overwrite_existing);
-  auto naive_delete = Naive(copy, "DELETE FROM $E WHERE " + where);
-  RemoveDb(copy);
   auto PurgedRows = [](const std::vector<std::pair<std::string, int64_t>>& runs) {
     int64_t rows = 0;
     for (const auto& [run, n] : runs) rows += n;
@@ -267,6 +270,9 @@ int main(int argc, char** argv) {
   app.add_option("--keep", keep,
                  "Keep the filled store in this file, or start from it when it exists "
                  "(it must hold --spans spans)");
+  bool skip_peers = false;
+  app.add_flag("--skip-peers", skip_peers,
+               "Leave out the naive UPDATE and DELETE (their lines then read 0)");
   CLI11_PARSE(app, argc, argv);
-  return sluice::bench::Run(spans, db, keep);
+  return sluice::bench::Run(spans, db, keep, !skip_peers);
 }
