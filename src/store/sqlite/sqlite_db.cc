@@ -21,12 +21,7 @@ uint64_t MixedHash(std::string_view text) {
     h ^= ch;
     h *= 0x100000001b3ull;
   }
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ull;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebull;
-  h ^= h >> 31;
-  return h;
+  return Mix64(h);
 }
 
 void KeyHashFunction(sqlite3_context* ctx, int, sqlite3_value** argv) {

@@ -23,6 +23,17 @@ namespace sluice::store::sqlite {
 // Distinct texts may share a key: lookups compare the text as well.
 int64_t TextKeyHash(std::string_view text);
 
+// The splitmix64 finaliser: spreads the bits of x over the whole word (used by TextKeyHash, so
+// it must not change).
+inline uint64_t Mix64(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return x;
+}
+
 // Maps a SQLite result code to a Status (BUSY/LOCKED -> kUnavailable, CONSTRAINT ->
 // kAlreadyExists, FULL -> kResourceExhausted, CORRUPT/NOTADB -> kDataLoss, else kInternal).
 Status SqliteError(int rc, sqlite3* db, std::string_view context);

@@ -12,19 +12,11 @@ namespace {
 
 constexpr int kFilterProbes = 6;  // about 1% false positives at 10 bits per key
 
-uint64_t Mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
-
 // Two independent hashes of the pair for double hashing.
 std::pair<uint64_t, uint64_t> PairHashes(int64_t obj_key, int64_t id_hash) {
-  const uint64_t a = Mix(static_cast<uint64_t>(id_hash) ^ Mix(static_cast<uint64_t>(obj_key)));
-  return {a, Mix(a + 0x9e3779b97f4a7c15ULL) | 1};
+  const uint64_t a =
+      Mix64(static_cast<uint64_t>(id_hash) ^ Mix64(static_cast<uint64_t>(obj_key)));
+  return {a, Mix64(a + 0x9e3779b97f4a7c15ULL) | 1};
 }
 
 }  // namespace
