@@ -392,7 +392,7 @@ Result<int64_t> RetentionRunner::Restore(const model::Automation& a, const std::
 }
 
 Result<int64_t> RetentionRunner::PurgeDue() {
-  RunLease lease(store_, clock_, "retention-purge", lease_);
+  RunLease lease(store_, clock_, store::Store::kPurgeLease, lease_);
   SLUICE_ASSIGN_OR_RETURN(bool held, lease.Acquire());
   if (!held) return 0;  // another process is purging
   SLUICE_ASSIGN_OR_RETURN(auto per_run, store_.PurgeExpiredMarks(clock_.NowMicros()));

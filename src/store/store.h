@@ -207,6 +207,9 @@ class Store : public model::EventSource {
   // Hands space freed by purges back to the file system where the backend does not on its own
   // (SQLite: when a quarter of the file is free and no inserts are arriving). Best effort.
   virtual Status ReclaimSpace() { return Status(); }
+  // The store lease (TryAcquireLease) held while PurgeExpiredMarks runs, so that one process at
+  // a time purges; stores recognise a purge in progress in another process by it.
+  static constexpr char kPurgeLease[] = "retention-purge";
 
   // --- leases (one holder of a named piece of work across processes sharing the store) ---
   // A lease is a row (name, owner, expires). It is free when absent or when expires <= now.

@@ -58,16 +58,8 @@ Result<std::optional<RowPlace>> FindRow(Connection& c, const SegmentSet& segment
 // The object's key for the writer, created on its first row. Rolled back with the request's
 // savepoint if the request fails.
 Result<int64_t> WriterObjectKey(Connection& c, const model::ObjectRef& object) {
-  SLUICE_ASSIGN_OR_RETURN(
-      Statement * q,
-      c.Prepare("SELECT obj_key FROM event_objects WHERE object_type = ? AND object_id = ?"));
-  q->Bind(1, static_cast<int64_t>(object.type)).BindBorrowed(2, object.id);
-  SLUICE_ASSIGN_OR_RETURN(bool found, q->Step());
-  if (found) {
-    const int64_t key = q->Int(0);
-    q->Reset();
-    return key;
-  }
+  SLUICE_ASSIGN_OR_RETURN(auto found, ObjectKey(c, object));
+  if (found) return *found;
   SLUICE_ASSIGN_OR_RETURN(Statement * ins,
                           c.Prepare("INSERT INTO event_objects (object_type, object_id) "
                                     "VALUES (?, ?) RETURNING obj_key"));
@@ -278,15 +270,9 @@ Result<std::optional<model::Event>> SqliteStore::GetEvent(const model::ObjectRef
     ~EndRead() { c.Exec("COMMIT").IgnoreError(); }
   } end_read{*c};
   SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, object));
-  SLUICE_ASSIGN_OR_RETURN(
-      Statement * k,
-      c->Prepare("SELECT obj_key FROM event_objects WHERE object_type = ? AND object_id = ?"));
-  k->Bind(1, static_cast<int64_t>(object.type)).Bind(2, object.id);
-  SLUICE_ASSIGN_OR_RETURN(bool found, k->Step());
-  const int64_t obj_key = found ? k->Int(0) : 0;
-  k->Reset();
-  if (!found) return std::optional<model::Event>();
-  SLUICE_ASSIGN_OR_RETURN(auto place, FindRow(*c, *segments, obj_key, id));
+  SLUICE_ASSIGN_OR_RETURN(auto obj_key, ObjectKey(*c, object));
+  if (!obj_key) return std::optional<model::Event>();
+  SLUICE_ASSIGN_OR_RETURN(auto place, FindRow(*c, *segments, *obj_key, id));
   if (!place) return std::optional<model::Event>();
   return SelectVisible(*c, *place->table, place->row_key, marks);
 }

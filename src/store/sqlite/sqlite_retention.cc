@@ -108,11 +108,11 @@ Result<Store::RetentionCount> SqliteStore::CountRetention(const model::Retention
                    "COALESCE(length(span_attributes), 0) + COALESCE(length(context), 0) + "
                    "COALESCE(length(origin), 0) + COALESCE(length(tags), 0))"
                  : "0";
-  const std::string sql = "SELECT COUNT(*), COALESCE(SUM(b), 0) FROM (" +
-                          UnionSql(*segments, "SELECT " + bytes + " AS b FROM $E WHERE " +
-                                                  ObjectSql(mark.object) + " AND " +
-                                                  MarkHidesSql(probe) + VisibleSql(marks)) +
-                          ")";
+  const std::string sql =
+      "SELECT COUNT(*), COALESCE(SUM(b), 0) FROM (" +
+      UnionSql(*segments, "SELECT " + bytes + " AS b FROM $E WHERE " + ObjectSql(mark.object) +
+                              " AND " + MarkHidesSql(probe) + VisibleSql(marks)) +
+      ")";
   SLUICE_ASSIGN_OR_RETURN(Statement * s, c->Prepare(sql));
   s->Bind(1, mark.object.id);
   SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -261,11 +261,10 @@ Result<std::pair<int64_t, int64_t>> RowKeyBounds(Connection& c, const std::strin
                                                  const std::string& where,
                                                  const std::string& object_id) {
   SLUICE_ASSIGN_OR_RETURN(
-      Statement * s,
-      c.Prepare(where.empty() ? "SELECT (SELECT MIN(row_key) FROM " + table +
-                                    "), (SELECT MAX(row_key) FROM " + table + ")"
-                              : "SELECT MIN(row_key), MAX(row_key) FROM " + table + " WHERE " +
-                                    where));
+      Statement * s, c.Prepare(where.empty() ? "SELECT (SELECT MIN(row_key) FROM " + table +
+                                                   "), (SELECT MAX(row_key) FROM " + table + ")"
+                                             : "SELECT MIN(row_key), MAX(row_key) FROM " + table +
+                                                   " WHERE " + where));
   if (!object_id.empty()) s->Bind(1, object_id);
   SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
   std::pair<int64_t, int64_t> out{0, -1};
@@ -290,9 +289,9 @@ Result<int64_t> InRanges(std::mutex& write_mu, Connection& writer,
     const double budget_ms = active ? kPurgeBatchBudgetMs : kIdlePurgeBatchBudgetMs;
     if (active && !was_active) {
       // Inserts resumed: shrink to the short budget at once rather than over several batches.
-      width = std::max<int64_t>(kPurgeMinBatchRows,
-                                static_cast<int64_t>(width * kPurgeBatchBudgetMs /
-                                                     kIdlePurgeBatchBudgetMs));
+      width = std::max<int64_t>(
+          kPurgeMinBatchRows,
+          static_cast<int64_t>(width * kPurgeBatchBudgetMs / kIdlePurgeBatchBudgetMs));
     }
     was_active = active;
     double ms = 0;
@@ -346,10 +345,9 @@ Result<int64_t> DeleteInRanges(std::mutex& write_mu, Connection& writer,
 Result<int64_t> PurgeMarkRows(std::mutex& write_mu, Connection& writer, Connection& reader,
                               const std::string& table, const model::RetentionMark& m,
                               const std::function<bool()>& inserts_active) {
-  SLUICE_ASSIGN_OR_RETURN(auto bounds,
-                          RowKeyBounds(reader, table, ObjectSql(m.object) + " AND " +
-                                                          MarkHidesSql(m),
-                                       m.object.id));
+  SLUICE_ASSIGN_OR_RETURN(
+      auto bounds,
+      RowKeyBounds(reader, table, ObjectSql(m.object) + " AND " + MarkHidesSql(m), m.object.id));
   const std::string sql = "DELETE FROM " + table +
                           " WHERE row_key >= ?2 AND row_key < ?3 AND object_type = " +
                           std::to_string(static_cast<int>(m.object.type)) +
@@ -408,24 +406,11 @@ Status VacuumFreedPages(std::mutex& write_mu, Connection& writer,
   return Status();
 }
 
-// The object key of the events of `o`, if it ever had any.
-Result<std::optional<int64_t>> ObjectKey(Connection& c, const model::ObjectRef& o) {
-  SLUICE_ASSIGN_OR_RETURN(
-      Statement * s,
-      c.Prepare("SELECT obj_key FROM event_objects WHERE object_type = ? AND object_id = ?"));
-  s->Bind(1, static_cast<int64_t>(o.type)).Bind(2, o.id);
-  SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
-  std::optional<int64_t> out;
-  if (row) out = s->Int(0);
-  s->Reset();
-  return out;
-}
-
 }  // namespace
 
 Status SqliteStore::DropSegmentTable(Segment victim) {
   // Readers and the writer that still hold a set with this segment finish with it first.
-  while (victim.pin.use_count() > 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  WaitUntilUnused(victim);
   const std::string& t = victim.table;
   if (InsertsActive()) {
     // A DROP TABLE holds the write lock for as long as it reads the whole table (~80 ms for
@@ -445,8 +430,9 @@ Status SqliteStore::DropSegmentTable(Segment victim) {
       SLUICE_ASSIGN_OR_RETURN(bounds, RowKeyBounds(*reader, t, "", ""));
     }
     SLUICE_RETURN_IF_ERROR(DeleteInRanges(write_mu_, *writer_,
-                                          "DELETE FROM " + t + " WHERE row_key >= ?2 AND "
-                                          "row_key < ?3",
+                                          "DELETE FROM " + t +
+                                              " WHERE row_key >= ?2 AND "
+                                              "row_key < ?3",
                                           "", bounds, [this] { return InsertsActive(); })
                                .status());
   }
@@ -461,30 +447,22 @@ Status SqliteStore::DropSegmentTable(Segment victim) {
 
 Status SqliteStore::UndoMoveInPlace(const Segment& moving) {
   std::lock_guard<std::mutex> lock(write_mu_);
-  SegmentSet after = *Segments();
-  for (Segment& s : after.segments) {
-    if (s.seg != moving.seg) continue;
-    s.state = SegmentState::kSealed;
-    s.moved_to.clear();
-  }
-  SLUICE_RETURN_IF_ERROR(UndoMove(*writer_, moving));
-  SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(*writer_, after));
-  if (moving_from_ == moving.table) moving_from_.clear();
-  UpdateSegments([&](SegmentSet& set) {
+  SLUICE_RETURN_IF_ERROR(CommitSegmentChange(UndoMoveSql(moving), [&](SegmentSet& set) {
     for (Segment& s : set.segments) {
       if (s.seg != moving.seg) continue;
       s.state = SegmentState::kSealed;
       s.moved_to.clear();
     }
-  });
+  }));
+  if (moving_from_ == moving.table) moving_from_.clear();
   return Status();
 }
 
 Status SqliteStore::FinishSegmentWork() {
   std::vector<Segment> stored;
   {
-    std::lock_guard<std::mutex> lock(write_mu_);
-    SLUICE_ASSIGN_OR_RETURN(stored, LoadSegments(*writer_));
+    SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
+    SLUICE_ASSIGN_OR_RETURN(stored, LoadSegments(*c));
   }
   for (Segment& s : stored) {
     if (s.state == SegmentState::kDropping) {
@@ -548,8 +526,9 @@ Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>&
       }
       if (!candidate) continue;
       // Reads the created index only (it holds every column the marks test).
-      SLUICE_ASSIGN_OR_RETURN(Statement * q, c->Prepare("SELECT " + which + " AS k, count(*) FROM " +
-                                                        s.table + " GROUP BY k"));
+      SLUICE_ASSIGN_OR_RETURN(
+          Statement * q,
+          c->Prepare("SELECT " + which + " AS k, count(*) FROM " + s.table + " GROUP BY k"));
       std::vector<int64_t> n(due.size(), 0);
       int64_t kept = 0, purgeable = 0;
       for (;;) {
@@ -594,57 +573,48 @@ Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>&
       // The rows that stay are copied to the open segment, keeping their key and transaction.
       // First the segment is published as moving: from then on a read skips its rows that have
       // a copy, so each row is read once whichever side of a copy's commit the read is.
-      Segment flagged = victim;
+      const auto pin = std::make_shared<const int>(0);
       {
         std::lock_guard<std::mutex> lock(write_mu_);
         if (!moving_from_.empty()) {
           return FailedPreconditionError("event segment " + moving_from_ + " is still moving");
         }
-        flagged.state = SegmentState::kMoving;
-        flagged.moved_to = Segments()->open().table;
-        flagged.pin = std::make_shared<const int>(0);
-        SegmentSet after = *Segments();
-        for (Segment& s : after.segments) {
-          if (s.seg == victim.seg) s = flagged;
-        }
-        Transaction txn(*writer_);
-        SLUICE_RETURN_IF_ERROR(txn.Begin());
-        SLUICE_RETURN_IF_ERROR(writer_->Exec("UPDATE event_segments SET state = 3, moved_to = '" +
-                                             flagged.moved_to + "' WHERE seg = " +
-                                             std::to_string(victim.seg)));
-        SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(*writer_, after));
-        SLUICE_RETURN_IF_ERROR(txn.Commit());
+        const std::string target = Segments()->open().table;
+        SLUICE_RETURN_IF_ERROR(
+            CommitSegmentChange("UPDATE event_segments SET state = 3, moved_to = '" + target +
+                                    "' WHERE seg = " + std::to_string(victim.seg),
+                                [&](SegmentSet& set) {
+                                  for (Segment& s : set.segments) {
+                                    if (s.seg != victim.seg) continue;
+                                    s.state = SegmentState::kMoving;
+                                    s.moved_to = target;
+                                    s.pin = pin;
+                                  }
+                                }));
         moving_from_ = victim.table;
-        UpdateSegments([&](SegmentSet& set) {
-          for (Segment& s : set.segments) {
-            if (s.seg != victim.seg) continue;
-            auto ids = s.ids;  // a filter attached meanwhile stays
-            s = flagged;
-            if (ids != nullptr) s.ids = std::move(ids);
-          }
-        });
+        victim.state = SegmentState::kMoving;
+        victim.moved_to = target;
       }
-      // No read may still use a set in which the segment is not marked moving.
-      while (victim.pin.use_count() > 1) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      }
-      victim = std::move(flagged);
-      Status copied =
-          InRanges(write_mu_, *writer_, {0, static_cast<int64_t>(keys.size()) - 1},
-                   [this] { return InsertsActive(); },
-                   [&](int64_t lo, int64_t hi) -> Result<int64_t> {
-                     hi = std::min<int64_t>(hi, static_cast<int64_t>(keys.size()));
-                     std::string list;
-                     for (int64_t j = lo; j < hi; ++j) {
-                       if (j > lo) list += ',';
-                       list += std::to_string(keys[static_cast<size_t>(j)]);
-                     }
-                     SLUICE_RETURN_IF_ERROR(writer_->Exec(
-                         "INSERT INTO " + victim.moved_to + " SELECT * FROM " + victim.table +
-                         " WHERE row_key IN (" + list + ")"));
-                     return writer_->Changes();
-                   })
-              .status();
+      // No read may still use a set in which the segment is not marked moving (those hold the
+      // old pin); from here on `victim` holds the new one.
+      WaitUntilUnused(victim);
+      victim.pin = pin;
+      Status copied = InRanges(
+                          write_mu_, *writer_, {0, static_cast<int64_t>(keys.size()) - 1},
+                          [this] { return InsertsActive(); },
+                          [&](int64_t lo, int64_t hi) -> Result<int64_t> {
+                            hi = std::min<int64_t>(hi, static_cast<int64_t>(keys.size()));
+                            std::string list;
+                            for (int64_t j = lo; j < hi; ++j) {
+                              if (j > lo) list += ',';
+                              list += std::to_string(keys[static_cast<size_t>(j)]);
+                            }
+                            SLUICE_RETURN_IF_ERROR(
+                                writer_->Exec("INSERT INTO " + victim.moved_to + " SELECT * FROM " +
+                                              victim.table + " WHERE row_key IN (" + list + ")"));
+                            return writer_->Changes();
+                          })
+                          .status();
       if (!copied.ok()) {
         UndoMoveInPlace(victim).IgnoreError();  // else the next purge or open does it
         return copied;
@@ -652,18 +622,12 @@ Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>&
     }
     {
       std::lock_guard<std::mutex> lock(write_mu_);
-      SegmentSet after = *Segments();
-      std::erase_if(after.segments, [&](const Segment& s) { return s.seg == victim.seg; });
-      Transaction txn(*writer_);
-      SLUICE_RETURN_IF_ERROR(txn.Begin());
-      SLUICE_RETURN_IF_ERROR(writer_->Exec("UPDATE event_segments SET state = 2 WHERE seg = " +
-                                           std::to_string(victim.seg)));
-      SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(*writer_, after));
-      SLUICE_RETURN_IF_ERROR(txn.Commit());
+      SLUICE_RETURN_IF_ERROR(CommitSegmentChange(
+          "UPDATE event_segments SET state = 2 WHERE seg = " + std::to_string(victim.seg),
+          [&](SegmentSet& set) {
+            std::erase_if(set.segments, [&](const Segment& s) { return s.seg == victim.seg; });
+          }));
       if (moving_from_ == victim.table) moving_from_.clear();
-      UpdateSegments([&](SegmentSet& set) {
-        std::erase_if(set.segments, [&](const Segment& s) { return s.seg == victim.seg; });
-      });
     }
     SLUICE_RETURN_IF_ERROR(DropSegmentTable(std::move(victim)));
     for (size_t k = 0; k < due.size(); ++k) (*purged_per_mark)[k] += counts[i][k];

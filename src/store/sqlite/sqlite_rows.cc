@@ -171,6 +171,18 @@ const char kEventColumns[] =
     "expected, error, scores, metrics, metadata, span_attributes, context, origin, tags, org_id, "
     "project_id, object_type, object_id";
 
+Result<std::optional<int64_t>> ObjectKey(Connection& c, const model::ObjectRef& object) {
+  SLUICE_ASSIGN_OR_RETURN(
+      Statement * s,
+      c.Prepare("SELECT obj_key FROM event_objects WHERE object_type = ? AND object_id = ?"));
+  s->Bind(1, static_cast<int64_t>(object.type)).BindBorrowed(2, object.id);
+  SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
+  std::optional<int64_t> out;
+  if (row) out = s->Int(0);
+  s->Reset();
+  return out;
+}
+
 void ReadEventInto(const Statement& s, model::Event* e) {
   e->row_key = s.Int(0);
   e->id.assign(s.TextView(1));

@@ -1,6 +1,7 @@
 // Mapping between SQLite rows and model types for SqliteStore (internal to store/sqlite).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,8 @@ extern const char kEventColumns[];
 // per statement and seeks the (obj_key, …) indexes with it.
 inline constexpr char kObjectKeySql[] =
     "(SELECT obj_key FROM event_objects WHERE object_type = ?1 AND object_id = ?2)";
+// The key of the events of `object` in event_objects, if it ever had any.
+Result<std::optional<int64_t>> ObjectKey(Connection& c, const model::ObjectRef& object);
 // Reads an event from a statement positioned on a row selected with kEventColumns.
 model::Event ReadEvent(const Statement& s);
 // The same into `e`, reusing the storage of its strings (no allocation once they are large

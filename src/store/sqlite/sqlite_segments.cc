@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <bit>
+#include <chrono>
+#include <thread>
+#include <utility>
 
 #include "common/clock.h"
 #include "store/sqlite/sqlite_store.h"
@@ -14,8 +17,7 @@ constexpr int kFilterProbes = 6;  // about 1% false positives at 10 bits per key
 
 // Two independent hashes of the pair for double hashing.
 std::pair<uint64_t, uint64_t> PairHashes(int64_t obj_key, int64_t id_hash) {
-  const uint64_t a =
-      Mix64(static_cast<uint64_t>(id_hash) ^ Mix64(static_cast<uint64_t>(obj_key)));
+  const uint64_t a = Mix64(static_cast<uint64_t>(id_hash) ^ Mix64(static_cast<uint64_t>(obj_key)));
   return {a, Mix64(a + 0x9e3779b97f4a7c15ULL) | 1};
 }
 
@@ -59,10 +61,17 @@ std::string SegmentDdl(int64_t seg) {
          "origin TEXT, tags TEXT, org_id TEXT NOT NULL, project_id TEXT NOT NULL, "
          "obj_key INTEGER NOT NULL DEFAULT 0, id_hash INTEGER NOT NULL DEFAULT 0, "
          "root_hash INTEGER NOT NULL DEFAULT 0);\n"
-         "CREATE INDEX " + t + "_by_id ON " + t + " (obj_key, id_hash);\n"
-         "CREATE INDEX " + t + "_by_xact ON " + t + " (obj_key, xact_id, row_key);\n"
-         "CREATE INDEX " + t + "_by_created ON " + t + " (obj_key, created, xact_id);\n"
-         "CREATE INDEX " + t + "_by_root ON " + t + " (obj_key, root_hash);\n";
+         "CREATE INDEX " +
+         t + "_by_id ON " + t +
+         " (obj_key, id_hash);\n"
+         "CREATE INDEX " +
+         t + "_by_xact ON " + t +
+         " (obj_key, xact_id, row_key);\n"
+         "CREATE INDEX " +
+         t + "_by_created ON " + t +
+         " (obj_key, created, xact_id);\n"
+         "CREATE INDEX " +
+         t + "_by_root ON " + t + " (obj_key, root_hash);\n";
 }
 
 std::string UnionSql(const SegmentSet& set, std::string_view arm) {
@@ -79,8 +88,8 @@ std::string UnionSql(const SegmentSet& set, std::string_view arm) {
     }
     if (s.state == SegmentState::kMoving) {
       out += arm.find(" WHERE ") == std::string_view::npos ? " WHERE " : " AND ";
-      out += "NOT EXISTS (SELECT 1 FROM " + s.moved_to + " AS moved WHERE moved.row_key = " +
-             s.table + ".row_key)";
+      out += "NOT EXISTS (SELECT 1 FROM " + s.moved_to +
+             " AS moved WHERE moved.row_key = " + s.table + ".row_key)";
     }
   }
   return out;
@@ -107,14 +116,10 @@ Result<std::vector<Segment>> LoadSegments(Connection& c) {
 
 Result<std::shared_ptr<const IdFilter>> BuildIdFilter(Connection& c, const std::string& table,
                                                       const std::atomic<bool>* stop) {
-  SLUICE_ASSIGN_OR_RETURN(Statement * n, c.Prepare("SELECT count(*) FROM " + table));
-  SLUICE_ASSIGN_OR_RETURN(bool counted, n->Step());
-  const int64_t rows = counted ? n->Int(0) : 0;
-  n->Reset();
-  auto filter = std::make_shared<IdFilter>(static_cast<size_t>(rows));
-  // Reads the (obj_key, id_hash) index only.
+  // One pass over the (obj_key, id_hash) index; the filter is sized once the count is known.
   SLUICE_ASSIGN_OR_RETURN(Statement * q, c.Prepare("SELECT obj_key, id_hash FROM " + table +
                                                    " INDEXED BY " + table + "_by_id"));
+  std::vector<std::pair<int64_t, int64_t>> keys;
   for (int64_t i = 0;; ++i) {
     if (stop != nullptr && (i & 4095) == 0 && stop->load(std::memory_order_relaxed)) {
       q->Reset();
@@ -122,9 +127,11 @@ Result<std::shared_ptr<const IdFilter>> BuildIdFilter(Connection& c, const std::
     }
     SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
-    filter->Add(q->Int(0), q->Int(1));
+    keys.emplace_back(q->Int(0), q->Int(1));
   }
   q->Reset();
+  auto filter = std::make_shared<IdFilter>(keys.size());
+  for (const auto& [obj_key, id_hash] : keys) filter->Add(obj_key, id_hash);
   return std::shared_ptr<const IdFilter>(std::move(filter));
 }
 
@@ -133,11 +140,7 @@ Status ReplaceAllEventsView(Connection& c, const SegmentSet& set) {
   return c.Exec("CREATE VIEW events_all AS " + UnionSql(set, "SELECT * FROM $E"));
 }
 
-}  // namespace sluice::store::sqlite
-
 // ---- the store's segments ----
-
-namespace sluice::store::sqlite {
 
 std::shared_ptr<const SegmentSet> SqliteStore::Segments() const {
   std::lock_guard<std::mutex> lock(segments_mu_);
@@ -151,14 +154,28 @@ void SqliteStore::UpdateSegments(const std::function<void(SegmentSet&)>& edit) {
   segments_ = std::move(next);
 }
 
-Status UndoMove(Connection& c, const Segment& s) {
-  Transaction txn(c);
+std::string UndoMoveSql(const Segment& s) {
+  return "DELETE FROM " + s.moved_to + " WHERE row_key IN (SELECT row_key FROM " + s.table +
+         "); UPDATE event_segments SET state = 1, moved_to = NULL WHERE seg = " +
+         std::to_string(s.seg);
+}
+
+void WaitUntilUnused(const Segment& s) {
+  while (s.pin.use_count() > 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+Status SqliteStore::CommitSegmentChange(const std::string& sql,
+                                        const std::function<void(SegmentSet&)>& edit) {
+  SegmentSet after = *Segments();
+  edit(after);
+  Transaction txn(*writer_);
   SLUICE_RETURN_IF_ERROR(txn.Begin());
-  SLUICE_RETURN_IF_ERROR(c.Exec("DELETE FROM " + s.moved_to +
-                                " WHERE row_key IN (SELECT row_key FROM " + s.table + ")"));
-  SLUICE_RETURN_IF_ERROR(c.Exec("UPDATE event_segments SET state = 1, moved_to = NULL WHERE seg = " +
-                                std::to_string(s.seg)));
-  return txn.Commit();
+  SLUICE_RETURN_IF_ERROR(writer_->Exec(sql));
+  SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(*writer_, after));
+  SLUICE_RETURN_IF_ERROR(txn.Commit());
+  // Edits the set published now, which may have gained an id filter since `after` was taken.
+  UpdateSegments(edit);
+  return Status();
 }
 
 Status SqliteStore::LoadSegmentState() {
@@ -168,7 +185,7 @@ Status SqliteStore::LoadSegmentState() {
   // drop or move in the catalog is its work in progress, not a crash's leftover.
   SLUICE_ASSIGN_OR_RETURN(Statement * l,
                           c.Prepare("SELECT count(*) FROM leases WHERE name = ? AND expires > ?"));
-  l->Bind(1, std::string(kPurgeLease)).Bind(2, RealClock().NowMicros());
+  l->Bind(1, std::string(Store::kPurgeLease)).Bind(2, RealClock().NowMicros());
   SLUICE_ASSIGN_OR_RETURN(bool leased, l->Step());
   const bool purge_live = leased && l->Int(0) > 0;
   l->Reset();
@@ -193,7 +210,10 @@ Status SqliteStore::LoadSegmentState() {
         moving_from_ = s.table;
       } else {
         // A move a crash interrupted: the segment still has every row, so the copies go.
-        SLUICE_RETURN_IF_ERROR(UndoMove(c, s));
+        Transaction txn(c);
+        SLUICE_RETURN_IF_ERROR(txn.Begin());
+        SLUICE_RETURN_IF_ERROR(c.Exec(UndoMoveSql(s)));
+        SLUICE_RETURN_IF_ERROR(txn.Commit());
         s.state = SegmentState::kSealed;
         s.moved_to.clear();
         changed = true;
@@ -267,30 +287,21 @@ Status SqliteStore::MaybeSealOpenSegment() {
       static_cast<int64_t>(current->segments.size()) >= kMaxSegments) {
     return Status();
   }
-  Connection& c = *writer_;
   const Segment& open = current->open();
   Segment next;
   next.seg = open.seg + 1;
   next.table = SegmentTable(next.seg);
   next.state = SegmentState::kOpen;
   next.pin = std::make_shared<const int>(0);
-  SegmentSet after = *current;
-  after.segments.back().state = SegmentState::kSealed;
-  after.segments.push_back(next);
-  Transaction txn(c);
-  SLUICE_RETURN_IF_ERROR(txn.Begin());
-  SLUICE_RETURN_IF_ERROR(c.Exec(SegmentDdl(next.seg)));
-  SLUICE_RETURN_IF_ERROR(c.Exec("UPDATE event_segments SET state = 1 WHERE seg = " +
-                                std::to_string(open.seg)));
-  SLUICE_RETURN_IF_ERROR(c.Exec("INSERT INTO event_segments (seg, tbl, state) VALUES (" +
-                                std::to_string(next.seg) + ", '" + next.table + "', 0)"));
-  SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(c, after));
-  SLUICE_RETURN_IF_ERROR(txn.Commit());
   const int64_t sealed = open.seg;
-  UpdateSegments([&](SegmentSet& set) {
-    set.segments.back().state = SegmentState::kSealed;
-    set.segments.push_back(next);
-  });
+  SLUICE_RETURN_IF_ERROR(CommitSegmentChange(
+      SegmentDdl(next.seg) + "UPDATE event_segments SET state = 1 WHERE seg = " +
+          std::to_string(sealed) + "; INSERT INTO event_segments (seg, tbl, state) VALUES (" +
+          std::to_string(next.seg) + ", '" + next.table + "', 0)",
+      [&](SegmentSet& set) {
+        set.segments.back().state = SegmentState::kSealed;
+        set.segments.push_back(next);
+      }));
   open_rows_ = 0;
   // The sealed segment's id filter is built off the write lock; until it is attached, lookups
   // probe the table.

@@ -66,20 +66,20 @@ std::string SegmentDdl(int64_t seg);
 // its copied rows appended.
 std::string UnionSql(const SegmentSet& set, std::string_view arm);
 
-// The catalog as stored: every segment not being dropped, ascending. Creates segment 0's row
-// in an older database.
+// The catalog as stored (event_segments), every state, ascending.
 Result<std::vector<Segment>> LoadSegments(Connection& c);
 
 // The ids of the rows in `table`, as a filter; kCancelled once *stop is set.
 Result<std::shared_ptr<const IdFilter>> BuildIdFilter(Connection& c, const std::string& table,
                                                       const std::atomic<bool>* stop = nullptr);
 
-// Puts moving segment `s` back to sealed: deletes its copies in s.moved_to (it still holds every
-// row) and updates the catalog, in one transaction. The caller replaces the view.
-Status UndoMove(Connection& c, const Segment& s);
+// The statements that put moving segment `s` back to sealed: delete its copies in s.moved_to (it
+// still holds every row) and update the catalog. Run them in one transaction.
+std::string UndoMoveSql(const Segment& s);
 
-// The store lease a purge holds (jobs::RetentionRunner::PurgeDue).
-inline constexpr char kPurgeLease[] = "retention-purge";
+// Returns once no SegmentSet but the one holding `s` has this segment (see Segment::pin): no
+// read or write still uses its table.
+void WaitUntilUnused(const Segment& s);
 
 // Sealing stops at this many segments (SQLite merges at most 500 arms in one query).
 inline constexpr int64_t kMaxSegments = 400;
