@@ -103,9 +103,9 @@ class Connection {
   // checkpoint. When the WAL passes 8 x wal_pages (the checkpoints cannot keep up), the commit
   // itself runs a RESTART checkpoint, so the WAL stays bounded. Stopped by the destructor.
   Status CheckpointInBackground(const std::string& path, int wal_pages);
-  // For a writer that produces many WAL pages and can wait (the purge), so that other commits do
-  // not wait for checkpoints instead: true when the WAL held 2 x wal_pages or more after the
-  // last commit (false without CheckpointInBackground).
+  // For a writer that produces many WAL pages and can wait (a purge with no inserts arriving
+  // checkpoints; with inserts arriving it waits instead): true when the WAL held 2 x wal_pages
+  // or more after the last commit (false without CheckpointInBackground).
   bool WalLong() const;
   // Copies the WAL into the database: the bulk on the background connection from the calling
   // thread, then, holding `writer_lock` (what serialises this connection's use), what commits

@@ -414,7 +414,7 @@ Status SqliteStore::DropSegmentTable(Segment victim) {
   const std::string& t = victim.table;
   if (InsertsActive()) {
     // A DROP TABLE holds the write lock for as long as it reads the whole table (~80 ms for
-    // 256k spans). While inserts arrive, take it apart in short steps instead: the indexes one
+    // 250k spans). While inserts arrive, take it apart in short steps instead: the indexes one
     // by one (a few milliseconds each), then the rows in row_key ranges, which without indexes
     // cost only their table pages.
     for (const char* index : {"_by_id", "_by_root", "_by_created", "_by_xact"}) {
