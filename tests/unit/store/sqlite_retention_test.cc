@@ -379,10 +379,13 @@ TEST_F(SegmentRetentionTest, InsertsWhileSegmentsAreDroppedAreAllKept) {
   for (int i = 1; i < kSegmentRows; ++i) fresh.insert("b11-" + std::to_string(i));
   std::atomic<bool> stop{false};
   std::thread writer([&] {
-    for (int b = 100; !stop.load() || b < 110; ++b) {
+    // Ten batches at least, then on until the purge ends, paced like a client (each batch seals
+    // a segment here, and sealing stops at a few hundred).
+    for (int b = 100; (!stop.load() || b < 110) && b < 300; ++b) {
       const auto rows = BatchRows(b, kSegmentRows);  // backdated, written after the mark
       for (const auto& r : rows) fresh.insert(r.first);
       Insert(logs_, rows);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   });
   auto purged = store_->PurgeExpiredMarks(kT0 + kDay);
@@ -484,6 +487,7 @@ TEST_F(SegmentRetentionTest, ADropACrashInterruptedIsFinishedOnOpen) {
   // As left by a purge killed after unpublishing segment 0 and before dropping it.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(dir_.File("db").c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
   ASSERT_EQ(sqlite3_exec(db, "UPDATE event_segments SET state = 2 WHERE seg = 0", nullptr,
                          nullptr, nullptr),
             SQLITE_OK);
@@ -551,6 +555,7 @@ TEST_F(SegmentRetentionTest, OpeningWhileAnotherProcessPurgesLeavesItsMoveAlone)
   // Another process (holding the purge lease) is copying segment 0's rows out.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(dir_.File("db").c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
   const std::string setup =
       "INSERT INTO events_2 SELECT * FROM events LIMIT 4;"
       "UPDATE event_segments SET state = 3, moved_to = 'events_2' WHERE seg = 0;"
@@ -564,6 +569,7 @@ TEST_F(SegmentRetentionTest, OpeningWhileAnotherProcessPurgesLeavesItsMoveAlone)
   EXPECT_EQ(Visible(logs_).size(), 2u * kSegmentRows);  // and each row is read once
   // Once this process purges (the other one gone), it starts that move over.
   ASSERT_EQ(sqlite3_open(dir_.File("db").c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);  // the open store's background threads may hold a lock
   ASSERT_EQ(sqlite3_exec(db, "DELETE FROM leases", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
   ASSERT_TRUE(store_->PurgeExpiredMarks(kT0).ok());
