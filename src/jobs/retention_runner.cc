@@ -81,11 +81,17 @@ Result<std::vector<ExportHold>> ActiveExportHolds(store::Store& store,
     if (!state) continue;  // not registered: it never runs
     auto object = ExportSource(*config, a.project_id);
     if (!object.ok()) continue;
-    // Rows of the cursor's own transaction after its row are not exported yet.
-    const model::XactCursor& c = state->cursor;
-    const uint64_t done =
-        c.row_key == std::numeric_limits<int64_t>::max() || c.xact_id == 0 ? c.xact_id
-                                                                             : c.xact_id - 1;
+    // The first row after the export's cursor is the oldest it has not exported: every row of
+    // an older transaction is behind the cursor. None: the export has everything so far.
+    model::ScanRequest scan;
+    scan.object = *object;
+    scan.after = state->cursor;
+    scan.limit = 1;
+    SLUICE_ASSIGN_OR_RETURN(auto stream, store.Scan(scan));
+    model::Event first;
+    SLUICE_ASSIGN_OR_RETURN(bool behind, stream->Next(&first));
+    if (!behind) continue;
+    const uint64_t done = first.xact_id - 1;
     auto it = std::find_if(holds.begin(), holds.end(),
                            [&](const ExportHold& h) { return h.object == *object; });
     if (it == holds.end()) {
@@ -96,9 +102,26 @@ Result<std::vector<ExportHold>> ActiveExportHolds(store::Store& store,
     }
     it->max_xact_id = done;
     it->reason = "not yet exported by export \"" + a.name + "\" (" + a.id +
-                 "), whose cursor is at _xact_id " + std::to_string(c.xact_id);
+                 "), which has exported the rows up to _xact_id " + std::to_string(done);
   }
   return holds;
+}
+
+// The stored size of a row as the store counts it (the lengths of its text columns; arrays as
+// their JSON text), for rows the exempt filter keeps out of a preview's bytes.
+int64_t StoredBytes(const model::Event& e) {
+  auto array_bytes = [](const std::vector<std::string>& v) -> int64_t {
+    if (v.empty()) return 0;
+    int64_t n = 2 + static_cast<int64_t>(v.size()) - 1;
+    for (const std::string& s : v) n += static_cast<int64_t>(s.size()) + 2;
+    return n;
+  };
+  int64_t n = static_cast<int64_t>(e.id.size() + e.span_id.size() + e.root_span_id.size());
+  n += array_bytes(e.span_parents) + array_bytes(e.tags);
+  for (const model::JsonField& f : model::kJsonFields) {
+    n += static_cast<int64_t>((e.*f.member).size());
+  }
+  return n;
 }
 
 }  // namespace
@@ -118,6 +141,14 @@ struct RetentionRunner::Plan {
   std::vector<Target> targets;
   int64_t experiments = 0;
   int64_t exempt = 0;
+  // Expired rows kept because an export has not read them (whole experiments included), and
+  // the first reason.
+  int64_t held_back = 0;
+  std::string hold_reason;
+  void Hold(int64_t rows, const std::string& reason) {
+    held_back += rows;
+    if (rows > 0 && hold_reason.empty()) hold_reason = reason;
+  }
 };
 
 Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation& a,
@@ -181,6 +212,13 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
         SLUICE_ASSIGN_OR_RETURN(Plan::Target t,
                                 mark_for({model::ObjectType::kExperiment, e.id},
                                          std::numeric_limits<int64_t>::max()));
+        if (t.held_back > 0) {
+          // An experiment goes whole or not at all: while an export has not read all of its
+          // rows, it stays, metadata and rows.
+          plan.Hold(t.rows + t.held_back, "experiment \"" + e.name + "\" (" + e.id +
+                                              ") is kept whole: its rows are " + t.hold_reason);
+          continue;
+        }
         ++plan.experiments;
         plan.targets.push_back(std::move(t));
       }
@@ -191,26 +229,32 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
     SLUICE_ASSIGN_OR_RETURN(Plan::Target t, mark_for(obj, plan.cutoff));
     SLUICE_ASSIGN_OR_RETURN(auto filter,
                             ExemptFilter::Compile(plan.config.exempt_filter, obj, now));
-    if (filter.active() && t.rows > 0) {
-      // Only the expired rows are read, through the created index.
+    if (filter.active() && t.rows + t.held_back > 0) {
+      // Only the expired rows are read, through the created index, held ones included: a row
+      // the filter keeps is exempt, not held back, whatever the exports have read.
       model::ScanRequest scan;
       scan.object = obj;
       scan.order = model::ScanOrder::kCreatedAscending;
       scan.created_max = plan.cutoff;
-      scan.max_xact_id = t.mark.max_xact_id;
+      scan.max_xact_id = plan.max_xact_id;
       SLUICE_ASSIGN_OR_RETURN(auto stream, store_.Scan(scan));
       model::Event e;
-      int64_t kept = 0;
       for (;;) {
         SLUICE_ASSIGN_OR_RETURN(bool more, stream->Next(&e));
         if (!more) break;
         if (!filter.Keeps(e)) continue;
-        ++kept;
+        ++plan.exempt;
+        if (e.xact_id > t.mark.max_xact_id) {
+          --t.held_back;
+          continue;
+        }
+        --t.rows;
+        t.bytes -= StoredBytes(e);
         if (!preview) t.exempt_row_keys.push_back(e.row_key);
       }
-      t.rows -= kept;
-      plan.exempt += kept;
+      t.bytes = std::max<int64_t>(t.bytes, 0);
     }
+    plan.Hold(t.held_back, t.hold_reason);
     plan.targets.push_back(std::move(t));
   }
   return plan;
@@ -222,8 +266,8 @@ Result<RetentionPreview> RetentionRunner::Preview(const model::Automation& a) {
   p.cutoff = plan.cutoff;
   p.experiments = plan.experiments;
   p.exempt = plan.exempt;
+  p.held_back = plan.held_back;
   for (const auto& t : plan.targets) {
-    p.held_back += t.held_back;
     p.rows += t.rows;
     p.bytes += t.bytes;
   }
@@ -352,14 +396,8 @@ Result<model::AutomationRun> RetentionRunner::RunLeased(const model::Automation&
     run.stats.Set("cutoff", Json::Int(plan.cutoff));
     run.stats.Set("exempt", Json::Int(plan.exempt));
     run.stats.Set("experiments_deleted", Json::Int(plan.experiments));
-    int64_t held_back = 0;
-    std::string hold_reason;
-    for (const auto& t : plan.targets) {
-      held_back += t.held_back;
-      if (t.held_back > 0 && hold_reason.empty()) hold_reason = t.hold_reason;
-    }
-    run.stats.Set("held_back", Json::Int(held_back));
-    if (held_back > 0) run.stats.Set("held_back_reason", Json::String(hold_reason));
+    run.stats.Set("held_back", Json::Int(plan.held_back));
+    if (plan.held_back > 0) run.stats.Set("held_back_reason", Json::String(plan.hold_reason));
     for (auto& t : plan.targets) {
       t.mark.run_id = run.id;
       SLUICE_ASSIGN_OR_RETURN(auto added, store_.AddRetentionMark(t.mark, t.exempt_row_keys));

@@ -72,7 +72,7 @@ struct RetentionPreview {
   int64_t rows = 0;         // rows a run now would soft-delete (whole experiments included)
   int64_t experiments = 0;  // experiments a run now would remove whole
   int64_t exempt = 0;       // rows (or experiments) the exempt filter keeps
-  int64_t bytes = 0;        // stored bytes of the rows a run would delete (exempt ones included)
+  int64_t bytes = 0;        // stored bytes of the rows a run would delete
   int64_t held_back = 0;    // expired rows kept because an active export has not exported them
 };
 

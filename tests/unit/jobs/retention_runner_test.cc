@@ -29,7 +29,7 @@ class RetentionRunnerTest : public ::testing::Test {
     a.id = NewUuid();
     a.org_id = org_.id;
     a.project_id = project_.id;
-    a.name = "r";
+    a.name = "r-" + a.id.substr(0, 8);
     a.type = model::AutomationType::kRetention;
     a.config = *Json::Parse(R"({"event_type":"retention","object_type":")" + object_type +
                             R"(","retention_days":)" + std::to_string(days) + "}");
@@ -209,19 +209,23 @@ namespace {
 class RetentionWithExportTest : public RetentionRunnerTest {
  protected:
   // An export of this project's logs, registered, with its cursor after `cursor`.
-  model::Automation ExportAt(model::XactCursor cursor, const std::string& status = "active") {
+  model::Automation ExportAt(model::XactCursor cursor, const std::string& status = "active",
+                             const std::string& definition = R"({"type":"log_spans"})") {
     model::Automation a;
     a.id = NewUuid();
     a.org_id = org_.id;
     a.project_id = project_.id;
     a.name = "to-s3-" + status;
     a.type = model::AutomationType::kExport;
-    ConfigContext ctx{org_.id, project_.id, a.id, "sluice", nullptr};
-    a.config = *ValidateAutomationConfig(
-        *Json::Parse(R"({"event_type":"btql_export","export_definition":{"type":"log_spans"},)"
-                     R"("export_path":"file:///tmp/x","format":"jsonl","interval_seconds":300,)"
+    ConfigContext ctx{org_.id, project_.id, a.id, "sluice",
+                      [](const model::ObjectRef&) { return Status(); }};
+    auto config = ValidateAutomationConfig(
+        *Json::Parse(R"({"event_type":"btql_export","export_definition":)" + definition +
+                     R"(,"export_path":"file:///tmp/x","format":"jsonl","interval_seconds":300,)"
                      R"("status":")" + status + R"("})"),
         ctx);
+    EXPECT_TRUE(config.ok()) << config.status().ToString();
+    a.config = *config;
     EXPECT_TRUE(store_->CreateAutomation(a).ok());
     EXPECT_TRUE(store_->RegisterExport(a.id, "token", clock_.NowMicros()).ok());
     if (cursor.xact_id > 0) {
@@ -289,6 +293,112 @@ TEST_F(RetentionWithExportTest, WaitForExportFalseDeletesWhatNoExportHasRead) {
   ASSERT_TRUE(run.ok());
   EXPECT_EQ(run->stats.Find("soft_deleted")->int_value(), 1);
   EXPECT_EQ(run->stats.Find("held_back")->int_value(), 0);
+}
+
+
+TEST_F(RetentionWithExportTest, AnExportAtTheLastRowOfATransactionHoldsNothingOfIt) {
+  logs_.id = project_.id;
+  Insert(logs_, R"([{"id":"a","created":"2020-01-01T00:00:00Z"},)"
+                R"({"id":"b","created":"2020-01-01T00:00:00Z"},)"
+                R"({"id":"c","created":"2020-01-01T00:00:00Z"}])");
+  const uint64_t xact = *store_->MaxXactId();
+  int64_t last_key = 0;
+  for (const char* id : {"a", "b", "c"}) {
+    last_key = std::max(last_key, (*store_->GetEvent(logs_, id))->row_key);
+  }
+  // Caught up: its cursor is on the transaction's last row, as an export run leaves it.
+  auto caught_up = ExportAt({xact, last_key});
+  RetentionRunner runner(*store_, clock_);
+  auto policy = Policy("project_logs", 7);
+  auto preview = runner.Preview(policy);
+  ASSERT_TRUE(preview.ok());
+  EXPECT_EQ(preview->rows, 3);
+  EXPECT_EQ(preview->held_back, 0);
+  // Midway through the transaction: its rows wait (marks hide whole transactions).
+  ASSERT_TRUE(store_->DeleteAutomation(caught_up.id).ok());
+  auto midway = ExportAt({xact, last_key - 1});
+  auto run = runner.Run(policy, model::RunTrigger::kManual);
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->stats.Find("soft_deleted")->int_value(), 0);
+  EXPECT_EQ(run->stats.Find("held_back")->int_value(), 3);
+  EXPECT_NE(run->stats.Find("held_back_reason")->string_value().find(midway.id),
+            std::string::npos);
+  EXPECT_EQ(Visible(logs_).size(), 3u);
+}
+
+TEST_F(RetentionWithExportTest, AnExperimentWithRowsNoExportReadYetStaysWhole) {
+  model::Experiment e;
+  e.id = NewUuid();
+  e.project_id = project_.id;
+  e.name = "old-exp";
+  e.created = clock_.NowMicros();
+  ASSERT_TRUE(store_->CreateExperiment(e).ok());
+  const model::ObjectRef rows{model::ObjectType::kExperiment, e.id};
+  Insert(rows, R"([{"id":"e1"}])");
+  const std::string query_export =
+      "{\"type\":\"btql_query\",\"btql_query\":\"select: * | from: experiment('" + e.id +
+      "')\"}";
+  auto to_s3 =
+      ExportAt({*store_->MaxXactId(), std::numeric_limits<int64_t>::max()}, "active", query_export);
+  Insert(rows, R"([{"id":"e2"},{"id":"e3"}])");  // not exported yet
+  clock_.Advance(40 * kDay);
+  RetentionRunner runner(*store_, clock_);
+  auto policy = Policy("experiment", 30);
+  auto preview = runner.Preview(policy);
+  ASSERT_TRUE(preview.ok());
+  EXPECT_EQ(preview->experiments, 0);
+  EXPECT_EQ(preview->rows, 0);
+  EXPECT_EQ(preview->held_back, 3);
+  auto run = runner.Run(policy, model::RunTrigger::kManual);
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->status, model::RunStatus::kSuccess) << run->error;
+  EXPECT_EQ(run->stats.Find("experiments_deleted")->int_value(), 0);
+  EXPECT_EQ(run->stats.Find("held_back")->int_value(), 3);
+  const std::string why = run->stats.Find("held_back_reason")->string_value();
+  EXPECT_NE(why.find("old-exp"), std::string::npos) << why;
+  EXPECT_NE(why.find(to_s3.id), std::string::npos) << why;
+  EXPECT_TRUE(store_->GetExperiment(e.id).ok());  // metadata and rows stay together
+  EXPECT_EQ(Visible(rows), (std::set<std::string>{"e1", "e2", "e3"}));
+
+  // Once the export has read everything, the experiment goes whole.
+  ASSERT_TRUE(store_->DeleteAutomation(to_s3.id).ok());
+  ExportAt({*store_->MaxXactId(), std::numeric_limits<int64_t>::max()}, "active", query_export);
+  run = runner.Run(policy, model::RunTrigger::kManual);
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->stats.Find("experiments_deleted")->int_value(), 1);
+  EXPECT_EQ(run->stats.Find("held_back")->int_value(), 0);
+  EXPECT_EQ(store_->GetExperiment(e.id).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(Visible(rows).empty());
+}
+
+TEST_F(RetentionWithExportTest, ExemptRowsAreNeitherHeldBackNorInThePreviewsBytes) {
+  logs_.id = project_.id;
+  const std::string big(5000, 'x');
+  Insert(logs_, R"([{"id":"kept","created":"2020-01-01T00:00:00Z","tags":["keep"],"input":")" +
+                    big + R"("},{"id":"gone","created":"2020-01-01T00:00:00Z","input":"y"}])");
+  ExportAt({0, 0});  // has read nothing
+  RetentionRunner runner(*store_, clock_);
+  auto held = runner.Preview(Policy("project_logs", 7, "tags includes 'keep'"));
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  EXPECT_EQ(held->exempt, 1);
+  EXPECT_EQ(held->held_back, 1);  // "gone" only: "kept" is kept by the filter anyway
+  EXPECT_EQ(held->rows, 0);
+  auto free = Policy("project_logs", 7, "tags includes 'keep'");
+  free.config.Set("wait_for_export", Json::Bool(false));
+  auto all = Policy("project_logs", 7);
+  all.config.Set("wait_for_export", Json::Bool(false));
+  auto filtered = runner.Preview(free);
+  auto unfiltered = runner.Preview(all);
+  ASSERT_TRUE(filtered.ok() && unfiltered.ok());
+  EXPECT_EQ(filtered->rows, 1);
+  EXPECT_EQ(filtered->exempt, 1);
+  EXPECT_GT(filtered->bytes, 0);
+  EXPECT_LT(filtered->bytes, 100);  // the small row only
+  EXPECT_GT(unfiltered->bytes, 5000);
+  auto run = runner.Run(free, model::RunTrigger::kManual);
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->stats.Find("soft_deleted")->int_value(), 1);
+  EXPECT_EQ(Visible(logs_), (std::set<std::string>{"kept"}));
 }
 
 }  // namespace
