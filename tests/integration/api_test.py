@@ -219,6 +219,21 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(status, 413)
         self.assertEqual(body["error"]["code"], "resource_exhausted")
 
+    def test_a_body_labelled_as_a_form_is_read_as_json(self):
+        # What `curl -d` sends: the label of a form, a JSON body (here 20 KB, holding "&" and "=").
+        pid = self.new_project()
+        text = "a&limit=1&b=" + "y" * 20000
+        status, body = self.call("POST", f"/v1/project_logs/{pid}/insert",
+                                 {"events": [{"id": "f1", "input": text}, {"id": "f2"}]},
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(sorted(body["row_ids"]), ["f1", "f2"])
+        status, body = self.call("POST", f"/v1/project_logs/{pid}/fetch", '{"limit": 10}',
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(status, 200, body)
+        self.assertEqual({e["id"]: e.get("input") for e in body["events"]},
+                         {"f1": text, "f2": None})
+
     # -- auth --
     def test_every_auth_failure(self):
         path = "/v1/project"
