@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "cloud/storage_url.h"
+#include "query/lexer.h"
 #include "query/parser.h"
 
 namespace sluice::jobs {
@@ -39,6 +40,15 @@ Status CheckKnownFields(const Json& c, std::initializer_list<const char*> known)
     if (!ok) return Bad(k, "is not a field of this automation type");
   }
   return Status();
+}
+
+// `status`: "active" (the default) or "paused".
+Result<bool> Active(const Json& c) {
+  SLUICE_ASSIGN_OR_RETURN(std::string status, String(c, "status", false));
+  if (!status.empty() && status != "active" && status != "paused") {
+    return Bad("status", "must be active or paused");
+  }
+  return status != "paused";
 }
 
 Status CheckQueryObject(const query::Query& q, const ConfigContext& ctx, const std::string& field) {
@@ -142,11 +152,7 @@ Result<ExportConfig> ParseExportConfig(const Json& c, const ConfigContext& ctx) 
     return Bad("batch_size", "must be from 1 to 10000000 rows per file");
   }
   out.batch_size = batch.value_or(kDefaultBatchSize);
-  SLUICE_ASSIGN_OR_RETURN(std::string status, String(c, "status", false));
-  if (!status.empty() && status != "active" && status != "paused") {
-    return Bad("status", "must be active or paused");
-  }
-  out.active = status != "paused";
+  SLUICE_ASSIGN_OR_RETURN(out.active, Active(c));
   SLUICE_ASSIGN_OR_RETURN(std::string layout, String(c, "layout", false));
   if (!layout.empty() && layout != "hive" && layout != "date") {
     return Bad("layout", "must be date (YYYY-MM-DD/) or hive (date=YYYY-MM-DD/)");
@@ -167,10 +173,80 @@ std::string ExemptQuery(const model::ObjectRef& object, const std::string& filte
          object.id + "')\nfilter: " + filter;
 }
 
+namespace {
+
+// Moves the positions (" at L:C") of an error in `wrapper`, whose text ends with the filter, to
+// positions in the filter itself.
+std::string ToFilterPositions(const std::string& message, const std::string& wrapper_prefix) {
+  int64_t prefix_lines = 0;
+  for (char ch : wrapper_prefix) prefix_lines += ch == '\n';
+  const int64_t prefix_cols =
+      static_cast<int64_t>(wrapper_prefix.size() - (wrapper_prefix.rfind('\n') + 1));
+  static const std::regex kAt(R"( at (\d+):(\d+))");
+  std::string out;
+  auto last = message.cbegin();
+  for (std::sregex_iterator it(message.begin(), message.end(), kAt), end; it != end; ++it) {
+    int64_t line = std::stoll((*it)[1].str()) - prefix_lines;
+    int64_t col = std::stoll((*it)[2].str());
+    if (line < 1) continue;  // in the wrapper itself: left as it is
+    if (line == 1) col -= prefix_cols;
+    out.append(last, (*it)[0].first);
+    out += " at " + std::to_string(line) + ":" + std::to_string(col);
+    last = (*it)[0].second;
+  }
+  out.append(last, message.cend());
+  return out;
+}
+
+// An exempt filter is one expression: the clause syntax ('|', 'limit:', ';') would make the
+// query that wraps it select something else (a limit, a sort) that a run ignores.
+Status CheckFilterExpression(const std::string& filter) {
+  auto tokens = query::Lex(filter);
+  if (!tokens.ok()) return Bad("exempt_filter", tokens.status().message());
+  const std::vector<query::Token>& t = *tokens;
+  for (size_t i = 0; i < t.size(); ++i) {
+    std::string found;
+    query::Pos pos = t[i].pos;
+    if (t[i].type == query::Tok::kPipe || t[i].type == query::Tok::kSemicolon) {
+      found = query::Describe(t[i]);
+    } else if (t[i].type == query::Tok::kColon) {
+      found = "':'";
+      if (i > 0 && t[i - 1].type == query::Tok::kIdent) {
+        found = "'" + t[i - 1].text + ":'";
+        pos = t[i - 1].pos;
+      }
+    }
+    if (found.empty()) continue;
+    return Bad("exempt_filter",
+               "must be a filter expression only, such as tags includes 'keep'; found " + found +
+                   " at " + std::to_string(pos.line) + ":" + std::to_string(pos.col) +
+                   " (clauses such as limit:, sort: or select: are not allowed)");
+  }
+  return Status();
+}
+
+Status CheckExemptFilter(const std::string& filter, const ConfigContext& ctx) {
+  SLUICE_RETURN_IF_ERROR(CheckFilterExpression(filter));
+  // Validated as a filter on project_logs whatever the object type: experiments are judged on
+  // id, created, tags and metadata, which project_logs rows have too.
+  const model::ObjectRef object{model::ObjectType::kProjectLogs, ctx.project_id};
+  auto q = query::ParseQuery(ExemptQuery(object, filter));
+  if (!q.ok()) {
+    return Bad("exempt_filter", ToFilterPositions(q.status().message(), ExemptQuery(object, "")));
+  }
+  if (q->filter == nullptr || q->limit || q->cursor || !q->sort.empty() || q->aggregating() ||
+      q->select_star || q->select.size() != 1) {
+    return Bad("exempt_filter", "must be a filter expression only, such as tags includes 'keep'");
+  }
+  return Status();
+}
+
+}  // namespace
+
 Result<RetentionConfig> ParseRetentionConfig(const Json& c, const ConfigContext& ctx) {
   SLUICE_RETURN_IF_ERROR(CheckKnownFields(
-      c, {"event_type", "object_type", "retention_days", "exempt_filter", "wait_for_export",
-          "interval_seconds", "grace_seconds"}));
+      c, {"event_type", "status", "object_type", "retention_days", "exempt_filter",
+          "wait_for_export", "interval_seconds", "grace_seconds"}));
   RetentionConfig out;
   SLUICE_ASSIGN_OR_RETURN(std::string type, String(c, "object_type", true));
   auto t = model::ParseObjectType(type);
@@ -185,11 +261,7 @@ Result<RetentionConfig> ParseRetentionConfig(const Json& c, const ConfigContext&
   if (*days > 36'500) return Bad("retention_days", "must be at most 36500");
   out.retention_days = *days;
   SLUICE_ASSIGN_OR_RETURN(out.exempt_filter, String(c, "exempt_filter", false));
-  if (!out.exempt_filter.empty()) {
-    auto q = query::ParseQuery(ExemptQuery({model::ObjectType::kProjectLogs, ctx.project_id},
-                                           out.exempt_filter));
-    if (!q.ok()) return Bad("exempt_filter", q.status().message());
-  }
+  if (!out.exempt_filter.empty()) SLUICE_RETURN_IF_ERROR(CheckExemptFilter(out.exempt_filter, ctx));
   if (const Json* w = c.Find("wait_for_export"); w && !w->is_null()) {
     if (!w->is_bool()) return Bad("wait_for_export", "must be true or false");
     out.wait_for_export = w->bool_value();
@@ -204,6 +276,7 @@ Result<RetentionConfig> ParseRetentionConfig(const Json& c, const ConfigContext&
     return Bad("grace_seconds", "must be from 0 to 2592000 (30 days)");
   }
   out.grace_seconds = grace.value_or(kDefaultGraceSeconds);
+  SLUICE_ASSIGN_OR_RETURN(out.active, Active(c));
   return out;
 }
 
@@ -241,6 +314,7 @@ Json ExportConfigToJson(const ExportConfig& c) {
 Json RetentionConfigToJson(const RetentionConfig& c) {
   Json j = Json::Object();
   j.Set("event_type", Json::String("retention"));
+  j.Set("status", Json::String(c.active ? "active" : "paused"));
   j.Set("object_type", Json::String(std::string(model::ObjectTypeName(c.object_type))));
   j.Set("retention_days", Json::Int(c.retention_days));
   if (!c.exempt_filter.empty()) j.Set("exempt_filter", Json::String(c.exempt_filter));

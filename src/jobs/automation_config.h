@@ -48,6 +48,7 @@ struct RetentionConfig {
   std::optional<bool> wait_for_export;      // unset = true when an active export exists
   int64_t interval_seconds = kDefaultRetentionIntervalSeconds;
   int64_t grace_seconds = kDefaultGraceSeconds;
+  bool active = true;  // status: active | paused (the scheduler skips paused ones)
 };
 
 // What validation needs to know about the automation being saved.

@@ -1,6 +1,7 @@
 #include "jobs/scheduler.h"
 
 #include "common/log.h"
+#include "jobs/automation_config.h"
 
 namespace sluice::jobs {
 
@@ -49,6 +50,10 @@ Status Scheduler::MaybeRunExport(const model::Automation& a, TimestampMicros now
 }
 
 Status Scheduler::MaybeRunRetention(const model::Automation& a, TimestampMicros now) {
+  ConfigContext ctx;
+  ctx.project_id = a.project_id;
+  SLUICE_ASSIGN_OR_RETURN(RetentionConfig config, ParseRetentionConfig(a.config, ctx));
+  if (!config.active) return Status();  // paused: runs only on demand
   SLUICE_ASSIGN_OR_RETURN(bool due, retention_.Due(a, now));
   if (!due) return Status();
   // Due is checked again under the lease (another process may have run it meanwhile).

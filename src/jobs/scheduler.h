@@ -39,7 +39,8 @@ class Scheduler {
   void Stop();
 
   // One pass: runs every due export (active, registered, ExportRunner::NextRunTime <= now, not
-  // running) and every due retention automation, then purges. A failed run is recorded in its
+  // running) and every due active retention automation (paused ones are skipped; their marks
+  // are still purged), then purges. A failed run is recorded in its
   // history and logged; it does not stop the pass. Returns the first error that kept a run from
   // starting or being recorded (after trying everything). Exposed for tests.
   Status Tick();

@@ -60,5 +60,57 @@ TEST(AutomationConfig, ErrorsNameTheField) {
   EXPECT_NE(f.status().message().find("exempt_filter"), std::string::npos);
 }
 
+Json Retention(const std::string& extra = "") {
+  return *Json::Parse(R"({"event_type":"retention","object_type":"project_logs",)"
+                      R"("retention_days":30)" + extra + "}");
+}
+
+std::string RetentionError(const std::string& extra) {
+  return ParseRetentionConfig(Retention(extra), Ctx()).status().message();
+}
+
+TEST(AutomationConfig, RetentionIsActiveUnlessPausedAndShowsItsStatus) {
+  auto active = ParseRetentionConfig(Retention(), Ctx());
+  ASSERT_TRUE(active.ok()) << active.status().ToString();
+  EXPECT_TRUE(active->active);
+  EXPECT_EQ(RetentionConfigToJson(*active).Find("status")->string_value(), "active");
+
+  auto paused = ParseRetentionConfig(Retention(R"(,"status":"paused")"), Ctx());
+  ASSERT_TRUE(paused.ok()) << paused.status().ToString();
+  EXPECT_FALSE(paused->active);
+  const Json canonical = RetentionConfigToJson(*paused);
+  EXPECT_EQ(canonical.Find("status")->string_value(), "paused");
+  auto again = ParseRetentionConfig(canonical, Ctx());
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->active);
+
+  EXPECT_EQ(RetentionError(R"(,"status":"stopped")"), "config.status: must be active or paused");
+  EXPECT_EQ(RetentionError(R"(,"status":false)"), "config.status: must be a string");
+}
+
+TEST(AutomationConfig, ExemptFilterErrorsPointIntoTheFilter) {
+  EXPECT_EQ(RetentionError(R"(,"exempt_filter":"tags includes")"),
+            "config.exempt_filter: expected an expression but found end of query at 1:14");
+  // The second line of a filter is line 2, columns as written.
+  const std::string multi = RetentionError(R"(,"exempt_filter":"tags includes 'keep'\nor metdata.x = 1")");
+  EXPECT_NE(multi.find("'metdata' at 2:4"), std::string::npos) << multi;
+}
+
+TEST(AutomationConfig, ExemptFilterMustBeAnExpressionOnly) {
+  EXPECT_EQ(RetentionError(R"(,"exempt_filter":"tags includes 'keep' | limit: 1")"),
+            "config.exempt_filter: must be a filter expression only, such as tags includes "
+            "'keep'; found '|' at 1:22 (clauses such as limit:, sort: or select: are not "
+            "allowed)");
+  const std::string clause = RetentionError(R"(,"exempt_filter":"tags includes 'keep'\nsort: id")");
+  EXPECT_NE(clause.find("must be a filter expression only"), std::string::npos) << clause;
+  EXPECT_NE(clause.find("found 'sort:' at 2:1"), std::string::npos) << clause;
+  const std::string semicolon = RetentionError(R"(,"exempt_filter":"tags includes 'keep';")");
+  EXPECT_NE(semicolon.find("found ';' at 1:21"), std::string::npos) << semicolon;
+  // Inside a string a '|' or ':' is only text.
+  auto ok = ParseRetentionConfig(
+      Retention(R"(,"exempt_filter":"tags includes 'a|b: c' or metadata.keep = true")"), Ctx());
+  EXPECT_TRUE(ok.ok()) << ok.status().ToString();
+}
+
 }  // namespace
 }  // namespace sluice::jobs

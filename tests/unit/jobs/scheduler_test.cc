@@ -75,6 +75,24 @@ class SchedulerTest : public ::testing::Test {
     return a;
   }
 
+  // A retention policy of the project's logs (1 day, every 3600 s) with the given status.
+  model::Automation Retention(const std::string& name, const std::string& status) {
+    model::Automation a;
+    a.id = NewUuid();
+    a.org_id = org_.id;
+    a.project_id = project_.id;
+    a.name = name;
+    a.created = clock_.NowMicros();
+    a.type = model::AutomationType::kRetention;
+    auto config = Json::Parse(R"({"event_type":"retention","object_type":"project_logs",)"
+                              R"("retention_days":1,"status":")" + status + R"("})");
+    ConfigContext ctx;
+    ctx.project_id = project_.id;
+    a.config = ValidateAutomationConfig(*config, ctx).value();
+    EXPECT_TRUE(store_->CreateAutomation(a).ok());
+    return a;
+  }
+
   void Insert(int n) {
     std::string events = "[";
     for (int i = 0; i < n; ++i) {
@@ -142,6 +160,19 @@ TEST_F(SchedulerTest, SkipsUnregisteredAndPausedExports) {
   EXPECT_TRUE(Runs(paused).empty());
   EXPECT_FALSE(std::filesystem::exists(dir_.File("unregistered")));
   EXPECT_FALSE(std::filesystem::exists(dir_.File("paused")));
+}
+
+TEST_F(SchedulerTest, SkipsPausedRetentionAutomations) {
+  auto active = Retention("active", "active");
+  auto paused = Retention("paused", "paused");
+  ExportRunner runner(*store_, clock_, destinations_);
+  Scheduler scheduler(*store_, clock_, runner);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(scheduler.Tick().ok());
+    clock_.Advance(3600 * kSecond);
+  }
+  EXPECT_EQ(Runs(active).size(), 3u);
+  EXPECT_TRUE(Runs(paused).empty());
 }
 
 TEST_F(SchedulerTest, AFailedRunIsRecordedAndTheOtherExportsStillRun) {
