@@ -1,5 +1,7 @@
 #include "api/automation_handlers.h"
 
+#include <algorithm>
+
 #include "api/request_body.h"
 #include "common/json_writer.h"
 #include "common/log.h"
@@ -81,6 +83,49 @@ Result<int64_t> HistoryLimit(const ApiRequest& r) {
   return static_cast<int64_t>(limit);
 }
 
+// `before` of a run history page: empty, or the id of a run of automation `a`.
+Status CheckBefore(store::Store& store, const model::Automation& a, const std::string& before) {
+  if (before.empty()) return Status();
+  SLUICE_ASSIGN_OR_RETURN(auto run, store.GetRun(before));
+  if (!run || run->automation_id != a.id) {
+    return InvalidArgumentError("before: " + before + " is not a run of automation " + a.id +
+                                " (pass the next_before of the previous page)");
+  }
+  return Status();
+}
+
+// One page of a run history, newest first, and the `before` of the next (older) page ("" on
+// the last page).
+struct RunPage {
+  std::vector<model::AutomationRun> runs;
+  std::string next_before;
+};
+Result<RunPage> ListRunPage(store::Store& store, const model::Automation& a,
+                            const ApiRequest& r) {
+  SLUICE_ASSIGN_OR_RETURN(int64_t limit, HistoryLimit(r));
+  const std::string before = r.Query("before");
+  SLUICE_RETURN_IF_ERROR(CheckBefore(store, a, before));
+  RunPage page;
+  // One more than asked tells whether an older page exists.
+  SLUICE_ASSIGN_OR_RETURN(page.runs, store.ListRuns(a.id, limit + 1, before));
+  if (static_cast<int64_t>(page.runs.size()) > limit) {
+    page.runs.pop_back();
+    page.next_before = page.runs.back().id;
+  }
+  return page;
+}
+
+void WriteRunPage(JsonWriter& w, const RunPage& page) {
+  w.Key("runs").BeginArray();
+  for (const auto& run : page.runs) WriteRun(w, run);
+  w.EndArray().Key("next_before");
+  if (page.next_before.empty()) {
+    w.Null();
+  } else {
+    w.String(page.next_before);
+  }
+}
+
 // The stored config as the runner reads it: the external id is the one saved with it.
 Result<jobs::ExportConfig> StoredExportConfig(const model::Automation& a,
                                               const std::string& prefix) {
@@ -110,6 +155,21 @@ ApiResponse ProbeResponse(const std::vector<cloud::ProbeStep>& steps,
   }
   w.EndArray().EndObject();
   return ApiResponse::Json(std::move(out));
+}
+
+// `status` belongs in the config (as in Braintrust's API); at the top level it would be ignored
+// and the automation would keep running, so it is refused.
+Status RejectTopLevelStatus(const Json& body) {
+  if (body.Find("status") == nullptr) return Status();
+  return InvalidArgumentError(
+      "status: not a field of the automation; pause or resume it with config.status "
+      "(\"active\" or \"paused\")");
+}
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
 }
 
 std::string ExportPathOf(const Json& config) {
@@ -146,6 +206,7 @@ Result<Json> AutomationHandlers::Validate(const Json& config, const model::Autom
 Result<ApiResponse> AutomationHandlers::Upsert(const ApiRequest& r, bool replace) {
   SLUICE_ASSIGN_OR_RETURN(Caller caller, auth_.Authenticate(r.authorization));
   SLUICE_ASSIGN_OR_RETURN(Json body, ParseBodyObject(r.body));
+  SLUICE_RETURN_IF_ERROR(RejectTopLevelStatus(body));
   SLUICE_ASSIGN_OR_RETURN(std::string project_id, RequiredUuid(body, "project_id"));
   SLUICE_ASSIGN_OR_RETURN(auto name, OptionalString(body, "name"));
   if (!name) return InvalidArgumentError("name: required");
@@ -256,6 +317,7 @@ Result<ApiResponse> AutomationHandlers::Get(const ApiRequest& r) {
 Result<ApiResponse> AutomationHandlers::Patch(const ApiRequest& r) {
   SLUICE_ASSIGN_OR_RETURN(Loaded l, Load(r, model::Permission::kAdmin, "changing automations"));
   SLUICE_ASSIGN_OR_RETURN(Json body, ParseBodyObject(r.body));
+  SLUICE_RETURN_IF_ERROR(RejectTopLevelStatus(body));
   model::Automation a = l.automation;
   SLUICE_ASSIGN_OR_RETURN(auto name, OptionalString(body, "name"));
   if (name) {
@@ -284,8 +346,45 @@ Result<ApiResponse> AutomationHandlers::Patch(const ApiRequest& r) {
   return AutomationResponse(a);
 }
 
+Status AutomationHandlers::CheckNothingRestorable(const model::Automation& a) {
+  if (a.type != model::AutomationType::kRetention) return Status();
+  SLUICE_ASSIGN_OR_RETURN(auto marks, store_.ListRetentionMarks(a.id));
+  const TimestampMicros now = clock_.NowMicros();
+  std::vector<std::string> run_ids;
+  TimestampMicros until = 0;
+  for (const model::RetentionMark& m : marks) {
+    // A mark past its grace is purged by the next tick: nothing to strand.
+    if (m.state != model::MarkState::kActive || m.purge_after <= now) continue;
+    until = std::max(until, m.purge_after);
+    if (std::find(run_ids.begin(), run_ids.end(), m.run_id) == run_ids.end()) {
+      run_ids.push_back(m.run_id);
+    }
+  }
+  if (run_ids.empty()) return Status();
+  int64_t rows = 0;
+  for (const std::string& id : run_ids) {
+    SLUICE_ASSIGN_OR_RETURN(auto run, store_.GetRun(id));
+    const Json* deleted = run ? run->stats.Find("soft_deleted") : nullptr;
+    if (deleted != nullptr && deleted->is_number()) rows += deleted->int_value();
+  }
+  const std::string n = std::to_string(run_ids.size());
+  return AbortedError(
+      "automation " + a.id + " has " + n + (run_ids.size() == 1 ? " run" : " runs") +
+      " whose deletions (" + std::to_string(rows) + " rows) are in their grace period until " +
+      FormatRfc3339(until) + ": deleting it would leave them hidden and unrestorable until " +
+      "they are purged. Restore them (POST /automation/retention/" + a.id +
+      "/restore {\"run_id\"}, runs " + Join(run_ids) + ") or pause the automation " +
+      "(config.status \"paused\"), or delete anyway with ?force=true (they are purged when " +
+      "their grace period ends)");
+}
+
 Result<ApiResponse> AutomationHandlers::Delete(const ApiRequest& r) {
   SLUICE_ASSIGN_OR_RETURN(Loaded l, Load(r, model::Permission::kAdmin, "deleting automations"));
+  const std::string force = r.Query("force");
+  if (!force.empty() && force != "true" && force != "false") {
+    return InvalidArgumentError("force: must be true or false");
+  }
+  if (force != "true") SLUICE_RETURN_IF_ERROR(CheckNothingRestorable(l.automation));
   SLUICE_RETURN_IF_ERROR(store_.DeleteAutomation(l.automation.id));
   return AutomationResponse(l.automation);
 }
@@ -319,12 +418,8 @@ Result<std::string> AutomationHandlers::CheckServiceToken(const model::Automatio
 
 Result<ApiResponse> AutomationHandlers::StatusResponse(const model::Automation& a,
                                                        const ApiRequest& r) {
-  SLUICE_ASSIGN_OR_RETURN(int64_t limit, HistoryLimit(r));
+  SLUICE_ASSIGN_OR_RETURN(RunPage page, ListRunPage(store_, a, r));
   SLUICE_ASSIGN_OR_RETURN(jobs::ExportStatus st, exports_.GetStatus(a));
-  // One more than asked tells whether an older page exists.
-  SLUICE_ASSIGN_OR_RETURN(auto runs, store_.ListRuns(a.id, limit + 1, r.Query("before")));
-  const bool more = static_cast<int64_t>(runs.size()) > limit;
-  if (more) runs.pop_back();
   std::string out;
   JsonWriter w(&out);
   w.BeginObject().Member("automation_id", a.id);
@@ -342,14 +437,7 @@ Result<ApiResponse> AutomationHandlers::StatusResponse(const model::Automation& 
   }
   WriteOptionalTime(w, "next_run", st.next_run);
   w.Member("backlog_rows", st.backlog_rows).Member("backlog_capped", st.backlog_capped);
-  w.Key("runs").BeginArray();
-  for (const auto& run : runs) WriteRun(w, run);
-  w.EndArray().Key("next_before");
-  if (more) {
-    w.String(runs.back().id);
-  } else {
-    w.Null();
-  }
+  WriteRunPage(w, page);
   w.EndObject();
   return ApiResponse::Json(std::move(out));
 }
@@ -497,13 +585,12 @@ Result<ApiResponse> AutomationHandlers::RetentionRestore(const ApiRequest& r) {
   return ApiResponse::Json(std::move(out));
 }
 
+// last_run and next_run come from the newest run whatever page of the history is asked for.
 Result<ApiResponse> AutomationHandlers::RetentionStatus(const ApiRequest& r) {
   SLUICE_ASSIGN_OR_RETURN(Loaded l,
                           LoadRetention(r, model::Permission::kRead, "viewing automations"));
-  int64_t limit = 20;
-  if (const std::string q = r.Query("limit"); !q.empty())
-    limit = std::strtoll(q.c_str(), nullptr, 10);
-  SLUICE_ASSIGN_OR_RETURN(auto runs, store_.ListRuns(l.automation.id, limit, r.Query("before")));
+  SLUICE_ASSIGN_OR_RETURN(RunPage page, ListRunPage(store_, l.automation, r));
+  SLUICE_ASSIGN_OR_RETURN(auto newest, store_.ListRuns(l.automation.id, 1, ""));
   jobs::ConfigContext ctx;
   ctx.project_id = l.automation.project_id;
   SLUICE_ASSIGN_OR_RETURN(auto cfg, jobs::ParseRetentionConfig(l.automation.config, ctx));
@@ -511,19 +598,22 @@ Result<ApiResponse> AutomationHandlers::RetentionStatus(const ApiRequest& r) {
   JsonWriter w(&out);
   w.BeginObject().Key("automation");
   WriteAutomation(w, l.automation);
+  w.Member("status", cfg.active ? "active" : "paused");
   w.Key("last_run");
-  if (runs.empty()) {
+  if (newest.empty()) {
     w.Null();
   } else {
-    WriteRun(w, runs.front());
+    WriteRun(w, newest.front());
   }
-  w.Key("next_run")
-      .String(FormatRfc3339(runs.empty()
-                                ? clock_.NowMicros()
-                                : runs.front().started + cfg.interval_seconds * 1'000'000LL));
-  w.Key("runs").BeginArray();
-  for (const auto& run : runs) WriteRun(w, run);
-  w.EndArray().EndObject();
+  // Paused: no scheduled run (0 is written as null). Never run: due at once.
+  TimestampMicros next_run = 0;
+  if (cfg.active) {
+    next_run = newest.empty() ? clock_.NowMicros()
+                              : newest.front().started + cfg.interval_seconds * 1'000'000LL;
+  }
+  WriteOptionalTime(w, "next_run", next_run);
+  WriteRunPage(w, page);
+  w.EndObject();
   return ApiResponse::Json(std::move(out));
 }
 

@@ -38,6 +38,9 @@ class AutomationHandlers {
   Result<ApiResponse> List(const ApiRequest& r);
   Result<ApiResponse> Get(const ApiRequest& r);  // path_params: {id}
   Result<ApiResponse> Patch(const ApiRequest& r);
+  // DELETE ?force=true|false. A retention automation with runs still in their grace period
+  // answers 409 (their deletions could no longer be restored) unless force=true; their rows are
+  // then purged when the grace period ends.
   Result<ApiResponse> Delete(const ApiRequest& r);
 
   // POST /automation/cron {automation_id, cron:{type:"btql_export"}, service_token}: registers
@@ -77,6 +80,9 @@ class AutomationHandlers {
   Result<ApiResponse> StatusResponse(const model::Automation& a, const ApiRequest& r);
   Result<Loaded> LoadRetention(const ApiRequest& r, model::Permission needed,
                                std::string_view action);
+  // kAborted naming the runs, rows and end of grace when `a` is a retention automation with
+  // runs whose deletions can still be restored.
+  Status CheckNothingRestorable(const model::Automation& a);
   // Validates a config for the automation (new or existing) of the project.
   Result<Json> Validate(const Json& config, const model::Automation& a);
   Result<ApiResponse> Upsert(const ApiRequest& r, bool replace);

@@ -251,6 +251,129 @@ class AutomationApiTest(unittest.TestCase):
         self.assertEqual((s, run["stats"]["soft_deleted"]), (200, 500), run)
         self.assertEqual(self.ids(pid), set(written))
 
+    # -- pausing, deleting with runs in grace, status paging --
+    def old_rows(self, pid, n=5):
+        self.insert(pid, [{"id": f"old{i}", "created": iso(now() - 40 * DAY)} for i in range(n)])
+
+    def test_a_paused_retention_runs_only_on_demand(self):
+        pid = self.new_project()
+        self.old_rows(pid)
+        a = self.retention(pid, "project_logs", status="paused")
+        self.assertEqual(a["config"]["status"], "paused")
+        s, st = self.call("GET", f"/automation/retention/{a['id']}/status")
+        self.assertEqual((s, st["status"], st["next_run"], st["runs"]), (200, "paused", None, []), st)
+        time.sleep(2.5)  # the scheduler ticks every second
+        s, st = self.call("GET", f"/automation/retention/{a['id']}/status")
+        self.assertEqual(st["runs"], [], "a paused policy is not run by the scheduler")
+        self.assertEqual(len(self.ids(pid)), 5)
+        # On demand it runs, as a paused export does.
+        s, run = self.call("POST", f"/automation/retention/{a['id']}/run")
+        self.assertEqual((s, run["status"], run["stats"]["soft_deleted"]), (200, "success", 5), run)
+        s, r = self.call("PATCH", f"/v1/project_automation/{a['id']}",
+                         {"config": {"event_type": "retention", "status": "active"}})
+        self.assertEqual((s, r["config"]["status"], r["config"]["retention_days"]), (200, "active", 30), r)
+        s, st = self.call("GET", f"/automation/retention/{a['id']}/status")
+        self.assertEqual(st["status"], "active")
+        self.assertIsNotNone(st["next_run"])
+
+    def test_a_top_level_status_is_refused_and_points_to_config_status(self):
+        pid = self.new_project()
+        s, e = self.call("POST", "/v1/project_automation",
+                         {"project_id": pid, "name": "r", "status": "paused",
+                          "config": {"event_type": "retention", "object_type": "dataset",
+                                     "retention_days": 3}})
+        self.assertEqual(s, 400, e)
+        self.assertIn("config.status", e["error"]["message"])
+        a = self.create(pid, export_config())
+        s, e = self.call("PATCH", f"/v1/project_automation/{a['id']}", {"status": "paused"})
+        self.assertEqual(s, 400, e)
+        self.assertIn("config.status", e["error"]["message"])
+        s, got = self.call("GET", f"/v1/project_automation/{a['id']}")
+        self.assertEqual(got["config"]["status"], "active")
+
+    def test_deleting_a_retention_with_runs_in_grace_answers_409_unless_forced(self):
+        pid = self.new_project()
+        self.old_rows(pid, 3)
+        a = self.retention(pid, "project_logs")
+        s, run = self.call("POST", f"/automation/retention/{a['id']}/run")
+        self.assertEqual((s, run["stats"]["soft_deleted"]), (200, 3), run)
+        s, e = self.call("DELETE", f"/v1/project_automation/{a['id']}")
+        self.assertEqual(s, 409, e)
+        msg = e["error"]["message"]
+        for fragment in ("1 run ", "(3 rows)", "grace period until", run["id"],
+                         f"/automation/retention/{a['id']}/restore", "paused", "?force=true"):
+            self.assertIn(fragment, msg)
+        self.assertEqual(self.call("GET", f"/v1/project_automation/{a['id']}")[0], 200)
+        self.assertEqual(self.call("DELETE", f"/v1/project_automation/{a['id']}?force=maybe")[0], 400)
+        # Once restored nothing is stranded: the delete goes through.
+        s, r = self.call("POST", f"/automation/retention/{a['id']}/restore", {"run_id": run["id"]})
+        self.assertEqual((s, r["restored"]), (200, 3), r)
+        self.assertEqual(self.call("DELETE", f"/v1/project_automation/{a['id']}")[0], 200)
+        self.assertEqual(len(self.ids(pid)), 3)
+        # Forced: deleted, and the rows stay deleted.
+        b = self.retention(pid, "project_logs")
+        s, run = self.call("POST", f"/automation/retention/{b['id']}/run")
+        self.assertEqual(run["stats"]["soft_deleted"], 3, run)
+        s, r = self.call("DELETE", f"/v1/project_automation/{b['id']}?force=true")
+        self.assertEqual((s, r["id"]), (200, b["id"]), r)
+        self.assertEqual(self.call("GET", f"/v1/project_automation/{b['id']}")[0], 404)
+        self.assertEqual(self.ids(pid), set())
+
+    def test_retention_status_pages_without_moving_last_and_next_run(self):
+        pid = self.new_project()
+        a = self.retention(pid, "dataset", interval_seconds=3600)
+        runs = []
+        for _ in range(3):
+            s, run = self.call("POST", f"/automation/retention/{a['id']}/run")
+            self.assertEqual(s, 200, run)
+            runs.insert(0, run["id"])
+        base = f"/automation/retention/{a['id']}/status"
+        s, first = self.call("GET", base + "?limit=2")
+        self.assertEqual(([r["id"] for r in first["runs"]], first["next_before"]),
+                         (runs[:2], runs[1]), first)
+        s, second = self.call("GET", base + f"?limit=2&before={first['next_before']}")
+        self.assertEqual(([r["id"] for r in second["runs"]], second["next_before"]),
+                         (runs[2:], None), second)
+        self.assertEqual(second["last_run"]["id"], runs[0])
+        self.assertEqual(second["next_run"], first["next_run"])
+        for query, fragment in (("before=nope", "before: nope"), ("limit=0", "limit"),
+                                ("limit=101", "limit"), ("limit=two", "limit")):
+            with self.subTest(query=query):
+                s, e = self.call("GET", base + "?" + query)
+                self.assertEqual(s, 400, e)
+                self.assertIn(fragment, e["error"]["message"])
+        # A run of another automation is not a page of this one.
+        other = self.retention(pid, "dataset")
+        s, other_run = self.call("POST", f"/automation/retention/{other['id']}/run")
+        s, e = self.call("GET", base + f"?before={other_run['id']}")
+        self.assertEqual(s, 400, e)
+        self.assertIn("is not a run of automation", e["error"]["message"])
+
+    def test_export_status_refuses_an_unknown_before(self):
+        pid = self.new_project()
+        token = self.srv.admin("--org", self.org_id, "create-key", "--name", "t", "--project", pid,
+                               "--service-token").stdout.strip()
+        # Paused, so the scheduler writes nothing to the directory.
+        a = self.create(pid, export_config(export_path="file:///tmp/sluice-test-export-" + pid,
+                                           status="paused"))
+        s, r = self.call("POST", "/automation/cron",
+                         {"automation_id": a["id"], "cron": {"type": "btql_export"},
+                          "service_token": token})
+        self.assertEqual(s, 200, r)
+        s, e = self.call("GET", f"/automation/cron/{a['id']}/status?before=nope")
+        self.assertEqual(s, 400, e)
+        self.assertIn("before: nope", e["error"]["message"])
+
+    def test_exempt_filter_errors_point_into_the_filter(self):
+        pid = self.new_project()
+        msg = self.error_of(pid, {"event_type": "retention", "object_type": "project_logs",
+                                  "retention_days": 3, "exempt_filter": "tags includes"})
+        self.assertIn("at 1:14", msg)
+        msg = self.error_of(pid, {"event_type": "retention", "object_type": "project_logs",
+                                  "retention_days": 3,
+                                  "exempt_filter": "tags includes 'keep' | limit: 1"})
+        self.assertIn("must be a filter expression", msg)
+
 
 if __name__ == "__main__":
     BINARY = os.path.abspath(sys.argv.pop(1))
