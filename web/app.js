@@ -69,7 +69,7 @@ function statusButton(a, last) {
 function row(a, last) {
   const c = a.config;
   const isExport = c.event_type === 'btql_export';
-  let status = isExport ? (c.status || 'active') : 'active';
+  let status = c.status || 'active';
   if (isExport && last.note === 'not registered') status += ', not registered';
   const cell = (label, content, cls) => h('td', { 'data-label': label, class: cls }, content);
   return h('tr', { 'data-name': a.name },

@@ -62,7 +62,8 @@ async function loadRetention(a, view, refresh) {
   };
   view.summary.replaceChildren(h('p', { class: 'preview-count' },
                                  previewText(preview, a.config.object_type)),
-                               h('p', {}, `Next run ${formatTime(st.next_run)}.`));
+                               h('p', {}, st.next_run ? `Next run ${formatTime(st.next_run)}.`
+                                                      : 'Paused: no run scheduled.'));
   view.last.replaceChildren(lastRunView(st.last_run));
   view.history.replaceChildren(historyTable(st.runs || [], restoreButton));
 }
