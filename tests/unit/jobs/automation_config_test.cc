@@ -92,7 +92,8 @@ TEST(AutomationConfig, ExemptFilterErrorsPointIntoTheFilter) {
   EXPECT_EQ(RetentionError(R"(,"exempt_filter":"tags includes")"),
             "config.exempt_filter: expected an expression but found end of query at 1:14");
   // The second line of a filter is line 2, columns as written.
-  const std::string multi = RetentionError(R"(,"exempt_filter":"tags includes 'keep'\nor metdata.x = 1")");
+  const std::string multi =
+      RetentionError(R"(,"exempt_filter":"tags includes 'keep'\nor metdata.x = 1")");
   EXPECT_NE(multi.find("'metdata' at 2:4"), std::string::npos) << multi;
 }
 
