@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "api/api_types.h"
 #include "api/handlers.h"
 #include "api/metrics.h"
@@ -96,6 +98,42 @@ TEST_F(HandlersTest, FetchLimitIsBoundedByOptions) {
   auto too_many = h.Fetch(Rows("fetch", R"({"limit":6})"));
   EXPECT_EQ(too_many.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(too_many.status().message().find("limit"), std::string::npos);
+}
+
+
+TEST_F(HandlersTest, AnExperimentNameHeldByOneInRetentionGraceSaysSo) {
+  Handlers h(*store_, clock_, metrics_);
+  auto create = [&](const std::string& body) {
+    ApiRequest r;
+    r.method = "POST";
+    r.body = body;
+    r.authorization = key_;
+    return h.CreateExperiment(r);
+  };
+  const std::string named = R"({"project_id":")" + project_.id + R"(","name":"old")";
+  auto first = create(named + "}");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  const std::string id = Json::Parse(first->body)->Find("id")->string_value();
+  // A retention run deletes it (softly: restorable for a day).
+  model::RetentionMark m;
+  m.run_id = "run-1";
+  m.automation_id = "retention-1";
+  m.object = {model::ObjectType::kExperiment, id};
+  m.cutoff = std::numeric_limits<int64_t>::max();
+  m.max_xact_id = *store_->MaxXactId();
+  m.created = clock_.NowMicros();
+  m.purge_after = m.created + 86'400'000'000LL;
+  ASSERT_TRUE(store_->AddRetentionMark(m, {}).ok());
+  ASSERT_EQ(store_->GetExperiment(id).status().code(), StatusCode::kNotFound);
+
+  auto again = create(named + "}");
+  ASSERT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_NE(again.status().message().find("retention"), std::string::npos)
+      << again.status().message();
+  EXPECT_NE(again.status().message().find("restore"), std::string::npos);
+  auto fresh = create(named + R"(,"ensure_new":true})");
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  EXPECT_EQ(Json::Parse(fresh->body)->Find("name")->string_value(), "old-1");
 }
 
 }  // namespace
