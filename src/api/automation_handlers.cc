@@ -327,7 +327,11 @@ Result<ApiResponse> AutomationHandlers::Patch(const ApiRequest& r) {
   SLUICE_ASSIGN_OR_RETURN(auto description, OptionalString(body, "description"));
   if (description) a.description = *description;
   if (const Json* config = body.Find("config"); config && !config->is_null()) {
-    SLUICE_ASSIGN_OR_RETURN(model::AutomationType type, jobs::ConfigType(*config));
+    // A PATCH of some config fields need not repeat event_type.
+    model::AutomationType type = a.type;
+    if (!config->is_object() || config->Find("event_type") != nullptr) {
+      SLUICE_ASSIGN_OR_RETURN(type, jobs::ConfigType(*config));
+    }
     if (type != a.type) {
       return InvalidArgumentError("config.event_type cannot be changed; create a new automation");
     }
@@ -352,30 +356,35 @@ Status AutomationHandlers::CheckNothingRestorable(const model::Automation& a) {
   const TimestampMicros now = clock_.NowMicros();
   std::vector<std::string> run_ids;
   TimestampMicros until = 0;
+  std::vector<std::string> seen;
+  int64_t rows = 0;
   for (const model::RetentionMark& m : marks) {
     // A mark past its grace is purged by the next tick: nothing to strand.
     if (m.state != model::MarkState::kActive || m.purge_after <= now) continue;
+    if (std::find(seen.begin(), seen.end(), m.run_id) != seen.end()) continue;
+    seen.push_back(m.run_id);
+    // A run that deleted nothing strands nothing.
+    SLUICE_ASSIGN_OR_RETURN(auto run, store_.GetRun(m.run_id));
+    const Json* deleted = run ? run->stats.Find("soft_deleted") : nullptr;
+    const int64_t n = deleted != nullptr && deleted->is_number() ? deleted->int_value() : 1;
+    if (n <= 0) continue;
+    rows += n;
     until = std::max(until, m.purge_after);
-    if (std::find(run_ids.begin(), run_ids.end(), m.run_id) == run_ids.end()) {
-      run_ids.push_back(m.run_id);
-    }
+    run_ids.push_back(m.run_id);
   }
   if (run_ids.empty()) return Status();
-  int64_t rows = 0;
-  for (const std::string& id : run_ids) {
-    SLUICE_ASSIGN_OR_RETURN(auto run, store_.GetRun(id));
-    const Json* deleted = run ? run->stats.Find("soft_deleted") : nullptr;
-    if (deleted != nullptr && deleted->is_number()) rows += deleted->int_value();
-  }
+  jobs::ConfigContext ctx;
+  ctx.project_id = a.project_id;
+  SLUICE_ASSIGN_OR_RETURN(auto cfg, jobs::ParseRetentionConfig(a.config, ctx));
   const std::string n = std::to_string(run_ids.size());
   return AbortedError(
       "automation " + a.id + " has " + n + (run_ids.size() == 1 ? " run" : " runs") +
       " whose deletions (" + std::to_string(rows) + " rows) are in their grace period until " +
       FormatRfc3339(until) + ": deleting it would leave them hidden and unrestorable until " +
       "they are purged. Restore them (POST /automation/retention/" + a.id +
-      "/restore {\"run_id\"}, runs " + Join(run_ids) + ") or pause the automation " +
-      "(config.status \"paused\"), or delete anyway with ?force=true (they are purged when " +
-      "their grace period ends)");
+      "/restore {\"run_id\"}, runs " + Join(run_ids) + ")" +
+      (cfg.active ? " or pause the automation (config.status \"paused\")," : "") +
+      " or delete anyway with ?force=true (they are purged when their grace period ends)");
 }
 
 Result<ApiResponse> AutomationHandlers::Delete(const ApiRequest& r) {
@@ -579,9 +588,35 @@ Result<ApiResponse> AutomationHandlers::RetentionRestore(const ApiRequest& r) {
     return Status(StatusCode::kAborted, restored.status().message());
   }
   SLUICE_RETURN_IF_ERROR(restored.status());
+  if (*restored == 0) {
+    // Nothing came back: say so when the run's deletions were all restored before.
+    SLUICE_ASSIGN_OR_RETURN(auto marks, store_.ListRetentionMarks(l.automation.id));
+    bool any = false, all_restored = true;
+    for (const model::RetentionMark& m : marks) {
+      if (m.run_id != *run_id) continue;
+      any = true;
+      all_restored = all_restored && m.state == model::MarkState::kRestored;
+    }
+    if (any && all_restored) {
+      return Status(StatusCode::kAborted, "run " + *run_id + " was already restored");
+    }
+  }
+  // The policy as it is would delete the restored rows again at its next run: it is paused, to
+  // be changed (days, exempt_filter) and resumed.
+  bool paused = false;
+  jobs::ConfigContext ctx;
+  ctx.project_id = l.automation.project_id;
+  SLUICE_ASSIGN_OR_RETURN(auto cfg, jobs::ParseRetentionConfig(l.automation.config, ctx));
+  if (*restored > 0 && cfg.active) {
+    model::Automation a = l.automation;
+    a.config.Set("status", Json::String("paused"));
+    SLUICE_RETURN_IF_ERROR(store_.UpdateAutomation(a));
+    paused = true;
+  }
   std::string out;
   JsonWriter w(&out);
-  w.BeginObject().Member("run_id", *run_id).Member("restored", *restored).EndObject();
+  w.BeginObject().Member("run_id", *run_id).Member("restored", *restored);
+  w.Member("paused", paused).EndObject();
   return ApiResponse::Json(std::move(out));
 }
 

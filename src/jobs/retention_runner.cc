@@ -102,7 +102,8 @@ Result<std::vector<ExportHold>> ActiveExportHolds(store::Store& store,
     }
     it->max_xact_id = done;
     it->reason = "not yet exported by export \"" + a.name + "\" (" + a.id +
-                 "), which has exported the rows up to _xact_id " + std::to_string(done);
+                 "): its next row to write has _xact_id " + std::to_string(first.xact_id) +
+                 " (its cursor is at _xact_id " + std::to_string(state->cursor.xact_id) + ")";
   }
   return holds;
 }

@@ -189,8 +189,19 @@ class AutomationApiTest(unittest.TestCase):
         s, st = self.call("GET", f"/automation/retention/{a['id']}/status")
         self.assertEqual((s, st["last_run"]["id"], len(st["runs"])), (200, run["id"], 1))
         s, r = self.call("POST", f"/automation/retention/{a['id']}/restore", {"run_id": run["id"]})
-        self.assertEqual((s, r["restored"]), (200, 50), r)
+        self.assertEqual((s, r["restored"], r["paused"]), (200, 50, True), r)
         self.assertEqual(len(self.ids(pid)), 71)
+        # Restoring pauses the policy: as it stands its next run would delete the rows again.
+        s, st = self.call("GET", f"/automation/retention/{a['id']}/status")
+        self.assertEqual((st["status"], st["next_run"]), ("paused", None), st)
+        s, r = self.call("POST", f"/automation/retention/{a['id']}/restore", {"run_id": run["id"]})
+        self.assertEqual(s, 409, r)
+        self.assertIn("already restored", r["error"]["message"])
+        # Resumed with a PATCH of the status alone (no event_type needed).
+        s, b = self.call("PATCH", f"/v1/project_automation/{a['id']}",
+                         {"config": {"status": "active"}})
+        self.assertEqual((s, b["config"]["status"], b["config"]["retention_days"]),
+                         (200, "active", 30), b)
 
     def test_purge_after_grace_then_restore_answers_409(self):
         pid = self.new_project()
@@ -318,6 +329,11 @@ class AutomationApiTest(unittest.TestCase):
         self.assertEqual((s, r["id"]), (200, b["id"]), r)
         self.assertEqual(self.call("GET", f"/v1/project_automation/{b['id']}")[0], 404)
         self.assertEqual(self.ids(pid), set())
+        # A run that deleted nothing strands nothing: no 409.
+        c = self.retention(pid, "project_logs")
+        s, run = self.call("POST", f"/automation/retention/{c['id']}/run")
+        self.assertEqual((s, run["stats"]["soft_deleted"]), (200, 0), run)
+        self.assertEqual(self.call("DELETE", f"/v1/project_automation/{c['id']}")[0], 200)
 
     def test_retention_status_pages_without_moving_last_and_next_run(self):
         pid = self.new_project()
