@@ -84,6 +84,12 @@ int64_t Int(const Json& j, std::string_view key) {
   return static_cast<int64_t>(v->number_value());
 }
 
+// Which kind of automation the command operates, as its config says.
+struct Kind {
+  bool retention = false;    // a retention policy, else an export
+  bool experiments = false;  // a retention policy of object_type experiment
+};
+
 std::string HumanBytes(int64_t b) {
   char buf[32];
   if (b < 1000) return std::to_string(b) + " B";
@@ -102,22 +108,41 @@ std::string Duration(const Json& run) {
   return buf;
 }
 
-// One line per run: when, trigger, status, what it did.
-std::string RunLine(const Json& run, bool retention) {
+// "1 row", "2 rows".
+std::string Count(int64_t n, std::string_view noun) {
+  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
+}
+
+// What a retention run did. For an experiment policy `exempt` counts experiments, not rows.
+std::string RetentionWhat(const Json& stats, bool experiments) {
+  std::string what = Count(Int(stats, "soft_deleted"), "row") + " soft-deleted";
+  if (experiments) {
+    what = Count(Int(stats, "experiments_deleted"), "experiment") + " deleted (" + what + ")";
+  }
+  what += ", " + Count(Int(stats, "exempt"), experiments ? "experiment" : "row") + " exempt";
+  if (const int64_t held = Int(stats, "held_back"); held > 0) {
+    what += ", " + Count(held, "row") + " held back";
+  }
+  return what + ", " + std::to_string(Int(stats, "purged")) + " purged, " +
+         std::to_string(Int(stats, "restored")) + " restored";
+}
+
+// One line per run: when, trigger, status, what it did; then why rows were held back and the
+// error, if any, on lines of their own.
+std::string RunLine(const Json& run, const Kind& kind) {
   const Json* st = run.Find("stats");
   const Json stats = st != nullptr ? *st : Json::Object();
-  std::string what;
-  if (retention) {
-    what = std::to_string(Int(stats, "soft_deleted")) + " rows soft-deleted, " +
-           std::to_string(Int(stats, "held_back")) + " held back, " +
-           std::to_string(Int(stats, "purged")) + " purged, " +
-           std::to_string(Int(stats, "restored")) + " restored";
-  } else {
-    what = std::to_string(Int(stats, "rows")) + " rows in " + std::to_string(Int(stats, "files")) +
-           " files (" + HumanBytes(Int(stats, "bytes")) + ")";
-  }
+  const std::string what = kind.retention ? RetentionWhat(stats, kind.experiments)
+                                          : Count(Int(stats, "rows"), "row") + " in " +
+                                                Count(Int(stats, "files"), "file") + " (" +
+                                                HumanBytes(Int(stats, "bytes")) + ")";
   std::string line = Str(run, "started") + "  " + Str(run, "trigger") + "  " +
                      Str(run, "status") + "  " + what + "  " + Duration(run);
+  if (kind.retention && Int(stats, "held_back") > 0) {
+    if (const std::string why = Str(stats, "held_back_reason"); !why.empty()) {
+      line += "\n      held back: " + why;
+    }
+  }
   if (const std::string e = Str(run, "error"); !e.empty()) line += "\n      " + e;
   return line;
 }
@@ -157,7 +182,10 @@ int RunAutomationCommand(const AutomationCommand& c, std::ostream& out, std::ost
   auto automation = api.Call("GET", "/v1/project_automation/" + c.automation_id);
   if (!automation.ok()) return Fail(err, automation.status());
   const Json* config = automation->Find("config");
-  const bool retention = config != nullptr && Str(*config, "event_type") == "retention";
+  Kind kind;
+  kind.retention = config != nullptr && Str(*config, "event_type") == "retention";
+  kind.experiments = kind.retention && Str(*config, "object_type") == "experiment";
+  const bool retention = kind.retention;
   const std::string base =
       (retention ? "/automation/retention/" : "/automation/cron/") + c.automation_id;
   const std::string name = Str(*automation, "name");
@@ -167,7 +195,7 @@ int RunAutomationCommand(const AutomationCommand& c, std::ostream& out, std::ost
         << std::endl;
     auto run = RunWithProgress(api, base + "/run", err);
     if (!run.ok()) return Fail(err, run.status());
-    out << (c.json ? run->ToString() : RunLine(*run, retention)) << "\n";
+    out << (c.json ? run->ToString() : RunLine(*run, kind)) << "\n";
     return Str(*run, "status") == "error" ? 1 : 0;
   }
   if (c.action == "reset") {
@@ -200,7 +228,7 @@ int RunAutomationCommand(const AutomationCommand& c, std::ostream& out, std::ost
                                         status->Find("backlog_capped")->bool_value()
                                     ? "at least "
                                     : "")
-        << Int(*status, "backlog_rows") << " rows\n";
+        << Count(Int(*status, "backlog_rows"), "row") << "\n";
   }
   const std::string next = Str(*status, "next_run");
   out << "  next run    " << (next.empty() ? "paused" : next) << "\n";
@@ -210,7 +238,7 @@ int RunAutomationCommand(const AutomationCommand& c, std::ostream& out, std::ost
     return 0;
   }
   out << "  runs (newest first):\n";
-  for (const Json& r : runs->array()) out << "    " << RunLine(r, retention) << "\n";
+  for (const Json& r : runs->array()) out << "    " << RunLine(r, kind) << "\n";
   return 0;
 }
 

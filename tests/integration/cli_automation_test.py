@@ -1,6 +1,7 @@
 """`sluice automation run|status|reset` against a real `sluice serve`: a local (file://) export
-and a retention policy are run, inspected and reset through the CLI, which reads the API key
-from the data directory. Usage: cli_automation_test.py SLUICE_BINARY"""
+and retention policies (one with exempt and held-back rows, one of experiments) are run,
+inspected and reset through the CLI, which reads the API key from the data directory. Usage: cli_automation_test.py SLUICE_BINARY"""
+import datetime
 import json
 import os
 import subprocess
@@ -35,7 +36,10 @@ class CliAutomationTest(unittest.TestCase):
             "automation_id": cls.export_id, "cron": {"type": "btql_export"},
             "service_token": token})
         assert status == 200, body
-        events = [{"id": f"e{i}", "input": f"q{i}"} for i in range(5)]
+        cls.insert([{"id": f"e{i}", "input": f"q{i}"} for i in range(5)])
+
+    @classmethod
+    def insert(cls, events):
         status, body = cls.srv.request("POST", f"/v1/project_logs/{cls.pid}/insert",
                                        key=cls.key, body={"events": events})
         assert status == 200, body
@@ -60,7 +64,7 @@ class CliAutomationTest(unittest.TestCase):
         r = self.cli("run", self.export_id)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("success", r.stdout)
-        self.assertIn("5 rows in 1 files", r.stdout)
+        self.assertIn("5 rows in 1 file (", r.stdout)
         files = [os.path.join(d, f) for d, _, fs in os.walk(self.out_dir) for f in fs
                  if f.endswith(".jsonl")]
         self.assertEqual(len(files), 1)
@@ -70,7 +74,7 @@ class CliAutomationTest(unittest.TestCase):
 
         r = self.cli("status", self.export_id)
         self.assertIn("backlog     0 rows", r.stdout)
-        self.assertIn("5 rows in 1 files", r.stdout)
+        self.assertIn("5 rows in 1 file (", r.stdout)
         r = self.cli("--json", "status", self.export_id)
         self.assertNotEqual(json.loads(r.stdout)["cursor"]["xact_id"], "0")
 
@@ -88,19 +92,45 @@ class CliAutomationTest(unittest.TestCase):
         self.assertEqual(status["backlog_rows"], 5)
 
     def test_2_retention_run_and_status(self):
+        old = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=40)
+               ).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        self.insert([{"id": f"old{i}", "created": old} for i in range(3)] +
+                    [{"id": "kept", "created": old, "tags": ["keep"]}])
+        # The export writes those; a row inserted after its run waits for its next run.
+        r = self.cli("run", self.export_id)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"\b\d+ rows in 1 file \(")
+        self.insert([{"id": "late", "created": old}])
+
         status, a = self.srv.request("POST", "/v1/project_automation", key=self.key, body={
             "project_id": self.pid, "name": "keep-30-days",
             "config": {"event_type": "retention", "object_type": "project_logs",
+                       "retention_days": 30, "exempt_filter": "tags includes 'keep'"}})
+        self.assertEqual(status, 200, a)
+        r = self.cli("run", a["id"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        what = "3 rows soft-deleted, 1 row exempt, 1 row held back, 0 purged, 0 restored"
+        self.assertIn(what, r.stdout)
+        self.assertIn('\n      held back: not yet exported by export "local"', r.stdout)
+        r = self.cli("status", a["id"])
+        self.assertIn("retention", r.stdout)
+        self.assertIn(what, r.stdout)
+        self.assertIn("held back: not yet exported", r.stdout)
+        r = self.cli("reset", a["id"], "--yes")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("restore", r.stderr)
+
+        # Nothing held back: no held-back words. Experiment policies count experiments.
+        status, a = self.srv.request("POST", "/v1/project_automation", key=self.key, body={
+            "project_id": self.pid, "name": "old-experiments",
+            "config": {"event_type": "retention", "object_type": "experiment",
                        "retention_days": 30}})
         self.assertEqual(status, 200, a)
         r = self.cli("run", a["id"])
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("0 rows soft-deleted", r.stdout)
-        r = self.cli("status", a["id"])
-        self.assertIn("retention", r.stdout)
-        r = self.cli("reset", a["id"], "--yes")
-        self.assertEqual(r.returncode, 2)
-        self.assertIn("restore", r.stderr)
+        self.assertIn("0 experiments deleted (0 rows soft-deleted), 0 experiments exempt, "
+                      "0 purged, 0 restored", r.stdout)
+        self.assertNotIn("held back", r.stdout)
 
     def test_3_errors_say_what_is_wrong(self):
         r = self.cli("status", "00000000-0000-0000-0000-000000000000")
