@@ -4,21 +4,68 @@
 import { api, call } from './api.js';
 import { field, h, OBJECT_TYPES, toast } from './util.js';
 
+// "1 row", "2 rows": a count with its noun.
+export function plural(n, noun) {
+  const v = Number(n || 0);
+  return `${v} ${v === 1 ? noun : `${noun}s`}`;
+}
+
+// The preview's counts in words. `rows` and `held_back` count rows; `exempt` counts rows, or
+// experiments for an experiment policy.
 export function previewText(p, objectType) {
-  const n = Number(p.rows || 0);
-  let text = objectType === 'experiment'
-    ? `${p.experiments} experiments (${n} rows) would be deleted now`
-    : `${n} ${n === 1 ? 'row' : 'rows'} would be deleted now`;
+  const isExperiment = objectType === 'experiment';
+  let text = isExperiment
+    ? `${plural(p.experiments, 'experiment')} (${plural(p.rows, 'row')}) would be deleted now`
+    : `${plural(p.rows, 'row')} would be deleted now`;
   text += ` (created before ${new Date(p.cutoff).toLocaleString()}).`;
-  if (Number(p.held_back || 0) > 0) {
-    text += ` ${p.held_back} more wait until an active export has written them.`;
+  const exempt = Number(p.exempt || 0);
+  if (exempt > 0) {
+    text += ` ${plural(exempt, isExperiment ? 'experiment' : 'row')} ` +
+            `${exempt === 1 ? 'is' : 'are'} kept by the exempt filter.`;
+  }
+  const held = Number(p.held_back || 0);
+  if (held > 0) {
+    text += ` ${plural(held, 'more row')} ${held === 1 ? 'waits' : 'wait'} until an active ` +
+            `export has written ${held === 1 ? 'it' : 'them'}.`;
   }
   return text;
 }
 
-function graceText(seconds) {
-  const hours = Math.round(Number(seconds || 86400) / 3600);
-  return `${hours} ${hours === 1 ? 'hour' : 'hours'}`;
+const DEFAULT_GRACE_SECONDS = 86400;
+const GRACE_UNITS = [[86400, 'day'], [3600, 'hour'], [60, 'minute'], [1, 'second']];
+
+// A grace period in words: whole units when they fit ("5 seconds", "90 minutes", "24 hours",
+// "3 days"; days from 2 days on, so the default reads "24 hours"), else about so many of the
+// largest unit that is at least 2 ("about 27.8 hours").
+export function formatGrace(seconds) {
+  const s = Number(seconds);
+  if (!Number.isFinite(s) || s < 0) return `${seconds} seconds`;
+  const fits = ([size]) => s % size === 0 && (size < 86400 || s >= 2 * 86400);
+  const [size, unit] = GRACE_UNITS.find(fits) || GRACE_UNITS[3];
+  if (s / size <= 120 || size >= 3600) return plural(s / size, unit);
+  const [big, bigUnit] = GRACE_UNITS.find(([u]) => s >= 2 * u);
+  return `about ${Number((s / big).toFixed(1))} ${bigUnit}s`;
+}
+
+// What Save says about restoring: `grace_seconds` absent means the default; 0 means deletion
+// is final at once.
+export function graceText(graceSeconds) {
+  const s = graceSeconds === undefined || graceSeconds === null
+    ? DEFAULT_GRACE_SECONDS : Number(graceSeconds);
+  if (s === 0) return 'Deletion is final at once: deleted data cannot be restored.';
+  return `Deleted data can be restored from the status dialog for ${formatGrace(s)}.`;
+}
+
+// The editor's warning: a new policy gets the default grace; a saved one says its own.
+function warningText(graceSeconds) {
+  if (graceSeconds === 0) {
+    return 'Deletion is final at once: this policy has no grace period, so its runs cannot be ' +
+           'restored.';
+  }
+  const grace = graceSeconds === undefined || graceSeconds === null
+    ? '24 hours by default' : formatGrace(graceSeconds);
+  return `Deletion is final after the grace period (${grace}): until then a run can be ` +
+         'restored; after it, the rows are purged and cannot be recovered.';
 }
 
 async function saveRetention(project, ui) {
@@ -27,6 +74,7 @@ async function saveRetention(project, ui) {
   if (!Number.isInteger(days) || days < 1) throw new Error('Retention period: at least 1 day.');
   const config = { event_type: 'retention', object_type: ui.objectType.value,
                    retention_days: days };
+  const isNew = !ui.id;
   let a;
   if (ui.id) {
     a = await api.patch(ui.id, { name, config });
@@ -40,10 +88,13 @@ async function saveRetention(project, ui) {
   ui.title.textContent = `Edit automation “${a.name}”`;
   for (const r of document.getElementsByName('automation-type')) r.disabled = true;
   const p = await api.retentionPreview(a.id);
+  let when = '';
+  if (a.config.status === 'paused') when = 'It is paused: no run is scheduled. ';
+  else if (isNew) when = 'Its first run starts within a minute. ';
   ui.preview.replaceChildren(
     h('p', { class: 'preview-count' }, previewText(p, a.config.object_type)),
-    h('p', { class: 'help' }, `Its first run starts within a minute. Deleted data can be ` +
-      `restored from the status dialog for ${graceText(a.config.grace_seconds)}.`));
+    h('p', { class: 'help' }, `${when}${graceText(a.config.grace_seconds)}`));
+  ui.warning.textContent = warningText(a.config.grace_seconds);
   toast(`Saved “${name}”`);
   return a;
 }
@@ -55,9 +106,7 @@ export function retentionSection(project, ui, done) {
   ui.preview = h('div', { id: 'retention-preview', role: 'status', 'aria-live': 'polite' },
     h('p', { class: 'help' }, 'The preview counts what a saved policy would delete: after Save, ' +
       'the number of rows it deletes now appears here.'));
-  const warning = h('p', { class: 'warning' },
-    'Deletion is final after the grace period (24 hours by default): until then a run can be ' +
-    'restored; after it, the rows are purged and cannot be recovered.');
+  ui.warning = h('p', { class: 'warning' }, warningText());
   const saveButton = h('button', { type: 'button' }, 'Save');
   const doneButton = h('button', { type: 'button', hidden: true }, 'Done');
   saveButton.addEventListener('click', async () => {
@@ -76,13 +125,14 @@ export function retentionSection(project, ui, done) {
     ui.name.value = a.name;
     ui.objectType.value = a.config.object_type;
     ui.days.value = String(a.config.retention_days);
+    ui.warning.textContent = warningText(a.config.grace_seconds);
     ui.title.textContent = `Edit automation “${a.name}”`;
     for (const r of document.getElementsByName('automation-type')) r.disabled = true;
   };
   return {
     fields: [field('Object type', ui.objectType),
              field('Retention period (days)', ui.days, 'Data older than this is deleted.'),
-             warning],
+             ui.warning],
     result: ui.preview,
     actions: [saveButton, doneButton],
   };

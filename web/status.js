@@ -1,10 +1,10 @@
 // The status dialog an automation's status icon opens: run history (time, trigger, rows, data
 // size, duration, status), the last run with its error, and Run once, Refresh, Reset (asks
-// first) for exports; Run once, Refresh, the preview and Restore (within the grace period) for
-// retention policies.
+// first) for exports; Run once, Refresh, the preview, Restore (within the grace period; it pauses
+// an active policy) and Resume (when paused) for retention policies.
 import { api, ApiError } from './api.js';
 import { confirmDialog, openDialog } from './dialog.js';
-import { previewText } from './retention.js';
+import { plural, previewText } from './retention.js';
 import { formatBytes, formatDuration, formatTime, h, toast } from './util.js';
 
 const stat = (run, name) => (run.stats && run.stats[name] !== undefined ? run.stats[name] : null);
@@ -34,6 +34,12 @@ function lastRunView(run) {
   const parts = [h('p', {}, h('span', { class: `badge ${run.status}` }, run.status),
                    ` ${run.trigger} run started ${formatTime(run.started)}, ${rowsOf(run)} rows, `,
                    `${formatBytes(stat(run, 'bytes'))}.`)];
+  const held = Number(stat(run, 'held_back') || 0);
+  if (held > 0) {
+    const reason = stat(run, 'held_back_reason');
+    parts.push(h('p', { class: 'help' }, `${plural(held, 'row')} held back` +
+                                         `${reason ? `: ${reason}` : '.'}`));
+  }
   if (run.error) parts.push(h('p', { class: run.status === 'warning' ? 'warning' : 'error' }, run.error));
   return h('div', { class: 'last-run' }, parts);
 }
@@ -47,8 +53,11 @@ async function loadExport(a, view) {
   view.history.replaceChildren(historyTable(st.runs || []));
 }
 
-async function loadRetention(a, view, refresh) {
+// `act` wraps a button's action: it shows the action's error, then refreshes the dialog and the
+// automations table.
+async function loadRetention(a, view, act) {
   const [st, preview] = await Promise.all([api.retentionStatus(a.id), api.retentionPreview(a.id)]);
+  const active = st.status !== 'paused';
   // A run's deletions can be restored until purge_after (microseconds since the epoch).
   const restoreButton = (r) => {
     const purgeAfter = stat(r, 'purge_after');
@@ -58,7 +67,7 @@ async function loadRetention(a, view, refresh) {
     if (!inGrace) return '–';
     return h('button', { type: 'button', class: 'secondary small',
                          'aria-label': `Restore what the run of ${formatTime(r.started)} deleted`,
-                         onclick: () => restore(a, r, refresh) }, 'Restore');
+                         onclick: act(() => restore(a, r, active)) }, 'Restore');
   };
   view.summary.replaceChildren(h('p', { class: 'preview-count' },
                                  previewText(preview, a.config.object_type)),
@@ -66,15 +75,32 @@ async function loadRetention(a, view, refresh) {
                                                       : 'Paused: no run scheduled.'));
   view.last.replaceChildren(lastRunView(st.last_run));
   view.history.replaceChildren(historyTable(st.runs || [], restoreButton));
+  view.resume.hidden = active;
 }
 
-async function restore(a, run, refresh) {
+async function resume(a) {
+  const ok = await confirmDialog('Resume policy?',
+    `Its runs start again: the next one deletes what is older than ${a.config.retention_days} ` +
+    'days then, restored rows too.', 'Resume');
+  if (!ok) return;
+  await api.patch(a.id, { config: { status: 'active' } });
+  a.config.status = 'active';
+  toast(`Resumed “${a.name}”`);
+}
+
+// Restoring rows pauses an active policy (the server does it): as it stands, its next run
+// would delete them again.
+async function restore(a, run, active) {
+  const pauses = active
+    ? ' Restoring pauses this policy, so that its next run does not delete the rows again: ' +
+      'change it (for example its retention period) before resuming it.'
+    : '';
   const ok = await confirmDialog('Restore deleted data?',
-    `Bring back what the run of ${formatTime(run.started)} deleted.`, 'Restore');
+    `Bring back what the run of ${formatTime(run.started)} deleted.${pauses}`, 'Restore');
   if (!ok) return;
   const res = await api.retentionRestore(a.id, run.id);
-  toast(`Restored ${res.restored} rows`);
-  await refresh();
+  if (res.paused) a.config.status = 'paused';
+  toast(`Restored ${plural(res.restored, 'row')}${res.paused ? '; the policy is paused' : ''}`);
 }
 
 // Opens the dialog for automation `a`; `onChange` runs after an action changed its state.
@@ -87,7 +113,7 @@ export function openStatus(a, onChange) {
   const refresh = async () => {
     view.error.textContent = '';
     try {
-      await (isExport ? loadExport(a, view) : loadRetention(a, view, refresh));
+      await (isExport ? loadExport(a, view) : loadRetention(a, view, act));
     } catch (e) {
       const unregistered = e instanceof ApiError && e.status === 400 && isExport;
       view.error.textContent = unregistered
@@ -97,10 +123,11 @@ export function openStatus(a, onChange) {
   const act = (fn) => async (ev) => {
     const button = ev.currentTarget;
     button.disabled = true;
-    view.error.textContent = '';
-    try { await fn(); } catch (e) { view.error.textContent = e.message; }
+    let failure = null;
+    try { await fn(); } catch (e) { failure = e; }
     button.disabled = false;
-    await refresh();
+    await refresh();  // clears the error line: the action's error goes in after it
+    if (failure) view.error.textContent = failure.message;
     if (onChange) onChange();
   };
   const runOnce = h('button', { type: 'button', onclick: act(async () => {
@@ -110,6 +137,11 @@ export function openStatus(a, onChange) {
   const refreshButton = h('button', { type: 'button', class: 'secondary', onclick: act(async () => {}) },
                           'Refresh');
   const actions = [runOnce, refreshButton];
+  if (!isExport) {
+    view.resume = h('button', { type: 'button', class: 'secondary', hidden: true,
+                                onclick: act(() => resume(a)) }, 'Resume');
+    actions.push(view.resume);
+  }
   if (isExport) {
     actions.push(h('button', { type: 'button', class: 'danger', onclick: act(async () => {
       const ok = await confirmDialog('Reset automation?',

@@ -2,7 +2,7 @@
 // a person would: sign in and open the form with the keyboard only, create an S3 export, see a
 // role with the wrong trust policy fail with the actionable message, have it fixed, test, save,
 // run once, read the run in the status dialog, reset, and create a retention policy with its
-// preview. Started by automations_ui_test.py, which answers `FIX_ROLE <external_id>` lines.
+// preview, run and restore it (which pauses it), resume it, and read its grace period in words. Started by automations_ui_test.py, which answers `FIX_ROLE <external_id>` lines.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -31,9 +31,11 @@ async function askParent(line) {
   assert.equal(value, 'OK');
 }
 
-async function api(method, p) {
+async function api(method, p, body) {
+  const headers = { Authorization: `Bearer ${env.SLUICE_KEY}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(new URL(p, env.SLUICE_URL), {
-    method, headers: { Authorization: `Bearer ${env.SLUICE_KEY}` } });
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   return res.json();
 }
 
@@ -214,22 +216,29 @@ async function retentionWithPreview() {
   // were inserted in batches of 5), so at least one batch waits for the next export run.
   assert.ok(expected.rows > 0, JSON.stringify(expected));
   assert.equal(expected.rows + expected.held_back, Number(env.SPANS), JSON.stringify(expected));
-  if (expected.held_back > 0) assert.ok(text.includes(`${expected.held_back} more wait`), text);
+  const held = expected.held_back;
+  if (held > 0) {
+    assert.ok(text.includes(`${held} more ${held === 1 ? 'row waits' : 'rows wait'}`), text);
+  }
+  await page.locator('#retention-preview')
+    .getByText('Deleted data can be restored from the status dialog for 24 hours.').waitFor();
   await screenshot('retention-preview');
   await page.getByRole('button', { name: 'Done' }).click();
-  return expected.rows;
   const row = page.locator('tr[data-name="logs 30 days"]');
   await row.waitFor();
   assert.equal(await row.locator('td').nth(0).textContent(), 'Data retention');
   assert.equal(await row.locator('td').nth(2).textContent(), '30 days');
+  assert.equal(await row.locator('td').nth(3).textContent(), 'active');
+  return { id: list.objects[0].id, rows: expected.rows };
 }
 
-async function retentionRunAndRestore(rows) {
-  step('retention: run once, then restore the run within its grace period');
-  await page.locator('tr[data-name="logs 30 days"]').getByRole('button', { name: /run history/ })
-    .click();
+async function retentionRunAndRestore({ rows }) {
+  step('retention: run once, then restore the run within its grace period, which pauses it');
+  const row = page.locator('tr[data-name="logs 30 days"]');
+  await row.getByRole('button', { name: /run history/ }).click();
   const dialog = page.getByRole('dialog', { name: 'logs 30 days: retention status' });
   await dialog.getByText(`${rows} rows would be deleted now`).waitFor();
+  assert.ok(!(await dialog.getByRole('button', { name: 'Resume' }).isVisible()));
   await dialog.getByRole('button', { name: 'Run once' }).click();
   const run = dialog.locator('table.runs tbody tr').first();
   await run.waitFor();
@@ -239,14 +248,55 @@ async function retentionRunAndRestore(rows) {
     `/v1/project_logs/${env.SLUICE_PROJECT_ID}/fetch?limit=1000`)).events.length;
   assert.equal(await fetched(), Number(env.SPANS) - rows, 'deleted rows are gone from reads');
   await run.getByRole('button', { name: /^Restore/ }).click();
-  await page.getByRole('dialog', { name: 'Restore deleted data?' })
-    .getByRole('button', { name: 'Restore' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Restore deleted data?' });
+  await confirm.getByText('Restoring pauses this policy, so that its next run does not delete ' +
+                          'the rows again').waitFor();
+  await confirm.getByRole('button', { name: 'Restore' }).click();
   await dialog.getByText(`${rows} rows would be deleted now`).waitFor();
   assert.equal(await fetched(), Number(env.SPANS), 'restored rows are back');
   assert.equal(await run.getByRole('button', { name: /^Restore/ }).count(), 0);
+  await dialog.getByText('Paused: no run scheduled.').waitFor();
+  await page.locator('#toast', {
+    hasText: `Restored ${rows} ${rows === 1 ? 'row' : 'rows'}; the policy is paused` }).waitFor();
+  // The table behind the dialog shows the policy paused.
+  await row.locator('td', { hasText: /^paused$/ }).waitFor();
   await screenshot('retention-restored');
+  step('retention: resume asks first, then the policy is active again');
+  await dialog.getByRole('button', { name: 'Resume' }).click();
+  await page.getByRole('dialog', { name: 'Resume policy?' })
+    .getByRole('button', { name: 'Resume' }).click();
+  await dialog.getByText(/^Next run /).waitFor();
+  assert.ok(!(await dialog.getByRole('button', { name: 'Resume' }).isVisible()));
+  await row.locator('td', { hasText: /^active$/ }).waitFor();
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'detached' });
+}
+
+// The editor's Save says how long deleted data can be restored, in the unit that fits, and that
+// deletion is final at once with no grace. The form has no grace field: the API sets it.
+async function retentionGraceText({ id }) {
+  step('retention: the grace period in words after Save (0, seconds, minutes)');
+  const cases = [[0, 'Deletion is final at once: deleted data cannot be restored.'],
+                 [5, 'Deleted data can be restored from the status dialog for 5 seconds.'],
+                 [5400, 'Deleted data can be restored from the status dialog for 90 minutes.']];
+  for (const [grace, text] of cases) {
+    const a = await api('PATCH', `/v1/project_automation/${id}`,
+                        { config: { grace_seconds: grace } });
+    assert.equal(a.config.grace_seconds, grace, JSON.stringify(a));
+    await page.getByRole('button', { name: 'Edit logs 30 days' }).click();
+    await page.getByRole('heading', { name: 'Edit automation “logs 30 days”' }).waitFor();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#retention-preview').getByText(text).waitFor();
+    const shown = await page.locator('#retention-preview').textContent();
+    assert.ok(!shown.includes('24 hours'), shown);
+    assert.ok(!shown.includes('first run'), `a saved policy has run already: ${shown}`);
+    if (grace === 0) {
+      await page.getByText('Deletion is final at once: this policy has no grace period').waitFor();
+      await screenshot('retention-no-grace');
+    }
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('heading', { name: 'Automations' }).waitFor();
+  }
 }
 
 async function editExport() {
@@ -322,8 +372,9 @@ try {
   await fixTestAndSave(ext);
   await tokenNeverShown();
   await runOnceAndReset();
-  const rows = await retentionWithPreview();
-  await retentionRunAndRestore(rows);
+  const retention = await retentionWithPreview();
+  await retentionRunAndRestore(retention);
+  await retentionGraceText(retention);
   await editExport();
   await narrowScreen();
   assert.deepEqual(consoleErrors, [], 'console errors');
