@@ -295,7 +295,6 @@ TEST_F(RetentionWithExportTest, WaitForExportFalseDeletesWhatNoExportHasRead) {
   EXPECT_EQ(run->stats.Find("held_back")->int_value(), 0);
 }
 
-
 TEST_F(RetentionWithExportTest, AnExportAtTheLastRowOfATransactionHoldsNothingOfIt) {
   logs_.id = project_.id;
   Insert(logs_, R"([{"id":"a","created":"2020-01-01T00:00:00Z"},)"

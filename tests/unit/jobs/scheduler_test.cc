@@ -49,15 +49,21 @@ class SchedulerTest : public ::testing::Test {
   }
 
   // An export of the project's spans to a directory of its own, every 300 s.
-  model::Automation Export(const std::string& name, bool registered = true,
-                           const std::string& status = "active") {
+  // An automation of this project, before its config.
+  model::Automation Named(const std::string& name, model::AutomationType type) {
     model::Automation a;
     a.id = NewUuid();
     a.org_id = org_.id;
     a.project_id = project_.id;
     a.name = name;
     a.created = clock_.NowMicros();
-    a.type = model::AutomationType::kExport;
+    a.type = type;
+    return a;
+  }
+
+  model::Automation Export(const std::string& name, bool registered = true,
+                           const std::string& status = "active") {
+    model::Automation a = Named(name, model::AutomationType::kExport);
     const std::string dir = "file://" + dir_.File(name);
     auto config = Json::Parse(
         R"({"event_type":"btql_export","export_definition":{"type":"log_spans"},
@@ -77,13 +83,7 @@ class SchedulerTest : public ::testing::Test {
 
   // A retention policy of the project's logs (1 day, every 3600 s) with the given status.
   model::Automation Retention(const std::string& name, const std::string& status) {
-    model::Automation a;
-    a.id = NewUuid();
-    a.org_id = org_.id;
-    a.project_id = project_.id;
-    a.name = name;
-    a.created = clock_.NowMicros();
-    a.type = model::AutomationType::kRetention;
+    model::Automation a = Named(name, model::AutomationType::kRetention);
     auto config = Json::Parse(R"({"event_type":"retention","object_type":"project_logs",)"
                               R"("retention_days":1,"status":")" + status + R"("})");
     ConfigContext ctx;
