@@ -373,9 +373,7 @@ Status AutomationHandlers::CheckNothingRestorable(const model::Automation& a) {
     run_ids.push_back(m.run_id);
   }
   if (run_ids.empty()) return Status();
-  jobs::ConfigContext ctx;
-  ctx.project_id = a.project_id;
-  SLUICE_ASSIGN_OR_RETURN(auto cfg, jobs::ParseRetentionConfig(a.config, ctx));
+  SLUICE_ASSIGN_OR_RETURN(auto cfg, jobs::StoredRetentionConfig(a));
   const std::string n = std::to_string(run_ids.size());
   return AbortedError(
       "automation " + a.id + " has " + n + (run_ids.size() == 1 ? " run" : " runs") +
@@ -604,9 +602,7 @@ Result<ApiResponse> AutomationHandlers::RetentionRestore(const ApiRequest& r) {
   // The policy as it is would delete the restored rows again at its next run: it is paused, to
   // be changed (days, exempt_filter) and resumed.
   bool paused = false;
-  jobs::ConfigContext ctx;
-  ctx.project_id = l.automation.project_id;
-  SLUICE_ASSIGN_OR_RETURN(auto cfg, jobs::ParseRetentionConfig(l.automation.config, ctx));
+  SLUICE_ASSIGN_OR_RETURN(auto cfg, jobs::StoredRetentionConfig(l.automation));
   if (*restored > 0 && cfg.active) {
     model::Automation a = l.automation;
     a.config.Set("status", Json::String("paused"));
@@ -626,9 +622,7 @@ Result<ApiResponse> AutomationHandlers::RetentionStatus(const ApiRequest& r) {
                           LoadRetention(r, model::Permission::kRead, "viewing automations"));
   SLUICE_ASSIGN_OR_RETURN(RunPage page, ListRunPage(store_, l.automation, r));
   SLUICE_ASSIGN_OR_RETURN(auto newest, store_.ListRuns(l.automation.id, 1, ""));
-  jobs::ConfigContext ctx;
-  ctx.project_id = l.automation.project_id;
-  SLUICE_ASSIGN_OR_RETURN(auto cfg, jobs::ParseRetentionConfig(l.automation.config, ctx));
+  SLUICE_ASSIGN_OR_RETURN(auto cfg, jobs::StoredRetentionConfig(l.automation));
   std::string out;
   JsonWriter w(&out);
   w.BeginObject().Key("automation");
@@ -640,13 +634,9 @@ Result<ApiResponse> AutomationHandlers::RetentionStatus(const ApiRequest& r) {
   } else {
     WriteRun(w, newest.front());
   }
-  // Paused: no scheduled run (0 is written as null). Never run: due at once.
-  TimestampMicros next_run = 0;
-  if (cfg.active) {
-    next_run = newest.empty() ? clock_.NowMicros()
-                              : newest.front().started + cfg.interval_seconds * 1'000'000LL;
-  }
-  WriteOptionalTime(w, "next_run", next_run);
+  // Paused: no scheduled run (0 is written as null).
+  const model::AutomationRun* last = newest.empty() ? nullptr : &newest[0];
+  WriteOptionalTime(w, "next_run", jobs::RetentionNextRun(cfg, last, clock_.NowMicros()));
   WriteRunPage(w, page);
   w.EndObject();
   return ApiResponse::Json(std::move(out));

@@ -152,13 +152,24 @@ struct RetentionRunner::Plan {
   }
 };
 
-Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation& a,
-                                                        TimestampMicros now, bool preview) {
-  Plan plan;
+Result<RetentionConfig> StoredRetentionConfig(const model::Automation& a) {
   ConfigContext ctx;
   ctx.org_id = a.org_id;
   ctx.project_id = a.project_id;
-  SLUICE_ASSIGN_OR_RETURN(plan.config, ParseRetentionConfig(a.config, ctx));
+  ctx.automation_id = a.id;
+  return ParseRetentionConfig(a.config, ctx);
+}
+
+TimestampMicros RetentionNextRun(const RetentionConfig& config, const model::AutomationRun* last,
+                                 TimestampMicros now) {
+  if (!config.active) return 0;
+  return last == nullptr ? now : last->started + config.interval_seconds * 1'000'000LL;
+}
+
+Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation& a,
+                                                        TimestampMicros now, bool preview) {
+  Plan plan;
+  SLUICE_ASSIGN_OR_RETURN(plan.config, StoredRetentionConfig(a));
   plan.cutoff = now - plan.config.retention_days * kMicrosPerDay;
   SLUICE_ASSIGN_OR_RETURN(plan.max_xact_id, store_.MaxXactId());
   std::vector<ExportHold> holds;
@@ -361,11 +372,10 @@ void RunLease::RenewLoop() {
 }
 
 Result<bool> RetentionRunner::Due(const model::Automation& a, TimestampMicros now) {
-  ConfigContext ctx;
-  ctx.project_id = a.project_id;
-  SLUICE_ASSIGN_OR_RETURN(auto cfg, ParseRetentionConfig(a.config, ctx));
+  SLUICE_ASSIGN_OR_RETURN(auto cfg, StoredRetentionConfig(a));
+  if (!cfg.active) return false;
   SLUICE_ASSIGN_OR_RETURN(auto runs, store_.ListRuns(a.id, 1, ""));
-  return runs.empty() || runs[0].started + cfg.interval_seconds * 1'000'000LL <= now;
+  return RetentionNextRun(cfg, runs.empty() ? nullptr : &runs[0], now) <= now;
 }
 
 Result<model::AutomationRun> RetentionRunner::Run(const model::Automation& a,

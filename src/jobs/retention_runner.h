@@ -67,6 +67,14 @@ class RunLease {
   std::thread renewer_;
 };
 
+// The stored config of a retention automation (validated again: it was when saved).
+Result<RetentionConfig> StoredRetentionConfig(const model::Automation& automation);
+
+// When a retention automation runs next on schedule: at once (`now`) when it never ran, else
+// interval_seconds after `last` started; 0 while it is paused (only on demand).
+TimestampMicros RetentionNextRun(const RetentionConfig& config, const model::AutomationRun* last,
+                                 TimestampMicros now);
+
 struct RetentionPreview {
   TimestampMicros cutoff = 0;
   int64_t rows = 0;         // rows a run now would soft-delete (whole experiments included)
@@ -92,8 +100,7 @@ class RetentionRunner {
   Result<model::AutomationRun> Run(const model::Automation& automation, model::RunTrigger trigger,
                                    std::optional<TimestampMicros> due_at = std::nullopt);
 
-  // True when `automation` is due at `now`: never run, or interval_seconds after the last
-  // run's start.
+  // True when `automation` is due at `now` (see RetentionNextRun; never while paused).
   Result<bool> Due(const model::Automation& automation, TimestampMicros now);
 
   // Brings back what run `run_id` of this automation deleted. kNotFound for an unknown run,

@@ -1,7 +1,6 @@
 #include "jobs/scheduler.h"
 
 #include "common/log.h"
-#include "jobs/automation_config.h"
 
 namespace sluice::jobs {
 
@@ -50,11 +49,7 @@ Status Scheduler::MaybeRunExport(const model::Automation& a, TimestampMicros now
 }
 
 Status Scheduler::MaybeRunRetention(const model::Automation& a, TimestampMicros now) {
-  ConfigContext ctx;
-  ctx.project_id = a.project_id;
-  SLUICE_ASSIGN_OR_RETURN(RetentionConfig config, ParseRetentionConfig(a.config, ctx));
-  if (!config.active) return Status();  // paused: runs only on demand
-  SLUICE_ASSIGN_OR_RETURN(bool due, retention_.Due(a, now));
+  SLUICE_ASSIGN_OR_RETURN(bool due, retention_.Due(a, now));  // never while paused
   if (!due) return Status();
   // Due is checked again under the lease (another process may have run it meanwhile).
   auto result = retention_.Run(a, model::RunTrigger::kSchedule, now);
