@@ -582,37 +582,14 @@ Result<ApiResponse> AutomationHandlers::RetentionRestore(const ApiRequest& r) {
   if (!run_id) return InvalidArgumentError("run_id: required");
   auto restored = retention_.Restore(l.automation, *run_id);
   if (restored.status().code() == StatusCode::kFailedPrecondition) {
-    // Gone for good: a conflict with the current state, not a bad request.
+    // Purged or restored before: a conflict with the current state, not a bad request.
     return Status(StatusCode::kAborted, restored.status().message());
   }
   SLUICE_RETURN_IF_ERROR(restored.status());
-  if (*restored == 0) {
-    // Nothing came back: say so when the run's deletions were all restored before.
-    SLUICE_ASSIGN_OR_RETURN(auto marks, store_.ListRetentionMarks(l.automation.id));
-    bool any = false, all_restored = true;
-    for (const model::RetentionMark& m : marks) {
-      if (m.run_id != *run_id) continue;
-      any = true;
-      all_restored = all_restored && m.state == model::MarkState::kRestored;
-    }
-    if (any && all_restored) {
-      return Status(StatusCode::kAborted, "run " + *run_id + " was already restored");
-    }
-  }
-  // The policy as it is would delete the restored rows again at its next run: it is paused, to
-  // be changed (days, exempt_filter) and resumed.
-  bool paused = false;
-  SLUICE_ASSIGN_OR_RETURN(auto cfg, jobs::StoredRetentionConfig(l.automation));
-  if (*restored > 0 && cfg.active) {
-    model::Automation a = l.automation;
-    a.config.Set("status", Json::String("paused"));
-    SLUICE_RETURN_IF_ERROR(store_.UpdateAutomation(a));
-    paused = true;
-  }
   std::string out;
   JsonWriter w(&out);
-  w.BeginObject().Member("run_id", *run_id).Member("restored", *restored);
-  w.Member("paused", paused).EndObject();
+  w.BeginObject().Member("run_id", *run_id).Member("restored", restored->rows);
+  w.Member("paused", restored->paused).EndObject();
   return ApiResponse::Json(std::move(out));
 }
 

@@ -428,16 +428,36 @@ Result<model::AutomationRun> RetentionRunner::RunLeased(const model::Automation&
   return run;
 }
 
-Result<int64_t> RetentionRunner::Restore(const model::Automation& a, const std::string& run_id) {
+auto RetentionRunner::Restore(const model::Automation& a, const std::string& run_id)
+    -> Result<Restored> {
   SLUICE_ASSIGN_OR_RETURN(auto run, store_.GetRun(run_id));
   if (!run || run->automation_id != a.id) {
     return NotFoundError("run " + run_id + " is not a run of automation " + a.id);
   }
-  SLUICE_ASSIGN_OR_RETURN(int64_t restored, store_.RestoreRetentionRun(run_id));
+  Restored out;
+  SLUICE_ASSIGN_OR_RETURN(out.rows, store_.RestoreRetentionRun(run_id));
+  if (out.rows == 0) {
+    // Nothing came back: say so when the run's deletions were all restored before.
+    SLUICE_ASSIGN_OR_RETURN(auto marks, store_.ListRetentionMarks(a.id));
+    bool any = false, all_restored = true;
+    for (const model::RetentionMark& m : marks) {
+      if (m.run_id != run_id) continue;
+      any = true;
+      all_restored = all_restored && m.state == model::MarkState::kRestored;
+    }
+    if (any && all_restored) return FailedPreconditionError("run " + run_id + " was already restored");
+  }
   const Json* prev = run->stats.Find("restored");
-  run->stats.Set("restored", Json::Int((prev ? prev->int_value() : 0) + restored));
+  run->stats.Set("restored", Json::Int((prev ? prev->int_value() : 0) + out.rows));
   SLUICE_RETURN_IF_ERROR(store_.SaveRun(*run));
-  return restored;
+  SLUICE_ASSIGN_OR_RETURN(auto cfg, StoredRetentionConfig(a));
+  if (out.rows > 0 && cfg.active) {
+    model::Automation paused = a;
+    paused.config.Set("status", Json::String("paused"));
+    SLUICE_RETURN_IF_ERROR(store_.UpdateAutomation(paused));
+    out.paused = true;
+  }
+  return out;
 }
 
 Result<int64_t> RetentionRunner::PurgeDue() {

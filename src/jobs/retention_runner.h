@@ -103,9 +103,15 @@ class RetentionRunner {
   // True when `automation` is due at `now` (see RetentionNextRun; never while paused).
   Result<bool> Due(const model::Automation& automation, TimestampMicros now);
 
-  // Brings back what run `run_id` of this automation deleted. kNotFound for an unknown run,
-  // kFailedPrecondition after its purge. Records the count in the run's stats.
-  Result<int64_t> Restore(const model::Automation& automation, const std::string& run_id);
+  // Brings back what run `run_id` of this automation deleted and records the count in the
+  // run's stats. When rows came back, an active policy is paused: as it stands, its next run
+  // would delete them again. kNotFound for an unknown run, kFailedPrecondition after its purge
+  // or when it was restored before.
+  struct Restored {
+    int64_t rows = 0;
+    bool paused = false;  // this restore paused the policy
+  };
+  Result<Restored> Restore(const model::Automation& automation, const std::string& run_id);
 
   // Purges every mark past its grace period; adds the counts to the runs' stats. Holds the
   // store lease "retention-purge"; 0 without purging when another process holds it.

@@ -91,8 +91,17 @@ TEST_F(RetentionRunnerTest, ExperimentsOlderThanTheCutoffGoWholeUnlessExempt) {
   EXPECT_TRUE(store_->GetExperiment(kept.id).ok());
   EXPECT_TRUE(store_->GetExperiment(young.id).ok());
   EXPECT_TRUE(Visible({model::ObjectType::kExperiment, old_exp.id}).empty());
-  EXPECT_EQ(*runner.Restore(a, run->id), 1);
+  auto restored = runner.Restore(a, run->id);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(restored->rows, 1);
   EXPECT_TRUE(store_->GetExperiment(old_exp.id).ok());
+  // The policy is paused (its next run would delete the experiment again), and a second
+  // restore of the run says it was restored already.
+  EXPECT_TRUE(restored->paused);
+  EXPECT_FALSE(StoredRetentionConfig(*store_->GetAutomation(a.id))->active);
+  auto again = runner.Restore(a, run->id);
+  EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(again.status().message().find("already restored"), std::string::npos);
 }
 
 TEST_F(RetentionRunnerTest, PurgeHappensOnlyAfterGraceAndIsCountedOnTheRun) {
