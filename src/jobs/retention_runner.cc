@@ -445,7 +445,9 @@ auto RetentionRunner::Restore(const model::Automation& a, const std::string& run
       any = true;
       all_restored = all_restored && m.state == model::MarkState::kRestored;
     }
-    if (any && all_restored) return FailedPreconditionError("run " + run_id + " was already restored");
+    if (any && all_restored) {
+      return FailedPreconditionError("run " + run_id + " was already restored");
+    }
   }
   const Json* prev = run->stats.Find("restored");
   run->stats.Set("restored", Json::Int((prev ? prev->int_value() : 0) + out.rows));
