@@ -1,6 +1,7 @@
 #include "api/automation_handlers.h"
 
 #include <algorithm>
+#include <set>
 
 #include "api/request_body.h"
 #include "common/json_writer.h"
@@ -354,15 +355,14 @@ Status AutomationHandlers::CheckNothingRestorable(const model::Automation& a) {
   if (a.type != model::AutomationType::kRetention) return Status();
   SLUICE_ASSIGN_OR_RETURN(auto marks, store_.ListRetentionMarks(a.id));
   const TimestampMicros now = clock_.NowMicros();
+  std::set<std::string> seen;
   std::vector<std::string> run_ids;
   TimestampMicros until = 0;
-  std::vector<std::string> seen;
   int64_t rows = 0;
   for (const model::RetentionMark& m : marks) {
     // A mark past its grace is purged by the next tick: nothing to strand.
     if (m.state != model::MarkState::kActive || m.purge_after <= now) continue;
-    if (std::find(seen.begin(), seen.end(), m.run_id) != seen.end()) continue;
-    seen.push_back(m.run_id);
+    if (!seen.insert(m.run_id).second) continue;
     // A run that deleted nothing strands nothing.
     SLUICE_ASSIGN_OR_RETURN(auto run, store_.GetRun(m.run_id));
     const Json* deleted = run ? run->stats.Find("soft_deleted") : nullptr;

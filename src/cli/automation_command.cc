@@ -185,13 +185,12 @@ int RunAutomationCommand(const AutomationCommand& c, std::ostream& out, std::ost
   Kind kind;
   kind.retention = config != nullptr && Str(*config, "event_type") == "retention";
   kind.experiments = kind.retention && Str(*config, "object_type") == "experiment";
-  const bool retention = kind.retention;
   const std::string base =
-      (retention ? "/automation/retention/" : "/automation/cron/") + c.automation_id;
+      (kind.retention ? "/automation/retention/" : "/automation/cron/") + c.automation_id;
   const std::string name = Str(*automation, "name");
 
   if (c.action == "run") {
-    err << "running " << (retention ? "retention" : "export") << " \"" << name << "\"…"
+    err << "running " << (kind.retention ? "retention" : "export") << " \"" << name << "\"…"
         << std::endl;
     auto run = RunWithProgress(api, base + "/run", err);
     if (!run.ok()) return Fail(err, run.status());
@@ -199,7 +198,7 @@ int RunAutomationCommand(const AutomationCommand& c, std::ostream& out, std::ost
     return Str(*run, "status") == "error" ? 1 : 0;
   }
   if (c.action == "reset") {
-    if (retention) {
+    if (kind.retention) {
       return Fail(err, InvalidArgumentError("reset applies to exports; a retention run is undone "
                                             "with POST /automation/retention/{id}/restore"));
     }
@@ -220,8 +219,9 @@ int RunAutomationCommand(const AutomationCommand& c, std::ostream& out, std::ost
     out << status->ToString() << "\n";
     return 0;
   }
-  out << name << " (" << (retention ? "retention" : "export") << ", " << c.automation_id << ")\n";
-  if (!retention) {
+  out << name << " (" << (kind.retention ? "retention" : "export") << ", " << c.automation_id
+      << ")\n";
+  if (!kind.retention) {
     const Json* cursor = status->Find("cursor");
     out << "  cursor      _xact_id " << (cursor ? Str(*cursor, "xact_id") : "-") << "\n";
     out << "  backlog     " << (status->Find("backlog_capped") &&
