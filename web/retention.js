@@ -2,13 +2,7 @@
 // and a saved policy runs at the scheduler's next tick, so the editor says so: Save, then the
 // count of rows the policy deletes now is shown before leaving the page (and in its status).
 import { api, call } from './api.js';
-import { field, h, OBJECT_TYPES, toast } from './util.js';
-
-// "1 row", "2 rows": a count with its noun.
-export function plural(n, noun) {
-  const v = Number(n || 0);
-  return `${v} ${v === 1 ? noun : `${noun}s`}`;
-}
+import { field, h, OBJECT_TYPES, plural, toast } from './util.js';
 
 // The preview's counts in words. `rows` and `held_back` count rows; `exempt` counts rows, or
 // experiments for an experiment policy.

@@ -4,8 +4,8 @@
 // an active policy) and Resume (when paused) for retention policies.
 import { api, ApiError } from './api.js';
 import { confirmDialog, openDialog } from './dialog.js';
-import { plural, previewText } from './retention.js';
-import { formatBytes, formatDuration, formatTime, h, toast } from './util.js';
+import { previewText } from './retention.js';
+import { formatBytes, formatDuration, formatTime, h, plural, toast } from './util.js';
 
 const stat = (run, name) => (run.stats && run.stats[name] !== undefined ? run.stats[name] : null);
 

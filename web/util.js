@@ -62,6 +62,12 @@ export const INTERVALS = [
   [300, '5 min'], [1800, '30 min'], [3600, '1 h'], [14400, '4 h'], [43200, '12 h'],
   [86400, '24 h'],
 ];
+// "1 row", "2 rows": a count with its noun.
+export function plural(n, noun) {
+  const v = Number(n || 0);
+  return `${v} ${v === 1 ? noun : `${noun}s`}`;
+}
+
 export function formatInterval(seconds) {
   const known = INTERVALS.find(([s]) => s === seconds);
   if (known) return known[1];
