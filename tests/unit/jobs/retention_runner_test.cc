@@ -16,6 +16,12 @@ namespace {
 
 constexpr TimestampMicros kDay = 86'400'000'000LL;
 
+// A count a run recorded (its stats), -1 when absent.
+int64_t Stat(const model::AutomationRun& run, const char* name) {
+  const Json* v = run.stats.Find(name);
+  return v != nullptr ? v->int_value() : -1;
+}
+
 class RetentionRunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -116,7 +122,7 @@ TEST_F(RetentionRunnerTest, PurgeHappensOnlyAfterGraceAndIsCountedOnTheRun) {
   clock_.Advance(1);
   EXPECT_EQ(*runner.PurgeDue(), 1);
   auto after = *store_->GetRun(run.id);
-  EXPECT_EQ(after->stats.Find("purged")->int_value(), 1);
+  EXPECT_EQ(Stat(*after, "purged"), 1);
   EXPECT_EQ(runner.Restore(a, run.id).status().code(), StatusCode::kFailedPrecondition);
 }
 
@@ -206,7 +212,7 @@ TEST_F(RetentionRunnerTest, PropertyDeletesExactlyTheOlderNonExemptRows) {
     expected_deleted += deleted;
     EXPECT_EQ(visible.count(r.id) == 0, deleted) << r.id;
   }
-  EXPECT_EQ(run->stats.Find("soft_deleted")->int_value(), expected_deleted);
+  EXPECT_EQ(Stat(*run, "soft_deleted"), expected_deleted);
 }
 
 }  // namespace
@@ -275,8 +281,8 @@ TEST_F(RetentionWithExportTest, RowsAnActiveExportHasNotReadAreHeldBackAndTheRun
   EXPECT_EQ(preview->held_back, 2);
   auto run = runner.Run(policy, model::RunTrigger::kManual);
   ASSERT_TRUE(run.ok());
-  EXPECT_EQ(run->stats.Find("soft_deleted")->int_value(), 1);
-  EXPECT_EQ(run->stats.Find("held_back")->int_value(), 2);
+  EXPECT_EQ(Stat(*run, "soft_deleted"), 1);
+  EXPECT_EQ(Stat(*run, "held_back"), 2);
   EXPECT_NE(run->stats.Find("held_back_reason")->string_value().find(export_a.id),
             std::string::npos);
   EXPECT_EQ(Visible(logs_), (std::set<std::string>{"b", "c"}));
@@ -286,8 +292,8 @@ TEST_F(RetentionWithExportTest, RowsAnActiveExportHasNotReadAreHeldBackAndTheRun
   ASSERT_TRUE(store_->DeleteAutomation(export_a.id).ok());
   ExportAt({*store_->MaxXactId(), std::numeric_limits<int64_t>::max()});
   run = runner.Run(policy, model::RunTrigger::kManual);
-  EXPECT_EQ(run->stats.Find("soft_deleted")->int_value(), 2);
-  EXPECT_EQ(run->stats.Find("held_back")->int_value(), 0);
+  EXPECT_EQ(Stat(*run, "soft_deleted"), 2);
+  EXPECT_EQ(Stat(*run, "held_back"), 0);
   EXPECT_TRUE(Visible(logs_).empty());
 }
 
@@ -300,8 +306,8 @@ TEST_F(RetentionWithExportTest, WaitForExportFalseDeletesWhatNoExportHasRead) {
   policy.config.Set("wait_for_export", Json::Bool(false));
   auto run = runner.Run(policy, model::RunTrigger::kManual);
   ASSERT_TRUE(run.ok());
-  EXPECT_EQ(run->stats.Find("soft_deleted")->int_value(), 1);
-  EXPECT_EQ(run->stats.Find("held_back")->int_value(), 0);
+  EXPECT_EQ(Stat(*run, "soft_deleted"), 1);
+  EXPECT_EQ(Stat(*run, "held_back"), 0);
 }
 
 TEST_F(RetentionWithExportTest, AnExportAtTheLastRowOfATransactionHoldsNothingOfIt) {
@@ -327,8 +333,8 @@ TEST_F(RetentionWithExportTest, AnExportAtTheLastRowOfATransactionHoldsNothingOf
   auto midway = ExportAt({xact, last_key - 1});
   auto run = runner.Run(policy, model::RunTrigger::kManual);
   ASSERT_TRUE(run.ok());
-  EXPECT_EQ(run->stats.Find("soft_deleted")->int_value(), 0);
-  EXPECT_EQ(run->stats.Find("held_back")->int_value(), 3);
+  EXPECT_EQ(Stat(*run, "soft_deleted"), 0);
+  EXPECT_EQ(Stat(*run, "held_back"), 3);
   EXPECT_NE(run->stats.Find("held_back_reason")->string_value().find(midway.id),
             std::string::npos);
   EXPECT_EQ(Visible(logs_).size(), 3u);
@@ -360,8 +366,8 @@ TEST_F(RetentionWithExportTest, AnExperimentWithRowsNoExportReadYetStaysWhole) {
   auto run = runner.Run(policy, model::RunTrigger::kManual);
   ASSERT_TRUE(run.ok());
   EXPECT_EQ(run->status, model::RunStatus::kSuccess) << run->error;
-  EXPECT_EQ(run->stats.Find("experiments_deleted")->int_value(), 0);
-  EXPECT_EQ(run->stats.Find("held_back")->int_value(), 3);
+  EXPECT_EQ(Stat(*run, "experiments_deleted"), 0);
+  EXPECT_EQ(Stat(*run, "held_back"), 3);
   const std::string why = run->stats.Find("held_back_reason")->string_value();
   EXPECT_NE(why.find("old-exp"), std::string::npos) << why;
   EXPECT_NE(why.find(to_s3.id), std::string::npos) << why;
@@ -373,8 +379,8 @@ TEST_F(RetentionWithExportTest, AnExperimentWithRowsNoExportReadYetStaysWhole) {
   ExportAt({*store_->MaxXactId(), std::numeric_limits<int64_t>::max()}, "active", query_export);
   run = runner.Run(policy, model::RunTrigger::kManual);
   ASSERT_TRUE(run.ok());
-  EXPECT_EQ(run->stats.Find("experiments_deleted")->int_value(), 1);
-  EXPECT_EQ(run->stats.Find("held_back")->int_value(), 0);
+  EXPECT_EQ(Stat(*run, "experiments_deleted"), 1);
+  EXPECT_EQ(Stat(*run, "held_back"), 0);
   EXPECT_EQ(store_->GetExperiment(e.id).status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(Visible(rows).empty());
 }
@@ -405,7 +411,7 @@ TEST_F(RetentionWithExportTest, ExemptRowsAreNeitherHeldBackNorInThePreviewsByte
   EXPECT_GT(unfiltered->bytes, 5000);
   auto run = runner.Run(free, model::RunTrigger::kManual);
   ASSERT_TRUE(run.ok());
-  EXPECT_EQ(run->stats.Find("soft_deleted")->int_value(), 1);
+  EXPECT_EQ(Stat(*run, "soft_deleted"), 1);
   EXPECT_EQ(Visible(logs_), (std::set<std::string>{"kept"}));
 }
 
