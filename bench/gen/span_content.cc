@@ -76,16 +76,11 @@ std::string_view PickFrom(const std::array<std::string_view, N>& names, Rng& rng
 
 std::string_view SpanKindName(SpanKind kind) {
   switch (kind) {
-    case SpanKind::kTask:
-      return "task";
-    case SpanKind::kLlm:
-      return "llm";
-    case SpanKind::kTool:
-      return "tool";
-    case SpanKind::kFunction:
-      return "function";
-    case SpanKind::kScore:
-      return "score";
+    case SpanKind::kTask: return "task";
+    case SpanKind::kLlm: return "llm";
+    case SpanKind::kTool: return "tool";
+    case SpanKind::kFunction: return "function";
+    case SpanKind::kScore: return "score";
   }
   return "task";
 }
@@ -93,15 +88,11 @@ std::string_view SpanKindName(SpanKind kind) {
 std::string MakeInput(SpanKind kind, size_t bytes, Rng& rng) {
   SLUICE_CHECK(bytes >= kMinTextBytes);
   switch (kind) {
-    case SpanKind::kLlm:
-      return Render(kMessages, bytes, rng);
-    case SpanKind::kTool:
-      return Render(kQuery, bytes, rng);
-    case SpanKind::kScore:
-      return Render(kScoreInput, bytes, rng);
+    case SpanKind::kLlm: return Render(kMessages, bytes, rng);
+    case SpanKind::kTool: return Render(kQuery, bytes, rng);
+    case SpanKind::kScore: return Render(kScoreInput, bytes, rng);
     case SpanKind::kTask:
-    case SpanKind::kFunction:
-      return Render(rng.Chance(0.5) ? kQuestion : kPlain, bytes, rng);
+    case SpanKind::kFunction: return Render(rng.Chance(0.5) ? kQuestion : kPlain, bytes, rng);
   }
   return Render(kPlain, bytes, rng);
 }
@@ -109,15 +100,11 @@ std::string MakeInput(SpanKind kind, size_t bytes, Rng& rng) {
 std::string MakeOutput(SpanKind kind, size_t bytes, Rng& rng) {
   SLUICE_CHECK(bytes >= kMinTextBytes);
   switch (kind) {
-    case SpanKind::kLlm:
-      return Render(kChoices, bytes, rng);
-    case SpanKind::kTool:
-      return Render(kResults, bytes, rng);
-    case SpanKind::kScore:
-      return Render(kRationale, bytes, rng);
+    case SpanKind::kLlm: return Render(kChoices, bytes, rng);
+    case SpanKind::kTool: return Render(kResults, bytes, rng);
+    case SpanKind::kScore: return Render(kRationale, bytes, rng);
     case SpanKind::kTask:
-    case SpanKind::kFunction:
-      return Render(kPlain, bytes, rng);
+    case SpanKind::kFunction: return Render(kPlain, bytes, rng);
   }
   return Render(kPlain, bytes, rng);
 }
@@ -139,16 +126,11 @@ std::string_view PickSpanName(SpanKind kind, Rng& rng) {
   static constexpr std::array<std::string_view, 5> kScores = {
       "Factuality", "Relevance", "Helpfulness", "Accuracy", "Toxicity"};
   switch (kind) {
-    case SpanKind::kTask:
-      return PickFrom(kTasks, rng);
-    case SpanKind::kLlm:
-      return PickFrom(kLlms, rng);
-    case SpanKind::kTool:
-      return PickFrom(kTools, rng);
-    case SpanKind::kFunction:
-      return PickFrom(kFunctions, rng);
-    case SpanKind::kScore:
-      return PickFrom(kScores, rng);
+    case SpanKind::kTask: return PickFrom(kTasks, rng);
+    case SpanKind::kLlm: return PickFrom(kLlms, rng);
+    case SpanKind::kTool: return PickFrom(kTools, rng);
+    case SpanKind::kFunction: return PickFrom(kFunctions, rng);
+    case SpanKind::kScore: return PickFrom(kScores, rng);
   }
   return "span";
 }

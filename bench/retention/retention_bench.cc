@@ -192,7 +192,6 @@ int Run(uint64_t spans, const std::string& path, const std::string& keep, bool p
   const double soft = Seconds(t0);
   const int64_t hidden = added.second + added2.second;
 
-
   auto PurgedRows = [](const std::vector<std::pair<std::string, int64_t>>& runs) {
     int64_t rows = 0;
     for (const auto& [run, n] : runs) rows += n;
@@ -247,9 +246,10 @@ int Run(uint64_t spans, const std::string& path, const std::string& keep, bool p
               static_cast<long long>(alone_rows), alone, alone_rows / std::max(alone, 1e-9));
   std::printf("purge during ingest    %9lld rows in %8.3f s = %12.0f rows/s\n",
               static_cast<long long>(purged_rows), purge, purged_rows / std::max(purge, 1e-9));
-  std::printf("space given back to the file system (incremental vacuum, its own step): %.3f s "
-              "after the purge alone, %.3f s after the purge during ingest\n",
-              reclaim_alone, reclaim_after);
+  std::printf(
+      "space given back to the file system (incremental vacuum, its own step): %.3f s "
+      "after the purge alone, %.3f s after the purge during ingest\n",
+      reclaim_alone, reclaim_after);
   std::printf(
       "naive DELETE (peer)    %9lld rows in %8.3f s = %12.0f rows/s   purge alone / naive %.2fx\n",
       static_cast<long long>(naive_delete.second), naive_delete.first,

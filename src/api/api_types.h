@@ -16,12 +16,12 @@ namespace sluice::api {
 struct ApiRequest {
   std::string method;
   std::string path;
-  std::vector<std::string> path_params;             // regex captures of the route, in order
-  std::multimap<std::string, std::string> query;    // decoded query parameters
+  std::vector<std::string> path_params;           // regex captures of the route, in order
+  std::multimap<std::string, std::string> query;  // decoded query parameters
   // The request body, borrowed from the transport for the duration of the handler call (request
   // bodies can be tens of megabytes: they are never copied).
   std::string_view body;
-  std::string authorization;                        // the Authorization header, as sent
+  std::string authorization;  // the Authorization header, as sent
 
   // The first value of a query parameter, or "" when absent.
   std::string Query(const std::string& name) const;

@@ -4,7 +4,8 @@ namespace sluice::api {
 
 Result<Caller> Authenticator::Authenticate(std::string_view header) {
   if (header.empty()) {
-    return UnauthenticatedError("missing Authorization header: send \"Authorization: Bearer <API key>\"");
+    return UnauthenticatedError(
+        "missing Authorization header: send \"Authorization: Bearer <API key>\"");
   }
   constexpr std::string_view kBearer = "Bearer ";
   if (header.size() <= kBearer.size() || header.substr(0, kBearer.size()) != kBearer) {
@@ -35,8 +36,8 @@ Result<model::Project> Authenticator::RequireProject(const Caller& caller,
   const model::Permission has = caller.key.PermissionOn(project_id);
   if (has == model::Permission::kNone) {
     // The key belongs to the org but has no grant here: say so rather than pretend it is absent.
-    return PermissionDeniedError("this API key has no permission on project " + project_id +
-                                 "; " + std::string(action) + " needs " +
+    return PermissionDeniedError("this API key has no permission on project " + project_id + "; " +
+                                 std::string(action) + " needs " +
                                  std::string(model::PermissionName(needed)));
   }
   if (has < needed) {
@@ -55,10 +56,9 @@ Status Authenticator::RequireOrg(const Caller& caller, model::Permission needed,
     if (g.project_id.empty() && g.permission > has) has = g.permission;
   }
   if (has < needed) {
-    return PermissionDeniedError(std::string(action) + " needs org-wide " +
-                                 std::string(model::PermissionName(needed)) +
-                                 " permission; this API key has " +
-                                 std::string(model::PermissionName(has)));
+    return PermissionDeniedError(
+        std::string(action) + " needs org-wide " + std::string(model::PermissionName(needed)) +
+        " permission; this API key has " + std::string(model::PermissionName(has)));
   }
   return Status();
 }

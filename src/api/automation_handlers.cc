@@ -101,8 +101,7 @@ struct RunPage {
   std::vector<model::AutomationRun> runs;
   std::string next_before;
 };
-Result<RunPage> ListRunPage(store::Store& store, const model::Automation& a,
-                            const ApiRequest& r) {
+Result<RunPage> ListRunPage(store::Store& store, const model::Automation& a, const ApiRequest& r) {
   SLUICE_ASSIGN_OR_RETURN(int64_t limit, HistoryLimit(r));
   const std::string before = r.Query("before");
   SLUICE_RETURN_IF_ERROR(CheckBefore(store, a, before));

@@ -57,7 +57,8 @@ Result<store::ListOptions> Handlers::ParseListOptions(const ApiRequest& r, const
   if (!o.starting_after.empty() && !o.ending_before.empty()) {
     return InvalidArgumentError("starting_after and ending_before cannot be used together");
   }
-  if (!o.starting_after.empty()) SLUICE_RETURN_IF_ERROR(CheckUuid(o.starting_after, "starting_after"));
+  if (!o.starting_after.empty())
+    SLUICE_RETURN_IF_ERROR(CheckUuid(o.starting_after, "starting_after"));
   if (!o.ending_before.empty()) SLUICE_RETURN_IF_ERROR(CheckUuid(o.ending_before, "ending_before"));
   o.ids = r.QueryAll("ids");
   for (const auto& id : o.ids) SLUICE_RETURN_IF_ERROR(CheckUuid(id, "ids"));
@@ -129,8 +130,9 @@ Result<ApiResponse> Handlers::CreateExperiment(const ApiRequest& r) {
   e.is_public = is_public.value_or(false);
   e.dataset_id = dataset_id.value_or("");
   e.base_exp_id = base_exp_id.value_or("");
-  SLUICE_RETURN_IF_ERROR(auth_.RequireProject(caller, project_id, model::Permission::kWrite,
-                                              "creating an experiment").status());
+  SLUICE_RETURN_IF_ERROR(
+      auth_.RequireProject(caller, project_id, model::Permission::kWrite, "creating an experiment")
+          .status());
   SLUICE_ASSIGN_OR_RETURN(auto existing, store_.FindExperimentByName(project_id, e.name));
   if (existing && !ensure_new.value_or(false)) return ObjectResponse(*existing, WriteExperiment);
   const std::string base = e.name;
@@ -193,8 +195,9 @@ Result<ApiResponse> Handlers::CreateDataset(const ApiRequest& r) {
   d.created = clock_.NowMicros();
   SLUICE_ASSIGN_OR_RETURN(d.metadata, OptionalObjectText(body, "metadata"));
   SLUICE_ASSIGN_OR_RETURN(d.tags, OptionalStrings(body, "tags"));
-  SLUICE_RETURN_IF_ERROR(auth_.RequireProject(caller, project_id, model::Permission::kWrite,
-                                              "creating a dataset").status());
+  SLUICE_RETURN_IF_ERROR(
+      auth_.RequireProject(caller, project_id, model::Permission::kWrite, "creating a dataset")
+          .status());
   SLUICE_ASSIGN_OR_RETURN(auto existing, store_.FindDatasetByName(project_id, d.name));
   if (existing) return ObjectResponse(*existing, WriteDataset);
   SLUICE_ASSIGN_OR_RETURN(auto created, store_.CreateDataset(d));

@@ -111,9 +111,9 @@ Result<ApiResponse> Handlers::Insert(const ApiRequest& r) {
   SLUICE_ASSIGN_OR_RETURN(auto obj, ResolveObject(caller, r.path_params[0], r.path_params[1],
                                                   model::Permission::kWrite, "insert"));
   SLUICE_ASSIGN_OR_RETURN(auto writes, model::ParseInsertRequest(r.body));
-  SLUICE_ASSIGN_OR_RETURN(auto result, store_.InsertEvents(obj.ref, obj.project.org_id,
-                                                           obj.project.id, writes,
-                                                           clock_.NowMicros()));
+  SLUICE_ASSIGN_OR_RETURN(
+      auto result,
+      store_.InsertEvents(obj.ref, obj.project.org_id, obj.project.id, writes, clock_.NowMicros()));
   metrics_.AddRowsInserted(r.path_params[0], result.rows_written);
   std::string out;
   JsonWriter w(&out);

@@ -139,7 +139,7 @@ void HttpServer::Route(const std::string& method, const std::string& pattern,
                        const std::string& name, RouteHandler handler) {
   Impl* impl = impl_.get();
   auto wrapped = [impl, name, handler = std::move(handler)](const httplib::Request& req,
-                                                             httplib::Response& res) {
+                                                            httplib::Response& res) {
     const int64_t start = impl->clock.MonotonicMicros();
     ApiResponse api;
     try {

@@ -34,13 +34,15 @@ std::string Metrics::Render() const {
   out += "# TYPE sluice_http_request_duration_seconds histogram\n";
   for (const auto& [route, h] : latency_) {
     for (size_t i = 0; i < kBuckets.size(); ++i) {
-      out += fmt::format(
-          "sluice_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n", route,
-          kBuckets[i], h.counts[i]);
+      out +=
+          fmt::format("sluice_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n",
+                      route, kBuckets[i], h.counts[i]);
     }
-    out += fmt::format("sluice_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n",
-                       route, h.count);
-    out += fmt::format("sluice_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n", route, h.sum);
+    out +=
+        fmt::format("sluice_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n",
+                    route, h.count);
+    out +=
+        fmt::format("sluice_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n", route, h.sum);
     out += fmt::format("sluice_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", route,
                        h.count);
   }

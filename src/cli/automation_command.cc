@@ -93,9 +93,12 @@ struct Kind {
 std::string HumanBytes(int64_t b) {
   char buf[32];
   if (b < 1000) return std::to_string(b) + " B";
-  if (b < 1'000'000) std::snprintf(buf, sizeof buf, "%.1f kB", b / 1e3);
-  else if (b < 1'000'000'000) std::snprintf(buf, sizeof buf, "%.1f MB", b / 1e6);
-  else std::snprintf(buf, sizeof buf, "%.2f GB", b / 1e9);
+  if (b < 1'000'000)
+    std::snprintf(buf, sizeof buf, "%.1f kB", b / 1e3);
+  else if (b < 1'000'000'000)
+    std::snprintf(buf, sizeof buf, "%.1f MB", b / 1e6);
+  else
+    std::snprintf(buf, sizeof buf, "%.2f GB", b / 1e9);
   return buf;
 }
 
@@ -136,8 +139,8 @@ std::string RunLine(const Json& run, const Kind& kind) {
                                           : Count(Int(stats, "rows"), "row") + " in " +
                                                 Count(Int(stats, "files"), "file") + " (" +
                                                 HumanBytes(Int(stats, "bytes")) + ")";
-  std::string line = Str(run, "started") + "  " + Str(run, "trigger") + "  " +
-                     Str(run, "status") + "  " + what + "  " + Duration(run);
+  std::string line = Str(run, "started") + "  " + Str(run, "trigger") + "  " + Str(run, "status") +
+                     "  " + what + "  " + Duration(run);
   if (kind.retention && Int(stats, "held_back") > 0) {
     if (const std::string why = Str(stats, "held_back_reason"); !why.empty()) {
       line += "\n      held back: " + why;
@@ -152,9 +155,9 @@ Result<Json> RunWithProgress(Api& api, const std::string& path, std::ostream& er
   auto pending = std::async(std::launch::async, [&api, path] { return api.Call("POST", path); });
   const auto start = std::chrono::steady_clock::now();
   while (pending.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
-    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::steady_clock::now() - start)
-                          .count();
+    const auto secs =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start)
+            .count();
     err << "  still running (" << secs << " s)" << std::endl;
   }
   return pending.get();
@@ -202,15 +205,19 @@ int RunAutomationCommand(const AutomationCommand& c, std::ostream& out, std::ost
       return Fail(err, InvalidArgumentError("reset applies to exports; a retention run is undone "
                                             "with POST /automation/retention/{id}/restore"));
     }
-    if (!c.yes && !Confirm("Reset export \"" + name + "\"? Its cursor and run history are "
-                           "cleared and the next run exports everything again into new files.",
+    if (!c.yes && !Confirm("Reset export \"" + name +
+                               "\"? Its cursor and run history are "
+                               "cleared and the next run exports everything again into new files.",
                            err)) {
       return Fail(err, InvalidArgumentError("not reset: confirm with --yes"));
     }
     auto status = api.Call("POST", base + "/reset");
     if (!status.ok()) return Fail(err, status.status());
-    out << (c.json ? status->ToString() : "reset \"" + name + "\": the next run starts from the "
-                                          "beginning") << "\n";
+    out << (c.json ? status->ToString()
+                   : "reset \"" + name +
+                         "\": the next run starts from the "
+                         "beginning")
+        << "\n";
     return 0;
   }
   auto status = api.Call("GET", base + "/status?limit=" + std::to_string(c.history));
@@ -224,10 +231,10 @@ int RunAutomationCommand(const AutomationCommand& c, std::ostream& out, std::ost
   if (!kind.retention) {
     const Json* cursor = status->Find("cursor");
     out << "  cursor      _xact_id " << (cursor ? Str(*cursor, "xact_id") : "-") << "\n";
-    out << "  backlog     " << (status->Find("backlog_capped") &&
-                                        status->Find("backlog_capped")->bool_value()
-                                    ? "at least "
-                                    : "")
+    out << "  backlog     "
+        << (status->Find("backlog_capped") && status->Find("backlog_capped")->bool_value()
+                ? "at least "
+                : "")
         << Count(Int(*status, "backlog_rows"), "row") << "\n";
   }
   const std::string next = Str(*status, "next_run");

@@ -9,14 +9,14 @@
 namespace sluice::cli {
 
 struct AutomationCommand {
-  std::string action;         // "run", "status" or "reset"
+  std::string action;  // "run", "status" or "reset"
   std::string automation_id;
-  std::string url;            // http://host:port of the server
-  std::string api_key;        // empty: SLUICE_API_KEY, then <data_dir>/credentials
+  std::string url;      // http://host:port of the server
+  std::string api_key;  // empty: SLUICE_API_KEY, then <data_dir>/credentials
   std::string data_dir = "./sluice-data";
-  bool json = false;          // print the server's JSON answer as it is
-  bool yes = false;           // reset without asking
-  int history = 10;           // status: runs shown
+  bool json = false;  // print the server's JSON answer as it is
+  bool yes = false;   // reset without asking
+  int history = 10;   // status: runs shown
 };
 
 // Runs the command, writing results to `out` and progress and errors to `err`. Returns the

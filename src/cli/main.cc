@@ -1,10 +1,9 @@
 // The `sluice` command: `serve` runs the API server; `admin` manages projects and API keys on
 // the store directly; `automation` runs, inspects and resets automations of a running server.
 #include <CLI/CLI.hpp>
-
 #include <csignal>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -187,30 +186,40 @@ int Main(int argc, char** argv) {
   serve->add_option("--data-dir", config.data_dir, "Data directory (embedded store, credentials)")
       ->capture_default_str();
   serve->add_option("--listen", config.listen, "host:port to listen on")->capture_default_str();
-  serve->add_option("--store", config.store, "Store: sqlite:PATH (default <data-dir>/sluice.db) or postgres://user@host:port/db")
+  serve
+      ->add_option(
+          "--store", config.store,
+          "Store: sqlite:PATH (default <data-dir>/sluice.db) or postgres://user@host:port/db")
       ->envname("SLUICE_STORE");
-  serve->add_option("--max-body-bytes", config.max_body_bytes,
-                    "Largest request body accepted; larger ones get 413")
+  serve
+      ->add_option("--max-body-bytes", config.max_body_bytes,
+                   "Largest request body accepted; larger ones get 413")
       ->capture_default_str();
-  serve->add_option("--scheduler-tick-seconds", config.scheduler_tick_seconds,
-                    "How often due automation runs and purges are started (0 = never)")
+  serve
+      ->add_option("--scheduler-tick-seconds", config.scheduler_tick_seconds,
+                   "How often due automation runs and purges are started (0 = never)")
       ->capture_default_str();
-  serve->add_option("--lease-seconds", config.lease_seconds,
-                    "TTL of the store lease an automation run holds (renewed every third); after "
-                    "a crash another process takes the run over once it expires")
+  serve
+      ->add_option("--lease-seconds", config.lease_seconds,
+                   "TTL of the store lease an automation run holds (renewed every third); after "
+                   "a crash another process takes the run over once it expires")
       ->envname("SLUICE_LEASE_SECONDS")
       ->check(CLI::Range(int64_t{1}, int64_t{86'400}))
       ->capture_default_str();
   serve->add_option("--log-level", log_level, "debug, info, warn or error")->capture_default_str();
-  serve->add_flag("--s3-path-style", config.s3_path_style,
-                  "Path-style S3 addressing for exports (S3-compatible stores)")
+  serve
+      ->add_flag("--s3-path-style", config.s3_path_style,
+                 "Path-style S3 addressing for exports (S3-compatible stores)")
       ->envname("SLUICE_S3_PATH_STYLE");
 
   AdminArgs admin_args;
   CLI::App* admin = app.add_subcommand("admin", "Manage projects and API keys");
   admin->require_subcommand(1);
   admin->add_option("--data-dir", admin_args.data_dir, "Data directory")->capture_default_str();
-  admin->add_option("--store", admin_args.store, "Store: sqlite:PATH or postgres://user@host:port/db")->envname("SLUICE_STORE");
+  admin
+      ->add_option("--store", admin_args.store,
+                   "Store: sqlite:PATH or postgres://user@host:port/db")
+      ->envname("SLUICE_STORE");
   admin->add_option("--org", admin_args.org, "Org id (default: the only org)");
 
   std::string org_name;
@@ -227,7 +236,8 @@ int Main(int argc, char** argv) {
   bool service_token = false;
   CLI::App* ck = admin->add_subcommand("create-key", "Create an API key; prints it once");
   ck->add_option("--name", key_req.name, "A name to recognise the key by")->required();
-  ck->add_option("--project", key_req.project_ids, "Project id to grant (repeatable; default: org-wide)");
+  ck->add_option("--project", key_req.project_ids,
+                 "Project id to grant (repeatable; default: org-wide)");
   ck->add_option("--permission", permission, "read, write or admin")->capture_default_str();
   ck->add_flag("--service-token", service_token, "Create a service token (sl-st-…) instead");
 

@@ -80,8 +80,8 @@ void AppendJsonDouble(std::string& out, double v) {
   auto r = std::to_chars(buf, buf + sizeof(buf), v);
   // The shortest form of a large whole number has no '.' or exponent ("97676609433767673856"),
   // which a reader would take for an integer too big for 64 bits: write it in scientific form.
-  if (std::fabs(v) >= 1e15 && std::string_view(buf, r.ptr - buf).find_first_of(".e") ==
-                                  std::string_view::npos) {
+  if (std::fabs(v) >= 1e15 &&
+      std::string_view(buf, r.ptr - buf).find_first_of(".e") == std::string_view::npos) {
     r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
   }
   out.append(buf, r.ptr);

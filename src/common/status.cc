@@ -90,10 +90,8 @@ bool IsRetryable(const Status& status) {
     case StatusCode::kUnavailable:
     case StatusCode::kDeadlineExceeded:
     case StatusCode::kResourceExhausted:
-    case StatusCode::kAborted:
-      return true;
-    default:
-      return false;
+    case StatusCode::kAborted: return true;
+    default: return false;
   }
 }
 

@@ -97,15 +97,16 @@ bool IsRetryable(const Status& status);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(const T& value) : v_(value) {}                 // NOLINT: implicit by design
-  Result(T&& value) : v_(std::move(value)) {}           // NOLINT
-  Result(Status status) : v_(std::move(status)) {       // NOLINT
+  Result(const T& value) : v_(value) {}            // NOLINT: implicit by design
+  Result(T&& value) : v_(std::move(value)) {}      // NOLINT
+  Result(Status status) : v_(std::move(status)) {  // NOLINT
     if (std::get<Status>(v_).ok()) v_ = InternalError("Result built from an OK Status");
   }
   template <typename U>
-    requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::decay_t<U>, Status> &&
-             !std::is_same_v<std::decay_t<U>, T> && !std::is_same_v<std::decay_t<U>, Result>)
-  Result(U&& value) : v_(T(std::forward<U>(value))) {}  // NOLINT
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, Status> &&
+           !std::is_same_v<std::decay_t<U>, T> && !std::is_same_v<std::decay_t<U>, Result>)
+      Result(U&& value)
+      : v_(T(std::forward<U>(value))) {}  // NOLINT
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   Status status() const { return ok() ? Status() : std::get<Status>(v_); }
@@ -136,10 +137,10 @@ Status AsStatus(const Result<T>& r) {
 #define SLUICE_CONCAT_INNER(a, b) a##b
 #define SLUICE_CONCAT(a, b) SLUICE_CONCAT_INNER(a, b)
 
-#define SLUICE_RETURN_IF_ERROR(expr)                                   \
-  do {                                                                 \
+#define SLUICE_RETURN_IF_ERROR(expr)                                      \
+  do {                                                                    \
     ::sluice::Status sluice_status_ = ::sluice::internal::AsStatus(expr); \
-    if (!sluice_status_.ok()) return sluice_status_;                   \
+    if (!sluice_status_.ok()) return sluice_status_;                      \
   } while (0)
 
 #define SLUICE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

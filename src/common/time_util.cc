@@ -81,9 +81,8 @@ std::string FormatDate(TimestampMicros t) {
 
 Result<TimestampMicros> ParseRfc3339(std::string_view s) {
   auto bad = [&](const char* why) {
-    return InvalidArgumentError("invalid timestamp \"" + std::string(s.substr(0, 64)) +
-                                "\": " + why + " (expected RFC 3339, e.g. " +
-                                "2024-05-01T12:00:00Z)");
+    return InvalidArgumentError("invalid timestamp \"" + std::string(s.substr(0, 64)) + "\": " +
+                                why + " (expected RFC 3339, e.g. " + "2024-05-01T12:00:00Z)");
   };
   int y, mo, d;
   if (!Digits(s, 0, 4, &y) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, &mo) ||

@@ -29,8 +29,8 @@ Status Deflate(z_stream& zs, std::string_view input, std::string* out) {
 
 Status GzipBlock(std::string_view input, int level, std::string* out) {
   z_stream zs{};
-  if (deflateInit2(&zs, level == 0 ? Z_DEFAULT_COMPRESSION : level, Z_DEFLATED,
-                   kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(&zs, level == 0 ? Z_DEFAULT_COMPRESSION : level, Z_DEFLATED, kGzipWindowBits, 8,
+                   Z_DEFAULT_STRATEGY) != Z_OK) {
     return InternalError("deflateInit2 failed");
   }
   Status s = Deflate(zs, input, out);
@@ -142,15 +142,12 @@ Result<Compression> ParseCompression(std::string_view name) {
 
 Status CompressBlock(Compression codec, std::string_view input, int level, std::string* out) {
   switch (codec) {
-    case Compression::kNone:
-      out->assign(input);
-      return Status::Ok();
+    case Compression::kNone: out->assign(input); return Status::Ok();
     case Compression::kSnappy:
       out->clear();
       snappy::Compress(input.data(), input.size(), out);
       return Status::Ok();
-    case Compression::kGzip:
-      return GzipBlock(input, level, out);
+    case Compression::kGzip: return GzipBlock(input, level, out);
     case Compression::kZstd: {
       out->resize(ZSTD_compressBound(input.size()));
       size_t rc = ZSTD_compress(out->data(), out->size(), input.data(), input.size(),
@@ -195,8 +192,8 @@ Status BlockCompressor::Compress(std::string_view input, std::string* out) {
   }
   z_stream& zs = state_->gzip;
   if (!state_->gzip_ready) {
-    if (deflateInit2(&zs, level_ == 0 ? Z_DEFAULT_COMPRESSION : level_, Z_DEFLATED,
-                     kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    if (deflateInit2(&zs, level_ == 0 ? Z_DEFAULT_COMPRESSION : level_, Z_DEFLATED, kGzipWindowBits,
+                     8, Z_DEFAULT_STRATEGY) != Z_OK) {
       return InternalError("deflateInit2 failed");
     }
     state_->gzip_ready = true;
@@ -209,11 +206,13 @@ Status BlockCompressor::Compress(std::string_view input, std::string* out) {
 Result<std::unique_ptr<OutputSink>> NewCompressingSink(Compression codec, int level,
                                                        OutputSink& inner) {
   switch (codec) {
-    case Compression::kNone: return std::unique_ptr<OutputSink>(std::make_unique<PassThroughSink>(inner));
+    case Compression::kNone:
+      return std::unique_ptr<OutputSink>(std::make_unique<PassThroughSink>(inner));
     case Compression::kZstd:
       return std::unique_ptr<OutputSink>(
           std::make_unique<ZstdSink>(level == 0 ? ZSTD_CLEVEL_DEFAULT : level, inner));
-    case Compression::kGzip: return std::unique_ptr<OutputSink>(std::make_unique<GzipSink>(level, inner));
+    case Compression::kGzip:
+      return std::unique_ptr<OutputSink>(std::make_unique<GzipSink>(level, inner));
     case Compression::kSnappy: break;
   }
   return InvalidArgumentError("snappy is not available for JSON Lines files; use gzip or zstd");

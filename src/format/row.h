@@ -11,7 +11,7 @@
 namespace sluice::format {
 
 enum class ValueType {
-  kNull,        // only as a value: the column's value is absent
+  kNull,  // only as a value: the column's value is absent
   kBool,
   kInt64,
   kDouble,

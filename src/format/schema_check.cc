@@ -37,12 +37,12 @@ Status CheckRow(const Schema& schema, const Row& row, int64_t row_index) {
       return InvalidArgumentError("row " + std::to_string(row_index) + ": column " + c.name +
                                   " is not nullable");
     }
-    bool fits = c.type == ValueType::kJson ||
-                (c.type == ValueType::kDouble && v.type == ValueType::kInt64);
+    bool fits =
+        c.type == ValueType::kJson || (c.type == ValueType::kDouble && v.type == ValueType::kInt64);
     if (!fits) {
       return InvalidArgumentError("row " + std::to_string(row_index) + ": column " + c.name +
-                                  " of type " + std::string(ValueTypeName(c.type)) +
-                                  " got a " + std::string(ValueTypeName(v.type)));
+                                  " of type " + std::string(ValueTypeName(c.type)) + " got a " +
+                                  std::string(ValueTypeName(v.type)));
     }
   }
   return Status::Ok();

@@ -12,18 +12,12 @@ Column Col(const char* name, ValueType type, bool nullable = true) {
 Schema MakeSpanSchema() {
   Schema s;
   s.columns = {
-      Col("id", ValueType::kString, false),
-      Col(kXactIdColumn, ValueType::kInt64, false),
-      Col("created", ValueType::kTimestamp, false),
-      Col("org_id", ValueType::kString),
-      Col("project_id", ValueType::kString),
-      Col("log_id", ValueType::kString),
-      Col("experiment_id", ValueType::kString),
-      Col("dataset_id", ValueType::kString),
-      Col("span_id", ValueType::kString),
-      Col("root_span_id", ValueType::kString),
-      Col("span_parents", ValueType::kStringList),
-      Col("is_root", ValueType::kBool, false),
+      Col("id", ValueType::kString, false),         Col(kXactIdColumn, ValueType::kInt64, false),
+      Col("created", ValueType::kTimestamp, false), Col("org_id", ValueType::kString),
+      Col("project_id", ValueType::kString),        Col("log_id", ValueType::kString),
+      Col("experiment_id", ValueType::kString),     Col("dataset_id", ValueType::kString),
+      Col("span_id", ValueType::kString),           Col("root_span_id", ValueType::kString),
+      Col("span_parents", ValueType::kStringList),  Col("is_root", ValueType::kBool, false),
   };
   for (const model::JsonField& f : model::kJsonFields) {
     s.columns.push_back(Col(f.name, ValueType::kJson));
@@ -35,30 +29,18 @@ Schema MakeSpanSchema() {
 Schema MakeTraceSchema() {
   Schema s;
   s.columns = {
-      Col("id", ValueType::kString, false),
-      Col("span_id", ValueType::kString),
-      Col("root_span_id", ValueType::kString),
-      Col("created", ValueType::kTimestamp),
-      Col("input", ValueType::kJson),
-      Col("output", ValueType::kJson),
-      Col("expected", ValueType::kJson),
-      Col("error", ValueType::kJson),
-      Col("metadata", ValueType::kJson),
-      Col("tags", ValueType::kStringList),
-      Col("span_attributes", ValueType::kJson),
-      Col("scores", ValueType::kJson),
-      Col("metrics", ValueType::kJson),
-      Col("span_count", ValueType::kInt64),
-      Col("error_count", ValueType::kInt64),
-      Col("llm_calls", ValueType::kInt64),
-      Col("prompt_tokens", ValueType::kInt64),
-      Col("completion_tokens", ValueType::kInt64),
-      Col("tokens", ValueType::kInt64),
-      Col("estimated_cost", ValueType::kDouble),
-      Col("start", ValueType::kTimestamp),
-      Col("end", ValueType::kTimestamp),
-      Col("duration", ValueType::kDouble),
-      Col(kXactIdColumn, ValueType::kInt64, false),
+      Col("id", ValueType::kString, false),     Col("span_id", ValueType::kString),
+      Col("root_span_id", ValueType::kString),  Col("created", ValueType::kTimestamp),
+      Col("input", ValueType::kJson),           Col("output", ValueType::kJson),
+      Col("expected", ValueType::kJson),        Col("error", ValueType::kJson),
+      Col("metadata", ValueType::kJson),        Col("tags", ValueType::kStringList),
+      Col("span_attributes", ValueType::kJson), Col("scores", ValueType::kJson),
+      Col("metrics", ValueType::kJson),         Col("span_count", ValueType::kInt64),
+      Col("error_count", ValueType::kInt64),    Col("llm_calls", ValueType::kInt64),
+      Col("prompt_tokens", ValueType::kInt64),  Col("completion_tokens", ValueType::kInt64),
+      Col("tokens", ValueType::kInt64),         Col("estimated_cost", ValueType::kDouble),
+      Col("start", ValueType::kTimestamp),      Col("end", ValueType::kTimestamp),
+      Col("duration", ValueType::kDouble),      Col(kXactIdColumn, ValueType::kInt64, false),
   };
   return s;
 }

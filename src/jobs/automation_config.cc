@@ -27,7 +27,8 @@ Result<std::string> String(const Json& c, const char* field, bool required) {
 Result<std::optional<int64_t>> Integer(const Json& c, const char* field) {
   const Json* v = c.Find(field);
   if (v == nullptr || v->is_null()) return std::optional<int64_t>();
-  if (!v->is_number() || v->number_value() != static_cast<double>(static_cast<int64_t>(v->number_value()))) {
+  if (!v->is_number() ||
+      v->number_value() != static_cast<double>(static_cast<int64_t>(v->number_value()))) {
     return Bad(field, "must be a whole number");
   }
   return std::optional<int64_t>(static_cast<int64_t>(v->number_value()));
@@ -117,15 +118,14 @@ Result<model::AutomationType> ConfigType(const Json& config) {
 }
 
 std::string ExternalId(const ConfigContext& ctx) {
-  return ctx.external_id_prefix + ":" + ctx.org_id + ":" + ctx.project_id + ":" +
-         ctx.automation_id;
+  return ctx.external_id_prefix + ":" + ctx.org_id + ":" + ctx.project_id + ":" + ctx.automation_id;
 }
 
 Result<ExportConfig> ParseExportConfig(const Json& c, const ConfigContext& ctx) {
-  SLUICE_RETURN_IF_ERROR(CheckKnownFields(
-      c, {"event_type", "status", "export_definition", "scope", "export_path", "format",
-          "interval_seconds", "credentials", "batch_size", "layout", "max_iterations",
-          "trace_idle_seconds"}));
+  SLUICE_RETURN_IF_ERROR(
+      CheckKnownFields(c, {"event_type", "status", "export_definition", "scope", "export_path",
+                           "format", "interval_seconds", "credentials", "batch_size", "layout",
+                           "max_iterations", "trace_idle_seconds"}));
   ExportConfig out;
   SLUICE_RETURN_IF_ERROR(ParseDefinition(c, ctx, &out));
   SLUICE_ASSIGN_OR_RETURN(out.export_path, String(c, "export_path", true));
@@ -159,18 +159,20 @@ Result<ExportConfig> ParseExportConfig(const Json& c, const ConfigContext& ctx) 
   }
   out.hive_layout = layout == "hive";
   SLUICE_ASSIGN_OR_RETURN(auto iters, Integer(c, "max_iterations"));
-  if (iters && (*iters < 1 || *iters > 10'000)) return Bad("max_iterations", "must be from 1 to 10000");
+  if (iters && (*iters < 1 || *iters > 10'000))
+    return Bad("max_iterations", "must be from 1 to 10000");
   out.max_iterations = iters.value_or(kDefaultMaxIterations);
   SLUICE_ASSIGN_OR_RETURN(auto idle, Integer(c, "trace_idle_seconds"));
-  if (idle && (*idle < 0 || *idle > 86'400)) return Bad("trace_idle_seconds", "must be from 0 to 86400");
+  if (idle && (*idle < 0 || *idle > 86'400))
+    return Bad("trace_idle_seconds", "must be from 0 to 86400");
   out.trace_idle_seconds = idle.value_or(30);
   out.external_id = ExternalId(ctx);
   return out;
 }
 
 std::string ExemptQuery(const model::ObjectRef& object, const std::string& filter) {
-  return "select: id\nfrom: " + std::string(model::ObjectTypeName(object.type)) + "('" +
-         object.id + "')\nfilter: " + filter;
+  return "select: id\nfrom: " + std::string(model::ObjectTypeName(object.type)) + "('" + object.id +
+         "')\nfilter: " + filter;
 }
 
 namespace {
@@ -244,9 +246,9 @@ Status CheckExemptFilter(const std::string& filter, const ConfigContext& ctx) {
 }  // namespace
 
 Result<RetentionConfig> ParseRetentionConfig(const Json& c, const ConfigContext& ctx) {
-  SLUICE_RETURN_IF_ERROR(CheckKnownFields(
-      c, {"event_type", "status", "object_type", "retention_days", "exempt_filter",
-          "wait_for_export", "interval_seconds", "grace_seconds"}));
+  SLUICE_RETURN_IF_ERROR(
+      CheckKnownFields(c, {"event_type", "status", "object_type", "retention_days", "exempt_filter",
+                           "wait_for_export", "interval_seconds", "grace_seconds"}));
   RetentionConfig out;
   SLUICE_ASSIGN_OR_RETURN(std::string type, String(c, "object_type", true));
   auto t = model::ParseObjectType(type);

@@ -44,8 +44,8 @@ struct ExportConfig {
 struct RetentionConfig {
   model::ObjectType object_type = model::ObjectType::kProjectLogs;
   int64_t retention_days = 30;
-  std::string exempt_filter;                // BTQL filter; matching rows/experiments are kept
-  std::optional<bool> wait_for_export;      // unset = true when an active export exists
+  std::string exempt_filter;            // BTQL filter; matching rows/experiments are kept
+  std::optional<bool> wait_for_export;  // unset = true when an active export exists
   int64_t interval_seconds = kDefaultRetentionIntervalSeconds;
   int64_t grace_seconds = kDefaultGraceSeconds;
   bool active = true;  // status: active | paused (the scheduler skips paused ones)

@@ -35,11 +35,11 @@ class EventPrefetcher {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::vector<model::Event>> ready_;  // guarded by mu_
-  std::vector<std::vector<model::Event>> free_;   // guarded by mu_
-  Status error_;                                   // guarded by mu_
-  bool done_ = false;                              // guarded by mu_: the stream has ended
-  bool stop_ = false;                              // guarded by mu_
-  std::vector<model::Event> current_;              // consumer's batch
+  std::vector<std::vector<model::Event>> free_;  // guarded by mu_
+  Status error_;                                 // guarded by mu_
+  bool done_ = false;                            // guarded by mu_: the stream has ended
+  bool stop_ = false;                            // guarded by mu_
+  std::vector<model::Event> current_;            // consumer's batch
   std::thread thread_;
 };
 

@@ -43,7 +43,7 @@ std::string FileName(int64_t sequence, const std::string& extension) {
 format::WriterOptions WriterOptionsFor(const ExportConfig& c) {
   format::WriterOptions o;
   o.format = c.format == ExportFormat::kParquet ? format::FileFormat::kParquet
-                                                 : format::FileFormat::kJsonl;
+                                                : format::FileFormat::kJsonl;
   o.compression = format::DefaultCompression(o.format);
   return o;
 }
@@ -142,8 +142,10 @@ Status ExportRunner::RunState::CheckToken() {
           "with POST /automation/cron and a valid token");
     }
     if (k.PermissionOn(a_.project_id) < model::Permission::kRead) {
-      return PermissionDeniedError("the service token this export reads with has no read "
-                                   "permission on project " + a_.project_id);
+      return PermissionDeniedError(
+          "the service token this export reads with has no read "
+          "permission on project " +
+          a_.project_id);
     }
     return Status();
   }
@@ -165,8 +167,8 @@ Status ExportRunner::RunState::CheckObject(const model::ObjectRef& object) {
     if (d.ok()) project_id = d->project_id;
   }
   if (project_id != a_.project_id) {
-    return PermissionDeniedError(std::string(model::ObjectTypeName(object.type)) + " " +
-                                 object.id + " is not in project " + a_.project_id);
+    return PermissionDeniedError(std::string(model::ObjectTypeName(object.type)) + " " + object.id +
+                                 " is not in project " + a_.project_id);
   }
   return Status();
 }
@@ -175,7 +177,8 @@ Status ExportRunner::RunState::Execute() {
   SLUICE_RETURN_IF_ERROR(CheckToken());
   SLUICE_ASSIGN_OR_RETURN(dest_, r_.destinations_.Open(c_));
   SLUICE_ASSIGN_OR_RETURN(bound_, r_.store_.MaxXactId());
-  for (model::AutomationRun& stale : stale_) SLUICE_RETURN_IF_ERROR(CloseStaleRun(std::move(stale)));
+  for (model::AutomationRun& stale : stale_)
+    SLUICE_RETURN_IF_ERROR(CloseStaleRun(std::move(stale)));
   // A file planned by an interrupted run is redone first, under its key.
   SLUICE_ASSIGN_OR_RETURN(auto pending, r_.store_.FindPendingExportFile(a_.id));
   if (pending) {
@@ -231,10 +234,8 @@ Result<std::optional<store::ExportFile>> ExportRunner::RunState::PlanFile() {
     }
   }
   file.date_folder = FormatDate(run_.started);
-  SLUICE_ASSIGN_OR_RETURN(file.sequence,
-                          r_.store_.NextExportSequence(a_.id, file.date_folder));
-  const std::string folder =
-      c_.hive_layout ? "date=" + file.date_folder : file.date_folder;
+  SLUICE_ASSIGN_OR_RETURN(file.sequence, r_.store_.NextExportSequence(a_.id, file.date_folder));
+  const std::string folder = c_.hive_layout ? "date=" + file.date_folder : file.date_folder;
   const auto options = WriterOptionsFor(c_);
   file.key = dest_.url.Join(
       folder + "/" +
@@ -482,7 +483,8 @@ Result<FileContent> ExportRunner::RunState::WriteQuery(const store::ExportFile& 
 Status ExportRunner::RunState::WriteManifest() {
   if (committed_.empty()) return Status();
   SLUICE_RETURN_IF_ERROR(PutManifest(run_.id, run_.started, committed_, cursor_before_, cursor_));
-  run_.stats.Set("manifest", Json::String(dest_.url.Join("_sluice/manifests/" + run_.id + ".json")));
+  run_.stats.Set("manifest",
+                 Json::String(dest_.url.Join("_sluice/manifests/" + run_.id + ".json")));
   return Status();
 }
 
@@ -545,10 +547,10 @@ Status ExportRunner::RunState::PutManifest(const std::string& run_id, TimestampM
   return Status();
 }
 
-std::string ExportRunner::RunState::DescribeFailure(const Status& s,
-                                                    const std::string& key) const {
+std::string ExportRunner::RunState::DescribeFailure(const Status& s, const std::string& key) const {
   const std::string where = dest_.store ? dest_.store->Describe(key) : key;
-  if (s.code() == StatusCode::kPermissionDenied && dest_.url.scheme == cloud::StorageUrl::Scheme::kS3) {
+  if (s.code() == StatusCode::kPermissionDenied &&
+      dest_.url.scheme == cloud::StorageUrl::Scheme::kS3) {
     std::string resource = "arn:aws:s3:::" + dest_.url.bucket +
                            (dest_.url.path.empty() ? "/*" : "/" + dest_.url.path + "/*");
     return "writing " + where + " was denied: the role policy needs s3:PutObject on " + resource +

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <chrono>
+#include <cstdlib>
 #include <limits>
 
 #include "common/log.h"
@@ -211,19 +211,17 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
       for (const auto& d : datasets) row_objects.push_back({model::ObjectType::kDataset, d.id});
     } else {
       SLUICE_ASSIGN_OR_RETURN(auto experiments, store_.ListExperiments(a.org_id, o));
-      SLUICE_ASSIGN_OR_RETURN(auto filter,
-                              ExemptFilter::Compile(plan.config.exempt_filter,
-                                                    {model::ObjectType::kProjectLogs, a.project_id},
-                                                    now));
+      SLUICE_ASSIGN_OR_RETURN(
+          auto filter, ExemptFilter::Compile(plan.config.exempt_filter,
+                                             {model::ObjectType::kProjectLogs, a.project_id}, now));
       for (const auto& e : experiments) {
         if (e.created >= plan.cutoff) continue;
         if (filter.Keeps(ExperimentAsRow(e))) {
           ++plan.exempt;
           continue;
         }
-        SLUICE_ASSIGN_OR_RETURN(Plan::Target t,
-                                mark_for({model::ObjectType::kExperiment, e.id},
-                                         std::numeric_limits<int64_t>::max()));
+        SLUICE_ASSIGN_OR_RETURN(Plan::Target t, mark_for({model::ObjectType::kExperiment, e.id},
+                                                         std::numeric_limits<int64_t>::max()));
         if (t.held_back > 0) {
           // An experiment goes whole or not at all: while an export has not read all of its
           // rows, it stays, metadata and rows.

@@ -142,7 +142,7 @@ Status SpanAttributes(element v, std::string_view where) {
   }
   if (v["type"].get(type) == simdjson::SUCCESS && !type.is_null()) {
     static constexpr std::string_view kTypes[] = {
-        "llm",  "score", "function",     "eval",       "task",  "tool",
+        "llm",        "score", "function",     "eval",       "task",  "tool",
         "automation", "facet", "preprocessor", "classifier", "review"};
     bool known = false;
     if (type.is_string()) {

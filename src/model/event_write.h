@@ -34,7 +34,6 @@ inline constexpr size_t kMaxEventsPerInsert = 100'000;
 // between 0 and 1"). Nothing is returned for a request with any bad event.
 Result<std::vector<EventWrite>> ParseInsertRequest(std::string_view body);
 
-
 // The user fields of a stored event as a JSON object (for merging).
 Json EventFieldsToJson(const Event& e);
 

@@ -49,8 +49,8 @@ struct Experiment {
   std::string name;
   std::string description;
   TimestampMicros created = 0;
-  bool is_public = false;   // "public" in the API
-  std::string metadata;     // canonical JSON object text, empty = none
+  bool is_public = false;  // "public" in the API
+  std::string metadata;    // canonical JSON object text, empty = none
   std::vector<std::string> tags;
   std::string dataset_id;   // empty = none
   std::string base_exp_id;  // empty = none

@@ -10,34 +10,20 @@ namespace {
 
 const char* OpText(Op op) {
   switch (op) {
-    case Op::kEq:
-      return "=";
-    case Op::kNe:
-      return "!=";
-    case Op::kLt:
-      return "<";
-    case Op::kLe:
-      return "<=";
-    case Op::kGt:
-      return ">";
-    case Op::kGe:
-      return ">=";
-    case Op::kAnd:
-      return "and";
-    case Op::kOr:
-      return "or";
-    case Op::kAdd:
-      return "+";
-    case Op::kSub:
-      return "-";
-    case Op::kMul:
-      return "*";
-    case Op::kDiv:
-      return "/";
-    case Op::kNot:
-      return "not";
-    case Op::kNeg:
-      return "-";
+    case Op::kEq: return "=";
+    case Op::kNe: return "!=";
+    case Op::kLt: return "<";
+    case Op::kLe: return "<=";
+    case Op::kGt: return ">";
+    case Op::kGe: return ">=";
+    case Op::kAnd: return "and";
+    case Op::kOr: return "or";
+    case Op::kAdd: return "+";
+    case Op::kSub: return "-";
+    case Op::kMul: return "*";
+    case Op::kDiv: return "/";
+    case Op::kNot: return "not";
+    case Op::kNeg: return "-";
   }
   return "?";
 }
@@ -69,23 +55,15 @@ void AppendLiteral(const Value& v, std::string& out) {
       out += Quote(escaped, '\'');
       break;
     }
-    case Value::Kind::kTimestamp:
-      out += "timestamp " + Quote(FormatRfc3339(v.i), '\'');
-      break;
-    case Value::Kind::kInterval:
-      out += "interval " + std::to_string(v.i) + " microseconds";
-      break;
-    default:
-      out += v.ToJson();
-      break;
+    case Value::Kind::kTimestamp: out += "timestamp " + Quote(FormatRfc3339(v.i), '\''); break;
+    case Value::Kind::kInterval: out += "interval " + std::to_string(v.i) + " microseconds"; break;
+    default: out += v.ToJson(); break;
   }
 }
 
 void Append(const Expr& e, std::string& out) {
   switch (e.kind) {
-    case ExprKind::kLiteral:
-      AppendLiteral(e.literal, out);
-      break;
+    case ExprKind::kLiteral: AppendLiteral(e.literal, out); break;
     case ExprKind::kField:
       for (size_t k = 0; k < e.path.size(); ++k) {
         if (k > 0) out += '.';

@@ -32,14 +32,10 @@ class Binder {
 
   Status Bind(Expr& e, Place place) {
     switch (e.kind) {
-      case ExprKind::kLiteral:
-        return Status::Ok();
-      case ExprKind::kField:
-        return BindField(e, place);
-      case ExprKind::kCall:
-        return BindCall(e, place);
-      default:
-        break;
+      case ExprKind::kLiteral: return Status::Ok();
+      case ExprKind::kField: return BindField(e, place);
+      case ExprKind::kCall: return BindCall(e, place);
+      default: break;
     }
     for (ExprPtr& a : e.args) SLUICE_RETURN_IF_ERROR(Bind(*a, place));
     if (e.kind == ExprKind::kBinary || e.kind == ExprKind::kIn) return CoerceLiterals(e);

@@ -53,26 +53,15 @@ void AppendKey(JsonWriter& w, const Value& v) {
   w.BeginArray();
   w.Int(static_cast<int64_t>(v.kind));
   switch (v.kind) {
-    case Value::Kind::kNull:
-      break;
-    case Value::Kind::kBool:
-      w.Bool(v.b);
-      break;
+    case Value::Kind::kNull: break;
+    case Value::Kind::kBool: w.Bool(v.b); break;
     case Value::Kind::kInt:
     case Value::Kind::kTimestamp:
-    case Value::Kind::kInterval:
-      w.Int(v.i);
-      break;
-    case Value::Kind::kDouble:
-      w.Double(v.d);
-      break;
+    case Value::Kind::kInterval: w.Int(v.i); break;
+    case Value::Kind::kDouble: w.Double(v.d); break;
     case Value::Kind::kString:
-    case Value::Kind::kObject:
-      w.String(v.s);
-      break;
-    case Value::Kind::kArray:
-      w.Raw(v.ToJson());
-      break;
+    case Value::Kind::kObject: w.String(v.s); break;
+    case Value::Kind::kArray: w.Raw(v.ToJson()); break;
   }
   w.EndArray();
 }
@@ -86,20 +75,13 @@ Result<Value> ReadKey(const Json& j) {
   if (kind == Value::Kind::kNull) return Value::Null();
   if (v == nullptr) return InvalidArgumentError("invalid cursor");
   switch (kind) {
-    case Value::Kind::kBool:
-      return Value::Bool(v->bool_value());
-    case Value::Kind::kInt:
-      return Value::Int(v->int_value());
-    case Value::Kind::kTimestamp:
-      return Value::Timestamp(v->int_value());
-    case Value::Kind::kInterval:
-      return Value::Interval(v->int_value());
-    case Value::Kind::kDouble:
-      return Value::Double(v->number_value());
-    case Value::Kind::kString:
-      return Value::String(v->string_value());
-    case Value::Kind::kObject:
-      return Value::Object(v->string_value());
+    case Value::Kind::kBool: return Value::Bool(v->bool_value());
+    case Value::Kind::kInt: return Value::Int(v->int_value());
+    case Value::Kind::kTimestamp: return Value::Timestamp(v->int_value());
+    case Value::Kind::kInterval: return Value::Interval(v->int_value());
+    case Value::Kind::kDouble: return Value::Double(v->number_value());
+    case Value::Kind::kString: return Value::String(v->string_value());
+    case Value::Kind::kObject: return Value::Object(v->string_value());
     case Value::Kind::kArray: {
       std::vector<Value> items;
       for (const Json& item : v->array()) {
@@ -113,8 +95,7 @@ Result<Value> ReadKey(const Json& j) {
       }
       return Value::Array(std::move(items));
     }
-    default:
-      return InvalidArgumentError("invalid cursor");
+    default: return InvalidArgumentError("invalid cursor");
   }
 }
 

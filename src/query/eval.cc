@@ -30,14 +30,10 @@ Value Compare(Op op, Value a, Value b) {
   std::optional<int> c = CompareSql(a, b);
   if (!c) return Value::Null();
   switch (op) {
-    case Op::kLt:
-      return Value::Bool(*c < 0);
-    case Op::kLe:
-      return Value::Bool(*c <= 0);
-    case Op::kGt:
-      return Value::Bool(*c > 0);
-    default:
-      return Value::Bool(*c >= 0);
+    case Op::kLt: return Value::Bool(*c < 0);
+    case Op::kLe: return Value::Bool(*c <= 0);
+    case Op::kGt: return Value::Bool(*c > 0);
+    default: return Value::Bool(*c >= 0);
   }
 }
 
@@ -45,15 +41,9 @@ Value IntOrDouble(Op op, int64_t x, int64_t y) {
   int64_t r = 0;
   bool overflow = false;
   switch (op) {
-    case Op::kAdd:
-      overflow = __builtin_add_overflow(x, y, &r);
-      break;
-    case Op::kSub:
-      overflow = __builtin_sub_overflow(x, y, &r);
-      break;
-    default:
-      overflow = __builtin_mul_overflow(x, y, &r);
-      break;
+    case Op::kAdd: overflow = __builtin_add_overflow(x, y, &r); break;
+    case Op::kSub: overflow = __builtin_sub_overflow(x, y, &r); break;
+    default: overflow = __builtin_mul_overflow(x, y, &r); break;
   }
   if (!overflow) return Value::Int(r);
   double dx = static_cast<double>(x);
@@ -251,26 +241,18 @@ bool IsConstant(const Expr& e) {
 
 Value Eval(const Expr& e, RowView* row, const EvalEnv& env) {
   switch (e.kind) {
-    case ExprKind::kLiteral:
-      return e.literal;
-    case ExprKind::kField:
-      return row ? row->Field(e) : Value::Null();
-    case ExprKind::kUnary:
-      return Unary(e, row, env);
-    case ExprKind::kBinary:
-      return Binary(e, row, env);
+    case ExprKind::kLiteral: return e.literal;
+    case ExprKind::kField: return row ? row->Field(e) : Value::Null();
+    case ExprKind::kUnary: return Unary(e, row, env);
+    case ExprKind::kBinary: return Binary(e, row, env);
     case ExprKind::kIsNull: {
       bool null = Eval(*e.args[0], row, env).is_null();
       return Value::Bool(null != e.negated);
     }
-    case ExprKind::kIn:
-      return In(e, row, env);
-    case ExprKind::kLike:
-      return Like(e, row, env);
-    case ExprKind::kIncludes:
-      return Includes(e, row, env);
-    case ExprKind::kCall:
-      return Call(e, row, env);
+    case ExprKind::kIn: return In(e, row, env);
+    case ExprKind::kLike: return Like(e, row, env);
+    case ExprKind::kIncludes: return Includes(e, row, env);
+    case ExprKind::kCall: return Call(e, row, env);
   }
   return Value::Null();
 }

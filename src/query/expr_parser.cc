@@ -96,26 +96,13 @@ Result<ExprPtr> ExprParser::ParseNot() {
 
 bool ExprParser::ComparisonOp(Tok t, Op* op) {
   switch (t) {
-    case Tok::kEq:
-      *op = Op::kEq;
-      return true;
-    case Tok::kNe:
-      *op = Op::kNe;
-      return true;
-    case Tok::kLt:
-      *op = Op::kLt;
-      return true;
-    case Tok::kLe:
-      *op = Op::kLe;
-      return true;
-    case Tok::kGt:
-      *op = Op::kGt;
-      return true;
-    case Tok::kGe:
-      *op = Op::kGe;
-      return true;
-    default:
-      return false;
+    case Tok::kEq: *op = Op::kEq; return true;
+    case Tok::kNe: *op = Op::kNe; return true;
+    case Tok::kLt: *op = Op::kLt; return true;
+    case Tok::kLe: *op = Op::kLe; return true;
+    case Tok::kGt: *op = Op::kGt; return true;
+    case Tok::kGe: *op = Op::kGe; return true;
+    default: return false;
   }
 }
 
@@ -260,12 +247,9 @@ Result<ExprPtr> ExprParser::ParsePrimary() {
       SLUICE_RETURN_IF_ERROR(Expect(Tok::kRParen, "')'"));
       return inner;
     }
-    case Tok::kQuotedIdent:
-      return ParseField();
-    case Tok::kIdent:
-      return ParseWordPrimary();
-    default:
-      return Expected("an expression");
+    case Tok::kQuotedIdent: return ParseField();
+    case Tok::kIdent: return ParseWordPrimary();
+    default: return Expected("an expression");
   }
 }
 

@@ -135,23 +135,12 @@ class Lexer {
     if (i_ >= text_.size()) return Error(at, "unterminated string literal");
     Advance();
     switch (e) {
-      case 'n':
-        out += '\n';
-        return Status::Ok();
-      case 't':
-        out += '\t';
-        return Status::Ok();
-      case 'r':
-        out += '\r';
-        return Status::Ok();
-      case '0':
-        out += '\0';
-        return Status::Ok();
-      case 'u':
-        break;
-      default:
-        out += e;
-        return Status::Ok();
+      case 'n': out += '\n'; return Status::Ok();
+      case 't': out += '\t'; return Status::Ok();
+      case 'r': out += '\r'; return Status::Ok();
+      case '0': out += '\0'; return Status::Ok();
+      case 'u': break;
+      default: out += e; return Status::Ok();
     }
     uint32_t cp = 0;
     for (int k = 0; k < 4; ++k) {
@@ -263,14 +252,10 @@ Result<std::vector<Token>> Lex(std::string_view text) {
 
 std::string Describe(const Token& t) {
   switch (t.type) {
-    case Tok::kEnd:
-      return "end of query";
-    case Tok::kString:
-      return "string '" + t.text.substr(0, 40) + "'";
-    case Tok::kQuotedIdent:
-      return "\"" + t.text.substr(0, 40) + "\"";
-    default:
-      return "'" + t.text.substr(0, 40) + "'";
+    case Tok::kEnd: return "end of query";
+    case Tok::kString: return "string '" + t.text.substr(0, 40) + "'";
+    case Tok::kQuotedIdent: return "\"" + t.text.substr(0, 40) + "\"";
+    default: return "'" + t.text.substr(0, 40) + "'";
   }
 }
 

@@ -20,16 +20,11 @@ bool IsTopField(const Expr& e, FieldId id) {
 
 Op Flip(Op op) {
   switch (op) {
-    case Op::kLt:
-      return Op::kGt;
-    case Op::kLe:
-      return Op::kGe;
-    case Op::kGt:
-      return Op::kLt;
-    case Op::kGe:
-      return Op::kLe;
-    default:
-      return op;
+    case Op::kLt: return Op::kGt;
+    case Op::kLe: return Op::kGe;
+    case Op::kGt: return Op::kLt;
+    case Op::kGe: return Op::kLe;
+    default: return op;
   }
 }
 
@@ -44,20 +39,11 @@ void CreatedBound(Pushdown& p, Op op, int64_t t) {
       Lower(p.created_min, t);
       Upper(p.created_max, t + 1);
       break;
-    case Op::kGt:
-      Lower(p.created_min, t + 1);
-      break;
-    case Op::kGe:
-      Lower(p.created_min, t);
-      break;
-    case Op::kLt:
-      Upper(p.created_max, t);
-      break;
-    case Op::kLe:
-      Upper(p.created_max, t + 1);
-      break;
-    default:
-      break;
+    case Op::kGt: Lower(p.created_min, t + 1); break;
+    case Op::kGe: Lower(p.created_min, t); break;
+    case Op::kLt: Upper(p.created_max, t); break;
+    case Op::kLe: Upper(p.created_max, t + 1); break;
+    default: break;
   }
 }
 
@@ -69,20 +55,11 @@ void XactBound(Pushdown& p, Op op, int64_t x) {
       Lower(p.xact_after, x - 1);
       Upper(p.xact_max, x);
       break;
-    case Op::kGt:
-      Lower(p.xact_after, x);
-      break;
-    case Op::kGe:
-      Lower(p.xact_after, x - 1);
-      break;
-    case Op::kLt:
-      Upper(p.xact_max, x - 1);
-      break;
-    case Op::kLe:
-      Upper(p.xact_max, x);
-      break;
-    default:
-      break;
+    case Op::kGt: Lower(p.xact_after, x); break;
+    case Op::kGe: Lower(p.xact_after, x - 1); break;
+    case Op::kLt: Upper(p.xact_max, x - 1); break;
+    case Op::kLe: Upper(p.xact_max, x); break;
+    default: break;
   }
 }
 

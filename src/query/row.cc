@@ -38,16 +38,12 @@ Value StringArray(const std::vector<std::string>& v) {
 
 Value FromElement(dom::element el, int depth) {
   switch (el.type()) {
-    case dom::element_type::NULL_VALUE:
-      return Value::Null();
-    case dom::element_type::BOOL:
-      return Value::Bool(el.get_bool().value_unsafe());
-    case dom::element_type::INT64:
-      return Value::Int(el.get_int64().value_unsafe());
+    case dom::element_type::NULL_VALUE: return Value::Null();
+    case dom::element_type::BOOL: return Value::Bool(el.get_bool().value_unsafe());
+    case dom::element_type::INT64: return Value::Int(el.get_int64().value_unsafe());
     case dom::element_type::UINT64:
       return Value::Double(static_cast<double>(el.get_uint64().value_unsafe()));
-    case dom::element_type::DOUBLE:
-      return Value::Double(el.get_double().value_unsafe());
+    case dom::element_type::DOUBLE: return Value::Double(el.get_double().value_unsafe());
     case dom::element_type::STRING:
       return Value::String(std::string(el.get_string().value_unsafe()));
     case dom::element_type::ARRAY: {
@@ -60,8 +56,7 @@ Value FromElement(dom::element el, int depth) {
       }
       return Value::Array(std::move(items));
     }
-    case dom::element_type::OBJECT:
-      return Value::Object(simdjson::minify(el));
+    case dom::element_type::OBJECT: return Value::Object(simdjson::minify(el));
   }
   return Value::Null();
 }
@@ -101,36 +96,21 @@ Value RowView::JsonMember(int index, const Expr& field) {
 Value RowView::Field(const Expr& field) {
   const model::Event& e = *event_;
   switch (field.field) {
-    case FieldId::kId:
-      return Value::String(e.id);
-    case FieldId::kSpanId:
-      return Value::String(e.span_id);
-    case FieldId::kRootSpanId:
-      return Value::String(e.root_span_id);
-    case FieldId::kSpanParents:
-      return StringArray(e.span_parents);
-    case FieldId::kIsRoot:
-      return Value::Bool(e.is_root);
-    case FieldId::kCreated:
-      return Value::Timestamp(e.created);
-    case FieldId::kXactId:
-      return Value::Int(static_cast<int64_t>(e.xact_id));
-    case FieldId::kOrgId:
-      return Value::String(e.org_id);
-    case FieldId::kProjectId:
-      return Value::String(e.project_id);
-    case FieldId::kTags:
-      return StringArray(e.tags);
-    case FieldId::kSpanCount:
-      return stats_ ? Value::Int(stats_->span_count) : Value::Null();
-    case FieldId::kErrorCount:
-      return stats_ ? Value::Int(stats_->error_count) : Value::Null();
-    case FieldId::kLlmCalls:
-      return stats_ ? Value::Int(stats_->llm_calls) : Value::Null();
-    case FieldId::kUnknown:
-      return Value::Null();
-    default:
-      break;
+    case FieldId::kId: return Value::String(e.id);
+    case FieldId::kSpanId: return Value::String(e.span_id);
+    case FieldId::kRootSpanId: return Value::String(e.root_span_id);
+    case FieldId::kSpanParents: return StringArray(e.span_parents);
+    case FieldId::kIsRoot: return Value::Bool(e.is_root);
+    case FieldId::kCreated: return Value::Timestamp(e.created);
+    case FieldId::kXactId: return Value::Int(static_cast<int64_t>(e.xact_id));
+    case FieldId::kOrgId: return Value::String(e.org_id);
+    case FieldId::kProjectId: return Value::String(e.project_id);
+    case FieldId::kTags: return StringArray(e.tags);
+    case FieldId::kSpanCount: return stats_ ? Value::Int(stats_->span_count) : Value::Null();
+    case FieldId::kErrorCount: return stats_ ? Value::Int(stats_->error_count) : Value::Null();
+    case FieldId::kLlmCalls: return stats_ ? Value::Int(stats_->llm_calls) : Value::Null();
+    case FieldId::kUnknown: return Value::Null();
+    default: break;
   }
   int index = JsonFieldIndex(field.field);
   return index >= 0 ? JsonMember(index, field) : Value::Null();

@@ -58,30 +58,14 @@ Value Value::Object(std::string json) {
 
 void Value::AppendJson(std::string& out) const {
   switch (kind) {
-    case Kind::kNull:
-      out += "null";
-      break;
-    case Kind::kBool:
-      out += b ? "true" : "false";
-      break;
-    case Kind::kInt:
-      out += std::to_string(i);
-      break;
-    case Kind::kDouble:
-      AppendJsonDouble(out, d);
-      break;
-    case Kind::kString:
-      AppendJsonString(out, s);
-      break;
-    case Kind::kTimestamp:
-      AppendJsonString(out, FormatRfc3339(i));
-      break;
-    case Kind::kInterval:
-      AppendJsonDouble(out, static_cast<double>(i) / 1e6);
-      break;
-    case Kind::kObject:
-      out += s;
-      break;
+    case Kind::kNull: out += "null"; break;
+    case Kind::kBool: out += b ? "true" : "false"; break;
+    case Kind::kInt: out += std::to_string(i); break;
+    case Kind::kDouble: AppendJsonDouble(out, d); break;
+    case Kind::kString: AppendJsonString(out, s); break;
+    case Kind::kTimestamp: AppendJsonString(out, FormatRfc3339(i)); break;
+    case Kind::kInterval: AppendJsonDouble(out, static_cast<double>(i) / 1e6); break;
+    case Kind::kObject: out += s; break;
     case Kind::kArray: {
       out += '[';
       for (size_t k = 0; k < arr->size(); ++k) {
@@ -131,23 +115,15 @@ int CompareArrays(const Value& a, const Value& b) {
 // Rank of a kind in the total order; numbers share one rank.
 int Rank(Value::Kind k) {
   switch (k) {
-    case Value::Kind::kBool:
-      return 0;
+    case Value::Kind::kBool: return 0;
     case Value::Kind::kInt:
-    case Value::Kind::kDouble:
-      return 1;
-    case Value::Kind::kString:
-      return 2;
-    case Value::Kind::kTimestamp:
-      return 3;
-    case Value::Kind::kInterval:
-      return 4;
-    case Value::Kind::kArray:
-      return 5;
-    case Value::Kind::kObject:
-      return 6;
-    case Value::Kind::kNull:
-      return 7;
+    case Value::Kind::kDouble: return 1;
+    case Value::Kind::kString: return 2;
+    case Value::Kind::kTimestamp: return 3;
+    case Value::Kind::kInterval: return 4;
+    case Value::Kind::kArray: return 5;
+    case Value::Kind::kObject: return 6;
+    case Value::Kind::kNull: return 7;
   }
   return 7;
 }
@@ -155,21 +131,15 @@ int Rank(Value::Kind k) {
 // Compares values of the same rank.
 int CompareSameRank(const Value& a, const Value& b) {
   switch (a.kind) {
-    case Value::Kind::kNull:
-      return 0;
-    case Value::Kind::kBool:
-      return static_cast<int>(a.b) - static_cast<int>(b.b);
+    case Value::Kind::kNull: return 0;
+    case Value::Kind::kBool: return static_cast<int>(a.b) - static_cast<int>(b.b);
     case Value::Kind::kInt:
-    case Value::Kind::kDouble:
-      return CompareNumbers(a, b);
+    case Value::Kind::kDouble: return CompareNumbers(a, b);
     case Value::Kind::kString:
-    case Value::Kind::kObject:
-      return CompareStrings(a.s, b.s);
+    case Value::Kind::kObject: return CompareStrings(a.s, b.s);
     case Value::Kind::kTimestamp:
-    case Value::Kind::kInterval:
-      return a.i < b.i ? -1 : (a.i > b.i ? 1 : 0);
-    case Value::Kind::kArray:
-      return CompareArrays(a, b);
+    case Value::Kind::kInterval: return a.i < b.i ? -1 : (a.i > b.i ? 1 : 0);
+    case Value::Kind::kArray: return CompareArrays(a, b);
   }
   return 0;
 }

@@ -54,8 +54,7 @@ Result<std::unique_ptr<store::Store>> OpenStore(const std::string& spec,
     return std::unique_ptr<store::Store>(std::move(pg));
   } else {
     return InvalidArgumentError(
-        "--store must be sqlite:PATH or postgres://user@host:port/database (got \"" + spec +
-        "\")");
+        "--store must be sqlite:PATH or postgres://user@host:port/database (got \"" + spec + "\")");
   }
   SLUICE_ASSIGN_OR_RETURN(auto s, store::sqlite::SqliteStore::Open(path));
   return std::unique_ptr<store::Store>(std::move(s));

@@ -27,7 +27,7 @@ struct ListOptions {
   std::string ending_before;   // id: return items before (newer than) this one
   std::string name;            // exact name filter, empty = all
   std::vector<std::string> ids;
-  std::string project_id;      // experiments/datasets: filter by project, empty = all of the org
+  std::string project_id;  // experiments/datasets: filter by project, empty = all of the org
 };
 
 // Options for a single-item lookup.

@@ -76,23 +76,17 @@ Status CurlError(int code, std::string_view detail) {
     message += ")";
   }
   switch (c) {
-    case CURLE_OK:
-      return Status();
-    case CURLE_OPERATION_TIMEDOUT:
-      return DeadlineExceededError(std::move(message));
+    case CURLE_OK: return Status();
+    case CURLE_OPERATION_TIMEDOUT: return DeadlineExceededError(std::move(message));
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_BAD_FUNCTION_ARGUMENT:
-      return InvalidArgumentError(std::move(message));
+    case CURLE_BAD_FUNCTION_ARGUMENT: return InvalidArgumentError(std::move(message));
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-      return FailedPreconditionError(std::move(message));
+    case CURLE_SSL_CERTPROBLEM: return FailedPreconditionError(std::move(message));
     case CURLE_ABORTED_BY_CALLBACK:
-    case CURLE_READ_ERROR:
-      return AbortedError(std::move(message));
-    case CURLE_OUT_OF_MEMORY:
-      return ResourceExhaustedError(std::move(message));
+    case CURLE_READ_ERROR: return AbortedError(std::move(message));
+    case CURLE_OUT_OF_MEMORY: return ResourceExhaustedError(std::move(message));
     default:
       // Refused, reset, DNS, partial transfers, send/receive failures: a retry may succeed.
       return UnavailableError(std::move(message));

@@ -7,26 +7,16 @@ namespace {
 
 std::string CodeForStatus(int http_status) {
   switch (http_status) {
-    case 400:
-      return "BadRequest";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "AccessDenied";
-    case 404:
-      return "NotFound";
-    case 409:
-      return "Conflict";
-    case 412:
-      return "PreconditionFailed";
-    case 429:
-      return "TooManyRequests";
-    case 500:
-      return "InternalError";
-    case 503:
-      return "ServiceUnavailable";
-    default:
-      return "HTTP" + std::to_string(http_status);
+    case 400: return "BadRequest";
+    case 401: return "Unauthorized";
+    case 403: return "AccessDenied";
+    case 404: return "NotFound";
+    case 409: return "Conflict";
+    case 412: return "PreconditionFailed";
+    case 429: return "TooManyRequests";
+    case 500: return "InternalError";
+    case 503: return "ServiceUnavailable";
+    default: return "HTTP" + std::to_string(http_status);
   }
 }
 

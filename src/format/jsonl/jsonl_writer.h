@@ -45,7 +45,7 @@ class JsonlWriter : public RowWriter {
   CountingSink counter_;
   std::unique_ptr<OutputSink> out_;  // compressing stream over counter_
   Schema schema_;
-  bool spans_ = false;  // schema_ is SpanSchema()
+  bool spans_ = false;                     // schema_ is SpanSchema()
   std::vector<std::string> key_prefixes_;  // `{"name":` or `,"name":` per column
   std::unique_ptr<XactRange> xact_;
   std::string buffer_;

@@ -30,8 +30,7 @@ SchemaElement Leaf(const std::string& name, PhysicalType type, Repetition rep, V
       e.converted_type = ConvertedType::kTimestampMicros;
       e.logical_type = LogicalType::kTimestampMicrosUtc;
       break;
-    default:
-      break;
+    default: break;
   }
   return e;
 }
@@ -40,14 +39,10 @@ SchemaElement Leaf(const std::string& name, PhysicalType type, Repetition rep, V
 
 Codec CodecOf(Compression c) {
   switch (c) {
-    case Compression::kNone:
-      return Codec::kUncompressed;
-    case Compression::kZstd:
-      return Codec::kZstd;
-    case Compression::kSnappy:
-      return Codec::kSnappy;
-    case Compression::kGzip:
-      return Codec::kGzip;
+    case Compression::kNone: return Codec::kUncompressed;
+    case Compression::kZstd: return Codec::kZstd;
+    case Compression::kSnappy: return Codec::kSnappy;
+    case Compression::kGzip: return Codec::kGzip;
   }
   return Codec::kUncompressed;
 }

@@ -11,14 +11,23 @@ using Enc = ThriftCompactEncoder;
 void WriteLogicalType(Enc& e, LogicalType t) {
   e.FieldStructBegin(10);
   switch (t) {
-    case LogicalType::kString: e.FieldStructBegin(1); e.EndStruct(); break;
-    case LogicalType::kList: e.FieldStructBegin(3); e.EndStruct(); break;
-    case LogicalType::kJson: e.FieldStructBegin(12); e.EndStruct(); break;
+    case LogicalType::kString:
+      e.FieldStructBegin(1);
+      e.EndStruct();
+      break;
+    case LogicalType::kList:
+      e.FieldStructBegin(3);
+      e.EndStruct();
+      break;
+    case LogicalType::kJson:
+      e.FieldStructBegin(12);
+      e.EndStruct();
+      break;
     case LogicalType::kTimestampMicrosUtc:
       e.FieldStructBegin(8);
-      e.FieldBool(1, true);      // isAdjustedToUTC
-      e.FieldStructBegin(2);     // unit: TimeUnit union
-      e.FieldStructBegin(2);     // MICROS
+      e.FieldBool(1, true);   // isAdjustedToUTC
+      e.FieldStructBegin(2);  // unit: TimeUnit union
+      e.FieldStructBegin(2);  // MICROS
       e.EndStruct();
       e.EndStruct();
       e.EndStruct();
@@ -93,8 +102,7 @@ void SerializeFileMetaData(const FileMetaData& meta, std::string* out) {
   e.FieldListBegin(4, ThriftType::kStruct, static_cast<uint32_t>(meta.row_groups.size()));
   for (const RowGroup& g : meta.row_groups) WriteRowGroup(e, g);
   if (!meta.key_value_metadata.empty()) {
-    e.FieldListBegin(5, ThriftType::kStruct,
-                     static_cast<uint32_t>(meta.key_value_metadata.size()));
+    e.FieldListBegin(5, ThriftType::kStruct, static_cast<uint32_t>(meta.key_value_metadata.size()));
     for (const KeyValue& kv : meta.key_value_metadata) {
       e.BeginStruct();
       e.FieldBinary(1, kv.key);

@@ -21,7 +21,7 @@ enum class Codec : int32_t { kUncompressed = 0, kSnappy = 1, kGzip = 2, kZstd = 
 enum class PageType : int32_t { kDataPage = 0, kDictionaryPage = 2 };
 
 struct SchemaElement {
-  std::optional<PhysicalType> type;  // leaves only
+  std::optional<PhysicalType> type;      // leaves only
   std::optional<Repetition> repetition;  // absent for the root
   std::string name;
   std::optional<int32_t> num_children;  // groups only

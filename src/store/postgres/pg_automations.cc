@@ -179,8 +179,8 @@ Result<bool> PgStore::RenewLease(const std::string& name, const std::string& own
 
 Status PgStore::ReleaseLease(const std::string& name, const std::string& owner) {
   SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
-  return c->Query("DELETE FROM leases WHERE name = $1 AND owner = $2",
-                  Params().Add(name).Add(owner))
+  return c
+      ->Query("DELETE FROM leases WHERE name = $1 AND owner = $2", Params().Add(name).Add(owner))
       .status();
 }
 

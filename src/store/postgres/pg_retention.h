@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "model/automation.h"
-#include "store/store_sql.h"
 #include "store/postgres/pg_db.h"
+#include "store/store_sql.h"
 
 namespace sluice::store::postgres {
 

@@ -4,8 +4,8 @@
 
 #include "common/json.h"
 #include "common/json_writer.h"
-#include "store/store_sql.h"
 #include "store/postgres/pg_retention.h"
+#include "store/store_sql.h"
 
 namespace sluice::store::postgres {
 

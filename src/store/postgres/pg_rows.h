@@ -13,7 +13,6 @@
 
 namespace sluice::store::postgres {
 
-
 // Catalog lists: "SELECT <cols> FROM <table> WHERE <where> [option filters] ORDER BY seq DESC
 // LIMIT n", newest first, honouring limit/starting_after/ending_before/name/ids/project_id.
 // `where` numbers its parameters from $1 to $args.size().

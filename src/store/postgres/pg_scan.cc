@@ -111,12 +111,8 @@ class PgEventStream final : public model::EventStream {
     sql += Keyset(p);
     sql += VisibleSql(marks);
     switch (request_.order) {
-      case model::ScanOrder::kXactAscending:
-        sql += " ORDER BY xact_id, row_key";
-        break;
-      case model::ScanOrder::kCreatedAscending:
-        sql += " ORDER BY created, row_key";
-        break;
+      case model::ScanOrder::kXactAscending: sql += " ORDER BY xact_id, row_key"; break;
+      case model::ScanOrder::kCreatedAscending: sql += " ORDER BY created, row_key"; break;
       case model::ScanOrder::kCreatedDescending:
         sql += " ORDER BY created DESC, row_key DESC";
         break;

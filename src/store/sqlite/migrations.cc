@@ -247,9 +247,9 @@ int LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
 Status Migrate(Connection& c) { return MigrateTo(c, LatestSchemaVersion()); }
 
 Status MigrateTo(Connection& c, int target) {
-  SLUICE_RETURN_IF_ERROR(c.Exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-      "applied INTEGER NOT NULL DEFAULT (unixepoch()))"));
+  SLUICE_RETURN_IF_ERROR(
+      c.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+             "applied INTEGER NOT NULL DEFAULT (unixepoch()))"));
   SLUICE_ASSIGN_OR_RETURN(Statement * q,
                           c.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
   SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
@@ -263,7 +263,8 @@ Status MigrateTo(Connection& c, int target) {
   for (int v = current + 1; v <= target; ++v) {
     Transaction txn(c);
     SLUICE_RETURN_IF_ERROR(txn.Begin());
-    SLUICE_RETURN_IF_ERROR(c.Exec(Migrations()[v - 1]).WithContext("migration " + std::to_string(v)));
+    SLUICE_RETURN_IF_ERROR(
+        c.Exec(Migrations()[v - 1]).WithContext("migration " + std::to_string(v)));
     SLUICE_RETURN_IF_ERROR(
         c.Exec("INSERT INTO schema_migrations (version) VALUES (" + std::to_string(v) + ")"));
     SLUICE_RETURN_IF_ERROR(txn.Commit());

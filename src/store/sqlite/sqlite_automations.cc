@@ -6,7 +6,8 @@ namespace sluice::store::sqlite {
 
 namespace {
 
-constexpr char kRunColumns[] = "id, automation_id, trigger, status, started, finished, stats, error";
+constexpr char kRunColumns[] =
+    "id, automation_id, trigger, status, started, finished, stats, error";
 
 model::AutomationRun ReadRun(const Statement& s) {
   model::AutomationRun r;
@@ -30,9 +31,15 @@ Result<model::Automation> SqliteStore::CreateAutomation(const model::Automation&
       Statement * s,
       writer_->Prepare("INSERT INTO automations (id, org_id, project_id, name, description, "
                        "created, type, config) VALUES (?,?,?,?,?,?,?,?)"));
-  Status st = s->Bind(1, a.id).Bind(2, a.org_id).Bind(3, a.project_id).Bind(4, a.name)
-                  .BindOrNull(5, a.description).Bind(6, a.created)
-                  .Bind(7, static_cast<int64_t>(a.type)).Bind(8, a.config.ToString()).Run();
+  Status st = s->Bind(1, a.id)
+                  .Bind(2, a.org_id)
+                  .Bind(3, a.project_id)
+                  .Bind(4, a.name)
+                  .BindOrNull(5, a.description)
+                  .Bind(6, a.created)
+                  .Bind(7, static_cast<int64_t>(a.type))
+                  .Bind(8, a.config.ToString())
+                  .Run();
   if (st.code() == StatusCode::kAlreadyExists) {
     return AlreadyExistsError("an automation named \"" + a.name + "\" already exists");
   }
@@ -42,9 +49,8 @@ Result<model::Automation> SqliteStore::CreateAutomation(const model::Automation&
 
 Result<model::Automation> SqliteStore::GetAutomation(const std::string& id) {
   SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
-  SLUICE_ASSIGN_OR_RETURN(Statement * s,
-                          c->Prepare(std::string("SELECT ") + kAutomationColumns +
-                                     " FROM automations WHERE id = ?"));
+  SLUICE_ASSIGN_OR_RETURN(Statement * s, c->Prepare(std::string("SELECT ") + kAutomationColumns +
+                                                    " FROM automations WHERE id = ?"));
   s->Bind(1, id);
   SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
   if (!row) return NotFoundError("automation " + id + " not found");
@@ -77,9 +83,13 @@ Status SqliteStore::UpdateAutomation(const model::Automation& a) {
   std::lock_guard<std::mutex> lock(write_mu_);
   SLUICE_ASSIGN_OR_RETURN(
       Statement * s,
-      writer_->Prepare("UPDATE automations SET name = ?, description = ?, config = ? WHERE id = ?"));
-  Status st = s->Bind(1, a.name).BindOrNull(2, a.description).Bind(3, a.config.ToString())
-                  .Bind(4, a.id).Run();
+      writer_->Prepare(
+          "UPDATE automations SET name = ?, description = ?, config = ? WHERE id = ?"));
+  Status st = s->Bind(1, a.name)
+                  .BindOrNull(2, a.description)
+                  .Bind(3, a.config.ToString())
+                  .Bind(4, a.id)
+                  .Run();
   if (st.code() == StatusCode::kAlreadyExists) {
     return AlreadyExistsError("an automation named \"" + a.name + "\" already exists");
   }
@@ -113,8 +123,11 @@ Status SqliteStore::SaveRun(const model::AutomationRun& run) {
                        "finished, stats, error) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (id) DO "
                        "UPDATE SET status = excluded.status, finished = excluded.finished, "
                        "stats = excluded.stats, error = excluded.error"));
-  s->Bind(1, run.id).Bind(2, run.automation_id).Bind(3, static_cast<int64_t>(run.trigger))
-      .Bind(4, static_cast<int64_t>(run.status)).Bind(5, run.started);
+  s->Bind(1, run.id)
+      .Bind(2, run.automation_id)
+      .Bind(3, static_cast<int64_t>(run.trigger))
+      .Bind(4, static_cast<int64_t>(run.status))
+      .Bind(5, run.started);
   if (run.finished) {
     s->Bind(6, *run.finished);
   } else {
@@ -139,8 +152,8 @@ Result<std::vector<model::AutomationRun>> SqliteStore::ListRuns(const std::strin
                                                                 int64_t limit,
                                                                 const std::string& before_run_id) {
   SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
-  std::string sql = std::string("SELECT ") + kRunColumns +
-                    " FROM automation_runs WHERE automation_id = ?1";
+  std::string sql =
+      std::string("SELECT ") + kRunColumns + " FROM automation_runs WHERE automation_id = ?1";
   if (!before_run_id.empty()) sql += " AND seq < (SELECT seq FROM automation_runs WHERE id = ?2)";
   sql += " ORDER BY seq DESC LIMIT " + std::to_string(limit > 0 ? limit : 20);
   SLUICE_ASSIGN_OR_RETURN(Statement * s, c->Prepare(sql));
@@ -185,8 +198,8 @@ Result<bool> SqliteStore::RenewLease(const std::string& name, const std::string&
 
 Status SqliteStore::ReleaseLease(const std::string& name, const std::string& owner) {
   std::lock_guard<std::mutex> lock(write_mu_);
-  SLUICE_ASSIGN_OR_RETURN(
-      Statement * s, writer_->Prepare("DELETE FROM leases WHERE name = ?1 AND owner = ?2"));
+  SLUICE_ASSIGN_OR_RETURN(Statement * s,
+                          writer_->Prepare("DELETE FROM leases WHERE name = ?1 AND owner = ?2"));
   return s->Bind(1, name).Bind(2, owner).Run();
 }
 

@@ -119,9 +119,8 @@ std::string_view Statement::TextView(int col) const {
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status s = SqliteError(rc, db, "open " + path);
     sqlite3_close(db);
@@ -129,14 +128,14 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
   }
   std::unique_ptr<Connection> c(new Connection(db));
   sqlite3_busy_timeout(db, 10'000);
-  const int frc = sqlite3_create_function_v2(
-      db, "sluice_key_hash", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
-      &KeyHashFunction, nullptr, nullptr, nullptr);
+  const int frc = sqlite3_create_function_v2(db, "sluice_key_hash", 1,
+                                             SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                             nullptr, &KeyHashFunction, nullptr, nullptr, nullptr);
   if (frc != SQLITE_OK) return SqliteError(frc, db, "registering sluice_key_hash");
-  SLUICE_RETURN_IF_ERROR(c->Exec(
-      "PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; "
-      "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
-      "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA secure_delete=FAST;"));
+  SLUICE_RETURN_IF_ERROR(
+      c->Exec("PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; "
+              "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+              "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA secure_delete=FAST;"));
   return c;
 }
 

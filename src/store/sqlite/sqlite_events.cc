@@ -38,8 +38,8 @@ struct RowPlace {
 // The row with this id of object `obj_key`, hidden by retention or not. An object keeps one row
 // per id, so the newest segment holding it is the only one; sealed segments whose filter rules
 // the id out are not read.
-Result<std::optional<RowPlace>> FindRow(Connection& c, const SegmentSet& segments,
-                                        int64_t obj_key, const std::string& id) {
+Result<std::optional<RowPlace>> FindRow(Connection& c, const SegmentSet& segments, int64_t obj_key,
+                                        const std::string& id) {
   const int64_t hash = TextKeyHash(id);
   for (auto it = segments.segments.rbegin(); it != segments.segments.rend(); ++it) {
     if (it->ids != nullptr && !it->ids->MayContain(obj_key, hash)) continue;
@@ -90,8 +90,7 @@ struct RowOwner {
 };
 
 // Texts are bound without copies: `e` and `d` outlive the statement's run.
-Status InsertRow(Connection& c, const RowOwner& o, const model::Event& e,
-                 const DerivedColumns& d) {
+Status InsertRow(Connection& c, const RowOwner& o, const model::Event& e, const DerivedColumns& d) {
   SLUICE_ASSIGN_OR_RETURN(
       Statement * s,
       c.Prepare("INSERT INTO " + o.table +
@@ -100,14 +99,24 @@ Status InsertRow(Connection& c, const RowOwner& o, const model::Event& e,
                 "metrics, metadata, span_attributes, context, origin, tags, org_id, project_id, "
                 "obj_key, id_hash, root_hash, row_key) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-  s->Bind(1, static_cast<int64_t>(o.object.type)).BindBorrowed(2, o.object.id)
-      .BindBorrowed(3, e.id).Bind(4, static_cast<int64_t>(o.xact_id)).Bind(5, e.created)
-      .BindBorrowed(6, e.span_id).BindBorrowed(7, e.root_span_id)
-      .BindBorrowedOrNull(8, d.span_parents).Bind(9, int64_t{e.is_root});
+  s->Bind(1, static_cast<int64_t>(o.object.type))
+      .BindBorrowed(2, o.object.id)
+      .BindBorrowed(3, e.id)
+      .Bind(4, static_cast<int64_t>(o.xact_id))
+      .Bind(5, e.created)
+      .BindBorrowed(6, e.span_id)
+      .BindBorrowed(7, e.root_span_id)
+      .BindBorrowedOrNull(8, d.span_parents)
+      .Bind(9, int64_t{e.is_root});
   int col = 10;
   for (const model::JsonField& f : model::kJsonFields) s->BindBorrowedOrNull(col++, e.*f.member);
-  s->BindBorrowedOrNull(20, d.tags).BindBorrowed(21, o.org_id).BindBorrowed(22, o.project_id)
-      .Bind(23, o.obj_key).Bind(24, d.id_hash).Bind(25, d.root_hash).Bind(26, o.row_key);
+  s->BindBorrowedOrNull(20, d.tags)
+      .BindBorrowed(21, o.org_id)
+      .BindBorrowed(22, o.project_id)
+      .Bind(23, o.obj_key)
+      .Bind(24, d.id_hash)
+      .Bind(25, d.root_hash)
+      .Bind(26, o.row_key);
   Status st = s->Run();
   s->Reset();  // drop the borrowed texts before they go away
   return st;
@@ -127,8 +136,7 @@ Result<uint64_t> NextXactId(Connection& c) {
 }  // namespace
 
 // One insert request's writes inside the group's transaction (see InsertEvents).
-Result<InsertResult> SqliteStore::ApplyInsert(const PendingInsert& p,
-                                              const SegmentSet& segments) {
+Result<InsertResult> SqliteStore::ApplyInsert(const PendingInsert& p, const SegmentSet& segments) {
   Connection& c = *writer_;
   InsertResult result;
   result.row_ids.reserve(p.writes->size());
@@ -155,8 +163,8 @@ Result<InsertResult> SqliteStore::ApplyInsert(const PendingInsert& p,
       result.rows_deleted += existing ? 1 : 0;
       continue;
     }
-    const RowOwner owner{segments.open().table, next_row_key_++, obj_key, *p.object,
-                         *p.org_id, *p.project_id, result.xact_id};
+    const RowOwner owner{segments.open().table, next_row_key_++, obj_key, *p.object, *p.org_id,
+                         *p.project_id,         result.xact_id};
     if (existing) {
       SLUICE_ASSIGN_OR_RETURN(model::Event e, model::ApplyEventWrite(w, &*existing, p.now));
       SLUICE_RETURN_IF_ERROR(InsertRow(c, owner, e, DeriveColumns(e)));
@@ -299,6 +307,5 @@ Result<uint64_t> SqliteStore::MaxXactId() {
   s->Reset();
   return v;
 }
-
 
 }  // namespace sluice::store::sqlite

@@ -56,8 +56,8 @@ Result<std::optional<ExportState>> SqliteStore::GetExportState(const std::string
   SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
   std::optional<ExportState> out;
   if (row) {
-    out = ExportState{automation_id, s->Text(0), s->Int(1),
-                      {static_cast<uint64_t>(s->Int(2)), s->Int(3)}};
+    out = ExportState{
+        automation_id, s->Text(0), s->Int(1), {static_cast<uint64_t>(s->Int(2)), s->Int(3)}};
   }
   s->Reset();
   return out;
@@ -96,13 +96,18 @@ Result<ExportFile> SqliteStore::AddPendingExportFile(const ExportFile& file) {
       writer_->Prepare("INSERT INTO export_files (automation_id, run_id, key, date_folder, "
                        "sequence, state, from_xact, from_row, xact_bound, row_limit, created) "
                        "VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
-  SLUICE_RETURN_IF_ERROR(
-      s->Bind(1, file.automation_id).Bind(2, file.run_id).Bind(3, file.key)
-          .Bind(4, file.date_folder).Bind(5, file.sequence)
-          .Bind(6, StateCode(ExportFileState::kPending))
-          .Bind(7, static_cast<int64_t>(file.from.xact_id)).Bind(8, file.from.row_key)
-          .Bind(9, static_cast<int64_t>(file.xact_bound)).Bind(10, file.row_limit)
-          .Bind(11, file.created).Run());
+  SLUICE_RETURN_IF_ERROR(s->Bind(1, file.automation_id)
+                             .Bind(2, file.run_id)
+                             .Bind(3, file.key)
+                             .Bind(4, file.date_folder)
+                             .Bind(5, file.sequence)
+                             .Bind(6, StateCode(ExportFileState::kPending))
+                             .Bind(7, static_cast<int64_t>(file.from.xact_id))
+                             .Bind(8, file.from.row_key)
+                             .Bind(9, static_cast<int64_t>(file.xact_bound))
+                             .Bind(10, file.row_limit)
+                             .Bind(11, file.created)
+                             .Run());
   ExportFile out = file;
   out.id = sqlite3_last_insert_rowid(writer_->raw());
   out.state = ExportFileState::kPending;
@@ -134,9 +139,14 @@ Status SqliteStore::CommitExportFile(const ExportFile& file) {
       writer_->Prepare("UPDATE export_files SET state = ?, to_xact = ?, to_row = ?, rows = ?, "
                        "bytes = ?, sha256 = ? WHERE id = ? AND state = ?"));
   SLUICE_RETURN_IF_ERROR(f->Bind(1, StateCode(ExportFileState::kCommitted))
-                             .Bind(2, static_cast<int64_t>(file.to.xact_id)).Bind(3, file.to.row_key)
-                             .Bind(4, file.rows).Bind(5, file.bytes).Bind(6, file.sha256)
-                             .Bind(7, file.id).Bind(8, StateCode(ExportFileState::kPending)).Run());
+                             .Bind(2, static_cast<int64_t>(file.to.xact_id))
+                             .Bind(3, file.to.row_key)
+                             .Bind(4, file.rows)
+                             .Bind(5, file.bytes)
+                             .Bind(6, file.sha256)
+                             .Bind(7, file.id)
+                             .Bind(8, StateCode(ExportFileState::kPending))
+                             .Run());
   if (writer_->Changes() != 1) {
     return Status(StatusCode::kAborted, "export file " + file.key + " is no longer pending");
   }
@@ -144,10 +154,12 @@ Status SqliteStore::CommitExportFile(const ExportFile& file) {
       Statement * c,
       writer_->Prepare("UPDATE export_state SET cursor_xact = ?, cursor_row = ? WHERE "
                        "automation_id = ? AND cursor_xact = ? AND cursor_row = ?"));
-  SLUICE_RETURN_IF_ERROR(c->Bind(1, static_cast<int64_t>(file.to.xact_id)).Bind(2, file.to.row_key)
+  SLUICE_RETURN_IF_ERROR(c->Bind(1, static_cast<int64_t>(file.to.xact_id))
+                             .Bind(2, file.to.row_key)
                              .Bind(3, file.automation_id)
                              .Bind(4, static_cast<int64_t>(file.from.xact_id))
-                             .Bind(5, file.from.row_key).Run());
+                             .Bind(5, file.from.row_key)
+                             .Run());
   if (writer_->Changes() != 1) {
     return Status(StatusCode::kAborted,
                   "the export cursor of automation " + file.automation_id + " moved");
@@ -166,8 +178,10 @@ Status SqliteStore::ResetExport(const std::string& automation_id) {
   SLUICE_ASSIGN_OR_RETURN(
       Statement * f, writer_->Prepare("UPDATE export_files SET state = ? WHERE automation_id = ? "
                                       "AND state = ?"));
-  SLUICE_RETURN_IF_ERROR(f->Bind(1, StateCode(ExportFileState::kAbandoned)).Bind(2, automation_id)
-                             .Bind(3, StateCode(ExportFileState::kPending)).Run());
+  SLUICE_RETURN_IF_ERROR(f->Bind(1, StateCode(ExportFileState::kAbandoned))
+                             .Bind(2, automation_id)
+                             .Bind(3, StateCode(ExportFileState::kPending))
+                             .Run());
   SLUICE_ASSIGN_OR_RETURN(Statement * r,
                           writer_->Prepare("DELETE FROM automation_runs WHERE automation_id = ?"));
   SLUICE_RETURN_IF_ERROR(r->Bind(1, automation_id).Run());

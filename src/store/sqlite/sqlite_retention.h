@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "model/automation.h"
-#include "store/store_sql.h"
 #include "model/event.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/store_sql.h"
 
 namespace sluice::store::sqlite {
 

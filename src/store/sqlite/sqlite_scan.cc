@@ -40,19 +40,14 @@ std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts
       texts_sql += "?" + param;
       hashes_sql += "sluice_key_hash(?" + param + ")";
     }
-    sql += std::string(" AND row_key IN (SELECT row_key FROM $E WHERE obj_key = ") +
-           kObjectKeySql + " AND " + hash_col + " IN (" + hashes_sql + ")) AND " + col + " IN (" +
-           texts_sql + ")";
+    sql += std::string(" AND row_key IN (SELECT row_key FROM $E WHERE obj_key = ") + kObjectKeySql +
+           " AND " + hash_col + " IN (" + hashes_sql + ")) AND " + col + " IN (" + texts_sql + ")";
   };
   in_list("id", "id_hash", r.ids);
   in_list("root_span_id", "root_hash", r.root_span_ids);
   switch (r.order) {
-    case model::ScanOrder::kXactAscending:
-      *order_by = " ORDER BY xact_id, row_key";
-      break;
-    case model::ScanOrder::kCreatedAscending:
-      *order_by = " ORDER BY created, row_key";
-      break;
+    case model::ScanOrder::kXactAscending: *order_by = " ORDER BY xact_id, row_key"; break;
+    case model::ScanOrder::kCreatedAscending: *order_by = " ORDER BY created, row_key"; break;
     case model::ScanOrder::kCreatedDescending:
       *order_by = " ORDER BY created DESC, row_key DESC";
       break;

@@ -73,7 +73,8 @@ Result<int64_t> SqliteStore::CountOrgs() {
 
 Result<std::vector<model::Org>> SqliteStore::ListOrgs() {
   SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
-  SLUICE_ASSIGN_OR_RETURN(Statement * s, c->Prepare("SELECT id, name, created FROM orgs ORDER BY seq"));
+  SLUICE_ASSIGN_OR_RETURN(Statement * s,
+                          c->Prepare("SELECT id, name, created FROM orgs ORDER BY seq"));
   std::vector<model::Org> out;
   for (;;) {
     SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -89,9 +90,12 @@ Result<model::Project> SqliteStore::CreateProject(const model::Project& p) {
       Statement * s,
       writer_->Prepare("INSERT INTO projects (id, org_id, name, description, created) "
                        "VALUES (?,?,?,?,?)"));
-  Status st =
-      s->Bind(1, p.id).Bind(2, p.org_id).Bind(3, p.name).BindOrNull(4, p.description)
-          .Bind(5, p.created).Run();
+  Status st = s->Bind(1, p.id)
+                  .Bind(2, p.org_id)
+                  .Bind(3, p.name)
+                  .BindOrNull(4, p.description)
+                  .Bind(5, p.created)
+                  .Run();
   if (st.code() == StatusCode::kAlreadyExists) {
     return AlreadyExistsError("a project named \"" + p.name + "\" already exists");
   }
@@ -109,8 +113,8 @@ Result<model::Project> SqliteStore::GetProject(const std::string& id) {
 Result<std::optional<model::Project>> SqliteStore::FindProjectByName(const std::string& org_id,
                                                                      const std::string& name) {
   SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
-  SLUICE_ASSIGN_OR_RETURN(
-      auto v, QueryProjects(*c, "org_id = ? AND name = ?", {org_id, name}, LimitOne()));
+  SLUICE_ASSIGN_OR_RETURN(auto v,
+                          QueryProjects(*c, "org_id = ? AND name = ?", {org_id, name}, LimitOne()));
   if (v.empty()) return std::optional<model::Project>();
   return std::optional<model::Project>(v[0]);
 }
@@ -131,10 +135,17 @@ Result<model::Experiment> SqliteStore::CreateExperiment(const model::Experiment&
       writer_->Prepare("INSERT INTO experiments (id, org_id, project_id, name, description, "
                        "created, public, metadata, tags, dataset_id, base_exp_id) "
                        "VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
-  s->Bind(1, e.id).Bind(2, p.org_id).Bind(3, e.project_id).Bind(4, e.name)
-      .BindOrNull(5, e.description).Bind(6, e.created).Bind(7, int64_t{e.is_public})
-      .BindOrNull(8, e.metadata).BindOrNull(9, StringsToJson(e.tags))
-      .BindOrNull(10, e.dataset_id).BindOrNull(11, e.base_exp_id);
+  s->Bind(1, e.id)
+      .Bind(2, p.org_id)
+      .Bind(3, e.project_id)
+      .Bind(4, e.name)
+      .BindOrNull(5, e.description)
+      .Bind(6, e.created)
+      .Bind(7, int64_t{e.is_public})
+      .BindOrNull(8, e.metadata)
+      .BindOrNull(9, StringsToJson(e.tags))
+      .BindOrNull(10, e.dataset_id)
+      .BindOrNull(11, e.base_exp_id);
   Status st = s->Run();
   if (st.code() == StatusCode::kAlreadyExists) {
     return AlreadyExistsError("an experiment named \"" + e.name + "\" already exists");
@@ -153,8 +164,8 @@ Result<model::Experiment> SqliteStore::GetExperiment(const std::string& id) {
 Result<std::optional<model::Experiment>> SqliteStore::FindExperimentByName(
     const std::string& project_id, const std::string& name) {
   SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
-  SLUICE_ASSIGN_OR_RETURN(auto v, QueryExperiments(*c, "project_id = ? AND name = ?",
-                                                   {project_id, name}, LimitOne()));
+  SLUICE_ASSIGN_OR_RETURN(
+      auto v, QueryExperiments(*c, "project_id = ? AND name = ?", {project_id, name}, LimitOne()));
   if (v.empty()) return std::optional<model::Experiment>();
   return std::optional<model::Experiment>(v[0]);
 }
@@ -172,8 +183,13 @@ Result<model::Dataset> SqliteStore::CreateDataset(const model::Dataset& d) {
       Statement * s,
       writer_->Prepare("INSERT INTO datasets (id, org_id, project_id, name, description, "
                        "created, metadata, tags) VALUES (?,?,?,?,?,?,?,?)"));
-  s->Bind(1, d.id).Bind(2, p.org_id).Bind(3, d.project_id).Bind(4, d.name)
-      .BindOrNull(5, d.description).Bind(6, d.created).BindOrNull(7, d.metadata)
+  s->Bind(1, d.id)
+      .Bind(2, p.org_id)
+      .Bind(3, d.project_id)
+      .Bind(4, d.name)
+      .BindOrNull(5, d.description)
+      .Bind(6, d.created)
+      .BindOrNull(7, d.metadata)
       .BindOrNull(8, StringsToJson(d.tags));
   Status st = s->Run();
   if (st.code() == StatusCode::kAlreadyExists) {
@@ -190,11 +206,11 @@ Result<model::Dataset> SqliteStore::GetDataset(const std::string& id) {
   return v[0];
 }
 
-Result<std::optional<model::Dataset>> SqliteStore::FindDatasetByName(
-    const std::string& project_id, const std::string& name) {
+Result<std::optional<model::Dataset>> SqliteStore::FindDatasetByName(const std::string& project_id,
+                                                                     const std::string& name) {
   SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
-  SLUICE_ASSIGN_OR_RETURN(auto v, QueryDatasets(*c, "project_id = ? AND name = ?",
-                                                {project_id, name}, LimitOne()));
+  SLUICE_ASSIGN_OR_RETURN(
+      auto v, QueryDatasets(*c, "project_id = ? AND name = ?", {project_id, name}, LimitOne()));
   if (v.empty()) return std::optional<model::Dataset>();
   return std::optional<model::Dataset>(v[0]);
 }
@@ -213,9 +229,16 @@ Status SqliteStore::CreateApiKey(const model::ApiKey& k) {
       Statement * s,
       writer_->Prepare("INSERT INTO api_keys (id, org_id, name, kind, lookup, salt, hash, grants, "
                        "created) VALUES (?,?,?,?,?,?,?,?,?)"));
-  return s->Bind(1, k.id).Bind(2, k.org_id).Bind(3, k.name)
-      .Bind(4, static_cast<int64_t>(k.kind)).Bind(5, k.lookup).Bind(6, k.salt).Bind(7, k.hash)
-      .Bind(8, GrantsToJson(k.grants)).Bind(9, k.created).Run();
+  return s->Bind(1, k.id)
+      .Bind(2, k.org_id)
+      .Bind(3, k.name)
+      .Bind(4, static_cast<int64_t>(k.kind))
+      .Bind(5, k.lookup)
+      .Bind(6, k.salt)
+      .Bind(7, k.hash)
+      .Bind(8, GrantsToJson(k.grants))
+      .Bind(9, k.created)
+      .Run();
 }
 
 Result<std::optional<model::ApiKey>> SqliteStore::FindApiKeyByLookup(const std::string& lookup) {
@@ -233,10 +256,9 @@ Result<std::vector<model::ApiKey>> SqliteStore::ListApiKeys(const std::string& o
 Status SqliteStore::RevokeApiKey(const std::string& org_id, const std::string& key_id,
                                  TimestampMicros now) {
   std::lock_guard<std::mutex> lock(write_mu_);
-  SLUICE_ASSIGN_OR_RETURN(
-      Statement * s,
-      writer_->Prepare("UPDATE api_keys SET revoked = COALESCE(revoked, ?) "
-                       "WHERE org_id = ? AND id = ?"));
+  SLUICE_ASSIGN_OR_RETURN(Statement * s,
+                          writer_->Prepare("UPDATE api_keys SET revoked = COALESCE(revoked, ?) "
+                                           "WHERE org_id = ? AND id = ?"));
   SLUICE_RETURN_IF_ERROR(s->Bind(1, now).Bind(2, org_id).Bind(3, key_id).Run());
   if (writer_->Changes() == 0) return NotFoundError("no API key " + key_id + " in this org");
   return Status();

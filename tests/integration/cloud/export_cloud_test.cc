@@ -54,7 +54,8 @@ class ExportCloudTest : public ::testing::Test {
     ConfigContext ctx{org_.id, project_.id, automation_.id, "sluice", nullptr};
     auto config = ValidateAutomationConfig(
         *Json::Parse(R"({"event_type":"btql_export","export_definition":{"type":"log_spans"},)"
-                     R"("export_path":"s3://)" + std::string(kBucket) + "/" + prefix +
+                     R"("export_path":"s3://)" +
+                     std::string(kBucket) + "/" + prefix +
                      R"(","format":"jsonl","interval_seconds":300,"batch_size":)" +
                      std::to_string(batch_size) +
                      R"(,"credentials":{"type":"aws_iam","role_arn":")" +
@@ -77,8 +78,9 @@ class ExportCloudTest : public ::testing::Test {
     }
     auto w = model::ParseInsertRequest(R"({"events":)" + events + "]}");
     ASSERT_TRUE(w.ok());
-    ASSERT_TRUE(store_->InsertEvents({model::ObjectType::kProjectLogs, project_.id}, org_.id,
-                                     project_.id, *w, clock_.NowMicros())
+    ASSERT_TRUE(store_
+                    ->InsertEvents({model::ObjectType::kProjectLogs, project_.id}, org_.id,
+                                   project_.id, *w, clock_.NowMicros())
                     .ok());
   }
 
@@ -106,7 +108,7 @@ class ExportCloudTest : public ::testing::Test {
   static std::map<std::string, int> IdCounts(const Json& listing) {
     std::map<std::string, int> ids;
     const Json* files = listing.Find("files");
-  for (const auto& [key, rows] : files->members()) {
+    for (const auto& [key, rows] : files->members()) {
       for (const Json& id : rows.array()) ++ids[id.string_value()];
     }
     return ids;
@@ -177,7 +179,7 @@ TEST_F(ExportCloudTest, ExpiredRoleCredentialsAreRefreshedBetweenRuns) {
   auto first = runner_->Run(automation_, model::RunTrigger::kManual);
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first->status, model::RunStatus::kSuccess) << first->error;
-  EXPECT_EQ(assume_role_calls(), 1);  // one role session for the file and the manifest
+  EXPECT_EQ(assume_role_calls(), 1);       // one role session for the file and the manifest
   clock_.Advance(2 * 3600 * 1'000'000LL);  // the assumed role's credentials have expired
   InsertSpans(5, "b");
   auto second = runner_->Run(automation_, model::RunTrigger::kManual);

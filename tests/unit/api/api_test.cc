@@ -36,12 +36,16 @@ TEST(Metrics, RendersPrometheusCountersAndCumulativeBuckets) {
   m.RecordRequest("/v1/project", "GET", 200, 0.2);
   m.AddRowsInserted("dataset", 5);
   const std::string text = m.Render();
-  EXPECT_NE(text.find("sluice_http_requests_total{route=\"/v1/project\",method=\"GET\",code=\"200\"} 2"),
-            std::string::npos);
-  EXPECT_NE(text.find("sluice_http_request_duration_seconds_bucket{route=\"/v1/project\",le=\"0.005\"} 1"),
-            std::string::npos);
-  EXPECT_NE(text.find("sluice_http_request_duration_seconds_bucket{route=\"/v1/project\",le=\"0.25\"} 2"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find("sluice_http_requests_total{route=\"/v1/project\",method=\"GET\",code=\"200\"} 2"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find(
+          "sluice_http_request_duration_seconds_bucket{route=\"/v1/project\",le=\"0.005\"} 1"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find("sluice_http_request_duration_seconds_bucket{route=\"/v1/project\",le=\"0.25\"} 2"),
+      std::string::npos);
   EXPECT_NE(text.find("sluice_rows_inserted_total{object_type=\"dataset\"} 5"), std::string::npos);
 }
 
@@ -99,7 +103,6 @@ TEST_F(HandlersTest, FetchLimitIsBoundedByOptions) {
   EXPECT_EQ(too_many.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(too_many.status().message().find("limit"), std::string::npos);
 }
-
 
 TEST_F(HandlersTest, AnExperimentNameHeldByOneInRetentionGraceSaysSo) {
   Handlers h(*store_, clock_, metrics_);

@@ -52,8 +52,8 @@ TEST(JsonWriter, RandomStringsRoundTripThroughSimdjson) {
 TEST(JsonWriter, OneSpecialByteAtEveryPositionOfCleanText) {
   // Clean runs are skipped a word at a time: a byte to escape (or a byte just above the
   // range, or UTF-8) at any offset, in strings of any length, must still come out right.
-  const std::string specials[] = {"\"", "\\", std::string(1, '\0'), "\x1f", "\n", " ", "!",
-                                  "#", "[", "]", "\x7f", "é", "😀"};
+  const std::string specials[] = {
+      "\"", "\\", std::string(1, '\0'), "\x1f", "\n", " ", "!", "#", "[", "]", "\x7f", "é", "😀"};
   for (size_t len = 0; len < 40; ++len) {
     for (size_t pos = 0; pos <= len; ++pos) {
       for (const std::string& special : specials) {
@@ -61,11 +61,13 @@ TEST(JsonWriter, OneSpecialByteAtEveryPositionOfCleanText) {
         std::string out;
         AppendJsonString(out, s);
         ASSERT_EQ(ParseBackString(out), s) << len << " " << pos;
-        const bool escaped = static_cast<unsigned char>(special[0]) < 0x20 ||
-                             special == "\"" || special == "\\";
-        EXPECT_EQ(out.size(), s.size() + 2 + (escaped ? (special[0] == '\n' || special[0] == '"' ||
-                                                          special[0] == '\\' ? 1 : 5)
-                                                       : 0));
+        const bool escaped =
+            static_cast<unsigned char>(special[0]) < 0x20 || special == "\"" || special == "\\";
+        EXPECT_EQ(
+            out.size(),
+            s.size() + 2 +
+                (escaped ? (special[0] == '\n' || special[0] == '"' || special[0] == '\\' ? 1 : 5)
+                         : 0));
       }
     }
   }
@@ -74,8 +76,20 @@ TEST(JsonWriter, OneSpecialByteAtEveryPositionOfCleanText) {
 TEST(JsonWriter, BuildsNestedDocumentsWithCommas) {
   std::string out;
   JsonWriter w(&out);
-  w.BeginObject().Member("a", int64_t{1}).Key("b").BeginArray().Int(1).Null().Bool(true)
-      .String("x").EndArray().Key("c").BeginObject().EndObject().Member("d", 0.5).EndObject();
+  w.BeginObject()
+      .Member("a", int64_t{1})
+      .Key("b")
+      .BeginArray()
+      .Int(1)
+      .Null()
+      .Bool(true)
+      .String("x")
+      .EndArray()
+      .Key("c")
+      .BeginObject()
+      .EndObject()
+      .Member("d", 0.5)
+      .EndObject();
   EXPECT_EQ(out, R"({"a":1,"b":[1,null,true,"x"],"c":{},"d":0.5})");
 }
 

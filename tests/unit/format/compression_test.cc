@@ -36,8 +36,7 @@ std::string Decompress(Compression codec, const std::string& block, size_t size)
     case Compression::kSnappy:
       out.clear();
       return snappy::Uncompress(block.data(), block.size(), &out) ? out : "snappy error";
-    case Compression::kNone:
-      return block;
+    case Compression::kNone: return block;
   }
   return "";
 }

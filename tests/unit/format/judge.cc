@@ -1,11 +1,11 @@
 #include "judge.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <sys/wait.h>
 
 #include "common/json_writer.h"
 #include "testing/temp_dir.h"

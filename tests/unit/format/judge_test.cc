@@ -293,24 +293,14 @@ TEST_F(JudgeTest, TracesSchema) {
     Row row;
     for (const Column& c : TraceSchema().columns) {
       switch (c.type) {
-        case ValueType::kString:
-          row.push_back(Value::String(c.name + std::to_string(k)));
-          break;
+        case ValueType::kString: row.push_back(Value::String(c.name + std::to_string(k))); break;
         case ValueType::kJson:
           row.push_back(Value::Json("{\"n\":" + std::to_string(k) + "}"));
           break;
-        case ValueType::kInt64:
-          row.push_back(Value::Int64(k * 3));
-          break;
-        case ValueType::kDouble:
-          row.push_back(Value::Double(k * 0.25));
-          break;
-        case ValueType::kTimestamp:
-          row.push_back(Value::Timestamp(1764300000000000 + k));
-          break;
-        default:
-          row.push_back(k % 2 ? Value::Null() : Value::StringList({"x"}));
-          break;
+        case ValueType::kInt64: row.push_back(Value::Int64(k * 3)); break;
+        case ValueType::kDouble: row.push_back(Value::Double(k * 0.25)); break;
+        case ValueType::kTimestamp: row.push_back(Value::Timestamp(1764300000000000 + k)); break;
+        default: row.push_back(k % 2 ? Value::Null() : Value::StringList({"x"})); break;
       }
     }
     rows.push_back(row);

@@ -30,10 +30,10 @@ TEST(ThriftCompactEncoder, FieldHeadersUseDeltasUpToFifteen) {
   std::string out;
   ThriftCompactEncoder e(&out);
   e.BeginStruct();
-  e.FieldI32(1, 5);    // delta 1, type i32 (5) -> 0x15, zigzag 5 = 10
-  e.FieldI64(3, 1);    // delta 2, type i64 (6) -> 0x26
-  e.FieldBool(4, true);   // delta 1, bool true (1) -> 0x11
-  e.FieldBool(5, false);  // 0x12
+  e.FieldI32(1, 5);         // delta 1, type i32 (5) -> 0x15, zigzag 5 = 10
+  e.FieldI64(3, 1);         // delta 2, type i64 (6) -> 0x26
+  e.FieldBool(4, true);     // delta 1, bool true (1) -> 0x11
+  e.FieldBool(5, false);    // 0x12
   e.FieldBinary(40, "ab");  // delta 35: long form 0x08, zigzag(40)=80 -> 0x50
   e.EndStruct();
   EXPECT_EQ(Hex(out), "150a26021112085002616200");
@@ -48,14 +48,16 @@ TEST(ThriftCompactEncoder, NestedStructsRestoreTheOuterFieldId) {
   e.EndStruct();          // 00
   e.FieldI32(3, 1);       // outer delta from 2 -> 0x15 02
   e.EndStruct();
-  EXPECT_EQ(Hex(out), "2c7502001502" "00");
+  EXPECT_EQ(Hex(out),
+            "2c7502001502"
+            "00");
 }
 
 TEST(ThriftCompactEncoder, ListHeadersShortAndLong) {
   std::string out;
   ThriftCompactEncoder e(&out);
   e.BeginStruct();
-  e.FieldListBegin(1, ThriftType::kI32, 3);   // 0x19, 0x35
+  e.FieldListBegin(1, ThriftType::kI32, 3);      // 0x19, 0x35
   e.FieldListBegin(2, ThriftType::kBinary, 20);  // 0x19, 0xf8, 0x14
   EXPECT_EQ(Hex(out), "193519f814");
 }

@@ -37,17 +37,22 @@ TEST(AutomationConfig, ExportDefaultsAndServerExternalId) {
 }
 
 TEST(AutomationConfig, LocalDirectoriesNeedNoCredentials) {
-  auto j = *Json::Parse(R"({"event_type":"btql_export","export_definition":{"type":"log_spans"},)"
-                        R"("export_path":"file:///tmp/out","format":"parquet","interval_seconds":600})");
+  auto j =
+      *Json::Parse(R"({"event_type":"btql_export","export_definition":{"type":"log_spans"},)"
+                   R"("export_path":"file:///tmp/out","format":"parquet","interval_seconds":600})");
   EXPECT_TRUE(ParseExportConfig(j, Ctx()).ok());
 }
 
 TEST(AutomationConfig, ErrorsNameTheField) {
-  EXPECT_NE(ParseExportConfig(Export(R"(,"batch_size":0)"), Ctx()).status().message().find(
-                "config.batch_size"),
+  EXPECT_NE(ParseExportConfig(Export(R"(,"batch_size":0)"), Ctx())
+                .status()
+                .message()
+                .find("config.batch_size"),
             std::string::npos);
-  EXPECT_NE(ParseExportConfig(Export(R"(,"colour":"red")"), Ctx()).status().message().find(
-                "config.colour"),
+  EXPECT_NE(ParseExportConfig(Export(R"(,"colour":"red")"), Ctx())
+                .status()
+                .message()
+                .find("config.colour"),
             std::string::npos);
   auto r = ParseRetentionConfig(
       *Json::Parse(R"({"event_type":"retention","object_type":"dataset","retention_days":0})"),
@@ -62,7 +67,8 @@ TEST(AutomationConfig, ErrorsNameTheField) {
 
 Json Retention(const std::string& extra = "") {
   return *Json::Parse(R"({"event_type":"retention","object_type":"project_logs",)"
-                      R"("retention_days":30)" + extra + "}");
+                      R"("retention_days":30)" +
+                      extra + "}");
 }
 
 std::string RetentionError(const std::string& extra) {

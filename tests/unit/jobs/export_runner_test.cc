@@ -1,5 +1,4 @@
 #include "jobs/export_runner.h"
-#include "jobs/export_rows.h"
 
 #include <gtest/gtest.h>
 
@@ -11,6 +10,7 @@
 #include "common/json.h"
 #include "common/time_util.h"
 #include "common/uuid.h"
+#include "jobs/export_rows.h"
 #include "model/event_write.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/fake_clock.h"
@@ -96,8 +96,9 @@ class ExportRunnerTest : public ::testing::Test {
   void Insert(const std::string& events) {
     auto w = model::ParseInsertRequest(R"({"events":)" + events + "}");
     ASSERT_TRUE(w.ok()) << w.status().ToString();
-    ASSERT_TRUE(store_->InsertEvents({model::ObjectType::kProjectLogs, project_.id}, org_.id,
-                                     project_.id, *w, clock_.NowMicros())
+    ASSERT_TRUE(store_
+                    ->InsertEvents({model::ObjectType::kProjectLogs, project_.id}, org_.id,
+                                   project_.id, *w, clock_.NowMicros())
                     .ok());
   }
 
@@ -174,8 +175,8 @@ TEST_F(ExportRunnerTest, SpansGoInBatchSizeFilesUnderTheRunDateThenOnlyNewRows) 
   for (const auto& [id, n] : ids) ASSERT_EQ(n, 1) << id;
 
   // The manifest lists the files with their rows and checksums.
-  auto manifest = Json::Parse(dest_.bucket->objects().at("team/logs/_sluice/manifests/" +
-                                                         first.id + ".json"));
+  auto manifest =
+      Json::Parse(dest_.bucket->objects().at("team/logs/_sluice/manifests/" + first.id + ".json"));
   ASSERT_TRUE(manifest.ok());
   ASSERT_EQ(manifest->Find("files")->array().size(), 3u);
   EXPECT_EQ(manifest->Find("files")->array()[2].Find("rows")->int_value(), 500);
@@ -309,8 +310,8 @@ TEST_F(ExportRunnerTest, ResetWaitsForARunInAnotherProcessThenStartsOver) {
   ASSERT_EQ(ExportedIds().size(), 3u);
   // Another sluice process sharing the store is running this export: it holds the lease.
   const TimestampMicros now = clock_.NowMicros();
-  ASSERT_TRUE(*store_->TryAcquireLease("export:" + a.id, "otherhost:1:abcd", now,
-                                       now + 60 * kSecond));
+  ASSERT_TRUE(
+      *store_->TryAcquireLease("export:" + a.id, "otherhost:1:abcd", now, now + 60 * kSecond));
   Status refused = runner_->Reset(a.id);
   EXPECT_EQ(refused.code(), StatusCode::kAborted);
   EXPECT_NE(refused.message().find("in progress in another sluice process"), std::string::npos)
@@ -338,13 +339,14 @@ TEST_F(ExportRunnerTest, HiveLayoutAndParquetNameTheFiles) {
 }
 
 TEST_F(ExportRunnerTest, TracesWaitUntilIdleAndAreExportedAgainWhenTheyChange) {
-  model::Automation a = Export(
-      R"(,"export_definition":{"type":"log_traces"},"trace_idle_seconds":60)");
+  model::Automation a =
+      Export(R"(,"export_definition":{"type":"log_traces"},"trace_idle_seconds":60)");
   const std::string old_time = FormatRfc3339(clock_.NowMicros() - 600 * kSecond);
   const std::string now_time = FormatRfc3339(clock_.NowMicros());
   Insert(R"([{"id":"r1","span_id":"r1","root_span_id":"r1","created":")" + old_time +
          R"(","input":"q1"},{"id":"c1","span_id":"c1","root_span_id":"r1","span_parents":["r1"],)"
-         R"("created":")" + old_time + R"(","metrics":{"prompt_tokens":5}}])");
+         R"("created":")" +
+         old_time + R"(","metrics":{"prompt_tokens":5}}])");
   Insert(R"([{"id":"r2","span_id":"r2","root_span_id":"r2","created":")" + now_time +
          R"(","input":"q2"}])");
   model::AutomationRun first = Run(a);
@@ -409,7 +411,8 @@ namespace {
 
 TEST(QueryRowCollector, XactIdAndCreatedGetTheirFileTypesOtherColumnsTheirValuesTypes) {
   QueryRowCollector c;
-  ASSERT_TRUE(c.OnRow(R"({"id":"a","_xact_id":"1042","created":"2026-01-01T00:00:00Z","n":1})").ok());
+  ASSERT_TRUE(
+      c.OnRow(R"({"id":"a","_xact_id":"1042","created":"2026-01-01T00:00:00Z","n":1})").ok());
   ASSERT_TRUE(c.OnRow(R"({"id":"b","_xact_id":"1043","n":2.5,"extra":{"k":[1]}})").ok());
   auto [schema, rows] = c.Take();
   ASSERT_EQ(schema.columns.size(), 5u);

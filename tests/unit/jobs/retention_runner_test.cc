@@ -30,7 +30,8 @@ class RetentionRunnerTest : public ::testing::Test {
     project_ = *store_->CreateProject({NewUuid(), org_.id, "p", "", clock_.NowMicros()});
   }
 
-  model::Automation Policy(const std::string& object_type, int days, const std::string& exempt = "") {
+  model::Automation Policy(const std::string& object_type, int days,
+                           const std::string& exempt = "") {
     model::Automation a;
     a.id = NewUuid();
     a.org_id = org_.id;
@@ -190,8 +191,8 @@ TEST_F(RetentionRunnerTest, PropertyDeletesExactlyTheOlderNonExemptRows) {
   std::vector<Row> rows;
   std::string events = "[";
   for (int i = 0; i < 400; ++i) {
-    Row r{"r" + std::to_string(i),
-          clock_.NowMicros() - static_cast<int64_t>(rng() % (90 * kDay)), rng() % 4 == 0};
+    Row r{"r" + std::to_string(i), clock_.NowMicros() - static_cast<int64_t>(rng() % (90 * kDay)),
+          rng() % 4 == 0};
     if (i) events += ",";
     events += R"({"id":")" + r.id + R"(","created":")" + FormatRfc3339(r.created) + "\"" +
               (r.keep ? R"(,"metadata":{"hold":true})" : "") + "}";
@@ -200,8 +201,8 @@ TEST_F(RetentionRunnerTest, PropertyDeletesExactlyTheOlderNonExemptRows) {
   Insert(logs, events + "]");
   const int days = 1 + static_cast<int>(rng() % 60);
   RetentionRunner runner(*store_, clock_);
-  auto run = runner.Run(Policy("project_logs", days, "metadata.hold = true"),
-                        model::RunTrigger::kManual);
+  auto run =
+      runner.Run(Policy("project_logs", days, "metadata.hold = true"), model::RunTrigger::kManual);
   ASSERT_TRUE(run.ok());
   ASSERT_EQ(run->status, model::RunStatus::kSuccess) << run->error;
   const TimestampMicros cutoff = clock_.NowMicros() - days * kDay;
@@ -237,7 +238,8 @@ class RetentionWithExportTest : public RetentionRunnerTest {
     auto config = ValidateAutomationConfig(
         *Json::Parse(R"({"event_type":"btql_export","export_definition":)" + definition +
                      R"(,"export_path":"file:///tmp/x","format":"jsonl","interval_seconds":300,)"
-                     R"("status":")" + status + R"("})"),
+                     R"("status":")" +
+                     status + R"("})"),
         ctx);
     EXPECT_TRUE(config.ok()) << config.status().ToString();
     a.config = *config;
@@ -335,8 +337,7 @@ TEST_F(RetentionWithExportTest, AnExportAtTheLastRowOfATransactionHoldsNothingOf
   ASSERT_TRUE(run.ok());
   EXPECT_EQ(Stat(*run, "soft_deleted"), 0);
   EXPECT_EQ(Stat(*run, "held_back"), 3);
-  EXPECT_NE(run->stats.Find("held_back_reason")->string_value().find(midway.id),
-            std::string::npos);
+  EXPECT_NE(run->stats.Find("held_back_reason")->string_value().find(midway.id), std::string::npos);
   EXPECT_EQ(Visible(logs_).size(), 3u);
 }
 
@@ -350,8 +351,7 @@ TEST_F(RetentionWithExportTest, AnExperimentWithRowsNoExportReadYetStaysWhole) {
   const model::ObjectRef rows{model::ObjectType::kExperiment, e.id};
   Insert(rows, R"([{"id":"e1"}])");
   const std::string query_export =
-      "{\"type\":\"btql_query\",\"btql_query\":\"select: * | from: experiment('" + e.id +
-      "')\"}";
+      "{\"type\":\"btql_query\",\"btql_query\":\"select: * | from: experiment('" + e.id + "')\"}";
   auto to_s3 =
       ExportAt({*store_->MaxXactId(), std::numeric_limits<int64_t>::max()}, "active", query_export);
   Insert(rows, R"([{"id":"e2"},{"id":"e3"}])");  // not exported yet

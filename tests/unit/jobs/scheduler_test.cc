@@ -85,7 +85,8 @@ class SchedulerTest : public ::testing::Test {
   model::Automation Retention(const std::string& name, const std::string& status) {
     model::Automation a = Named(name, model::AutomationType::kRetention);
     auto config = Json::Parse(R"({"event_type":"retention","object_type":"project_logs",)"
-                              R"("retention_days":1,"status":")" + status + R"("})");
+                              R"("retention_days":1,"status":")" +
+                              status + R"("})");
     ConfigContext ctx;
     ctx.project_id = project_.id;
     a.config = ValidateAutomationConfig(*config, ctx).value();

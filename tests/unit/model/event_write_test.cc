@@ -58,10 +58,10 @@ TEST(ApplyEventWrite, ChildSpanNeedsItsRoot) {
 }
 
 TEST(ApplyEventWrite, MergeDeepMergesAndKeepsCreated) {
-  Event old = *ApplyEventWrite(
-      Write(R"({"id":"r","metadata":{"a":1,"n":{"x":1}},"output":"o1"})"), nullptr, kNow);
-  auto e = ApplyEventWrite(
-      Write(R"({"id":"r","_is_merge":true,"metadata":{"b":2,"n":{"y":2}}})"), &old, kNow + 5);
+  Event old = *ApplyEventWrite(Write(R"({"id":"r","metadata":{"a":1,"n":{"x":1}},"output":"o1"})"),
+                               nullptr, kNow);
+  auto e = ApplyEventWrite(Write(R"({"id":"r","_is_merge":true,"metadata":{"b":2,"n":{"y":2}}})"),
+                           &old, kNow + 5);
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->metadata, R"({"a":1,"n":{"x":1,"y":2},"b":2})");
   EXPECT_EQ(e->output, R"("o1")");
@@ -70,17 +70,18 @@ TEST(ApplyEventWrite, MergeDeepMergesAndKeepsCreated) {
 }
 
 TEST(ApplyEventWrite, MergePathsReplaceInsteadOfMerging) {
-  Event old = *ApplyEventWrite(Write(R"({"id":"r","metadata":{"a":1,"n":{"x":1}}})"), nullptr, kNow);
-  auto e = ApplyEventWrite(
-      Write(R"({"id":"r","_is_merge":true,"_merge_paths":[["metadata","n"]],)"
-            R"("metadata":{"n":{"y":2}}})"),
-      &old, kNow);
+  Event old =
+      *ApplyEventWrite(Write(R"({"id":"r","metadata":{"a":1,"n":{"x":1}}})"), nullptr, kNow);
+  auto e = ApplyEventWrite(Write(R"({"id":"r","_is_merge":true,"_merge_paths":[["metadata","n"]],)"
+                                 R"("metadata":{"n":{"y":2}}})"),
+                           &old, kNow);
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->metadata, R"({"a":1,"n":{"y":2}})");
 }
 
 TEST(ApplyEventWrite, ReplaceWithoutMergeDropsOldFields) {
-  Event old = *ApplyEventWrite(Write(R"({"id":"r","metadata":{"a":1},"output":"o"})"), nullptr, kNow);
+  Event old =
+      *ApplyEventWrite(Write(R"({"id":"r","metadata":{"a":1},"output":"o"})"), nullptr, kNow);
   auto e = ApplyEventWrite(Write(R"({"id":"r","input":"i"})"), &old, kNow + 9);
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->metadata, "");

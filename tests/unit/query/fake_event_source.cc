@@ -53,9 +53,7 @@ Result<std::unique_ptr<model::EventStream>> FakeEventSource::Scan(
     return std::pair(a.created, a.row_key) < std::pair(b.created, b.row_key);
   };
   switch (request.order) {
-    case model::ScanOrder::kXactAscending:
-      std::sort(out.begin(), out.end(), xact_less);
-      break;
+    case model::ScanOrder::kXactAscending: std::sort(out.begin(), out.end(), xact_less); break;
     case model::ScanOrder::kCreatedAscending:
       std::sort(out.begin(), out.end(), created_less);
       break;

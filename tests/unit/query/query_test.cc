@@ -476,18 +476,10 @@ TEST(QueryRobustness, TenThousandMutatedQueries) {
     for (int e = 0; e < edits && !q.empty(); ++e) {
       size_t at = rng() % q.size();
       switch (rng() % 4) {
-        case 0:
-          q[at] = kAlphabet[rng() % kAlphabet.size()];
-          break;
-        case 1:
-          q.erase(at, 1 + rng() % 8);
-          break;
-        case 2:
-          q.insert(at, q.substr(rng() % q.size(), 1 + rng() % 12));
-          break;
-        default:
-          q.insert(at, 1, kAlphabet[rng() % kAlphabet.size()]);
-          break;
+        case 0: q[at] = kAlphabet[rng() % kAlphabet.size()]; break;
+        case 1: q.erase(at, 1 + rng() % 8); break;
+        case 2: q.insert(at, q.substr(rng() % q.size(), 1 + rng() % 12)); break;
+        default: q.insert(at, 1, kAlphabet[rng() % kAlphabet.size()]); break;
       }
     }
     Ran ran = RunOn(source, q);

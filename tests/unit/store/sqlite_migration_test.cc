@@ -31,13 +31,23 @@ void WriteVersion3Database(const std::string& path) {
       "span_parents, is_root, input, metadata, org_id, project_id) VALUES ";
   const std::string p = std::string("'") + kProject + "'";
   const std::string e = std::string("'") + kExperiment + "'";
-  ASSERT_TRUE((*c)->Exec(insert +
-                         "(0, " + p + ", 'a', 1, 100, 'root', 'root', NULL, 1, '\"in-a\"', "
-                         "'{\"x\":1}', 'org', " + p + "),"
-                         "(0, " + p + ", 'b', 1, 200, 'kid', 'root', '[\"root\"]', 0, "
-                         "'\"in-b\"', NULL, 'org', " + p + "),"
-                         "(1, " + e + ", 'a', 2, 300, 's', 's', NULL, 1, '\"exp-a\"', NULL, "
-                         "'org', " + p + ");"
+  ASSERT_TRUE((*c)->Exec(insert + "(0, " + p +
+                         ", 'a', 1, 100, 'root', 'root', NULL, 1, '\"in-a\"', "
+                         "'{\"x\":1}', 'org', " +
+                         p +
+                         "),"
+                         "(0, " +
+                         p +
+                         ", 'b', 1, 200, 'kid', 'root', '[\"root\"]', 0, "
+                         "'\"in-b\"', NULL, 'org', " +
+                         p +
+                         "),"
+                         "(1, " +
+                         e +
+                         ", 'a', 2, 300, 's', 's', NULL, 1, '\"exp-a\"', NULL, "
+                         "'org', " +
+                         p +
+                         ");"
                          "UPDATE xact_counter SET value = 2;")
                   .ok());
 }

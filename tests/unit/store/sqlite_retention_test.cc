@@ -295,16 +295,16 @@ class SegmentRetentionTest : public RetentionStoreTest {
   }
 
   bool TableExists(const std::string& name) {
-    return QueryInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '" +
-                    name + "'") == 1;
+    return QueryInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '" + name +
+                    "'") == 1;
   }
 
   // Batch `b`: ids "b<b>-0".."b<b>-9", the first `old` of them created 30 days ago.
   std::vector<std::pair<std::string, TimestampMicros>> BatchRows(int b, int old) {
     std::vector<std::pair<std::string, TimestampMicros>> rows;
     for (int i = 0; i < kSegmentRows; ++i) {
-      rows.push_back({"b" + std::to_string(b) + "-" + std::to_string(i),
-                      i < old ? kT0 - 30 * kDay : kT0});
+      rows.push_back(
+          {"b" + std::to_string(b) + "-" + std::to_string(i), i < old ? kT0 - 30 * kDay : kT0});
     }
     return rows;
   }
@@ -351,10 +351,10 @@ TEST_F(SegmentRetentionTest, AFewRowsThatStayMoveToTheOpenSegmentAndTheirSegment
   EXPECT_FALSE(TableExists("events"));
   EXPECT_FALSE(TableExists("events_1"));
   // The exempt row is the same row (key, transaction, fields), now in the open segment.
-  EXPECT_EQ(QueryInt("SELECT count(*) FROM events_2 WHERE row_key = " +
-                     std::to_string(keep.row_key) + " AND xact_id = " +
-                     std::to_string(keep.xact_id)),
-            1);
+  EXPECT_EQ(
+      QueryInt("SELECT count(*) FROM events_2 WHERE row_key = " + std::to_string(keep.row_key) +
+               " AND xact_id = " + std::to_string(keep.xact_id)),
+      1);
   const model::Event after = **store_->GetEvent(logs_, "b0-3");
   EXPECT_EQ(after.row_key, keep.row_key);
   EXPECT_EQ(after.created, keep.created);
@@ -405,7 +405,7 @@ TEST_F(SegmentRetentionTest, SegmentsOfAnotherObjectAreNotDroppedByThisObjectsMa
   d.created = kT0;
   ASSERT_TRUE(store_->CreateDataset(d).ok());
   const ObjectRef ds{ObjectType::kDataset, d.id};
-  Insert(ds, BatchRows(0, kSegmentRows));    // old dataset rows, no mark on the dataset
+  Insert(ds, BatchRows(0, kSegmentRows));     // old dataset rows, no mark on the dataset
   Insert(logs_, BatchRows(1, kSegmentRows));  // old log rows, marked
   ASSERT_TRUE(store_->AddRetentionMark(Mark("run", kT0 - kDay, logs_), {}).ok());
   ASSERT_TRUE(store_->PurgeExpiredMarks(kT0 + kDay).ok());
@@ -488,8 +488,8 @@ TEST_F(SegmentRetentionTest, ADropACrashInterruptedIsFinishedOnOpen) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(dir_.File("db").c_str(), &db), SQLITE_OK);
   sqlite3_busy_timeout(db, 5000);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE event_segments SET state = 2 WHERE seg = 0", nullptr,
-                         nullptr, nullptr),
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE event_segments SET state = 2 WHERE seg = 0", nullptr, nullptr,
+                         nullptr),
             SQLITE_OK);
   sqlite3_close(db);
   Reopen();

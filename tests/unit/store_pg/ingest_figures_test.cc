@@ -54,9 +54,9 @@ double SpansPerSecond(Store& store) {
 TEST(PgIngest, DISABLED_IngestFigures) {
   testing::TempDir dir;
   std::string skip;
-  auto sqlite = testing::OpenFreshStore(testing::Backend::kSqlite, dir, &skip,
-                                        testing::SmallPagePgOptions(),
-                                        store::sqlite::SqliteStoreOptions{}.segment_rows);
+  auto sqlite =
+      testing::OpenFreshStore(testing::Backend::kSqlite, dir, &skip, testing::SmallPagePgOptions(),
+                              store::sqlite::SqliteStoreOptions{}.segment_rows);
   auto pg = testing::OpenFreshStore(testing::Backend::kPostgres, dir, &skip,
                                     store::postgres::PgStoreOptions{});
   if (!skip.empty()) GTEST_SKIP() << skip;
