@@ -53,6 +53,7 @@ void WriteExperiment(JsonWriter& w, const model::Experiment& e) {
   w.Member("created", FormatRfc3339(e.created));
   StringOrNull(w, "dataset_id", e.dataset_id);
   StringOrNull(w, "base_exp_id", e.base_exp_id);
+  RawOrNull(w, "repo_info", e.repo_info);
   w.Member("public", e.is_public);
   RawOrNull(w, "metadata", e.metadata);
   Tags(w, e.tags);

@@ -54,6 +54,9 @@ struct Experiment {
   std::vector<std::string> tags;
   std::string dataset_id;   // empty = none
   std::string base_exp_id;  // empty = none
+  // The git state the SDK reported (commit, branch, tag, dirty, author…): canonical JSON object
+  // text, empty = none.
+  std::string repo_info;
 };
 
 struct Dataset {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,15 @@ struct ExportFile {
   TimestampMicros created = 0;
 };
 
+// The writes to one object of an insert batch (Store::InsertBatch); `writes` is borrowed for
+// the call.
+struct ObjectWrites {
+  model::ObjectRef object;
+  std::string org_id;
+  std::string project_id;
+  std::span<const model::EventWrite> writes;
+};
+
 struct InsertResult {
   std::vector<std::string> row_ids;  // in request order
   uint64_t xact_id = 0;
@@ -118,13 +128,19 @@ class Store : public model::EventSource {
                               TimestampMicros now) = 0;
 
   // --- rows ---
-  // Applies all writes in one transaction with one new _xact_id; on any error nothing is
-  // written. REQUIRES: the object exists and belongs to project_id/org_id.
-  virtual Result<InsertResult> InsertEvents(const model::ObjectRef& object,
-                                            const std::string& org_id,
-                                            const std::string& project_id,
-                                            const std::vector<model::EventWrite>& writes,
-                                            TimestampMicros now) = 0;
+  // Applies every write of every object in `batch` in one transaction with one new _xact_id;
+  // on any error nothing is written. row_ids are in batch order. REQUIRES: each object exists
+  // and belongs to its project_id/org_id.
+  virtual Result<InsertResult> InsertBatch(std::span<const ObjectWrites> batch,
+                                           TimestampMicros now) = 0;
+  // InsertBatch of one object's writes.
+  Result<InsertResult> InsertEvents(const model::ObjectRef& object, const std::string& org_id,
+                                    const std::string& project_id,
+                                    std::span<const model::EventWrite> writes,
+                                    TimestampMicros now) {
+    const ObjectWrites one{object, org_id, project_id, writes};
+    return InsertBatch({&one, 1}, now);
+  }
   // The current version of one row, or nullopt.
   virtual Result<std::optional<model::Event>> GetEvent(const model::ObjectRef& object,
                                                        const std::string& id) = 0;

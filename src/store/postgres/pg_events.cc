@@ -107,7 +107,7 @@ Status InsertRows(Connection& c, const std::vector<const model::Event*>& rows,
 // write order (a later write of an id supersedes an earlier one, whose slot is emptied). Fills
 // result's row_ids and counts.
 Result<std::vector<std::optional<model::Event>>> ApplyWrites(
-    const std::vector<model::EventWrite>& writes,
+    std::span<const model::EventWrite> writes,
     const std::unordered_map<std::string, StoredRow>& stored, const model::ObjectRef& object,
     const std::string& org_id, const std::string& project_id, TimestampMicros now,
     InsertResult* result) {
@@ -144,36 +144,44 @@ Result<std::vector<std::optional<model::Event>>> ApplyWrites(
   return versions;
 }
 
-}  // namespace
-
-Result<InsertResult> PgStore::InsertEvents(const model::ObjectRef& object,
-                                           const std::string& org_id, const std::string& project_id,
-                                           const std::vector<model::EventWrite>& writes,
-                                           TimestampMicros now) {
+// One object's writes of a batch inside the batch's transaction: the rows they replace are
+// deleted and the new versions appended.
+Status ApplyObjectWrites(Connection& c, const ObjectWrites& ow, TimestampMicros now,
+                         int64_t rows_per_statement, InsertResult& result) {
   std::vector<std::string> ids;
-  ids.reserve(writes.size());
-  for (const model::EventWrite& w : writes) ids.push_back(w.id);
-  SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
-  Transaction txn(*c);
-  SLUICE_RETURN_IF_ERROR(txn.Begin());
-  InsertResult result;
-  SLUICE_ASSIGN_OR_RETURN(result.xact_id, TakeXactId(*c));
-  if (options_.after_xact_id_taken) options_.after_xact_id_taken(result.xact_id);
-  SLUICE_ASSIGN_OR_RETURN(auto stored, LockExisting(*c, object, ids));
+  ids.reserve(ow.writes.size());
+  for (const model::EventWrite& w : ow.writes) ids.push_back(w.id);
+  SLUICE_ASSIGN_OR_RETURN(auto stored, LockExisting(c, ow.object, ids));
   std::vector<int64_t> replaced;
   for (const auto& [id, row] : stored) replaced.push_back(row.event.row_key);
-  SLUICE_ASSIGN_OR_RETURN(auto versions,
-                          ApplyWrites(writes, stored, object, org_id, project_id, now, &result));
+  SLUICE_ASSIGN_OR_RETURN(auto versions, ApplyWrites(ow.writes, stored, ow.object, ow.org_id,
+                                                     ow.project_id, now, &result));
   if (!replaced.empty()) {
-    SLUICE_RETURN_IF_ERROR(c->Query("DELETE FROM events WHERE row_key = ANY($1::bigint[])",
-                                    Params().Add(IntArray(replaced)))
+    SLUICE_RETURN_IF_ERROR(c.Query("DELETE FROM events WHERE row_key = ANY($1::bigint[])",
+                                   Params().Add(IntArray(replaced)))
                                .status());
   }
   std::vector<const model::Event*> rows;
   for (const auto& v : versions) {
     if (v) rows.push_back(&*v);
   }
-  SLUICE_RETURN_IF_ERROR(InsertRows(*c, rows, options_.insert_rows_per_statement));
+  return InsertRows(c, rows, rows_per_statement);
+}
+
+}  // namespace
+
+Result<InsertResult> PgStore::InsertBatch(std::span<const ObjectWrites> batch,
+                                          TimestampMicros now) {
+  SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
+  Transaction txn(*c);
+  SLUICE_RETURN_IF_ERROR(txn.Begin());
+  InsertResult result;
+  SLUICE_ASSIGN_OR_RETURN(result.xact_id, TakeXactId(*c));
+  if (options_.after_xact_id_taken) options_.after_xact_id_taken(result.xact_id);
+  for (const ObjectWrites& ow : batch) {
+    SLUICE_RETURN_IF_ERROR(
+        ApplyObjectWrites(*c, ow, now, options_.insert_rows_per_statement, result));
+  }
   SLUICE_RETURN_IF_ERROR(txn.Commit());
   return result;
 }

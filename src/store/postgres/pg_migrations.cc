@@ -180,6 +180,11 @@ CREATE TABLE leases (
   expires BIGINT NOT NULL
 );
 )sql",
+
+      // The git state an SDK reports when it registers an experiment.
+      R"sql(
+ALTER TABLE experiments ADD COLUMN repo_info TEXT;
+)sql",
   };
   return *kMigrations;
 }

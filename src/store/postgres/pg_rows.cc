@@ -67,6 +67,7 @@ model::Experiment ReadExperiment(const Rows& r, int i) {
   e.tags = JsonToStrings(r.View(i, 7));
   e.dataset_id = r.Text(i, 8);
   e.base_exp_id = r.Text(i, 9);
+  e.repo_info = r.Text(i, 10);
   return e;
 }
 
@@ -126,7 +127,7 @@ Result<std::vector<model::Experiment>> QueryExperiments(Connection& c, const std
   return QueryList<model::Experiment>(
       c, "experiments",
       "id, project_id, name, description, created, public, metadata, tags, dataset_id, "
-      "base_exp_id",
+      "base_exp_id, repo_info",
       "(" + where + ")" + kVisibleExperimentsSql, args, options, ReadExperiment);
 }
 

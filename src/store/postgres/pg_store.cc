@@ -96,8 +96,8 @@ Result<model::Experiment> PgStore::CreateExperiment(const model::Experiment& e) 
   SLUICE_ASSIGN_OR_RETURN(model::Project p, GetProject(e.project_id));
   auto r = Write(*this,
                  "INSERT INTO experiments (id, org_id, project_id, name, description, created, "
-                 "public, metadata, tags, dataset_id, base_exp_id) "
-                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                 "public, metadata, tags, dataset_id, base_exp_id, repo_info) "
+                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                  Params()
                      .Add(e.id)
                      .Add(p.org_id)
@@ -109,7 +109,8 @@ Result<model::Experiment> PgStore::CreateExperiment(const model::Experiment& e) 
                      .AddOrNull(e.metadata)
                      .AddOrNull(StringsToJson(e.tags))
                      .AddOrNull(e.dataset_id)
-                     .AddOrNull(e.base_exp_id));
+                     .AddOrNull(e.base_exp_id)
+                     .AddOrNull(e.repo_info));
   SLUICE_RETURN_IF_ERROR(NameTaken(r.status(), "an experiment", e.name));
   return e;
 }

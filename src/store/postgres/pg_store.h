@@ -65,10 +65,8 @@ class PgStore final : public Store {
   Status RevokeApiKey(const std::string& org_id, const std::string& key_id,
                       TimestampMicros now) override;
 
-  Result<InsertResult> InsertEvents(const model::ObjectRef& object, const std::string& org_id,
-                                    const std::string& project_id,
-                                    const std::vector<model::EventWrite>& writes,
-                                    TimestampMicros now) override;
+  Result<InsertResult> InsertBatch(std::span<const ObjectWrites> batch,
+                                   TimestampMicros now) override;
   Result<std::optional<model::Event>> GetEvent(const model::ObjectRef& object,
                                                const std::string& id) override;
   Result<uint64_t> MaxXactId() override;

@@ -236,6 +236,11 @@ CREATE TABLE event_segments (
 INSERT INTO event_segments (seg, tbl, state) VALUES (0, 'events', 0);
 CREATE VIEW events_all AS SELECT * FROM events;
 )sql",
+
+      // 7: the git state an SDK reports when it registers an experiment.
+      R"sql(
+ALTER TABLE experiments ADD COLUMN repo_info TEXT;
+)sql",
   };
   return *kMigrations;
 }

@@ -133,18 +133,34 @@ Result<uint64_t> NextXactId(Connection& c) {
   return v;
 }
 
+// The rows of `writes` as if no row of their id existed yet, and their derived columns. A merge
+// that fails on no row may still apply to an existing one, so only its result records the error.
+Status BuildFreshRows(std::span<const model::EventWrite> writes, TimestampMicros now,
+                      std::vector<Result<model::Event>>& fresh,
+                      std::vector<DerivedColumns>& derived) {
+  fresh.reserve(writes.size());
+  derived.resize(writes.size());
+  for (size_t i = 0; i < writes.size(); ++i) {
+    const model::EventWrite& w = writes[i];
+    fresh.push_back(w.object_delete ? Result<model::Event>(model::Event{})
+                                    : model::ApplyEventWrite(w, nullptr, now));
+    if (!fresh.back().ok() && !w.is_merge) return fresh.back().status();
+    if (fresh.back().ok()) derived[i] = DeriveColumns(*fresh.back());
+  }
+  return Status();
+}
+
 }  // namespace
 
-// One insert request's writes inside the group's transaction (see InsertEvents).
-Result<InsertResult> SqliteStore::ApplyInsert(const PendingInsert& p, const SegmentSet& segments) {
+// One object's writes of an insert request, inside the request's savepoint.
+Status SqliteStore::ApplyObjectWrites(const PendingInsert& p, size_t g, const SegmentSet& segments,
+                                      InsertResult& result) {
   Connection& c = *writer_;
-  InsertResult result;
-  result.row_ids.reserve(p.writes->size());
-  SLUICE_ASSIGN_OR_RETURN(result.xact_id, NextXactId(c));
-  SLUICE_ASSIGN_OR_RETURN(const int64_t obj_key, WriterObjectKey(c, *p.object));
-  SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(c, *p.object));
-  for (size_t i = 0; i < p.writes->size(); ++i) {
-    const model::EventWrite& w = (*p.writes)[i];
+  const ObjectWrites& ow = p.batch[g];
+  SLUICE_ASSIGN_OR_RETURN(const int64_t obj_key, WriterObjectKey(c, ow.object));
+  SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(c, ow.object));
+  for (size_t i = 0; i < ow.writes.size(); ++i) {
+    const model::EventWrite& w = ow.writes[i];
     result.row_ids.push_back(w.id);
     std::optional<model::Event> existing;
     SLUICE_ASSIGN_OR_RETURN(auto place, FindRow(c, segments, obj_key, w.id));
@@ -163,20 +179,31 @@ Result<InsertResult> SqliteStore::ApplyInsert(const PendingInsert& p, const Segm
       result.rows_deleted += existing ? 1 : 0;
       continue;
     }
-    const RowOwner owner{segments.open().table, next_row_key_++, obj_key, *p.object, *p.org_id,
-                         *p.project_id,         result.xact_id};
+    const RowOwner owner{segments.open().table, next_row_key_++, obj_key, ow.object, ow.org_id,
+                         ow.project_id,         result.xact_id};
     if (existing) {
       SLUICE_ASSIGN_OR_RETURN(model::Event e, model::ApplyEventWrite(w, &*existing, p.now));
       SLUICE_RETURN_IF_ERROR(InsertRow(c, owner, e, DeriveColumns(e)));
     } else {
       // The common case: the row built before queueing is bound as it is, and freed after
       // the write lock is released.
-      const Result<model::Event>& fresh = (*p.fresh)[i];
+      const Result<model::Event>& fresh = (*p.fresh)[g][i];
       SLUICE_RETURN_IF_ERROR(fresh.status());
-      SLUICE_RETURN_IF_ERROR(InsertRow(c, owner, *fresh, (*p.derived)[i]));
+      SLUICE_RETURN_IF_ERROR(InsertRow(c, owner, *fresh, (*p.derived)[g][i]));
     }
     ++result.rows_written;
     ++open_rows_;
+  }
+  return Status();
+}
+
+// One insert request's writes inside the group's transaction (see InsertBatch).
+Result<InsertResult> SqliteStore::ApplyInsert(const PendingInsert& p, const SegmentSet& segments) {
+  InsertResult result;
+  result.row_ids.reserve(p.rows);
+  SLUICE_ASSIGN_OR_RETURN(result.xact_id, NextXactId(*writer_));
+  for (size_t g = 0; g < p.batch.size(); ++g) {
+    SLUICE_RETURN_IF_ERROR(ApplyObjectWrites(p, g, segments, result));
   }
   return result;
 }
@@ -210,11 +237,8 @@ void SqliteStore::CommitGroup(const std::vector<PendingInsert*>& group) {
   }
 }
 
-Result<InsertResult> SqliteStore::InsertEvents(const model::ObjectRef& object,
-                                               const std::string& org_id,
-                                               const std::string& project_id,
-                                               const std::vector<model::EventWrite>& writes,
-                                               TimestampMicros now) {
+Result<InsertResult> SqliteStore::InsertBatch(std::span<const ObjectWrites> batch,
+                                              TimestampMicros now) {
   NoteInsert();
   struct NoteEnd {
     SqliteStore* store;
@@ -222,20 +246,17 @@ Result<InsertResult> SqliteStore::InsertEvents(const model::ObjectRef& object,
   } note_end{this};
   // Build every row as if no row of its id existed yet (the common case) before queueing, so
   // serialisation runs in parallel with other requests' writes.
-  std::vector<Result<model::Event>> fresh;
-  std::vector<DerivedColumns> derived(writes.size());
-  fresh.reserve(writes.size());
-  for (size_t i = 0; i < writes.size(); ++i) {
-    const model::EventWrite& w = writes[i];
-    fresh.push_back(w.object_delete ? Result<model::Event>(model::Event{})
-                                    : model::ApplyEventWrite(w, nullptr, now));
-    if (!fresh.back().ok() && !w.is_merge) return fresh.back().status();
-    if (fresh.back().ok()) derived[i] = DeriveColumns(*fresh.back());
+  std::vector<std::vector<Result<model::Event>>> fresh(batch.size());
+  std::vector<std::vector<DerivedColumns>> derived(batch.size());
+  size_t rows = 0;
+  for (size_t g = 0; g < batch.size(); ++g) {
+    rows += batch[g].writes.size();
+    SLUICE_RETURN_IF_ERROR(BuildFreshRows(batch[g].writes, now, fresh[g], derived[g]));
   }
   // Group commit: requests that arrive while a transaction is being written are committed
   // together in the next one. Every commit rewrites the index pages it touched, and the indexes
   // keyed by random ids touch pages all over the file, so fewer, larger commits write far less.
-  PendingInsert me{&object, &org_id, &project_id, &writes, &fresh, &derived, now};
+  PendingInsert me{batch, rows, &fresh, &derived, now};
   std::unique_lock<std::mutex> queue_lock(queue_mu_);
   queue_.push_back(&me);
   while (!me.done) {
@@ -245,9 +266,9 @@ Result<InsertResult> SqliteStore::InsertEvents(const model::ObjectRef& object,
     }
     leader_active_ = true;
     std::vector<PendingInsert*> group;
-    size_t rows = 0;
-    while (!queue_.empty() && (group.empty() || rows < options_.group_commit_rows)) {
-      rows += queue_.front()->writes->size();
+    size_t group_rows = 0;
+    while (!queue_.empty() && (group.empty() || group_rows < options_.group_commit_rows)) {
+      group_rows += queue_.front()->rows;
       group.push_back(queue_.front());
       queue_.pop_front();
     }

@@ -76,7 +76,7 @@ Result<std::vector<model::Experiment>> QueryExperiments(Connection& c, const std
   return QueryList<model::Experiment>(
       c, "experiments",
       "id, project_id, name, description, created, public, metadata, tags, dataset_id, "
-      "base_exp_id",
+      "base_exp_id, repo_info",
       "(" + where + ")" + kVisibleExperimentsSql, args, options, [](const Statement& s) {
         model::Experiment e;
         e.id = s.Text(0);
@@ -89,6 +89,7 @@ Result<std::vector<model::Experiment>> QueryExperiments(Connection& c, const std
         e.tags = JsonToStrings(s.TextView(7));
         e.dataset_id = s.Text(8);
         e.base_exp_id = s.Text(9);
+        e.repo_info = s.Text(10);
         return e;
       });
 }

@@ -133,8 +133,8 @@ Result<model::Experiment> SqliteStore::CreateExperiment(const model::Experiment&
   SLUICE_ASSIGN_OR_RETURN(
       Statement * s,
       writer_->Prepare("INSERT INTO experiments (id, org_id, project_id, name, description, "
-                       "created, public, metadata, tags, dataset_id, base_exp_id) "
-                       "VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+                       "created, public, metadata, tags, dataset_id, base_exp_id, repo_info) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
   s->Bind(1, e.id)
       .Bind(2, p.org_id)
       .Bind(3, e.project_id)
@@ -145,7 +145,8 @@ Result<model::Experiment> SqliteStore::CreateExperiment(const model::Experiment&
       .BindOrNull(8, e.metadata)
       .BindOrNull(9, StringsToJson(e.tags))
       .BindOrNull(10, e.dataset_id)
-      .BindOrNull(11, e.base_exp_id);
+      .BindOrNull(11, e.base_exp_id)
+      .BindOrNull(12, e.repo_info);
   Status st = s->Run();
   if (st.code() == StatusCode::kAlreadyExists) {
     return AlreadyExistsError("an experiment named \"" + e.name + "\" already exists");

@@ -70,10 +70,8 @@ class SqliteStore final : public Store {
   Status RevokeApiKey(const std::string& org_id, const std::string& key_id,
                       TimestampMicros now) override;
 
-  Result<InsertResult> InsertEvents(const model::ObjectRef& object, const std::string& org_id,
-                                    const std::string& project_id,
-                                    const std::vector<model::EventWrite>& writes,
-                                    TimestampMicros now) override;
+  Result<InsertResult> InsertBatch(std::span<const ObjectWrites> batch,
+                                   TimestampMicros now) override;
   Result<std::optional<model::Event>> GetEvent(const model::ObjectRef& object,
                                                const std::string& id) override;
   Result<uint64_t> MaxXactId() override;
@@ -144,20 +142,21 @@ class SqliteStore final : public Store {
  private:
   SqliteStore(std::string path, SqliteStoreOptions options, std::unique_ptr<Connection> writer);
 
-  // One queued insert request; its fields are borrowed from the InsertEvents call.
+  // One queued insert request; its fields are borrowed from the InsertBatch call.
   struct PendingInsert {
-    const model::ObjectRef* object;
-    const std::string* org_id;
-    const std::string* project_id;
-    const std::vector<model::EventWrite>* writes;
-    // Rows built before queueing as if no row of their id existed, with derived columns.
-    std::vector<Result<model::Event>>* fresh;
-    std::vector<DerivedColumns>* derived;
+    std::span<const ObjectWrites> batch;
+    size_t rows;  // writes in the batch
+    // Per object of the batch: its rows built before queueing as if no row of their id
+    // existed, with derived columns.
+    std::vector<std::vector<Result<model::Event>>>* fresh;
+    std::vector<std::vector<DerivedColumns>>* derived;
     TimestampMicros now;
     Result<InsertResult> result = InternalError("insert not run");
     bool done = false;  // guarded by queue_mu_
   };
   Result<InsertResult> ApplyInsert(const PendingInsert& p, const SegmentSet& segments);
+  Status ApplyObjectWrites(const PendingInsert& p, size_t g, const SegmentSet& segments,
+                           InsertResult& result);
   void CommitGroup(const std::vector<PendingInsert*>& group);
   // Seals the open segment and opens the next once it is full. REQUIRES: write_mu_ held.
   Status MaybeSealOpenSegment();

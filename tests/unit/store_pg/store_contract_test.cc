@@ -111,8 +111,17 @@ TEST_P(StoreContract, OrgsAndProjects) {
 }
 
 TEST_P(StoreContract, ExperimentsAndDatasets) {
-  model::Experiment e{NewUuid(), project_.id,  "e1",         "", kNow,
-                      true,      R"({"k":1})", {"t1", "t2"}, "", ""};
+  model::Experiment e{NewUuid(),
+                      project_.id,
+                      "e1",
+                      "",
+                      kNow,
+                      true,
+                      R"({"k":1})",
+                      {"t1", "t2"},
+                      "",
+                      "",
+                      R"({"commit":"abc","branch":"main"})"};
   ASSERT_TRUE(store_->CreateExperiment(e).ok());
   model::Experiment again = e;
   again.id = NewUuid();
@@ -122,6 +131,7 @@ TEST_P(StoreContract, ExperimentsAndDatasets) {
   EXPECT_TRUE(got->is_public);
   EXPECT_EQ(got->metadata, R"({"k":1})");
   EXPECT_EQ(got->tags, (Strings{"t1", "t2"}));
+  EXPECT_EQ(got->repo_info, R"({"commit":"abc","branch":"main"})");
   EXPECT_EQ(store_->GetExperiment("x").status().code(), StatusCode::kNotFound);
   model::Dataset d{NewUuid(), project_.id, "d1", "desc", kNow, "", {}};
   ASSERT_TRUE(store_->CreateDataset(d).ok());
@@ -400,7 +410,7 @@ TEST_P(StoreContract, RetentionMarksHideRestoreAndPurge) {
 }
 
 TEST_P(StoreContract, WholeExperimentMarkHidesTheExperiment) {
-  model::Experiment e{NewUuid(), project_.id, "gone", "", kNow, false, "", {}, "", ""};
+  model::Experiment e{NewUuid(), project_.id, "gone", "", kNow, false, "", {}, "", "", ""};
   ASSERT_TRUE(store_->CreateExperiment(e).ok());
   model::RetentionMark mark;
   mark.run_id = "r";
