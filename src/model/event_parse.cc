@@ -7,6 +7,7 @@
 #include "common/time_util.h"
 #include "common/uuid.h"
 #include "model/event_write.h"
+#include "model/logs3_request.h"
 
 namespace sluice::model {
 
@@ -204,7 +205,45 @@ Status Flag(element v, std::string_view where, std::string_view key, bool* out) 
   return Status();
 }
 
-Result<EventWrite> ParseEvent(element event, std::string_view where) {
+// Keys a /logs3 row carries besides an event's: the ids of its object and the SDKs' own.
+struct RowExtras {
+  std::string project_id, log_id, experiment_id, dataset_id, parent_id;
+  bool comment = false;  // a feedback comment (`comment` and `origin.id`), not a span
+};
+
+Status StringKey(element v, std::string_view where, std::string_view key, std::string* out) {
+  if (!v.is_string() || v.get_string().value_unsafe().empty()) {
+    return FieldError(where, key, "must be a non-empty string");
+  }
+  *out = std::string(v.get_string().value_unsafe());
+  return Status();
+}
+
+// Takes `k` into `x` when it is one of the /logs3 keys; *taken says whether it was.
+Status TakeLogs3Key(std::string_view k, element v, std::string_view where, RowExtras* x,
+                    bool* taken) {
+  *taken = true;
+  if (k == "project_id") return StringKey(v, where, k, &x->project_id);
+  if (k == "log_id") return StringKey(v, where, k, &x->log_id);
+  if (k == "experiment_id") return StringKey(v, where, k, &x->experiment_id);
+  if (k == "dataset_id") return StringKey(v, where, k, &x->dataset_id);
+  if (k == "_parent_id") return StringKey(v, where, k, &x->parent_id);
+  if (k == "comment") {
+    x->comment = true;
+    return Status();
+  }
+  // Kept by Braintrust in its audit log and the client's own view of the transaction: accepted,
+  // not stored.
+  if (k == "_audit_source" || k == "_audit_metadata" || k == "_xact_id") return Status();
+  if (k == "prompt_session_id" || k == "function_data") {
+    return FieldError(where, k, "playground sessions and functions are not stored by sluice");
+  }
+  if (k == "_array_delete") return FieldError(where, k, "is not supported; send the whole array");
+  *taken = false;
+  return Status();
+}
+
+Result<EventWrite> ParseEvent(element event, std::string_view where, RowExtras* extras) {
   if (!event.is_object()) {
     return InvalidArgumentError(std::string(where) + ": an event must be a JSON object");
   }
@@ -223,6 +262,11 @@ Result<EventWrite> ParseEvent(element event, std::string_view where) {
     } else if (k == "_merge_paths") {
       SLUICE_RETURN_IF_ERROR(MergePaths(field.value, where, &w));
     } else {
+      bool taken = false;
+      if (extras != nullptr) {
+        SLUICE_RETURN_IF_ERROR(TakeLogs3Key(k, field.value, where, extras, &taken));
+      }
+      if (taken) continue;
       SLUICE_RETURN_IF_ERROR(Field(k, field.value, where));
       if (w.Find(k) != nullptr) continue;  // a repeated key: simdjson keeps both; first wins
       std::string text;
@@ -240,16 +284,116 @@ Result<EventWrite> ParseEvent(element event, std::string_view where) {
   return w;
 }
 
-}  // namespace
+// The object a /logs3 row names by its id fields.
+Status RouteRow(const RowExtras& x, std::string_view where, Logs3Row* row) {
+  const int named = !x.log_id.empty() + !x.experiment_id.empty() + !x.dataset_id.empty();
+  if (named > 1) {
+    return InvalidArgumentError(std::string(where) +
+                                ": names more than one object (log_id, experiment_id, "
+                                "dataset_id); send exactly one");
+  }
+  if (!x.log_id.empty()) {
+    if (x.log_id != "g") return FieldError(where, "log_id", "must be \"g\" (project logs)");
+    if (x.project_id.empty()) return FieldError(where, "project_id", "is required with log_id");
+    row->object = {ObjectType::kProjectLogs, x.project_id};
+  } else if (!x.experiment_id.empty()) {
+    row->object = {ObjectType::kExperiment, x.experiment_id};
+    row->project_hint = x.project_id;
+  } else if (!x.dataset_id.empty()) {
+    row->object = {ObjectType::kDataset, x.dataset_id};
+    row->project_hint = x.project_id;
+  } else {
+    return InvalidArgumentError(std::string(where) +
+                                ": names no object; send project_id with log_id \"g\" (project "
+                                "logs), experiment_id or dataset_id");
+  }
+  if (!IsUuid(row->object.id)) {
+    return InvalidArgumentError(std::string(where) + ": object id \"" +
+                                row->object.id.substr(0, 64) + "\" is not a valid UUID");
+  }
+  row->parent_id = x.parent_id;
+  return Status();
+}
 
-Result<std::vector<EventWrite>> ParseInsertRequest(std::string_view body) {
-  thread_local simdjson::dom::parser parser;
-  simdjson::padded_string padded(body);
+Result<element> ParseRoot(simdjson::dom::parser& parser, const simdjson::padded_string& padded) {
   element root;
   if (auto err = parser.parse(padded).get(root)) {
     return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
   }
   if (!root.is_object()) return InvalidArgumentError("the request body must be a JSON object");
+  return root;
+}
+
+Result<std::string> OverflowKey(element rows) {
+  element type, key;
+  if (rows["type"].get(type) != simdjson::SUCCESS || !type.is_string() ||
+      type.get_string().value_unsafe() != "logs3_overflow") {
+    return InvalidArgumentError(
+        "rows: must be an array of rows, or {\"type\": \"logs3_overflow\", \"key\": ...}");
+  }
+  if (rows["key"].get(key) != simdjson::SUCCESS || !key.is_string() ||
+      key.get_string().value_unsafe().empty()) {
+    return InvalidArgumentError("rows.key: must be the key POST /logs3/overflow returned");
+  }
+  return std::string(key.get_string().value_unsafe());
+}
+
+Status ParseLogs3Rows(simdjson::dom::array list, Logs3Request* out) {
+  if (list.size() > kMaxEventsPerInsert) {
+    return InvalidArgumentError("rows: at most 100000 rows per request");
+  }
+  out->rows.reserve(list.size());
+  size_t i = 0;
+  for (element e : list) {
+    const std::string where = "rows[" + std::to_string(i++) + "]";
+    RowExtras x;
+    SLUICE_ASSIGN_OR_RETURN(EventWrite w, ParseEvent(e, where, &x));
+    if (x.comment) {
+      ++out->comments_skipped;
+      continue;
+    }
+    Logs3Row row;
+    SLUICE_RETURN_IF_ERROR(RouteRow(x, where, &row));
+    row.write = std::move(w);
+    out->rows.push_back(std::move(row));
+  }
+  return Status();
+}
+
+}  // namespace
+
+Result<Logs3Request> ParseLogs3Request(std::string_view body) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::padded_string padded(body);
+  SLUICE_ASSIGN_OR_RETURN(element root, ParseRoot(parser, padded));
+  Logs3Request out;
+  bool found = false;
+  for (auto field : Obj(root)) {
+    if (field.key == "api_version") {
+      if (!IsNumber(field.value.type()) || field.value.get_double().value_unsafe() != 2) {
+        return InvalidArgumentError("api_version: only 2 is served");
+      }
+    } else if (field.key == "rows") {
+      found = true;
+      if (field.value.is_object()) {
+        SLUICE_ASSIGN_OR_RETURN(out.overflow_key, OverflowKey(field.value));
+      } else if (field.value.is_array()) {
+        SLUICE_RETURN_IF_ERROR(ParseLogs3Rows(Arr(field.value), &out));
+      } else {
+        return InvalidArgumentError("rows: must be an array of rows");
+      }
+    } else {
+      return InvalidArgumentError(std::string(field.key) + ": is not a field of a logs3 request");
+    }
+  }
+  if (!found) return InvalidArgumentError("rows: required");
+  return out;
+}
+
+Result<std::vector<EventWrite>> ParseInsertRequest(std::string_view body) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::padded_string padded(body);
+  SLUICE_ASSIGN_OR_RETURN(element root, ParseRoot(parser, padded));
   element events;
   bool found = false;
   for (auto field : Obj(root)) {
@@ -269,7 +413,8 @@ Result<std::vector<EventWrite>> ParseInsertRequest(std::string_view body) {
   out.reserve(list.size());
   size_t i = 0;
   for (element e : list) {
-    SLUICE_ASSIGN_OR_RETURN(EventWrite w, ParseEvent(e, "events[" + std::to_string(i++) + "]"));
+    SLUICE_ASSIGN_OR_RETURN(EventWrite w,
+                            ParseEvent(e, "events[" + std::to_string(i++) + "]", nullptr));
     out.push_back(std::move(w));
   }
   return out;
