@@ -16,6 +16,11 @@ std::vector<std::string> ApiRequest::QueryAll(const std::string& name) const {
   return out;
 }
 
+std::string ApiRequest::Header(const std::string& name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
 int HttpStatusFor(const Status& status) {
   switch (status.code()) {
     case StatusCode::kOk: return 200;

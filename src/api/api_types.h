@@ -22,11 +22,15 @@ struct ApiRequest {
   // bodies can be tens of megabytes: they are never copied).
   std::string_view body;
   std::string authorization;  // the Authorization header, as sent
+  // Every request header, names in lower case.
+  std::multimap<std::string, std::string> headers;
 
   // The first value of a query parameter, or "" when absent.
   std::string Query(const std::string& name) const;
   // All values of a repeated query parameter (`ids=a&ids=b`).
   std::vector<std::string> QueryAll(const std::string& name) const;
+  // The first value of a header (`name` in lower case), or "" when absent.
+  std::string Header(const std::string& name) const;
 };
 
 struct ApiResponse {

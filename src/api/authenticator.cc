@@ -1,5 +1,7 @@
 #include "api/authenticator.h"
 
+#include "api/request_body.h"
+
 namespace sluice::api {
 
 Result<Caller> Authenticator::Authenticate(std::string_view header) {
@@ -47,6 +49,42 @@ Result<model::Project> Authenticator::RequireProject(const Caller& caller,
                                  std::string(model::PermissionName(needed)));
   }
   return project;
+}
+
+Result<ResolvedObject> Authenticator::RequireObject(const Caller& caller,
+                                                    const model::ObjectRef& object,
+                                                    model::Permission needed,
+                                                    std::string_view action) {
+  const std::string type(model::ObjectTypeName(object.type));
+  std::string project_id;
+  switch (object.type) {
+    case model::ObjectType::kProjectLogs:
+      SLUICE_RETURN_IF_ERROR(CheckUuid(object.id, "project_id"));
+      project_id = object.id;
+      break;
+    case model::ObjectType::kExperiment: {
+      SLUICE_RETURN_IF_ERROR(CheckUuid(object.id, "experiment_id"));
+      SLUICE_ASSIGN_OR_RETURN(auto e, store_.GetExperiment(object.id));
+      project_id = e.project_id;
+      break;
+    }
+    case model::ObjectType::kDataset: {
+      SLUICE_RETURN_IF_ERROR(CheckUuid(object.id, "dataset_id"));
+      SLUICE_ASSIGN_OR_RETURN(auto d, store_.GetDataset(object.id));
+      project_id = d.project_id;
+      break;
+    }
+  }
+  auto project = RequireProject(caller, project_id, needed, action);
+  if (!project.ok()) {
+    // Another org's experiment or dataset is reported as missing under its own name.
+    if (project.status().code() == StatusCode::kNotFound &&
+        object.type != model::ObjectType::kProjectLogs) {
+      return NotFoundError(type + " " + object.id + " not found");
+    }
+    return project.status();
+  }
+  return ResolvedObject{object, std::move(project).value()};
 }
 
 Status Authenticator::RequireOrg(const Caller& caller, model::Permission needed,

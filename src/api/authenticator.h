@@ -16,6 +16,12 @@ struct Caller {
   model::ApiKey key;
 };
 
+// An object that holds rows, with the project it belongs to.
+struct ResolvedObject {
+  model::ObjectRef ref;
+  model::Project project;
+};
+
 class Authenticator {
  public:
   explicit Authenticator(store::Store& store) : store_(store) {}
@@ -29,6 +35,12 @@ class Authenticator {
   // permission is lower, saying which it has and which `action` needs.
   Result<model::Project> RequireProject(const Caller& caller, const std::string& project_id,
                                         model::Permission needed, std::string_view action);
+
+  // The object (a project's logs, an experiment or a dataset) and its project, checking the
+  // caller may act on it with `needed`. kInvalidArgument for an id that is not a UUID;
+  // kNotFound for an object that does not exist or belongs to another org (named as such).
+  Result<ResolvedObject> RequireObject(const Caller& caller, const model::ObjectRef& object,
+                                       model::Permission needed, std::string_view action);
 
   // Org-wide permission check (e.g. creating projects).
   Status RequireOrg(const Caller& caller, model::Permission needed, std::string_view action);

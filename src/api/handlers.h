@@ -41,10 +41,6 @@ class Handlers {
   Authenticator& authenticator() { return auth_; }
 
  private:
-  struct ResolvedObject {
-    model::ObjectRef ref;
-    model::Project project;
-  };
   // The object named by (type, id) and its project, checking `needed` permission.
   Result<ResolvedObject> ResolveObject(const Caller& caller, const std::string& type,
                                        const std::string& id, model::Permission needed,

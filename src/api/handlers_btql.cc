@@ -1,10 +1,12 @@
-// `POST /btql`: runs a BTQL or SQL query (query/query.h) as the caller, with read permission on
+// `POST /btql`: runs a BTQL or SQL query (query/query.h), or its JSON syntax tree as the SDKs
+// send it (query/json_ast.h), as the caller, with read permission on
 // the project that owns the queried object. `fmt: "json"` (default) answers
 // `{"data":[...],"cursor":...}`; `fmt: "jsonl"` answers one row per line with the cursor in the
 // `x-bt-cursor` header.
 #include "api/handlers.h"
 #include "api/request_body.h"
 #include "common/json_writer.h"
+#include "query/json_ast.h"
 #include "query/query.h"
 
 namespace sluice::api {
@@ -35,24 +37,38 @@ class BufferSink final : public query::RowSink {
 Result<ApiResponse> Handlers::Btql(const ApiRequest& r) {
   SLUICE_ASSIGN_OR_RETURN(Caller caller, auth_.Authenticate(r.authorization));
   SLUICE_ASSIGN_OR_RETURN(Json body, ParseBodyObject(r.body));
-  SLUICE_ASSIGN_OR_RETURN(auto text, OptionalString(body, "query"));
-  if (!text || text->empty()) return InvalidArgumentError("query: required");
+  const Json* query = body.Find("query");
+  if (query == nullptr || query->is_null() ||
+      (query->is_string() && query->string_value().empty())) {
+    return InvalidArgumentError("query: required");
+  }
   SLUICE_ASSIGN_OR_RETURN(auto fmt, OptionalString(body, "fmt"));
   const std::string format = fmt.value_or("json");
   if (format != "json" && format != "jsonl") {
     return InvalidArgumentError("fmt: must be \"json\" or \"jsonl\"");
   }
+  // Accepted for the SDKs' sake; sluice has one store and reads it in real time either way.
+  SLUICE_ASSIGN_OR_RETURN(auto columnstore, OptionalBool(body, "use_columnstore"));
+  SLUICE_ASSIGN_OR_RETURN(auto realtime, OptionalBool(body, "brainstore_realtime"));
+  (void)columnstore;
+  (void)realtime;
   query::QueryContext ctx;
   ctx.clock = &clock_;
   ctx.check_permission = [&](const model::ObjectRef& ref) {
-    return ResolveObject(caller, std::string(model::ObjectTypeName(ref.type)), ref.id,
-                         model::Permission::kRead, "querying it")
-        .status();
+    return auth_.RequireObject(caller, ref, model::Permission::kRead, "querying it").status();
   };
   SLUICE_ASSIGN_OR_RETURN(auto cursor, OptionalString(body, "cursor"));
   ctx.cursor = cursor.value_or("");
   BufferSink sink(format == "jsonl");
-  SLUICE_ASSIGN_OR_RETURN(query::QueryResult result, query::RunQuery(*text, ctx, store_, sink));
+  query::QueryResult result;
+  if (query->is_string()) {
+    SLUICE_ASSIGN_OR_RETURN(result, query::RunQuery(query->string_value(), ctx, store_, sink));
+  } else if (query->is_object()) {
+    SLUICE_ASSIGN_OR_RETURN(query::Query parsed, query::QueryFromJson(*query));
+    SLUICE_ASSIGN_OR_RETURN(result, query::RunParsedQuery(parsed, ctx, store_, sink));
+  } else {
+    return InvalidArgumentError("query: must be the query text or its JSON syntax tree");
+  }
   ApiResponse resp;
   if (format == "jsonl") {
     resp.content_type = "application/x-ndjson";

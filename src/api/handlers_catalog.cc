@@ -1,5 +1,6 @@
 // Projects, experiments and datasets: create (returning the existing one of the same name, as
 // Braintrust does), list (newest first, `{"objects":[...]}`) and get.
+#include "api/experiment_names.h"
 #include "api/handlers.h"
 #include "api/json_views.h"
 #include "api/request_body.h"
@@ -133,31 +134,24 @@ Result<ApiResponse> Handlers::CreateExperiment(const ApiRequest& r) {
   SLUICE_RETURN_IF_ERROR(
       auth_.RequireProject(caller, project_id, model::Permission::kWrite, "creating an experiment")
           .status());
-  SLUICE_ASSIGN_OR_RETURN(auto existing, store_.FindExperimentByName(project_id, e.name));
-  if (existing && !ensure_new.value_or(false)) return ObjectResponse(*existing, WriteExperiment);
-  const std::string base = e.name;
-  bool taken = existing.has_value();
-  for (int suffix = 1;;) {
-    if (taken) {  // ensure_new: the first free "<name>-N"
-      e.name = base + "-" + std::to_string(suffix++);
-      SLUICE_ASSIGN_OR_RETURN(existing, store_.FindExperimentByName(project_id, e.name));
-      if (existing) continue;
-    }
-    auto created = store_.CreateExperiment(e);
-    if (created.ok()) return ObjectResponse(*created, WriteExperiment);
-    if (created.status().code() != StatusCode::kAlreadyExists) return created.status();
-    taken = true;
-    if (ensure_new.value_or(false)) continue;
-    // Created by another request meanwhile: that one, as for a name found above.
-    SLUICE_ASSIGN_OR_RETURN(existing, store_.FindExperimentByName(project_id, e.name));
-    if (existing) return ObjectResponse(*existing, WriteExperiment);
-    // Taken, yet not visible: an experiment a retention run deleted, still restorable.
-    return AlreadyExistsError(
-        "an experiment named \"" + e.name +
-        "\" was deleted by a retention automation and can still be restored (POST "
-        "/automation/retention/{id}/restore); its name is free once it is purged at the end of "
-        "the grace period. Restore it, choose another name, or pass ensure_new: true");
+  if (ensure_new.value_or(false)) {
+    SLUICE_ASSIGN_OR_RETURN(auto created, CreateExperimentWithFreeName(store_, e));
+    return ObjectResponse(created, WriteExperiment);
   }
+  SLUICE_ASSIGN_OR_RETURN(auto existing, store_.FindExperimentByName(project_id, e.name));
+  if (existing) return ObjectResponse(*existing, WriteExperiment);
+  auto created = store_.CreateExperiment(e);
+  if (created.ok()) return ObjectResponse(*created, WriteExperiment);
+  if (created.status().code() != StatusCode::kAlreadyExists) return created.status();
+  // Created by another request meanwhile: that one, as for a name found above.
+  SLUICE_ASSIGN_OR_RETURN(existing, store_.FindExperimentByName(project_id, e.name));
+  if (existing) return ObjectResponse(*existing, WriteExperiment);
+  // Taken, yet not visible: an experiment a retention run deleted, still restorable.
+  return AlreadyExistsError(
+      "an experiment named \"" + e.name +
+      "\" was deleted by a retention automation and can still be restored (POST "
+      "/automation/retention/{id}/restore); its name is free once it is purged at the end of "
+      "the grace period. Restore it, choose another name, or pass ensure_new: true");
 }
 
 Result<ApiResponse> Handlers::ListExperiments(const ApiRequest& r) {

@@ -65,45 +65,11 @@ Result<FetchParams> ReadFetchParams(const ApiRequest& r) {
 
 }  // namespace
 
-Result<Handlers::ResolvedObject> Handlers::ResolveObject(const Caller& caller,
-                                                         const std::string& type,
-                                                         const std::string& id,
-                                                         model::Permission needed,
-                                                         std::string_view action) {
+Result<ResolvedObject> Handlers::ResolveObject(const Caller& caller, const std::string& type,
+                                               const std::string& id, model::Permission needed,
+                                               std::string_view action) {
   SLUICE_ASSIGN_OR_RETURN(model::ObjectType t, model::ParseObjectType(type));
-  ResolvedObject out;
-  out.ref = {t, id};
-  std::string project_id;
-  switch (t) {
-    case model::ObjectType::kProjectLogs:
-      SLUICE_RETURN_IF_ERROR(CheckUuid(id, "project_id"));
-      project_id = id;
-      break;
-    case model::ObjectType::kExperiment: {
-      SLUICE_RETURN_IF_ERROR(CheckUuid(id, "experiment_id"));
-      auto e = store_.GetExperiment(id);
-      if (!e.ok()) return e.status();
-      project_id = e->project_id;
-      break;
-    }
-    case model::ObjectType::kDataset: {
-      SLUICE_RETURN_IF_ERROR(CheckUuid(id, "dataset_id"));
-      auto d = store_.GetDataset(id);
-      if (!d.ok()) return d.status();
-      project_id = d->project_id;
-      break;
-    }
-  }
-  auto project = auth_.RequireProject(caller, project_id, needed, action);
-  if (!project.ok()) {
-    // Another org's experiment or dataset is reported as missing under its own name.
-    if (project.status().code() == StatusCode::kNotFound && t != model::ObjectType::kProjectLogs) {
-      return NotFoundError(type + " " + id + " not found");
-    }
-    return project.status();
-  }
-  out.project = std::move(project).value();
-  return out;
+  return auth_.RequireObject(caller, {t, id}, needed, action);
 }
 
 Result<ApiResponse> Handlers::Insert(const ApiRequest& r) {

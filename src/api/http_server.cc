@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <regex>
@@ -84,6 +85,11 @@ ApiRequest ToApiRequest(const httplib::Request& req) {
   for (const auto& [k, v] : req.params) r.query.emplace(k, v);
   r.body = req.body;
   r.authorization = req.get_header_value("Authorization");
+  for (const auto& [k, v] : req.headers) {
+    std::string name = k;
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers.emplace(std::move(name), v);
+  }
   return r;
 }
 

@@ -111,4 +111,40 @@ void RegisterAutomationRoutes(HttpServer& server, AutomationHandlers& h) {
                bind(&AutomationHandlers::RetentionStatus));
 }
 
+void RegisterSdkRoutes(HttpServer& server, SdkHandlers& h) {
+  auto bind = [&h](Result<ApiResponse> (SdkHandlers::*fn)(const ApiRequest&)) {
+    return [&h, fn](const ApiRequest& r) { return (h.*fn)(r); };
+  };
+  server.Route("POST", "/api/apikey/login", "/api/apikey/login", bind(&SdkHandlers::Login));
+  server.Route("GET", "/version", "/version", bind(&SdkHandlers::Version));
+  server.Route("GET", "/ping", "/ping", [](const ApiRequest&) -> Result<ApiResponse> {
+    return ApiResponse::Json(R"({"status":"ok"})");
+  });
+  server.Route("POST", "/api/project/register", "/api/project/register",
+               bind(&SdkHandlers::RegisterProject));
+  server.Route("GET", "/api/project", "/api/project", bind(&SdkHandlers::GetProject));
+  server.Route("POST", "/api/experiment/register", "/api/experiment/register",
+               bind(&SdkHandlers::RegisterExperiment));
+  server.Route("POST", "/api/experiment/get", "/api/experiment/get",
+               bind(&SdkHandlers::GetExperiments));
+  server.Route("POST", "/api/base_experiment/get_id", "/api/base_experiment/get_id",
+               bind(&SdkHandlers::BaseExperiment));
+  server.Route("POST", "/api/dataset/register", "/api/dataset/register",
+               bind(&SdkHandlers::RegisterDataset));
+  server.Route("POST", "/api/self/get_object_info", "/api/self/get_object_info",
+               bind(&SdkHandlers::ObjectInfo));
+  server.Route("POST", "/logs3", "/logs3", bind(&SdkHandlers::Logs3));
+  server.Route("POST", "/logs3/overflow", "/logs3/overflow", bind(&SdkHandlers::Logs3Overflow));
+  server.Route("POST", "/attachment", "/attachment", bind(&SdkHandlers::CreateAttachment));
+  server.Route("POST", "/attachment/status", "/attachment/status",
+               bind(&SdkHandlers::AttachmentStatus));
+  server.Route("GET", "/attachment", "/attachment", bind(&SdkHandlers::GetAttachment));
+  server.Route("GET", "/experiment-comparison2", "/experiment-comparison2",
+               bind(&SdkHandlers::CompareExperiments));
+  const std::string blob = "/blob/(overflow|attachment)/([0-9a-f-]{36})/([A-Za-z0-9._-]{1,128})";
+  server.Route("PUT", blob, "/blob/{kind}/{org}/{key}", bind(&SdkHandlers::PutBlob));
+  server.Route("GET", "/blob/(attachment)/([0-9a-f-]{36})/([A-Za-z0-9._-]{1,128})",
+               "/blob/{kind}/{org}/{key}", bind(&SdkHandlers::GetBlob));
+}
+
 }  // namespace sluice::api

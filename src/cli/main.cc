@@ -206,6 +206,17 @@ int Main(int argc, char** argv) {
       ->envname("SLUICE_LEASE_SECONDS")
       ->check(CLI::Range(int64_t{1}, int64_t{86'400}))
       ->capture_default_str();
+  serve
+      ->add_option("--public-url", config.public_url,
+                   "The URL clients reach this server at, handed to the Braintrust SDKs as their "
+                   "API URL (default: the scheme and Host of each request)")
+      ->envname("SLUICE_PUBLIC_URL");
+  serve
+      ->add_option("--logs3-payload-max-bytes", config.logs3_payload_max_bytes,
+                   "Largest /logs3 request the SDKs send directly; larger batches are uploaded "
+                   "first (at most --max-body-bytes)")
+      ->check(CLI::Range(int64_t{1024}, int64_t{1} << 40))
+      ->capture_default_str();
   serve->add_option("--log-level", log_level, "debug, info, warn or error")->capture_default_str();
   serve
       ->add_flag("--s3-path-style", config.s3_path_style,

@@ -8,6 +8,7 @@
 #include "api/routes.h"
 #include "cloud/aws/credential_providers.h"
 #include "cloud/http/curl_http_client.h"
+#include "cloud/local/local_object_store.h"
 #include "common/log.h"
 #include "common/uuid.h"
 #include "server/fault_hook.h"
@@ -122,12 +123,34 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Clock
       std::make_unique<api::AutomationHandlers>(*s->store_, clock, *s->exports_, *s->destinations_);
   api::RegisterCoreRoutes(*s->http_, *s->handlers_, *s->metrics_);
   api::RegisterAutomationRoutes(*s->http_, *s->automation_handlers_);
+  SLUICE_RETURN_IF_ERROR(s->BuildSdkHandlers(config, clock));
+  api::RegisterSdkRoutes(*s->http_, *s->sdk_handlers_);
   if (config.scheduler_tick_seconds > 0) {
     jobs::SchedulerOptions so;
     so.tick_seconds = config.scheduler_tick_seconds;
     s->scheduler_ = std::make_unique<jobs::Scheduler>(*s->store_, clock, *s->exports_, so);
   }
   return s;
+}
+
+// What the Braintrust SDKs talk to. Uploads (overflow payloads, attachments) are kept under
+// <data_dir>/blobs; the key signing their URLs is in <data_dir>/url-signing-key.
+Status Server::BuildSdkHandlers(const ServerConfig& config, Clock& clock) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  SLUICE_ASSIGN_OR_RETURN(std::string secret,
+                          api::LoadOrCreateSigningSecret(config.data_dir + "/url-signing-key"));
+  url_signer_ = std::make_unique<api::UrlSigner>(std::move(secret));
+  blobs_ = std::make_unique<cloud::LocalObjectStore>(config.data_dir + "/blobs");
+  api::SdkOptions options;
+  options.public_url = config.public_url;
+  while (options.public_url.ends_with('/')) options.public_url.pop_back();
+  options.logs3_payload_max_bytes = std::min<int64_t>(config.logs3_payload_max_bytes,
+                                                      static_cast<int64_t>(config.max_body_bytes));
+  sdk_handlers_ =
+      std::make_unique<api::SdkHandlers>(*store_, clock, *metrics_, handlers_->authenticator(),
+                                         *blobs_, *url_signer_, std::move(options));
+  return Status();
 }
 
 Server::~Server() {

@@ -12,6 +12,8 @@
 #include "api/handlers.h"
 #include "api/http_server.h"
 #include "api/metrics.h"
+#include "api/sdk_handlers.h"
+#include "api/signed_url.h"
 #include "cloud/aws/aws_config.h"
 #include "cloud/aws/credentials.h"
 #include "cloud/http/http_client.h"
@@ -31,6 +33,11 @@ struct ServerConfig {
   // "sqlite:PATH"; empty = sqlite:<data_dir>/sluice.db.
   std::string store;
   size_t max_body_bytes = 64ull << 20;
+  // The URL clients reach the server at, handed to the Braintrust SDKs; empty: each request's
+  // scheme and Host.
+  std::string public_url;
+  // Largest /logs3 body the SDKs send directly (GET /version); capped at max_body_bytes.
+  int64_t logs3_payload_max_bytes = 32ll << 20;
   // How often the scheduler looks for due automation runs and purges; 0 disables it.
   int64_t scheduler_tick_seconds = 10;
   // TTL of the store leases runs hold (renewed every third of it); after a crash another process
@@ -76,6 +83,7 @@ class Server {
 
  private:
   Server() = default;
+  Status BuildSdkHandlers(const ServerConfig& config, Clock& clock);
   // Declared in dependency order: members are destroyed bottom-up, users before what they use.
   cloud::ProcessEnvironment env_;
   std::unique_ptr<cloud::HttpClient> http_client_;
@@ -86,6 +94,9 @@ class Server {
   std::unique_ptr<api::Metrics> metrics_;
   std::unique_ptr<api::Handlers> handlers_;
   std::unique_ptr<api::AutomationHandlers> automation_handlers_;
+  std::unique_ptr<cloud::ObjectStore> blobs_;
+  std::unique_ptr<api::UrlSigner> url_signer_;
+  std::unique_ptr<api::SdkHandlers> sdk_handlers_;
   std::unique_ptr<api::HttpServer> http_;
   std::unique_ptr<jobs::Scheduler> scheduler_;
 };
