@@ -186,6 +186,31 @@ TEST_P(StoreContract, EachBatchIsOneTransactionWithAGreaterXactId) {
   EXPECT_EQ(Ids(ScanAll({})), (Strings{"a", "b", "c"}));
 }
 
+TEST_P(StoreContract, ABatchOverSeveralObjectsIsOneTransaction) {
+  model::Experiment e{NewUuid(), project_.id, "batch", "", kNow, false, "", {}, "", "", ""};
+  ASSERT_TRUE(store_->CreateExperiment(e).ok());
+  const ObjectRef exp{ObjectType::kExperiment, e.id};
+  auto logs_writes = *model::ParseInsertRequest(R"({"events":[{"id":"l1"},{"id":"l2"}]})");
+  auto exp_writes = *model::ParseInsertRequest(R"({"events":[{"id":"e1","input":1}]})");
+  const ObjectWrites batch[] = {{logs_, org_.id, project_.id, logs_writes},
+                                {exp, org_.id, project_.id, exp_writes}};
+  auto r = store_->InsertBatch(batch, kNow);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->row_ids, (Strings{"l1", "l2", "e1"}));
+  EXPECT_EQ(r->rows_written, 3);
+  EXPECT_EQ((*store_->GetEvent(exp, "e1"))->xact_id, r->xact_id);
+  EXPECT_EQ((*store_->GetEvent(logs_, "l2"))->xact_id, r->xact_id);
+  // A bad row in the second object leaves the first object's rows unwritten too.
+  auto more_logs = *model::ParseInsertRequest(R"({"events":[{"id":"l3"}]})");
+  auto bad = *model::ParseInsertRequest(
+      R"({"events":[{"id":"e2","span_parents":["x"],"_is_merge":true}]})");
+  const ObjectWrites failing[] = {{logs_, org_.id, project_.id, more_logs},
+                                  {exp, org_.id, project_.id, bad}};
+  EXPECT_FALSE(store_->InsertBatch(failing, kNow).ok());
+  EXPECT_FALSE((*store_->GetEvent(logs_, "l3")).has_value());
+  EXPECT_EQ(*store_->MaxXactId(), r->xact_id);
+}
+
 TEST_P(StoreContract, MergeMergePathsAndDelete) {
   ASSERT_TRUE(Insert(R"({"events":[{"id":"a","metadata":{"x":1,"n":{"p":1}}},{"id":"b"}]})").ok());
   auto m = Insert(R"({"events":[{"id":"a","_is_merge":true,"metadata":{"y":2,"n":{"q":2}}}]})",
