@@ -45,7 +45,8 @@ class Poster {
   Poster(const HttpIngestOptions& options, const std::vector<Batch>& batches,
          std::atomic<size_t>& next)
       : batches_(batches), next_(next), curl_(curl_easy_init()) {
-    url_ = options.url + "/v1/project_logs/" + options.project_id + "/insert";
+    url_ = options.logs3 ? options.url + "/logs3"
+                         : options.url + "/v1/project_logs/" + options.project_id + "/insert";
     curl_slist* h =
         curl_slist_append(nullptr, ("Authorization: Bearer " + options.api_key).c_str());
     h = curl_slist_append(h, "Content-Type: application/json");

@@ -15,6 +15,9 @@ struct HttpIngestOptions {
   std::string api_key;     // "sk-..."
   std::string project_id;  // the project whose logs receive the spans
   int connections = 4;     // concurrent connections, each posting one batch at a time
+  // Post to the Braintrust SDKs' `/logs3` instead of the insert API (the batches must be
+  // /logs3 bodies).
+  bool logs3 = false;
 };
 
 // Posts every batch once. A batch counts as accepted when the server answers 200 with one row id

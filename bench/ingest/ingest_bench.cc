@@ -2,6 +2,7 @@
 //
 //   sluice-ingest-bench http --url http://127.0.0.1:PORT --api-key sk-... --project-id ID
 //                            [--spans N --batch-size 1000 --connections 4 --server-pid PID]
+//                            [--logs3] [--text-bytes 1024]
 //   sluice-ingest-bench store --db /tmp/bench.db [--spans N --batch-size 1000]
 //
 // Batches are generated before the clock starts, so the figures are the server's (or the
@@ -24,11 +25,13 @@ struct CommonFlags {
   uint64_t spans = 100'000;
   uint64_t batch_size = 1'000;
   uint64_t seed = 1;
+  BatchShape shape;
 };
 
 std::vector<Batch> Generate(const CommonFlags& flags) {
   const int64_t t0 = RealClock().MonotonicMicros();
-  std::vector<Batch> batches = GenerateBatches(flags.spans, flags.batch_size, flags.seed);
+  std::vector<Batch> batches =
+      GenerateBatches(flags.spans, flags.batch_size, flags.seed, flags.shape);
   uint64_t bytes = 0;
   for (const Batch& b : batches) bytes += b.body.size();
   std::printf("generated %zu batches, %llu spans, %.1f MB (%.0f B/span) in %.2f s\n",
@@ -65,7 +68,7 @@ int RunHttp(const CommonFlags& common, const HttpIngestOptions& options, int64_t
   const double client_cpu = ProcCpuSeconds(0) - client_cpu_before;
   const double cpu_after = server_pid > 0 ? ProcCpuSeconds(server_pid) : -1;
   curl_global_cleanup();
-  PrintFigures("http insert", figures);
+  PrintFigures(options.logs3 ? "http logs3" : "http insert", figures);
   PrintServerMemory(server_pid);
   if (cpu_before >= 0 && cpu_after >= 0 && figures.spans > 0) {
     PrintCpu("server", cpu_after - cpu_before, figures.spans);
@@ -106,6 +109,7 @@ void AddCommonFlags(CLI::App* app, CommonFlags& flags) {
   app->add_option("--batch-size", flags.batch_size, "Spans per insert request")
       ->check(CLI::Range(1, 100'000));
   app->add_option("--seed", flags.seed, "Generator seed");
+  app->add_option("--text-bytes", flags.shape.text_bytes, "Mean bytes of input + output per span");
 }
 
 }  // namespace
@@ -126,11 +130,16 @@ int main(int argc, char** argv) {
   http_cmd->add_option("--connections", http.connections, "Concurrent connections")
       ->check(CLI::Range(1, 16));
   http_cmd->add_option("--server-pid", server_pid, "Server pid, to report its peak RSS");
+  http_cmd->add_flag("--logs3", http.logs3,
+                     "POST the SDKs' /logs3 bodies instead of the insert API");
   std::string db_path;
   CLI::App* store_cmd = app.add_subcommand("store", "Insert straight into a new SQLite store");
   AddCommonFlags(store_cmd, common);
   store_cmd->add_option("--db", db_path, "Database file to create")->required();
   CLI11_PARSE(app, argc, argv);
-  if (http_cmd->parsed()) return RunHttp(common, http, server_pid);
+  if (http_cmd->parsed()) {
+    if (http.logs3) common.shape.logs3_project_id = http.project_id;
+    return RunHttp(common, http, server_pid);
+  }
   return RunStore(common, db_path);
 }

@@ -13,9 +13,31 @@
 
 namespace sluice::bench {
 
-std::vector<Batch> GenerateBatches(uint64_t spans, uint64_t batch_size, uint64_t seed) {
+namespace {
+
+// The rows of a /logs3 request as the SDKs send a finished span: the event's fields, the
+// project's logs as its object and `_is_merge: false`.
+std::string Logs3RequestBody(std::span<const model::Event> events, const std::string& project_id) {
+  std::string out = R"({"rows":[)";
+  const std::string object =
+      R"(,"project_id":")" + project_id + R"(","log_id":"g","_is_merge":false})";
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    AppendInsertEventJson(events[i], out);
+    out.pop_back();  // the closing brace
+    out += object;
+  }
+  out += R"(],"api_version":2})";
+  return out;
+}
+
+}  // namespace
+
+std::vector<Batch> GenerateBatches(uint64_t spans, uint64_t batch_size, uint64_t seed,
+                                   const BatchShape& shape) {
   SpanGeneratorOptions options;
   options.seed = seed;
+  options.mean_text_bytes_per_span = shape.text_bytes;
   options.start_time = kDefaultStartTime - 7 * 86'400 * 1'000'000LL;
   options.range_seconds = 7 * 86'400;
   options.span_count = spans;
@@ -26,7 +48,10 @@ std::vector<Batch> GenerateBatches(uint64_t spans, uint64_t batch_size, uint64_t
     batch.clear();
     const uint64_t n = std::min(batch_size, spans - done);
     for (uint64_t i = 0; i < n; ++i) batch.push_back(gen.Next());
-    batches.push_back({InsertRequestBody(batch), n});
+    batches.push_back({shape.logs3_project_id.empty()
+                           ? InsertRequestBody(batch)
+                           : Logs3RequestBody(batch, shape.logs3_project_id),
+                       n});
   }
   return batches;
 }

@@ -14,9 +14,19 @@ struct Batch {
   uint64_t spans = 0;
 };
 
+// How generated requests look.
+struct BatchShape {
+  // Mean bytes of input + output per span (the generator's mean_text_bytes_per_span).
+  size_t text_bytes = 1024;
+  // Empty: insert API bodies (`{"events":[...]}`). Otherwise the Braintrust SDKs' `/logs3`
+  // bodies (`{"rows":[...],"api_version":2}`), each row naming this project's logs.
+  std::string logs3_project_id;
+};
+
 // `spans` generated spans in batches of `batch_size` (the last may be smaller), created over the
 // 7 days before 2026-01-01.
-std::vector<Batch> GenerateBatches(uint64_t spans, uint64_t batch_size, uint64_t seed);
+std::vector<Batch> GenerateBatches(uint64_t spans, uint64_t batch_size, uint64_t seed,
+                                   const BatchShape& shape = {});
 
 // What one measured run did.
 struct IngestFigures {

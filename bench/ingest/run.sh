@@ -18,60 +18,19 @@ CONNECTIONS=${CONNECTIONS:-4}
 BATCH_SIZE=${BATCH_SIZE:-1000}
 SEED=${SEED:-1}
 
-build() {
-  local configure=(cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release)
-  # A new build directory needs no tests for this.
-  [[ -f "$BUILD/CMakeCache.txt" ]] || configure+=(-DSLUICE_BUILD_TESTS=OFF)
-  local log
-  log=$(mktemp)
-  if ! { "${configure[@]}" && ninja -C "$BUILD" -j"${JOBS:-2}" sluice sluice-ingest-bench; } \
-      >"$log" 2>&1; then
-    echo "build failed:" >&2
-    grep -E -A12 'error|FAILED' "$log" | head -60 >&2
-    rm -f "$log"
-    exit 1
-  fi
-  rm -f "$log"
-}
+source "$ROOT/bench/ingest/server.sh"
 # SKIP_BUILD=1 runs the binaries already in $BUILD.
 [[ "${SKIP_BUILD:-0}" == 1 ]] || build
 
 WORK=$(mktemp -d /tmp/sluice-ingest-bench.XXXXXX)
 SERVER_PID=""
 cleanup() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  stop_server
   if [[ "${KEEP:-0}" == 1 ]]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
-mkdir -p "$WORK/data"
-"$BUILD/src/cli/sluice" serve --data-dir "$WORK/data" --listen 127.0.0.1:0 --log-level warn \
-  >"$WORK/server.out" 2>"$WORK/server.err" &
-SERVER_PID=$!
-
-# Port 0 lets the server pick a free port; it prints the one it bound.
-PORT=""
-for _ in $(seq 1 300); do
-  PORT=$(sed -n 's|^sluice listening on http://[^:]*:\([0-9]*\).*|\1|p' "$WORK/server.out")
-  [[ -n "$PORT" ]] && break
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-    echo "the server exited:" >&2
-    cat "$WORK/server.out" "$WORK/server.err" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-if [[ -z "$PORT" ]]; then
-  echo "the server did not start listening within 30 s" >&2
-  exit 1
-fi
-
-credential() { sed -n "s/^$1=//p" "$WORK/data/credentials"; }
-PROJECT_ID=$(credential project_id)
-API_KEY=$(credential api_key)
+start_server "$WORK"
 
 echo "== sluice server pid $SERVER_PID on 127.0.0.1:$PORT =="
 "$BUILD/bench/ingest/sluice-ingest-bench" http --url "http://127.0.0.1:$PORT" \
@@ -79,17 +38,13 @@ echo "== sluice server pid $SERVER_PID on 127.0.0.1:$PORT =="
   --spans "$SPANS" --batch-size "$BATCH_SIZE" --connections "$CONNECTIONS" --seed "$SEED" |
   tee "$WORK/http.out"
 
-kill -TERM "$SERVER_PID"
-wait "$SERVER_PID" || true
-SERVER_PID=""
+stop_server
 echo "server data dir after ingest: $(du -sh "$WORK/data" | cut -f1)"
 
 echo "== straight into the SQLite store (no HTTP) =="
 "$BUILD/bench/ingest/sluice-ingest-bench" store --db "$WORK/store.db" \
   --spans "$SPANS" --batch-size "$BATCH_SIZE" --seed "$SEED" | tee "$WORK/store.out"
 
-# spans/s of the line starting with $2 in file $1.
-rate() { awk -v l="$2" 'index($0, l) == 1 { for (i = 1; i <= NF; i++) if ($i == "spans/s") print $(i - 1) }' "$1"; }
 HTTP_RATE=$(rate "$WORK/http.out" "http insert")
 STORE_RATE=$(rate "$WORK/store.out" "parse+insert")
 if [[ -n "$HTTP_RATE" && -n "$STORE_RATE" ]]; then
