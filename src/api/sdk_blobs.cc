@@ -29,24 +29,11 @@ std::string BlobKey(const std::string& kind, const std::string& org, const std::
   return kind + "/" + org + "/" + key;
 }
 
-std::string MetaKey(const std::string& org, const std::string& key) {
-  return "attachment-meta/" + org + "/" + key;
-}
-
 bool MayWrite(const Caller& caller) {
   for (const auto& g : caller.key.grants) {
     if (g.permission >= model::Permission::kWrite) return true;
   }
   return false;
-}
-
-// The status object of an attachment's metadata.
-Json StatusOf(const Json& meta) {
-  const Json* s = meta.Find("status");
-  if (s != nullptr && s->is_object()) return *s;
-  Json out = Json::Object();
-  out.Set("upload_status", Json::String("uploading"));
-  return out;
 }
 
 }  // namespace
@@ -66,8 +53,15 @@ Result<ApiResponse> SdkHandlers::PutBlob(const ApiRequest& r) {
   const std::string& key = r.path_params[2];
   SLUICE_RETURN_IF_ERROR(
       signer_.Verify("PUT", r.path, r.Query("expires"), r.Query("signature"), clock_.NowMicros()));
-  SLUICE_RETURN_IF_ERROR(kind == "overflow" ? CheckUuid(key, "key") : CheckAttachmentKey(key));
   // One upload per URL: a second one would change what the key names.
+  if (kind == "attachment") {
+    SLUICE_RETURN_IF_ERROR(CheckAttachmentKey(key));
+    SLUICE_ASSIGN_OR_RETURN(bool uploaded, attachments_.HasData(org, key));
+    if (uploaded) return AbortedError("this upload URL was used already");
+    SLUICE_RETURN_IF_ERROR(attachments_.PutData(org, key, r.body));
+    return ApiResponse::Json("{}");
+  }
+  SLUICE_RETURN_IF_ERROR(CheckUuid(key, "key"));
   auto existing = blobs_.Head(BlobKey(kind, org, key));
   if (existing.ok()) return AbortedError("this upload URL was used already");
   if (existing.status().code() != StatusCode::kNotFound) return existing.status();
@@ -81,13 +75,11 @@ Result<ApiResponse> SdkHandlers::GetBlob(const ApiRequest& r) {
   SLUICE_RETURN_IF_ERROR(
       signer_.Verify("GET", r.path, r.Query("expires"), r.Query("signature"), clock_.NowMicros()));
   SLUICE_RETURN_IF_ERROR(CheckAttachmentKey(key));
-  SLUICE_ASSIGN_OR_RETURN(std::string meta_text, blobs_.Get(MetaKey(org, key)));
-  SLUICE_ASSIGN_OR_RETURN(Json meta, Json::Parse(meta_text));
-  SLUICE_ASSIGN_OR_RETURN(std::string bytes, blobs_.Get(BlobKey("attachment", org, key)));
+  SLUICE_ASSIGN_OR_RETURN(auto meta, attachments_.GetMeta(org, key));
+  if (!meta) return NotFoundError("attachment " + key + " not found");
+  SLUICE_ASSIGN_OR_RETURN(std::string bytes, attachments_.GetData(org, key));
   ApiResponse resp;
-  const Json* type = meta.Find("content_type");
-  resp.content_type =
-      type != nullptr && type->is_string() ? type->string_value() : "application/octet-stream";
+  resp.content_type = meta->content_type.empty() ? "application/octet-stream" : meta->content_type;
   resp.body = std::move(bytes);
   resp.headers.emplace_back("X-Content-Type-Options", "nosniff");
   resp.headers.emplace_back("Content-Disposition", "attachment");
@@ -108,14 +100,9 @@ Result<ApiResponse> SdkHandlers::CreateAttachment(const ApiRequest& r) {
     return PermissionDeniedError("this API key has no write permission; attachments need write");
   }
   const std::string& org = caller.key.org_id;
-  if (blobs_.Head(BlobKey("attachment", org, *key)).ok()) {
-    return AlreadyExistsError("attachment " + *key + " was uploaded already");
-  }
-  Json meta = Json::Object();
-  meta.Set("filename", Json::String(filename.value_or("")));
-  meta.Set("content_type", Json::String(*content_type));
-  meta.Set("status", StatusOf(Json::Object()));
-  SLUICE_RETURN_IF_ERROR(blobs_.Put(MetaKey(org, *key), meta.ToString()));
+  SLUICE_ASSIGN_OR_RETURN(bool uploaded, attachments_.HasData(org, *key));
+  if (uploaded) return AlreadyExistsError("attachment " + *key + " was uploaded already");
+  SLUICE_RETURN_IF_ERROR(attachments_.Describe(org, *key, filename.value_or(""), *content_type));
   SLUICE_ASSIGN_OR_RETURN(std::string url, BlobUrl(r, "PUT", "attachment", org, *key));
   std::string out;
   JsonWriter w(&out);
@@ -140,17 +127,11 @@ Result<ApiResponse> SdkHandlers::AttachmentStatus(const ApiRequest& r) {
         "status.upload_status: must be \"uploading\", \"done\" or \"error\"");
   }
   const std::string& org = caller.key.org_id;
-  auto meta_text = blobs_.Get(MetaKey(org, *key));
-  if (meta_text.status().code() == StatusCode::kNotFound) {
-    return NotFoundError("attachment " + *key + " not found (POST /attachment first)");
+  if (value == "done") {
+    SLUICE_ASSIGN_OR_RETURN(bool uploaded, attachments_.HasData(org, *key));
+    if (!uploaded) return InvalidArgumentError("attachment " + *key + " was not uploaded");
   }
-  SLUICE_RETURN_IF_ERROR(meta_text.status());
-  if (value == "done" && !blobs_.Head(BlobKey("attachment", org, *key)).ok()) {
-    return InvalidArgumentError("attachment " + *key + " was not uploaded");
-  }
-  SLUICE_ASSIGN_OR_RETURN(Json meta, Json::Parse(*meta_text));
-  meta.Set("status", *status);
-  SLUICE_RETURN_IF_ERROR(blobs_.Put(MetaKey(org, *key), meta.ToString()));
+  SLUICE_RETURN_IF_ERROR(attachments_.SetStatus(org, *key, *status));
   return ApiResponse::Json("{}");
 }
 
@@ -168,16 +149,12 @@ Result<ApiResponse> SdkHandlers::GetAttachment(const ApiRequest& r) {
   }
   SLUICE_RETURN_IF_ERROR(CheckAttachmentKey(key));
   const std::string& org = caller.key.org_id;
-  auto meta_text = blobs_.Get(MetaKey(org, key));
-  if (meta_text.status().code() == StatusCode::kNotFound) {
-    return NotFoundError("attachment " + key + " not found");
-  }
-  SLUICE_RETURN_IF_ERROR(meta_text.status());
-  SLUICE_ASSIGN_OR_RETURN(Json meta, Json::Parse(*meta_text));
+  SLUICE_ASSIGN_OR_RETURN(auto meta, attachments_.GetMeta(org, key));
+  if (!meta || meta->content_type.empty()) return NotFoundError("attachment " + key + " not found");
   SLUICE_ASSIGN_OR_RETURN(std::string url, BlobUrl(r, "GET", "attachment", org, key));
   std::string out;
   JsonWriter w(&out);
-  w.BeginObject().Member("downloadUrl", url).Key("status").Raw(StatusOf(meta).ToString());
+  w.BeginObject().Member("downloadUrl", url).Key("status").Raw(meta->status.ToString());
   w.EndObject();
   return ApiResponse::Json(std::move(out));
 }

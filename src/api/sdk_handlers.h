@@ -16,6 +16,7 @@
 #include "api/signed_url.h"
 #include "cloud/object_store.h"
 #include "common/clock.h"
+#include "jobs/attachment_store.h"
 #include "model/logs3_request.h"
 #include "store/store.h"
 
@@ -37,15 +38,17 @@ struct SdkOptions {
 
 class SdkHandlers {
  public:
-  // REQUIRES: every reference outlives the handlers. `blobs` holds overflow payloads and
-  // attachments (keys "overflow/<org>/<key>", "attachment/<org>/<key>").
+  // REQUIRES: every reference outlives the handlers. `blobs` holds overflow payloads
+  // ("overflow/<org>/<key>"); `attachments` the SDKs' attachments.
   SdkHandlers(store::Store& store, Clock& clock, Metrics& metrics, Authenticator& auth,
-              cloud::ObjectStore& blobs, const UrlSigner& signer, SdkOptions options)
+              cloud::ObjectStore& blobs, jobs::AttachmentStore& attachments,
+              const UrlSigner& signer, SdkOptions options)
       : store_(store),
         clock_(clock),
         metrics_(metrics),
         auth_(auth),
         blobs_(blobs),
+        attachments_(attachments),
         signer_(signer),
         options_(std::move(options)) {}
 
@@ -94,6 +97,7 @@ class SdkHandlers {
   Metrics& metrics_;
   Authenticator& auth_;
   cloud::ObjectStore& blobs_;
+  jobs::AttachmentStore& attachments_;
   const UrlSigner& signer_;
   SdkOptions options_;
 };

@@ -71,6 +71,25 @@ Status ApplyParentId(store::Store& store, std::vector<model::Logs3Row>& rows, si
   return Status();
 }
 
+// Notes which rows reference attachments, so the files live as long as some row does. The rows
+// are committed already: a failure here is logged, not answered.
+void RecordAttachmentRefs(jobs::AttachmentStore& attachments, const std::string& org,
+                          const std::vector<ObjectGroup>& groups) {
+  std::vector<std::pair<std::string, jobs::AttachmentRef>> refs;
+  for (const ObjectGroup& g : groups) {
+    for (const model::EventWrite& w : g.writes) {
+      for (const auto& [name, text] : w.fields) {
+        for (std::string& key : jobs::AttachmentStore::KeysIn(text)) {
+          refs.emplace_back(std::move(key), jobs::AttachmentRef{g.object.ref, w.id});
+        }
+      }
+    }
+  }
+  if (refs.empty()) return;
+  Status s = attachments.AddRefs(org, refs);
+  if (!s.ok()) SLUICE_LOG_WARN("recording attachment references failed: {}", s.ToString());
+}
+
 }  // namespace
 
 Result<ApiResponse> SdkHandlers::Logs3(const ApiRequest& r) {
@@ -135,6 +154,7 @@ Result<ApiResponse> SdkHandlers::WriteRows(const Caller& caller, model::Logs3Req
                              static_cast<int64_t>(g.writes.size()));
     for (size_t pos : g.positions) ids[pos] = result.row_ids[k++];
   }
+  RecordAttachmentRefs(attachments_, caller.key.org_id, groups);
   std::string out;
   JsonWriter w(&out);
   w.BeginObject().Key("row_ids").BeginArray();

@@ -88,6 +88,7 @@ Status Scheduler::Tick() {
   } else if (*purged > 0) {
     SLUICE_LOG_INFO("purged {} rows past their grace period", *purged);
   }
+  if (options_.after_purge) note(options_.after_purge(purged.ok() ? *purged : 0));
   return first;
 }
 

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -20,6 +21,9 @@ namespace sluice::jobs {
 struct SchedulerOptions {
   // How often the loop looks for due work.
   int64_t tick_seconds = 10;
+  // Called after each purge step with the rows it purged (0 when none), e.g. to remove the
+  // attachments of purged rows. Optional.
+  std::function<Status(int64_t purged_rows)> after_purge;
 };
 
 // Start() spawns the loop; Stop() (or the destructor) ends it after the current step. `exports`

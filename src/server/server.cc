@@ -128,6 +128,10 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Clock
   if (config.scheduler_tick_seconds > 0) {
     jobs::SchedulerOptions so;
     so.tick_seconds = config.scheduler_tick_seconds;
+    // Attachments go once no row references them: after purges, and now and then.
+    so.after_purge = [attachments = s->attachments_.get()](int64_t purged) {
+      return attachments->SweepIfDue(purged).status();
+    };
     s->scheduler_ = std::make_unique<jobs::Scheduler>(*s->store_, clock, *s->exports_, so);
   }
   return s;
@@ -142,6 +146,7 @@ Status Server::BuildSdkHandlers(const ServerConfig& config, Clock& clock) {
                           api::LoadOrCreateSigningSecret(config.data_dir + "/url-signing-key"));
   url_signer_ = std::make_unique<api::UrlSigner>(std::move(secret));
   blobs_ = std::make_unique<cloud::LocalObjectStore>(config.data_dir + "/blobs");
+  attachments_ = std::make_unique<jobs::AttachmentStore>(*blobs_, *store_, clock);
   api::SdkOptions options;
   options.public_url = config.public_url;
   while (options.public_url.ends_with('/')) options.public_url.pop_back();
@@ -149,7 +154,7 @@ Status Server::BuildSdkHandlers(const ServerConfig& config, Clock& clock) {
                                                       static_cast<int64_t>(config.max_body_bytes));
   sdk_handlers_ =
       std::make_unique<api::SdkHandlers>(*store_, clock, *metrics_, handlers_->authenticator(),
-                                         *blobs_, *url_signer_, std::move(options));
+                                         *blobs_, *attachments_, *url_signer_, std::move(options));
   return Status();
 }
 

@@ -95,6 +95,7 @@ class Server {
   std::unique_ptr<api::Handlers> handlers_;
   std::unique_ptr<api::AutomationHandlers> automation_handlers_;
   std::unique_ptr<cloud::ObjectStore> blobs_;
+  std::unique_ptr<jobs::AttachmentStore> attachments_;
   std::unique_ptr<api::UrlSigner> url_signer_;
   std::unique_ptr<api::SdkHandlers> sdk_handlers_;
   std::unique_ptr<api::HttpServer> http_;

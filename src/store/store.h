@@ -144,6 +144,9 @@ class Store : public model::EventSource {
   // The current version of one row, or nullopt.
   virtual Result<std::optional<model::Event>> GetEvent(const model::ObjectRef& object,
                                                        const std::string& id) = 0;
+  // Whether a row of this id is stored: visible, or hidden by a retention run that can still be
+  // restored (false once purged or deleted).
+  virtual Result<bool> RowExists(const model::ObjectRef& object, const std::string& id) = 0;
   // The greatest _xact_id committed so far (0 when none).
   virtual Result<uint64_t> MaxXactId() = 0;
   // How many rows Scan(request) would return (visible rows only; at most request.limit when it

@@ -5,7 +5,9 @@ read-only key writes nothing, another org's ids are 404), nothing stored by a re
 
 Usage: python3 sdk_protocol_test.py /path/to/sluice   (CTest passes the built binary)
 """
+import datetime
 import sys
+import time
 import unittest
 import uuid
 
@@ -18,7 +20,8 @@ PUBLIC = "https://sluice.example.test"
 class SdkProtocolTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = SluiceServer(BINARY, extra_args=["--public-url", PUBLIC + "/"]).start()
+        cls.srv = SluiceServer(BINARY, extra_args=["--public-url", PUBLIC + "/",
+                                                   "--scheduler-tick-seconds", "1"]).start()
         creds = cls.srv.credentials()
         cls.key, cls.org_id, cls.project_id = creds["api_key"], creds["org_id"], creds["project_id"]
         cls.other = cls.new_project("second")
@@ -219,6 +222,49 @@ class SdkProtocolTest(unittest.TestCase):
         self.assertEqual((s, data), (200, b"hello"))
         self.assert_error(self.call("GET", "/attachment?key=note-1", key=self.foreign["api_key"]),
                           404, "not_found")
+
+    def upload_attachment(self, key, data):
+        s, up = self.call("POST", "/attachment", {"key": key, "filename": f"{key}.txt",
+                                                  "content_type": "text/plain"})
+        self.assertEqual(s, 200, up)
+        self.assertEqual(self.call("PUT", up["signedUrl"][len(PUBLIC):], data, key=None)[0], 200)
+        self.assertEqual(self.call("POST", "/attachment/status",
+                                   {"key": key, "status": {"upload_status": "done"}})[0], 200)
+        return {"type": "braintrust_attachment", "key": key, "filename": f"{key}.txt",
+                "content_type": "text/plain"}
+
+    def test_attachments_go_with_their_rows_when_retention_purges_them(self):
+        pid = self.new_project(f"attach-{uuid.uuid4()}")
+        old_day = (datetime.datetime.now(datetime.timezone.utc) -
+                   datetime.timedelta(days=10)).isoformat().replace("+00:00", "Z")
+        # The SDKs write the row first and upload the file after.
+        rows = self.log_rows(pid, {"id": "old", "created": old_day,
+                                   "input": {"doc": {"type": "braintrust_attachment",
+                                                     "key": "att-old", "filename": "att-old.txt",
+                                                     "content_type": "text/plain"}}},
+                             {"id": "new", "output": [{"file": {"type": "braintrust_attachment",
+                                                                "key": "att-new"}}]})
+        self.assertEqual(self.logs3(rows)[0], 200)
+        self.upload_attachment("att-old", "old bytes")
+        self.upload_attachment("att-new", "new bytes")
+        s, a = self.call("POST", "/v1/project_automation", {
+            "project_id": pid, "name": "drop-old",
+            "config": {"event_type": "retention", "object_type": "project_logs",
+                       "retention_days": 1, "grace_seconds": 0}})
+        self.assertEqual(s, 200, a)
+        s, run = self.call("POST", f"/automation/retention/{a['id']}/run")
+        self.assertEqual(s, 200, run)
+        deadline = time.time() + 30
+        while time.time() < deadline:  # the scheduler (1 s tick) purges, then sweeps
+            if self.call("GET", "/attachment?key=att-old")[0] == 404:
+                break
+            time.sleep(0.3)
+        self.assert_error(self.call("GET", "/attachment?key=att-old"), 404, "not_found")
+        s, meta = self.call("GET", "/attachment?key=att-new")
+        self.assertEqual(s, 200, meta)
+        self.assertEqual(self.call("GET", meta["downloadUrl"][len(PUBLIC):], key=None, raw=True),
+                         (200, b"new bytes"))
+        self.assertEqual(self.fetch_ids(pid), ["new"])
 
     # -- reads --
     def test_btql_trees_and_summaries_check_permissions(self):

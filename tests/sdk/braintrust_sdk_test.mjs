@@ -6,6 +6,8 @@
 // the SDK calls return are validated against Braintrust's OpenAPI schemas.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -254,4 +256,22 @@ test('an attachment is uploaded to sluice and read back', async () => {
   assert.deepEqual(await readonly.status(), { upload_status: 'done' });
   const data = Buffer.from(await (await readonly.data()).arrayBuffer());
   assert.ok(data.equals(bytes));
+  // An export writes the row with its reference (the bytes stay in sluice).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-sdk-export-'));
+  const token = await server.admin('create-key', '--name', 'exporter', '--project', projectId,
+    '--service-token');
+  const a = await server.call('POST', '/v1/project_automation', { project_id: projectId,
+    name: 'with-attachments', config: { event_type: 'btql_export',
+      export_definition: { type: 'log_spans' }, export_path: `file://${dir}`, format: 'jsonl',
+      interval_seconds: 3600 } });
+  assert.equal(a.status, 200, JSON.stringify(a.body));
+  assert.equal((await server.call('POST', '/automation/cron', { automation_id: a.body.id,
+    cron: { type: 'btql_export' }, service_token: token })).status, 200);
+  const run = await server.call('POST', `/automation/cron/${a.body.id}/run`, {});
+  assert.equal(run.status, 200, JSON.stringify(run.body));
+  const files = fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.jsonl'));
+  const exported = files.flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').trim()
+    .split('\n').map((l) => JSON.parse(l)));
+  assert.deepEqual(exported.find((r) => r.id === id).input.file, ref);
+  fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -200,6 +200,15 @@ Result<std::optional<model::Event>> PgStore::GetEvent(const model::ObjectRef& ob
   return std::optional<model::Event>(ReadEvent(r, 0));
 }
 
+Result<bool> PgStore::RowExists(const model::ObjectRef& object, const std::string& id) {
+  SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
+  SLUICE_ASSIGN_OR_RETURN(
+      Rows r, c->QueryOnce("SELECT 1 FROM events WHERE object_type = $1 AND object_id = $2 "
+                           "AND id = $3 LIMIT 1",
+                           Params().Add(static_cast<int64_t>(object.type)).Add(object.id).Add(id)));
+  return r.size() > 0;
+}
+
 // Writers take their PostgreSQL transaction id and their _xact_id in the same order (see
 // TakeXactId), so every transaction still running at this statement's snapshot has a greater
 // _xact_id than every writer whose transaction id is below the snapshot's xmin.

@@ -306,6 +306,20 @@ Result<std::optional<model::Event>> SqliteStore::GetEvent(const model::ObjectRef
   return SelectVisible(*c, *place->table, place->row_key, marks);
 }
 
+Result<bool> SqliteStore::RowExists(const model::ObjectRef& object, const std::string& id) {
+  const std::shared_ptr<const SegmentSet> segments = Segments();
+  SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
+  SLUICE_RETURN_IF_ERROR(c->Exec("BEGIN"));
+  struct EndRead {
+    Connection& c;
+    ~EndRead() { c.Exec("COMMIT").IgnoreError(); }
+  } end_read{*c};
+  SLUICE_ASSIGN_OR_RETURN(auto obj_key, ObjectKey(*c, object));
+  if (!obj_key) return false;
+  SLUICE_ASSIGN_OR_RETURN(auto place, FindRow(*c, *segments, *obj_key, id));
+  return place.has_value();
+}
+
 void SqliteStore::NoteInsert() {
   last_insert_us_.store(std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::steady_clock::now().time_since_epoch())

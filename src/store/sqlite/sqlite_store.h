@@ -74,6 +74,7 @@ class SqliteStore final : public Store {
                                    TimestampMicros now) override;
   Result<std::optional<model::Event>> GetEvent(const model::ObjectRef& object,
                                                const std::string& id) override;
+  Result<bool> RowExists(const model::ObjectRef& object, const std::string& id) override;
   Result<uint64_t> MaxXactId() override;
   Result<std::unique_ptr<model::EventStream>> Scan(const model::ScanRequest& request) override;
   Result<int64_t> CountRows(const model::ScanRequest& request) override;

@@ -411,6 +411,9 @@ TEST_P(StoreContract, RetentionMarksHideRestoreAndPurge) {
   EXPECT_EQ(added->second, 2);
   EXPECT_EQ(Ids(ScanAll({})), (Strings{"keep", "new"}));
   EXPECT_FALSE(store_->GetEvent(logs_, "old1")->has_value());
+  // Hidden, still restorable: the row exists (attachments it references are kept).
+  EXPECT_TRUE(*store_->RowExists(logs_, "old1"));
+  EXPECT_FALSE(*store_->RowExists(logs_, "never-written"));
   // Hidden rows are not counted again; the row the mark spares would be.
   EXPECT_EQ(store_->CountRetention(mark)->rows, 1);
   EXPECT_EQ(store_->ListRetentionMarks("auto1")->size(), 1u);
@@ -432,6 +435,8 @@ TEST_P(StoreContract, RetentionMarksHideRestoreAndPurge) {
   EXPECT_EQ((*purged)[0], (std::pair<std::string, int64_t>{"ret2", 3}));
   EXPECT_EQ(store_->RestoreRetentionRun("ret2").status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(Ids(ScanAll({})), (Strings{"new"}));
+  EXPECT_FALSE(*store_->RowExists(logs_, "old1"));
+  EXPECT_TRUE(*store_->RowExists(logs_, "new"));
 }
 
 TEST_P(StoreContract, WholeExperimentMarkHidesTheExperiment) {
