@@ -126,23 +126,6 @@ void WriteRunPage(JsonWriter& w, const RunPage& page) {
   }
 }
 
-// The stored config as the runner reads it: the external id is the one saved with it.
-Result<jobs::ExportConfig> StoredExportConfig(const model::Automation& a,
-                                              const std::string& prefix) {
-  jobs::ConfigContext ctx;
-  ctx.org_id = a.org_id;
-  ctx.project_id = a.project_id;
-  ctx.automation_id = a.id;
-  ctx.external_id_prefix = prefix;
-  ctx.check_object = [](const model::ObjectRef&) { return Status(); };
-  SLUICE_ASSIGN_OR_RETURN(jobs::ExportConfig c, jobs::ParseExportConfig(a.config, ctx));
-  if (const Json* cred = a.config.Find("credentials"); cred != nullptr && cred->is_object()) {
-    const Json* x = cred->Find("external_id");
-    if (x != nullptr && x->is_string()) c.external_id = x->string_value();
-  }
-  return c;
-}
-
 ApiResponse ProbeResponse(const std::vector<cloud::ProbeStep>& steps,
                           const std::string& external_id) {
   std::string out;
@@ -429,7 +412,8 @@ Result<ApiResponse> AutomationHandlers::StatusResponse(const model::Automation& 
   std::string out;
   JsonWriter w(&out);
   w.BeginObject().Member("automation_id", a.id);
-  SLUICE_ASSIGN_OR_RETURN(jobs::ExportConfig config, StoredExportConfig(a, external_id_prefix_));
+  SLUICE_ASSIGN_OR_RETURN(jobs::ExportConfig config,
+                          jobs::StoredExportConfig(a, external_id_prefix_));
   w.Member("status", config.active ? "active" : "paused");
   w.Member("registered", FormatRfc3339(st.state.registered));
   w.Member("service_token_id", st.state.token_key_id);
@@ -534,7 +518,7 @@ Result<ApiResponse> AutomationHandlers::TestAutomation(const ApiRequest& r) {
   } else if (a.type != model::AutomationType::kExport) {
     return InvalidArgumentError("automation " + a.id + " is a retention policy, not an export");
   }
-  SLUICE_ASSIGN_OR_RETURN(jobs::ExportConfig c, StoredExportConfig(a, external_id_prefix_));
+  SLUICE_ASSIGN_OR_RETURN(jobs::ExportConfig c, jobs::StoredExportConfig(a, external_id_prefix_));
   return ProbeResponse(destinations_.Probe(c), c.external_id);
 }
 

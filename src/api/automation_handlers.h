@@ -20,15 +20,15 @@ namespace sluice::api {
 
 class AutomationHandlers {
  public:
-  // `exports` (the runner shared with the scheduler) and `destinations` are borrowed and must
-  // outlive the handlers.
+  // `exports` and `retention` (the runners shared with the scheduler) and `destinations` are
+  // borrowed and must outlive the handlers.
   AutomationHandlers(store::Store& store, Clock& clock, jobs::ExportRunner& exports,
-                     jobs::DestinationProvider& destinations,
+                     jobs::RetentionRunner& retention, jobs::DestinationProvider& destinations,
                      std::string external_id_prefix = "sluice")
       : store_(store),
         clock_(clock),
         auth_(store),
-        retention_(store, clock, exports.lease_options()),
+        retention_(retention),
         exports_(exports),
         destinations_(destinations),
         external_id_prefix_(std::move(external_id_prefix)) {}
@@ -90,7 +90,7 @@ class AutomationHandlers {
   store::Store& store_;
   Clock& clock_;
   Authenticator auth_;
-  jobs::RetentionRunner retention_;
+  jobs::RetentionRunner& retention_;
   jobs::ExportRunner& exports_;
   jobs::DestinationProvider& destinations_;
   std::string external_id_prefix_;

@@ -176,6 +176,15 @@ int Probe(const server::ProbeOptions& options) {
 
 }  // namespace
 
+// The one path-style flag of every command that reaches S3 (`serve`, `s3 probe`).
+void AddS3PathStyleFlag(CLI::App& command, bool& path_style) {
+  command
+      .add_flag("--s3-path-style", path_style,
+                "Path-style S3 addressing (<endpoint>/<bucket>/<key>) for S3-compatible stores; "
+                "automatic for an endpoint that is an IP address or localhost")
+      ->envname("SLUICE_S3_PATH_STYLE");
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"sluice: keeps LLM traces, experiments and datasets; exports and retention"};
   app.require_subcommand(1);
@@ -218,10 +227,7 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{1024}, int64_t{1} << 40))
       ->capture_default_str();
   serve->add_option("--log-level", log_level, "debug, info, warn or error")->capture_default_str();
-  serve
-      ->add_flag("--s3-path-style", config.s3_path_style,
-                 "Path-style S3 addressing for exports (S3-compatible stores)")
-      ->envname("SLUICE_S3_PATH_STYLE");
+  AddS3PathStyleFlag(*serve, config.s3_path_style);
 
   AdminArgs admin_args;
   CLI::App* admin = app.add_subcommand("admin", "Manage projects and API keys");
@@ -269,7 +275,7 @@ int Main(int argc, char** argv) {
   probe->add_option("--region", probe_opts.region, "AWS region (default: environment/config)");
   probe->add_option("--endpoint-url", probe_opts.endpoint_url,
                     "S3 and STS endpoint (S3-compatible stores)");
-  probe->add_flag("--path-style", probe_opts.path_style, "Path-style bucket addressing");
+  AddS3PathStyleFlag(*probe, probe_opts.path_style);
 
   AutomationCommand auto_cmd;
   auto_cmd.url = "http://127.0.0.1:8000";

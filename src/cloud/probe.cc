@@ -15,10 +15,6 @@ constexpr char kProbeBody[] = "sluice destination probe\n";
 
 RetryOptions ProbeRetry() { return RetryOptions{3, 200, 1'000, 10'000}; }
 
-std::string ResourceArn(const StorageUrl& url) {
-  return "arn:aws:s3:::" + url.bucket + (url.path.empty() ? "/*" : "/" + url.path + "/*");
-}
-
 // Explains a failed S3 call in terms of what the user must change.
 std::string ExplainS3Failure(const Status& s, const char* operation, const char* action,
                              const StorageUrl& url, const std::string& where) {
@@ -31,8 +27,7 @@ std::string ExplainS3Failure(const Status& s, const char* operation, const char*
            "]";
   }
   if (s.code() == StatusCode::kPermissionDenied) {
-    return std::string(operation) + " denied on " + where + ": the role policy needs " + action +
-           " on " + ResourceArn(url) + " [" + m + "]";
+    return DeniedMessage(std::string(operation) + " denied on " + where, action, url, m);
   }
   if (s.code() == StatusCode::kUnauthenticated) {
     return std::string(operation) + " on " + where +

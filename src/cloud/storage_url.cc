@@ -92,4 +92,19 @@ std::string StorageUrl::Join(std::string_view name) const {
   return path + "/" + std::string(name);
 }
 
+std::string PrefixObjectsArn(const StorageUrl& url) {
+  return "arn:aws:s3:::" + url.bucket + (url.path.empty() ? "/*" : "/" + url.path + "/*");
+}
+
+std::string DeniedMessage(std::string_view denied, std::string_view action, const StorageUrl& url,
+                          std::string_view detail) {
+  std::string out(denied);
+  out += ": the role policy needs ";
+  out += action;
+  out += " on " + PrefixObjectsArn(url) + " [";
+  out += detail;
+  out += "]";
+  return out;
+}
+
 }  // namespace sluice::cloud

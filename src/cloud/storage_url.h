@@ -29,4 +29,14 @@ Result<StorageUrl> ParseStorageUrl(std::string_view url);
 // OK when `bucket` follows S3's naming rules, else kInvalidArgument saying which one it breaks.
 Status ValidateBucketName(std::string_view bucket);
 
+// The IAM resource of the objects under an S3 URL's prefix: "arn:aws:s3:::<bucket>/<path>/*"
+// ("arn:aws:s3:::<bucket>/*" without a prefix), what a role policy must grant.
+std::string PrefixObjectsArn(const StorageUrl& url);
+
+// What to change after S3 refused a call under `url`: "<denied>: the role policy needs
+// <action> on <PrefixObjectsArn(url)> [<detail>]", where `denied` names the call and its
+// object ("PutObject denied on s3://b/p/x") and `detail` is S3's own message.
+std::string DeniedMessage(std::string_view denied, std::string_view action, const StorageUrl& url,
+                          std::string_view detail);
+
 }  // namespace sluice::cloud

@@ -100,6 +100,11 @@ void CheckFailed(const char* cond, const char* file, int line) {
   std::fprintf(stderr, "SLUICE_CHECK failed: %s at %s:%d\n", cond, file, line);
   std::abort();
 }
+
+void ValueOfError(const Status& status) {
+  std::fprintf(stderr, "Result::value() on an error: %s\n", status.ToString().c_str());
+  std::abort();
+}
 }  // namespace internal
 
 }  // namespace sluice

@@ -93,6 +93,11 @@ Status CancelledError(std::string message);
 // exceeded, resource exhausted, aborted). The one place retry decisions are made.
 bool IsRetryable(const Status& status);
 
+namespace internal {
+// Prints "Result::value() on an error: <code>: <message>" to stderr and aborts.
+[[noreturn]] void ValueOfError(const Status& status);
+}  // namespace internal
+
 // A value or an error. REQUIRES: a Result built from a Status holds a non-OK one.
 template <typename T>
 class [[nodiscard]] Result {
@@ -111,9 +116,20 @@ class [[nodiscard]] Result {
   bool ok() const { return std::holds_alternative<T>(v_); }
   Status status() const { return ok() ? Status() : std::get<Status>(v_); }
 
-  T& value() & { return std::get<T>(v_); }
-  const T& value() const& { return std::get<T>(v_); }
-  T&& value() && { return std::get<T>(std::move(v_)); }
+  // REQUIRES: ok(). On an error the process aborts with the status's code and message (a
+  // programmer error, like a failed SLUICE_CHECK).
+  T& value() & {
+    CheckOk();
+    return *std::get_if<T>(&v_);
+  }
+  const T& value() const& {
+    CheckOk();
+    return *std::get_if<T>(&v_);
+  }
+  T&& value() && {
+    CheckOk();
+    return std::move(*std::get_if<T>(&v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
@@ -121,6 +137,10 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
 
  private:
+  void CheckOk() const {
+    if (const Status* s = std::get_if<Status>(&v_)) internal::ValueOfError(*s);
+  }
+
   std::variant<Status, T> v_;
 };
 

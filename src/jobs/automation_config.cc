@@ -336,4 +336,40 @@ Result<Json> ValidateAutomationConfig(const Json& config, const ConfigContext& c
   return RetentionConfigToJson(c);
 }
 
+Result<ExportConfig> StoredExportConfig(const model::Automation& a,
+                                        const std::string& external_id_prefix) {
+  if (a.type != model::AutomationType::kExport) {
+    return InvalidArgumentError("automation " + a.id + " is not an export");
+  }
+  ConfigContext ctx;
+  ctx.org_id = a.org_id;
+  ctx.project_id = a.project_id;
+  ctx.automation_id = a.id;
+  ctx.external_id_prefix = external_id_prefix;
+  ctx.check_object = [](const model::ObjectRef&) { return Status(); };
+  SLUICE_ASSIGN_OR_RETURN(ExportConfig c, ParseExportConfig(a.config, ctx));
+  if (const Json* e = a.config.Find("credentials"); e != nullptr && e->is_object()) {
+    if (const Json* x = e->Find("external_id"); x != nullptr && x->is_string()) {
+      c.external_id = x->string_value();
+    }
+  }
+  return c;
+}
+
+Result<RetentionConfig> StoredRetentionConfig(const model::Automation& a) {
+  ConfigContext ctx;
+  ctx.org_id = a.org_id;
+  ctx.project_id = a.project_id;
+  ctx.automation_id = a.id;
+  return ParseRetentionConfig(a.config, ctx);
+}
+
+Result<model::ObjectRef> ExportSource(const ExportConfig& config, const std::string& project_id) {
+  if (config.definition != ExportDefinition::kBtqlQuery) {
+    return model::ObjectRef{model::ObjectType::kProjectLogs, project_id};
+  }
+  SLUICE_ASSIGN_OR_RETURN(query::Query q, query::ParseQuery(config.btql_query));
+  return q.source.object;
+}
+
 }  // namespace sluice::jobs

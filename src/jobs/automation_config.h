@@ -80,4 +80,18 @@ std::string ExternalId(const ConfigContext& ctx);
 // (with external_id filled in for exports).
 Result<Json> ValidateAutomationConfig(const Json& config, const ConfigContext& ctx);
 
+// The stored config of an export automation as runs read it: parsed again (it was validated
+// when saved; objects are checked when a run reads them), with the external_id saved with it.
+// kInvalidArgument when `automation` is not an export. `external_id_prefix` only matters for
+// a config saved without an external_id.
+Result<ExportConfig> StoredExportConfig(const model::Automation& automation,
+                                        const std::string& external_id_prefix = "sluice");
+
+// The stored config of a retention automation (validated again: it was when saved).
+Result<RetentionConfig> StoredRetentionConfig(const model::Automation& automation);
+
+// The object an export reads: project_logs of its project, or the custom query's object.
+// kInvalidArgument when the query does not parse.
+Result<model::ObjectRef> ExportSource(const ExportConfig& config, const std::string& project_id);
+
 }  // namespace sluice::jobs

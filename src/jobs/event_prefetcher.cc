@@ -1,5 +1,7 @@
 #include "jobs/event_prefetcher.h"
 
+#include "common/catch_all.h"
+
 namespace sluice::jobs {
 
 EventPrefetcher::EventPrefetcher(std::unique_ptr<model::EventStream> stream, size_t batch_size,
@@ -32,14 +34,20 @@ void EventPrefetcher::Loop() {
     batch.resize(batch_size_);
     size_t n = 0;
     Status error;
-    while (n < batch_size_) {
-      auto more = stream_->Next(&batch[n]);
-      if (!more.ok()) {
-        error = more.status();
-        break;
+    const Status crashed = CatchAll("event prefetch", [this, &batch, &n, &error] {
+      while (n < batch_size_) {
+        auto more = stream_->Next(&batch[n]);
+        if (!more.ok()) {
+          error = more.status();
+          break;
+        }
+        if (!*more) break;
+        ++n;
       }
-      if (!*more) break;
-      ++n;
+    });
+    if (!crashed.ok()) {
+      error = crashed;
+      n = 0;  // the batch may hold a half-read row
     }
     batch.resize(n);
     const bool end = n < batch_size_;

@@ -551,10 +551,8 @@ std::string ExportRunner::RunState::DescribeFailure(const Status& s, const std::
   const std::string where = dest_.store ? dest_.store->Describe(key) : key;
   if (s.code() == StatusCode::kPermissionDenied &&
       dest_.url.scheme == cloud::StorageUrl::Scheme::kS3) {
-    std::string resource = "arn:aws:s3:::" + dest_.url.bucket +
-                           (dest_.url.path.empty() ? "/*" : "/" + dest_.url.path + "/*");
-    return "writing " + where + " was denied: the role policy needs s3:PutObject on " + resource +
-           " [" + s.message() + "]";
+    return cloud::DeniedMessage("writing " + where + " was denied", "s3:PutObject", dest_.url,
+                                s.message());
   }
   return "writing " + where + " failed: " + s.message();
 }
@@ -625,33 +623,6 @@ Status ExportRunner::Reset(const std::string& automation_id) {
   SLUICE_ASSIGN_OR_RETURN(auto held, Exclude(automation_id, std::string(kRunInProgressMessage) +
                                                                 " in another sluice process"));
   return store_.ResetExport(automation_id);
-}
-
-Result<model::ObjectRef> ExportSource(const ExportConfig& config, const std::string& project_id) {
-  if (config.definition != ExportDefinition::kBtqlQuery) {
-    return model::ObjectRef{model::ObjectType::kProjectLogs, project_id};
-  }
-  SLUICE_ASSIGN_OR_RETURN(query::Query q, query::ParseQuery(config.btql_query));
-  return q.source.object;
-}
-
-Result<ExportConfig> StoredExportConfig(const model::Automation& a) {
-  if (a.type != model::AutomationType::kExport) {
-    return InvalidArgumentError("automation " + a.id + " is not an export");
-  }
-  ConfigContext ctx;
-  ctx.org_id = a.org_id;
-  ctx.project_id = a.project_id;
-  ctx.automation_id = a.id;
-  // The stored config was validated when saved; objects are checked again when a run reads.
-  ctx.check_object = [](const model::ObjectRef&) { return Status(); };
-  SLUICE_ASSIGN_OR_RETURN(ExportConfig c, ParseExportConfig(a.config, ctx));
-  if (const Json* e = a.config.Find("credentials"); e != nullptr && e->is_object()) {
-    if (const Json* x = e->Find("external_id"); x != nullptr && x->is_string()) {
-      c.external_id = x->string_value();
-    }
-  }
-  return c;
 }
 
 Result<model::AutomationRun> ExportRunner::Run(const model::Automation& automation,

@@ -20,7 +20,7 @@
 #include "common/clock.h"
 #include "jobs/automation_config.h"
 #include "jobs/export_destination.h"
-#include "jobs/retention_runner.h"
+#include "jobs/run_lease.h"
 #include "model/automation.h"
 #include "store/store.h"
 
@@ -55,14 +55,6 @@ struct ExportStatus {
   int64_t backlog_rows = 0;      // spans committed after the cursor
   bool backlog_capped = false;   // backlog_rows is a lower bound
 };
-
-// The object an export reads: project_logs of its project, or the custom query's object.
-// kInvalidArgument when the query does not parse.
-Result<model::ObjectRef> ExportSource(const ExportConfig& config, const std::string& project_id);
-
-// The stored config of an export automation, with its server-computed external_id.
-// kInvalidArgument when `automation` is not an export.
-Result<ExportConfig> StoredExportConfig(const model::Automation& automation);
 
 // Thread-safe. Runs of one automation never overlap, in this process or in another sharing the
 // store (a run holds the automation's store lease; a second caller gets kAborted); runs of

@@ -3,72 +3,21 @@
 // experiments), spares what the exempt filter matches, and soft-deletes the rest with one
 // retention mark per object: the rows vanish at once from fetch, /btql and exports and stay
 // restorable until the purge after the grace period. Thread-safe. A run holds the store lease
-// "retention:<automation id>" (see RunLease), so one run per automation at a time across every
-// process sharing the store.
+// "retention:<automation id>" (jobs/run_lease.h), so one run per automation at a time across
+// every process sharing the store.
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "common/clock.h"
 #include "jobs/automation_config.h"
+#include "jobs/run_lease.h"
 #include "model/automation.h"
 #include "store/store.h"
 
 namespace sluice::jobs {
-
-// What a run answers when another run of the automation holds its lease.
-inline constexpr char kRunInProgressMessage[] = "a run of this automation is in progress";
-
-// host:pid:random, fixed for the life of the process: the owner of the leases it takes.
-const std::string& ProcessLeaseOwner();
-
-struct LeaseOptions {
-  std::string owner = ProcessLeaseOwner();
-  // A holder that stops renewing loses the lease this long after its last renewal; a live
-  // holder renews every third of it.
-  int64_t ttl_seconds = 60;
-};
-
-// A store lease (Store::TryAcquireLease) held for one piece of work: Acquire() takes it and
-// starts a thread that renews it every ttl/3 (wall time); the destructor stops renewing and
-// releases it. When a renewal fails the lease is lost (logged; lost() turns true): another
-// process may take it over, and the work's own store checks (the export cursor's
-// compare-and-set) keep that safe.
-class RunLease {
- public:
-  RunLease(store::Store& store, Clock& clock, std::string name, LeaseOptions options)
-      : store_(store), clock_(clock), name_(std::move(name)), options_(std::move(options)) {}
-  ~RunLease();
-  RunLease(const RunLease&) = delete;
-  RunLease& operator=(const RunLease&) = delete;
-
-  // True when taken (free, expired, or already this owner's); false when another owner holds it.
-  Result<bool> Acquire();
-  bool lost() const { return lost_; }
-
- private:
-  void RenewLoop();
-
-  store::Store& store_;
-  Clock& clock_;
-  const std::string name_;
-  const LeaseOptions options_;
-  bool held_ = false;
-  std::atomic<bool> lost_{false};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread renewer_;
-};
-
-// The stored config of a retention automation (validated again: it was when saved).
-Result<RetentionConfig> StoredRetentionConfig(const model::Automation& automation);
 
 // When a retention automation runs next on schedule: at once (`now`) when it never ran, else
 // interval_seconds after `last` started; 0 while it is paused (only on demand).

@@ -1,5 +1,6 @@
 #include "jobs/scheduler.h"
 
+#include "common/catch_all.h"
 #include "common/log.h"
 
 namespace sluice::jobs {
@@ -9,7 +10,9 @@ void Scheduler::Start() {
     std::unique_lock<std::mutex> lock(mu_);
     while (!stop_) {
       lock.unlock();
-      Status s = Tick();
+      Status s;
+      // An exception is logged there and the next tick tries again.
+      (void)CatchAll("scheduler", [this, &s] { s = Tick(); });
       if (!s.ok()) SLUICE_LOG_WARN("scheduler: {}", s.ToString());
       lock.lock();
       cv_.wait_for(lock, std::chrono::seconds(options_.tick_seconds), [this] { return stop_; });

@@ -27,16 +27,13 @@ struct SchedulerOptions {
 };
 
 // Start() spawns the loop; Stop() (or the destructor) ends it after the current step. `exports`
-// is the runner the API uses too (so a manual run and a scheduled one never overlap); all
-// arguments are borrowed and must outlive the scheduler.
+// and `retention` are the runners the API uses too (so a manual run and a scheduled one never
+// overlap); all arguments are borrowed and must outlive the scheduler. Thread-safe.
 class Scheduler {
  public:
-  Scheduler(store::Store& store, Clock& clock, ExportRunner& exports, SchedulerOptions options = {})
-      : store_(store),
-        clock_(clock),
-        options_(options),
-        exports_(exports),
-        retention_(store, clock, exports.lease_options()) {}
+  Scheduler(store::Store& store, Clock& clock, ExportRunner& exports, RetentionRunner& retention,
+            SchedulerOptions options = {})
+      : store_(store), clock_(clock), options_(options), exports_(exports), retention_(retention) {}
   ~Scheduler() { Stop(); }
 
   void Start();
@@ -58,7 +55,7 @@ class Scheduler {
   Clock& clock_;
   SchedulerOptions options_;
   ExportRunner& exports_;
-  RetentionRunner retention_;
+  RetentionRunner& retention_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/catch_all.h"
+
 namespace sluice::jobs {
 
 namespace {
@@ -79,8 +81,12 @@ void UploadSink::Loop() {
     std::string chunk = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
-    hasher_.Update(chunk);
-    Status s = writer_.Write(chunk);
+    Status s;
+    const Status crashed = CatchAll("upload", [this, &chunk, &s] {
+      hasher_.Update(chunk);
+      s = writer_.Write(chunk);
+    });
+    if (!crashed.ok()) s = crashed;
     const size_t n = chunk.size();
     chunk.clear();
     lock.lock();

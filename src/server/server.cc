@@ -109,8 +109,10 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Clock
       cloud::MakeDefaultCredentialsChain(s->env_, dest.settings, *s->http_client_, clock);
   s->destinations_ = std::make_unique<jobs::CloudDestinationProvider>(
       std::move(dest), *s->http_client_, *s->aws_credentials_, clock);
+  const jobs::LeaseOptions lease = export_options.lease;
   s->exports_ = std::make_unique<jobs::ExportRunner>(*s->store_, clock, *s->destinations_,
                                                      std::move(export_options));
+  s->retention_ = std::make_unique<jobs::RetentionRunner>(*s->store_, clock, lease);
 
   s->metrics_ = std::make_unique<api::Metrics>();
   s->handlers_ = std::make_unique<api::Handlers>(*s->store_, clock, *s->metrics_);
@@ -119,8 +121,8 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Clock
   http.port = hp.second;
   http.max_body_bytes = config.max_body_bytes;
   s->http_ = std::make_unique<api::HttpServer>(http, *s->metrics_, clock);
-  s->automation_handlers_ =
-      std::make_unique<api::AutomationHandlers>(*s->store_, clock, *s->exports_, *s->destinations_);
+  s->automation_handlers_ = std::make_unique<api::AutomationHandlers>(
+      *s->store_, clock, *s->exports_, *s->retention_, *s->destinations_);
   api::RegisterCoreRoutes(*s->http_, *s->handlers_, *s->metrics_);
   api::RegisterAutomationRoutes(*s->http_, *s->automation_handlers_);
   SLUICE_RETURN_IF_ERROR(s->BuildSdkHandlers(config, clock));
@@ -132,7 +134,8 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Clock
     so.after_purge = [attachments = s->attachments_.get()](int64_t purged) {
       return attachments->SweepIfDue(purged).status();
     };
-    s->scheduler_ = std::make_unique<jobs::Scheduler>(*s->store_, clock, *s->exports_, so);
+    s->scheduler_ =
+        std::make_unique<jobs::Scheduler>(*s->store_, clock, *s->exports_, *s->retention_, so);
   }
   return s;
 }

@@ -91,6 +91,7 @@ class Server {
   std::unique_ptr<jobs::DestinationProvider> destinations_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<jobs::ExportRunner> exports_;
+  std::unique_ptr<jobs::RetentionRunner> retention_;  // the one the API and the scheduler share
   std::unique_ptr<api::Metrics> metrics_;
   std::unique_ptr<api::Handlers> handlers_;
   std::unique_ptr<api::AutomationHandlers> automation_handlers_;

@@ -1,7 +1,8 @@
 // Store: the persistence interface of sluice (orgs, projects, experiments, datasets, API keys and
-// rows). Backends: store/sqlite (embedded default) and, later, store/postgres. No backend types
-// appear here. Row writes follow DESIGN.md §3: every write transaction gets one `_xact_id` that
-// only grows, taken inside the transaction; rows are kept in `_xact_id` order.
+// rows). Backends: store/sqlite (embedded default) and store/postgres (several processes sharing
+// one database). No backend types appear here. Row writes follow DESIGN.md §3: every write
+// transaction gets one `_xact_id` that only grows, taken inside the transaction; rows are kept in
+// `_xact_id` order.
 #pragma once
 
 #include <cstdint>

@@ -55,7 +55,7 @@ class ProbeCliTest(unittest.TestCase):
         env.pop("AWS_PROFILE", None)
         return subprocess.run([BINARY, "s3", "probe", destination, "--role-arn", self.ids["role_arn"],
                                "--external-id", external_id, "--endpoint-url", self.endpoint,
-                               "--path-style"], capture_output=True, text=True, env=env, timeout=120)
+                               "--s3-path-style"], capture_output=True, text=True, env=env, timeout=120)
 
     def test_right_role_and_external_id_pass_every_step(self):
         r = self.probe(f"s3://{BUCKET}/allowed/exports")

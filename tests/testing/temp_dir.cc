@@ -25,8 +25,6 @@ std::string SourceDir() {
   return s ? s : ".";
 }
 
-std::string SharedTestdata(const std::string& sub) {
-  return SourceDir() + "/../shared/testdata/" + sub;
-}
+std::string TestData(const std::string& sub) { return SourceDir() + "/tests/data/" + sub; }
 
 }  // namespace sluice::testing

@@ -22,7 +22,8 @@ class TempDir {
 
 // The source tree's root (SLUICE_SOURCE_DIR, set by CTest), for reading test data.
 std::string SourceDir();
-// ../shared/testdata/<sub> relative to the source tree.
-std::string SharedTestdata(const std::string& sub);
+// tests/data/<sub> in the source tree: data files the tests read, each folder with its README
+// and licence.
+std::string TestData(const std::string& sub);
 
 }  // namespace sluice::testing

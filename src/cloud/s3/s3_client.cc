@@ -1,5 +1,7 @@
 #include "cloud/s3/s3_client.h"
 
+#include <arpa/inet.h>
+
 #include <cstring>
 #include <ctime>
 
@@ -27,6 +29,16 @@ void SplitEndpoint(const std::string& endpoint, std::string& scheme, std::string
   std::string rest = sep == std::string::npos ? endpoint : endpoint.substr(sep + 3);
   const size_t slash = rest.find('/');
   authority = rest.substr(0, slash);
+}
+
+// True when the endpoint's host is an IP address or localhost: no DNS name would resolve for
+// "<bucket>.<host>", so requests go path style there, as the AWS SDKs do.
+bool HostTakesNoBucketName(const std::string& authority) {
+  if (!authority.empty() && authority.front() == '[') return true;  // [IPv6]:port
+  const std::string host = authority.substr(0, authority.rfind(':'));
+  if (host == "localhost") return true;
+  in_addr v4;
+  return inet_pton(AF_INET, host.c_str(), &v4) == 1;
 }
 
 TimestampMicros ParseHttpDate(const std::string& s) {
@@ -67,7 +79,7 @@ void S3Client::Address(const std::string& key, std::string& base, std::string& h
     SplitEndpoint(options_.endpoint, scheme, authority);
   }
   const bool dotted_tls = scheme == "https" && bucket_.find('.') != std::string::npos;
-  if (options_.path_style || dotted_tls) {
+  if (options_.path_style || dotted_tls || HostTakesNoBucketName(authority)) {
     host = authority;
     path = "/" + bucket_ + (key.empty() ? "" : "/" + key);
   } else {

@@ -20,8 +20,10 @@ struct S3ClientOptions {
   // "http(s)://host[:port]" of an S3-compatible store (AWS_ENDPOINT_URL_S3); empty means
   // https://s3.<region>.amazonaws.com.
   std::string endpoint;
-  // <endpoint>/<bucket>/<key> instead of <bucket>.<endpoint>/<key>. Buckets with '.' use path
-  // style over https regardless, since their virtual host would not match the certificate.
+  // <endpoint>/<bucket>/<key> instead of <bucket>.<endpoint>/<key>. Path style is used
+  // regardless for buckets with '.' over https (their virtual host would not match the
+  // certificate) and for endpoints whose host is an IP address or localhost (no name
+  // <bucket>.<host> resolves there).
   bool path_style = false;
   MultipartOptions multipart;
   RetryOptions retry;

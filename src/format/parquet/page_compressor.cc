@@ -1,5 +1,7 @@
 #include "format/parquet/page_compressor.h"
 
+#include "common/catch_all.h"
+
 namespace sluice::format::parquet {
 
 namespace {
@@ -86,7 +88,10 @@ void PageCompressor::Loop() {
       free_.pop_back();
     }
     lock.unlock();
-    Status s = compressor_.Compress(job->body, &out);
+    Status s;
+    const Status crashed =
+        CatchAll("parquet page compression", [&] { s = compressor_.Compress(job->body, &out); });
+    if (!crashed.ok()) s = crashed;
     // The output buffer was sized for the worst case; the page waits for its chunk in a
     // buffer of its own size, and the large one serves the next page.
     std::string stored(out);

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/catch_all.h"
 #include "common/log.h"
 
 namespace sluice::store::sqlite {
@@ -216,7 +217,8 @@ class BackgroundCheckpointer {
       if (stop_) return;
       pending_ = false;
       lock.unlock();
-      Passive(conn_->raw());
+      // A failed checkpoint is tried again after the next commits.
+      (void)CatchAll("wal checkpoint", [this] { Passive(conn_->raw()); });
       lock.lock();
     }
   }

@@ -6,6 +6,7 @@
 #include <thread>
 #include <utility>
 
+#include "common/catch_all.h"
 #include "common/clock.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -271,7 +272,8 @@ void SqliteStore::IdFilterLoop() {
     const int64_t seg = filter_queue_.front();
     filter_queue_.pop_front();
     lock.unlock();
-    BuildIdFilterOf(seg);
+    // Without its filter a segment is still read correctly, only by its index.
+    (void)CatchAll("id filter builder", [this, seg] { BuildIdFilterOf(seg); });
     lock.lock();
   }
 }

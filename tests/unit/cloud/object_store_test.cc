@@ -247,6 +247,17 @@ TEST(StorageUrl, ExplainsBadDestinations) {
   EXPECT_NE(msg("s3://bucket/a//b").find("empty path segment"), std::string::npos);
 }
 
+TEST(StorageUrl, DeniedMessagesNameThePrefixArnToGrant) {
+  auto url = ParseStorageUrl("s3://bkt/team/logs");
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  EXPECT_EQ(PrefixObjectsArn(*url), "arn:aws:s3:::bkt/team/logs/*");
+  EXPECT_EQ(PrefixObjectsArn(*ParseStorageUrl("s3://bkt")), "arn:aws:s3:::bkt/*");
+  EXPECT_EQ(DeniedMessage("PutObject denied on s3://bkt/team/logs/x", "s3:PutObject", *url,
+                          "AccessDenied"),
+            "PutObject denied on s3://bkt/team/logs/x: the role policy needs s3:PutObject on "
+            "arn:aws:s3:::bkt/team/logs/* [AccessDenied]");
+}
+
 TEST(XmlReader, ParsesEntitiesCdataAttributesAndNamespaces) {
   auto doc = ParseXml(
       "<?xml version=\"1.0\"?>\n<!-- c --><s:Root xmlns:s=\"urn:x\" a='1'><Key>a&lt;b&#x41;&#66;"

@@ -124,6 +124,27 @@ TEST_F(S3ClientTest, AddressingVirtualHostedPathStyleAndEndpointOverride) {
   EXPECT_EQ(*FindHeader(reqs[0].headers, "X-Amz-Security-Token"), "token");
 }
 
+TEST_F(S3ClientTest, AnIpOrLocalhostEndpointIsAddressedPathStyle) {
+  http_.SetFallback([](const testing::RecordedRequest&) -> Result<HttpResponse> {
+    return HttpResponse{200, {}, ""};
+  });
+  S3ClientOptions o;
+  for (const char* endpoint :
+       {"http://127.0.0.1:9000", "http://localhost:4566", "http://[::1]:9000", "https://10.0.0.7",
+        "http://minio.internal:9000"}) {
+    o.endpoint = endpoint;
+    ASSERT_TRUE(Client(o)->Put("k", "x").ok());
+  }
+  const auto reqs = http_.requests();
+  ASSERT_EQ(reqs.size(), 5u);
+  EXPECT_EQ(reqs[0].url, "http://127.0.0.1:9000/my-bucket/k");
+  EXPECT_EQ(reqs[1].url, "http://localhost:4566/my-bucket/k");
+  EXPECT_EQ(reqs[2].url, "http://[::1]:9000/my-bucket/k");
+  EXPECT_EQ(reqs[3].url, "https://10.0.0.7/my-bucket/k");
+  // A DNS name stays virtual-hosted unless path style is asked for.
+  EXPECT_EQ(reqs[4].url, "http://my-bucket.minio.internal:9000/k");
+}
+
 TEST_F(S3ClientTest, ListFollowsContinuationTokens) {
   http_.Enqueue(200,
                 "<ListBucketResult><IsTruncated>true</IsTruncated><Contents><Key>p/1</Key><Size>3"

@@ -1,4 +1,4 @@
-// Runs every case of the two AWS SigV4 test suites in ../shared/testdata/sigv4 (see its README)
+// Runs every case of the two AWS SigV4 test suites in tests/data/sigv4 (see its README)
 // through SigV4Signer and compares canonical request, string to sign and signature.
 #include <gtest/gtest.h>
 
@@ -94,7 +94,7 @@ TimestampMicros SuiteTime() { return *ParseRfc3339("2015-08-30T12:36:00Z"); }
 
 std::vector<std::string> BotocoreCases() {
   std::vector<std::string> out;
-  const fs::path root = testing::SharedTestdata("sigv4") + "/botocore-aws4_testsuite";
+  const fs::path root = testing::TestData("sigv4") + "/botocore-aws4_testsuite";
   if (!fs::exists(root)) return out;
   for (const auto& e : fs::recursive_directory_iterator(root)) {
     if (e.path().extension() == ".req") out.push_back(fs::relative(e.path().parent_path(), root));
@@ -107,7 +107,7 @@ class BotocoreSuite : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(BotocoreSuite, MatchesExpected) {
   const fs::path dir =
-      fs::path(testing::SharedTestdata("sigv4")) / "botocore-aws4_testsuite" / GetParam();
+      fs::path(testing::TestData("sigv4")) / "botocore-aws4_testsuite" / GetParam();
   const std::string name = dir.filename();
   SigningRequest req = ParseRawRequest(ReadFile(dir / (name + ".req")));
   AwsCredentials creds{kAccessKey, kSecretKey, "", 0};
@@ -145,7 +145,7 @@ TEST(SigV4Corpus, BotocoreSuiteIsComplete) {
 
 std::vector<std::string> CrtCases() {
   std::vector<std::string> out;
-  const fs::path root = testing::SharedTestdata("sigv4") + "/aws-c-auth-v4";
+  const fs::path root = testing::TestData("sigv4") + "/aws-c-auth-v4";
   if (!fs::exists(root)) return out;
   for (const auto& e : fs::directory_iterator(root)) {
     if (e.is_directory()) out.push_back(e.path().filename());
@@ -182,7 +182,7 @@ CrtContext LoadContext(const fs::path& dir) {
 class CrtSuite : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CrtSuite, HeaderSigningMatchesExpected) {
-  const fs::path dir = fs::path(testing::SharedTestdata("sigv4")) / "aws-c-auth-v4" / GetParam();
+  const fs::path dir = fs::path(testing::TestData("sigv4")) / "aws-c-auth-v4" / GetParam();
   const CrtContext c = LoadContext(dir);
   SigningRequest req = ParseRawRequest(ReadFile(dir / "request.txt"));
   SigV4Signer signer(c.options);
@@ -197,7 +197,7 @@ TEST_P(CrtSuite, HeaderSigningMatchesExpected) {
 }
 
 TEST_P(CrtSuite, QuerySigningMatchesExpected) {
-  const fs::path dir = fs::path(testing::SharedTestdata("sigv4")) / "aws-c-auth-v4" / GetParam();
+  const fs::path dir = fs::path(testing::TestData("sigv4")) / "aws-c-auth-v4" / GetParam();
   const CrtContext c = LoadContext(dir);
   SigningRequest req = ParseRawRequest(ReadFile(dir / "request.txt"));
   SigV4Signer signer(c.options);

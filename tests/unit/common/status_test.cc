@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
+#include "common/catch_all.h"
+
 namespace sluice {
 namespace {
 
@@ -53,6 +57,20 @@ TEST(Result, FromOkStatusIsAnInternalError) {
   Result<int> r(Status{});
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInternal);
+}
+
+TEST(CatchAll, TurnsAnExceptionIntoAnInternalError) {
+  EXPECT_TRUE(CatchAll("worker", [] {}).ok());
+  Status s = CatchAll("worker", [] { throw std::runtime_error("disk on fire"); });
+  EXPECT_EQ(s.code(), StatusCode::kInternal);
+  EXPECT_EQ(s.message(), "worker: unexpected exception: disk on fire");
+  EXPECT_EQ(CatchAll("worker", [] { throw 42; }).code(), StatusCode::kInternal);
+}
+
+TEST(ResultDeathTest, ValueOfAnErrorAbortsWithItsMessage) {
+  Result<int> r = NotFoundError("no such bucket");
+  EXPECT_DEATH((void)r.value(), "Result::value\\(\\) on an error: not_found: no such bucket");
+  EXPECT_DEATH((void)*Half(3), "odd: 3");
 }
 
 }  // namespace

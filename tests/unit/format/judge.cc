@@ -61,12 +61,20 @@ void WriteExpected(const std::string& dir, const Schema& schema, const std::vect
   }
 }
 
+std::string MissingJudges() {
+  if (std::filesystem::exists(sluice::testing::SourceDir() +
+                              "/tests/node_modules/@duckdb/node-api")) {
+    return "";
+  }
+  return "tests/node_modules is missing: run scripts/setup (it installs the npm readers these "
+         "tests use as judges)";
+}
+
 JudgeResult RunJudge(const std::string& script, const std::vector<std::string>& args) {
   JudgeResult result;
-  std::string source = sluice::testing::SourceDir();
-  if (!std::filesystem::exists(source + "/tests/node_modules/@duckdb/node-api")) {
-    ADD_FAILURE() << "tests/node_modules is missing: run scripts/setup (it installs the npm "
-                     "readers these tests use as judges)";
+  const std::string source = sluice::testing::SourceDir();
+  if (const std::string missing = MissingJudges(); !missing.empty()) {
+    ADD_FAILURE() << missing;
     return result;
   }
   std::string cmd = "node " + ShellQuote(source + "/tests/readers/" + script);

@@ -19,8 +19,12 @@ struct JudgeResult {
 // Writes `<dir>/schema.json` and `<dir>/rows.jsonl` in the readers' expected encoding.
 void WriteExpected(const std::string& dir, const Schema& schema, const std::vector<Row>& rows);
 
-// Runs `node tests/readers/<script> <args...>`. Fails the test (ADD_FAILURE) with a message
-// to run scripts/setup when tests/node_modules is missing.
+// Empty when the npm readers are installed (tests/node_modules), else the message saying to run
+// scripts/setup.
+std::string MissingJudges();
+
+// Runs `node tests/readers/<script> <args...>`. Fails the test (ADD_FAILURE) with
+// MissingJudges() when tests/node_modules is missing; `summary` is then null.
 JudgeResult RunJudge(const std::string& script, const std::vector<std::string>& args);
 
 }  // namespace sluice::format::testing

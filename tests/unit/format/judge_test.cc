@@ -62,6 +62,12 @@ std::vector<Row> AllTypesRows(int n, uint32_t seed) {
 
 class JudgeTest : public ::testing::Test {
  protected:
+  // Without the readers the test stops here with the message (its body would read the
+  // readers' summaries).
+  void SetUp() override {
+    if (const std::string missing = testing::MissingJudges(); !missing.empty()) FAIL() << missing;
+  }
+
   std::string WriteParquet(const Schema& schema, const std::vector<Row>& rows,
                            ParquetWriterOptions options, const std::string& name = "f.parquet") {
     std::string path = dir_.File(name);

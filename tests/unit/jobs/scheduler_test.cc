@@ -126,7 +126,8 @@ TEST_F(SchedulerTest, RunsARegisteredExportWhenDueAndAgainOneIntervalAfterItsSta
   auto a = Export("logs");
   Insert(3);
   ExportRunner runner(*store_, clock_, destinations_);
-  Scheduler scheduler(*store_, clock_, runner);
+  RetentionRunner retention(*store_, clock_, runner.lease_options());
+  Scheduler scheduler(*store_, clock_, runner, retention);
 
   ASSERT_TRUE(scheduler.Tick().ok());
   auto runs = Runs(a);
@@ -152,7 +153,8 @@ TEST_F(SchedulerTest, SkipsUnregisteredAndPausedExports) {
   auto paused = Export("paused", /*registered=*/true, "paused");
   Insert(1);
   ExportRunner runner(*store_, clock_, destinations_);
-  Scheduler scheduler(*store_, clock_, runner);
+  RetentionRunner retention(*store_, clock_, runner.lease_options());
+  Scheduler scheduler(*store_, clock_, runner, retention);
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(scheduler.Tick().ok());
     clock_.Advance(3600 * kSecond);
@@ -167,7 +169,8 @@ TEST_F(SchedulerTest, SkipsPausedRetentionAutomations) {
   auto active = Retention("active", "active");
   auto paused = Retention("paused", "paused");
   ExportRunner runner(*store_, clock_, destinations_);
-  Scheduler scheduler(*store_, clock_, runner);
+  RetentionRunner retention(*store_, clock_, runner.lease_options());
+  Scheduler scheduler(*store_, clock_, runner, retention);
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(scheduler.Tick().ok());
     clock_.Advance(3600 * kSecond);
@@ -184,7 +187,8 @@ TEST_F(SchedulerTest, AFailedRunIsRecordedAndTheOtherExportsStillRun) {
   auto fine = Export("fine");
   Insert(4);
   ExportRunner runner(*store_, clock_, destinations_);
-  Scheduler scheduler(*store_, clock_, runner);
+  RetentionRunner retention(*store_, clock_, runner.lease_options());
+  Scheduler scheduler(*store_, clock_, runner, retention);
   EXPECT_TRUE(scheduler.Tick().ok());
   auto failed = Runs(broken);
   ASSERT_EQ(failed.size(), 1u);
@@ -202,7 +206,8 @@ TEST_F(SchedulerTest, AnExportAlreadyRunningIsSkippedNotRunTwice) {
   auto a = Export("logs");
   Insert(2);
   ExportRunner runner(*store_, clock_, destinations_);
-  Scheduler scheduler(*store_, clock_, runner);
+  RetentionRunner retention(*store_, clock_, runner.lease_options());
+  Scheduler scheduler(*store_, clock_, runner, retention);
   Status nested;
   int opens = 0;
   // While the first run is in progress, a second pass of the scheduler comes along.
@@ -230,8 +235,10 @@ TEST_F(SchedulerTest, TwoProcessesRunEachDueExportOnce) {
   Insert(2);
   ExportRunner runner1(*store_, clock_, destinations_, Leased("p1"));
   ExportRunner runner2(*store_, clock_, destinations_, Leased("p2"));
-  Scheduler s1(*store_, clock_, runner1);
-  Scheduler s2(*store_, clock_, runner2);
+  RetentionRunner retention1(*store_, clock_, runner1.lease_options());
+  Scheduler s1(*store_, clock_, runner1, retention1);
+  RetentionRunner retention2(*store_, clock_, runner2.lease_options());
+  Scheduler s2(*store_, clock_, runner2, retention2);
   Status nested;
   int opens = 0;
   destinations_.on_open = [&] {
@@ -266,7 +273,8 @@ TEST_F(SchedulerTest, AnExportWhoseHolderDiedRunsAfterTheLeaseExpires) {
   const TimestampMicros now = clock_.NowMicros();
   ASSERT_TRUE(*store_->TryAcquireLease("export:" + a.id, "dead", now, now + 30 * kSecond));
   ExportRunner runner(*store_, clock_, destinations_, Leased("alive"));
-  Scheduler scheduler(*store_, clock_, runner);
+  RetentionRunner retention(*store_, clock_, runner.lease_options());
+  Scheduler scheduler(*store_, clock_, runner, retention);
   ASSERT_TRUE(scheduler.Tick().ok());
   EXPECT_TRUE(Runs(a).empty());
   auto manual = runner.Run(a, model::RunTrigger::kManual);

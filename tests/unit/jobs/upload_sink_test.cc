@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 
 #include "common/crypto.h"
@@ -13,6 +14,7 @@ namespace {
 class RecordingWriter final : public cloud::ObjectWriter {
  public:
   Status Write(std::string_view chunk) override {
+    if (throw_from > 0 && ++chunks >= throw_from) throw std::runtime_error("writer broke");
     if (fail_from > 0 && ++chunks >= fail_from) return PermissionDeniedError("AccessDenied");
     data.append(chunk);
     return Status();
@@ -23,6 +25,7 @@ class RecordingWriter final : public cloud::ObjectWriter {
   std::string data;
   int chunks = 0;
   int fail_from = 0;
+  int throw_from = 0;  // throws instead of failing
 };
 
 TEST(UploadSink, DeliversEveryByteInOrderAndHashesThem) {
@@ -82,6 +85,20 @@ TEST(UploadSink, AnUploadErrorIsReturnedAndStopsTheFile) {
   if (s.ok()) s = sink.Close();
   EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(w.data.size(), 200u);  // the two chunks before the failure
+}
+
+// An exception in the upload thread is caught there: the file fails with it instead of the
+// process ending or the writer waiting forever.
+TEST(UploadSink, AnExceptionInTheUploadThreadFailsTheFile) {
+  RecordingWriter w;
+  w.throw_from = 2;
+  std::function<void(std::string_view)> hook;
+  UploadSink sink(w, 100, hook);
+  Status s;
+  for (int i = 0; i < 10'000 && s.ok(); ++i) s = sink.Append(std::string(50, 'y'));
+  if (s.ok()) s = sink.Close();
+  EXPECT_EQ(s.code(), StatusCode::kInternal);
+  EXPECT_NE(s.message().find("writer broke"), std::string::npos) << s.message();
 }
 
 }  // namespace
