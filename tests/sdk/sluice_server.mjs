@@ -1,23 +1,10 @@
-// Starts and stops a real `sluice serve` for the SDK tests: a free loopback port, its own data
-// directory (removed at exit unless SLUICE_KEEP_TEST_DATA is set), the admin key from
+// Starts and stops a real `sluice serve` for the SDK tests: a loopback port of its own, its own
+// data directory (removed at exit unless SLUICE_KEEP_TEST_DATA is set), the admin key from
 // <data-dir>/credentials. restart() keeps the port and the data.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-
-export async function freePort() {
-  return await new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export class SluiceServer {
   constructor(binary, extraArgs = []) {
@@ -31,24 +18,31 @@ export class SluiceServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  // The first start listens on a port the kernel picks (read back from the server's first
+  // line), so parallel tests never race for one; a restart takes the same port again.
   async start() {
-    this.port ??= await freePort();
     const log = fs.openSync(path.join(this.dataDir, 'serve.log'), 'a');
     this.proc = spawn(this.binary, ['serve', '--data-dir', this.dataDir, '--listen',
-      `127.0.0.1:${this.port}`, '--scheduler-tick-seconds', '1', ...this.extraArgs],
-      { stdio: ['ignore', log, log] });
-    const exited = new Promise((resolve) => this.proc.once('exit', resolve));
-    this.exited = exited;
-    const deadline = Date.now() + 20000;
-    while (Date.now() < deadline) {
-      try {
-        const r = await fetch(`${this.url}/healthz`);
-        if (r.ok) return this;
-      } catch {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    throw new Error(`sluice serve did not start:\n${this.log()}`);
+      `127.0.0.1:${this.port ?? 0}`, '--scheduler-tick-seconds', '1', ...this.extraArgs],
+      { stdio: ['ignore', 'pipe', log] });
+    this.exited = new Promise((resolve) => this.proc.once('exit', resolve));
+    const listening = new Promise((resolve) => {
+      let out = '';
+      this.proc.stdout.on('data', (d) => {
+        fs.appendFileSync(path.join(this.dataDir, 'serve.log'), d);
+        out += d;
+        const m = out.match(/sluice listening on http:\/\/[^:]+:(\d+)/);
+        if (m) resolve(Number(m[1]));
+      });
+      this.exited.then(() => resolve(null));
+    });
+    const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 30000).unref());
+    const port = await Promise.race([listening, timeout]);
+    if (port === null) throw new Error(`sluice serve did not start:\n${this.log()}`);
+    this.port = port;
+    const r = await fetch(`${this.url}/healthz`);
+    if (!r.ok) throw new Error(`sluice serve is not healthy: ${r.status}`);
+    return this;
   }
 
   log() {
