@@ -47,11 +47,13 @@ Result<ApiResponse> Handlers::Btql(const ApiRequest& r) {
   if (format != "json" && format != "jsonl") {
     return InvalidArgumentError("fmt: must be \"json\" or \"jsonl\"");
   }
-  // Accepted for the SDKs' sake; sluice has one store and reads it in real time either way.
-  SLUICE_ASSIGN_OR_RETURN(auto columnstore, OptionalBool(body, "use_columnstore"));
-  SLUICE_ASSIGN_OR_RETURN(auto realtime, OptionalBool(body, "brainstore_realtime"));
-  (void)columnstore;
-  (void)realtime;
+  // The SDKs also send use_columnstore, brainstore_realtime and query_source: sluice has one
+  // store and reads it in real time either way.
+  if (const Json* v = body.Find("version"); v != nullptr && !v->is_null()) {
+    return InvalidArgumentError(
+        "version: pinned reads are not served: sluice keeps each row's newest version only, so "
+        "rows changed since would be missing; read without a version");
+  }
   query::QueryContext ctx;
   ctx.clock = &clock_;
   ctx.check_permission = [&](const model::ObjectRef& ref) {

@@ -129,7 +129,6 @@ Result<ApiResponse> SdkHandlers::GetProject(const ApiRequest& r) {
 Result<ApiResponse> SdkHandlers::GetExperiments(const ApiRequest& r) {
   SLUICE_ASSIGN_OR_RETURN(Caller caller, auth_.Authenticate(r.authorization));
   SLUICE_ASSIGN_OR_RETURN(Json body, ParseBodyObject(r.body));
-  SLUICE_ASSIGN_OR_RETURN(auto org_name, OptionalString(body, "org_name"));
   SLUICE_ASSIGN_OR_RETURN(auto p, ResolveProject(caller, body, model::Permission::kRead, false));
   SLUICE_ASSIGN_OR_RETURN(auto name, OptionalString(body, "experiment_name"));
   store::ListOptions o;
@@ -142,7 +141,6 @@ Result<ApiResponse> SdkHandlers::GetExperiments(const ApiRequest& r) {
   w.BeginArray();
   for (const auto& e : items) WriteExperiment(w, e);
   w.EndArray();
-  (void)org_name;  // the key's org is the only one it can see
   return ApiResponse::Json(std::move(out));
 }
 

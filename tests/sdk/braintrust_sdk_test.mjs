@@ -223,6 +223,13 @@ test('a dataset takes inserts, updates and deletes, and the SDK fetches it back'
   assert.equal(await byIdDs.name, 'qa');
 });
 
+test('a dataset read pinned to a version is refused with the reason', async () => {
+  const ds = bt.initDataset('sdk-data', { dataset: 'versioned', version: '1' });
+  await assert.rejects(async () => {
+    for await (const r of ds.fetch()) assert.fail(`read ${JSON.stringify(r)}`);
+  }, /pinned reads are not served/);
+});
+
 test('the SDK pages a dataset of more rows than one BTQL page', async () => {
   const ds = bt.initDataset('sdk-data', { dataset: 'big' });
   const ids = new Set();
