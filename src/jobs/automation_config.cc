@@ -202,9 +202,9 @@ std::string ToFilterPositions(const std::string& message, const std::string& wra
 
 // An exempt filter is one expression: the clause syntax ('|', 'limit:', ';') would make the
 // query that wraps it select something else (a limit, a sort) that a run ignores.
-Status CheckFilterExpression(const std::string& filter) {
+Status CheckFilterExpression(const std::string& field, const std::string& filter) {
   auto tokens = query::Lex(filter);
-  if (!tokens.ok()) return Bad("exempt_filter", tokens.status().message());
+  if (!tokens.ok()) return Bad(field, tokens.status().message());
   const std::vector<query::Token>& t = *tokens;
   for (size_t i = 0; i < t.size(); ++i) {
     std::string found;
@@ -219,31 +219,29 @@ Status CheckFilterExpression(const std::string& filter) {
       }
     }
     if (found.empty()) continue;
-    return Bad("exempt_filter",
-               "must be a filter expression only, such as tags includes 'keep'; found " + found +
-                   " at " + std::to_string(pos.line) + ":" + std::to_string(pos.col) +
-                   " (clauses such as limit:, sort: or select: are not allowed)");
-  }
-  return Status();
-}
-
-Status CheckExemptFilter(const std::string& filter, const ConfigContext& ctx) {
-  SLUICE_RETURN_IF_ERROR(CheckFilterExpression(filter));
-  // Validated as a filter on project_logs whatever the object type: experiments are judged on
-  // id, created, tags and metadata, which project_logs rows have too.
-  const model::ObjectRef object{model::ObjectType::kProjectLogs, ctx.project_id};
-  auto q = query::ParseQuery(ExemptQuery(object, filter));
-  if (!q.ok()) {
-    return Bad("exempt_filter", ToFilterPositions(q.status().message(), ExemptQuery(object, "")));
-  }
-  if (q->filter == nullptr || q->limit || q->cursor || !q->sort.empty() || q->aggregating() ||
-      q->select_star || q->select.size() != 1) {
-    return Bad("exempt_filter", "must be a filter expression only, such as tags includes 'keep'");
+    return Bad(field, "must be a filter expression only, such as tags includes 'keep'; found " +
+                          found + " at " + std::to_string(pos.line) + ":" +
+                          std::to_string(pos.col) +
+                          " (clauses such as limit:, sort: or select: are not allowed)");
   }
   return Status();
 }
 
 }  // namespace
+
+Status CheckFilter(const std::string& field, const std::string& filter,
+                   const model::ObjectRef& object) {
+  SLUICE_RETURN_IF_ERROR(CheckFilterExpression(field, filter));
+  auto q = query::ParseQuery(ExemptQuery(object, filter));
+  if (!q.ok()) {
+    return Bad(field, ToFilterPositions(q.status().message(), ExemptQuery(object, "")));
+  }
+  if (q->filter == nullptr || q->limit || q->cursor || !q->sort.empty() || q->aggregating() ||
+      q->select_star || q->select.size() != 1) {
+    return Bad(field, "must be a filter expression only, such as tags includes 'keep'");
+  }
+  return Status();
+}
 
 Result<RetentionConfig> ParseRetentionConfig(const Json& c, const ConfigContext& ctx) {
   SLUICE_RETURN_IF_ERROR(
@@ -263,7 +261,12 @@ Result<RetentionConfig> ParseRetentionConfig(const Json& c, const ConfigContext&
   if (*days > 36'500) return Bad("retention_days", "must be at most 36500");
   out.retention_days = *days;
   SLUICE_ASSIGN_OR_RETURN(out.exempt_filter, String(c, "exempt_filter", false));
-  if (!out.exempt_filter.empty()) SLUICE_RETURN_IF_ERROR(CheckExemptFilter(out.exempt_filter, ctx));
+  if (!out.exempt_filter.empty()) {
+    // Validated as a filter on project_logs whatever the object type: experiments are judged on
+    // id, created, tags and metadata, which project_logs rows have too.
+    SLUICE_RETURN_IF_ERROR(CheckFilter("exempt_filter", out.exempt_filter,
+                                       {model::ObjectType::kProjectLogs, ctx.project_id}));
+  }
   if (const Json* w = c.Find("wait_for_export"); w && !w->is_null()) {
     if (!w->is_bool()) return Bad("wait_for_export", "must be true or false");
     out.wait_for_export = w->bool_value();

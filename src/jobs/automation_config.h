@@ -70,6 +70,11 @@ Result<RetentionConfig> ParseRetentionConfig(const Json& config, const ConfigCon
 // The BTQL text that selects what an exempt filter keeps: rows of `object` matching `filter`.
 std::string ExemptQuery(const model::ObjectRef& object, const std::string& filter);
 
+// Checks that `filter` is one BTQL filter expression over rows of `object` (no clauses); errors
+// are kInvalidArgument "<field>: ..." with positions in the filter itself.
+Status CheckFilter(const std::string& field, const std::string& filter,
+                   const model::ObjectRef& object);
+
 Json ExportConfigToJson(const ExportConfig& c);
 Json RetentionConfigToJson(const RetentionConfig& c);
 

@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "common/uuid.h"
 #include "jobs/export_runner.h"
+#include "jobs/row_filter.h"
 #include "query/eval.h"
 #include "query/parser.h"
 #include "query/row.h"
@@ -16,30 +17,6 @@ namespace sluice::jobs {
 namespace {
 
 constexpr TimestampMicros kMicrosPerDay = 86'400'000'000LL;
-
-// The exempt filter compiled once per run.
-class ExemptFilter {
- public:
-  static Result<ExemptFilter> Compile(const std::string& filter, const model::ObjectRef& object,
-                                      TimestampMicros now) {
-    ExemptFilter f;
-    if (filter.empty()) return f;
-    SLUICE_ASSIGN_OR_RETURN(f.query_, query::ParseQuery(ExemptQuery(object, filter)));
-    f.env_.now = now;
-    return f;
-  }
-  bool active() const { return query_.filter != nullptr; }
-  bool Keeps(const model::Event& e) {
-    if (!active()) return false;
-    view_->Reset(e);
-    return query::IsTrue(query::Eval(*query_.filter, view_.get(), env_));
-  }
-
- private:
-  query::Query query_;
-  query::EvalEnv env_;
-  std::unique_ptr<query::RowView> view_ = std::make_unique<query::RowView>();
-};
 
 // An experiment seen as a row for the exempt filter: its tags and metadata, its creation time.
 model::Event ExperimentAsRow(const model::Experiment& e) {
@@ -199,11 +176,11 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
     } else {
       SLUICE_ASSIGN_OR_RETURN(auto experiments, store_.ListExperiments(a.org_id, o));
       SLUICE_ASSIGN_OR_RETURN(
-          auto filter, ExemptFilter::Compile(plan.config.exempt_filter,
-                                             {model::ObjectType::kProjectLogs, a.project_id}, now));
+          auto filter, RowFilter::Compile(plan.config.exempt_filter,
+                                          {model::ObjectType::kProjectLogs, a.project_id}, now));
       for (const auto& e : experiments) {
         if (e.created >= plan.cutoff) continue;
-        if (filter.Keeps(ExperimentAsRow(e))) {
+        if (filter.Matches(ExperimentAsRow(e))) {
           ++plan.exempt;
           continue;
         }
@@ -224,8 +201,7 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
   }
   for (const auto& obj : row_objects) {
     SLUICE_ASSIGN_OR_RETURN(Plan::Target t, mark_for(obj, plan.cutoff));
-    SLUICE_ASSIGN_OR_RETURN(auto filter,
-                            ExemptFilter::Compile(plan.config.exempt_filter, obj, now));
+    SLUICE_ASSIGN_OR_RETURN(auto filter, RowFilter::Compile(plan.config.exempt_filter, obj, now));
     if (filter.active() && t.rows + t.held_back > 0) {
       // Only the expired rows are read, through the created index, held ones included: a row
       // the filter keeps is exempt, not held back, whatever the exports have read.
@@ -239,7 +215,7 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
       for (;;) {
         SLUICE_ASSIGN_OR_RETURN(bool more, stream->Next(&e));
         if (!more) break;
-        if (!filter.Keeps(e)) continue;
+        if (!filter.Matches(e)) continue;
         ++plan.exempt;
         if (e.xact_id > t.mark.max_xact_id) {
           --t.held_back;

@@ -1,22 +1,15 @@
 // Parsing and validation of insert requests (`{"events":[...]}`), straight from simdjson's
 // document: every field is checked where it lies and copied once as compact JSON text, with no
 // intermediate tree. This is the ingest hot path.
-#include <simdjson.h>
-
 #include "common/json_writer.h"
 #include "common/time_util.h"
 #include "common/uuid.h"
+#include "model/event_parse_internal.h"
 #include "model/event_write.h"
-#include "model/logs3_request.h"
 
 namespace sluice::model {
 
-namespace {
-
-using simdjson::dom::element;
-using simdjson::dom::element_type;
-
-constexpr int kMaxDepth = 256;
+namespace event_parse {
 
 // The array or object inside an element known to hold one. (Range loops must not iterate a
 // temporary simdjson_result: it would dangle.)
@@ -37,6 +30,10 @@ Status FieldError(std::string_view where, std::string_view field, std::string_vi
                               std::string(why));
 }
 
+namespace {
+
+constexpr int kMaxDepth = 256;
+
 std::string_view TypeName(element_type t) {
   switch (t) {
     case element_type::ARRAY: return "array";
@@ -46,10 +43,6 @@ std::string_view TypeName(element_type t) {
     case element_type::NULL_VALUE: return "null";
     default: return "number";
   }
-}
-
-bool IsNumber(element_type t) {
-  return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
 }
 
 // Appends el as compact JSON, formatted exactly as Json::ToString would.
@@ -205,18 +198,25 @@ Status Flag(element v, std::string_view where, std::string_view key, bool* out) 
   return Status();
 }
 
-// Keys a /logs3 row carries besides an event's: the ids of its object and the SDKs' own.
-struct RowExtras {
-  std::string project_id, log_id, experiment_id, dataset_id, parent_id;
-  bool comment = false;  // a feedback comment (`comment` and `origin.id`), not a span
-};
-
 Status StringKey(element v, std::string_view where, std::string_view key, std::string* out) {
   if (!v.is_string() || v.get_string().value_unsafe().empty()) {
     return FieldError(where, key, "must be a non-empty string");
   }
   *out = std::string(v.get_string().value_unsafe());
   return Status();
+}
+
+// Columns an export (or a pull from another tool) derives from the stored row: dropped when
+// such a row is imported, since the store derives them again.
+bool IsDerivedColumn(std::string_view k) {
+  static constexpr std::string_view kDerived[] = {
+      "org_id",        "is_root",        "span_count",      "error_count",       "llm_calls",
+      "prompt_tokens", "tokens",         "start",           "completion_tokens", "end",
+      "duration",      "estimated_cost", "_pagination_key", "audit_data",        "comments"};
+  for (std::string_view d : kDerived) {
+    if (k == d) return true;
+  }
+  return false;
 }
 
 // Takes `k` into `x` when it is one of the /logs3 keys; *taken says whether it was.
@@ -235,6 +235,7 @@ Status TakeLogs3Key(std::string_view k, element v, std::string_view where, RowEx
   // Kept by Braintrust in its audit log and the client's own view of the transaction: accepted,
   // not stored.
   if (k == "_audit_source" || k == "_audit_metadata" || k == "_xact_id") return Status();
+  if (x->exported && IsDerivedColumn(k)) return Status();
   if (k == "prompt_session_id" || k == "function_data") {
     return FieldError(where, k, "playground sessions and functions are not stored by sluice");
   }
@@ -243,6 +244,8 @@ Status TakeLogs3Key(std::string_view k, element v, std::string_view where, RowEx
   return Status();
 }
 
+}  // namespace
+
 Result<EventWrite> ParseEvent(element event, std::string_view where, RowExtras* extras) {
   if (!event.is_object()) {
     return InvalidArgumentError(std::string(where) + ": an event must be a JSON object");
@@ -250,6 +253,7 @@ Result<EventWrite> ParseEvent(element event, std::string_view where, RowExtras* 
   EventWrite w;
   for (auto field : Obj(event)) {
     const std::string_view k = field.key;
+    if (extras != nullptr && extras->exported && field.value.is_null()) continue;
     if (k == "id") {
       if (!field.value.is_string() || field.value.get_string().value_unsafe().empty()) {
         return FieldError(where, "id", "must be a non-empty string");
@@ -284,37 +288,6 @@ Result<EventWrite> ParseEvent(element event, std::string_view where, RowExtras* 
   return w;
 }
 
-// The object a /logs3 row names by its id fields.
-Status RouteRow(const RowExtras& x, std::string_view where, Logs3Row* row) {
-  const int named = !x.log_id.empty() + !x.experiment_id.empty() + !x.dataset_id.empty();
-  if (named > 1) {
-    return InvalidArgumentError(std::string(where) +
-                                ": names more than one object (log_id, experiment_id, "
-                                "dataset_id); send exactly one");
-  }
-  if (!x.log_id.empty()) {
-    if (x.log_id != "g") return FieldError(where, "log_id", "must be \"g\" (project logs)");
-    if (x.project_id.empty()) return FieldError(where, "project_id", "is required with log_id");
-    row->object = {ObjectType::kProjectLogs, x.project_id};
-  } else if (!x.experiment_id.empty()) {
-    row->object = {ObjectType::kExperiment, x.experiment_id};
-    row->project_hint = x.project_id;
-  } else if (!x.dataset_id.empty()) {
-    row->object = {ObjectType::kDataset, x.dataset_id};
-    row->project_hint = x.project_id;
-  } else {
-    return InvalidArgumentError(std::string(where) +
-                                ": names no object; send project_id with log_id \"g\" (project "
-                                "logs), experiment_id or dataset_id");
-  }
-  if (!IsUuid(row->object.id)) {
-    return InvalidArgumentError(std::string(where) + ": object id \"" +
-                                row->object.id.substr(0, 64) + "\" is not a valid UUID");
-  }
-  row->parent_id = x.parent_id;
-  return Status();
-}
-
 Result<element> ParseRoot(simdjson::dom::parser& parser, const simdjson::padded_string& padded) {
   element root;
   if (auto err = parser.parse(padded).get(root)) {
@@ -324,71 +297,13 @@ Result<element> ParseRoot(simdjson::dom::parser& parser, const simdjson::padded_
   return root;
 }
 
-Result<std::string> OverflowKey(element rows) {
-  element type, key;
-  if (rows["type"].get(type) != simdjson::SUCCESS || !type.is_string() ||
-      type.get_string().value_unsafe() != "logs3_overflow") {
-    return InvalidArgumentError(
-        "rows: must be an array of rows, or {\"type\": \"logs3_overflow\", \"key\": ...}");
-  }
-  if (rows["key"].get(key) != simdjson::SUCCESS || !key.is_string() ||
-      key.get_string().value_unsafe().empty()) {
-    return InvalidArgumentError("rows.key: must be the key POST /logs3/overflow returned");
-  }
-  return std::string(key.get_string().value_unsafe());
-}
+}  // namespace event_parse
 
-Status ParseLogs3Rows(simdjson::dom::array list, Logs3Request* out) {
-  if (list.size() > kMaxEventsPerInsert) {
-    return InvalidArgumentError("rows: at most 100000 rows per request");
-  }
-  out->rows.reserve(list.size());
-  size_t i = 0;
-  for (element e : list) {
-    const std::string where = "rows[" + std::to_string(i++) + "]";
-    RowExtras x;
-    SLUICE_ASSIGN_OR_RETURN(EventWrite w, ParseEvent(e, where, &x));
-    if (x.comment) {
-      ++out->comments_skipped;
-      continue;
-    }
-    Logs3Row row;
-    SLUICE_RETURN_IF_ERROR(RouteRow(x, where, &row));
-    row.write = std::move(w);
-    out->rows.push_back(std::move(row));
-  }
-  return Status();
-}
-
-}  // namespace
-
-Result<Logs3Request> ParseLogs3Request(std::string_view body) {
-  thread_local simdjson::dom::parser parser;
-  simdjson::padded_string padded(body);
-  SLUICE_ASSIGN_OR_RETURN(element root, ParseRoot(parser, padded));
-  Logs3Request out;
-  bool found = false;
-  for (auto field : Obj(root)) {
-    if (field.key == "api_version") {
-      if (!IsNumber(field.value.type()) || field.value.get_double().value_unsafe() != 2) {
-        return InvalidArgumentError("api_version: only 2 is served");
-      }
-    } else if (field.key == "rows") {
-      found = true;
-      if (field.value.is_object()) {
-        SLUICE_ASSIGN_OR_RETURN(out.overflow_key, OverflowKey(field.value));
-      } else if (field.value.is_array()) {
-        SLUICE_RETURN_IF_ERROR(ParseLogs3Rows(Arr(field.value), &out));
-      } else {
-        return InvalidArgumentError("rows: must be an array of rows");
-      }
-    } else {
-      return InvalidArgumentError(std::string(field.key) + ": is not a field of a logs3 request");
-    }
-  }
-  if (!found) return InvalidArgumentError("rows: required");
-  return out;
-}
+using event_parse::Arr;
+using event_parse::element;
+using event_parse::Obj;
+using event_parse::ParseEvent;
+using event_parse::ParseRoot;
 
 Result<std::vector<EventWrite>> ParseInsertRequest(std::string_view body) {
   thread_local simdjson::dom::parser parser;
