@@ -8,6 +8,13 @@ namespace sluice::api::otlp {
 
 namespace {
 
+// `s`, with the context `where()` builds only when it is an error (decoding a valid request
+// builds no messages).
+template <typename Where>
+Status InContext(Status s, Where where) {
+  return s.ok() ? s : s.WithContext(where());
+}
+
 // Builds a DecodedRequest from the protobuf messages, one decoder per request.
 class ProtoDecoder {
  public:
@@ -58,12 +65,13 @@ Status ProtoDecoder::ResourceSpans(const ProtoField& rf) {
   ProtoField f;
   uint32_t scope = 0;
   while (!r.done()) {
-    SLUICE_RETURN_IF_ERROR(r.Next(&f).WithContext(where));
+    SLUICE_RETURN_IF_ERROR(InContext(r.Next(&f), [&] { return where; }));
     if (f.number == 1) {
       SLUICE_RETURN_IF_ERROR(ExpectWireType(f, WireType::kLen, where + ".resource"));
-      SLUICE_RETURN_IF_ERROR(Resource(f, resource).WithContext(where + ".resource"));
+      SLUICE_RETURN_IF_ERROR(InContext(Resource(f, resource), [&] { return where + ".resource"; }));
     } else if (f.number == 2) {
-      SLUICE_RETURN_IF_ERROR(ExpectWireType(f, WireType::kLen, where + ".scope_spans"));
+      SLUICE_RETURN_IF_ERROR(
+          InContext(ExpectWireType(f, WireType::kLen, "scope_spans"), [&] { return where; }));
       SLUICE_RETURN_IF_ERROR(ScopeSpans(f, resource, scope++));
     }
   }
@@ -89,8 +97,10 @@ Status ProtoDecoder::ScopeSpans(const ProtoField& sf, uint32_t resource, uint32_
   ProtoField f;
   uint32_t index = 0;
   while (!r.done()) {
-    SLUICE_RETURN_IF_ERROR(r.Next(&f).WithContext("resource_spans[" + std::to_string(resource) +
-                                                  "].scope_spans[" + std::to_string(scope) + "]"));
+    SLUICE_RETURN_IF_ERROR(InContext(r.Next(&f), [&] {
+      return "resource_spans[" + std::to_string(resource) + "].scope_spans[" +
+             std::to_string(scope) + "]";
+    }));
     if (f.number != 2) continue;  // the scope itself and schema_url are not stored
     if (out_.spans.size() >= limits_.max_spans) {
       return InvalidArgumentError("more than " + std::to_string(limits_.max_spans) +
@@ -101,8 +111,9 @@ Status ProtoDecoder::ScopeSpans(const ProtoField& sf, uint32_t resource, uint32_
     span.resource = resource;
     span.scope = scope;
     span.index = index++;
-    SLUICE_RETURN_IF_ERROR(ExpectWireType(f, WireType::kLen, "spans").WithContext(SpanPath(span)));
-    SLUICE_RETURN_IF_ERROR(SpanMessage(f, span).WithContext(SpanPath(span)));
+    const auto path = [&span] { return SpanPath(span); };
+    SLUICE_RETURN_IF_ERROR(InContext(ExpectWireType(f, WireType::kLen, "spans"), path));
+    SLUICE_RETURN_IF_ERROR(InContext(SpanMessage(f, span), path));
   }
   return Status();
 }
@@ -123,8 +134,9 @@ Status ProtoDecoder::SpanMessage(const ProtoField& sf, Span& span) {
     SLUICE_RETURN_IF_ERROR(again.Next(&f));
     if (f.number != 11) continue;
     SLUICE_RETURN_IF_ERROR(ExpectWireType(f, WireType::kLen, "events"));
-    SLUICE_RETURN_IF_ERROR(Event(f).WithContext(
-        "events[" + std::to_string(out_.events.size() - span.events_begin) + "]"));
+    const size_t event = out_.events.size() - span.events_begin;
+    SLUICE_RETURN_IF_ERROR(
+        InContext(Event(f), [event] { return "events[" + std::to_string(event) + "]"; }));
   }
   span.events_end = static_cast<uint32_t>(out_.events.size());
   return Status();
@@ -156,7 +168,7 @@ Status ProtoDecoder::SpanScalar(const ProtoField& f, Span& span, size_t* attribu
     case 9: return Attribute(f, attributes, "a span");
     case 15:
       SLUICE_RETURN_IF_ERROR(ExpectWireType(f, WireType::kLen, "status"));
-      return SpanStatus(f, span).WithContext("status");
+      return InContext(SpanStatus(f, span), [] { return "status"; });
     default: return Status();  // trace_state, kind, links, flags, counts: not stored
   }
 }
@@ -205,7 +217,8 @@ Status ProtoDecoder::Attribute(const ProtoField& f, size_t* count, std::string_v
                                 " attributes on " + std::string(owner));
   }
   SLUICE_RETURN_IF_ERROR(ExpectWireType(f, WireType::kLen, "attributes"));
-  return KeyValue(f, 0).WithContext("attributes[" + std::to_string(*count - 1) + "]");
+  const size_t index = *count - 1;
+  return InContext(KeyValue(f, 0), [index] { return "attributes[" + std::to_string(index) + "]"; });
 }
 
 Status ProtoDecoder::NewValue(uint32_t* index) {

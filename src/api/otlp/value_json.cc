@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <charconv>
 #include <unordered_set>
 
@@ -17,6 +18,8 @@ using simdjson::dom::element_type;
 // Objects this large look their keys up in a hash map instead of a scan.
 constexpr size_t kIndexedMembers = 16;
 constexpr int kMaxJsonDepth = 256;
+// JSON texts up to this size are parsed with memory each thread keeps.
+constexpr size_t kReusedBytes = 1 << 20;
 
 // The array or object inside an element known to hold one. (Range loops must not iterate a
 // temporary simdjson_result: it would dangle.)
@@ -32,24 +35,29 @@ simdjson::dom::object Obj(element e) {
   return o;
 }
 
-// The keys of one object seen so far: a scan while few, a hash set after.
+// The keys of one object seen so far: a scan of a small inline array while few, a hash set
+// after (objects are mostly small, and most calls allocate nothing).
 class KeySet {
  public:
   // False when `key` was already there.
   bool Insert(std::string_view key) {
-    if (set_.empty()) {
-      for (std::string_view k : few_) {
-        if (k == key) return false;
+    if (count_ <= few_.size()) {
+      for (size_t i = 0; i < count_; ++i) {
+        if (few_[i] == key) return false;
       }
-      few_.push_back(key);
-      if (few_.size() > kIndexedMembers) set_.insert(few_.begin(), few_.end());
-      return true;
+      if (count_ < few_.size()) {
+        few_[count_++] = key;
+        return true;
+      }
+      set_.insert(few_.begin(), few_.end());
+      ++count_;
     }
     return set_.insert(key).second;
   }
 
  private:
-  std::vector<std::string_view> few_;
+  std::array<std::string_view, kIndexedMembers> few_;
+  size_t count_ = 0;
   std::unordered_set<std::string_view> set_;
 };
 
@@ -103,10 +111,19 @@ Status AppendCompact(element el, std::string& out, int depth, bool* duplicate) {
 }  // namespace
 
 Result<std::string> CanonicalJson(std::string_view text) {
-  thread_local simdjson::dom::parser parser;
-  simdjson::padded_string padded(text);
+  // Each thread keeps a parser and a buffer for texts up to kReusedBytes (most of them); a
+  // larger text gets its own, freed at once, so no thread holds on to its largest text's memory.
+  thread_local simdjson::dom::parser reused_parser;
+  thread_local std::string reused_buffer;
+  simdjson::dom::parser own_parser;
+  std::string own_buffer;
+  const bool reuse = text.size() <= kReusedBytes;
+  simdjson::dom::parser& parser = reuse ? reused_parser : own_parser;
+  std::string& padded = reuse ? reused_buffer : own_buffer;
+  padded.assign(text);
+  padded.resize(text.size() + simdjson::SIMDJSON_PADDING);  // the padding simdjson reads past
   element root;
-  if (auto err = parser.parse(padded).get(root)) {
+  if (auto err = parser.parse(padded.data(), text.size(), false).get(root)) {
     return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
   }
   std::string out;
