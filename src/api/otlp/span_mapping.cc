@@ -108,19 +108,21 @@ std::string MetricsJson(const Span& span, const ConventionFields& conventions,
 std::string MetadataJson(const DecodedRequest& r, const Span& span, const AttributeIndex& a,
                          const ConventionFields& conventions, const BraintrustFields& bt,
                          const MappingOptions& options) {
-  JsonObjectBuilder metadata;
+  MemberList metadata;
   const ValueRange resource = r.resources[span.resource];
+  const std::vector<uint32_t> left =
+      options.extra_attributes == ExtraAttributes::kNone ? std::vector<uint32_t>() : a.Left();
+  metadata.Reserve(resource.end - resource.begin + left.size() + conventions.metadata.size() +
+                   bt.metadata.size());
   if (options.extra_attributes == ExtraAttributes::kAll) {
     for (uint32_t i = resource.begin; i < resource.end; i += r.values[i].subtree) {
-      metadata.Set(r.values[i].key, ValueJson(r, i));
+      metadata.AddValue(r.values[i].key, i);
     }
   }
-  if (options.extra_attributes != ExtraAttributes::kNone) {
-    for (uint32_t i : a.Left()) metadata.Set(r.values[i].key, ValueJson(r, i));
-  }
-  for (const auto& [k, text] : conventions.metadata) metadata.Set(k, text);
-  for (const auto& [k, text] : bt.metadata) metadata.Set(k, text);
-  return metadata.empty() ? std::string() : metadata.Finish();
+  for (uint32_t i : left) metadata.AddValue(r.values[i].key, i);
+  for (const auto& [k, text] : conventions.metadata) metadata.AddText(k, text);
+  for (const auto& [k, text] : bt.metadata) metadata.AddText(k, text);
+  return metadata.Write(r);
 }
 
 std::string SpanAttributesJson(const Span& span, const ConventionFields& conventions,

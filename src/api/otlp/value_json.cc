@@ -127,6 +127,7 @@ Result<std::string> CanonicalJson(std::string_view text) {
     return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
   }
   std::string out;
+  out.reserve(text.size());
   bool duplicate = false;
   SLUICE_RETURN_IF_ERROR(AppendCompact(root, out, 1, &duplicate));
   if (duplicate) return CanonicalizeJson(text);
@@ -215,6 +216,37 @@ std::optional<double> ValueNumber(const Value& v) {
   auto [end, ec] = std::from_chars(v.text.data(), v.text.data() + v.text.size(), d);
   if (ec != std::errc() || end != v.text.data() + v.text.size()) return std::nullopt;
   return d;
+}
+
+std::string MemberList::Write(const DecodedRequest& r) const {
+  if (members_.empty()) return std::string();
+  // Which members a later one of the same key replaces.
+  std::vector<bool> replaced(members_.size(), false);
+  if (members_.size() <= kIndexedMembers * 2) {
+    for (size_t i = 0; i < members_.size(); ++i) {
+      for (size_t j = i + 1; j < members_.size() && !replaced[i]; ++j) {
+        replaced[i] = members_[j].key == members_[i].key;
+      }
+    }
+  } else {
+    std::unordered_map<std::string_view, size_t> last;
+    for (size_t i = 0; i < members_.size(); ++i) last[members_[i].key] = i;
+    for (size_t i = 0; i < members_.size(); ++i) replaced[i] = last[members_[i].key] != i;
+  }
+  std::string out = "{";
+  for (size_t i = 0; i < members_.size(); ++i) {
+    if (replaced[i]) continue;
+    if (out.size() > 1) out.push_back(',');
+    AppendJsonString(out, members_[i].key);
+    out.push_back(':');
+    if (members_[i].value == kText) {
+      out += members_[i].text;
+    } else {
+      AppendValueJson(r, members_[i].value, out);
+    }
+  }
+  out.push_back('}');
+  return out;
 }
 
 void JsonObjectBuilder::Set(std::string_view key, std::string json_text) {

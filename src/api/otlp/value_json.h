@@ -35,6 +35,31 @@ std::optional<double> ValueNumber(const Value& v);
 // Appends `bytes` as a JSON string of their base64 encoding (RFC 4648, padded).
 void AppendBase64String(std::string_view bytes, std::string& out);
 
+// The members of one JSON object gathered from several sources (request values and JSON texts),
+// written once with no key repeated: a later member replaces an earlier one of the same key.
+// Keys and texts are borrowed and must outlive Write(). Not thread-safe.
+class MemberList {
+ public:
+  void Reserve(size_t n) { members_.reserve(n); }
+  void AddValue(std::string_view key, uint32_t value_index) {
+    members_.push_back({key, {}, value_index});
+  }
+  void AddText(std::string_view key, std::string_view json_text) {
+    members_.push_back({key, json_text, kText});
+  }
+  // The object's compact text, "" when there are no members.
+  std::string Write(const DecodedRequest& r) const;
+
+ private:
+  static constexpr uint32_t kText = UINT32_MAX;
+  struct Member {
+    std::string_view key;
+    std::string_view text;  // when value == kText
+    uint32_t value;         // an index into DecodedRequest::values
+  };
+  std::vector<Member> members_;
+};
+
 // Builds one JSON object from members given as JSON text; setting a key again replaces its
 // value where it first appeared (as Json::Set does). Not thread-safe.
 class JsonObjectBuilder {

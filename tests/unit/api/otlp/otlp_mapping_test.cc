@@ -243,8 +243,9 @@ TEST_F(MappingTest, OtherAttributesGoToMetadataUnlessDropped) {
   const std::string body = Request(Attributes({{"http.route", "/x"}, {"service.name", "span"}}),
                                    R"([{"key":"service.name","value":{"stringValue":"res"}},)"
                                    R"({"key":"host","value":{"stringValue":"h1"}}])");
+  // The span's attribute wins over the resource's of the same key.
   EXPECT_EQ(Text(Row(body), "metadata"),
-            R"({"service.name":"span","host":"h1","http.route":"/x"})");
+            R"({"host":"h1","http.route":"/x","service.name":"span"})");
   EXPECT_EQ(Text(Row(body, {ExtraAttributes::kSpan}), "metadata"),
             R"({"http.route":"/x","service.name":"span"})");
   EXPECT_EQ(Text(Row(body, {ExtraAttributes::kNone}), "metadata"), "absent");
