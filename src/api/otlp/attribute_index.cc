@@ -6,6 +6,7 @@ namespace sluice::api::otlp {
 
 AttributeIndex::AttributeIndex(const DecodedRequest& r, ValueRange range) : r_(r) {
   uint32_t position = 0;
+  sorted_.reserve(range.end - range.begin);  // at least the attributes, at most every value
   for (uint32_t i = range.begin; i < range.end; i += r.values[i].subtree) {
     sorted_.push_back({r.values[i].key, i, position++});
   }

@@ -90,19 +90,39 @@ std::string ErrorJson(const DecodedRequest& r, const Span& span) {
   return JsonStringText(message.empty() ? "span status is ERROR" : message);
 }
 
+// Whether `members` has one named `key`.
+bool Has(const std::vector<std::pair<std::string, std::string>>& members, std::string_view key) {
+  for (const auto& m : members) {
+    if (m.first == key) return true;
+  }
+  return false;
+}
+
+// Appends `"key":` to an object being written.
+void AppendKey(std::string& out, std::string_view key) {
+  if (out.size() > 1) out.push_back(',');
+  AppendJsonString(out, key);
+  out.push_back(':');
+}
+
+// start, end and the conventions' metrics, less those braintrust.metrics sets, then those.
 std::string MetricsJson(const Span& span, const ConventionFields& conventions,
                         const BraintrustFields& bt) {
-  JsonObjectBuilder metrics;
-  auto number = [](double v) {
-    std::string out;
+  std::string out = "{";
+  auto number = [&](std::string_view key, double v) {
+    if (Has(bt.metrics, key)) return;
+    AppendKey(out, key);
     AppendJsonDouble(out, v);
-    return out;
   };
-  if (span.start_unix_nano > 0) metrics.Set("start", number(Seconds(span.start_unix_nano)));
-  if (span.end_unix_nano > 0) metrics.Set("end", number(Seconds(span.end_unix_nano)));
-  for (const auto& [name, v] : conventions.metrics) metrics.Set(name, number(v));
-  for (const auto& [name, text] : bt.metrics) metrics.Set(name, text);
-  return metrics.empty() ? std::string() : metrics.Finish();
+  if (span.start_unix_nano > 0) number("start", Seconds(span.start_unix_nano));
+  if (span.end_unix_nano > 0) number("end", Seconds(span.end_unix_nano));
+  for (const auto& [name, v] : conventions.metrics) number(name, v);
+  for (const auto& [name, text] : bt.metrics) {
+    AppendKey(out, name);
+    out += text;
+  }
+  out.push_back('}');
+  return out.size() == 2 ? std::string() : out;
 }
 
 std::string MetadataJson(const DecodedRequest& r, const Span& span, const AttributeIndex& a,
@@ -127,11 +147,21 @@ std::string MetadataJson(const DecodedRequest& r, const Span& span, const Attrib
 
 std::string SpanAttributesJson(const Span& span, const ConventionFields& conventions,
                                const BraintrustFields& bt) {
-  JsonObjectBuilder attributes;
-  attributes.Set("name", JsonStringText(span.name));
-  attributes.Set("type", JsonStringText(conventions.type.empty() ? "task" : conventions.type));
-  for (const auto& [k, text] : bt.span_attributes) attributes.Set(k, text);
-  return attributes.Finish();
+  std::string out = "{";
+  if (!Has(bt.span_attributes, "name")) {
+    AppendKey(out, "name");
+    AppendJsonString(out, span.name);
+  }
+  if (!Has(bt.span_attributes, "type")) {
+    AppendKey(out, "type");
+    AppendJsonString(out, conventions.type.empty() ? "task" : conventions.type);
+  }
+  for (const auto& [k, text] : bt.span_attributes) {
+    AppendKey(out, k);
+    out += text;
+  }
+  out.push_back('}');
+  return out;
 }
 
 }  // namespace
@@ -151,6 +181,7 @@ Result<model::EventWrite> MapSpan(const DecodedRequest& r, const Span& span,
   ConventionFields conventions = ReadConventions(span, attributes);
   SLUICE_ASSIGN_OR_RETURN(BraintrustFields bt, ReadBraintrustAttributes(attributes));
   model::EventWrite w;
+  w.fields.reserve(13);  // at most the fields below
   w.id = Hex(span.span_id);
   auto add = [&w](const char* name, std::string text) {
     if (!text.empty()) w.fields.emplace_back(name, std::move(text));

@@ -270,19 +270,6 @@ void JsonObjectBuilder::Set(std::string_view key, std::string json_text) {
   members_.emplace_back(std::string(key), std::move(json_text));
 }
 
-Status JsonObjectBuilder::SetAll(std::string_view object_text) {
-  SLUICE_ASSIGN_OR_RETURN(Json object, Json::Parse(object_text));
-  for (const auto& [k, v] : object.members()) Set(k, v.ToString());
-  return Status();
-}
-
-const std::string* JsonObjectBuilder::Find(std::string_view key) const {
-  for (const auto& m : members_) {
-    if (m.first == key) return &m.second;
-  }
-  return nullptr;
-}
-
 std::string JsonObjectBuilder::Finish() const {
   std::string out = "{";
   for (const auto& [k, v] : members_) {

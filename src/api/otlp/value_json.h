@@ -65,10 +65,7 @@ class MemberList {
 class JsonObjectBuilder {
  public:
   void Set(std::string_view key, std::string json_text);
-  // Sets every member of the JSON object `object_text`. REQUIRES: canonical object text.
-  Status SetAll(std::string_view object_text);
   bool empty() const { return members_.empty(); }
-  const std::string* Find(std::string_view key) const;
   // The object's compact text ("{}" when empty).
   std::string Finish() const;
 
