@@ -27,8 +27,10 @@ struct HeadersDeleter {
 };
 
 // Why the server's answer does not accept `expected` rows; empty when it does.
-std::string CheckAnswer(long code, const std::string& body, uint64_t expected) {
+std::string CheckAnswer(bool otlp, long code, const std::string& body, uint64_t expected) {
   if (code != 200) return "HTTP " + std::to_string(code) + ": " + body.substr(0, 300);
+  // An ExportTraceServiceResponse without partial_success is empty.
+  if (otlp) return body.empty() ? std::string() : "partial success: " + body.substr(0, 300);
   auto json = Json::Parse(body);
   const Json* ids = json.ok() ? json->Find("row_ids") : nullptr;
   if (ids == nullptr || !ids->is_array()) return "no row_ids in: " + body.substr(0, 300);
@@ -44,12 +46,18 @@ class Poster {
  public:
   Poster(const HttpIngestOptions& options, const std::vector<Batch>& batches,
          std::atomic<size_t>& next)
-      : batches_(batches), next_(next), curl_(curl_easy_init()) {
-    url_ = options.logs3 ? options.url + "/logs3"
-                         : options.url + "/v1/project_logs/" + options.project_id + "/insert";
+      : batches_(batches), next_(next), otlp_(options.otlp), curl_(curl_easy_init()) {
+    url_ = options.logs3  ? options.url + "/logs3"
+           : options.otlp ? options.url + "/otel/v1/traces"
+                          : options.url + "/v1/project_logs/" + options.project_id + "/insert";
     curl_slist* h =
         curl_slist_append(nullptr, ("Authorization: Bearer " + options.api_key).c_str());
-    h = curl_slist_append(h, "Content-Type: application/json");
+    if (options.otlp) {
+      h = curl_slist_append(h, "Content-Type: application/x-protobuf");
+      h = curl_slist_append(h, ("x-bt-parent: project_id:" + options.project_id).c_str());
+    } else {
+      h = curl_slist_append(h, "Content-Type: application/json");
+    }
     // No "Expect: 100-continue" round trip before each body, as most HTTP clients send it.
     h = curl_slist_append(h, "Expect:");
     headers_.reset(h);
@@ -80,7 +88,7 @@ class Poster {
     long code = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     const std::string problem = rc != CURLE_OK ? std::string("curl: ") + curl_easy_strerror(rc)
-                                               : CheckAnswer(code, response_, batch.spans);
+                                               : CheckAnswer(otlp_, code, response_, batch.spans);
     if (!problem.empty()) {
       if (figures_.failed_batches++ == 0) figures_.first_error = problem;
       return;
@@ -91,6 +99,7 @@ class Poster {
 
   const std::vector<Batch>& batches_;
   std::atomic<size_t>& next_;
+  bool otlp_;
   std::unique_ptr<CURL, CurlDeleter> curl_;
   std::unique_ptr<curl_slist, HeadersDeleter> headers_;
   std::string url_;

@@ -1,6 +1,7 @@
 // The HTTP half of the ingest benchmark: posts insert requests to a running sluice server
-// (`POST /v1/project_logs/{project_id}/insert`, Bearer API key) over a few concurrent keep-alive
-// connections with libcurl, and measures what the server accepted.
+// (`POST /v1/project_logs/{project_id}/insert`, Bearer API key; or the SDKs' `/logs3`, or OTLP
+// protobuf to `/otel/v1/traces`) over a few concurrent keep-alive connections with libcurl, and
+// measures what the server accepted.
 #pragma once
 
 #include <string>
@@ -18,6 +19,8 @@ struct HttpIngestOptions {
   // Post to the Braintrust SDKs' `/logs3` instead of the insert API (the batches must be
   // /logs3 bodies).
   bool logs3 = false;
+  // Post OTLP/HTTP protobuf to `/otel/v1/traces` (x-bt-parent: project_id:…) instead.
+  bool otlp = false;
 };
 
 // Posts every batch once. A batch counts as accepted when the server answers 200 with one row id

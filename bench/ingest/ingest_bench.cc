@@ -2,11 +2,13 @@
 //
 //   sluice-ingest-bench http --url http://127.0.0.1:PORT --api-key sk-... --project-id ID
 //                            [--spans N --batch-size 1000 --connections 4 --server-pid PID]
-//                            [--logs3] [--text-bytes 1024]
-//   sluice-ingest-bench store --db /tmp/bench.db [--spans N --batch-size 1000]
+//                            [--logs3 | --otlp] [--text-bytes 1024]
+//   sluice-ingest-bench store --db /tmp/bench.db [--spans N --batch-size 1000] [--otlp]
 //
 // Batches are generated before the clock starts, so the figures are the server's (or the
 // store's) alone. Prints spans/s, MB/s, batch latencies and, for http, the server's peak RSS.
+// `store --otlp` also times the decoding and mapping of the same spans as OTLP protobuf
+// requests beside the insert API's parse.
 #include <curl/curl.h>
 
 #include <CLI/CLI.hpp>
@@ -15,6 +17,7 @@
 
 #include "bench/ingest/http_ingest.h"
 #include "bench/ingest/ingest_common.h"
+#include "bench/ingest/otlp_batches.h"
 #include "bench/ingest/store_ingest.h"
 #include "common/clock.h"
 
@@ -68,7 +71,7 @@ int RunHttp(const CommonFlags& common, const HttpIngestOptions& options, int64_t
   const double client_cpu = ProcCpuSeconds(0) - client_cpu_before;
   const double cpu_after = server_pid > 0 ? ProcCpuSeconds(server_pid) : -1;
   curl_global_cleanup();
-  PrintFigures(options.logs3 ? "http logs3" : "http insert", figures);
+  PrintFigures(options.logs3 ? "http logs3" : options.otlp ? "http otlp" : "http insert", figures);
   PrintServerMemory(server_pid);
   if (cpu_before >= 0 && cpu_after >= 0 && figures.spans > 0) {
     PrintCpu("server", cpu_after - cpu_before, figures.spans);
@@ -78,7 +81,7 @@ int RunHttp(const CommonFlags& common, const HttpIngestOptions& options, int64_t
   return figures.failed_batches == 0 ? 0 : 1;
 }
 
-int RunStore(const CommonFlags& common, const std::string& db_path) {
+int RunStore(const CommonFlags& common, const std::string& db_path, bool otlp) {
   const std::vector<Batch> batches = Generate(common);
   const double cpu_before = ProcCpuSeconds(0);
   auto figures = IngestIntoStore(db_path, batches);
@@ -97,6 +100,16 @@ int RunStore(const CommonFlags& common, const std::string& db_path) {
   }
   PrintFigures("parse+insert", both);
   PrintCpu("parse+insert", cpu, common.spans);
+  if (otlp) {
+    CommonFlags as_otlp = common;
+    as_otlp.shape.otlp = true;
+    const IngestFigures decode = DecodeAndMapOtlp(Generate(as_otlp));
+    PrintFigures("otlp decode+map", decode);
+    if (decode.seconds > 0 && figures->parse.seconds > 0) {
+      std::printf("otlp decode+map takes %.2fx the time of the insert API's parse\n",
+                  decode.seconds / figures->parse.seconds);
+    }
+  }
   std::printf("database %.1f MB on disk (%.0f B/span); bench peak RSS %.1f MB\n",
               figures->database_bytes / 1e6,
               common.spans ? static_cast<double>(figures->database_bytes) / common.spans : 0.0,
@@ -132,14 +145,19 @@ int main(int argc, char** argv) {
   http_cmd->add_option("--server-pid", server_pid, "Server pid, to report its peak RSS");
   http_cmd->add_flag("--logs3", http.logs3,
                      "POST the SDKs' /logs3 bodies instead of the insert API");
+  http_cmd->add_flag("--otlp", http.otlp,
+                     "POST OTLP protobuf to /otel/v1/traces instead of the insert API");
   std::string db_path;
   CLI::App* store_cmd = app.add_subcommand("store", "Insert straight into a new SQLite store");
   AddCommonFlags(store_cmd, common);
   store_cmd->add_option("--db", db_path, "Database file to create")->required();
+  bool store_otlp = false;
+  store_cmd->add_flag("--otlp", store_otlp, "Also time OTLP decode + map of the same spans");
   CLI11_PARSE(app, argc, argv);
   if (http_cmd->parsed()) {
     if (http.logs3) common.shape.logs3_project_id = http.project_id;
+    common.shape.otlp = http.otlp;
     return RunHttp(common, http, server_pid);
   }
-  return RunStore(common, db_path);
+  return RunStore(common, db_path, store_otlp);
 }

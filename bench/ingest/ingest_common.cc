@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "bench/gen/span_generator.h"
+#include "bench/ingest/otlp_batches.h"
 
 namespace sluice::bench {
 
@@ -48,6 +49,10 @@ std::vector<Batch> GenerateBatches(uint64_t spans, uint64_t batch_size, uint64_t
     batch.clear();
     const uint64_t n = std::min(batch_size, spans - done);
     for (uint64_t i = 0; i < n; ++i) batch.push_back(gen.Next());
+    if (shape.otlp) {
+      batches.push_back({OtlpRequestBody(batch), n});
+      continue;
+    }
     batches.push_back({shape.logs3_project_id.empty()
                            ? InsertRequestBody(batch)
                            : Logs3RequestBody(batch, shape.logs3_project_id),

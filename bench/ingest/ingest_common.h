@@ -21,6 +21,8 @@ struct BatchShape {
   // Empty: insert API bodies (`{"events":[...]}`). Otherwise the Braintrust SDKs' `/logs3`
   // bodies (`{"rows":[...],"api_version":2}`), each row naming this project's logs.
   std::string logs3_project_id;
+  // OTLP/HTTP protobuf requests of the same spans instead (otlp_batches.h).
+  bool otlp = false;
 };
 
 // `spans` generated spans in batches of `batch_size` (the last may be smaller), created over the

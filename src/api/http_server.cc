@@ -16,10 +16,14 @@ namespace sluice::api {
 
 namespace {
 
+// Serves a request whose body has been read into `body`.
+using BodyHandler =
+    std::function<void(const httplib::Request&, std::string_view body, httplib::Response&)>;
+
 struct RouteEntry {
   std::string method;
   std::regex pattern;
-  httplib::Server::Handler handler;
+  BodyHandler handler;
 };
 
 }  // namespace
@@ -46,15 +50,17 @@ bool HasUndeclaredBody(const httplib::Request& req) {
   return !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding");
 }
 
-// `curl -d` labels its body application/x-www-form-urlencoded. Every body of this API is JSON,
-// whatever its label, but the HTTP library would parse a form-labelled body as form fields (into
-// the query parameters) and refuse one over 8 KiB with 413. Such a request is relabelled as
-// JSON before the library reads its body (the request object is the library's own, not const).
+// `curl -d` labels its body application/x-www-form-urlencoded. Every body of this API is JSON
+// (or, on /otel, protobuf labelled as such), whatever its label, but the HTTP library would
+// parse a form-labelled body as form fields (into the query parameters) and refuse one over
+// 8 KiB with 413, and it reads a multipart body only into parts. Such a request is relabelled
+// as JSON before the library reads its body (the request object is the library's own).
 void ReadFormBodiesAsJson(const httplib::Request& req) {
   auto& headers = const_cast<httplib::Headers&>(req.headers);
   auto [first, last] = headers.equal_range("Content-Type");  // the map ignores case
   for (auto it = first; it != last; ++it) {
-    if (it->second.rfind("application/x-www-form-urlencoded", 0) == 0) {
+    if (it->second.rfind("application/x-www-form-urlencoded", 0) == 0 ||
+        it->second.rfind("multipart/form-data", 0) == 0) {
       it->second = "application/json";
     }
   }
@@ -68,7 +74,7 @@ httplib::Server::HandlerResponse DispatchWithoutBody(const std::vector<RouteEntr
   for (const auto& route : routes) {
     if (route.method != copy.method) continue;
     if (!std::regex_match(copy.path, copy.matches, route.pattern)) continue;
-    route.handler(copy, res);
+    route.handler(copy, std::string_view(), res);
     return httplib::Server::HandlerResponse::Handled;
   }
   res.status = 404;
@@ -77,13 +83,13 @@ httplib::Server::HandlerResponse DispatchWithoutBody(const std::vector<RouteEntr
   return httplib::Server::HandlerResponse::Handled;
 }
 
-ApiRequest ToApiRequest(const httplib::Request& req) {
+ApiRequest ToApiRequest(const httplib::Request& req, std::string_view body) {
   ApiRequest r;
   r.method = req.method;
   r.path = req.path;
   for (size_t i = 1; i < req.matches.size(); ++i) r.path_params.push_back(req.matches[i].str());
   for (const auto& [k, v] : req.params) r.query.emplace(k, v);
-  r.body = req.body;
+  r.body = body;
   r.authorization = req.get_header_value("Authorization");
   for (const auto& [k, v] : req.headers) {
     std::string name = k;
@@ -91,6 +97,34 @@ ApiRequest ToApiRequest(const httplib::Request& req) {
     r.headers.emplace(std::move(name), v);
   }
   return r;
+}
+
+// Reads the body through the HTTP library, which undoes a gzip, deflate or br Content-Encoding
+// and chunked transfer, holding what it yields to `max_bytes`: the library itself checks only
+// the Content-Length sent, so a small compressed or chunked body could otherwise grow without
+// bound. On failure answers 413 (too large) or 400 and closes the connection, whose unread rest
+// cannot be told from the next request.
+bool ReadBody(const httplib::Request& req, const httplib::ContentReader& reader, size_t max_bytes,
+              std::string* body, httplib::Response& res) {
+  const uint64_t declared = req.get_header_value<uint64_t>("Content-Length");
+  if (declared <= max_bytes) body->reserve(declared);
+  bool too_large = false;
+  const bool ok = reader([&](const char* data, size_t n) {
+    if (n > max_bytes - body->size()) {
+      too_large = true;
+      return false;
+    }
+    body->append(data, n);
+    return true;
+  });
+  if (ok) return true;
+  const Status s = too_large || res.status == 413
+                       ? Status(StatusCode::kResourceExhausted, "request body too large")
+                       : InvalidArgumentError("the request body could not be read");
+  res.status = too_large || res.status == 413 ? 413 : 400;
+  res.set_header("Connection", "close");
+  res.set_content(ErrorBody(s), "application/json");
+  return false;
 }
 
 void WriteResponse(const ApiResponse& api, httplib::Response& res) {
@@ -144,12 +178,12 @@ HttpServer::~HttpServer() = default;
 void HttpServer::Route(const std::string& method, const std::string& pattern,
                        const std::string& name, RouteHandler handler) {
   Impl* impl = impl_.get();
-  auto wrapped = [impl, name, handler = std::move(handler)](const httplib::Request& req,
-                                                            httplib::Response& res) {
+  auto serve = [impl, name, handler = std::move(handler)](
+                   const httplib::Request& req, std::string_view body, httplib::Response& res) {
     const int64_t start = impl->clock.MonotonicMicros();
     ApiResponse api;
     try {
-      Result<ApiResponse> r = handler(ToApiRequest(req));
+      Result<ApiResponse> r = handler(ToApiRequest(req, body));
       if (r.ok()) {
         api = std::move(r).value();
       } else {
@@ -166,17 +200,27 @@ void HttpServer::Route(const std::string& method, const std::string& pattern,
     impl->metrics.RecordRequest(name, req.method, api.status,
                                 (impl->clock.MonotonicMicros() - start) / 1e6);
   };
-  impl_->routes.push_back({method, std::regex(pattern), wrapped});
+  impl_->routes.push_back({method, std::regex(pattern), serve});
+  auto plain = [serve](const httplib::Request& req, httplib::Response& res) {
+    serve(req, req.body, res);
+  };
+  auto reading = [impl, serve](const httplib::Request& req, httplib::Response& res,
+                               const httplib::ContentReader& reader) {
+    std::string body;
+    if (ReadBody(req, reader, impl->options.max_body_bytes, &body, res)) serve(req, body, res);
+  };
+  // Methods with a body are read through a content reader (ReadBody); the plain handler serves
+  // such a request only if the library decides it has no body.
   if (method == "GET") {
-    impl_->server.Get(pattern, wrapped);
+    impl_->server.Get(pattern, plain);
   } else if (method == "POST") {
-    impl_->server.Post(pattern, wrapped);
+    impl_->server.Post(pattern, plain).Post(pattern, reading);
   } else if (method == "PUT") {
-    impl_->server.Put(pattern, wrapped);
+    impl_->server.Put(pattern, plain).Put(pattern, reading);
   } else if (method == "PATCH") {
-    impl_->server.Patch(pattern, wrapped);
+    impl_->server.Patch(pattern, plain).Patch(pattern, reading);
   } else if (method == "DELETE") {
-    impl_->server.Delete(pattern, wrapped);
+    impl_->server.Delete(pattern, plain).Delete(pattern, reading);
   }
 }
 

@@ -2,8 +2,9 @@
 // method and a path pattern to a handler over transport-neutral ApiRequest/ApiResponse; the
 // server adds JSON errors, the body limit (413), request metrics and a catch-all so one bad
 // request never takes the process down. A POST/PUT/PATCH/DELETE with neither Content-Length nor
-// Transfer-Encoding has an empty body (the route's own validation answers). Thread-safe after
-// Start().
+// Transfer-Encoding has an empty body (the route's own validation answers). A body sent with
+// Content-Encoding gzip, deflate or br reaches the handler decoded, and the body limit holds for
+// the decoded bytes (and for chunked bodies) too. Thread-safe after Start().
 #pragma once
 
 #include <functional>
@@ -19,7 +20,7 @@ namespace sluice::api {
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   int port = 8000;  // 0 = any free port
-  // Requests with a larger body get 413.
+  // Requests with a larger body (after undoing a Content-Encoding) get 413.
   size_t max_body_bytes = 64ull << 20;
   // Idle keep-alive connections are closed after this long. Each open connection holds a worker
   // thread while it is idle, so this and worker_threads bound how long a new client can wait.

@@ -226,6 +226,12 @@ int Main(int argc, char** argv) {
                    "first (at most --max-body-bytes)")
       ->check(CLI::Range(int64_t{1024}, int64_t{1} << 40))
       ->capture_default_str();
+  serve
+      ->add_option("--otel-attributes", config.otel_attributes,
+                   "OpenTelemetry attributes no convention maps, kept in metadata: all (span and "
+                   "resource), span, or none")
+      ->check(CLI::IsMember({"all", "span", "none"}))
+      ->capture_default_str();
   serve->add_option("--log-level", log_level, "debug, info, warn or error")->capture_default_str();
   AddS3PathStyleFlag(*serve, config.s3_path_style);
 

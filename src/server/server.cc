@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "api/otlp/otel_routes.h"
 #include "api/routes.h"
 #include "cloud/aws/credential_providers.h"
 #include "cloud/http/curl_http_client.h"
@@ -127,6 +128,13 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Clock
   api::RegisterAutomationRoutes(*s->http_, *s->automation_handlers_);
   SLUICE_RETURN_IF_ERROR(s->BuildSdkHandlers(config, clock));
   api::RegisterSdkRoutes(*s->http_, *s->sdk_handlers_);
+  api::otlp::OtlpOptions otlp;
+  otlp.max_body_bytes = config.max_body_bytes;
+  SLUICE_ASSIGN_OR_RETURN(otlp.mapping.extra_attributes,
+                          api::otlp::ParseExtraAttributes(config.otel_attributes));
+  s->otlp_handler_ =
+      std::make_unique<api::otlp::OtlpHandler>(*s->store_, clock, *s->metrics_, otlp);
+  api::RegisterOtelRoutes(*s->http_, *s->otlp_handler_);
   if (config.scheduler_tick_seconds > 0) {
     jobs::SchedulerOptions so;
     so.tick_seconds = config.scheduler_tick_seconds;

@@ -12,6 +12,7 @@
 #include "api/handlers.h"
 #include "api/http_server.h"
 #include "api/metrics.h"
+#include "api/otlp/otlp_handler.h"
 #include "api/sdk_handlers.h"
 #include "api/signed_url.h"
 #include "cloud/aws/aws_config.h"
@@ -45,6 +46,9 @@ struct ServerConfig {
   int64_t lease_seconds = 60;
   // Path-style S3 addressing (http://host/bucket/key) for S3-compatible stores and moto.
   bool s3_path_style = false;
+  // OpenTelemetry attributes no convention maps that go into metadata: "all" (span and
+  // resource), "span" or "none".
+  std::string otel_attributes = "all";
   // Test hook "<point>:<n>" (SLUICE_FAULT_KILL_AT): SIGKILL at the n-th export fault point.
   std::string fault_kill_at;
 };
@@ -99,6 +103,7 @@ class Server {
   std::unique_ptr<jobs::AttachmentStore> attachments_;
   std::unique_ptr<api::UrlSigner> url_signer_;
   std::unique_ptr<api::SdkHandlers> sdk_handlers_;
+  std::unique_ptr<api::otlp::OtlpHandler> otlp_handler_;
   std::unique_ptr<api::HttpServer> http_;
   std::unique_ptr<jobs::Scheduler> scheduler_;
 };

@@ -3,6 +3,7 @@ cursor while inserts continue, every auth failure, cross-org isolation, and bad 
 
 Usage: python3 api_test.py /path/to/sluice   (CTest passes the built binary)
 """
+import gzip
 import http.client
 import json
 import os
@@ -218,6 +219,33 @@ class ApiTest(unittest.TestCase):
         status, body = self.call("POST", f"/v1/project_logs/{self.project_id}/insert", big)
         self.assertEqual(status, 413)
         self.assertEqual(body["error"]["code"], "resource_exhausted")
+
+    def test_the_body_limit_holds_once_decompressed_and_for_chunked_bodies(self):
+        pid = self.new_project()
+        path = f"/v1/project_logs/{pid}/insert"
+        small = json.dumps({"events": [{"id": "g1", "input": "hello"}]}).encode()
+        status, body = self.call("POST", path, gzip.compress(small),
+                                 headers={"Content-Encoding": "gzip"})
+        self.assertEqual((status, body["row_ids"]), (200, ["g1"]), body)
+        # 8 MiB once decompressed, a few KiB on the wire: over the 1 MiB limit all the same.
+        big = json.dumps({"events": [{"id": "g2", "input": "x" * (8 << 20)}]}).encode()
+        status, body = self.call("POST", path, gzip.compress(big, 9),
+                                 headers={"Content-Encoding": "gzip"})
+        self.assertEqual((status, body["error"]["code"]), (413, "resource_exhausted"), body)
+        # The same body sent in chunks (no Content-Length): refused once it passes the limit;
+        # the server may close the connection before the client has sent it all.
+        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
+        chunks = (big[i:i + (256 << 10)] for i in range(0, len(big), 256 << 10))
+        try:
+            conn.request("POST", path, body=chunks, encode_chunked=True,
+                         headers={"Authorization": f"Bearer {self.key}",
+                                  "Content-Type": "application/json"})
+            self.assertEqual(conn.getresponse().status, 413)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        finally:
+            conn.close()
+        self.assertEqual([e["id"] for e in self.fetch_all(pid)], ["g1"])
 
     def test_a_body_labelled_as_a_form_is_read_as_json(self):
         # What `curl -d` sends: the label of a form, a JSON body (here 20 KB, holding "&" and "=").

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# OpenTelemetry's OTLP/HTTP path beside the insert API, in one run: the same generated spans
+# (~1 KB GenAI spans by default) posted in batches of 512 as OTLP protobuf to `/otel/v1/traces`
+# and as JSON to `/v1/project_logs/{id}/insert`, each into a fresh server (SQLite). The two
+# alternate (insert, otlp, insert, otlp) so neither always runs on a warmer machine; prints each
+# run's figures, the best rate of each and their ratio, and the server CPU per span of each.
+# Then the store peer: the insert API's parse beside OTLP decode + map of the same batches.
+#
+#   bench/ingest/otlp.sh                          # 100,000 spans of ~1 KB, 2 rounds
+#   SPANS=300000 ROUNDS=3 bench/ingest/otlp.sh
+#
+# Environment: BUILD_DIR (default <repo>/build-bench), SPANS, BATCH_SIZE (512), CONNECTIONS (8),
+# TEXT_BYTES (mean input+output bytes per span, default 400: ~1 KB per span), ROUNDS (2), SEED,
+# SKIP_BUILD=1, KEEP=1.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD_DIR:-$ROOT/build-bench}
+SPANS=${SPANS:-100000}
+BATCH_SIZE=${BATCH_SIZE:-512}
+CONNECTIONS=${CONNECTIONS:-8}
+TEXT_BYTES=${TEXT_BYTES:-400}
+ROUNDS=${ROUNDS:-2}
+SEED=${SEED:-1}
+
+source "$ROOT/bench/ingest/server.sh"
+[[ "${SKIP_BUILD:-0}" == 1 ]] || build
+
+WORK=$(mktemp -d /tmp/sluice-otlp-bench.XXXXXX)
+SERVER_PID=""
+cleanup() {
+  stop_server
+  if [[ "${KEEP:-0}" == 1 ]]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+# One run of `mode` (insert or otlp) into a fresh server; output in $WORK/<mode>-<round>.out.
+run() {
+  local mode=$1 round=$2 dir="$WORK/$1-$2" flags=()
+  [[ "$mode" == otlp ]] && flags=(--otlp)
+  start_server "$dir"
+  echo "== $mode, round $round: server pid $SERVER_PID on 127.0.0.1:$PORT =="
+  "$BUILD/bench/ingest/sluice-ingest-bench" http --url "http://127.0.0.1:$PORT" \
+    --api-key "$API_KEY" --project-id "$PROJECT_ID" --server-pid "$SERVER_PID" \
+    --spans "$SPANS" --batch-size "$BATCH_SIZE" --connections "$CONNECTIONS" --seed "$SEED" \
+    --text-bytes "$TEXT_BYTES" "${flags[@]}" | tee "$WORK/$mode-$round.out"
+  stop_server
+}
+
+best() {
+  local mode=$1 label=$2 best=0 r
+  for f in "$WORK/$mode"-*.out; do
+    r=$(rate "$f" "$label")
+    best=$(awk -v a="$best" -v b="${r:-0}" 'BEGIN { print (b > a ? b : a) }')
+  done
+  echo "$best"
+}
+
+# Mean server CPU ms per 1,000 spans over the runs of `mode`.
+mean_cpu() {
+  cat "$WORK/$1"-*.out | awk '/^server CPU/ { for (i = 1; i <= NF; i++) if ($i == "ms") { s += $(i - 1); n++ } }
+    END { if (n) printf "%.1f", s / n }'
+}
+
+for round in $(seq 1 "$ROUNDS"); do
+  run insert "$round"
+  run otlp "$round"
+done
+INSERT=$(best insert "http insert")
+OTLP=$(best otlp "http otlp")
+awk -v o="$OTLP" -v i="$INSERT" -v oc="$(mean_cpu otlp)" -v ic="$(mean_cpu insert)" 'BEGIN {
+  printf "== best OTLP %.0f spans/s, best insert %.0f spans/s: OTLP at %.2fx the insert path ==\n",
+    o, i, o / i
+  printf "== server CPU per 1,000 spans: OTLP %.1f ms, insert %.1f ms (%.2fx) ==\n", oc, ic, oc / ic }'
+
+echo "== the store peer (no HTTP): the insert API's parse beside OTLP decode + map =="
+"$BUILD/bench/ingest/sluice-ingest-bench" store --db "$WORK/store.db" --spans "$SPANS" \
+  --batch-size "$BATCH_SIZE" --seed "$SEED" --text-bytes "$TEXT_BYTES" --otlp |
+  grep -E '^(generated|parse |otlp)'

@@ -1,0 +1,285 @@
+#include "api/otlp/value_json.h"
+
+#include <simdjson.h>
+
+#include <array>
+#include <charconv>
+#include <unordered_set>
+
+#include "common/json_writer.h"
+
+namespace sluice::api::otlp {
+
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+// Objects this large look their keys up in a hash map instead of a scan.
+constexpr size_t kIndexedMembers = 16;
+constexpr int kMaxJsonDepth = 256;
+// JSON texts up to this size are parsed with memory each thread keeps.
+constexpr size_t kReusedBytes = 1 << 20;
+
+// The array or object inside an element known to hold one. (Range loops must not iterate a
+// temporary simdjson_result: it would dangle.)
+simdjson::dom::array Arr(element e) {
+  simdjson::dom::array a;
+  if (e.get_array().get(a) != simdjson::SUCCESS) return simdjson::dom::array();
+  return a;
+}
+
+simdjson::dom::object Obj(element e) {
+  simdjson::dom::object o;
+  if (e.get_object().get(o) != simdjson::SUCCESS) return simdjson::dom::object();
+  return o;
+}
+
+// The keys of one object seen so far: a scan of a small inline array while few, a hash set
+// after (objects are mostly small, and most calls allocate nothing).
+class KeySet {
+ public:
+  // False when `key` was already there.
+  bool Insert(std::string_view key) {
+    if (count_ <= few_.size()) {
+      for (size_t i = 0; i < count_; ++i) {
+        if (few_[i] == key) return false;
+      }
+      if (count_ < few_.size()) {
+        few_[count_++] = key;
+        return true;
+      }
+      set_.insert(few_.begin(), few_.end());
+      ++count_;
+    }
+    return set_.insert(key).second;
+  }
+
+ private:
+  std::array<std::string_view, kIndexedMembers> few_;
+  size_t count_ = 0;
+  std::unordered_set<std::string_view> set_;
+};
+
+// Appends a parsed document compactly. Sets *duplicate when an object repeats a key (the
+// canonical form then needs the Json class, which keeps the last value).
+Status AppendCompact(element el, std::string& out, int depth, bool* duplicate) {
+  if (depth > kMaxJsonDepth) return InvalidArgumentError("JSON nested deeper than 256");
+  switch (el.type()) {
+    case element_type::NULL_VALUE: out += "null"; return Status();
+    case element_type::BOOL:
+      out += el.get_bool().value_unsafe() ? "true" : "false";
+      return Status();
+    case element_type::INT64: out += std::to_string(el.get_int64().value_unsafe()); return Status();
+    case element_type::UINT64:
+      out += std::to_string(el.get_uint64().value_unsafe());
+      return Status();
+    case element_type::DOUBLE:
+      AppendJsonDouble(out, el.get_double().value_unsafe());
+      return Status();
+    case element_type::STRING:
+      AppendJsonString(out, el.get_string().value_unsafe());
+      return Status();
+    case element_type::ARRAY: {
+      out.push_back('[');
+      bool first = true;
+      for (element child : Arr(el)) {
+        if (!first) out.push_back(',');
+        first = false;
+        SLUICE_RETURN_IF_ERROR(AppendCompact(child, out, depth + 1, duplicate));
+      }
+      out.push_back(']');
+      return Status();
+    }
+    case element_type::OBJECT: break;
+  }
+  out.push_back('{');
+  KeySet keys;
+  bool first = true;
+  for (auto field : Obj(el)) {
+    if (!keys.Insert(field.key)) *duplicate = true;
+    if (!first) out.push_back(',');
+    first = false;
+    AppendJsonString(out, field.key);
+    out.push_back(':');
+    SLUICE_RETURN_IF_ERROR(AppendCompact(field.value, out, depth + 1, duplicate));
+  }
+  out.push_back('}');
+  return Status();
+}
+
+}  // namespace
+
+Result<std::string> CanonicalJson(std::string_view text) {
+  // Each thread keeps a parser and a buffer for texts up to kReusedBytes (most of them); a
+  // larger text gets its own, freed at once, so no thread holds on to its largest text's memory.
+  thread_local simdjson::dom::parser reused_parser;
+  thread_local std::string reused_buffer;
+  simdjson::dom::parser own_parser;
+  std::string own_buffer;
+  const bool reuse = text.size() <= kReusedBytes;
+  simdjson::dom::parser& parser = reuse ? reused_parser : own_parser;
+  std::string& padded = reuse ? reused_buffer : own_buffer;
+  padded.assign(text);
+  padded.resize(text.size() + simdjson::SIMDJSON_PADDING);  // the padding simdjson reads past
+  element root;
+  if (auto err = parser.parse(padded.data(), text.size(), false).get(root)) {
+    return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
+  }
+  std::string out;
+  out.reserve(text.size());
+  bool duplicate = false;
+  SLUICE_RETURN_IF_ERROR(AppendCompact(root, out, 1, &duplicate));
+  if (duplicate) return CanonicalizeJson(text);
+  return out;
+}
+
+void AppendBase64String(std::string_view bytes, std::string& out) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  out.push_back('"');
+  size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const uint32_t n = static_cast<uint8_t>(bytes[i]) << 16 |
+                       static_cast<uint8_t>(bytes[i + 1]) << 8 | static_cast<uint8_t>(bytes[i + 2]);
+    for (int shift = 18; shift >= 0; shift -= 6) out.push_back(kAlphabet[(n >> shift) & 63]);
+  }
+  if (const size_t rest = bytes.size() - i; rest > 0) {
+    uint32_t n = static_cast<uint8_t>(bytes[i]) << 16;
+    if (rest == 2) n |= static_cast<uint8_t>(bytes[i + 1]) << 8;
+    out.push_back(kAlphabet[(n >> 18) & 63]);
+    out.push_back(kAlphabet[(n >> 12) & 63]);
+    out.push_back(rest == 2 ? kAlphabet[(n >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  out.push_back('"');
+}
+
+void AppendValueJson(const DecodedRequest& r, uint32_t index, std::string& out) {
+  const Value& v = r.values[index];
+  switch (v.kind) {
+    case ValueKind::kEmpty: out += "null"; return;
+    case ValueKind::kString: AppendJsonString(out, v.text); return;
+    case ValueKind::kBool: out += v.bool_value ? "true" : "false"; return;
+    case ValueKind::kInt: out += std::to_string(v.int_value); return;
+    case ValueKind::kDouble: AppendJsonDouble(out, v.double_value); return;
+    case ValueKind::kBytes: AppendBase64String(v.text, out); return;
+    case ValueKind::kBase64: AppendJsonString(out, v.text); return;
+    case ValueKind::kArray: {
+      out.push_back('[');
+      const uint32_t end = index + v.subtree;
+      for (uint32_t c = index + 1; c < end; c += r.values[c].subtree) {
+        if (c != index + 1) out.push_back(',');
+        AppendValueJson(r, c, out);
+      }
+      out.push_back(']');
+      return;
+    }
+    case ValueKind::kKvList: {
+      JsonObjectBuilder object;
+      const uint32_t end = index + v.subtree;
+      for (uint32_t c = index + 1; c < end; c += r.values[c].subtree) {
+        object.Set(r.values[c].key, ValueJson(r, c));
+      }
+      out += object.Finish();
+      return;
+    }
+  }
+}
+
+std::string ValueJson(const DecodedRequest& r, uint32_t index) {
+  std::string out;
+  AppendValueJson(r, index, out);
+  return out;
+}
+
+Json ValueToJson(const DecodedRequest& r, uint32_t index) {
+  auto parsed = Json::Parse(ValueJson(r, index));
+  return parsed.ok() ? std::move(parsed).value() : Json();
+}
+
+std::string JsonCarriedBy(const DecodedRequest& r, uint32_t index) {
+  const Value& v = r.values[index];
+  if (v.kind != ValueKind::kString) return ValueJson(r, index);
+  auto canonical = CanonicalJson(v.text);
+  if (canonical.ok()) return std::move(canonical).value();
+  std::string out;
+  AppendJsonString(out, v.text);
+  return out;
+}
+
+std::optional<double> ValueNumber(const Value& v) {
+  if (v.kind == ValueKind::kInt) return static_cast<double>(v.int_value);
+  if (v.kind == ValueKind::kDouble) return v.double_value;
+  if (v.kind != ValueKind::kString || v.text.empty()) return std::nullopt;
+  double d = 0;
+  auto [end, ec] = std::from_chars(v.text.data(), v.text.data() + v.text.size(), d);
+  if (ec != std::errc() || end != v.text.data() + v.text.size()) return std::nullopt;
+  return d;
+}
+
+std::string MemberList::Write(const DecodedRequest& r) const {
+  if (members_.empty()) return std::string();
+  // Which members a later one of the same key replaces.
+  std::vector<bool> replaced(members_.size(), false);
+  if (members_.size() <= kIndexedMembers * 2) {
+    for (size_t i = 0; i < members_.size(); ++i) {
+      for (size_t j = i + 1; j < members_.size() && !replaced[i]; ++j) {
+        replaced[i] = members_[j].key == members_[i].key;
+      }
+    }
+  } else {
+    std::unordered_map<std::string_view, size_t> last;
+    for (size_t i = 0; i < members_.size(); ++i) last[members_[i].key] = i;
+    for (size_t i = 0; i < members_.size(); ++i) replaced[i] = last[members_[i].key] != i;
+  }
+  std::string out = "{";
+  for (size_t i = 0; i < members_.size(); ++i) {
+    if (replaced[i]) continue;
+    if (out.size() > 1) out.push_back(',');
+    AppendJsonString(out, members_[i].key);
+    out.push_back(':');
+    if (members_[i].value == kText) {
+      out += members_[i].text;
+    } else {
+      AppendValueJson(r, members_[i].value, out);
+    }
+  }
+  out.push_back('}');
+  return out;
+}
+
+void JsonObjectBuilder::Set(std::string_view key, std::string json_text) {
+  if (members_.size() >= kIndexedMembers && index_.empty()) {
+    for (size_t i = 0; i < members_.size(); ++i) index_.emplace(members_[i].first, i);
+  }
+  if (!index_.empty()) {
+    auto [it, inserted] = index_.emplace(std::string(key), members_.size());
+    if (!inserted) {
+      members_[it->second].second = std::move(json_text);
+      return;
+    }
+  } else {
+    for (auto& m : members_) {
+      if (m.first == key) {
+        m.second = std::move(json_text);
+        return;
+      }
+    }
+  }
+  members_.emplace_back(std::string(key), std::move(json_text));
+}
+
+std::string JsonObjectBuilder::Finish() const {
+  std::string out = "{";
+  for (const auto& [k, v] : members_) {
+    if (out.size() > 1) out.push_back(',');
+    AppendJsonString(out, k);
+    out.push_back(':');
+    out += v;
+  }
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace sluice::api::otlp

@@ -1,0 +1,227 @@
+// The OTLP decoders: protobuf (wire format and message layout) and JSON, each against requests
+// built here, their bounds, and malformed input at every byte.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "api/otlp/otlp_json.h"
+#include "api/otlp/otlp_proto.h"
+#include "api/otlp/proto_reader.h"
+#include "api/otlp/value_json.h"
+#include "proto_writer.h"
+
+namespace sluice::api::otlp {
+namespace {
+
+using testing::HexBytes;
+using testing::IntValue;
+using testing::KeyValue;
+using testing::ProtoWriter;
+using testing::StringValue;
+
+const char kTrace[] = "5b8efff798038103d269b633813fc60c";
+const char kSpan[] = "eee19b7ec3c1b174";
+const char kParent[] = "eee19b7ec3c1b173";
+
+// One span with nested attribute values, an event and an ERROR status, in a resource with one
+// attribute; unknown fields (99) sprinkled in.
+std::string SampleProtobuf() {
+  ProtoWriter nested;  // kvlist {a: [1, "x"]}
+  nested.Message(
+      6,
+      ProtoWriter().Message(
+          1, KeyValue("a",
+                      ProtoWriter().Message(
+                          5, ProtoWriter().Message(1, IntValue(1)).Message(1, StringValue("x"))))));
+  ProtoWriter span;
+  span.Bytes(1, HexBytes(kTrace))
+      .Bytes(2, HexBytes(kSpan))
+      .Bytes(4, HexBytes(kParent))
+      .Bytes(5, "chat")
+      .Varint(99, 7)
+      .Fixed64(7, 1'767'225'600'000'000'000ull)
+      .Fixed64(8, 1'767'225'601'500'000'000ull)
+      .Message(9, KeyValue("gen_ai.request.model", StringValue("gpt-4o")))
+      .Message(11, ProtoWriter()
+                       .Fixed64(1, 1'767'225'601'000'000'000ull)
+                       .Bytes(2, "exception")
+                       .Message(3, KeyValue("exception.message", StringValue("boom"))))
+      .Message(9, KeyValue("n", nested))
+      .Message(9, KeyValue("d", ProtoWriter().Double(4, 0.5)))
+      .Message(15, ProtoWriter().Bytes(2, "failed").Varint(3, 2));
+  return testing::Request(
+      ProtoWriter().Message(1, KeyValue("service.name", StringValue("svc"))),
+      ProtoWriter().Message(1, ProtoWriter().Bytes(1, "scope")).Message(2, span));
+}
+
+std::string Attrs(const DecodedRequest& r, ValueRange range) {
+  std::string out;
+  for (uint32_t i = range.begin; i < range.end; i += r.values[i].subtree) {
+    out += std::string(r.values[i].key) + "=" + ValueJson(r, i) + ";";
+  }
+  return out;
+}
+
+void ExpectSample(const DecodedRequest& r) {
+  ASSERT_EQ(r.spans.size(), 1u);
+  const Span& s = r.spans[0];
+  EXPECT_EQ(s.trace_id.size, 16);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(s.span_id.bytes.data()), 8), HexBytes(kSpan));
+  EXPECT_EQ(s.parent_span_id.size, 8);
+  EXPECT_EQ(s.name, "chat");
+  EXPECT_EQ(s.start_unix_nano, 1'767'225'600'000'000'000ull);
+  EXPECT_EQ(s.end_unix_nano, 1'767'225'601'500'000'000ull);
+  EXPECT_EQ(s.status_code, 2);
+  EXPECT_EQ(s.status_message, "failed");
+  EXPECT_EQ(Attrs(r, s.attributes), R"(gen_ai.request.model="gpt-4o";n={"a":[1,"x"]};d=0.5;)");
+  ASSERT_EQ(s.events_end - s.events_begin, 1u);
+  EXPECT_EQ(r.events[s.events_begin].name, "exception");
+  EXPECT_EQ(Attrs(r, r.events[s.events_begin].attributes), R"(exception.message="boom";)");
+  EXPECT_EQ(Attrs(r, r.resources[s.resource]), R"(service.name="svc";)");
+}
+
+TEST(OtlpProtobuf, DecodesSpansAttributesEventsAndStatusSkippingUnknownFields) {
+  const std::string body = SampleProtobuf();
+  auto r = DecodeProtobufRequest(body, DecodeLimits{});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ExpectSample(*r);
+}
+
+TEST(OtlpProtobuf, EveryTruncationIsAnErrorNamingTheByte) {
+  const std::string body = SampleProtobuf();
+  for (size_t n = 1; n < body.size(); ++n) {
+    auto r = DecodeProtobufRequest(std::string_view(body).substr(0, n), DecodeLimits{});
+    // A cut between two top-level fields leaves a shorter valid request; any other is an error.
+    if (r.ok()) continue;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(r.status().message().find("malformed protobuf at byte"), std::string::npos)
+        << r.status().message();
+  }
+  auto cut = DecodeProtobufRequest(std::string_view(body).substr(0, body.size() - 1), {});
+  EXPECT_FALSE(cut.ok());
+}
+
+TEST(OtlpProtobuf, RejectsWrongWireTypesGroupsLongVarintsAndBadUtf8) {
+  auto err = [](const std::string& body) {
+    auto r = DecodeProtobufRequest(body, DecodeLimits{});
+    return r.ok() ? std::string("ok") : r.status().message();
+  };
+  // resource_spans as a varint.
+  EXPECT_NE(err(ProtoWriter().Varint(1, 3).str()).find("resource_spans has wire type 0"),
+            std::string::npos);
+  // A span name as a varint, named with the span's place.
+  const std::string bad_name =
+      testing::Request(ProtoWriter(), ProtoWriter().Message(2, ProtoWriter().Varint(5, 1)));
+  EXPECT_NE(err(bad_name).find("resource_spans[0].scope_spans[0].spans[0]: malformed protobuf"),
+            std::string::npos)
+      << err(bad_name);
+  EXPECT_NE(err(std::string("\x0b\x0c", 2)).find("wire type 3"), std::string::npos);
+  EXPECT_NE(err(std::string(11, '\xff')).find("varint"), std::string::npos);
+  const std::string bad_utf8 = testing::Request(
+      ProtoWriter(), ProtoWriter().Message(2, ProtoWriter().Bytes(5, std::string("\xc3\x28"))));
+  EXPECT_NE(err(bad_utf8).find("not valid UTF-8"), std::string::npos) << err(bad_utf8);
+}
+
+TEST(OtlpProtobuf, LimitsSpansAttributesDepthAndDecodedSize) {
+  ProtoWriter spans;
+  for (int i = 0; i < 3; ++i) spans.Message(2, ProtoWriter().Bytes(5, "s"));
+  DecodeLimits few;
+  few.max_spans = 2;
+  auto r = DecodeProtobufRequest(testing::Request(ProtoWriter(), spans), few);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("more than 2 spans"), std::string::npos);
+
+  ProtoWriter many;
+  for (int i = 0; i < 11; ++i) many.Message(9, KeyValue("k" + std::to_string(i), IntValue(i)));
+  DecodeLimits ten;
+  ten.max_attributes = 10;
+  r = DecodeProtobufRequest(testing::Request(ProtoWriter(), ProtoWriter().Message(2, many)), ten);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("more than 10 attributes on a span"), std::string::npos);
+
+  ProtoWriter deep = StringValue("leaf");
+  for (int i = 0; i < 40; ++i) deep = ProtoWriter().Message(5, ProtoWriter().Message(1, deep));
+  const std::string deep_body = testing::Request(
+      ProtoWriter(), ProtoWriter().Message(2, ProtoWriter().Message(9, KeyValue("d", deep))));
+  r = DecodeProtobufRequest(deep_body, DecodeLimits{});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("nested deeper than 32"), std::string::npos);
+
+  DecodeLimits tiny;
+  tiny.max_decoded_bytes = 500;
+  r = DecodeProtobufRequest(testing::Request(ProtoWriter(), ProtoWriter().Message(2, many)), tiny);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+}
+
+TEST(OtlpProtobuf, AValueSetTwiceKeepsTheLast) {
+  const ProtoWriter twice =
+      ProtoWriter().Message(5, ProtoWriter().Message(1, IntValue(1))).Bytes(1, "text");
+  const std::string body = testing::Request(
+      ProtoWriter(),
+      ProtoWriter().Message(
+          2,
+          ProtoWriter().Message(9, KeyValue("a", twice)).Message(9, KeyValue("b", IntValue(2)))));
+  auto r = DecodeProtobufRequest(body, DecodeLimits{});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Attrs(*r, r->spans[0].attributes), R"(a="text";b=2;)");
+}
+
+const char kSampleJson[] = R"({"resourceSpans":[{
+  "resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]},
+  "scopeSpans":[{"scope":{"name":"scope"},"spans":[{
+    "traceId":"5B8EFFF798038103D269B633813FC60C","spanId":"eee19b7ec3c1b174",
+    "parent_span_id":"eee19b7ec3c1b173","name":"chat","kind":3,"unknown":[1,2],
+    "startTimeUnixNano":"1767225600000000000","end_time_unix_nano":1767225601500000000,
+    "attributes":[{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o"}},
+      {"key":"n","value":{"kvlistValue":{"values":[{"key":"a","value":{"arrayValue":{
+        "values":[{"intValue":"1"},{"stringValue":"x"}]}}}]}}},
+      {"key":"d","value":{"doubleValue":0.5}}],
+    "events":[{"timeUnixNano":"1767225601000000000","name":"exception",
+      "attributes":[{"key":"exception.message","value":{"stringValue":"boom"}}]}],
+    "status":{"code":2,"message":"failed"}}]}]}]})";
+
+TEST(OtlpJson, DecodesTheSameAsProtobufWithEitherFieldNames) {
+  auto r = DecodeJsonRequest(kSampleJson, DecodeLimits{});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ExpectSample(*r);
+  auto named = DecodeJsonRequest(
+      R"({"resource_spans":[{"scope_spans":[{"spans":[{"status":{"code":"STATUS_CODE_ERROR"},
+          "attributes":[{"key":"x","value":{"doubleValue":"NaN"}}]}]}]}]})",
+      DecodeLimits{});
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  EXPECT_EQ(named->spans[0].status_code, 2);
+  EXPECT_TRUE(std::isnan(named->values[0].double_value));
+}
+
+TEST(OtlpJson, WrongTypesAreErrorsNamingThePath) {
+  auto err = [](const char* body) {
+    auto r = DecodeJsonRequest(body, DecodeLimits{});
+    return r.ok() ? std::string("ok") : r.status().message();
+  };
+  EXPECT_EQ(err(R"({"resourceSpans":{}})"), "resourceSpans: must be an array");
+  EXPECT_EQ(err(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":{}}]}]}]})"),
+            "resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano: must be a non-negative "
+            "integer (a decimal string or a number)");
+  EXPECT_EQ(err(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":7}]}]}]})"),
+            "resourceSpans[0].scopeSpans[0].spans[0].traceId: must be a string");
+  EXPECT_EQ(err(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"k",
+                 "value":{"intValue":"12x"}}]}]}]}]})"),
+            "resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value.intValue: must be an "
+            "integer (a decimal string or a number)");
+  EXPECT_EQ(err(R"([1])"), "the request body: must be an object");
+  EXPECT_NE(err("{").find("invalid JSON"), std::string::npos);
+}
+
+TEST(OtlpValues, JsonOfValuesAndCanonicalText) {
+  auto canonical = CanonicalJson(R"( {"b": [1, 2.50, "x"], "a": {"c": null}, "b": true} )");
+  ASSERT_TRUE(canonical.ok());
+  EXPECT_EQ(*canonical, R"({"b":true,"a":{"c":null}})");
+  EXPECT_FALSE(CanonicalJson("{nope").ok());
+  std::string b64;
+  AppendBase64String("\x01\x02\x03\x04", b64);
+  EXPECT_EQ(b64, "\"AQIDBA==\"");
+}
+
+}  // namespace
+}  // namespace sluice::api::otlp
