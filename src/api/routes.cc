@@ -147,4 +147,11 @@ void RegisterSdkRoutes(HttpServer& server, SdkHandlers& h) {
                "/blob/{kind}/{org}/{key}", bind(&SdkHandlers::GetBlob));
 }
 
+void RegisterImportRoutes(HttpServer& server, ImportHandlers& h) {
+  server.Route("POST", "/v1/(project_logs|experiment|dataset)/([^/]+)/import",
+               "/v1/{object}/{id}/import", [&h](const ApiRequest& r) { return h.Start(r); });
+  server.Route("GET", "/v1/import/([^/]+)", "/v1/import/{id}",
+               [&h](const ApiRequest& r) { return h.GetJob(r); });
+}
+
 }  // namespace sluice::api

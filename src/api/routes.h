@@ -4,6 +4,7 @@
 #include "api/automation_handlers.h"
 #include "api/handlers.h"
 #include "api/http_server.h"
+#include "api/import_handlers.h"
 #include "api/sdk_handlers.h"
 #include "api/static_files.h"
 
@@ -21,6 +22,9 @@ void RegisterAutomationRoutes(HttpServer& server, AutomationHandlers& handlers);
 // `/version`, `/ping`, `/logs3`, `/logs3/overflow`, `/attachment…`, `/experiment-comparison2`,
 // and the signed upload and download URLs under `/blob/`.
 void RegisterSdkRoutes(HttpServer& server, SdkHandlers& handlers);
+
+// `POST /v1/{project_logs|experiment|dataset}/{id}/import` and `GET /v1/import/{id}`.
+void RegisterImportRoutes(HttpServer& server, ImportHandlers& handlers);
 
 // The embedded web UI: `GET /` (index.html) and `GET /ui/<file>` for every file of `files`,
 // each an exact path, so no API path is ever answered with a file. REQUIRES: `files` outlive

@@ -10,67 +10,13 @@
 #include <iostream>
 #include <ostream>
 
+#include "cli/api_client.h"
 #include "cloud/http/curl_http_client.h"
 #include "common/json.h"
 #include "common/time_util.h"
 
 namespace sluice::cli {
 namespace {
-
-// The API key: the flag, else SLUICE_API_KEY, else the first-start credentials file.
-Result<std::string> ResolveApiKey(const AutomationCommand& c) {
-  if (!c.api_key.empty()) return c.api_key;
-  if (const char* env = std::getenv("SLUICE_API_KEY"); env != nullptr && *env != '\0') {
-    return std::string(env);
-  }
-  const std::string path = c.data_dir + "/credentials";
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("api_key=", 0) == 0) return line.substr(8);
-  }
-  return InvalidArgumentError("no API key: pass --api-key, set SLUICE_API_KEY, or run where " +
-                              path + " exists");
-}
-
-class Api {
- public:
-  Api(std::string url, std::string key) : url_(std::move(url)), key_(std::move(key)) {
-    while (!url_.empty() && url_.back() == '/') url_.pop_back();
-  }
-
-  // Sends the request; a non-2xx answer becomes an error with the server's message.
-  Result<Json> Call(const std::string& method, const std::string& path) {
-    cloud::HttpRequest req;
-    req.method = method;
-    req.url = url_ + path;
-    req.headers = {{"Authorization", "Bearer " + key_}};
-    if (method == "POST") {
-      req.headers.push_back({"Content-Type", "application/json"});
-      req.body = "{}";
-    }
-    auto r = http_.Send(req);
-    if (!r.ok()) {
-      return UnavailableError("cannot reach the sluice server at " + url_ + ": " +
-                              r.status().message() + " (is `sluice serve` running? --url)");
-    }
-    auto body = Json::Parse(r->body);
-    if (r->status_code / 100 != 2) {
-      const Json* e = body.ok() ? body->Find("error") : nullptr;
-      const Json* m = e != nullptr ? e->Find("message") : nullptr;
-      return Status(r->status_code == 404 ? StatusCode::kNotFound : StatusCode::kFailedPrecondition,
-                    "HTTP " + std::to_string(r->status_code) + ": " +
-                        (m != nullptr && m->is_string() ? m->string_value() : r->body));
-    }
-    if (!body.ok()) return InternalError("the server answered something that is not JSON");
-    return std::move(*body);
-  }
-
- private:
-  std::string url_;
-  std::string key_;
-  cloud::CurlHttpClient http_;
-};
 
 std::string Str(const Json& j, std::string_view key) {
   const Json* v = j.is_object() ? j.Find(key) : nullptr;
@@ -179,7 +125,7 @@ int Fail(std::ostream& err, const Status& s) {
 }  // namespace
 
 int RunAutomationCommand(const AutomationCommand& c, std::ostream& out, std::ostream& err) {
-  auto key = ResolveApiKey(c);
+  auto key = ResolveApiKey(c.api_key, c.data_dir);
   if (!key.ok()) return Fail(err, key.status());
   Api api(c.url, *key);
   auto automation = api.Call("GET", "/v1/project_automation/" + c.automation_id);

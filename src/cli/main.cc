@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cli/automation_command.h"
+#include "cli/import_cli.h"
 #include "common/log.h"
 #include "common/time_util.h"
 #include "common/uuid.h"
@@ -283,6 +284,9 @@ int Main(int argc, char** argv) {
                     "S3 and STS endpoint (S3-compatible stores)");
   AddS3PathStyleFlag(*probe, probe_opts.path_style);
 
+  ImportArgs import_args;
+  CLI::App* import_cmd = AddImportCommand(app, import_args);
+
   AutomationCommand auto_cmd;
   auto_cmd.url = "http://127.0.0.1:8000";
   CLI::App* automation =
@@ -310,6 +314,7 @@ int Main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   if (probe->parsed()) return Probe(probe_opts);
+  if (import_cmd->parsed()) return RunImportCli(import_args, std::cout, std::cerr);
   if (automation->parsed()) {
     auto_cmd.action = automation->get_subcommands().front()->get_name();
     return RunAutomationCommand(auto_cmd, std::cout, std::cerr);

@@ -16,12 +16,12 @@
 namespace sluice::server {
 
 Result<FaultKillAt> ParseFaultKillAt(std::string_view spec) {
-  constexpr std::array<std::string_view, 4> kPoints = {"planned", "upload", "uploaded",
-                                                       "committed"};
+  constexpr std::array<std::string_view, 5> kPoints = {"planned", "upload", "uploaded", "committed",
+                                                       "imported"};
   const size_t colon = spec.rfind(':');
   const std::string usage =
-      "SLUICE_FAULT_KILL_AT must be <point>:<n> with point planned, upload, uploaded or "
-      "committed and n >= 1";
+      "SLUICE_FAULT_KILL_AT must be <point>:<n> with point planned, upload, uploaded, "
+      "committed or imported and n >= 1";
   if (colon == std::string_view::npos) return InvalidArgumentError(usage);
   FaultKillAt at;
   at.point = std::string(spec.substr(0, colon));

@@ -1,6 +1,7 @@
 // Crash injection for the exactly-once tests: `SLUICE_FAULT_KILL_AT=<point>:<n>` makes the
 // server SIGKILL itself the n-th time the export runner reaches <point> (see
-// ExportRunnerOptions::fault_hook for the points). A test hook, documented in DEVELOPERS.md.
+// ExportRunnerOptions::fault_hook for the points) or an import has committed a file
+// ("imported"). A test hook, documented in DEVELOPERS.md.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +14,7 @@
 namespace sluice::server {
 
 struct FaultKillAt {
-  std::string point;  // planned | upload | uploaded | committed
+  std::string point;  // planned | upload | uploaded | committed (exports), imported (imports)
   int64_t nth = 1;    // from 1
 };
 

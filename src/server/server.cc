@@ -94,9 +94,11 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Clock
   SLUICE_ASSIGN_OR_RETURN(auto hp, ParseListen(config.listen));
   jobs::ExportRunnerOptions export_options;
   export_options.lease.ttl_seconds = config.lease_seconds;
+  std::function<void(std::string_view)> fault_hook;  // a test hook: exports and imports
   if (!config.fault_kill_at.empty()) {
     SLUICE_ASSIGN_OR_RETURN(FaultKillAt at, ParseFaultKillAt(config.fault_kill_at));
-    export_options.fault_hook = MakeKillHook(at);
+    fault_hook = MakeKillHook(at);
+    export_options.fault_hook = fault_hook;
   }
   std::unique_ptr<Server> s(new Server());
   SLUICE_ASSIGN_OR_RETURN(s->store_, OpenStore(config.store, config.data_dir));
@@ -128,6 +130,9 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Clock
   api::RegisterAutomationRoutes(*s->http_, *s->automation_handlers_);
   SLUICE_RETURN_IF_ERROR(s->BuildSdkHandlers(config, clock));
   api::RegisterSdkRoutes(*s->http_, *s->sdk_handlers_);
+  s->import_handlers_ = std::make_unique<api::ImportHandlers>(
+      *s->store_, clock, s->handlers_->authenticator(), *s->destinations_, nullptr, fault_hook);
+  api::RegisterImportRoutes(*s->http_, *s->import_handlers_);
   api::otlp::OtlpOptions otlp;
   otlp.max_body_bytes = config.max_body_bytes;
   SLUICE_ASSIGN_OR_RETURN(otlp.mapping.extra_attributes,

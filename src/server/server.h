@@ -11,6 +11,7 @@
 #include "api/automation_handlers.h"
 #include "api/handlers.h"
 #include "api/http_server.h"
+#include "api/import_handlers.h"
 #include "api/metrics.h"
 #include "api/otlp/otlp_handler.h"
 #include "api/sdk_handlers.h"
@@ -103,6 +104,7 @@ class Server {
   std::unique_ptr<jobs::AttachmentStore> attachments_;
   std::unique_ptr<api::UrlSigner> url_signer_;
   std::unique_ptr<api::SdkHandlers> sdk_handlers_;
+  std::unique_ptr<api::ImportHandlers> import_handlers_;
   std::unique_ptr<api::otlp::OtlpHandler> otlp_handler_;
   std::unique_ptr<api::HttpServer> http_;
   std::unique_ptr<jobs::Scheduler> scheduler_;

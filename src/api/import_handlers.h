@@ -1,0 +1,74 @@
+// ImportHandlers: `POST /v1/{project_logs|experiment|dataset}/{id}/import` starts an import of
+// an export back into that object (jobs/import_runner.h) as a background job, and
+// `GET /v1/import/{id}` reports its progress (files, rows, bytes) and outcome. The source is an
+// export automation's destination, read with that automation's identity (`automation_id`), or a
+// local `file://` directory (org-wide admin only: it reads the server's own disk). Jobs live in
+// this process: their status is gone after a restart, and running the same import again is safe
+// (rows keep their ids). Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "api/api_types.h"
+#include "api/authenticator.h"
+#include "common/clock.h"
+#include "jobs/export_destination.h"
+#include "jobs/import_runner.h"
+#include "store/store.h"
+
+namespace sluice::api {
+
+class ImportHandlers {
+ public:
+  // REQUIRES: every reference outlives the handlers.
+  ImportHandlers(store::Store& store, Clock& clock, Authenticator& auth,
+                 jobs::DestinationProvider& destinations, jobs::ParquetRowReader parquet = nullptr,
+                 std::function<void(std::string_view)> fault_hook = nullptr)
+      : store_(store),
+        clock_(clock),
+        auth_(auth),
+        destinations_(destinations),
+        parquet_(std::move(parquet)),
+        fault_hook_(std::move(fault_hook)) {}
+  // Cancels running imports (between files) and waits for them.
+  ~ImportHandlers();
+
+  // path_params: {object type, object id}. Answers 202 with the job.
+  Result<ApiResponse> Start(const ApiRequest& r);
+  // path_params: {import id}.
+  Result<ApiResponse> GetJob(const ApiRequest& r);
+
+ private:
+  struct Job {
+    std::string id;
+    std::string org_id;
+    std::string project_id;
+    std::string source;  // for people: the export path
+    TimestampMicros started = 0;
+    std::atomic<bool> cancel{false};
+    std::mutex mu;                  // guards the fields below
+    std::string state = "running";  // running | success | error | cancelled
+    jobs::ImportProgress progress;
+    std::string error;
+    TimestampMicros finished = 0;
+    std::thread thread;
+  };
+  void Run(Job& job, jobs::Destination source, jobs::ImportRequest request);
+  static std::string JobJson(Job& job);
+
+  store::Store& store_;
+  Clock& clock_;
+  Authenticator& auth_;
+  jobs::DestinationProvider& destinations_;
+  jobs::ParquetRowReader parquet_;
+  std::function<void(std::string_view)> fault_hook_;
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<Job>> jobs_;
+};
+
+}  // namespace sluice::api

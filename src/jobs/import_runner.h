@@ -1,0 +1,82 @@
+// ImportRunner: brings the rows of an export destination back into one object (a project's
+// logs, an experiment or a dataset), file by file in export order (import_plan.h). Each file is
+// checked against its manifest (bytes, SHA-256, rows) before anything of it is written, and
+// written in one transaction, so a bad file is named and nothing of it is applied, while the
+// files before it stay applied. Rows keep their ids: importing again replaces each row with
+// itself, so a second import (or one run again after a crash) leaves every row once.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "cloud/object_store.h"
+#include "common/clock.h"
+#include "jobs/import_plan.h"
+#include "model/import_row.h"
+#include "store/store.h"
+
+namespace sluice::jobs {
+
+// Reads the rows of one Parquet file as JSON objects (one per row, with the file's columns).
+// Optional: without one, Parquet files are refused with a message saying so.
+using ParquetRowReader =
+    std::function<Result<std::vector<std::string>>(std::string_view file_bytes)>;
+
+struct ImportTarget {
+  model::ObjectRef object;
+  std::string org_id;
+  std::string project_id;
+};
+
+struct ImportRequest {
+  ImportTarget target;
+  ImportSelection selection;
+  // A BTQL filter expression: only matching rows are imported; empty = every row.
+  std::string filter;
+};
+
+// What an import has done so far.
+struct ImportProgress {
+  int64_t files_total = 0;
+  int64_t files_done = 0;
+  int64_t rows = 0;           // rows written
+  int64_t rows_filtered = 0;  // rows the filter left out
+  int64_t bytes = 0;          // bytes of the files read
+  std::string current_file;   // being read; empty between files
+};
+
+// Thread-compatible: one Run at a time per instance.
+class ImportRunner {
+ public:
+  // `source` is the destination's store; `url` its parsed path (keys are url.Join(name)).
+  // `fault_hook` (tests only) is called with "imported" after each file is committed.
+  ImportRunner(store::Store& store, Clock& clock, ParquetRowReader parquet = nullptr,
+               std::function<void(std::string_view)> fault_hook = nullptr)
+      : store_(store),
+        clock_(clock),
+        parquet_(std::move(parquet)),
+        fault_hook_(std::move(fault_hook)) {}
+
+  // Plans and runs the import, calling `progress` after each file (and before the first). Stops
+  // early, with kCancelled, when `cancel` becomes true between files. Errors name the file:
+  // kDataLoss for a file that disagrees with its manifest or is missing, kInvalidArgument for a
+  // row that is not valid (file:line or file:row), kInvalidArgument for a bad filter.
+  Result<ImportProgress> Run(cloud::ObjectStore& source, const cloud::StorageUrl& url,
+                             const ImportRequest& request,
+                             const std::function<void(const ImportProgress&)>& progress,
+                             const std::atomic<bool>* cancel = nullptr);
+
+ private:
+  // The rows of one file, checked against what the manifest says of it.
+  Result<std::vector<model::ImportRow>> ReadFile(cloud::ObjectStore& source, const ImportFile& file,
+                                                 int64_t* bytes);
+
+  store::Store& store_;
+  Clock& clock_;
+  ParquetRowReader parquet_;
+  std::function<void(std::string_view)> fault_hook_;
+};
+
+}  // namespace sluice::jobs
