@@ -190,8 +190,14 @@ class MultiProcessTest(unittest.TestCase):
         self.assertGreaterEqual(done[0]["started"],
                                 interrupted[0]["started"] + DEAD_LEASE_SECONDS - 0.5)
         self.assertIn("redone_key", done[0]["stats"], "the pending file is redone first")
-        # The work was spread over the processes' schedulers (which one wins a run varies).
-        ran = [s.read_log().count(f"of automation {aid}:") for s in live]
+        # The work was spread over the processes' schedulers (which one wins a run varies). A
+        # scheduler logs its run after the run is recorded: give the last line a moment.
+        deadline = time.time() + 10
+        while True:
+            ran = [s.read_log().count(f"of automation {aid}:") for s in live]
+            if sum(ran) >= len(done) or time.time() > deadline:
+                break
+            time.sleep(0.2)
         self.assertEqual(sum(ran), len(done), ran)
 
         # Files: no key written twice, every row exactly once by (id, _xact_id).
