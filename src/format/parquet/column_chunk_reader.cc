@@ -104,10 +104,6 @@ Status ColumnChunkReader::ReadHeader(PageHeaderInfo* h) {
 }
 
 Status ColumnChunkReader::NextPage() {
-  if (pos_ >= end_) {
-    return DataLossError("column chunk ends at byte " + std::to_string(end_) + " with " +
-                         std::to_string(values_left_) + " values missing");
-  }
   page_offset_ = pos_;
   PageHeaderInfo h;
   SLUICE_RETURN_IF_ERROR(ReadHeader(&h));
@@ -206,6 +202,10 @@ Status ColumnChunkReader::LoadDataPage(const PageHeaderInfo& h, std::string_view
 
 Status ColumnChunkReader::NextLevels() {
   while (page_left_ == 0) {
+    if (pos_ >= end_) {
+      return DataLossError("column chunk ends at byte " + std::to_string(end_) + " with " +
+                           std::to_string(values_left_) + " values missing");
+    }
     Status s = NextPage();
     if (!s.ok()) return Fail(s);
   }

@@ -133,7 +133,7 @@ class FooterParser {
 void FooterParser::ReadColumnMetaData(T type, FooterColumnChunk* c) {
   unsigned seen = 0;  // bit per required field id
   d_.ReadStruct(type, [&](int16_t id, T t) {
-    if (id < 16) seen |= 1u << id;
+    if (id > 0 && id < 16) seen |= 1u << id;
     switch (id) {
       case 1: c->type = ReadEnum<PhysicalType>(d_, t, 7).value_or(PhysicalType::kByteArray); break;
       case 4: c->codec = static_cast<Codec>(d_.I32(t)); break;

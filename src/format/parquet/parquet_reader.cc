@@ -122,10 +122,10 @@ Result<std::unique_ptr<ParquetRowReader>> ParquetFileReader::ReadRows(
 
 ParquetRowReader::~ParquetRowReader() = default;
 
-Status ParquetRowReader::Fail(size_t k, const Status& s) {
+Status ParquetRowReader::Fail(size_t k, const Status& s, bool in_row) {
   std::string where =
       file_.name_ + ": column '" + plans_[k]->column.name + "' row group " + std::to_string(group_);
-  if (group_row_ > 0 || group_left_ > 0) where += " row " + std::to_string(group_row_);
+  if (in_row) where += " row " + std::to_string(group_row_);
   return s.WithContext(where);
 }
 
@@ -136,7 +136,7 @@ Status ParquetRowReader::StartRowGroup(int g) {
   const parquet::FooterRowGroup& group = file_.footer_.row_groups[g];
   for (size_t k = 0; k < columns_.size(); ++k) {
     Status s = columns_[k]->Start(group.columns[plans_[k]->leaf], file_.data_end_);
-    if (!s.ok()) return Fail(k, s);
+    if (!s.ok()) return Fail(k, s, false);
   }
   group_left_ = group.num_rows;
   return Status::Ok();
@@ -145,8 +145,10 @@ Status ParquetRowReader::StartRowGroup(int g) {
 Status ParquetRowReader::FinishRowGroup() {
   for (size_t k = 0; k < columns_.size(); ++k) {
     if (columns_[k]->has_next()) {
-      return Fail(k, DataLossError("column chunk holds more values than the row group's " +
-                                   std::to_string(group_row_) + " rows"));
+      return Fail(k,
+                  DataLossError("column chunk holds more values than the row group's " +
+                                std::to_string(group_row_) + " rows"),
+                  false);
     }
   }
   group_ = -1;
@@ -168,7 +170,7 @@ Result<bool> ParquetRowReader::Next(Row* row) {
   for (size_t k = 0; k < columns_.size(); ++k) {
     Status s = ReadCell(k, &(*row)[k]);
     if (!s.ok()) {
-      status_ = Fail(k, s);
+      status_ = Fail(k, s, true);
       return status_;
     }
   }

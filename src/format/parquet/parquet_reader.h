@@ -109,7 +109,8 @@ class ParquetRowReader {
   Status ReadCell(size_t k, Value* out);
   Status ReadList(size_t k, Value* out);
   Status AddElement(size_t k, uint32_t def, const parquet::PhysicalValue& v, size_t* n, Value* out);
-  Status Fail(size_t k, const Status& s);
+  // `s` with the file, column k, row group and (in_row) the row within it.
+  Status Fail(size_t k, const Status& s, bool in_row);
 
   ParquetFileReader& file_;
   Schema schema_;
