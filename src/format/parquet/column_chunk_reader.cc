@@ -194,8 +194,8 @@ Status ColumnChunkReader::LoadDataPage(const PageHeaderInfo& h, std::string_view
       SLUICE_RETURN_IF_ERROR(Decompressed(values, h.uncompressed_page_size - rl - dl, &values));
     }
   }
-  SLUICE_RETURN_IF_ERROR(
-      values_.Init(plan_.physical, plan_.type_length, h.encoding, values, &dictionary_));
+  SLUICE_RETURN_IF_ERROR(values_.Init(plan_.physical, plan_.type_length, h.encoding, values,
+                                      &dictionary_, static_cast<uint64_t>(h.num_values)));
   page_left_ = h.num_values;
   return Status::Ok();
 }

@@ -102,7 +102,8 @@ void Dictionary::Get(uint32_t index, PhysicalValue* v) const {
 }
 
 Status ValueDecoder::Init(PhysicalType type, int32_t type_length, Encoding encoding,
-                          std::string_view values, const Dictionary* dictionary) {
+                          std::string_view values, const Dictionary* dictionary,
+                          uint64_t max_values) {
   type_ = type;
   width_ = PlainWidth(type, type_length);
   encoding_ = encoding;
@@ -110,6 +111,7 @@ Status ValueDecoder::Init(PhysicalType type, int32_t type_length, Encoding encod
   pos_ = 0;
   index_ = 0;
   dictionary_ = dictionary;
+  const bool integers = type == PhysicalType::kInt32 || type == PhysicalType::kInt64;
   switch (encoding) {
     case Encoding::kPlain: return Status::Ok();
     case Encoding::kPlainDictionary:
@@ -131,9 +133,40 @@ Status ValueDecoder::Init(PhysicalType type, int32_t type_length, Encoding encod
       }
       rle_ = RleHybridDecoder(values.substr(4, LoadLe<uint32_t>(values.data())), 1);
       return Status::Ok();
+    case Encoding::kDeltaBinaryPacked:
+      if (!integers) break;
+      return integers_.Init(values, max_values);
+    case Encoding::kDeltaLengthByteArray:
+    case Encoding::kDeltaByteArray: return InitDelta(values, max_values);
+    case Encoding::kByteStreamSplit:
+      if (width_ <= 0 || values.size() % static_cast<size_t>(width_) != 0) break;
+      split_count_ = values.size() / static_cast<size_t>(width_);
+      return Status::Ok();
     default: break;
   }
   return UnimplementedError("values encoded as " + EncodingName(encoding) + " are not read");
+}
+
+// DELTA_LENGTH_BYTE_ARRAY: the lengths, then the bytes. DELTA_BYTE_ARRAY: the prefix lengths,
+// the suffix lengths, then the suffixes' bytes.
+Status ValueDecoder::InitDelta(std::string_view values, uint64_t max_values) {
+  const bool delta_length = encoding_ == Encoding::kDeltaLengthByteArray;
+  if (type_ != PhysicalType::kByteArray &&
+      (delta_length || type_ != PhysicalType::kFixedLenByteArray)) {
+    return UnimplementedError("values encoded as " + EncodingName(encoding_) + " are not read");
+  }
+  size_t end = 0;
+  SLUICE_RETURN_IF_ERROR(integers_.Init(values, max_values));
+  SLUICE_RETURN_IF_ERROR(integers_.End(&end));
+  if (!delta_length) {
+    size_t suffixes_end = 0;
+    SLUICE_RETURN_IF_ERROR(suffixes_.Init(values.substr(end), max_values));
+    SLUICE_RETURN_IF_ERROR(suffixes_.End(&suffixes_end));
+    end += suffixes_end;
+  }
+  data_ = values.substr(end);
+  value_.clear();
+  return Status::Ok();
 }
 
 Status ValueDecoder::Exhausted() const {
@@ -159,8 +192,62 @@ Status ValueDecoder::NextPlain(PhysicalValue* v) {
   return Status::Ok();
 }
 
+Status ValueDecoder::NextDeltaBytes(PhysicalValue* v) {
+  int64_t prefix = 0;
+  int64_t length = 0;
+  if (encoding_ == Encoding::kDeltaByteArray) {
+    SLUICE_RETURN_IF_ERROR(integers_.Next(&prefix));
+    SLUICE_RETURN_IF_ERROR(suffixes_.Next(&length));
+  } else {
+    SLUICE_RETURN_IF_ERROR(integers_.Next(&length));
+  }
+  if (prefix < 0 || static_cast<uint64_t>(prefix) > value_.size() || length < 0 ||
+      static_cast<uint64_t>(length) > data_.size() - pos_) {
+    return DataLossError("value " + std::to_string(index_) + " of prefix " +
+                         std::to_string(prefix) + " and length " + std::to_string(length) +
+                         " beyond the page");
+  }
+  const std::string_view bytes = data_.substr(pos_, static_cast<size_t>(length));
+  pos_ += static_cast<size_t>(length);
+  ++index_;
+  if (encoding_ == Encoding::kDeltaLengthByteArray) {
+    v->bytes = bytes;
+    return Status::Ok();
+  }
+  value_.resize(static_cast<size_t>(prefix));
+  value_.append(bytes);
+  if (type_ == PhysicalType::kFixedLenByteArray && value_.size() != static_cast<size_t>(width_)) {
+    return DataLossError("value of " + std::to_string(value_.size()) + " bytes in a column of " +
+                         std::to_string(width_));
+  }
+  v->bytes = value_;
+  return Status::Ok();
+}
+
+// Byte k of value i is byte i of stream k; the page holds width streams of split_count_ bytes.
+Status ValueDecoder::NextSplit(PhysicalValue* v) {
+  if (index_ >= split_count_) return Exhausted();
+  value_.resize(static_cast<size_t>(width_));
+  for (int32_t k = 0; k < width_; ++k) value_[k] = data_[k * split_count_ + index_];
+  ++index_;
+  DecodeFixed(type_, value_.data(), width_, v);
+  return Status::Ok();
+}
+
 Status ValueDecoder::Next(PhysicalValue* v) {
-  if (encoding_ == Encoding::kPlain) return NextPlain(v);
+  switch (encoding_) {
+    case Encoding::kPlain: return NextPlain(v);
+    case Encoding::kDeltaBinaryPacked: {
+      SLUICE_RETURN_IF_ERROR(integers_.Next(&v->i));
+      if (type_ == PhysicalType::kInt32) v->i = static_cast<int32_t>(v->i);
+      ++index_;
+      return Status::Ok();
+    }
+    case Encoding::kDeltaLengthByteArray:
+    case Encoding::kDeltaByteArray: return NextDeltaBytes(v);
+    case Encoding::kByteStreamSplit: return NextSplit(v);
+    default: break;
+  }
   uint32_t x = 0;
   if (!rle_.Next(&x)) return Exhausted();
   ++index_;

@@ -1,7 +1,8 @@
 // Decoding the values section of Parquet data pages (parquet-format Encodings.md): PLAIN for
 // every physical type, dictionary indices (PLAIN_DICTIONARY, RLE_DICTIONARY) into a column
-// chunk's dictionary page, and RLE booleans. Values come out as physical values; what they
-// mean (timestamps, strings, decimals) is decided by the caller.
+// chunk's dictionary page, RLE booleans, DELTA_BINARY_PACKED integers, DELTA_LENGTH_BYTE_ARRAY
+// and DELTA_BYTE_ARRAY byte arrays, and BYTE_STREAM_SPLIT. Values come out as physical values;
+// what they mean (timestamps, strings, decimals) is decided by the caller.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "format/parquet/delta_decoder.h"
 #include "format/parquet/parquet_types.h"
 #include "format/parquet/rle_decoder.h"
 
@@ -54,26 +56,34 @@ class Dictionary {
 // dictionary are borrowed and must outlive it.
 class ValueDecoder {
  public:
-  // kUnimplemented for an encoding other than PLAIN, dictionary indices and RLE (booleans);
-  // kDataLoss when the page is dictionary-encoded without a dictionary or malformed.
+  // `max_values` bounds the values the page may hold (its level entries). kUnimplemented for
+  // encodings other than those above; kDataLoss when the page is dictionary-encoded without a
+  // dictionary, an encoding does not fit the type, or its header is malformed.
   Status Init(PhysicalType type, int32_t type_length, Encoding encoding, std::string_view values,
-              const Dictionary* dictionary);
+              const Dictionary* dictionary, uint64_t max_values);
   // The next value. kDataLoss naming the value's index when the page has no more or an index
   // is beyond the dictionary.
   Status Next(PhysicalValue* v);
 
  private:
+  Status InitDelta(std::string_view values, uint64_t max_values);
   Status NextPlain(PhysicalValue* v);
+  Status NextDeltaBytes(PhysicalValue* v);
+  Status NextSplit(PhysicalValue* v);
   Status Exhausted() const;
 
   PhysicalType type_ = PhysicalType::kByteArray;
   int32_t width_ = 0;
   Encoding encoding_ = Encoding::kPlain;
-  std::string_view data_;
+  std::string_view data_;  // PLAIN values, DELTA_* byte data or BYTE_STREAM_SPLIT streams
   size_t pos_ = 0;
-  uint64_t index_ = 0;  // values read so far (the bit position of PLAIN booleans)
+  uint64_t index_ = 0;        // values read so far (the bit position of PLAIN booleans)
+  uint64_t split_count_ = 0;  // BYTE_STREAM_SPLIT: values in the page
   const Dictionary* dictionary_ = nullptr;
-  RleHybridDecoder rle_;  // dictionary indices or RLE booleans
+  RleHybridDecoder rle_;               // dictionary indices or RLE booleans
+  DeltaBinaryPackedDecoder integers_;  // values, lengths or prefix lengths
+  DeltaBinaryPackedDecoder suffixes_;  // DELTA_BYTE_ARRAY suffix lengths
+  std::string value_;  // the last DELTA_BYTE_ARRAY or split FIXED_LEN_BYTE_ARRAY value
 };
 
 // Bytes per PLAIN value of a fixed-width type (FIXED_LEN_BYTE_ARRAY: type_length); 0 for

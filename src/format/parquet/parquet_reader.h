@@ -32,9 +32,9 @@ struct RowReadOptions {
 // Open), and where they can the column, row group, row and file offset, and what is wrong:
 // kDataLoss for a file that is not valid Parquet (truncated, corrupt, inconsistent), never a
 // crash, and no allocation beyond small multiples of the file's own sizes and kMaxPageBytes;
-// kUnimplemented for valid Parquet that sluice does not read (encryption, DELTA_* and
-// BYTE_STREAM_SPLIT encodings, LZ4/BROTLI/LZO codecs); kInvalidArgument for values sluice's
-// types cannot hold. Thread-compatible: use one ParquetRowReader per thread.
+// kUnimplemented for valid Parquet that sluice does not read (encryption, LZ4, BROTLI and
+// LZO codecs, BIT_PACKED levels); kInvalidArgument for values sluice's types cannot hold.
+// Thread-compatible: use one ParquetRowReader per thread.
 class ParquetFileReader {
   struct Passkey {
     explicit Passkey() = default;

@@ -53,8 +53,12 @@ enum class Encoding : int32_t {
   kPlain = 0,
   kPlainDictionary = 2,  // read only: the old name of dictionary indices (and PLAIN entries)
   kRle = 3,
-  kBitPacked = 4,  // deprecated level encoding; recognized to name it in errors
+  kBitPacked = 4,          // deprecated level encoding; recognized to name it in errors
+  kDeltaBinaryPacked = 5,  // read only, like the two below and kByteStreamSplit
+  kDeltaLengthByteArray = 6,
+  kDeltaByteArray = 7,
   kRleDictionary = 8,
+  kByteStreamSplit = 9,
 };
 enum class Codec : int32_t { kUncompressed = 0, kSnappy = 1, kGzip = 2, kZstd = 6 };
 enum class PageType : int32_t {

@@ -187,10 +187,16 @@ TEST(ParquetReaderErrors, DictionaryIndexBeyondTheDictionary) {
 
 TEST(ParquetReaderErrors, UnreadEncodingsAndCorruptPagesAreNamed) {
   StatusCode code;
-  std::string delta = Page(DataPage(3, static_cast<Encoding>(5)), Body({1, 1, 1}, "xx"));
-  EXPECT_THAT(ReadError(OneColumnFile(delta, 3, 3), &code),
-              HasSubstr("values encoded as DELTA_BINARY_PACKED are not read"));
+  std::string group_var_int = Page(DataPage(3, static_cast<Encoding>(1)), Body({1, 1, 1}, "xx"));
+  EXPECT_THAT(ReadError(OneColumnFile(group_var_int, 3, 3), &code),
+              HasSubstr("values encoded as GROUP_VAR_INT are not read"));
   EXPECT_EQ(code, StatusCode::kUnimplemented);
+  // A DELTA_BINARY_PACKED header announcing more values than the page holds.
+  std::string delta = Page(DataPage(3, Encoding::kDeltaBinaryPacked),
+                           Body({1, 1, 1}, std::string("\x80\x01\x04\x64\x02", 5)));
+  EXPECT_THAT(ReadError(OneColumnFile(delta, 3, 3), &code),
+              HasSubstr("DELTA_BINARY_PACKED header announces 100 values in a page of 3"));
+  EXPECT_EQ(code, StatusCode::kDataLoss);
   std::string lz4 = Page(DataPage(3), Body({1, 1, 1}, Int64s({1, 2, 3})));
   EXPECT_THAT(ReadError(OneColumnFile(lz4, 3, 3, static_cast<Codec>(7)), &code),
               HasSubstr("compression codec LZ4_RAW is not read"));

@@ -100,13 +100,13 @@ async function duckdbFiles(con, manifest) {
     manifest.push({ name: f.name, writer: 'duckdb', codec: f.codec,
                     unsupported: DUCK_UNSUPPORTED, unimplemented: [] });
   }
-  // Data pages v2: DuckDB encodes numbers and some strings with DELTA_* and BYTE_STREAM_SPLIT,
-  // which sluice does not read; dictionaries, UUIDs and booleans it does.
+  // Data pages v2, where DuckDB encodes numbers with DELTA_BINARY_PACKED, strings it does not
+  // put in a dictionary with DELTA_LENGTH_BYTE_ARRAY and doubles with BYTE_STREAM_SPLIT.
   const v2 = path.join(out, 'duckdb_v2.parquet');
-  await con.run(`COPY (SELECT s, tags, uid, b, i64, j, d FROM t) TO ${q(v2)}
+  await con.run(`COPY t TO ${q(v2)}
                  (FORMAT parquet, PARQUET_VERSION 'V2', COMPRESSION 'zstd', ROW_GROUP_SIZE 2000)`);
-  manifest.push({ name: 'duckdb_v2', writer: 'duckdb', codec: 'zstd', unsupported: [],
-                  unimplemented: ['i64', 'j', 'd'] });
+  manifest.push({ name: 'duckdb_v2', writer: 'duckdb', codec: 'zstd',
+                  unsupported: DUCK_UNSUPPORTED, unimplemented: [] });
 }
 
 // The same kinds of values through Apache Arrow into parquet-wasm (the Rust parquet crate),
@@ -139,6 +139,10 @@ function wasmFiles(manifest) {
     { name: 'wasm_v2_fallback', codec: pw.Compression.GZIP,
       build: (b) => b.setEncoding(pw.Encoding.PLAIN).setDictionaryPageSizeLimit(512) },
     { name: 'wasm_v2_uncompressed', codec: pw.Compression.UNCOMPRESSED, build: (b) => b },
+    // Without dictionaries, v2 writes integers as DELTA_BINARY_PACKED and strings as
+    // DELTA_BYTE_ARRAY.
+    { name: 'wasm_v2_delta', codec: pw.Compression.ZSTD,
+      build: (b) => b.setDictionaryEnabled(false) },
   ];
   for (const v of variants) {
     const base = new pw.WriterPropertiesBuilder().setWriterVersion(pw.WriterVersion.V2)
