@@ -3,8 +3,7 @@
 // Usage: node parquet_third_party.mjs <out_dir>
 // Writes <out_dir>/<name>.parquet and <name>.json ({columns: [{name, type}], rows: [[...]]},
 // values encoded as below) for each file, and <out_dir>/manifest.json: [{name, writer, codec,
-// unsupported: [columns sluice lists as unsupported], unimplemented: [columns whose reading
-// fails as not implemented]}].
+// unsupported: [columns sluice lists as unsupported]}].
 // Value encoding: null; booleans; integers, timestamps (epoch microseconds), decimals and
 // floating point numbers as decimal strings (String(number): the shortest text that reads back
 // to the same double); strings, JSON, UUIDs as text; BLOBs as lowercase hex; lists of strings
@@ -98,7 +97,7 @@ async function duckdbFiles(con, manifest) {
     const file = path.join(out, `${f.name}.parquet`);
     await con.run(`COPY t TO ${q(file)} (FORMAT parquet, ${f.options})`);
     manifest.push({ name: f.name, writer: 'duckdb', codec: f.codec,
-                    unsupported: DUCK_UNSUPPORTED, unimplemented: [] });
+                    unsupported: DUCK_UNSUPPORTED });
   }
   // Data pages v2, where DuckDB encodes numbers with DELTA_BINARY_PACKED, strings it does not
   // put in a dictionary with DELTA_LENGTH_BYTE_ARRAY and doubles with BYTE_STREAM_SPLIT.
@@ -106,7 +105,7 @@ async function duckdbFiles(con, manifest) {
   await con.run(`COPY t TO ${q(v2)}
                  (FORMAT parquet, PARQUET_VERSION 'V2', COMPRESSION 'zstd', ROW_GROUP_SIZE 2000)`);
   manifest.push({ name: 'duckdb_v2', writer: 'duckdb', codec: 'zstd',
-                  unsupported: DUCK_UNSUPPORTED, unimplemented: [] });
+                  unsupported: DUCK_UNSUPPORTED });
 }
 
 // The same kinds of values through Apache Arrow into parquet-wasm (the Rust parquet crate),
@@ -150,7 +149,7 @@ function wasmFiles(manifest) {
     const bytes = pw.writeParquet(table(), v.build(base).build());
     fs.writeFileSync(path.join(out, `${v.name}.parquet`), bytes);
     manifest.push({ name: v.name, writer: 'parquet-wasm', codec: String(v.codec),
-                    unsupported: [], unimplemented: [] });
+                    unsupported: [] });
   }
 }
 
