@@ -57,7 +57,8 @@ class LocalFile : public ReadableFile {
   int64_t Size() const override { return size_; }
   Result<std::string_view> ReadAt(int64_t offset, size_t length, std::string* scratch) override {
     SLUICE_RETURN_IF_ERROR(CheckRange(offset, length, size_));
-    scratch->resize(length);
+    // Never shrunk, so that reading window after window does not fill it with zeros again.
+    if (scratch->size() < length) scratch->resize(length);
     size_t done = 0;
     while (done < length) {
       const ssize_t n = ::pread(fd_, scratch->data() + done, length - done,
@@ -67,7 +68,7 @@ class LocalFile : public ReadableFile {
       if (n == 0) return DataLossError(path_ + " ended at byte " + std::to_string(offset + done));
       done += static_cast<size_t>(n);
     }
-    return std::string_view(*scratch);
+    return std::string_view(scratch->data(), length);
   }
 
  private:

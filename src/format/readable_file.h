@@ -20,9 +20,10 @@ class ReadableFile {
   // The file's size in bytes, fixed when it was opened.
   virtual int64_t Size() const = 0;
   // Returns bytes [offset, offset + length), either a view of the file's own memory or of
-  // `*scratch` (which it overwrites); the view is valid until `*scratch` changes or the file is
-  // destroyed. kOutOfRange when the range is not inside [0, Size()); kDataLoss when the file
-  // ends early; kUnavailable, kPermissionDenied, … from the operating system.
+  // `*scratch` (which it overwrites, and may leave longer than `length`); the view is valid until
+  // `*scratch` changes or the file is destroyed. kOutOfRange when the range is not inside [0,
+  // Size()); kDataLoss when the file ends early; kUnavailable, kPermissionDenied, … from the
+  // operating system.
   virtual Result<std::string_view> ReadAt(int64_t offset, size_t length, std::string* scratch) = 0;
 };
 

@@ -27,27 +27,16 @@ Status ColumnChunkReader::Fail(const Status& s) const {
 }
 
 // A view of the chunk's bytes [offset, offset + length), from the current window or a new one
-// that starts at `offset` and reads ahead; bytes the two windows share are not read again.
-Result<std::string_view> ColumnChunkReader::Bytes(int64_t offset, size_t length) {
+// that starts at `offset` and reads `read_ahead` bytes if that is more.
+Result<std::string_view> ColumnChunkReader::Bytes(int64_t offset, size_t length,
+                                                  size_t read_ahead) {
   const int64_t window_end = window_offset_ + static_cast<int64_t>(window_view_.size());
   if (offset >= window_offset_ && offset + static_cast<int64_t>(length) <= window_end) {
     return window_view_.substr(static_cast<size_t>(offset - window_offset_), length);
   }
-  const size_t n = std::max(length, std::min(kReadAheadBytes, static_cast<size_t>(end_ - offset)));
-  size_t keep = 0;
-  if (offset >= window_offset_ && offset < window_end) {
-    keep = static_cast<size_t>(window_end - offset);
-    spare_.assign(window_view_.substr(static_cast<size_t>(offset - window_offset_)));
-  }
+  const size_t n = std::max(length, std::min(read_ahead, static_cast<size_t>(end_ - offset)));
   window_view_ = {};
-  SLUICE_ASSIGN_OR_RETURN(std::string_view read,
-                          file_.ReadAt(offset + static_cast<int64_t>(keep), n - keep, &window_));
-  if (keep > 0) {
-    spare_.append(read);
-    window_.swap(spare_);
-    read = window_;
-  }
-  window_view_ = read;
+  SLUICE_ASSIGN_OR_RETURN(window_view_, file_.ReadAt(offset, n, &window_));
   window_offset_ = offset;
   return window_view_.substr(0, length);
 }
@@ -83,7 +72,9 @@ Status ColumnChunkReader::ReadHeader(PageHeaderInfo* h) {
   const size_t limit = std::min(avail, kMaxPageHeaderBytes);
   size_t want = std::min(avail, kHeaderGuessBytes);
   while (true) {
-    SLUICE_ASSIGN_OR_RETURN(std::string_view view, Bytes(pos_, want));
+    // A header that is not in the window is read on its own: the window that follows starts
+    // at the page body, whose size the header gives.
+    SLUICE_ASSIGN_OR_RETURN(std::string_view view, Bytes(pos_, want, want));
     size_t header_size = 0;
     bool truncated = false;
     Result<PageHeaderInfo> parsed = ParsePageHeader(view, &header_size, &truncated);
@@ -115,8 +106,9 @@ Status ColumnChunkReader::NextPage() {
     return DataLossError("page of " + std::to_string(h.uncompressed_page_size) +
                          " bytes is larger than the limit of " + std::to_string(kMaxPageBytes));
   }
-  SLUICE_ASSIGN_OR_RETURN(std::string_view body,
-                          Bytes(pos_, static_cast<size_t>(h.compressed_page_size)));
+  SLUICE_ASSIGN_OR_RETURN(
+      std::string_view body,
+      Bytes(pos_, static_cast<size_t>(h.compressed_page_size), kReadAheadBytes));
   pos_ += h.compressed_page_size;
   switch (h.type) {
     case PageType::kDictionaryPage: return LoadDictionary(h, body);

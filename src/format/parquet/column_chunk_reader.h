@@ -46,7 +46,7 @@ class ColumnChunkReader {
   Status Take(uint32_t* def, PhysicalValue* value);
 
  private:
-  Result<std::string_view> Bytes(int64_t offset, size_t length);
+  Result<std::string_view> Bytes(int64_t offset, size_t length, size_t read_ahead);
   Status NextPage();
   Status ReadHeader(PageHeaderInfo* h);
   Status LoadDictionary(const PageHeaderInfo& h, std::string_view body);
@@ -65,7 +65,6 @@ class ColumnChunkReader {
   int64_t end_ = 0;  // end of the chunk
   int64_t page_offset_ = 0;
   std::string window_;  // bytes read from the file, starting at window_offset_
-  std::string spare_;   // the next window, while its start is copied from the current one
   std::string_view window_view_;
   int64_t window_offset_ = 0;
   std::string page_;  // the current page after decompression

@@ -3,6 +3,7 @@
 #include <snappy.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include <limits>
 
@@ -40,13 +41,14 @@ Status Zstd(ZSTD_DCtx* dctx, std::string_view in, size_t size, std::string* out)
   if (stated != ZSTD_CONTENTSIZE_UNKNOWN && stated > size) {
     return SizeMismatch("ZSTD", stated, size);
   }
-  out->resize(size + 1);
-  const size_t rc = ZSTD_decompressDCtx(dctx, out->data(), out->size(), in.data(), in.size());
+  out->resize(size);
+  const size_t rc = ZSTD_decompressDCtx(dctx, out->data(), size, in.data(), in.size());
+  if (ZSTD_getErrorCode(rc) == ZSTD_error_dstSize_tooSmall)
+    return SizeMismatch("ZSTD", size + 1, size);
   if (ZSTD_isError(rc)) {
     return DataLossError(std::string("ZSTD page does not decompress: ") + ZSTD_getErrorName(rc));
   }
   if (rc != size) return SizeMismatch("ZSTD", rc, size);
-  out->resize(size);
   return Status::Ok();
 }
 
