@@ -3,6 +3,7 @@
 #include <cstring>
 #include <utility>
 
+#include "common/json_writer.h"
 #include "format/parquet/value_conversion.h"
 
 namespace sluice::format {
@@ -261,6 +262,30 @@ Status ParquetRowReader::AddElement(size_t k, uint32_t def, const PhysicalValue&
   }
   ++*n;
   return Status::Ok();
+}
+
+Result<std::vector<std::string>> ReadParquetRowsAsJson(std::string_view file_bytes,
+                                                       const std::string& name) {
+  SLUICE_ASSIGN_OR_RETURN(auto file,
+                          ParquetFileReader::Open(NewBorrowedMemoryFile(file_bytes), name));
+  SLUICE_ASSIGN_OR_RETURN(auto rows, file->ReadRows());
+  const std::vector<Column>& columns = rows->schema().columns;
+  std::vector<std::string> out;
+  Row row;
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(bool more, rows->Next(&row));
+    if (!more) break;
+    std::string object = "{";
+    for (size_t k = 0; k < row.size(); ++k) {
+      if (k > 0) object += ',';
+      AppendJsonString(object, columns[k].name);
+      object += ':';
+      AppendValueJson(row[k], object);
+    }
+    object += '}';
+    out.push_back(std::move(object));
+  }
+  return out;
 }
 
 }  // namespace sluice::format

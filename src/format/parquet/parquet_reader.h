@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -126,5 +127,12 @@ class ParquetRowReader {
   int64_t rows_read_ = 0;
   Status status_;
 };
+
+// Every row of the Parquet file `file_bytes` as one JSON object: the columns of schema() in
+// order, keyed by name, each value as the JSON Lines writer writes it (AppendValueJson), so a
+// row reads back as it would from a JSON Lines export of the same rows. For callers that take
+// a whole file at once; ParquetRowReader streams. Errors as ParquetFileReader's, naming `name`.
+Result<std::vector<std::string>> ReadParquetRowsAsJson(std::string_view file_bytes,
+                                                       const std::string& name);
 
 }  // namespace sluice::format

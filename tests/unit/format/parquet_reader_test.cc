@@ -8,6 +8,8 @@
 
 #include <algorithm>
 
+#include "format/jsonl/jsonl_writer.h"
+#include "format/output_sink.h"
 #include "format/readable_file.h"
 #include "format/schemas.h"
 #include "parquet_read_support.h"
@@ -163,6 +165,24 @@ TEST(ParquetReader, KeyValueMetadata) {
   ASSERT_TRUE(file.ok());
   ASSERT_EQ((*file)->key_value_metadata().size(), 2u);
   EXPECT_EQ((*file)->key_value_metadata()[1].key, "b");
+}
+
+TEST(ParquetReader, RowsAsJsonAreTheJsonLinesExportOfTheSameRows) {
+  for (const Schema* schema : {&SpanSchema(), &TraceSchema()}) {
+    const auto rows = RandomRows(*schema, 300, 5);
+    MemorySink jsonl;
+    JsonlWriter writer(JsonlWriterOptions(), jsonl);
+    ASSERT_TRUE(writer.Begin(*schema).ok());
+    ASSERT_TRUE(writer.WriteRows(rows).ok());
+    ASSERT_TRUE(writer.Finish().ok());
+    auto objects = ReadParquetRowsAsJson(WriteParquetBytes(*schema, rows, {}), "f.parquet");
+    ASSERT_TRUE(objects.ok()) << objects.status().ToString();
+    std::string lines;
+    for (const std::string& o : *objects) lines += o + "\n";
+    EXPECT_EQ(lines, jsonl.data());
+  }
+  auto bad = ReadParquetRowsAsJson("not parquet", "f.parquet");
+  EXPECT_EQ(bad.status().message(), "f.parquet: file of 11 bytes is too short for Parquet");
 }
 
 // Counts what the reader asks of its file.
