@@ -34,6 +34,18 @@ Status SizeMismatch(const std::string& codec, size_t got, size_t want) {
                        std::to_string(got) + " bytes, header says " + std::to_string(want));
 }
 
+// The most a codec's format can expand `in` to: a snappy copy element of 3 bytes makes at most
+// 64; a deflate stream at most 1032 times its size; a zstd block (at least 3 header bytes and
+// one more) at most 128 KiB. A page that declares more cannot be right, and is refused before
+// its output is allocated.
+size_t MaxExpansion(Codec codec, size_t in) {
+  switch (codec) {
+    case Codec::kSnappy: return in * 22 + 64;
+    case Codec::kGzip: return in * 1032 + 1024;
+    default: return (in / 3 + 1) * (size_t{128} << 10);
+  }
+}
+
 Status Zstd(ZSTD_DCtx* dctx, std::string_view in, size_t size, std::string* out) {
   // A first frame that states more than the page's size fails before anything is allocated.
   const unsigned long long stated = ZSTD_getFrameContentSize(in.data(), in.size());
@@ -101,6 +113,13 @@ PageDecompressor::~PageDecompressor() = default;
 
 Status PageDecompressor::Decompress(Codec codec, std::string_view in, size_t size,
                                     std::string* out) {
+  if (codec != Codec::kZstd && codec != Codec::kSnappy && codec != Codec::kGzip) {
+    return UnimplementedError("compression codec " + CodecName(codec) + " is not read");
+  }
+  if (size > MaxExpansion(codec, in.size())) {
+    return DataLossError(CodecName(codec) + " page of " + std::to_string(in.size()) +
+                         " bytes cannot hold the " + std::to_string(size) + " its header declares");
+  }
   switch (codec) {
     case Codec::kZstd:
       if (state_->zstd == nullptr) state_->zstd = ZSTD_createDCtx();

@@ -24,9 +24,10 @@ class PageDecompressor {
   PageDecompressor& operator=(const PageDecompressor&) = delete;
 
   // Replaces `*out` with `in` decompressed, which must be exactly `size` bytes. Allocates at
-  // most size + 1 bytes (the caller bounds `size`). kDataLoss when the data is corrupt or its
-  // size differs; kUnimplemented for codecs other than SNAPPY, GZIP and ZSTD.
-  // REQUIRES: codec is not kUncompressed (its page body is used as it is).
+  // most size + 1 bytes, and only when the codec's format can expand `in` that far (the caller
+  // bounds `size` too). kDataLoss when the data is corrupt or its size differs; kUnimplemented for
+  // codecs other than SNAPPY, GZIP and ZSTD. REQUIRES: codec is not kUncompressed (its page body is
+  // used as it is).
   Status Decompress(Codec codec, std::string_view in, size_t size, std::string* out);
 
  private:

@@ -1,7 +1,7 @@
 // Parquet file reader (Apache Parquet format spec): the footer, then rows as sluice's own
 // values, row group by row group and page by page from a ReadableFile, so memory is bounded by
 // one page per column and the footer, not by the file. What is read and how each Parquet type
-// maps to a ValueType is in docs/formats.md ("Reading Parquet").
+// maps to a ValueType is in docs/formats.md ("Reading Parquet files").
 #pragma once
 
 #include <memory>

@@ -138,6 +138,10 @@ TEST(ParquetReaderErrors, DeclaredSizesAreCheckedBeforeAllocating) {
   std::string body = Body({1, 1, 1}, Int64s({1, 2, 3}));
   EXPECT_THAT(ReadError(OneColumnFile(Page(huge, body), 3, 3, Codec::kZstd)),
               HasSubstr("page of 2147483647 bytes is larger than the limit"));
+  PageHeader bomb = DataPage(3);
+  bomb.uncompressed_page_size = 64 << 20;
+  EXPECT_THAT(ReadError(OneColumnFile(Page(bomb, body), 3, 3, Codec::kGzip)),
+              HasSubstr("GZIP page of 30 bytes cannot hold the 67108864 its header declares"));
   PageHeader past = DataPage(3);
   past.compressed_page_size = 5000;
   EXPECT_THAT(ReadError(OneColumnFile(Page(past, body), 3, 3)),
