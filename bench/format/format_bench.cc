@@ -5,8 +5,6 @@
 // Usage: format_bench [rows] [out_dir] [case...]
 //   cases: jsonl jsonl+zstd parquet+zstd parquet+snappy duckdb (default: all, in that order;
 //   duckdb reads the JSON Lines file the jsonl case writes).
-#include <malloc.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/format/measure.h"
 #include "bench/gen/span_generator.h"
 #include "common/json.h"
 #include "format/jsonl/jsonl_writer.h"
@@ -33,31 +32,9 @@ struct Outcome {
   int64_t peak_rss_bytes = -1;  // -1: unknown
 };
 
-double CpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-int64_t StatusKb(const std::string& field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::stoll(line.substr(field.size() + 1));
-  }
-  return -1;
-}
-
-// Resets the kernel's peak-RSS mark (VmHWM) to the current RSS; returns that RSS in KiB, or -1
-// where clear_refs cannot be written. Free heap memory is returned first, so that memory an
-// earlier case freed does not hide what this one allocates.
-int64_t ResetPeakRss() {
-  malloc_trim(0);
-  std::ofstream out("/proc/self/clear_refs");
-  out << "5";
-  out.flush();
-  return out.good() ? StatusKb("VmRSS") : -1;
-}
+using bench::CpuSeconds;
+using bench::ResetPeakRss;
+using bench::StatusKb;
 
 Outcome WriteWith(format::RowWriter& writer, const std::vector<model::Event>& spans) {
   // Earlier cases' files still being written back would slow this one down.

@@ -11,14 +11,62 @@
 
 namespace sluice::format::parquet {
 
-enum class PhysicalType : int32_t { kBoolean = 0, kInt64 = 2, kDouble = 5, kByteArray = 6 };
+enum class PhysicalType : int32_t {
+  kBoolean = 0,
+  kInt32 = 1,  // read only, like kInt96, kFloat and kFixedLenByteArray
+  kInt64 = 2,
+  kInt96 = 3,
+  kFloat = 4,
+  kDouble = 5,
+  kByteArray = 6,
+  kFixedLenByteArray = 7,
+};
 enum class Repetition : int32_t { kRequired = 0, kOptional = 1, kRepeated = 2 };
-enum class ConvertedType : int32_t { kUtf8 = 0, kList = 3, kTimestampMicros = 10, kJson = 19 };
+// The writer uses kUtf8, kList, kTimestampMicros and kJson; the reader recognizes all of them.
+enum class ConvertedType : int32_t {
+  kUtf8 = 0,
+  kMap = 1,
+  kMapKeyValue = 2,
+  kList = 3,
+  kEnum = 4,
+  kDecimal = 5,
+  kDate = 6,
+  kTimeMillis = 7,
+  kTimeMicros = 8,
+  kTimestampMillis = 9,
+  kTimestampMicros = 10,
+  kUint8 = 11,
+  kUint16 = 12,
+  kUint32 = 13,
+  kUint64 = 14,
+  kInt8 = 15,
+  kInt16 = 16,
+  kInt32 = 17,
+  kInt64 = 18,
+  kJson = 19,
+  kBson = 20,
+  kInterval = 21,
+};
 // The LogicalType union members sluice uses; timestamps are always MICROS, adjusted to UTC.
 enum class LogicalType { kNone, kString, kList, kTimestampMicrosUtc, kJson };
-enum class Encoding : int32_t { kPlain = 0, kRle = 3, kRleDictionary = 8 };
+enum class Encoding : int32_t {
+  kPlain = 0,
+  kPlainDictionary = 2,  // read only: the old name of dictionary indices (and PLAIN entries)
+  kRle = 3,
+  kBitPacked = 4,          // deprecated level encoding; recognized to name it in errors
+  kDeltaBinaryPacked = 5,  // read only, like the two below and kByteStreamSplit
+  kDeltaLengthByteArray = 6,
+  kDeltaByteArray = 7,
+  kRleDictionary = 8,
+  kByteStreamSplit = 9,
+};
 enum class Codec : int32_t { kUncompressed = 0, kSnappy = 1, kGzip = 2, kZstd = 6 };
-enum class PageType : int32_t { kDataPage = 0, kDictionaryPage = 2 };
+enum class PageType : int32_t {
+  kDataPage = 0,
+  kIndexPage = 1,  // read only, like kDataPageV2
+  kDictionaryPage = 2,
+  kDataPageV2 = 3,
+};
 
 struct SchemaElement {
   std::optional<PhysicalType> type;      // leaves only

@@ -71,13 +71,17 @@ std::string MissingJudges() {
 }
 
 JudgeResult RunJudge(const std::string& script, const std::vector<std::string>& args) {
+  return RunNodeScript("tests/readers/" + script, args);
+}
+
+JudgeResult RunNodeScript(const std::string& script, const std::vector<std::string>& args) {
   JudgeResult result;
   const std::string source = sluice::testing::SourceDir();
   if (const std::string missing = MissingJudges(); !missing.empty()) {
     ADD_FAILURE() << missing;
     return result;
   }
-  std::string cmd = "node " + ShellQuote(source + "/tests/readers/" + script);
+  std::string cmd = "node " + ShellQuote(source + "/" + script);
   for (const std::string& a : args) cmd += " " + ShellQuote(a);
   cmd += " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");

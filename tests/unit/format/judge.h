@@ -23,6 +23,11 @@ void WriteExpected(const std::string& dir, const Schema& schema, const std::vect
 // scripts/setup.
 std::string MissingJudges();
 
+// Runs `node <source dir>/<script> <args...>` (a path from the source tree's root). Fails the
+// test (ADD_FAILURE) with MissingJudges() when tests/node_modules is missing; `summary` is
+// then null.
+JudgeResult RunNodeScript(const std::string& script, const std::vector<std::string>& args);
+
 // Runs `node tests/readers/<script> <args...>`. Fails the test (ADD_FAILURE) with
 // MissingJudges() when tests/node_modules is missing; `summary` is then null.
 JudgeResult RunJudge(const std::string& script, const std::vector<std::string>& args);

@@ -1,0 +1,41 @@
+// What the format benchmarks measure around a step: wall and CPU time and the peak RSS the step
+// added (Linux: VmHWM after it minus RSS before it, the mark reset through clear_refs).
+#pragma once
+
+#include <malloc.h>
+#include <time.h>
+
+#include <cstdint>
+#include <fstream>
+#include <string>
+
+namespace sluice::bench {
+
+inline double CpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// A field of /proc/self/status in KiB, or -1.
+inline int64_t StatusKb(const std::string& field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::stoll(line.substr(field.size() + 1));
+  }
+  return -1;
+}
+
+// Resets the kernel's peak-RSS mark (VmHWM) to the current RSS; returns that RSS in KiB, or -1
+// where clear_refs cannot be written. Free heap memory is returned first, so that memory an
+// earlier case freed does not hide what this one allocates.
+inline int64_t ResetPeakRss() {
+  malloc_trim(0);
+  std::ofstream out("/proc/self/clear_refs");
+  out << "5";
+  out.flush();
+  return out.good() ? StatusKb("VmRSS") : -1;
+}
+
+}  // namespace sluice::bench
