@@ -56,7 +56,7 @@ std::string ImportHandlers::JobJson(Job& job) {
 }
 
 void ImportHandlers::Run(Job& job, jobs::Destination source, jobs::ImportRequest request) {
-  jobs::ImportRunner runner(store_, clock_, parquet_, fault_hook_);
+  jobs::ImportRunner runner(store_, clock_, fault_hook_);
   auto progress = [&job](const jobs::ImportProgress& p) {
     std::lock_guard<std::mutex> lock(job.mu);
     job.progress = p;

@@ -27,13 +27,12 @@ class ImportHandlers {
  public:
   // REQUIRES: every reference outlives the handlers.
   ImportHandlers(store::Store& store, Clock& clock, Authenticator& auth,
-                 jobs::DestinationProvider& destinations, jobs::ParquetRowReader parquet = nullptr,
+                 jobs::DestinationProvider& destinations,
                  std::function<void(std::string_view)> fault_hook = nullptr)
       : store_(store),
         clock_(clock),
         auth_(auth),
         destinations_(destinations),
-        parquet_(std::move(parquet)),
         fault_hook_(std::move(fault_hook)) {}
   // Cancels running imports (between files) and waits for them.
   ~ImportHandlers();
@@ -65,7 +64,6 @@ class ImportHandlers {
   Clock& clock_;
   Authenticator& auth_;
   jobs::DestinationProvider& destinations_;
-  jobs::ParquetRowReader parquet_;
   std::function<void(std::string_view)> fault_hook_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Job>> jobs_;

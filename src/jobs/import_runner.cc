@@ -2,6 +2,7 @@
 
 #include "common/crypto.h"
 #include "common/log.h"
+#include "format/parquet/parquet_reader.h"
 #include "jobs/automation_config.h"
 #include "jobs/row_filter.h"
 #include "model/event_write.h"
@@ -67,8 +68,7 @@ Result<std::vector<model::ImportRow>> ImportRunner::ReadFile(cloud::ObjectStore&
   }
   std::vector<model::ImportRow> rows;
   if (file.parquet) {
-    if (!parquet_) return UnimplementedError(name + ": Parquet files cannot be imported yet");
-    SLUICE_ASSIGN_OR_RETURN(auto objects, parquet_(*data));
+    SLUICE_ASSIGN_OR_RETURN(auto objects, format::ReadParquetRowsAsJson(*data, name));
     rows.reserve(objects.size());
     for (size_t i = 0; i < objects.size(); ++i) {
       SLUICE_ASSIGN_OR_RETURN(

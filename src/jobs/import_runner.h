@@ -19,11 +19,6 @@
 
 namespace sluice::jobs {
 
-// Reads the rows of one Parquet file as JSON objects (one per row, with the file's columns).
-// Optional: without one, Parquet files are refused with a message saying so.
-using ParquetRowReader =
-    std::function<Result<std::vector<std::string>>(std::string_view file_bytes)>;
-
 struct ImportTarget {
   model::ObjectRef object;
   std::string org_id;
@@ -52,12 +47,9 @@ class ImportRunner {
  public:
   // `source` is the destination's store; `url` its parsed path (keys are url.Join(name)).
   // `fault_hook` (tests only) is called with "imported" after each file is committed.
-  ImportRunner(store::Store& store, Clock& clock, ParquetRowReader parquet = nullptr,
+  ImportRunner(store::Store& store, Clock& clock,
                std::function<void(std::string_view)> fault_hook = nullptr)
-      : store_(store),
-        clock_(clock),
-        parquet_(std::move(parquet)),
-        fault_hook_(std::move(fault_hook)) {}
+      : store_(store), clock_(clock), fault_hook_(std::move(fault_hook)) {}
 
   // Plans and runs the import, calling `progress` after each file (and before the first). Stops
   // early, with kCancelled, when `cancel` becomes true between files. Errors name the file:
@@ -75,7 +67,6 @@ class ImportRunner {
 
   store::Store& store_;
   Clock& clock_;
-  ParquetRowReader parquet_;
   std::function<void(std::string_view)> fault_hook_;
 };
 
