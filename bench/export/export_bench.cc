@@ -133,7 +133,7 @@ Result<Fixture> Prepare(store::Store& store, int64_t spans, const char* label = 
 }
 
 std::string ExternalIdOf(const Fixture& f) {
-  jobs::ConfigContext ctx{f.org.id, f.project.id, f.automation.id, "sluice", nullptr};
+  jobs::ConfigContext ctx{f.org.id, f.project.id, f.automation.id, "sluice", nullptr, nullptr};
   return jobs::ExternalId(ctx);
 }
 
@@ -194,7 +194,7 @@ int RunCase(const Args& args) {
                        R"(/allowed/bench","credentials":{"type":"aws_iam","role_arn":")" +
                        args.role_arn + "\"}}"
                  : R"("export_path":"file://)" + local_dir + "\"}";
-  jobs::ConfigContext ctx{f->org.id, f->project.id, f->automation.id, "sluice", nullptr};
+  jobs::ConfigContext ctx{f->org.id, f->project.id, f->automation.id, "sluice", nullptr, nullptr};
   auto valid = jobs::ValidateAutomationConfig(*Json::Parse(config), ctx);
   if (!valid.ok()) return std::fprintf(stderr, "%s\n", valid.status().ToString().c_str()), 1;
   f->automation.config = *valid;

@@ -9,6 +9,7 @@
 #include "common/time_util.h"
 #include "common/uuid.h"
 #include "jobs/automation_config.h"
+#include "jobs/retention_archive.h"
 
 namespace sluice::api {
 
@@ -182,6 +183,9 @@ Result<Json> AutomationHandlers::Validate(const Json& config, const model::Autom
                                   " is not in project " + a.project_id);
     }
     return Status();
+  };
+  ctx.check_archive = [this, &a](const std::string& archive_id) -> Status {
+    return jobs::ArchiveExport(store_, a, archive_id).status();
   };
   return jobs::ValidateAutomationConfig(config, ctx);
 }

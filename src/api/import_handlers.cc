@@ -15,12 +15,6 @@ namespace {
 // Finished jobs kept for their status; older ones are forgotten first.
 constexpr size_t kFinishedJobsKept = 100;
 
-// The store and prefix an import reads, and how to name it in messages.
-struct Source {
-  jobs::Destination destination;
-  std::string name;
-};
-
 }  // namespace
 
 ImportHandlers::~ImportHandlers() {
@@ -47,6 +41,7 @@ std::string ImportHandlers::JobJson(Job& job) {
   const jobs::ImportProgress& p = job.progress;
   w.Member("files_total", p.files_total).Member("files_done", p.files_done);
   w.Member("rows", p.rows).Member("rows_filtered", p.rows_filtered).Member("bytes", p.bytes);
+  if (job.restore) w.Member("rows_present", p.rows_present);
   w.Key("current_file");
   p.current_file.empty() ? w.Null() : w.String(p.current_file);
   w.Key("error");
@@ -79,6 +74,62 @@ void ImportHandlers::Run(Job& job, jobs::Destination source, jobs::ImportRequest
   }
 }
 
+Result<ImportHandlers::Source> ImportHandlers::ArchiveOfRun(const Caller& caller,
+                                                            const std::string& run_id,
+                                                            const ResolvedObject& target,
+                                                            jobs::ImportRequest* request) {
+  SLUICE_RETURN_IF_ERROR(CheckUuid(run_id, "retention_run_id"));
+  SLUICE_ASSIGN_OR_RETURN(auto run, store_.GetRun(run_id));
+  auto policy = run ? store_.GetAutomation(run->automation_id)
+                    : Result<model::Automation>(NotFoundError(""));
+  if (!policy.ok() || policy->org_id != caller.key.org_id ||
+      policy->type != model::AutomationType::kRetention) {
+    return NotFoundError("retention run " + run_id + " not found");
+  }
+  SLUICE_RETURN_IF_ERROR(
+      auth_.RequireProject(caller, policy->project_id, model::Permission::kRead, "reading its runs")
+          .status());
+  const Json* archive = run->stats.Find("archive");
+  const Json* archive_id = archive ? archive->Find("automation_id") : nullptr;
+  const Json* files = archive ? archive->Find("files") : nullptr;
+  const Json* cutoff = run->stats.Find("cutoff");
+  if (archive_id == nullptr || !archive_id->is_string() || files == nullptr ||
+      !files->is_array() || cutoff == nullptr) {
+    return FailedPreconditionError("retention run " + run_id +
+                                   " has no archive: its policy did not archive first "
+                                   "(archive_first), so nothing records where its rows went");
+  }
+  if (target.ref.type != model::ObjectType::kProjectLogs ||
+      target.ref.id != policy->project_id) {
+    return InvalidArgumentError("retention run " + run_id + " deleted logs of project " +
+                                policy->project_id + ": bring them back into that project's logs");
+  }
+  SLUICE_ASSIGN_OR_RETURN(auto marks, store_.ListRetentionMarks(policy->id));
+  for (const model::RetentionMark& m : marks) {
+    if (m.run_id == run_id && m.state == model::MarkState::kActive) {
+      return FailedPreconditionError(
+          "retention run " + run_id + " is still in its grace period (until " +
+          FormatRfc3339(m.purge_after) + "): restore it instead (POST /automation/retention/" +
+          policy->id + "/restore), which brings back exactly what it deleted");
+    }
+  }
+  auto a = store_.GetAutomation(archive_id->string_value());
+  if (!a.ok() || a->org_id != caller.key.org_id) {
+    return FailedPreconditionError("the archive export " + archive_id->string_value() +
+                                   " of retention run " + run_id +
+                                   " no longer exists; import its files with export_path");
+  }
+  SLUICE_ASSIGN_OR_RETURN(jobs::ExportConfig config, jobs::StoredExportConfig(*a));
+  Source source;
+  SLUICE_ASSIGN_OR_RETURN(source.destination, destinations_.Open(config));
+  source.name = config.export_path;
+  for (const Json& f : files->array()) {
+    if (f.is_string()) request->selection.keys.push_back(f.string_value());
+  }
+  request->restore_created_before = cutoff->int_value();
+  return source;
+}
+
 Result<ApiResponse> ImportHandlers::Start(const ApiRequest& r) {
   SLUICE_ASSIGN_OR_RETURN(Caller caller, auth_.Authenticate(r.authorization));
   SLUICE_ASSIGN_OR_RETURN(model::ObjectType type, model::ParseObjectType(r.path_params[0]));
@@ -93,19 +144,24 @@ Result<ApiResponse> ImportHandlers::Start(const ApiRequest& r) {
   SLUICE_ASSIGN_OR_RETURN(auto from, OptionalString(body, "from"));
   SLUICE_ASSIGN_OR_RETURN(auto to, OptionalString(body, "to"));
   SLUICE_ASSIGN_OR_RETURN(auto filter, OptionalString(body, "filter"));
-  request.selection = {from.value_or(""), to.value_or("")};
+  request.selection.from_date = from.value_or("");
+  request.selection.to_date = to.value_or("");
   request.filter = filter.value_or("");
   SLUICE_RETURN_IF_ERROR(jobs::CheckImportSelection(request.selection));
   if (!request.filter.empty()) {
     SLUICE_RETURN_IF_ERROR(jobs::CheckFilter("filter", request.filter, target.ref));
   }
+  SLUICE_ASSIGN_OR_RETURN(auto retention_run_id, OptionalString(body, "retention_run_id"));
   Source source;
-  if (automation_id.has_value() == export_path.has_value()) {
+  if (automation_id.has_value() + export_path.has_value() + retention_run_id.has_value() != 1) {
     return InvalidArgumentError(
-        "send automation_id (an export automation: its destination, read with its identity) "
-        "or export_path (a file:/// directory)");
+        "send one of automation_id (an export automation: its destination, read with its "
+        "identity), export_path (a file:/// directory) or retention_run_id (a retention run "
+        "whose policy archives first: the archive files of what it deleted)");
   }
-  if (automation_id) {
+  if (retention_run_id) {
+    SLUICE_ASSIGN_OR_RETURN(source, ArchiveOfRun(caller, *retention_run_id, target, &request));
+  } else if (automation_id) {
     SLUICE_RETURN_IF_ERROR(CheckUuid(*automation_id, "automation_id"));
     auto a = store_.GetAutomation(*automation_id);
     if (!a.ok() || a->org_id != caller.key.org_id) {
@@ -136,6 +192,7 @@ Result<ApiResponse> ImportHandlers::Start(const ApiRequest& r) {
   job->org_id = caller.key.org_id;
   job->project_id = target.project.id;
   job->source = source.name;
+  job->restore = request.restore_created_before.has_value();
   job->started = clock_.NowMicros();
   Job* raw = job.get();
   std::lock_guard<std::mutex> lock(mu_);

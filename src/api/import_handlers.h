@@ -48,6 +48,7 @@ class ImportHandlers {
     std::string org_id;
     std::string project_id;
     std::string source;  // for people: the export path
+    bool restore = false;  // bringing back a retention run's deletions
     TimestampMicros started = 0;
     std::atomic<bool> cancel{false};
     std::mutex mu;                  // guards the fields below
@@ -57,6 +58,15 @@ class ImportHandlers {
     TimestampMicros finished = 0;
     std::thread thread;
   };
+  // The store and prefix an import reads, and how to name it in messages.
+  struct Source {
+    jobs::Destination destination;
+    std::string name;
+  };
+  // The archive files of retention run `run_id` (its policy's archive_first export), to bring
+  // back what it deleted into `target`; sets the request's files and restore rule.
+  Result<Source> ArchiveOfRun(const Caller& caller, const std::string& run_id,
+                              const ResolvedObject& target, jobs::ImportRequest* request);
   void Run(Job& job, jobs::Destination source, jobs::ImportRequest request);
   static std::string JobJson(Job& job);
 

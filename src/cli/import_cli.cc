@@ -27,6 +27,9 @@ void PrintProgress(const Json& job, std::ostream& err) {
   if (Int(job, "rows_filtered") > 0) {
     err << ", " << Int(job, "rows_filtered") << " left out by the filter";
   }
+  if (Int(job, "rows_present") > 0) {
+    err << ", " << Int(job, "rows_present") << " left as they are (there, or older versions)";
+  }
   err << std::endl;
 }
 
@@ -36,6 +39,7 @@ std::string RequestBody(const ImportArgs& a) {
   w.BeginObject();
   if (!a.automation_id.empty()) w.Member("automation_id", a.automation_id);
   if (!a.source.empty()) w.Member("export_path", a.source);
+  if (!a.retention_run.empty()) w.Member("retention_run_id", a.retention_run);
   if (!a.from_date.empty()) w.Member("from", a.from_date);
   if (!a.to_date.empty()) w.Member("to", a.to_date);
   if (!a.filter.empty()) w.Member("filter", a.filter);
@@ -54,6 +58,9 @@ CLI::App* AddImportCommand(CLI::App& app, ImportArgs& a) {
   cmd->add_option("source", a.source, "A file:///dir export (for a bucket, use --automation)");
   cmd->add_option("--automation", a.automation_id,
                   "The export automation whose destination to read, with its identity");
+  cmd->add_option("--retention-run", a.retention_run,
+                  "Bring back what this retention run deleted, from its policy's archive files "
+                  "(archive_first)");
   cmd->add_option("--project", a.project, "Project whose logs receive the rows");
   cmd->add_option("--experiment", a.experiment, "Experiment that receives the rows");
   cmd->add_option("--dataset", a.dataset, "Dataset that receives the rows");
@@ -69,9 +76,11 @@ CLI::App* AddImportCommand(CLI::App& app, ImportArgs& a) {
 
 int RunImportCli(const ImportArgs& a, std::ostream& out, std::ostream& err) {
   const int targets = !a.project.empty() + !a.experiment.empty() + !a.dataset.empty();
-  if (targets != 1 || a.source.empty() == a.automation_id.empty()) {
-    err << "error: give a source (file:///dir or --automation <export id>) and where the rows "
-           "go, once: --project <id>, --experiment <id> or --dataset <id>\n";
+  const int sources = !a.source.empty() + !a.automation_id.empty() + !a.retention_run.empty();
+  if (targets != 1 || sources != 1) {
+    err << "error: give one source (file:///dir, --automation <export id> or --retention-run "
+           "<run id>) and where the rows go, once: --project <id>, --experiment <id> or "
+           "--dataset <id>\n";
     return 2;
   }
   auto key = ResolveApiKey(a.api_key, a.data_dir);

@@ -13,6 +13,7 @@ namespace sluice::cli {
 struct ImportArgs {
   std::string source;         // file:///dir, or empty with --automation
   std::string automation_id;  // an export automation: its destination and identity
+  std::string retention_run;  // a retention run whose archive files hold what it deleted
   // Exactly one names where the rows go.
   std::string project;
   std::string experiment;

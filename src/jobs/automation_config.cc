@@ -246,7 +246,8 @@ Status CheckFilter(const std::string& field, const std::string& filter,
 Result<RetentionConfig> ParseRetentionConfig(const Json& c, const ConfigContext& ctx) {
   SLUICE_RETURN_IF_ERROR(
       CheckKnownFields(c, {"event_type", "status", "object_type", "retention_days", "exempt_filter",
-                           "wait_for_export", "interval_seconds", "grace_seconds"}));
+                           "wait_for_export", "archive_first", "interval_seconds",
+                           "grace_seconds"}));
   RetentionConfig out;
   SLUICE_ASSIGN_OR_RETURN(std::string type, String(c, "object_type", true));
   auto t = model::ParseObjectType(type);
@@ -270,6 +271,19 @@ Result<RetentionConfig> ParseRetentionConfig(const Json& c, const ConfigContext&
   if (const Json* w = c.Find("wait_for_export"); w && !w->is_null()) {
     if (!w->is_bool()) return Bad("wait_for_export", "must be true or false");
     out.wait_for_export = w->bool_value();
+  }
+  SLUICE_ASSIGN_OR_RETURN(out.archive_first, String(c, "archive_first", false));
+  if (!out.archive_first.empty()) {
+    if (out.object_type != model::ObjectType::kProjectLogs) {
+      return Bad("archive_first",
+                 "is for project_logs retention (a log_spans export archives the logs; "
+                 "experiments and datasets have no such export)");
+    }
+    if (out.wait_for_export == false) {
+      return Bad("wait_for_export", "cannot be false with archive_first: a run deletes only "
+                                    "rows the archive export has written");
+    }
+    if (ctx.check_archive) SLUICE_RETURN_IF_ERROR(ctx.check_archive(out.archive_first));
   }
   SLUICE_ASSIGN_OR_RETURN(auto interval, Integer(c, "interval_seconds"));
   if (interval && (*interval < 60 || *interval > 7 * 86'400)) {
@@ -324,6 +338,7 @@ Json RetentionConfigToJson(const RetentionConfig& c) {
   j.Set("retention_days", Json::Int(c.retention_days));
   if (!c.exempt_filter.empty()) j.Set("exempt_filter", Json::String(c.exempt_filter));
   if (c.wait_for_export) j.Set("wait_for_export", Json::Bool(*c.wait_for_export));
+  if (!c.archive_first.empty()) j.Set("archive_first", Json::String(c.archive_first));
   j.Set("interval_seconds", Json::Int(c.interval_seconds));
   j.Set("grace_seconds", Json::Int(c.grace_seconds));
   return j;

@@ -46,6 +46,9 @@ struct RetentionConfig {
   int64_t retention_days = 30;
   std::string exempt_filter;            // BTQL filter; matching rows/experiments are kept
   std::optional<bool> wait_for_export;  // unset = true when an active export exists
+  // An export automation (log_spans) that must have written rows before they are deleted, and
+  // whose files each run records as the archive of what it deleted (jobs/retention_archive.h).
+  std::string archive_first;
   int64_t interval_seconds = kDefaultRetentionIntervalSeconds;
   int64_t grace_seconds = kDefaultGraceSeconds;
   bool active = true;  // status: active | paused (the scheduler skips paused ones)
@@ -60,6 +63,8 @@ struct ConfigContext {
   // Checks that a custom query's object belongs to the project (experiments and datasets are
   // looked up in the store); empty = only project_logs of this project is allowed.
   std::function<Status(const model::ObjectRef&)> check_object;
+  // Checks a retention policy's `archive_first` export (jobs::ArchiveExport); unset = not checked.
+  std::function<Status(const std::string& automation_id)> check_archive;
 };
 
 // Parses and validates a `config` object. `event_type` selects the kind.

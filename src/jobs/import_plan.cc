@@ -125,6 +125,18 @@ Result<ImportPlan> PlanImport(cloud::ObjectStore& store, const cloud::StorageUrl
       files[o.key] = {{0, 0}, {o.key, !jsonl, -1, -1, "", DateFolderOf(o.key)}};
     }
   }
+  if (!selection.keys.empty()) {
+    std::map<std::string, Ordered> chosen;
+    for (const std::string& key : selection.keys) {
+      auto it = files.find(key);
+      if (it == files.end() || !plan.from_manifests) {
+        return DataLossError(store.Describe(key) +
+                             " is in no manifest of the export (was it removed from the bucket?)");
+      }
+      chosen[key] = it->second;
+    }
+    files = std::move(chosen);
+  }
   std::vector<Ordered> ordered;
   for (auto& [key, f] : files) {
     if (Selected(f.file.date_folder, selection)) ordered.push_back(std::move(f));

@@ -20,6 +20,9 @@ struct ImportSelection {
   // Files outside any date folder are taken only when neither bound is set.
   std::string from_date;
   std::string to_date;
+  // When not empty: exactly these files (keys within the store), each of which must be listed
+  // in a manifest; the date bounds still apply.
+  std::vector<std::string> keys;
 };
 
 struct ImportFile {

@@ -1,5 +1,8 @@
 #include "jobs/import_runner.h"
 
+#include <algorithm>
+#include <unordered_set>
+
 #include "common/crypto.h"
 #include "common/log.h"
 #include "format/parquet/parquet_reader.h"
@@ -49,6 +52,27 @@ Result<std::vector<model::EventWrite>> ForTarget(std::vector<model::ImportRow> r
 
 }  // namespace
 
+Result<std::vector<model::EventWrite>> ImportRunner::Restorable(
+    std::vector<model::EventWrite> writes, TimestampMicros created_before,
+    const model::ObjectRef& object, std::unordered_set<std::string>& taken, int64_t* present) {
+  // Newest last in a file: read backwards, the first version of an id is its newest.
+  std::vector<model::EventWrite> out;
+  for (auto it = writes.rbegin(); it != writes.rend(); ++it) {
+    SLUICE_ASSIGN_OR_RETURN(model::Event e, model::ApplyEventWrite(*it, nullptr, 0));
+    if (e.created >= created_before || !taken.insert(it->id).second) {
+      ++*present;
+      continue;
+    }
+    SLUICE_ASSIGN_OR_RETURN(bool there, store_.RowExists(object, it->id));
+    if (there) {
+      ++*present;
+      continue;
+    }
+    out.push_back(std::move(*it));
+  }
+  return out;
+}
+
 Result<std::vector<model::ImportRow>> ImportRunner::ReadFile(cloud::ObjectStore& source,
                                                              const ImportFile& file,
                                                              int64_t* bytes) {
@@ -97,6 +121,9 @@ Result<ImportProgress> ImportRunner::Run(cloud::ObjectStore& source, const cloud
   SLUICE_ASSIGN_OR_RETURN(RowFilter filter,
                           RowFilter::Compile(request.filter, target.object, clock_.NowMicros()));
   SLUICE_ASSIGN_OR_RETURN(ImportPlan plan, PlanImport(source, url, request.selection));
+  const bool restore = request.restore_created_before.has_value();
+  if (restore) std::reverse(plan.files.begin(), plan.files.end());
+  std::unordered_set<std::string> taken;  // restore: ids whose newest version was seen
   ImportProgress p;
   p.files_total = static_cast<int64_t>(plan.files.size());
   if (progress) progress(p);
@@ -108,6 +135,10 @@ Result<ImportProgress> ImportRunner::Run(cloud::ObjectStore& source, const cloud
     const TimestampMicros now = clock_.NowMicros();
     SLUICE_ASSIGN_OR_RETURN(auto writes, ForTarget(std::move(rows), p.current_file, target, filter,
                                                    now, &p.rows_filtered));
+    if (restore) {
+      SLUICE_ASSIGN_OR_RETURN(writes, Restorable(std::move(writes), *request.restore_created_before,
+                                                 target.object, taken, &p.rows_present));
+    }
     if (!writes.empty()) {
       const store::ObjectWrites batch{target.object, target.org_id, target.project_id, writes};
       auto written = store_.InsertBatch({&batch, 1}, now);

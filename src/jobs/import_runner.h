@@ -9,7 +9,9 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <unordered_set>
 
 #include "cloud/object_store.h"
 #include "common/clock.h"
@@ -30,6 +32,11 @@ struct ImportRequest {
   ImportSelection selection;
   // A BTQL filter expression: only matching rows are imported; empty = every row.
   std::string filter;
+  // Bringing back what retention deleted (a retention run's archive files): only rows created
+  // before this time, and never over a row that is there (one the run kept, or one already
+  // brought back): files are read newest first and each id is taken once, from its newest
+  // version, so a second run after an interruption finishes the first.
+  std::optional<TimestampMicros> restore_created_before;
 };
 
 // What an import has done so far.
@@ -38,6 +45,7 @@ struct ImportProgress {
   int64_t files_done = 0;
   int64_t rows = 0;           // rows written
   int64_t rows_filtered = 0;  // rows the filter left out
+  int64_t rows_present = 0;   // restore only: rows left as they are (there already, or older)
   int64_t bytes = 0;          // bytes of the files read
   std::string current_file;   // being read; empty between files
 };
@@ -64,6 +72,13 @@ class ImportRunner {
   // The rows of one file, checked against what the manifest says of it.
   Result<std::vector<model::ImportRow>> ReadFile(cloud::ObjectStore& source, const ImportFile& file,
                                                  int64_t* bytes);
+
+  // Restore only: the writes of one file that bring back a deleted row's newest version.
+  Result<std::vector<model::EventWrite>> Restorable(std::vector<model::EventWrite> writes,
+                                                    TimestampMicros created_before,
+                                                    const model::ObjectRef& object,
+                                                    std::unordered_set<std::string>& taken,
+                                                    int64_t* present);
 
   store::Store& store_;
   Clock& clock_;

@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "common/uuid.h"
 #include "jobs/export_runner.h"
+#include "jobs/retention_archive.h"
 #include "jobs/row_filter.h"
 #include "query/eval.h"
 #include "query/parser.h"
@@ -38,6 +39,30 @@ struct ExportHold {
   std::string reason;
 };
 
+// The hold of one export `a` reading `object`: the newest transaction it has fully passed.
+// nullopt when it has written everything so far. An export never registered has passed nothing.
+Result<std::optional<ExportHold>> HoldOf(store::Store& store, const model::Automation& a,
+                                         const model::ObjectRef& object) {
+  SLUICE_ASSIGN_OR_RETURN(auto state, store.GetExportState(a.id));
+  model::ScanRequest scan;
+  scan.object = object;
+  if (state) scan.after = state->cursor;
+  scan.limit = 1;
+  // The first row after the export's cursor is the oldest it has not exported: every row of
+  // an older transaction is behind the cursor. None: the export has everything so far.
+  SLUICE_ASSIGN_OR_RETURN(auto stream, store.Scan(scan));
+  model::Event first;
+  SLUICE_ASSIGN_OR_RETURN(bool behind, stream->Next(&first));
+  if (!behind) return std::nullopt;
+  ExportHold hold{object, first.xact_id - 1, ""};
+  hold.reason = "not yet exported by export \"" + a.name + "\" (" + a.id +
+                "): its next row to write has _xact_id " + std::to_string(first.xact_id);
+  hold.reason += state && state->cursor.xact_id > 0
+                     ? " (its cursor is at _xact_id " + std::to_string(state->cursor.xact_id) + ")"
+                     : " (it has not written anything yet)";
+  return hold;
+}
+
 Result<std::vector<ExportHold>> ActiveExportHolds(store::Store& store,
                                                   const model::Automation& retention) {
   store::ListOptions o;
@@ -53,29 +78,15 @@ Result<std::vector<ExportHold>> ActiveExportHolds(store::Store& store,
     if (!state) continue;  // not registered: it never runs
     auto object = ExportSource(*config, a.project_id);
     if (!object.ok()) continue;
-    // The first row after the export's cursor is the oldest it has not exported: every row of
-    // an older transaction is behind the cursor. None: the export has everything so far.
-    model::ScanRequest scan;
-    scan.object = *object;
-    scan.after = state->cursor;
-    scan.limit = 1;
-    SLUICE_ASSIGN_OR_RETURN(auto stream, store.Scan(scan));
-    model::Event first;
-    SLUICE_ASSIGN_OR_RETURN(bool behind, stream->Next(&first));
-    if (!behind) continue;
-    const uint64_t done = first.xact_id - 1;
+    SLUICE_ASSIGN_OR_RETURN(auto hold, HoldOf(store, a, *object));
+    if (!hold) continue;
     auto it = std::find_if(holds.begin(), holds.end(),
                            [&](const ExportHold& h) { return h.object == *object; });
     if (it == holds.end()) {
-      holds.push_back({*object, done, ""});
-      it = holds.end() - 1;
-    } else if (done >= it->max_xact_id) {
-      continue;
+      holds.push_back(std::move(*hold));
+    } else if (hold->max_xact_id < it->max_xact_id) {
+      *it = std::move(*hold);
     }
-    it->max_xact_id = done;
-    it->reason = "not yet exported by export \"" + a.name + "\" (" + a.id +
-                 "): its next row to write has _xact_id " + std::to_string(first.xact_id) +
-                 " (its cursor is at _xact_id " + std::to_string(state->cursor.xact_id) + ")";
   }
   return holds;
 }
@@ -97,6 +108,44 @@ int64_t StoredBytes(const model::Event& e) {
   return n;
 }
 
+// The keys of the archive files that hold the rows `mark` is about to hide (rows in
+// `exempt_row_keys` stay), in export order; rows no committed file holds are counted in
+// `*unarchived` (none, when the archive export's hold was applied).
+Result<std::vector<std::string>> ArchiveKeys(store::Store& store, const ArchiveIndex& index,
+                                             const model::RetentionMark& mark,
+                                             const std::vector<int64_t>& exempt_row_keys,
+                                             int64_t* unarchived) {
+  model::ScanRequest scan;
+  scan.object = mark.object;
+  scan.order = model::ScanOrder::kCreatedAscending;
+  scan.created_max = mark.cutoff;
+  scan.max_xact_id = mark.max_xact_id;
+  SLUICE_ASSIGN_OR_RETURN(auto stream, store.Scan(scan));
+  std::vector<int64_t> exempt = exempt_row_keys;
+  std::sort(exempt.begin(), exempt.end());
+  std::vector<const store::ExportFile*> files;
+  model::Event e;
+  for (;;) {
+    SLUICE_ASSIGN_OR_RETURN(bool more, stream->Next(&e));
+    if (!more) break;
+    if (std::binary_search(exempt.begin(), exempt.end(), e.row_key)) continue;
+    const store::ExportFile* f = index.FileHolding({e.xact_id, e.row_key});
+    if (f == nullptr) {
+      ++*unarchived;
+    } else if (files.empty() || files.back() != f) {
+      files.push_back(f);
+    }
+  }
+  std::sort(files.begin(), files.end(), [](const store::ExportFile* a, const store::ExportFile* b) {
+    return a->to < b->to;
+  });
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  std::vector<std::string> keys;
+  keys.reserve(files.size());
+  for (const store::ExportFile* f : files) keys.push_back(f->key);
+  return keys;
+}
+
 }  // namespace
 
 struct RetentionRunner::Plan {
@@ -112,6 +161,7 @@ struct RetentionRunner::Plan {
     std::string hold_reason;
   };
   std::vector<Target> targets;
+  std::string archive_id;  // archive_first's export, when the policy has one
   int64_t experiments = 0;
   int64_t exempt = 0;
   // Expired rows kept because an export has not read them (whole experiments included), and
@@ -137,7 +187,15 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
   plan.cutoff = now - plan.config.retention_days * kMicrosPerDay;
   SLUICE_ASSIGN_OR_RETURN(plan.max_xact_id, store_.MaxXactId());
   std::vector<ExportHold> holds;
-  if (plan.config.wait_for_export.value_or(true)) {
+  if (!plan.config.archive_first.empty()) {
+    // The archive export must have written a row before it is deleted, active or not.
+    SLUICE_ASSIGN_OR_RETURN(model::Automation archive,
+                            ArchiveExport(store_, a, plan.config.archive_first));
+    plan.archive_id = archive.id;
+    SLUICE_ASSIGN_OR_RETURN(auto hold,
+                            HoldOf(store_, archive, {model::ObjectType::kProjectLogs, a.project_id}));
+    if (hold) holds.push_back(std::move(*hold));
+  } else if (plan.config.wait_for_export.value_or(true)) {
     SLUICE_ASSIGN_OR_RETURN(holds, ActiveExportHolds(store_, a));
   }
   // The mark of one object, held below what the exports reading it have not exported, and the
@@ -285,6 +343,27 @@ Result<model::AutomationRun> RetentionRunner::RunLeased(const model::Automation&
     run.stats.Set("experiments_deleted", Json::Int(plan.experiments));
     run.stats.Set("held_back", Json::Int(plan.held_back));
     if (plan.held_back > 0) run.stats.Set("held_back_reason", Json::String(plan.hold_reason));
+    if (!plan.archive_id.empty()) {
+      // Found before the rows are hidden (scans no longer see them after).
+      SLUICE_ASSIGN_OR_RETURN(ArchiveIndex index, ArchiveIndex::Load(store_, plan.archive_id));
+      Json keys = Json::Array();
+      int64_t unarchived = 0;
+      for (const auto& t : plan.targets) {
+        SLUICE_ASSIGN_OR_RETURN(auto found, ArchiveKeys(store_, index, t.mark, t.exempt_row_keys,
+                                                        &unarchived));
+        for (auto& k : found) keys.Push(Json::String(std::move(k)));
+      }
+      if (unarchived > 0) {
+        // The hold makes this impossible unless the export's history was reset meanwhile.
+        return FailedPreconditionError(
+            std::to_string(unarchived) + " expired rows are in no committed file of export " +
+            plan.archive_id + " (was it reset?): nothing was deleted; run the export, then retention");
+      }
+      Json archive = Json::Object();
+      archive.Set("automation_id", Json::String(plan.archive_id));
+      archive.Set("files", std::move(keys));
+      run.stats.Set("archive", std::move(archive));
+    }
     for (auto& t : plan.targets) {
       t.mark.run_id = run.id;
       SLUICE_ASSIGN_OR_RETURN(auto added, store_.AddRetentionMark(t.mark, t.exempt_row_keys));

@@ -77,22 +77,30 @@ class ImportTest(unittest.TestCase):
         return self.export_definition(pid, directory, fmt, {"type": "log_spans"}, batch_size)
 
     def export_definition(self, pid, directory, fmt, definition, batch_size=100):
+        self.run_export(self.create_export(pid, directory, fmt, definition, batch_size))
+        return directory
+
+    def create_export(self, pid, directory, fmt="jsonl", definition=None, batch_size=100):
+        """A registered, paused export to file://directory; returns its id."""
         token = self.srv.admin("create-key", "--name", "exp", "--project", pid,
                                "--service-token").stdout.strip()
         s, a = self.call("POST", "/v1/project_automation", {
             "project_id": pid, "name": f"e-{uuid.uuid4()}",
-            # Paused: only this manual run writes (the scheduler would start one too).
-            "config": export_config("file://" + directory, fmt=fmt, definition=definition,
-                                    batch_size=batch_size,
-                                    max_iterations=1000, status="paused")})
+            # Paused: only manual runs write (the scheduler would start one too).
+            "config": export_config("file://" + directory, fmt=fmt,
+                                    definition=definition or {"type": "log_spans"},
+                                    batch_size=batch_size, max_iterations=1000,
+                                    status="paused")})
         self.assertEqual(s, 200, a)
         s, r = self.call("POST", "/automation/cron", {"automation_id": a["id"],
                                                        "cron": {"type": "btql_export"},
                                                        "service_token": token})
         self.assertEqual(s, 200, r)
-        s, run = self.call("POST", f"/automation/cron/{a['id']}/run", {})
+        return a["id"]
+
+    def run_export(self, automation_id):
+        s, run = self.call("POST", f"/automation/cron/{automation_id}/run", {})
         self.assertEqual(s, 200, run)
-        return directory
 
     def fetch(self, pid):
         rows, cursor = [], None
@@ -106,7 +114,7 @@ class ImportTest(unittest.TestCase):
             cursor = r["cursor"]
 
     def import_args(self, source, pid, *extra):
-        return [BINARY, "import", "file://" + source, "--project", pid,
+        return [BINARY, "import", *(["file://" + source] if source else []), "--project", pid,
                 "--url", f"http://127.0.0.1:{self.srv.port}", "--data-dir", self.srv.data_dir,
                 *extra]
 
@@ -224,6 +232,89 @@ class ImportTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertIn(os.path.basename(first), r.stderr)
         self.assertEqual(self.fetch(empty), [])
+
+    def retention(self, pid, **config):
+        s, a = self.call("POST", "/v1/project_automation", {
+            "project_id": pid, "name": f"r-{uuid.uuid4()}",
+            "config": {"event_type": "retention", "object_type": "project_logs",
+                       "retention_days": 30, "status": "paused", **config}})
+        return s, a
+
+    def test_archive_first_deletes_only_what_the_export_wrote_and_brings_it_back(self):
+        pid = self.new_project()
+        old = rows_for(200, "a", iso_days_ago(40))
+        ingest(self.srv, self.key, pid, old + rows_for(20, "z", iso_days_ago(1)), batch=100)
+        directory = os.path.join(self.tmp, "archive")
+        export_id = self.create_export(pid, directory)
+        traces_id = self.create_export(pid, os.path.join(self.tmp, "archive-traces"),
+                                       definition={"type": "log_traces"})
+        # What archive_first accepts: an export of these logs that writes every span.
+        for config, fragment in [
+                ({"archive_first": str(uuid.uuid4())}, "no export automation"),
+                ({"archive_first": traces_id}, "does not write every span"),
+                ({"archive_first": export_id, "wait_for_export": False},
+                 "cannot be false with archive_first"),
+                ({"archive_first": export_id, "object_type": "dataset"}, "project_logs")]:
+            s, r = self.retention(pid, **config)
+            self.assertEqual(s, 400, (config, r))
+            self.assertIn(fragment, r["error"]["message"])
+        s, policy = self.retention(pid, archive_first=export_id, grace_seconds=0,
+                                   exempt_filter="metadata.keep = true")
+        self.assertEqual(s, 200, policy)
+        run_path = f"/automation/retention/{policy['id']}/run"
+        # The export has not run (and is paused): nothing is deleted, everything is held back.
+        s, held = self.call("POST", run_path)
+        self.assertEqual(s, 200, held)
+        self.assertEqual(held["stats"]["soft_deleted"], 0, held)
+        self.assertEqual(held["stats"]["held_back"], 133, held)
+        self.assertIn("has not written anything yet", held["stats"]["held_back_reason"])
+        self.assertEqual(len(self.fetch(pid)), 220)
+        self.run_export(export_id)
+        s, run = self.call("POST", run_path)
+        self.assertEqual(s, 200, run)
+        deleted = {e["id"] for e in old if not e["metadata"]["keep"]}
+        self.assertEqual(run["stats"]["soft_deleted"], len(deleted), run)
+        # The run names exactly the files that hold what it deleted.
+        holding = set()
+        for path in glob.glob(os.path.join(directory, "**", "*.jsonl"), recursive=True):
+            with open(path) as f:
+                ids = {json.loads(line)["id"] for line in f}
+            if ids & deleted:
+                holding.add(os.path.relpath(path, directory))
+        self.assertEqual(set(run["stats"]["archive"]["files"]), holding)
+        self.assertEqual(run["stats"]["archive"]["automation_id"], export_id)
+        self.assertEqual(len(self.fetch(pid)), 220 - len(deleted))
+        deadline = time.time() + 30  # grace 0: the scheduler purges within a tick
+        while time.time() < deadline:
+            s, status = self.call("GET", f"/automation/retention/{policy['id']}/status")
+            if status["last_run"]["stats"]["purged"] == len(deleted):
+                break
+            time.sleep(0.3)
+        self.assertEqual(status["last_run"]["stats"]["purged"], len(deleted), status)
+        # A row the run kept, changed since: bringing the archive back must not undo that.
+        kept = old[0]
+        self.assertTrue(kept["metadata"]["keep"])
+        ingest(self.srv, self.key, pid, [dict(kept, output="changed since")])
+        r = self.sluice_import(None, pid, "--retention-run", run["id"])
+        self.assertIn(f"imported {len(deleted)} rows", r.stdout)
+        self.assertIn("left as they are", r.stderr)
+        rows = {e["id"]: e for e in self.fetch(pid)}
+        self.assertEqual(len(rows), 220)
+        self.assertEqual(rows[kept["id"]]["output"], "changed since")
+        for e in old:
+            if e["id"] in deleted:
+                got = rows[e["id"]]
+                self.assertEqual({k: got.get(k) for k in e}, e, e["id"])
+        again = self.sluice_import(None, pid, "--retention-run", run["id"])
+        self.assertIn("imported 0 rows", again.stdout)
+        # A run without an archive says so.
+        s, plain = self.retention(pid, wait_for_export=False)
+        s, plain_run = self.call("POST", f"/automation/retention/{plain['id']}/run")
+        self.assertEqual(s, 200, plain_run)
+        s, r = self.call("POST", f"/v1/project_logs/{pid}/import",
+                         {"retention_run_id": plain_run["id"]})
+        self.assertEqual(s, 400, r)
+        self.assertIn("has no archive", r["error"]["message"])
 
     def test_a_bad_file_is_named_and_nothing_of_it_is_applied(self):
         src = self.new_project()

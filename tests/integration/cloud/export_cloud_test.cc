@@ -30,7 +30,7 @@ class ExportCloudTest : public ::testing::Test {
     org_ = *store_->CreateOrg("o");
     project_ = *store_->CreateProject({NewUuid(), org_.id, "p", "", clock_.NowMicros()});
     automation_.id = NewUuid();
-    ConfigContext ctx{org_.id, project_.id, automation_.id, "sluice", nullptr};
+    ConfigContext ctx{org_.id, project_.id, automation_.id, "sluice", nullptr, nullptr};
     external_id_ = ExternalId(ctx);
     Status s = moto_.Start(kBucket, external_id_);
     ASSERT_TRUE(s.ok()) << s.ToString();
@@ -51,7 +51,7 @@ class ExportCloudTest : public ::testing::Test {
     automation_.project_id = project_.id;
     automation_.name = "to-moto";
     automation_.type = model::AutomationType::kExport;
-    ConfigContext ctx{org_.id, project_.id, automation_.id, "sluice", nullptr};
+    ConfigContext ctx{org_.id, project_.id, automation_.id, "sluice", nullptr, nullptr};
     auto config = ValidateAutomationConfig(
         *Json::Parse(R"({"event_type":"btql_export","export_definition":{"type":"log_spans"},)"
                      R"("export_path":"s3://)" +

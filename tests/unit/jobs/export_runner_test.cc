@@ -64,7 +64,7 @@ class ExportRunnerTest : public ::testing::Test {
         R"("export_path":"s3://bucket/team/logs","format":"jsonl","interval_seconds":300,)"
         R"("credentials":{"type":"aws_iam","role_arn":"arn:aws:iam::123456789012:role/x"})" +
         extra_fields + "}";
-    ConfigContext ctx{org_.id, project_.id, a.id, "sluice", nullptr};
+    ConfigContext ctx{org_.id, project_.id, a.id, "sluice", nullptr, nullptr};
     auto valid = ValidateAutomationConfig(*Json::Parse(config), ctx);
     EXPECT_TRUE(valid.ok()) << valid.status().ToString();
     a.config = *valid;

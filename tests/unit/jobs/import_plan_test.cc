@@ -1,5 +1,6 @@
 #include "jobs/import_plan.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "cloud/local/local_object_store.h"
@@ -58,10 +59,19 @@ TEST(PlanImport, TakesEveryManifestFileOnceInExportOrderWithinTheDates) {
                                       "2026-12-07/export_001.jsonl"}));
   EXPECT_EQ(plan->files[1].sha256, "b");
   EXPECT_EQ(plan->files[1].rows, 2);
-  auto day = PlanImport(store, url, {"2026-12-07", "2026-12-07"});
+  auto day = PlanImport(store, url, {"2026-12-07", "2026-12-07", {}});
   EXPECT_EQ(Keys(*day), (std::vector<std::string>{"2026-12-07/export_001.jsonl"}));
-  EXPECT_EQ(PlanImport(store, url, {"12/07/2026", ""}).status().code(),
+  EXPECT_EQ(PlanImport(store, url, {"12/07/2026", "", {}}).status().code(),
             StatusCode::kInvalidArgument);
+  // Named files (a retention run's archive): those only, in export order.
+  auto named = PlanImport(
+      store, url, {"", "", {"2026-12-07/export_001.jsonl", "2026-12-06/export_001.jsonl"}});
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  EXPECT_EQ(Keys(*named), (std::vector<std::string>{"2026-12-06/export_001.jsonl",
+                                                    "2026-12-07/export_001.jsonl"}));
+  auto gone = PlanImport(store, url, {"", "", {"2026-12-06/stray.jsonl"}});
+  EXPECT_EQ(gone.status().code(), StatusCode::kDataLoss);
+  EXPECT_THAT(gone.status().message(), ::testing::HasSubstr("stray.jsonl is in no manifest"));
 }
 
 TEST(PlanImport, WithoutManifestsTakesEveryJsonLinesFileInKeyOrder) {
