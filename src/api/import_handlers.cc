@@ -80,8 +80,8 @@ Result<ImportHandlers::Source> ImportHandlers::ArchiveOfRun(const Caller& caller
                                                             jobs::ImportRequest* request) {
   SLUICE_RETURN_IF_ERROR(CheckUuid(run_id, "retention_run_id"));
   SLUICE_ASSIGN_OR_RETURN(auto run, store_.GetRun(run_id));
-  auto policy = run ? store_.GetAutomation(run->automation_id)
-                    : Result<model::Automation>(NotFoundError(""));
+  auto policy =
+      run ? store_.GetAutomation(run->automation_id) : Result<model::Automation>(NotFoundError(""));
   if (!policy.ok() || policy->org_id != caller.key.org_id ||
       policy->type != model::AutomationType::kRetention) {
     return NotFoundError("retention run " + run_id + " not found");
@@ -93,14 +93,13 @@ Result<ImportHandlers::Source> ImportHandlers::ArchiveOfRun(const Caller& caller
   const Json* archive_id = archive ? archive->Find("automation_id") : nullptr;
   const Json* files = archive ? archive->Find("files") : nullptr;
   const Json* cutoff = run->stats.Find("cutoff");
-  if (archive_id == nullptr || !archive_id->is_string() || files == nullptr ||
-      !files->is_array() || cutoff == nullptr) {
+  if (archive_id == nullptr || !archive_id->is_string() || files == nullptr || !files->is_array() ||
+      cutoff == nullptr) {
     return FailedPreconditionError("retention run " + run_id +
                                    " has no archive: its policy did not archive first "
                                    "(archive_first), so nothing records where its rows went");
   }
-  if (target.ref.type != model::ObjectType::kProjectLogs ||
-      target.ref.id != policy->project_id) {
+  if (target.ref.type != model::ObjectType::kProjectLogs || target.ref.id != policy->project_id) {
     return InvalidArgumentError("retention run " + run_id + " deleted logs of project " +
                                 policy->project_id + ": bring them back into that project's logs");
   }

@@ -47,7 +47,7 @@ class ImportHandlers {
     std::string id;
     std::string org_id;
     std::string project_id;
-    std::string source;  // for people: the export path
+    std::string source;    // for people: the export path
     bool restore = false;  // bringing back a retention run's deletions
     TimestampMicros started = 0;
     std::atomic<bool> cancel{false};

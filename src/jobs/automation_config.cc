@@ -244,10 +244,9 @@ Status CheckFilter(const std::string& field, const std::string& filter,
 }
 
 Result<RetentionConfig> ParseRetentionConfig(const Json& c, const ConfigContext& ctx) {
-  SLUICE_RETURN_IF_ERROR(
-      CheckKnownFields(c, {"event_type", "status", "object_type", "retention_days", "exempt_filter",
-                           "wait_for_export", "archive_first", "interval_seconds",
-                           "grace_seconds"}));
+  SLUICE_RETURN_IF_ERROR(CheckKnownFields(
+      c, {"event_type", "status", "object_type", "retention_days", "exempt_filter",
+          "wait_for_export", "archive_first", "interval_seconds", "grace_seconds"}));
   RetentionConfig out;
   SLUICE_ASSIGN_OR_RETURN(std::string type, String(c, "object_type", true));
   auto t = model::ParseObjectType(type);
@@ -280,8 +279,9 @@ Result<RetentionConfig> ParseRetentionConfig(const Json& c, const ConfigContext&
                  "experiments and datasets have no such export)");
     }
     if (out.wait_for_export == false) {
-      return Bad("wait_for_export", "cannot be false with archive_first: a run deletes only "
-                                    "rows the archive export has written");
+      return Bad("wait_for_export",
+                 "cannot be false with archive_first: a run deletes only "
+                 "rows the archive export has written");
     }
     if (ctx.check_archive) SLUICE_RETURN_IF_ERROR(ctx.check_archive(out.archive_first));
   }

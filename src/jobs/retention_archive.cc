@@ -8,9 +8,7 @@ namespace sluice::jobs {
 
 Result<model::Automation> ArchiveExport(store::Store& store, const model::Automation& retention,
                                         const std::string& archive_id) {
-  auto bad = [&](const std::string& why) {
-    return InvalidArgumentError("archive_first: " + why);
-  };
+  auto bad = [&](const std::string& why) { return InvalidArgumentError("archive_first: " + why); };
   auto a = store.GetAutomation(archive_id);
   if (a.status().code() == StatusCode::kNotFound || (a.ok() && a->org_id != retention.org_id)) {
     return bad("no export automation " + archive_id + " exists");
@@ -21,13 +19,12 @@ Result<model::Automation> ArchiveExport(store::Store& store, const model::Automa
   }
   if (a->project_id != retention.project_id) {
     return bad("export \"" + a->name + "\" (" + archive_id +
-               ") belongs to another project; name an export of project " +
-               retention.project_id);
+               ") belongs to another project; name an export of project " + retention.project_id);
   }
   auto config = StoredExportConfig(*a);
   if (!config.ok()) {
-    return bad("export \"" + a->name + "\" has a configuration that no longer reads: " +
-               config.status().message());
+    return bad("export \"" + a->name +
+               "\" has a configuration that no longer reads: " + config.status().message());
   }
   if (config->definition != ExportDefinition::kLogSpans) {
     return bad("export \"" + a->name + "\" (" + archive_id +

@@ -136,9 +136,8 @@ Result<std::vector<std::string>> ArchiveKeys(store::Store& store, const ArchiveI
       files.push_back(f);
     }
   }
-  std::sort(files.begin(), files.end(), [](const store::ExportFile* a, const store::ExportFile* b) {
-    return a->to < b->to;
-  });
+  std::sort(files.begin(), files.end(),
+            [](const store::ExportFile* a, const store::ExportFile* b) { return a->to < b->to; });
   files.erase(std::unique(files.begin(), files.end()), files.end());
   std::vector<std::string> keys;
   keys.reserve(files.size());
@@ -192,8 +191,8 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
     SLUICE_ASSIGN_OR_RETURN(model::Automation archive,
                             ArchiveExport(store_, a, plan.config.archive_first));
     plan.archive_id = archive.id;
-    SLUICE_ASSIGN_OR_RETURN(auto hold,
-                            HoldOf(store_, archive, {model::ObjectType::kProjectLogs, a.project_id}));
+    SLUICE_ASSIGN_OR_RETURN(
+        auto hold, HoldOf(store_, archive, {model::ObjectType::kProjectLogs, a.project_id}));
     if (hold) holds.push_back(std::move(*hold));
   } else if (plan.config.wait_for_export.value_or(true)) {
     SLUICE_ASSIGN_OR_RETURN(holds, ActiveExportHolds(store_, a));
@@ -349,15 +348,16 @@ Result<model::AutomationRun> RetentionRunner::RunLeased(const model::Automation&
       Json keys = Json::Array();
       int64_t unarchived = 0;
       for (const auto& t : plan.targets) {
-        SLUICE_ASSIGN_OR_RETURN(auto found, ArchiveKeys(store_, index, t.mark, t.exempt_row_keys,
-                                                        &unarchived));
+        SLUICE_ASSIGN_OR_RETURN(auto found,
+                                ArchiveKeys(store_, index, t.mark, t.exempt_row_keys, &unarchived));
         for (auto& k : found) keys.Push(Json::String(std::move(k)));
       }
       if (unarchived > 0) {
         // The hold makes this impossible unless the export's history was reset meanwhile.
         return FailedPreconditionError(
             std::to_string(unarchived) + " expired rows are in no committed file of export " +
-            plan.archive_id + " (was it reset?): nothing was deleted; run the export, then retention");
+            plan.archive_id +
+            " (was it reset?): nothing was deleted; run the export, then retention");
       }
       Json archive = Json::Object();
       archive.Set("automation_id", Json::String(plan.archive_id));

@@ -64,8 +64,8 @@ TEST(PlanImport, TakesEveryManifestFileOnceInExportOrderWithinTheDates) {
   EXPECT_EQ(PlanImport(store, url, {"12/07/2026", "", {}}).status().code(),
             StatusCode::kInvalidArgument);
   // Named files (a retention run's archive): those only, in export order.
-  auto named = PlanImport(
-      store, url, {"", "", {"2026-12-07/export_001.jsonl", "2026-12-06/export_001.jsonl"}});
+  auto named = PlanImport(store, url,
+                          {"", "", {"2026-12-07/export_001.jsonl", "2026-12-06/export_001.jsonl"}});
   ASSERT_TRUE(named.ok()) << named.status().ToString();
   EXPECT_EQ(Keys(*named), (std::vector<std::string>{"2026-12-06/export_001.jsonl",
                                                     "2026-12-07/export_001.jsonl"}));

@@ -233,8 +233,9 @@ class RetentionWithExportTest : public RetentionRunnerTest {
     a.project_id = project_.id;
     a.name = "to-s3-" + status;
     a.type = model::AutomationType::kExport;
-    ConfigContext ctx{org_.id, project_.id, a.id, "sluice",
-                      [](const model::ObjectRef&) { return Status(); }, nullptr};
+    ConfigContext ctx{
+        org_.id, project_.id, a.id, "sluice", [](const model::ObjectRef&) { return Status(); },
+        nullptr};
     auto config = ValidateAutomationConfig(
         *Json::Parse(R"({"event_type":"btql_export","export_definition":)" + definition +
                      R"(,"export_path":"file:///tmp/x","format":"jsonl","interval_seconds":300,)"
