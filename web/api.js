@@ -60,5 +60,7 @@ export const api = {
   retentionRun: (id) => call('POST', `/automation/retention/${id}/run`),
   retentionRestore: (id, runId) => call('POST', `/automation/retention/${id}/restore`,
                                         { run_id: runId }),
+  importLogs: (projectId, body) => call('POST', `/v1/project_logs/${projectId}/import`, body),
+  importJob: (id) => call('GET', `/v1/import/${id}`),
   btql: (query) => call('POST', '/btql', { query, fmt: 'json' }),
 };

@@ -19,7 +19,7 @@ export function previewText(p, objectType) {
   }
   const held = Number(p.held_back || 0);
   if (held > 0) {
-    text += ` ${plural(held, 'more row')} ${held === 1 ? 'waits' : 'wait'} until an active ` +
+    text += ` ${plural(held, 'more row')} ${held === 1 ? 'waits' : 'wait'} until an ` +
             `export has written ${held === 1 ? 'it' : 'them'}.`;
   }
   return text;
@@ -68,6 +68,8 @@ async function saveRetention(project, ui) {
   if (!Number.isInteger(days) || days < 1) throw new Error('Retention period: at least 1 day.');
   const config = { event_type: 'retention', object_type: ui.objectType.value,
                    retention_days: days };
+  // An empty archive_first removes it from a saved policy.
+  if (ui.objectType.value === 'project_logs') config.archive_first = ui.archive.value;
   const isNew = !ui.id;
   let a;
   if (ui.id) {
@@ -101,6 +103,20 @@ export function retentionSection(project, ui, done) {
     h('p', { class: 'help' }, 'The preview counts what a saved policy would delete: after Save, ' +
       'the number of rows it deletes now appears here.'));
   ui.warning = h('p', { class: 'warning' }, warningText());
+  // Archive first: the project's span exports, loaded when the editor opens.
+  ui.archive = h('select', {}, h('option', { value: '' }, 'No: delete what is expired'));
+  const archiveField = field('Archive first', ui.archive,
+    'Delete only rows this export has written, and keep the list of its files that hold them, ' +
+    'so a run can be brought back from the archive after its grace period.');
+  const showArchive = () => { archiveField.hidden = ui.objectType.value !== 'project_logs'; };
+  ui.objectType.addEventListener('change', showArchive);
+  const archiveChoices = api.automations(project.id).then((list) => {
+    for (const e of list.objects || []) {
+      const def = e.config.export_definition || {};
+      if (e.config.event_type !== 'btql_export' || def.type !== 'log_spans') continue;
+      ui.archive.append(h('option', { value: e.id }, `Export “${e.name}” (${e.config.export_path})`));
+    }
+  }).catch(() => {});
   const saveButton = h('button', { type: 'button' }, 'Save');
   const doneButton = h('button', { type: 'button', hidden: true }, 'Done');
   saveButton.addEventListener('click', async () => {
@@ -119,6 +135,9 @@ export function retentionSection(project, ui, done) {
     ui.name.value = a.name;
     ui.objectType.value = a.config.object_type;
     ui.days.value = String(a.config.retention_days);
+    await archiveChoices;
+    ui.archive.value = a.config.archive_first || '';
+    showArchive();
     ui.warning.textContent = warningText(a.config.grace_seconds);
     ui.title.textContent = `Edit automation “${a.name}”`;
     for (const r of document.getElementsByName('automation-type')) r.disabled = true;
@@ -126,7 +145,7 @@ export function retentionSection(project, ui, done) {
   return {
     fields: [field('Object type', ui.objectType),
              field('Retention period (days)', ui.days, 'Data older than this is deleted.'),
-             ui.warning],
+             archiveField, ui.warning],
     result: ui.preview,
     actions: [saveButton, doneButton],
   };

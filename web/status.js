@@ -1,7 +1,9 @@
 // The status dialog an automation's status icon opens: run history (time, trigger, rows, data
 // size, duration, status), the last run with its error, and Run once, Refresh, Reset (asks
-// first) for exports; Run once, Refresh, the preview, Restore (within the grace period; it pauses
-// an active policy) and Resume (when paused) for retention policies.
+// first) and Import (the export's files back into the project's logs) for exports; Run once,
+// Refresh, the preview, Restore (within the grace period; it pauses an active policy), Bring back
+// from archive (after it, for a policy that archives first) and Resume (when paused) for
+// retention policies. An import shows its progress (files, rows) until it ends.
 import { api, ApiError } from './api.js';
 import { confirmDialog, openDialog } from './dialog.js';
 import { previewText } from './retention.js';
@@ -44,6 +46,50 @@ function lastRunView(run) {
   return h('div', { class: 'last-run' }, parts);
 }
 
+// Starts an import and shows its progress in `view.summary`'s place until it ends; resolves
+// with the finished job, throws with the job's error.
+async function followImport(body, a, view) {
+  let job = await api.importLogs(a.project_id, body);
+  const line = h('p', { class: 'import-progress' });
+  view.progress.replaceChildren(line);
+  for (;;) {
+    line.textContent = `Import ${job.status}: ${job.files_done} of ${plural(job.files_total, 'file')}, ` +
+                       `${plural(job.rows, 'row')} brought back` +
+                       (job.rows_present ? `, ${plural(job.rows_present, 'row')} left as they are` : '') +
+                       (job.current_file ? ` (reading ${job.current_file})` : '') + '.';
+    if (job.status !== 'running') break;
+    await new Promise((r) => setTimeout(r, 300));
+    job = await api.importJob(job.id);
+  }
+  if (job.status !== 'success') throw new Error(`Import ${job.status}: ${job.error}`);
+  return job;
+}
+
+async function importExport(a, view) {
+  const ok = await confirmDialog('Import this export?',
+    `Read every file “${a.name}” wrote (${a.config.export_path}) back into this project's logs, ` +
+    'checked against its manifests. Rows keep their ids: importing twice changes nothing, and ' +
+    'each imported row replaces the stored row of the same id.', 'Import');
+  if (!ok) return;
+  const job = await followImport({ automation_id: a.id }, a, view);
+  toast(`Imported ${plural(job.rows, 'row')} from ${plural(job.files_done, 'file')}`);
+}
+
+async function bringBack(a, run, view, active) {
+  const files = run.stats.archive.files.length;
+  const pauses = active ? ' It pauses this policy, so that its next run does not delete the ' +
+                          'rows again.' : '';
+  const ok = await confirmDialog('Bring back from archive?',
+    `Import the ${plural(files, 'archive file')} that hold what the run of ` +
+    `${formatTime(run.started)} deleted. Rows that are there now stay as they are.${pauses}`,
+    'Bring back');
+  if (!ok) return;
+  const job = await followImport({ retention_run_id: run.id }, a, view);
+  if (job.policy_paused) a.config.status = 'paused';
+  toast(`Brought back ${plural(job.rows, 'row')} from the archive` +
+        `${job.policy_paused ? '; the policy is paused' : ''}`);
+}
+
 async function loadExport(a, view) {
   const st = await api.cronStatus(a.id);
   const next = st.next_run ? `Next run ${formatTime(st.next_run)}.` : 'Paused: no run scheduled.';
@@ -64,6 +110,14 @@ async function loadRetention(a, view, act) {
     const left = Number(stat(r, 'soft_deleted') || 0) - Number(stat(r, 'restored') || 0);
     const inGrace = purgeAfter !== null && purgeAfter > Date.now() * 1000 && left > 0 &&
                     !stat(r, 'purged');
+    const archive = stat(r, 'archive');
+    // Past its grace (purged, or about to be: the server makes it final first).
+    const pastGrace = purgeAfter !== null && purgeAfter <= Date.now() * 1000 && left > 0;
+    if (pastGrace && archive && archive.files.length > 0) {
+      return h('button', { type: 'button', class: 'secondary small',
+                           'aria-label': `Bring back from archive what the run of ${formatTime(r.started)} deleted`,
+                           onclick: act(() => bringBack(a, r, view, active)) }, 'Bring back from archive');
+    }
     if (!inGrace) return '–';
     return h('button', { type: 'button', class: 'secondary small',
                          'aria-label': `Restore what the run of ${formatTime(r.started)} deleted`,
@@ -109,6 +163,7 @@ export function openStatus(a, onChange) {
   const view = {
     summary: h('div', { class: 'summary', role: 'status', 'aria-live': 'polite' }),
     last: h('div', {}), history: h('div', {}), error: h('p', { class: 'error', role: 'alert' }),
+    progress: h('div', { role: 'status', 'aria-live': 'polite' }),
   };
   const refresh = async () => {
     view.error.textContent = '';
@@ -143,6 +198,8 @@ export function openStatus(a, onChange) {
     actions.push(view.resume);
   }
   if (isExport) {
+    actions.push(h('button', { type: 'button', class: 'secondary',
+                               onclick: act(() => importExport(a, view)) }, 'Import'));
     actions.push(h('button', { type: 'button', class: 'danger', onclick: act(async () => {
       const ok = await confirmDialog('Reset automation?',
         'This clears the cursor and run history; the next run exports everything again into ' +
@@ -152,7 +209,7 @@ export function openStatus(a, onChange) {
   }
   openDialog({
     title: `${a.name}: ${isExport ? 'export' : 'retention'} status`,
-    body: h('div', { class: 'status-body' }, view.summary, view.error,
+    body: h('div', { class: 'status-body' }, view.summary, view.progress, view.error,
             h('div', { class: 'actions' }, actions),
             h('h3', {}, 'Last run'), view.last, h('h3', {}, 'Run history'), view.history),
     returnFocus: () => document.querySelector(`button.status-icon[data-automation="${a.id}"]`),

@@ -41,7 +41,9 @@ std::string ImportHandlers::JobJson(Job& job) {
   const jobs::ImportProgress& p = job.progress;
   w.Member("files_total", p.files_total).Member("files_done", p.files_done);
   w.Member("rows", p.rows).Member("rows_filtered", p.rows_filtered).Member("bytes", p.bytes);
-  if (job.restore) w.Member("rows_present", p.rows_present);
+  if (job.restore) {
+    w.Member("rows_present", p.rows_present).Member("policy_paused", job.paused_policy);
+  }
   w.Key("current_file");
   p.current_file.empty() ? w.Null() : w.String(p.current_file);
   w.Key("error");
@@ -104,8 +106,22 @@ Result<ImportHandlers::Source> ImportHandlers::ArchiveOfRun(const Caller& caller
                                 policy->project_id + ": bring them back into that project's logs");
   }
   SLUICE_ASSIGN_OR_RETURN(auto marks, store_.ListRetentionMarks(policy->id));
+  const TimestampMicros now = clock_.NowMicros();
+  for (const model::RetentionMark& m : marks) {
+    if (m.run_id == run_id && m.state == model::MarkState::kActive && m.purge_after <= now) {
+      // Its grace is over and only the purge is pending: made final now, so that what comes
+      // back is what the archive holds.
+      SLUICE_RETURN_IF_ERROR(retention_.PurgeDue().status());
+      SLUICE_ASSIGN_OR_RETURN(marks, store_.ListRetentionMarks(policy->id));
+      break;
+    }
+  }
   for (const model::RetentionMark& m : marks) {
     if (m.run_id == run_id && m.state == model::MarkState::kActive) {
+      if (m.purge_after <= now) {
+        return UnavailableError("retention run " + run_id +
+                                " is being purged by another process: try again in a moment");
+      }
       return FailedPreconditionError(
           "retention run " + run_id + " is still in its grace period (until " +
           FormatRfc3339(m.purge_after) + "): restore it instead (POST /automation/retention/" +
@@ -126,6 +142,15 @@ Result<ImportHandlers::Source> ImportHandlers::ArchiveOfRun(const Caller& caller
     if (f.is_string()) request->selection.keys.push_back(f.string_value());
   }
   request->restore_created_before = cutoff->int_value();
+  // As it stands, the policy's next run would delete the rows again (once the archive export
+  // has written them anew): paused, as a restore pauses it.
+  SLUICE_ASSIGN_OR_RETURN(auto cfg, jobs::StoredRetentionConfig(*policy));
+  if (cfg.active) {
+    model::Automation paused = *policy;
+    paused.config.Set("status", Json::String("paused"));
+    SLUICE_RETURN_IF_ERROR(store_.UpdateAutomation(paused));
+    source.paused_policy = true;
+  }
   return source;
 }
 
@@ -192,6 +217,7 @@ Result<ApiResponse> ImportHandlers::Start(const ApiRequest& r) {
   job->project_id = target.project.id;
   job->source = source.name;
   job->restore = request.restore_created_before.has_value();
+  job->paused_policy = source.paused_policy;
   job->started = clock_.NowMicros();
   Job* raw = job.get();
   std::lock_guard<std::mutex> lock(mu_);

@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "jobs/export_destination.h"
 #include "jobs/import_runner.h"
+#include "jobs/retention_runner.h"
 #include "store/store.h"
 
 namespace sluice::api {
@@ -27,12 +28,13 @@ class ImportHandlers {
  public:
   // REQUIRES: every reference outlives the handlers.
   ImportHandlers(store::Store& store, Clock& clock, Authenticator& auth,
-                 jobs::DestinationProvider& destinations,
+                 jobs::DestinationProvider& destinations, jobs::RetentionRunner& retention,
                  std::function<void(std::string_view)> fault_hook = nullptr)
       : store_(store),
         clock_(clock),
         auth_(auth),
         destinations_(destinations),
+        retention_(retention),
         fault_hook_(std::move(fault_hook)) {}
   // Cancels running imports (between files) and waits for them.
   ~ImportHandlers();
@@ -49,6 +51,7 @@ class ImportHandlers {
     std::string project_id;
     std::string source;    // for people: the export path
     bool restore = false;  // bringing back a retention run's deletions
+    bool paused_policy = false;
     TimestampMicros started = 0;
     std::atomic<bool> cancel{false};
     std::mutex mu;                  // guards the fields below
@@ -62,6 +65,7 @@ class ImportHandlers {
   struct Source {
     jobs::Destination destination;
     std::string name;
+    bool paused_policy = false;  // bringing back a retention run paused its policy
   };
   // The archive files of retention run `run_id` (its policy's archive_first export), to bring
   // back what it deleted into `target`; sets the request's files and restore rule.
@@ -74,6 +78,7 @@ class ImportHandlers {
   Clock& clock_;
   Authenticator& auth_;
   jobs::DestinationProvider& destinations_;
+  jobs::RetentionRunner& retention_;  // purges a run whose grace is over before bringing it back
   std::function<void(std::string_view)> fault_hook_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<Job>> jobs_;

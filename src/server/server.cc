@@ -130,8 +130,9 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Clock
   api::RegisterAutomationRoutes(*s->http_, *s->automation_handlers_);
   SLUICE_RETURN_IF_ERROR(s->BuildSdkHandlers(config, clock));
   api::RegisterSdkRoutes(*s->http_, *s->sdk_handlers_);
-  s->import_handlers_ = std::make_unique<api::ImportHandlers>(
-      *s->store_, clock, s->handlers_->authenticator(), *s->destinations_, fault_hook);
+  s->import_handlers_ =
+      std::make_unique<api::ImportHandlers>(*s->store_, clock, s->handlers_->authenticator(),
+                                            *s->destinations_, *s->retention_, fault_hook);
   api::RegisterImportRoutes(*s->http_, *s->import_handlers_);
   api::otlp::OtlpOptions otlp;
   otlp.max_body_bytes = config.max_body_bytes;

@@ -295,8 +295,14 @@ class ImportTest(unittest.TestCase):
         kept = old[0]
         self.assertTrue(kept["metadata"]["keep"])
         ingest(self.srv, self.key, pid, [dict(kept, output="changed since")])
+        s, _ = self.call("PATCH", f"/v1/project_automation/{policy['id']}",
+                         {"config": {"status": "active"}})
+        self.assertEqual(s, 200)
         r = self.sluice_import(None, pid, "--retention-run", run["id"])
         self.assertIn(f"imported {len(deleted)} rows", r.stdout)
+        # As a restore does, bringing rows back pauses the policy that would delete them again.
+        s, status = self.call("GET", f"/automation/retention/{policy['id']}/status")
+        self.assertEqual(status["status"], "paused", status)
         self.assertIn("left as they are", r.stderr)
         rows = {e["id"]: e for e in self.fetch(pid)}
         self.assertEqual(len(rows), 220)

@@ -4,6 +4,8 @@
 // run once, read the run in the status dialog, reset, and create a retention policy with its
 // preview, run and restore it (which pauses it), resume it, and read its grace period in words. Started by automations_ui_test.py, which answers `FIX_ROLE <external_id>` lines.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { chromium } from 'playwright-core';
@@ -272,6 +274,71 @@ async function retentionRunAndRestore({ rows }) {
   await dialog.waitFor({ state: 'detached' });
 }
 
+// Archive first: a span export to a local directory, a policy that keeps it as its archive
+// (chosen in the editor), a run past its grace brought back from the archive, and the export
+// imported from its status dialog, each with its progress.
+async function archiveAndBringBack() {
+  step('archive first: choose the export in the editor, run, bring the run back after grace');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-ui-archive-'));
+  const exp = await api('POST', '/v1/project_automation', {
+    project_id: env.SLUICE_PROJECT_ID, name: 'archive spans',
+    config: { event_type: 'btql_export', export_definition: { type: 'log_spans' },
+              export_path: `file://${dir}`, format: 'jsonl', interval_seconds: 3600,
+              status: 'paused' } });
+  await api('POST', '/automation/cron', { automation_id: exp.id, cron: { type: 'btql_export' },
+                                          service_token: env.SLUICE_TOKEN });
+  assert.equal((await api('POST', `/automation/cron/${exp.id}/run`)).status, 'success');
+  await page.getByRole('button', { name: '+ Automation' }).click();
+  await page.getByLabel('Data retention').check();
+  await page.getByLabel('Name', { exact: true }).fill('archived logs');
+  await page.getByLabel('Object type').selectOption({ label: 'Logs' });
+  await page.getByLabel('Retention period (days)').fill('30');
+  await page.getByLabel('Archive first').selectOption({ label: `Export “archive spans” (file://${dir})` });
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#retention-preview .preview-count').waitFor();
+  await page.getByRole('button', { name: 'Done' }).click();
+  const list = await api('GET', `/v1/project_automation?project_id=${env.SLUICE_PROJECT_ID}` +
+                                '&project_automation_name=archived%20logs');
+  const policy = list.objects[0];
+  assert.equal(policy.config.archive_first, exp.id);
+  // No grace, so the run is final at once (the editor keeps the default of 24 hours).
+  await api('PATCH', `/v1/project_automation/${policy.id}`, { config: { grace_seconds: 0 } });
+  const row = page.locator('tr[data-name="archived logs"]');
+  await row.getByRole('button', { name: /run history/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'archived logs: retention status' });
+  await dialog.getByRole('button', { name: 'Run once' }).click();
+  const run = dialog.locator('table.runs tbody tr').first();
+  await run.locator('td', { hasText: env.SPANS }).waitFor();
+  const fetched = async () => (await api('GET',
+    `/v1/project_logs/${env.SLUICE_PROJECT_ID}/fetch?limit=1000`)).events.length;
+  assert.equal(await fetched(), 0, 'the run deleted every expired row');
+  await run.getByRole('button', { name: /^Bring back from archive/ }).click();
+  const confirm = page.getByRole('dialog', { name: 'Bring back from archive?' });
+  await confirm.getByText('Import the 1 archive file that hold').waitFor();
+  await confirm.getByText('It pauses this policy').waitFor();
+  await confirm.getByRole('button', { name: 'Bring back' }).click();
+  await page.locator('#toast', {
+    hasText: `Brought back ${env.SPANS} rows from the archive; the policy is paused` }).waitFor();
+  await dialog.getByText('Paused: no run scheduled.').waitFor();
+  await dialog.getByText(`Import success: 1 of 1 file, ${env.SPANS} rows brought back.`).waitFor();
+  assert.equal(await fetched(), Number(env.SPANS), 'the archive brought every row back');
+  await screenshot('archive-brought-back');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  step('export: Import reads its files back into the project');
+  const expRow = page.locator('tr[data-name="archive spans"]');
+  await expRow.getByRole('button', { name: /run history/ }).click();
+  const expDialog = page.getByRole('dialog', { name: 'archive spans: export status' });
+  await expDialog.getByRole('button', { name: 'Import' }).click();
+  await page.getByRole('dialog', { name: 'Import this export?' })
+    .getByRole('button', { name: 'Import' }).click();
+  await page.locator('#toast', { hasText: `Imported ${env.SPANS} rows from 1 file` }).waitFor();
+  assert.equal(await fetched(), Number(env.SPANS), 'importing again changes nothing');
+  await page.keyboard.press('Escape');
+  await expDialog.waitFor({ state: 'detached' });
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 // The editor's Save says how long deleted data can be restored, in the unit that fits, and that
 // deletion is final at once with no grace. The form has no grace field: the API sets it.
 async function retentionGraceText({ id }) {
@@ -375,6 +442,7 @@ try {
   const retention = await retentionWithPreview();
   await retentionRunAndRestore(retention);
   await retentionGraceText(retention);
+  await archiveAndBringBack();
   await editExport();
   await narrowScreen();
   assert.deepEqual(consoleErrors, [], 'console errors');

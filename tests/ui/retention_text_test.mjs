@@ -27,11 +27,11 @@ test('logs: rows, exempt rows and held-back rows with their nouns', () => {
   const one = previewText({ cutoff, rows: 1, exempt: 1, held_back: 1 }, 'project_logs');
   assert.match(one, /^1 row would be deleted now/);
   assert.ok(one.includes(' 1 row is kept by the exempt filter.'), one);
-  assert.ok(one.includes(' 1 more row waits until an active export has written it.'), one);
+  assert.ok(one.includes(' 1 more row waits until an export has written it.'), one);
   const two = previewText({ cutoff, rows: 2, exempt: 2, held_back: 2 }, 'project_logs');
   assert.match(two, /^2 rows would be deleted now/);
   assert.ok(two.includes(' 2 rows are kept by the exempt filter.'), two);
-  assert.ok(two.includes(' 2 more rows wait until an active export has written them.'), two);
+  assert.ok(two.includes(' 2 more rows wait until an export has written them.'), two);
   const none = previewText({ cutoff, rows: 0, exempt: 0, held_back: 0 }, 'dataset');
   assert.ok(!none.includes('exempt') && !none.includes('wait'), none);
 });
