@@ -39,17 +39,20 @@ class ImportS3Test(unittest.TestCase):
             self.assertEqual(s, 200, job)
         return job
 
-    def test_rows_come_back_from_the_bucket_with_the_exports_role(self):
-        s, p = self.call("POST", "/v1/project", {"name": "s3-import"})
+    def export_and_bring_back(self, fmt, prefix):
+        """Exports 600 spans to s3://BUCKET/prefix as fmt, deletes them, imports them back
+        through the automation and checks them field by field; returns the automation."""
+        s, p = self.call("POST", "/v1/project", {"name": f"s3-import-{fmt}"})
         pid = p["id"]
         original = spans(600)
         ingest(self.srv, self.key, pid, original)
-        cfg = export_config(f"s3://{BUCKET}/archive", "jsonl", role_arn=self.moto.role_arn("arch"),
+        role = "arch-" + fmt
+        cfg = export_config(f"s3://{BUCKET}/{prefix}", fmt, role_arn=self.moto.role_arn(role),
                             batch_size=200, status="paused")
         s, a = self.call("POST", "/v1/project_automation",
                          {"project_id": pid, "name": "archive", "config": cfg})
         self.assertEqual(s, 200, a)
-        self.moto.make_role("arch", a["config"]["credentials"]["external_id"], "archive")
+        self.moto.make_role(role, a["config"]["credentials"]["external_id"], prefix)
         token = self.srv.admin("create-key", "--name", "t", "--project", pid,
                                "--service-token").stdout.strip()
         self.assertEqual(self.call("POST", "/automation/cron", {
@@ -66,7 +69,7 @@ class ImportS3Test(unittest.TestCase):
         self.assertEqual(s, 202, job)
         job = self.wait(job)
         self.assertEqual((job["status"], job["rows"], job["files_done"]), ("success", 600, 3), job)
-        self.assertEqual(job["source"], f"s3://{BUCKET}/archive")
+        self.assertEqual(job["source"], f"s3://{BUCKET}/{prefix}")
         rows = []
         cursor = None
         while True:
@@ -83,15 +86,21 @@ class ImportS3Test(unittest.TestCase):
             for field in ("span_id", "root_span_id", "input", "output", "metadata", "metrics"):
                 self.assertEqual(r[field], e[field], (e["id"], field))
             self.assertEqual(r["span_parents"], e.get("span_parents"))
+        return a
+
+    def test_rows_come_back_from_the_bucket_with_the_exports_role(self):
+        a = self.export_and_bring_back("jsonl", "archive")
+        self.export_and_bring_back("parquet", "archive-pq")
         # The role loses its read permission: the import says which object it could not read.
-        self.moto.iam.put_role_policy(RoleName="arch", PolicyName="export",
+        self.moto.iam.put_role_policy(RoleName="arch-jsonl", PolicyName="export",
                                       PolicyDocument=json.dumps({
                                           "Version": "2012-10-17",
                                           "Statement": [{"Effect": "Allow",
                                                          "Action": "s3:ListBucket",
                                                          "Resource": f"arn:aws:s3:::{BUCKET}"}]}))
         time.sleep(1)
-        s, job = self.call("POST", f"/v1/project_logs/{pid}/import", {"automation_id": a["id"]})
+        s, job = self.call("POST", f"/v1/project_logs/{a['project_id']}/import",
+                           {"automation_id": a["id"]})
         job = self.wait(job)
         self.assertEqual(job["status"], "error", job)
         self.assertIn("archive/_sluice/manifests/", job["error"])
