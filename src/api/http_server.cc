@@ -24,6 +24,7 @@ struct RouteEntry {
   std::string method;
   std::regex pattern;
   BodyHandler handler;
+  RouteErrorAnswer on_error;  // may be empty
 };
 
 }  // namespace
@@ -99,13 +100,19 @@ ApiRequest ToApiRequest(const httplib::Request& req, std::string_view body) {
   return r;
 }
 
+void WriteResponse(const ApiResponse& api, httplib::Response& res) {
+  res.status = api.status;
+  for (const auto& [k, v] : api.headers) res.set_header(k, v);
+  res.set_content(api.body, api.content_type);
+}
+
 // Reads the body through the HTTP library, which undoes a gzip, deflate or br Content-Encoding
 // and chunked transfer, holding what it yields to `max_bytes`: the library itself checks only
 // the Content-Length sent, so a small compressed or chunked body could otherwise grow without
 // bound. On failure answers 413 (too large) or 400 and closes the connection, whose unread rest
 // cannot be told from the next request.
 bool ReadBody(const httplib::Request& req, const httplib::ContentReader& reader, size_t max_bytes,
-              std::string* body, httplib::Response& res) {
+              const RouteErrorAnswer& on_error, std::string* body, httplib::Response& res) {
   const uint64_t declared = req.get_header_value<uint64_t>("Content-Length");
   if (declared <= max_bytes) body->reserve(declared);
   bool too_large = false;
@@ -122,15 +129,13 @@ bool ReadBody(const httplib::Request& req, const httplib::ContentReader& reader,
                        ? Status(StatusCode::kResourceExhausted, "request body too large")
                        : InvalidArgumentError("the request body could not be read");
   res.status = too_large || res.status == 413 ? 413 : 400;
+  if (on_error) {
+    WriteResponse(on_error(s, res.status, ToApiRequest(req, {})), res);
+  } else {
+    res.set_content(ErrorBody(s), "application/json");
+  }
   res.set_header("Connection", "close");
-  res.set_content(ErrorBody(s), "application/json");
   return false;
-}
-
-void WriteResponse(const ApiResponse& api, httplib::Response& res) {
-  res.status = api.status;
-  for (const auto& [k, v] : api.headers) res.set_header(k, v);
-  res.set_content(api.body, api.content_type);
 }
 
 }  // namespace
@@ -153,12 +158,20 @@ HttpServer::HttpServer(HttpServerOptions options, Metrics& metrics, Clock& clock
       });
   // Errors httplib produces itself (413, 404 for unknown routes, 400 for bad requests) get the
   // same JSON error body as everything else.
-  impl_->server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+  impl_->server.set_error_handler([impl](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     Status s;
     switch (res.status) {
       case 413:
         s = Status(StatusCode::kResourceExhausted, "request body too large");
+        for (const RouteEntry& route : impl->routes) {
+          std::smatch m;
+          if (route.on_error && route.method == req.method &&
+              std::regex_match(req.path, m, route.pattern)) {
+            WriteResponse(route.on_error(s, 413, ToApiRequest(req, {})), res);
+            return;
+          }
+        }
         res.set_content(ErrorBody(s), "application/json");
         return;
       case 404: s = NotFoundError("no route for " + req.method + " " + req.path); break;
@@ -176,7 +189,7 @@ HttpServer::HttpServer(HttpServerOptions options, Metrics& metrics, Clock& clock
 HttpServer::~HttpServer() = default;
 
 void HttpServer::Route(const std::string& method, const std::string& pattern,
-                       const std::string& name, RouteHandler handler) {
+                       const std::string& name, RouteHandler handler, RouteErrorAnswer on_error) {
   Impl* impl = impl_.get();
   auto serve = [impl, name, handler = std::move(handler)](
                    const httplib::Request& req, std::string_view body, httplib::Response& res) {
@@ -200,14 +213,16 @@ void HttpServer::Route(const std::string& method, const std::string& pattern,
     impl->metrics.RecordRequest(name, req.method, api.status,
                                 (impl->clock.MonotonicMicros() - start) / 1e6);
   };
-  impl_->routes.push_back({method, std::regex(pattern), serve});
+  impl_->routes.push_back({method, std::regex(pattern), serve, on_error});
   auto plain = [serve](const httplib::Request& req, httplib::Response& res) {
     serve(req, req.body, res);
   };
-  auto reading = [impl, serve](const httplib::Request& req, httplib::Response& res,
-                               const httplib::ContentReader& reader) {
+  auto reading = [impl, serve, on_error](const httplib::Request& req, httplib::Response& res,
+                                         const httplib::ContentReader& reader) {
     std::string body;
-    if (ReadBody(req, reader, impl->options.max_body_bytes, &body, res)) serve(req, body, res);
+    if (ReadBody(req, reader, impl->options.max_body_bytes, on_error, &body, res)) {
+      serve(req, body, res);
+    }
   };
   // Methods with a body are read through a content reader (ReadBody); the plain handler serves
   // such a request only if the library decides it has no body.

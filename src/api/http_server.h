@@ -31,6 +31,11 @@ struct HttpServerOptions {
 };
 
 using RouteHandler = std::function<Result<ApiResponse>(const ApiRequest&)>;
+// A route's own answer to an error met before its handler runs (a body past the limit, one
+// that cannot be read), for protocols that define their error bodies: given the error, the HTTP
+// status it gets and the request without its body.
+using RouteErrorAnswer =
+    std::function<ApiResponse(const Status& error, int http_status, const ApiRequest& request)>;
 
 class HttpServer {
  public:
@@ -39,8 +44,9 @@ class HttpServer {
 
   // Registers a route. `pattern` is an ECMAScript regex over the path whose capture groups
   // become ApiRequest::path_params; `name` labels the route in metrics. REQUIRES: before Bind().
+  // Without `on_error`, such errors get the JSON error body every route answers with.
   void Route(const std::string& method, const std::string& pattern, const std::string& name,
-             RouteHandler handler);
+             RouteHandler handler, RouteErrorAnswer on_error = nullptr);
 
   // Binds the listening socket; returns the bound port. kUnavailable when the address is taken.
   Result<int> Bind();

@@ -138,9 +138,9 @@ Result<ImportProgress> ImportRunner::Run(cloud::ObjectStore& source, const cloud
   auto load = [&](size_t i) -> Result<Loaded> {
     Loaded out;
     SLUICE_ASSIGN_OR_RETURN(auto rows, ReadFile(source, plan.files[i], &out.bytes));
-    SLUICE_ASSIGN_OR_RETURN(out.writes,
-                            ForTarget(std::move(rows), FileName(source, plan.files[i]), target,
-                                      filter, clock_.NowMicros(), &out.filtered));
+    SLUICE_ASSIGN_OR_RETURN(
+        out.writes, ForTarget(std::move(rows), FileName(source, plan.files[i]), target, filter,
+                              clock_.NowMicros(), &out.filtered));
     return out;
   };
   std::future<Result<Loaded>> next;

@@ -48,6 +48,15 @@ class InFlight {
 
 }  // namespace
 
+ApiResponse OtlpHandler::ErrorBeforeExport(const Status& error, int http_status,
+                                           const ApiRequest& r) {
+  const std::string content_type = r.Header("content-type");
+  const std::string type = Lower(Trim(content_type.substr(0, content_type.find(';'))));
+  const Encoding encoding =
+      type == "application/x-protobuf" ? Encoding::kProtobuf : Encoding::kJson;
+  return Answer(http_status, encoding, StatusBody(encoding, error), 0);
+}
+
 Result<ApiResponse> OtlpHandler::Export(const ApiRequest& r) {
   const std::string content_type = r.Header("content-type");
   const std::string type = Lower(Trim(content_type.substr(0, content_type.find(';'))));

@@ -39,6 +39,10 @@ class OtlpHandler {
   // another Content-Type or Content-Encoding; 429 and 503 (with Retry-After) when busy.
   Result<ApiResponse> Export(const ApiRequest& r);
 
+  // The answer to an error met before Export runs (a body past the limit, one that cannot be
+  // read): google.rpc.Status in the request's encoding, with `http_status`.
+  static ApiResponse ErrorBeforeExport(const Status& error, int http_status, const ApiRequest& r);
+
  private:
   struct Destination {
     model::ObjectRef object;
