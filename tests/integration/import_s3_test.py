@@ -1,10 +1,11 @@
 """Importing from an S3 export (moto as a strict AWS) through the export automation's own role:
-rows deleted by hand come back equal, read with the role the export was given (the import asks
+rows deleted by retention past its grace period come back equal field by field, read with the role the export was given (the import asks
 for the automation, never for credentials), and a role whose policy no longer allows reading is
 a clear error naming the object.
 
 Usage: python3 import_s3_test.py /path/to/sluice   (CTest passes the built binary)
 """
+import datetime
 import json
 import sys
 import time
@@ -20,7 +21,9 @@ class ImportS3Test(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.moto = Moto()
-        cls.srv = ExportServer(BINARY, server_env(cls.moto)).start()
+        # A scheduler tick of 1 s purges retention runs past their grace (the automations
+        # themselves are paused: only the test runs them).
+        cls.srv = ExportServer(BINARY, server_env(cls.moto), tick_seconds=1).start()
         cls.key = cls.srv.credentials()["api_key"]
 
     @classmethod
@@ -60,9 +63,21 @@ class ImportS3Test(unittest.TestCase):
             "service_token": token})[0], 200)
         s, run = self.call("POST", f"/automation/cron/{a['id']}/run")
         self.assertEqual((s, run["status"], run["stats"]["files"]), (200, "success", 3), run)
-        # Every row deleted, then brought back from the bucket.
-        deletes = [{"id": e["id"], "_object_delete": True} for e in original]
-        ingest(self.srv, self.key, pid, deletes)
+        # Every row deleted by retention for good (grace 0), then brought back from the bucket.
+        s, ret = self.call("POST", "/v1/project_automation", {
+            "project_id": pid, "name": "drop",
+            "config": {"event_type": "retention", "object_type": "project_logs",
+                       "retention_days": 30, "grace_seconds": 0, "status": "paused"}})
+        self.assertEqual(s, 200, ret)
+        s, r = self.call("POST", f"/automation/retention/{ret['id']}/run")
+        self.assertEqual((s, r["stats"]["soft_deleted"]), (200, 600), r)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            s, st = self.call("GET", f"/automation/retention/{ret['id']}/status")
+            if st["last_run"]["stats"]["purged"] == 600:
+                break
+            time.sleep(0.3)
+        self.assertEqual(st["last_run"]["stats"]["purged"], 600, st)
         s, f = self.call("POST", f"/v1/project_logs/{pid}/fetch", {"limit": 10})
         self.assertEqual(f["events"], [])
         s, job = self.call("POST", f"/v1/project_logs/{pid}/import", {"automation_id": a["id"]})
@@ -85,6 +100,8 @@ class ImportS3Test(unittest.TestCase):
             r = by_id[e["id"]]
             for field in ("span_id", "root_span_id", "input", "output", "metadata", "metrics"):
                 self.assertEqual(r[field], e[field], (e["id"], field))
+            self.assertEqual(datetime.datetime.fromisoformat(r["created"]),
+                             datetime.datetime.fromisoformat(e["created"]), e["id"])
             self.assertEqual(r["span_parents"], e.get("span_parents"))
         return a
 
