@@ -94,12 +94,14 @@ Result<std::vector<model::ImportRow>> ImportRunner::ReadFile(cloud::ObjectStore&
   std::vector<model::ImportRow> rows;
   if (file.parquet) {
     SLUICE_ASSIGN_OR_RETURN(auto objects, format::ReadParquetRowsAsJson(*data, name));
+    std::string().swap(*data);
     rows.reserve(objects.size());
     for (size_t i = 0; i < objects.size(); ++i) {
       SLUICE_ASSIGN_OR_RETURN(
           model::ImportRow row,
           model::ParseImportRow(objects[i], name + " row " + std::to_string(i + 1)));
       rows.push_back(std::move(row));
+      std::string().swap(objects[i]);  // the text is no longer needed: memory goes back now
     }
   } else {
     SLUICE_ASSIGN_OR_RETURN(rows, model::ParseImportLines(*data, name));
