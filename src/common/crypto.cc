@@ -83,4 +83,32 @@ Sha256Digest Sha256Hasher::Finish() {
   return out;
 }
 
+std::string_view AsStringView(const Md5Digest& d) {
+  return std::string_view(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+Md5Digest Md5(std::string_view data) {
+  Md5Digest out;
+  unsigned int len = 0;
+  SLUICE_CHECK(EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_md5(), nullptr) == 1);
+  return out;
+}
+
+Md5Hasher::Md5Hasher() : ctx_(EVP_MD_CTX_new()) {
+  SLUICE_CHECK(EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_md5(), nullptr) == 1);
+}
+
+Md5Hasher::~Md5Hasher() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Md5Hasher::Update(std::string_view data) {
+  SLUICE_CHECK(EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()) == 1);
+}
+
+Md5Digest Md5Hasher::Finish() {
+  Md5Digest out;
+  unsigned int len = 0;
+  SLUICE_CHECK(EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out.data(), &len) == 1);
+  return out;
+}
+
 }  // namespace sluice

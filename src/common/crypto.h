@@ -1,5 +1,6 @@
-// Hashing and randomness over OpenSSL 3: SHA-256, HMAC-SHA-256, hex, and a CSPRNG.
-// Used by SigV4 (cloud/) and API key hashing (store/, api/).
+// Hashing and randomness over OpenSSL 3: SHA-256, HMAC-SHA-256, MD5 (only as the integrity
+// check object stores ask for, never for security), hex, and a CSPRNG. Used by SigV4 and Azure
+// Shared Key (cloud/) and API key hashing (store/, api/).
 #pragma once
 
 #include <array>
@@ -10,6 +11,7 @@
 namespace sluice {
 
 using Sha256Digest = std::array<uint8_t, 32>;
+using Md5Digest = std::array<uint8_t, 16>;
 
 Sha256Digest Sha256(std::string_view data);
 Sha256Digest HmacSha256(std::string_view key, std::string_view data);
@@ -17,6 +19,11 @@ Sha256Digest HmacSha256(std::string_view key, std::string_view data);
 std::string HexEncode(std::string_view bytes);
 std::string HexEncode(const Sha256Digest& d);
 std::string_view AsStringView(const Sha256Digest& d);
+std::string_view AsStringView(const Md5Digest& d);
+
+// MD5 (RFC 1321), for Content-MD5 and Cloud Storage's md5Hash: checksums against corruption in
+// transit, not against tampering.
+Md5Digest Md5(std::string_view data);
 
 // n bytes from OpenSSL's CSPRNG.
 std::string RandomBytes(size_t n);
@@ -35,6 +42,20 @@ class Sha256Hasher {
   Sha256Hasher& operator=(const Sha256Hasher&) = delete;
   void Update(std::string_view data);
   Sha256Digest Finish();
+
+ private:
+  void* ctx_;
+};
+
+// Incremental MD5. Not thread-safe.
+class Md5Hasher {
+ public:
+  Md5Hasher();
+  ~Md5Hasher();
+  Md5Hasher(const Md5Hasher&) = delete;
+  Md5Hasher& operator=(const Md5Hasher&) = delete;
+  void Update(std::string_view data);
+  Md5Digest Finish();
 
  private:
   void* ctx_;

@@ -58,7 +58,13 @@ Status Status::WithContext(std::string_view context) const {
   std::string m(context);
   m += ": ";
   m += rep_->message;
-  return Status(rep_->code, std::move(m));
+  return Status(rep_->code, std::move(m)).WithReason(rep_->reason);
+}
+
+Status Status::WithReason(int reason) const {
+  Status out(*this);
+  if (out.rep_) out.rep_->reason = reason;
+  return out;
 }
 
 Status InvalidArgumentError(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }

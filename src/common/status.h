@@ -55,8 +55,15 @@ class [[nodiscard]] Status {
   // "invalid_argument: message", or "ok".
   std::string ToString() const;
 
-  // Returns a copy whose message is "<context>: <message>". OK stays OK.
+  // Returns a copy whose message is "<context>: <message>" (same code and reason). OK stays OK.
   Status WithContext(std::string_view context) const;
+
+  // A finer reason than the code, set by the adapter of a third-party boundary so that callers
+  // can tell errors with one code apart (a missing bucket from a missing object) without
+  // reading the message. Each domain defines its own enum (cloud::StorageError); 0 = none.
+  int reason() const { return rep_ ? rep_->reason : 0; }
+  // Returns a copy carrying `reason`. OK stays OK.
+  Status WithReason(int reason) const;
 
   // Explicitly ignores this status (for best-effort cleanup paths).
   void IgnoreError() const {}
@@ -65,6 +72,7 @@ class [[nodiscard]] Status {
   struct Rep {
     StatusCode code;
     std::string message;
+    int reason = 0;
   };
   std::unique_ptr<Rep> rep_;
 };

@@ -1,6 +1,7 @@
 #include "common/time_util.h"
 
 #include <cstdio>
+#include <ctime>
 
 namespace sluice {
 
@@ -134,6 +135,27 @@ Result<TimestampMicros> ParseRfc3339(std::string_view s) {
   }
   if (pos != s.size()) return bad("unexpected characters after the time zone");
   return micros;
+}
+
+std::string FormatHttpDate(TimestampMicros t) {
+  const std::time_t secs = static_cast<std::time_t>(t / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  // strftime's %a and %b follow the locale; HTTP wants the English names.
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday],
+                tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
+  return buf;
+}
+
+TimestampMicros ParseHttpDate(const std::string& text) {
+  std::tm tm{};
+  if (strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S", &tm) == nullptr) return 0;
+  return static_cast<TimestampMicros>(timegm(&tm)) * 1'000'000;
 }
 
 }  // namespace sluice

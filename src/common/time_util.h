@@ -20,6 +20,11 @@ std::string FormatDate(TimestampMicros t);
 // Returns kInvalidArgument naming what is wrong.
 Result<TimestampMicros> ParseRfc3339(std::string_view text);
 
+// The HTTP date of RFC 9110 §5.6.7 (IMF-fixdate): "Sun, 06 Nov 1994 08:49:37 GMT".
+std::string FormatHttpDate(TimestampMicros t);
+// Parses an IMF-fixdate; 0 when it is not one.
+TimestampMicros ParseHttpDate(const std::string& text);
+
 // Days since 1970-01-01 for a proleptic Gregorian date (negative before).
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
 

@@ -46,3 +46,23 @@ TEST(Uuid, NewUuidsAreVersion4AndValid) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// RFC 1321 appendix A.5.
+TEST(Md5, MatchesRfc1321Vectors) {
+  EXPECT_EQ(HexEncode(AsStringView(Md5(""))), "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(HexEncode(AsStringView(Md5("abc"))), "900150983cd24fb0d6963f7d28e17f72");
+  EXPECT_EQ(HexEncode(AsStringView(Md5("message digest"))), "f96b697d7cb7938d525a2f31aaf161d0");
+}
+
+TEST(Md5, IncrementalEqualsOneShot) {
+  Md5Hasher h;
+  h.Update("message ");
+  h.Update("digest");
+  EXPECT_EQ(h.Finish(), Md5("message digest"));
+}
+
+}  // namespace
+}  // namespace sluice

@@ -73,5 +73,16 @@ TEST(ResultDeathTest, ValueOfAnErrorAbortsWithItsMessage) {
   EXPECT_DEATH((void)*Half(3), "odd: 3");
 }
 
+TEST(Status, ReasonSurvivesContextAndCopies) {
+  const Status s = NotFoundError("gone").WithReason(7);
+  EXPECT_EQ(s.reason(), 7);
+  EXPECT_EQ(s.WithContext("Get x").reason(), 7);
+  const Status copy = s;
+  EXPECT_EQ(copy.reason(), 7);
+  EXPECT_EQ(NotFoundError("gone").reason(), 0);
+  EXPECT_TRUE(Status().WithReason(3).ok());
+  EXPECT_EQ(Status().WithReason(3).reason(), 0);
+}
+
 }  // namespace
 }  // namespace sluice

@@ -37,5 +37,12 @@ TEST(Rfc3339, RejectsBadInputWithAReason) {
   EXPECT_FALSE(ParseRfc3339("2024-05-01T12:00:00Zjunk").ok());
 }
 
+TEST(HttpDate, FormatsAndParsesImfFixdate) {
+  // RFC 9110's example date.
+  EXPECT_EQ(FormatHttpDate(784'111'777'000'000LL), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(ParseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT"), 784'111'777'000'000LL);
+  EXPECT_EQ(ParseHttpDate("yesterday"), 0);
+}
+
 }  // namespace
 }  // namespace sluice
