@@ -1,6 +1,7 @@
 // ObjectStore: the abstract object storage that exports write to (S3 and compatible stores,
-// a local directory). Keys are relative to the store's root (a bucket, or a directory), use
-// '/' as the separator, and are never empty.
+// Azure Blob Storage, Google Cloud Storage, a local directory). Keys are relative to the
+// store's root (a bucket, a container, or a directory), use '/' as the separator, and are
+// never empty.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,29 @@ namespace sluice::cloud {
 inline constexpr int64_t kMinPartSizeBytes = 5LL * 1024 * 1024;
 inline constexpr int64_t kMaxPartSizeBytes = 5LL * 1024 * 1024 * 1024;
 inline constexpr int kMaxMultipartParts = 10'000;
+
+// Why a storage call failed, finer than its StatusCode, carried as Status::reason() and set
+// by each backend's error adapter from the service's typed error code (never from message
+// text). Callers that explain failures (the probe, the export runner) read it with
+// StorageErrorOf.
+enum class StorageError : int {
+  kNone = 0,
+  kBucketNotFound,      // the bucket or container does not exist
+  kObjectNotFound,      // no such object (or multipart upload, or upload session)
+  kAccessDenied,        // the identity is known but lacks a permission
+  kBadCredentials,      // a key, signature, SAS or token the service rejected
+  kExpiredCredentials,  // temporary credentials or a token that ran out
+  kThrottled,           // slow down: 429, SlowDown, ServerBusy
+  kServiceError,        // the service failed (5xx)
+  kPreconditionFailed,  // a condition of the request did not hold (412)
+};
+
+inline StorageError StorageErrorOf(const Status& s) {
+  return static_cast<StorageError>(s.reason());
+}
+inline Status WithStorageError(const Status& s, StorageError e) {
+  return s.WithReason(static_cast<int>(e));
+}
 
 struct ObjectInfo {
   std::string key;
@@ -44,8 +68,8 @@ class ObjectWriter {
   virtual Status Abort() = 0;
 };
 
-// Thread-safe implementations only.
-// Errors: kNotFound (no such key or bucket), kPermissionDenied (denied by policy),
+// Thread-safe implementations only. Errors carry a StorageError reason where the service said
+// why: kNotFound (no such key or bucket), kPermissionDenied (denied by policy),
 // kUnauthenticated (bad or expired credentials), kUnavailable/kDeadlineExceeded (transient,
 // already retried within the store's bounds), kInvalidArgument (bad key or request).
 class ObjectStore {
@@ -61,7 +85,8 @@ class ObjectStore {
   // One page of keys starting with `prefix`, at most max_keys of them.
   virtual Result<ListPage> List(const std::string& prefix, const std::string& page_token,
                                 int max_keys) = 0;
-  // "s3://bucket/key" or "file:///dir/key", for messages.
+  // "s3://bucket/key", "az://account/container/key", "gs://bucket/key" or "file:///dir/key",
+  // for messages (never with a credential in it).
   virtual std::string Describe(const std::string& key) const = 0;
 
   // Every key under `prefix`, following pagination.

@@ -22,7 +22,7 @@ std::string ExplainS3Failure(const Status& s, const char* operation, const char*
   if (url.scheme == StorageUrl::Scheme::kFile) {
     return std::string(operation) + " on " + where + " failed: " + s.ToString();
   }
-  if (m.find("NoSuchBucket") != std::string::npos) {
+  if (StorageErrorOf(s) == StorageError::kBucketNotFound) {
     return "bucket " + url.bucket + " does not exist (check the name, account and region) [" + m +
            "]";
   }

@@ -93,6 +93,9 @@ Status ParseCredentials(const Json& c, const cloud::StorageUrl& url, ExportConfi
   if (url.scheme == cloud::StorageUrl::Scheme::kFile) {
     return Status();  // a local directory needs no credentials
   }
+  if (url.scheme != cloud::StorageUrl::Scheme::kS3) {
+    return Bad("export_path", "exports reach s3:// and file:// destinations only so far");
+  }
   if (cred == nullptr || !cred->is_object()) {
     return Bad("credentials", "required for s3:// paths: {\"type\":\"aws_iam\",\"role_arn\":...}");
   }

@@ -1,7 +1,6 @@
 #include "cloud/aws/aws_config.h"
 
 #include <cctype>
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -32,18 +31,6 @@ std::optional<std::string> NonEmpty(const std::string& s) {
 }
 
 }  // namespace
-
-std::optional<std::string> ProcessEnvironment::Get(std::string_view name) const {
-  const char* v = std::getenv(std::string(name).c_str());
-  if (v == nullptr || *v == '\0') return std::nullopt;
-  return std::string(v);
-}
-
-std::optional<std::string> MapEnvironment::Get(std::string_view name) const {
-  auto it = vars_.find(name);
-  if (it == vars_.end() || it->second.empty()) return std::nullopt;
-  return it->second;
-}
 
 IniFile ParseIni(std::string_view text) {
   IniFile out;

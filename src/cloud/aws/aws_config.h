@@ -10,36 +10,10 @@
 #include <string>
 #include <string_view>
 
+#include "cloud/environment.h"
 #include "common/status.h"
 
 namespace sluice::cloud {
-
-// Read-only view of environment variables. Implementations are thread-safe.
-class Environment {
- public:
-  virtual ~Environment() = default;
-  // The value, or nullopt when unset. An empty value counts as unset.
-  virtual std::optional<std::string> Get(std::string_view name) const = 0;
-};
-
-// The process environment (getenv). Stateless.
-class ProcessEnvironment final : public Environment {
- public:
-  std::optional<std::string> Get(std::string_view name) const override;
-};
-
-// A fixed map, for tests and embedding. Thread-safe once built.
-class MapEnvironment final : public Environment {
- public:
-  MapEnvironment() = default;
-  explicit MapEnvironment(const std::map<std::string, std::string>& vars)
-      : vars_(vars.begin(), vars.end()) {}
-  void Set(std::string name, std::string value) { vars_[std::move(name)] = std::move(value); }
-  std::optional<std::string> Get(std::string_view name) const override;
-
- private:
-  std::map<std::string, std::string, std::less<>> vars_;
-};
 
 // section -> key -> value. Keys are lower-cased; values trimmed; '#'/';' start comments.
 using IniFile = std::map<std::string, std::map<std::string, std::string>>;

@@ -1,8 +1,5 @@
 #include "cloud/aws/credential_providers.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "common/json.h"
 #include "common/time_util.h"
 
@@ -11,16 +8,6 @@ namespace {
 
 constexpr char kEcsHost[] = "http://169.254.170.2";
 constexpr char kImdsHost[] = "http://169.254.169.254";
-
-Result<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError("cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 // The JSON document served by the container endpoint and IMDS.
 Result<AwsCredentials> ParseCredentialsJson(const std::string& body, std::string_view source) {
@@ -106,7 +93,7 @@ Result<AwsCredentials> WebIdentityCredentialsProvider::Fetch() {
   auto role = env_.Get("AWS_ROLE_ARN");
   if (!token_file || !role)
     return NotFoundError("AWS_WEB_IDENTITY_TOKEN_FILE/AWS_ROLE_ARN not set");
-  auto token = ReadWholeFile(*token_file);
+  auto token = ReadTextFile(*token_file);
   if (!token.ok()) {
     return FailedPreconditionError("AWS_WEB_IDENTITY_TOKEN_FILE: " + token.status().message());
   }
@@ -127,7 +114,7 @@ Result<AwsCredentials> ContainerCredentialsProvider::Fetch() {
   req.url = url;
   std::optional<std::string> auth = env_.Get("AWS_CONTAINER_AUTHORIZATION_TOKEN");
   if (auto file = env_.Get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
-    SLUICE_ASSIGN_OR_RETURN(std::string t, ReadWholeFile(*file));
+    SLUICE_ASSIGN_OR_RETURN(std::string t, ReadTextFile(*file));
     auth = t;
   }
   if (auth) req.headers.emplace_back("Authorization", *auth);

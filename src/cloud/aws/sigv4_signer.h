@@ -21,7 +21,6 @@ inline constexpr char kEmptyPayloadSha256[] =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 // Decoded query parameters; order does not matter (the signer sorts them).
-using QueryParams = std::vector<std::pair<std::string, std::string>>;
 
 // The parts of a request that are signed.
 struct SigningRequest {

@@ -30,6 +30,15 @@ std::string UriEncode(std::string_view in, bool encode_slash) {
   return out;
 }
 
+std::string EncodeQuery(const QueryParams& params) {
+  std::string out;
+  for (const auto& [name, value] : params) {
+    if (!out.empty()) out += '&';
+    out += UriEncode(name) + "=" + UriEncode(value);
+  }
+  return out;
+}
+
 namespace {
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

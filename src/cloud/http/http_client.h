@@ -19,6 +19,13 @@ namespace sluice::cloud {
 // An ordered list of header fields; names compare case-insensitively.
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
+// Name/value pairs of a query string or a form body, unencoded, in order.
+using QueryParams = std::vector<std::pair<std::string, std::string>>;
+
+// "a=1&b=2" with every name and value percent-encoded by UriEncode (so also
+// application/x-www-form-urlencoded, which then never holds a '+').
+std::string EncodeQuery(const QueryParams& params);
+
 // The value of the first header named `name` (case-insensitive), or nullptr.
 const std::string* FindHeader(const HttpHeaders& headers, std::string_view name);
 

@@ -8,6 +8,11 @@ int64_t EffectivePartSize(int64_t requested) {
   return std::clamp(requested, kMinPartSizeBytes, kMaxPartSizeBytes);
 }
 
+int64_t EffectivePartSize(const MultipartOptions& options) {
+  return std::clamp(options.part_size_bytes, options.min_part_size_bytes,
+                    options.max_part_size_bytes);
+}
+
 int64_t PartCount(int64_t total_bytes, int64_t part_size_bytes) {
   if (total_bytes <= 0) return 1;
   return (total_bytes + part_size_bytes - 1) / part_size_bytes;
@@ -16,8 +21,9 @@ int64_t PartCount(int64_t total_bytes, int64_t part_size_bytes) {
 MultipartWriter::MultipartWriter(MultipartTarget& target, std::string key, MultipartOptions options)
     : target_(target),
       key_(std::move(key)),
-      part_size_(EffectivePartSize(options.part_size_bytes)),
-      threshold_(std::max(options.threshold_bytes, part_size_)) {}
+      part_size_(EffectivePartSize(options)),
+      threshold_(std::max(options.threshold_bytes, part_size_)),
+      max_parts_(options.max_parts) {}
 
 MultipartWriter::~MultipartWriter() {
   if (!done_) Abort().IgnoreError();
@@ -30,10 +36,10 @@ Status MultipartWriter::Fail(Status status) {
 
 Status MultipartWriter::UploadOnePart(std::string_view bytes) {
   const int part_number = static_cast<int>(parts_.size()) + 1;
-  if (part_number > kMaxMultipartParts) {
-    return OutOfRangeError("object " + key_ + " needs more than " +
-                           std::to_string(kMaxMultipartParts) + " parts of " +
-                           std::to_string(part_size_) + " bytes; raise part_size_bytes");
+  if (part_number > max_parts_) {
+    return OutOfRangeError("object " + key_ + " needs more than " + std::to_string(max_parts_) +
+                           " parts of " + std::to_string(part_size_) +
+                           " bytes; raise part_size_bytes");
   }
   auto etag = target_.UploadPart(key_, upload_id_, part_number, bytes);
   if (!etag.ok()) {

@@ -37,12 +37,18 @@ class MultipartTarget {
 struct MultipartOptions {
   // Objects larger than this are uploaded in parts; at least part_size_bytes.
   int64_t threshold_bytes = 16LL * 1024 * 1024;
-  // Size of every part but the last; clamped to [kMinPartSizeBytes, kMaxPartSizeBytes].
+  // Size of every part but the last; clamped to [min_part_size_bytes, max_part_size_bytes].
   int64_t part_size_bytes = 8LL * 1024 * 1024;
+  // The service's limits: S3's by default.
+  int64_t min_part_size_bytes = kMinPartSizeBytes;
+  int64_t max_part_size_bytes = kMaxPartSizeBytes;
+  int max_parts = kMaxMultipartParts;
 };
 
 // The part size actually used for `requested` (clamped to S3's limits).
 int64_t EffectivePartSize(int64_t requested);
+// The part size `options` actually uses (clamped to its limits).
+int64_t EffectivePartSize(const MultipartOptions& options);
 // The number of parts an object of `total_bytes` needs at `part_size_bytes` (at least 1).
 int64_t PartCount(int64_t total_bytes, int64_t part_size_bytes);
 
@@ -68,6 +74,7 @@ class MultipartWriter final : public ObjectWriter {
   const std::string key_;
   const int64_t part_size_;
   const int64_t threshold_;
+  const int max_parts_;
   std::string buffer_;
   std::string upload_id_;
   std::vector<CompletedPart> parts_;

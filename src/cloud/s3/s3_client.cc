@@ -41,12 +41,6 @@ bool HostTakesNoBucketName(const std::string& authority) {
   return inet_pton(AF_INET, host.c_str(), &v4) == 1;
 }
 
-TimestampMicros ParseHttpDate(const std::string& s) {
-  std::tm tm{};
-  if (strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S", &tm) == nullptr) return 0;
-  return static_cast<TimestampMicros>(timegm(&tm)) * 1'000'000;
-}
-
 std::string Unquote(std::string s) {
   if (s.size() >= 2 && s.front() == '"' && s.back() == '"') return s.substr(1, s.size() - 2);
   return s;
@@ -194,7 +188,7 @@ Status S3Client::Delete(const std::string& key) {
   Call c{"DeleteObject", "DELETE", key, {}, {}, {}};
   Status s = Execute(c).status();
   // Deleting a missing key is a success in S3; some compatible stores answer 404.
-  if (s.code() == StatusCode::kNotFound && s.message().find("NoSuchKey") != std::string::npos) {
+  if (StorageErrorOf(s) == StorageError::kObjectNotFound) {
     return Status();
   }
   return s;

@@ -1,5 +1,6 @@
 #include "cloud/s3/s3_errors.h"
 
+#include "cloud/object_store.h"
 #include "cloud/xml/xml_reader.h"
 
 namespace sluice::cloud {
@@ -20,11 +21,56 @@ std::string CodeForStatus(int http_status) {
   }
 }
 
-bool OneOf(std::string_view code, std::initializer_list<std::string_view> codes) {
-  for (std::string_view c : codes) {
-    if (code == c) return true;
+// What each S3 (and STS/IAM) error code means for the caller: the status code chosen by what
+// to do next, and the storage reason the probe and the export runner explain.
+struct S3ErrorClass {
+  std::string_view name;
+  StatusCode code;
+  StorageError reason;
+};
+
+constexpr S3ErrorClass kErrorClasses[] = {
+    {"AccessDenied", StatusCode::kPermissionDenied, StorageError::kAccessDenied},
+    {"AllAccessDisabled", StatusCode::kPermissionDenied, StorageError::kAccessDenied},
+    {"AccountProblem", StatusCode::kPermissionDenied, StorageError::kAccessDenied},
+    {"UnauthorizedOperation", StatusCode::kPermissionDenied, StorageError::kAccessDenied},
+    {"AccessDeniedException", StatusCode::kPermissionDenied, StorageError::kAccessDenied},
+    {"NoSuchBucket", StatusCode::kNotFound, StorageError::kBucketNotFound},
+    {"NoSuchKey", StatusCode::kNotFound, StorageError::kObjectNotFound},
+    {"NoSuchUpload", StatusCode::kNotFound, StorageError::kObjectNotFound},
+    {"NotFound", StatusCode::kNotFound, StorageError::kNone},
+    {"NoSuchEntity", StatusCode::kNotFound, StorageError::kNone},
+    {"SlowDown", StatusCode::kUnavailable, StorageError::kThrottled},
+    {"Throttling", StatusCode::kUnavailable, StorageError::kThrottled},
+    {"ThrottlingException", StatusCode::kUnavailable, StorageError::kThrottled},
+    {"RequestLimitExceeded", StatusCode::kUnavailable, StorageError::kThrottled},
+    {"TooManyRequests", StatusCode::kUnavailable, StorageError::kThrottled},
+    {"RequestTimeout", StatusCode::kUnavailable, StorageError::kServiceError},
+    {"InternalError", StatusCode::kUnavailable, StorageError::kServiceError},
+    {"ServiceUnavailable", StatusCode::kUnavailable, StorageError::kServiceError},
+    {"IDPCommunicationError", StatusCode::kUnavailable, StorageError::kServiceError},
+    {"ExpiredToken", StatusCode::kUnauthenticated, StorageError::kExpiredCredentials},
+    {"ExpiredTokenException", StatusCode::kUnauthenticated, StorageError::kExpiredCredentials},
+    {"TokenRefreshRequired", StatusCode::kUnauthenticated, StorageError::kExpiredCredentials},
+    {"RequestExpired", StatusCode::kUnauthenticated, StorageError::kExpiredCredentials},
+    {"InvalidToken", StatusCode::kUnauthenticated, StorageError::kBadCredentials},
+    {"InvalidClientTokenId", StatusCode::kUnauthenticated, StorageError::kBadCredentials},
+    {"SignatureDoesNotMatch", StatusCode::kUnauthenticated, StorageError::kBadCredentials},
+    {"InvalidAccessKeyId", StatusCode::kUnauthenticated, StorageError::kBadCredentials},
+    {"InvalidIdentityToken", StatusCode::kUnauthenticated, StorageError::kBadCredentials},
+    {"IncompleteSignature", StatusCode::kUnauthenticated, StorageError::kBadCredentials},
+    {"PreconditionFailed", StatusCode::kFailedPrecondition, StorageError::kPreconditionFailed},
+    {"InvalidObjectState", StatusCode::kFailedPrecondition, StorageError::kNone},
+    {"BucketAlreadyExists", StatusCode::kAlreadyExists, StorageError::kNone},
+    {"BucketAlreadyOwnedByYou", StatusCode::kAlreadyExists, StorageError::kNone},
+    {"EntityAlreadyExists", StatusCode::kAlreadyExists, StorageError::kNone},
+};
+
+const S3ErrorClass* FindErrorClass(std::string_view code) {
+  for (const S3ErrorClass& c : kErrorClasses) {
+    if (c.name == code) return &c;
   }
-  return false;
+  return nullptr;
 }
 
 }  // namespace
@@ -61,8 +107,8 @@ AwsError ParseAwsError(const HttpResponse& response) {
 }
 
 bool IsExpiredTokenError(const AwsError& e) {
-  return OneOf(e.code,
-               {"ExpiredToken", "ExpiredTokenException", "TokenRefreshRequired", "RequestExpired"});
+  const S3ErrorClass* c = FindErrorClass(e.code);
+  return c != nullptr && c->reason == StorageError::kExpiredCredentials;
 }
 
 Status AwsErrorToStatus(const AwsError& e, std::string_view operation, std::string_view resource) {
@@ -72,32 +118,18 @@ Status AwsErrorToStatus(const AwsError& e, std::string_view operation, std::stri
   if (!e.message.empty()) msg += ": " + e.message;
   if (!e.request_id.empty()) msg += " [request id " + e.request_id + "]";
 
-  const std::string& c = e.code;
-  if (OneOf(c, {"AccessDenied", "AllAccessDisabled", "AccountProblem", "UnauthorizedOperation",
-                "AccessDeniedException"})) {
-    return PermissionDeniedError(std::move(msg));
+  if (const S3ErrorClass* c = FindErrorClass(e.code)) {
+    return WithStorageError(Status(c->code, std::move(msg)), c->reason);
   }
-  if (OneOf(c, {"NoSuchBucket", "NoSuchKey", "NoSuchUpload", "NotFound", "NoSuchEntity"})) {
-    return NotFoundError(std::move(msg));
+  // An error code not in the table: the HTTP status decides.
+  if (e.http_status >= 500 || e.http_status == 429) {
+    return WithStorageError(UnavailableError(std::move(msg)), e.http_status == 429
+                                                                  ? StorageError::kThrottled
+                                                                  : StorageError::kServiceError);
   }
-  if (OneOf(c, {"SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded",
-                "TooManyRequests", "RequestTimeout", "InternalError", "ServiceUnavailable",
-                "IDPCommunicationError"}) ||
-      e.http_status >= 500 || e.http_status == 429) {
-    return UnavailableError(std::move(msg));
+  if (e.http_status == 403) {
+    return WithStorageError(PermissionDeniedError(std::move(msg)), StorageError::kAccessDenied);
   }
-  if (IsExpiredTokenError(e) ||
-      OneOf(c, {"InvalidToken", "InvalidClientTokenId", "SignatureDoesNotMatch",
-                "InvalidAccessKeyId", "InvalidIdentityToken", "IncompleteSignature"})) {
-    return UnauthenticatedError(std::move(msg));
-  }
-  if (OneOf(c, {"PreconditionFailed", "InvalidObjectState"})) {
-    return FailedPreconditionError(std::move(msg));
-  }
-  if (OneOf(c, {"BucketAlreadyExists", "BucketAlreadyOwnedByYou", "EntityAlreadyExists"})) {
-    return AlreadyExistsError(std::move(msg));
-  }
-  if (e.http_status == 403) return PermissionDeniedError(std::move(msg));
   if (e.http_status == 404) return NotFoundError(std::move(msg));
   return InvalidArgumentError(std::move(msg));
 }

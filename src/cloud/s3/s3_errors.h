@@ -22,11 +22,12 @@ struct AwsError {
 // Extracts the error from a non-2xx response.
 AwsError ParseAwsError(const HttpResponse& response);
 
-// Chooses the code by what the caller should do: AccessDenied -> kPermissionDenied;
+// Looks the error code up in one table that gives the status code and the StorageError reason
+// (Status::reason), chosen by what the caller should do: AccessDenied -> kPermissionDenied;
 // NoSuchBucket/NoSuchKey/NoSuchUpload -> kNotFound; SlowDown, throttling, 5xx and
 // RequestTimeout -> kUnavailable; ExpiredToken, InvalidToken, SignatureDoesNotMatch,
-// InvalidAccessKeyId -> kUnauthenticated; PreconditionFailed -> kFailedPrecondition; other
-// 4xx -> kInvalidArgument. The message reads
+// InvalidAccessKeyId -> kUnauthenticated; PreconditionFailed -> kFailedPrecondition; other 4xx
+// -> kInvalidArgument; a code not in the table is judged by its HTTP status. The message reads
 // "<operation> <resource>: <Code> (HTTP n): <message> [request id <id>]".
 Status AwsErrorToStatus(const AwsError& error, std::string_view operation,
                         std::string_view resource);

@@ -229,7 +229,11 @@ const XmlElement* XmlElement::Find(std::string_view path) const {
   return cur;
 }
 
-Result<XmlElement> ParseXml(std::string_view text) { return Parser(text).Document(); }
+Result<XmlElement> ParseXml(std::string_view text) {
+  // A UTF-8 byte order mark may open a document (Azure Storage sends one).
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  return Parser(text).Document();
+}
 
 std::string XmlEscape(std::string_view text) {
   std::string out;

@@ -1,6 +1,6 @@
-// A small XML reader for AWS query/REST API responses (S3, STS): elements, text, attributes,
-// entity and character references, CDATA, comments and the XML declaration. No DTDs, no
-// namespaces beyond dropping a "prefix:" from names. Not a validating parser.
+// A small XML reader for the REST API responses of S3, STS and Azure Storage: elements, text,
+// attributes, entity and character references, CDATA, comments and the XML declaration. No
+// DTDs, no namespaces beyond dropping a "prefix:" from names. Not a validating parser.
 #pragma once
 
 #include <string>
@@ -30,7 +30,8 @@ struct XmlElement {
   const XmlElement* Find(std::string_view path) const;
 };
 
-// Parses a document and returns its root element. Errors: kInvalidArgument with the byte offset.
+// Parses a document (after a UTF-8 byte order mark, if any) and returns its root element. Errors:
+// kInvalidArgument with the byte offset.
 Result<XmlElement> ParseXml(std::string_view text);
 
 // Escapes &, <, >, " and ' for element text and attribute values.

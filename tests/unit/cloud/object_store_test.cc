@@ -243,7 +243,7 @@ TEST(StorageUrl, ExplainsBadDestinations) {
   EXPECT_NE(msg("s3://192.168.1.1/x").find("IP address"), std::string::npos);
   EXPECT_NE(msg("s3:///x").find("no bucket"), std::string::npos);
   EXPECT_NE(msg("file://relative/dir").find("absolute"), std::string::npos);
-  EXPECT_NE(msg("gs://bucket/x").find("unsupported"), std::string::npos);
+  EXPECT_NE(msg("ftp://bucket/x").find("unsupported"), std::string::npos);
   EXPECT_NE(msg("s3://bucket/a//b").find("empty path segment"), std::string::npos);
 }
 

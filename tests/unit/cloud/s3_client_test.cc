@@ -228,6 +228,34 @@ TEST(S3Errors, MapsCodesByWhatTheCallerShouldDo) {
   EXPECT_EQ(sts.request_id, "S1");
 }
 
+TEST(S3Errors, CarryATypedReasonForTheProbeAndTheRunner) {
+  auto reason = [](int http, const std::string& code) {
+    return StorageErrorOf(AwsErrorToStatus(ParseAwsError({http, {}, S3ErrorXml(code)}), "Op", "r"));
+  };
+  EXPECT_EQ(reason(404, "NoSuchBucket"), StorageError::kBucketNotFound);
+  EXPECT_EQ(reason(404, "NoSuchKey"), StorageError::kObjectNotFound);
+  EXPECT_EQ(reason(403, "AccessDenied"), StorageError::kAccessDenied);
+  EXPECT_EQ(reason(403, "InvalidAccessKeyId"), StorageError::kBadCredentials);
+  EXPECT_EQ(reason(400, "ExpiredToken"), StorageError::kExpiredCredentials);
+  EXPECT_EQ(reason(503, "SlowDown"), StorageError::kThrottled);
+  // A code the table does not know is judged by its HTTP status.
+  EXPECT_EQ(reason(503, "SomethingNew"), StorageError::kServiceError);
+  // The reason survives the context callers add.
+  const Status s =
+      AwsErrorToStatus(ParseAwsError({404, {}, S3ErrorXml("NoSuchBucket")}), "Op", "r");
+  EXPECT_EQ(StorageErrorOf(s.WithContext("writing s3://b/k")), StorageError::kBucketNotFound);
+}
+
+TEST_F(S3ClientTest, DeletingFromAMissingBucketFailsButAMissingKeySucceeds) {
+  http_.Enqueue(404, S3ErrorXml("NoSuchKey", "The specified key does not exist."));
+  EXPECT_TRUE(Client()->Delete("gone").ok());
+  // The message names a key, but the code says the bucket is missing: an error.
+  http_.Enqueue(404, S3ErrorXml("NoSuchBucket", "NoSuchKey for key gone: bucket missing"));
+  const Status s = Client()->Delete("gone");
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
+  EXPECT_EQ(StorageErrorOf(s), StorageError::kBucketNotFound);
+}
+
 TEST(RetryPolicy, FullJitterStaysUnderTheDoublingCap) {
   sluice::testing::FakeClock clock;
   RetryPolicy policy(RetryOptions{10, 100, 1'000, 60'000}, clock, /*seed=*/42);
