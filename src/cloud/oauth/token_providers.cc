@@ -1,0 +1,62 @@
+#include "cloud/oauth/token_providers.h"
+
+namespace sluice::cloud {
+
+Result<AccessToken> RefreshingTokenProvider::GetToken() {
+  std::lock_guard<std::mutex> lock(mu_);
+  const TimestampMicros now = clock_.NowMicros();
+  if (cached_ &&
+      (cached_->expiration == 0 || cached_->expiration - now > kRefreshAheadSeconds * 1'000'000)) {
+    return *cached_;
+  }
+  auto fresh = Fetch();
+  if (!fresh.ok()) {
+    if (cached_ && cached_->expiration > now && IsRetryable(fresh.status())) return *cached_;
+    return fresh.status();
+  }
+  cached_ = *fresh;
+  return std::move(fresh).value();
+}
+
+void RefreshingTokenProvider::Invalidate() {
+  std::lock_guard<std::mutex> lock(mu_);
+  cached_.reset();
+}
+
+Result<AccessToken> ChainTokenProvider::GetToken() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (last_ != nullptr) {
+      auto t = last_->GetToken();
+      if (t.ok() || t.status().code() != StatusCode::kNotFound) return t;
+    }
+  }
+  std::string reasons;
+  for (const auto& source : sources_) {
+    auto t = source->GetToken();
+    if (t.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      last_ = source.get();
+      return t;
+    }
+    if (t.status().code() != StatusCode::kNotFound) {
+      return t.status().WithContext(what_ + " from " + source->Name());
+    }
+    reasons += "; " + source->Name() + ": " + t.status().message();
+  }
+  return NotFoundError("no " + what_ + " found" + reasons);
+}
+
+void ChainTokenProvider::Invalidate() {
+  for (const auto& source : sources_) source->Invalidate();
+}
+
+std::string ChainTokenProvider::Name() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (last_ != nullptr) return last_->Name();
+  std::string out = "chain(";
+  for (size_t i = 0; i < sources_.size(); ++i) out += (i ? ", " : "") + sources_[i]->Name();
+  return out + ")";
+}
+
+}  // namespace sluice::cloud
