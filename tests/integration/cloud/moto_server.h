@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "process_util.h"
 
 namespace sluice::testing {
 
@@ -56,10 +57,5 @@ class FaultProxy {
   pid_t pid_ = -1;
   std::string endpoint_;
 };
-
-// Runs a shell command and returns its standard output. kInternal when it exits non-zero.
-Result<std::string> RunCommand(const std::string& command);
-// The directory holding this file (for moto_setup.py), from SLUICE_SOURCE_DIR.
-std::string CloudIntegrationDir();
 
 }  // namespace sluice::testing
