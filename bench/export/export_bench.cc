@@ -207,11 +207,13 @@ int RunCase(const Args& args) {
 
   cloud::CurlHttpClient http;
   cloud::StaticCredentialsProvider base(cloud::AwsCredentials{args.key_id, args.secret, "", 0});
-  jobs::CloudDestinationOptions dest_options;
-  dest_options.settings.s3_endpoint = args.endpoint;
-  dest_options.settings.sts_endpoint = args.endpoint;
-  dest_options.path_style = true;
-  jobs::CloudDestinationProvider destinations(dest_options, http, base, RealClock());
+  cloud::DestinationFactoryOptions dest_options;
+  dest_options.aws.s3_endpoint = args.endpoint;
+  dest_options.aws.sts_endpoint = args.endpoint;
+  dest_options.s3_path_style = true;
+  cloud::MapEnvironment env;
+  cloud::DestinationFactory factory(dest_options, http, base, env, RealClock());
+  jobs::CloudDestinationProvider destinations(factory);
   jobs::ExportRunner runner(**store, RealClock(), destinations);
   const double cpu0 = CpuSeconds();
   const auto start = std::chrono::steady_clock::now();

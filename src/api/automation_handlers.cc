@@ -4,6 +4,7 @@
 #include <set>
 
 #include "api/request_body.h"
+#include "cloud/probe.h"
 #include "common/json_writer.h"
 #include "common/log.h"
 #include "common/time_util.h"
@@ -523,7 +524,7 @@ Result<ApiResponse> AutomationHandlers::TestAutomation(const ApiRequest& r) {
     return InvalidArgumentError("automation " + a.id + " is a retention policy, not an export");
   }
   SLUICE_ASSIGN_OR_RETURN(jobs::ExportConfig c, jobs::StoredExportConfig(a, external_id_prefix_));
-  return ProbeResponse(destinations_.Probe(c), c.external_id);
+  return ProbeResponse(destinations_.Probe(c), c.credentials.external_id);
 }
 
 // ---- retention ----

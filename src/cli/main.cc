@@ -9,6 +9,7 @@
 
 #include "cli/automation_command.h"
 #include "cli/import_cli.h"
+#include "cloud/probe.h"
 #include "common/log.h"
 #include "common/time_util.h"
 #include "common/uuid.h"
@@ -177,7 +178,7 @@ int Probe(const server::ProbeOptions& options) {
 
 }  // namespace
 
-// The one path-style flag of every command that reaches S3 (`serve`, `s3 probe`).
+// The one path-style flag of every command that reaches S3 (`serve`, `storage probe`).
 void AddS3PathStyleFlag(CLI::App& command, bool& path_style) {
   command
       .add_flag("--s3-path-style", path_style,
@@ -271,18 +272,32 @@ int Main(int argc, char** argv) {
   rk->add_option("id", revoke_id, "Key id (from list-keys)")->required();
 
   server::ProbeOptions probe_opts;
-  CLI::App* s3 = app.add_subcommand("s3", "Check object storage destinations");
-  s3->require_subcommand(1);
-  CLI::App* probe = s3->add_subcommand(
+  CLI::App* storage = app.add_subcommand("storage", "Check object storage destinations");
+  storage->alias("s3");  // the command's earlier name
+  storage->require_subcommand(1);
+  CLI::App* probe = storage->add_subcommand(
       "probe", "Write, read back and delete a probe object under a destination, step by step");
-  probe->add_option("destination", probe_opts.destination, "s3://bucket/prefix or file:///dir")
+  probe
+      ->add_option("destination", probe_opts.destination,
+                   "s3://bucket/prefix, az://account/container/prefix, gs://bucket/prefix or "
+                   "file:///dir")
       ->required();
-  probe->add_option("--role-arn", probe_opts.role_arn, "IAM role to assume first");
-  probe->add_option("--external-id", probe_opts.external_id, "ExternalId for AssumeRole");
-  probe->add_option("--region", probe_opts.region, "AWS region (default: environment/config)");
+  probe->add_option("--role-arn", probe_opts.role_arn, "s3: IAM role to assume first");
+  probe->add_option("--external-id", probe_opts.external_id, "s3: ExternalId for AssumeRole");
+  probe->add_option("--region", probe_opts.region, "s3: AWS region (default: environment/config)");
   probe->add_option("--endpoint-url", probe_opts.endpoint_url,
-                    "S3 and STS endpoint (S3-compatible stores)");
+                    "s3: S3 and STS endpoint (S3-compatible stores)");
   AddS3PathStyleFlag(*probe, probe_opts.path_style);
+  probe->add_option("--tenant-id", probe_opts.tenant_id,
+                    "az: directory (tenant) id of the app registration to write as");
+  probe->add_option("--client-id", probe_opts.client_id,
+                    "az: application (client) id of the app registration");
+  probe->add_flag("--sas", probe_opts.azure_sas,
+                  "az: the SAS in AZURE_STORAGE_SAS_TOKEN or AZURE_STORAGE_CONNECTION_STRING");
+  probe->add_flag("--shared-key", probe_opts.azure_shared_key,
+                  "az: the account key in AZURE_STORAGE_KEY or AZURE_STORAGE_CONNECTION_STRING");
+  probe->add_option("--service-account", probe_opts.service_account,
+                    "gs: the service account to impersonate (its email)");
 
   ImportArgs import_args;
   CLI::App* import_cmd = AddImportCommand(app, import_args);

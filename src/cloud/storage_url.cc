@@ -179,15 +179,4 @@ std::string DeniedMessage(std::string_view denied, StorageAction action, const S
   return out;
 }
 
-std::string DeniedMessage(std::string_view denied, std::string_view action, const StorageUrl& url,
-                          std::string_view detail) {
-  std::string out(denied);
-  out += ": the role policy needs ";
-  out += action;
-  out += " on " + PrefixObjectsArn(url) + " [";
-  out += detail;
-  out += "]";
-  return out;
-}
-
 }  // namespace sluice::cloud

@@ -50,8 +50,4 @@ enum class StorageAction { kWrite, kRead, kDelete };
 // on the bucket for `principal` (the service account). `principal` may be empty.
 std::string DeniedMessage(std::string_view denied, StorageAction action, const StorageUrl& url,
                           std::string_view principal, std::string_view detail);
-// S3 only: "<denied>: the role policy needs <action> on <PrefixObjectsArn(url)> [<detail>]".
-std::string DeniedMessage(std::string_view denied, std::string_view action, const StorageUrl& url,
-                          std::string_view detail);
-
 }  // namespace sluice::cloud

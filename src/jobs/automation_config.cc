@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "cloud/storage_url.h"
+#include "jobs/export_credentials.h"
 #include "query/lexer.h"
 #include "query/parser.h"
 
@@ -88,28 +89,6 @@ Status ParseDefinition(const Json& c, const ConfigContext& ctx, ExportConfig* ou
   return Status();
 }
 
-Status ParseCredentials(const Json& c, const cloud::StorageUrl& url, ExportConfig* out) {
-  const Json* cred = c.Find("credentials");
-  if (url.scheme == cloud::StorageUrl::Scheme::kFile) {
-    return Status();  // a local directory needs no credentials
-  }
-  if (url.scheme != cloud::StorageUrl::Scheme::kS3) {
-    return Bad("export_path", "exports reach s3:// and file:// destinations only so far");
-  }
-  if (cred == nullptr || !cred->is_object()) {
-    return Bad("credentials", "required for s3:// paths: {\"type\":\"aws_iam\",\"role_arn\":...}");
-  }
-  SLUICE_ASSIGN_OR_RETURN(std::string type, String(*cred, "type", true));
-  if (type != "aws_iam") return Bad("credentials.type", "must be aws_iam");
-  SLUICE_ASSIGN_OR_RETURN(out->role_arn, String(*cred, "role_arn", true));
-  static const std::regex kRoleArn(R"(arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512})");
-  if (!std::regex_match(out->role_arn, kRoleArn)) {
-    return Bad("credentials.role_arn",
-               "must look like arn:aws:iam::<12-digit account>:role/<name>");
-  }
-  return Status();
-}
-
 }  // namespace
 
 Result<model::AutomationType> ConfigType(const Json& config) {
@@ -149,7 +128,7 @@ Result<ExportConfig> ParseExportConfig(const Json& c, const ConfigContext& ctx) 
                                        std::to_string(*interval));
   }
   out.interval_seconds = *interval;
-  SLUICE_RETURN_IF_ERROR(ParseCredentials(c, *url, &out));
+  SLUICE_RETURN_IF_ERROR(ParseExportCredentials(c, *url, &out.credentials));
   SLUICE_ASSIGN_OR_RETURN(auto batch, Integer(c, "batch_size"));
   if (batch && (*batch < 1 || *batch > kMaxBatchSize)) {
     return Bad("batch_size", "must be from 1 to 10000000 rows per file");
@@ -169,7 +148,7 @@ Result<ExportConfig> ParseExportConfig(const Json& c, const ConfigContext& ctx) 
   if (idle && (*idle < 0 || *idle > 86'400))
     return Bad("trace_idle_seconds", "must be from 0 to 86400");
   out.trace_idle_seconds = idle.value_or(30);
-  out.external_id = ExternalId(ctx);
+  out.credentials.external_id = ExternalId(ctx);
   return out;
 }
 
@@ -319,11 +298,7 @@ Json ExportConfigToJson(const ExportConfig& c) {
   j.Set("export_path", Json::String(c.export_path));
   j.Set("format", Json::String(c.format == ExportFormat::kJsonl ? "jsonl" : "parquet"));
   j.Set("interval_seconds", Json::Int(c.interval_seconds));
-  if (!c.role_arn.empty()) {
-    Json cred = Json::Object();
-    cred.Set("type", Json::String("aws_iam"));
-    cred.Set("role_arn", Json::String(c.role_arn));
-    cred.Set("external_id", Json::String(c.external_id));
+  if (Json cred = ExportCredentialsToJson(c.credentials); !cred.is_null()) {
     j.Set("credentials", std::move(cred));
   }
   j.Set("batch_size", Json::Int(c.batch_size));
@@ -371,7 +346,7 @@ Result<ExportConfig> StoredExportConfig(const model::Automation& a,
   SLUICE_ASSIGN_OR_RETURN(ExportConfig c, ParseExportConfig(a.config, ctx));
   if (const Json* e = a.config.Find("credentials"); e != nullptr && e->is_object()) {
     if (const Json* x = e->Find("external_id"); x != nullptr && x->is_string()) {
-      c.external_id = x->string_value();
+      c.credentials.external_id = x->string_value();
     }
   }
   return c;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "cloud/destination.h"
 #include "common/json.h"
 #include "common/status.h"
 #include "model/automation.h"
@@ -32,8 +33,9 @@ struct ExportConfig {
   std::string export_path;
   ExportFormat format = ExportFormat::kJsonl;
   int64_t interval_seconds = 3600;
-  std::string role_arn;     // empty for file:// destinations
-  std::string external_id;  // filled by the server, never taken from a request
+  // How the destination is reached (none for file://); its external_id is filled by the
+  // server, never taken from a request.
+  cloud::DestinationCredentials credentials;
   int64_t batch_size = kDefaultBatchSize;
   bool active = true;        // status: active | paused
   bool hive_layout = false;  // layout: "hive" writes date=YYYY-MM-DD/

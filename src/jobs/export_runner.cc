@@ -550,9 +550,9 @@ Status ExportRunner::RunState::PutManifest(const std::string& run_id, TimestampM
 std::string ExportRunner::RunState::DescribeFailure(const Status& s, const std::string& key) const {
   const std::string where = dest_.store ? dest_.store->Describe(key) : key;
   if (s.code() == StatusCode::kPermissionDenied &&
-      dest_.url.scheme == cloud::StorageUrl::Scheme::kS3) {
-    return cloud::DeniedMessage("writing " + where + " was denied", "s3:PutObject", dest_.url,
-                                s.message());
+      dest_.url.scheme != cloud::StorageUrl::Scheme::kFile) {
+    return cloud::DeniedMessage("writing " + where + " was denied", cloud::StorageAction::kWrite,
+                                dest_.url, dest_.principal, s.message());
   }
   return "writing " + where + " failed: " + s.message();
 }

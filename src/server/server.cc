@@ -102,16 +102,17 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Clock
   }
   std::unique_ptr<Server> s(new Server());
   SLUICE_ASSIGN_OR_RETURN(s->store_, OpenStore(config.store, config.data_dir));
-  // Exports: the server's own AWS identity from the default chain; each automation's role is
-  // assumed from it by the destination provider.
-  jobs::CloudDestinationOptions dest;
-  dest.settings = cloud::ResolveAwsSettings(s->env_, {});
-  dest.path_style = config.s3_path_style;
+  // Exports and imports: the server's own identities (the AWS default chain; the Azure and
+  // Google chains inside the factory) from its environment; each automation's role, app
+  // registration or service account is reached from them by the one destination factory.
+  cloud::DestinationFactoryOptions dest = cloud::OptionsFromEnvironment(s->env_);
+  dest.s3_path_style = config.s3_path_style;
   s->http_client_ = std::make_unique<cloud::CurlHttpClient>();
   s->aws_credentials_ =
-      cloud::MakeDefaultCredentialsChain(s->env_, dest.settings, *s->http_client_, clock);
-  s->destinations_ = std::make_unique<jobs::CloudDestinationProvider>(
-      std::move(dest), *s->http_client_, *s->aws_credentials_, clock);
+      cloud::MakeDefaultCredentialsChain(s->env_, dest.aws, *s->http_client_, clock);
+  s->destination_factory_ = std::make_unique<cloud::DestinationFactory>(
+      std::move(dest), *s->http_client_, *s->aws_credentials_, s->env_, clock);
+  s->destinations_ = std::make_unique<jobs::CloudDestinationProvider>(*s->destination_factory_);
   const jobs::LeaseOptions lease = export_options.lease;
   s->exports_ = std::make_unique<jobs::ExportRunner>(*s->store_, clock, *s->destinations_,
                                                      std::move(export_options));

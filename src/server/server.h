@@ -93,6 +93,7 @@ class Server {
   cloud::ProcessEnvironment env_;
   std::unique_ptr<cloud::HttpClient> http_client_;
   std::unique_ptr<cloud::CredentialsProvider> aws_credentials_;
+  std::unique_ptr<cloud::DestinationFactory> destination_factory_;
   std::unique_ptr<jobs::DestinationProvider> destinations_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<jobs::ExportRunner> exports_;

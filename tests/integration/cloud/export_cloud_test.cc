@@ -38,11 +38,12 @@ class ExportCloudTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.ToString();
     base_ = std::make_unique<cloud::StaticCredentialsProvider>(cloud::AwsCredentials{
         moto_.identity().access_key_id, moto_.identity().secret_access_key, "", 0});
-    CloudDestinationOptions o;
-    o.settings.s3_endpoint = proxy_.endpoint();
-    o.settings.sts_endpoint = proxy_.endpoint();
-    o.path_style = true;
-    destinations_ = std::make_unique<CloudDestinationProvider>(o, http_, *base_, clock_);
+    cloud::DestinationFactoryOptions o;
+    o.aws.s3_endpoint = proxy_.endpoint();
+    o.aws.sts_endpoint = proxy_.endpoint();
+    o.s3_path_style = true;
+    factory_ = std::make_unique<cloud::DestinationFactory>(o, http_, *base_, env_, clock_);
+    destinations_ = std::make_unique<CloudDestinationProvider>(*factory_);
     runner_ = std::make_unique<ExportRunner>(*store_, clock_, *destinations_);
   }
 
@@ -125,6 +126,8 @@ class ExportCloudTest : public ::testing::Test {
   testing::FaultProxy proxy_;
   cloud::CurlHttpClient http_;
   std::unique_ptr<cloud::CredentialsProvider> base_;
+  cloud::MapEnvironment env_;
+  std::unique_ptr<cloud::DestinationFactory> factory_;
   std::unique_ptr<CloudDestinationProvider> destinations_;
   std::unique_ptr<ExportRunner> runner_;
 };

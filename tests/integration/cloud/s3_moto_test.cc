@@ -175,11 +175,18 @@ std::vector<ProbeStep> RunProbe(const std::string& destination, const std::strin
                                 const AwsCredentials& base, const std::string& endpoint,
                                 const std::string& role_arn, HttpClient& http) {
   StaticCredentialsProvider provider(base);
-  AwsSettings settings;
-  settings.s3_endpoint = endpoint;
-  settings.sts_endpoint = endpoint;
-  ProbeContext ctx{http, provider, RealClock(), settings, true};
-  return ProbeDestination({destination, role_arn, external_id, "sluice-probe"}, ctx);
+  DestinationFactoryOptions options;
+  options.aws.s3_endpoint = endpoint;
+  options.aws.sts_endpoint = endpoint;
+  options.s3_path_style = true;
+  options.retry = RetryOptions{3, 200, 1'000, 10'000};
+  MapEnvironment env;
+  DestinationFactory factory(options, http, provider, env, RealClock());
+  DestinationCredentials credentials;
+  credentials.type = DestinationCredentials::Type::kAwsIam;
+  credentials.role_arn = role_arn;
+  credentials.external_id = external_id;
+  return ProbeDestination(factory, {destination, credentials});
 }
 
 std::string Describe(const std::vector<ProbeStep>& steps) {

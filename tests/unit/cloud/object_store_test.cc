@@ -252,8 +252,8 @@ TEST(StorageUrl, DeniedMessagesNameThePrefixArnToGrant) {
   ASSERT_TRUE(url.ok()) << url.status().ToString();
   EXPECT_EQ(PrefixObjectsArn(*url), "arn:aws:s3:::bkt/team/logs/*");
   EXPECT_EQ(PrefixObjectsArn(*ParseStorageUrl("s3://bkt")), "arn:aws:s3:::bkt/*");
-  EXPECT_EQ(DeniedMessage("PutObject denied on s3://bkt/team/logs/x", "s3:PutObject", *url,
-                          "AccessDenied"),
+  EXPECT_EQ(DeniedMessage("PutObject denied on s3://bkt/team/logs/x", StorageAction::kWrite, *url,
+                          "", "AccessDenied"),
             "PutObject denied on s3://bkt/team/logs/x: the role policy needs s3:PutObject on "
             "arn:aws:s3:::bkt/team/logs/* [AccessDenied]");
 }

@@ -24,7 +24,7 @@ Json Export(const std::string& extra = "") {
 TEST(AutomationConfig, ExportDefaultsAndServerExternalId) {
   auto c = ParseExportConfig(Export(), Ctx());
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->external_id,
+  EXPECT_EQ(c->credentials.external_id,
             "sluice:11111111-1111-4111-8111-111111111111:22222222-2222-4222-8222-222222222222:"
             "33333333-3333-4333-8333-333333333333");
   EXPECT_EQ(c->batch_size, 100'000);

@@ -27,7 +27,10 @@ class FakeDestinations final : public DestinationProvider {
  public:
   Result<Destination> Open(const ExportConfig& config) override {
     SLUICE_ASSIGN_OR_RETURN(cloud::StorageUrl url, cloud::ParseStorageUrl(config.export_path));
-    return Destination{bucket, url};
+    Destination d;
+    d.store = bucket;
+    d.url = std::move(url);
+    return d;
   }
   std::vector<cloud::ProbeStep> Probe(const ExportConfig&) override { return {}; }
   std::shared_ptr<testing::MemoryObjectStore> bucket =
