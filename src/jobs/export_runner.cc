@@ -5,6 +5,7 @@
 #include <map>
 #include <unordered_set>
 
+#include "cloud/storage_failure.h"
 #include "common/crypto.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -548,13 +549,13 @@ Status ExportRunner::RunState::PutManifest(const std::string& run_id, TimestampM
 }
 
 std::string ExportRunner::RunState::DescribeFailure(const Status& s, const std::string& key) const {
-  const std::string where = dest_.store ? dest_.store->Describe(key) : key;
-  if (s.code() == StatusCode::kPermissionDenied &&
-      dest_.url.scheme != cloud::StorageUrl::Scheme::kFile) {
-    return cloud::DeniedMessage("writing " + where + " was denied", cloud::StorageAction::kWrite,
-                                dest_.url, dest_.principal, s.message());
+  if (dest_.store == nullptr || dest_.url.scheme == cloud::StorageUrl::Scheme::kFile) {
+    return "writing " + (dest_.store ? dest_.store->Describe(key) : key) +
+           " failed: " + s.message();
   }
-  return "writing " + where + " failed: " + s.message();
+  // A missing bucket or container, what to grant to whom, or which credentials to check, in
+  // the words of the destination's cloud.
+  return cloud::ExplainStorageFailure(s, cloud::StorageAction::kWrite, dest_, key);
 }
 
 void ExportRunner::RunState::RecordStats() {
