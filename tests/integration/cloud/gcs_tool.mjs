@@ -3,6 +3,7 @@
 //   SLUICE_GCS_ENDPOINT=http://127.0.0.1:<port> SLUICE_GCS_KEY=<key.json>
 //   node gcs_tool.mjs stat <bucket> <name>   -> {"size","sha256","md5Hash"}
 //   node gcs_tool.mjs list <bucket> <prefix> -> ["name", ...]
+//   node gcs_tool.mjs download <bucket> <dir> <name>...  -> writes <dir>/<name with / as __>
 import { createHash } from "node:crypto";
 
 import { Storage } from "@google-cloud/storage";
@@ -17,7 +18,7 @@ const storage = new Storage({
   projectId: "tests",
   keyFilename: process.env.SLUICE_GCS_KEY,
 });
-const [command, bucket, arg] = process.argv.slice(2);
+const [command, bucket, arg, ...more] = process.argv.slice(2);
 if (command === "stat") {
   const file = storage.bucket(bucket).file(arg);
   const [bytes] = await file.download();
@@ -32,6 +33,12 @@ if (command === "stat") {
 } else if (command === "list") {
   const [files] = await storage.bucket(bucket).getFiles({ prefix: arg });
   process.stdout.write(JSON.stringify(files.map((f) => f.name)));
+} else if (command === "download") {
+  const { writeFile } = await import("node:fs/promises");
+  for (const name of more) {
+    const [bytes] = await storage.bucket(bucket).file(name).download();
+    await writeFile(`${arg}/${name.replaceAll("/", "__")}`, bytes);
+  }
 } else {
   console.error(`unknown command ${command}`);
   process.exit(2);
