@@ -2,6 +2,7 @@
 // (Configuration > Automations), and open the editor or a status dialog.
 import { api, ApiError, forgetKey, savedKey, saveKey } from './api.js';
 import { openEditor } from './form.js';
+import { destinationOf, DESTINATION_NAMES } from './policies.js';
 import { openStatus } from './status.js';
 import { formatInterval, formatTime, h, labelOf, OBJECT_TYPES } from './util.js';
 
@@ -77,7 +78,8 @@ function row(a, last) {
                                             'aria-label': `Edit ${a.name}`,
                                             'data-focus-key': `edit:${a.id}`,
                                             onclick: () => edit(a) }, a.name)),
-    cell('Type', isExport ? 'S3 export' : 'Data retention'),
+    cell('Type', isExport ? DESTINATION_NAMES[destinationOf(c.export_path)] || 'Export'
+                          : 'Data retention'),
     isExport ? cell('Destination', c.export_path, 'code-cell')
              : cell('Object type', labelOf(OBJECT_TYPES, c.object_type)),
     isExport ? cell('Interval', formatInterval(c.interval_seconds))

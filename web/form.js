@@ -1,8 +1,14 @@
-// The `+ Automation` editor: type S3 export (this file) or Data retention (retention.js).
-// An export's ExternalId contains its id, so it is real only once the automation exists:
+// The `+ Automation` editor: type Export (this file) or Data retention (retention.js). The
+// export path chooses the destination (S3, Azure Blob, Cloud Storage, a local directory) and so
+// the credentials asked for and what the editor says to grant to whom.
+// An S3 export's ExternalId contains its id, so it is real only once the automation exists:
 // "Create paused" saves it without running to set up the role; "Save" activates and registers.
 import { api, call } from './api.js';
-import { principalFromSteps, s3Policy, trustPolicy } from './policies.js';
+import {
+  azureRoleAssignment, azureSubjectFromSteps, destinationOf, federatedCredential,
+  gcsBucketGrant, gcsTokenCreatorGrant, googlePrincipalFromSteps, principalFromSteps, s3Policy,
+  trustPolicy,
+} from './policies.js';
 import { retentionSection } from './retention.js';
 import { copyBlock, DEFINITIONS, field, h, INTERVALS, toast } from './util.js';
 
@@ -74,12 +80,89 @@ function exportConfig(ui, status) {
     event_type: 'btql_export', status, export_definition: def,
     export_path: ui.path.value.trim(), format: ui.format.value,
     interval_seconds: Number(ui.interval.value),
-    credentials: { type: 'aws_iam', role_arn: ui.role.value.trim() },
+    ...credentialsOf(ui),
   };
 }
 
-// ExternalId, trust policy and S3 policy, redrawn whenever one of their inputs changes.
+// The credentials the destination takes, from the fields shown for it.
+function credentialsOf(ui) {
+  switch (destinationOf(ui.path.value)) {
+    case 's3': return { credentials: { type: 'aws_iam', role_arn: ui.role.value.trim() } };
+    case 'azure':
+      if (ui.azureAccess.value !== 'azure_identity') {
+        return { credentials: { type: ui.azureAccess.value } };
+      }
+      return { credentials: { type: 'azure_identity', tenant_id: ui.tenant.value.trim(),
+                              client_id: ui.client.value.trim() } };
+    case 'gcs':
+      return { credentials: { type: 'gcp_service_account',
+                              service_account_email: ui.serviceAccount.value.trim() } };
+    default: return {};
+  }
+}
+
+// Shows the credential fields of the destination the path names, and nothing of the others.
+function syncDestination(ui) {
+  const dest = destinationOf(ui.path.value);
+  ui.s3Fields.hidden = dest !== 's3';
+  ui.azureFields.hidden = dest !== 'azure';
+  ui.appFields.hidden = ui.azureAccess.value !== 'azure_identity';
+  ui.gcsFields.hidden = dest !== 'gcs';
+  ui.accessSet.hidden = dest === 'file';
+  ui.accessLegend.textContent = dest === 's3' ? 'Role access' : 'Access to grant';
+  renderAccess(ui);
+}
+
+// What to grant, redrawn whenever one of its inputs changes: for S3 the ExternalId, trust
+// policy and S3 policy; for Azure the app registration's federated credential and role
+// assignment (or the server's SAS or key); for Cloud Storage the two IAM bindings.
 function renderAccess(ui) {
+  const dest = destinationOf(ui.path.value);
+  if (dest === 'azure') return renderAzureAccess(ui);
+  if (dest === 'gcs') return renderGcsAccess(ui);
+  return renderS3Access(ui);
+}
+
+function renderAzureAccess(ui) {
+  const access = ui.azureAccess.value;
+  if (access !== 'azure_identity') {
+    const sas = access === 'azure_sas';
+    ui.access.replaceChildren(h('p', { class: 'help', id: 'azure-env-note' },
+      sas ? 'sluice writes with the shared access signature in its own environment ' +
+            '(AZURE_STORAGE_SAS_TOKEN, or SharedAccessSignature in ' +
+            'AZURE_STORAGE_CONNECTION_STRING). It needs the permissions r, a, c, w and d on ' +
+            'the container, and it expires: prefer an app registration outside tests.'
+          : 'sluice writes with the storage account key in its own environment ' +
+            '(AZURE_STORAGE_KEY, or AccountKey in AZURE_STORAGE_CONNECTION_STRING), which can ' +
+            'do anything in the account: prefer an app registration outside tests.'));
+    return;
+  }
+  const client = ui.client.value.trim();
+  ui.access.replaceChildren(
+    h('p', { class: 'help' }, 'sluice gets a token of this app registration with its own ' +
+      'Microsoft Entra identity (managed identity, workload identity or client secret), so no ' +
+      'key is handed out. On the app registration, add this federated credential; then assign ' +
+      'it the role Storage Blob Data Contributor on the container.'),
+    copyBlock('Federated credential JSON', federatedCredential(ui.azureSubject),
+              { multiline: true, id: 'federated-credential' }).element,
+    copyBlock('Role assignment (Azure CLI)', azureRoleAssignment(ui.path.value, client),
+              { multiline: true, id: 'azure-role-assignment' }).element);
+}
+
+function renderGcsAccess(ui) {
+  const sa = ui.serviceAccount.value.trim();
+  ui.access.replaceChildren(
+    h('p', { class: 'help' }, 'sluice impersonates this service account with its own Google ' +
+      'identity (Application Default Credentials), so no key is handed out. Grant sluice’s ' +
+      'principal the Service Account Token Creator role on the service account, and the ' +
+      'service account the Storage Object User role on the bucket.'),
+    copyBlock('Token Creator binding (gcloud)', gcsTokenCreatorGrant(sa, ui.googlePrincipal),
+              { multiline: true, id: 'gcs-token-creator' }).element,
+    copyBlock('Bucket role binding (gcloud)', gcsBucketGrant(ui.path.value, sa),
+              { multiline: true, id: 'gcs-bucket-role' }).element);
+}
+
+function renderS3Access(ui) {
   const saved = Boolean(ui.id);
   const ext = ui.externalId || '';
   const blocks = [];
@@ -118,6 +201,8 @@ async function runTest(ui) {
     const res = await api.test(body);
     if (!ui.id) ui.externalId = res.external_id;
     ui.principal = principalFromSteps(res.steps) || ui.principal;
+    ui.azureSubject = azureSubjectFromSteps(res.steps) || ui.azureSubject;
+    ui.googlePrincipal = googlePrincipalFromSteps(res.steps) || ui.googlePrincipal;
     renderAccess(ui);
     renderSteps(ui, res);
   } catch (e) {
@@ -143,7 +228,7 @@ function markSaved(ui, a) {
   ui.status = a.config.status || 'active';
   ui.externalId = a.config.credentials ? a.config.credentials.external_id : '';
   ui.path.readOnly = true;
-  ui.pathHelp.textContent = 'The S3 path cannot change after creation.';
+  ui.pathHelp.textContent = 'The export path cannot change after creation.';
   ui.title.textContent = `Edit automation “${a.name}”`;
   ui.createPaused.hidden = true;
   for (const r of document.getElementsByName('automation-type')) r.disabled = true;
@@ -158,7 +243,13 @@ async function loadExport(ui, a) {
   ui.definition.dispatchEvent(new Event('change'));
   if (c.export_definition.btql_query) ui.query.value = c.export_definition.btql_query;
   ui.path.value = c.export_path;
-  ui.role.value = c.credentials ? c.credentials.role_arn : '';
+  const cred = c.credentials || {};
+  ui.role.value = cred.role_arn || '';
+  if (String(cred.type).startsWith('azure_')) ui.azureAccess.value = cred.type;
+  ui.tenant.value = cred.tenant_id || '';
+  ui.client.value = cred.client_id || '';
+  ui.serviceAccount.value = cred.service_account_email || '';
+  syncDestination(ui);
   ui.format.value = c.format;
   ui.interval.value = String(c.interval_seconds);
   markSaved(ui, a);
@@ -194,10 +285,30 @@ function exportSection(project, ui, done) {
   ui.project = project;
   ui.status = 'paused';
   ui.path = h('input', { type: 'text', placeholder: 's3://bucket/prefix', spellcheck: 'false' });
-  const pathField = field('S3 path', ui.path, 'Files go under this prefix; fixed once created.');
+  const pathField = field('Export path', ui.path,
+                          'Files go under this prefix; fixed once created. s3://bucket/prefix, ' +
+                          'az://account/container/prefix, gs://bucket/prefix or file:///dir.');
   ui.pathHelp = pathField.querySelector('.help');
   ui.role = h('input', { type: 'text', spellcheck: 'false',
                          placeholder: 'arn:aws:iam::123456789012:role/sluice-export' });
+  ui.s3Fields = h('div', {}, field('Role ARN', ui.role));
+  ui.azureAccess = select([['azure_identity', 'App registration (Microsoft Entra ID)'],
+                           ['azure_sas', 'Shared access signature from sluice’s environment'],
+                           ['azure_shared_key', 'Account key from sluice’s environment']],
+                          'azure_identity');
+  ui.tenant = h('input', { type: 'text', spellcheck: 'false',
+                           placeholder: '00000000-0000-0000-0000-000000000000' });
+  ui.client = h('input', { type: 'text', spellcheck: 'false',
+                           placeholder: '00000000-0000-0000-0000-000000000000' });
+  ui.appFields = h('div', {}, field('Tenant ID', ui.tenant, 'Directory (tenant) ID of the app ' +
+                                    'registration sluice writes as.'),
+                   field('Client ID', ui.client, 'Application (client) ID of that app ' +
+                         'registration.'));
+  ui.azureFields = h('div', {}, field('Azure access', ui.azureAccess), ui.appFields);
+  ui.serviceAccount = h('input', { type: 'text', spellcheck: 'false',
+                                   placeholder: 'sluice-export@project.iam.gserviceaccount.com' });
+  ui.gcsFields = h('div', {}, field('Service account', ui.serviceAccount,
+                                    'The Google service account sluice impersonates to write.'));
   ui.format = select([['jsonl', 'JSON Lines'], ['parquet', 'Parquet']], 'jsonl');
   ui.interval = select(INTERVALS, 3600);
   ui.token = h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false',
@@ -208,7 +319,10 @@ function exportSection(project, ui, done) {
                            'project); sent once to register, never stored or shown.');
   ui.tokenHelp = tokenField.querySelector('.help');
   ui.testResult = h('div', { id: 'test-result', role: 'status', 'aria-live': 'polite' });
-  ui.path.addEventListener('input', () => renderAccess(ui));
+  ui.path.addEventListener('input', () => syncDestination(ui));
+  for (const el of [ui.azureAccess, ui.tenant, ui.client, ui.serviceAccount]) {
+    el.addEventListener(el.tagName === 'SELECT' ? 'change' : 'input', () => syncDestination(ui));
+  }
   ui.createPaused = h('button', { type: 'button', class: 'secondary' }, 'Create paused');
   const test = h('button', { type: 'button', class: 'secondary' }, 'Test automation');
   const saveButton = h('button', { type: 'button' }, 'Save');
@@ -219,10 +333,12 @@ function exportSection(project, ui, done) {
   ui.createPaused.addEventListener('click', guard(() => createExport(ui, 'paused')));
   test.addEventListener('click', () => runTest(ui));
   saveButton.addEventListener('click', guard(() => save(ui, done)));
-  renderAccess(ui);
+  ui.accessLegend = h('legend', {}, 'Role access');
+  ui.accessSet = h('fieldset', {}, ui.accessLegend, ui.access);
+  syncDestination(ui);
   return {
-    fields: [...definitionFields(project, ui), pathField, field('Role ARN', ui.role),
-             h('fieldset', {}, h('legend', {}, 'Role access'), ui.access),
+    fields: [...definitionFields(project, ui), pathField, ui.s3Fields, ui.azureFields,
+             ui.gcsFields, ui.accessSet,
              field('Format', ui.format), field('Interval', ui.interval), tokenField],
     result: ui.testResult,
     actions: [test, ui.createPaused, saveButton],
@@ -242,7 +358,7 @@ export function openEditor(container, project, { done, automation }) {
   const typeRetention = h('input', { type: 'radio', name: 'automation-type', value: 'retention',
                                      id: 'type-retention', checked: isRetention });
   const typeField = h('fieldset', { class: 'type-choice' }, h('legend', {}, 'Type'),
-    h('div', { class: 'radio' }, typeExport, h('label', { for: 'type-export' }, 'S3 export')),
+    h('div', { class: 'radio' }, typeExport, h('label', { for: 'type-export' }, 'Export')),
     h('div', { class: 'radio' }, typeRetention,
       h('label', { for: 'type-retention' }, 'Data retention')));
   const body = h('div', { class: 'type-body' });

@@ -93,9 +93,44 @@ async function checkQuery() {
   assert.ok(!(await editor.isVisible()));
 }
 
+async function destinationFromThePath() {
+  step('the path chooses the destination: its credentials and what to grant to whom');
+  const path = page.getByLabel('Export path');
+  await path.fill('az://acct/logs/team');
+  assert.ok(!(await page.getByLabel('Role ARN').isVisible()));
+  await page.getByLabel('Tenant ID').fill('c0570000-0000-0000-0000-000000000002');
+  await page.getByLabel('Client ID').fill('a9900000-0000-0000-0000-000000000003');
+  const federated = JSON.parse(await page.getByLabel('Federated credential JSON', { exact: true }).inputValue());
+  assert.deepEqual(federated.audiences, ['api://AzureADTokenExchange']);
+  const assignment = await page.getByLabel('Role assignment (Azure CLI)', { exact: true }).inputValue();
+  assert.match(assignment, /--role "Storage Blob Data Contributor" \\\n {2}--assignee a9900000-0000-0000-0000-000000000003 /);
+  assert.match(assignment, /--name acct .*\/containers\/logs"$/);
+  await page.getByLabel('Azure access').selectOption('azure_sas');
+  assert.ok(!(await page.getByLabel('Tenant ID').isVisible()));
+  await page.locator('#azure-env-note').getByText('AZURE_STORAGE_SAS_TOKEN').waitFor();
+  await path.fill('https://acct.blob.core.windows.net/logs/team');
+  assert.ok(await page.getByLabel('Azure access').isVisible());
+  await screenshot('azure-destination');
+
+  await path.fill('gs://exports-bucket/team');
+  assert.ok(!(await page.getByLabel('Azure access').isVisible()));
+  await page.getByLabel('Service account', { exact: true })
+    .fill('sluice-export@customer.iam.gserviceaccount.com');
+  assert.match(await page.getByLabel('Bucket role binding (gcloud)', { exact: true }).inputValue(),
+               /gs:\/\/exports-bucket \\\n {2}--member="serviceAccount:sluice-export@customer\.iam\.gserviceaccount\.com" \\\n {2}--role="roles\/storage\.objectUser"/);
+  assert.match(await page.getByLabel('Token Creator binding (gcloud)', { exact: true }).inputValue(),
+               /add-iam-policy-binding \\\n {2}sluice-export@customer\.iam\.gserviceaccount\.com \\\n[^]*roles\/iam\.serviceAccountTokenCreator/);
+  await screenshot('gcs-destination');
+
+  await path.fill('file:///tmp/exports');
+  assert.ok(!(await page.getByLabel('Service account', { exact: true }).isVisible()));
+  assert.ok(!(await page.getByRole('group', { name: 'Access to grant' }).isVisible()));
+  await path.fill('');
+}
+
 async function createWithWrongRole() {
   step('create paused, test with a role trusting another ExternalId');
-  await page.getByLabel('S3 path').fill(env.EXPORT_PATH);
+  await page.getByLabel('Export path').fill(env.EXPORT_PATH);
   await page.getByLabel('Role ARN').fill(env.ROLE_ARN);
   await page.getByLabel('Format').selectOption({ label: 'JSON Lines' });
   await page.getByLabel('Interval').selectOption({ label: '1 h' });
@@ -114,7 +149,7 @@ async function createWithWrongRole() {
   await externalId.waitFor();
   const ext = await externalId.inputValue();
   assert.match(ext, new RegExp(`^sluice:[0-9a-f-]{36}:${env.SLUICE_PROJECT_ID}:[0-9a-f-]{36}$`));
-  assert.ok(await page.getByLabel('S3 path').getAttribute('readonly') !== null);
+  assert.ok(await page.getByLabel('Export path').getAttribute('readonly') !== null);
   await page.getByRole('button', { name: 'Test automation' }).click();
   const result = page.locator('#test-result');
   await result.getByText('Test failed:').waitFor();
@@ -367,11 +402,11 @@ async function retentionGraceText({ id }) {
 }
 
 async function editExport() {
-  step('edit the export: saved values, fixed S3 path, registered');
+  step('edit the export: saved values, fixed export path, registered');
   await page.getByRole('button', { name: 'Edit nightly spans' }).click();
   await page.getByRole('heading', { name: 'Edit automation “nightly spans”' }).waitFor();
-  assert.equal(await page.getByLabel('S3 path').inputValue(), env.EXPORT_PATH);
-  assert.ok(await page.getByLabel('S3 path').getAttribute('readonly') !== null);
+  assert.equal(await page.getByLabel('Export path').inputValue(), env.EXPORT_PATH);
+  assert.ok(await page.getByLabel('Export path').getAttribute('readonly') !== null);
   assert.equal(await page.getByLabel('Role ARN').inputValue(), env.ROLE_ARN);
   assert.equal(await page.getByLabel('Data to export').inputValue(), 'log_spans');
   await page.getByText('Registered. Enter a token only to replace').waitFor();
@@ -435,6 +470,7 @@ try {
   await signInWithKeyboard();
   await openFormWithKeyboard();
   await checkQuery();
+  await destinationFromThePath();
   const ext = await createWithWrongRole();
   await fixTestAndSave(ext);
   await tokenNeverShown();
