@@ -1,6 +1,7 @@
-// Export benchmark: from N stored spans (default 1M), one export run each to a local directory
-// and to moto (S3 through an assumed role with an ExternalId, signatures and IAM checked), as
-// JSON Lines and as Parquet: spans/s, MB/s, CPU and the run's peak RSS (each case runs in its
+// Export benchmark: from N stored spans (default 1M), one export run each to a local directory,
+// to moto (S3 through an assumed role with an ExternalId, signatures and IAM checked) and to
+// Azurite (Azure Blob Storage with Shared Key, blocks and their commit), as JSON Lines and as
+// Parquet: spans/s, MB/s, CPU and the run's peak RSS (each case runs in its
 // own process so VmHWM is its own). Peer in the same run: the sqlite3 command-line shell
 // dumping the same rows as JSON. With `pg-` cases, the same spans are also stored in a
 // PostgreSQL 15 server the bench starts (as the store tests do) and exported from there, so the
@@ -20,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "azurite_server.h"
 #include "bench/gen/span_generator.h"
 #include "cloud/aws/credentials.h"
 #include "cloud/http/curl_http_client.h"
@@ -36,7 +38,7 @@
 namespace sluice::bench {
 namespace {
 
-constexpr char kBucket[] = "sluice-export-bench";
+constexpr char kBucket[] = "sluice-export-bench";  // also Azurite's container
 constexpr char kAutomationName[] = "export-bench";
 
 double Seconds(std::chrono::steady_clock::time_point start) {
@@ -180,6 +182,7 @@ int RunCase(const Args& args) {
   if (!f.ok()) return std::fprintf(stderr, "%s\n", f.status().ToString().c_str()), 1;
   if (kind == "scan") return ScanOnly(**store, *f, args.run_case);
   const bool moto = kind.starts_with("moto");
+  const bool azurite = kind.starts_with("azurite");
   const std::string format = args.run_case.ends_with("parquet") ? "parquet" : "jsonl";
   const std::string local_dir = std::filesystem::absolute(args.dir + "/files").string();
   std::filesystem::remove_all(local_dir);
@@ -190,10 +193,16 @@ int RunCase(const Args& args) {
                        (traces ? "log_traces\"},\"trace_idle_seconds\":0," : "log_spans\"},") +
                        R"("format":")" + format +
                        R"(","interval_seconds":3600,"max_iterations":1000,)";
-  config += moto ? R"("export_path":"s3://)" + std::string(kBucket) +
-                       R"(/allowed/bench","credentials":{"type":"aws_iam","role_arn":")" +
-                       args.role_arn + "\"}}"
-                 : R"("export_path":"file://)" + local_dir + "\"}";
+  if (moto) {
+    config += R"("export_path":"s3://)" + std::string(kBucket) +
+              R"(/allowed/bench","credentials":{"type":"aws_iam","role_arn":")" + args.role_arn +
+              "\"}}";
+  } else if (azurite) {
+    config += R"("export_path":"az://)" + std::string(testing::kDevAccount) + "/" + kBucket +
+              R"(/allowed/bench","credentials":{"type":"azure_shared_key"}})";
+  } else {
+    config += R"("export_path":"file://)" + local_dir + "\"}";
+  }
   jobs::ConfigContext ctx{f->org.id, f->project.id, f->automation.id, "sluice", nullptr, nullptr};
   auto valid = jobs::ValidateAutomationConfig(*Json::Parse(config), ctx);
   if (!valid.ok()) return std::fprintf(stderr, "%s\n", valid.status().ToString().c_str()), 1;
@@ -211,6 +220,11 @@ int RunCase(const Args& args) {
   dest_options.aws.s3_endpoint = args.endpoint;
   dest_options.aws.sts_endpoint = args.endpoint;
   dest_options.s3_path_style = true;
+  if (azurite) {
+    dest_options.azure.blob_endpoint = args.endpoint;
+    dest_options.azure.connection_account = testing::kDevAccount;
+    dest_options.azure.account_key = testing::kDevAccountKey;
+  }
   cloud::MapEnvironment env;
   cloud::DestinationFactory factory(dest_options, http, base, env, RealClock());
   jobs::CloudDestinationProvider destinations(factory);
@@ -245,8 +259,9 @@ bool Spawn(const std::string& self, const Args& a, const std::string& name,
     // Credentials go through the environment, not the command line.
     setenv("BENCH_AWS_ACCESS_KEY_ID", id->access_key_id.c_str(), 1);
     setenv("BENCH_AWS_SECRET_ACCESS_KEY", id->secret_access_key.c_str(), 1);
-    cmd += " --endpoint " + endpoint + " --role " + id->role_arn;
+    cmd += " --role " + id->role_arn;
   }
+  if (!endpoint.empty()) cmd += " --endpoint " + endpoint;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return false;
   char line[1024];
@@ -323,6 +338,16 @@ int Parent(const std::string& self, Args a) {
     moto_ok = s.ok();
     if (!s.ok()) std::printf("moto: not available (%s)\n", s.ToString().c_str());
   }
+  testing::AzuriteServer azurite;
+  bool azurite_ok = false;
+  if (a.cases.find("azurite") != std::string::npos) {
+    const std::string work = std::filesystem::absolute(a.dir + "/azurite").string();
+    std::filesystem::create_directories(work);
+    Status s = azurite.Start(work);
+    if (s.ok()) s = azurite.Tool(std::string("create-container ") + kBucket).status();
+    azurite_ok = s.ok();
+    if (!s.ok()) std::printf("azurite: not available (%s)\n", s.ToString().c_str());
+  }
   std::printf("%lld stored spans; one export run per case (batch_size 100,000)\n",
               static_cast<long long>(a.spans));
   std::vector<std::string> cases;
@@ -334,10 +359,15 @@ int Parent(const std::string& self, Args a) {
   }
   for (const std::string& c : cases) {
     const bool is_moto = c.starts_with("moto");
+    const bool is_azurite = c.starts_with("azurite");
     if (is_moto && !moto_ok) continue;
+    if (is_azurite && !azurite_ok) continue;
     if (c.starts_with("pg-") && a.pg_uri.empty()) continue;
     CaseResult r;
-    if (!Spawn(self, a, c, is_moto ? &moto.identity() : nullptr, moto.endpoint(), &r)) {
+    const std::string endpoint = is_moto      ? moto.endpoint()
+                                 : is_azurite ? azurite.endpoint()
+                                              : std::string();
+    if (!Spawn(self, a, c, is_moto ? &moto.identity() : nullptr, endpoint, &r)) {
       std::printf("%s: failed\n", c.c_str());
       continue;
     }
@@ -375,7 +405,8 @@ int main(int argc, char** argv) {
          f != "--fresh" && f != "--pg" && f != "--case" && f != "--endpoint" && f != "--role")) {
       std::printf(
           "usage: export_bench [--spans N] [--dir DIR] [--cases LIST] [--fresh 1]\n"
-          "  cases: scan, local-jsonl, local-parquet, moto-jsonl, moto-parquet, and pg-scan,\n"
+          "  cases: scan, local-jsonl, local-parquet, moto-jsonl, moto-parquet,\n"
+          "  azurite-jsonl, azurite-parquet (Azurite from tests/node_modules), and pg-scan,\n"
           "  pg-local-jsonl, pg-local-parquet (PostgreSQL 15 started by the bench), and\n"
           "  local-traces-jsonl, local-traces-parquet (one row per trace)\n"
           "  --fresh 1: store the spans again (times SQLite's ingest in this run)\n");
