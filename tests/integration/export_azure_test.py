@@ -2,26 +2,37 @@
 `azurite`, on a free loopback port) as the service: spans as Parquet in max_iterations steps
 then only new rows, traces as JSON Lines through the https://<account>.blob.core.windows.net
 form with hive date folders, the automation test step by step, a missing container, a wrong
-account key, a SAS that writes and a read-only SAS, and `sluice storage probe` (and its old name
-`s3 probe`). Files are read back with Microsoft's @azure/storage-blob and judged with DuckDB,
-never with sluice. No key or SAS appears in an answer, the run history or the server's log.
+account key, a SAS that writes and a read-only SAS, `sluice storage probe` (and its old name
+`s3 probe`), and app registrations reached with the server's own Entra identity from a loopback
+token endpoint (entra_fake.py). Files are read back with Microsoft's @azure/storage-blob and
+judged with DuckDB, never with sluice. No key, SAS or token appears in an answer, the run
+history or the server's log.
 
 Usage: python3 export_azure_test.py /path/to/sluice   (node with tests/node_modules)
 """
 import datetime
+import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import unittest
 
-from cloud_support import AZURE_ACCOUNT, AZURE_KEY, Azurite
+from cloud_support import AZURE_ACCOUNT, AZURE_KEY, CLOUD_DIR, Azurite, wait_for_port
+from sluice_server import free_port
 from export_support import ExportServer, duckdb, ingest, spans, sql_str
 
 BINARY = None
 SPANS = 20_000
 CONTAINER = "exports"
 WRONG_KEY = "V3JvbmdLZXlXcm9uZ0tleVdyb25nS2V5V3JvbmdLZXlXcm9uZ0tleVdyb25nS2V5V3Jvbmc="
+TENANT = "c0570000-0000-0000-0000-000000000002"
+TRUSTING_APP = "a9900000-0000-0000-0000-000000000003"
+OTHER_APP = "a9900000-0000-0000-0000-000000000004"
+# The server's own identity as entra_fake.py issues it (its managed identity endpoint).
+OWN_ISSUER = "https://login.microsoftonline.com/f00d0000-0000-0000-0000-000000000001/v2.0"
+OWN_SUBJECT = "5e1f0000-0000-0000-0000-00000000a11e"
 MAX_ITERATIONS_WARNING = ("Max iterations reached while running the cron job. This may result in "
                           "the export falling behind.")
 
@@ -308,6 +319,62 @@ class ExportAzureTest(unittest.TestCase):
                            capture_output=True, text=True, env=env, timeout=120)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("--tenant-id and --client-id", r.stdout + r.stderr)
+
+    def test_8_an_app_registration_is_reached_with_the_servers_own_entra_identity(self):
+        # entra_fake.py: the managed identity endpoint sluice's own identity comes from, and the
+        # customer's tenant, whose app TRUSTING_APP holds a federated credential for it.
+        config = os.path.join(self.tmp.name, "entra.json")
+        with open(config, "w") as f:
+            json.dump({"identity_header": "hdr-1",
+                       "apps": [{"tenant": TENANT, "client_id": TRUSTING_APP,
+                                 "issuer": OWN_ISSUER, "subject": OWN_SUBJECT},
+                                {"tenant": TENANT, "client_id": OTHER_APP,
+                                 "issuer": OWN_ISSUER, "subject": "someone-else"}]}, f)
+        port = free_port()
+        authority = f"http://127.0.0.1:{port}"
+        entra = subprocess.Popen([sys.executable, os.path.join(CLOUD_DIR, "entra_fake.py"),
+                                  str(port), config], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        try:
+            wait_for_port(port, entra, "entra_fake.py")
+            ex = self.exporter(self.azurite.server_env(IDENTITY_ENDPOINT=authority + "/msi/token",
+                                                       IDENTITY_HEADER="hdr-1",
+                                                       AZURE_AUTHORITY_HOST=authority))
+            trusted = ex.create("entra", config_of_app(self.azurite, TRUSTING_APP),
+                                register=False)
+            self.assertEqual(trusted["config"]["credentials"],
+                             {"type": "azure_identity", "tenant_id": TENANT,
+                              "client_id": TRUSTING_APP})
+            probe = ex.probe(trusted)
+            names = [s["name"] for s in probe["steps"]]
+            self.assertEqual(names[:3], ["parse destination", "azure identity",
+                                         "app registration"], probe)
+            self.assertTrue(probe["steps"][1]["ok"] and probe["steps"][2]["ok"], probe)
+            self.assertIn(f"(issuer {OWN_ISSUER}, subject {OWN_SUBJECT})",
+                          probe["steps"][1]["message"])
+
+            other = ex.create("entra-other", config_of_app(self.azurite, OTHER_APP))
+            probe = ex.probe(other)
+            failed = [s for s in probe["steps"] if not s["ok"]]
+            self.assertEqual(failed[0]["name"], "app registration", probe)
+            want = (f"the app registration {OTHER_APP} in tenant {TENANT} must exist and hold a "
+                    f"federated identity credential for issuer {OWN_ISSUER} and subject "
+                    f"{OWN_SUBJECT} with audience api://AzureADTokenExchange")
+            self.assertIn(want, failed[0]["message"])
+            run = ex.run(other)
+            self.assertEqual(run["status"], "error", run)
+            self.assertIn(want, run["error"])
+            # Tokens are JWTs: none may show.
+            for text in (probe, run, ex.srv.read_log()):
+                self.assertIsNone(re.search(r"eyJ[\w-]{10,}\.", str(text)))
+        finally:
+            entra.terminate()
+            entra.wait(timeout=10)
+
+
+def config_of_app(azurite, client_id):
+    return config(azurite.path(CONTAINER, "entra"),
+                  {"type": "azure_identity", "tenant_id": TENANT, "client_id": client_id})
 
 
 if __name__ == "__main__":
