@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 from cloud_support import AZURE_ACCOUNT, AZURE_KEY, CLOUD_DIR, Azurite, wait_for_port
@@ -137,6 +138,7 @@ class ExportAzureTest(unittest.TestCase):
                                       {"type": "azure_shared_key"}, batch_size=3_000,
                                       max_iterations=3))
         self.assertEqual(a["config"]["credentials"], {"type": "azure_shared_key"})
+        type(self).spans_export = a
         first = ex.run(a)
         self.assertEqual(first["status"], "warning", first)
         self.assertEqual(first["stats"]["files"], 3)
@@ -319,6 +321,29 @@ class ExportAzureTest(unittest.TestCase):
                            capture_output=True, text=True, env=env, timeout=120)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("--tenant-id and --client-id", r.stdout + r.stderr)
+
+    def test_9_the_spans_export_imports_back_from_the_container(self):
+        ex = self.ex
+        a = type(self).spans_export  # written by test_1: 8 Parquet files
+        status, p = ex.call("POST", "/v1/project", {"name": "azure import"})
+        self.assertEqual(status, 200, p)
+        status, job = ex.call("POST", f"/v1/project_logs/{p['id']}/import",
+                              {"automation_id": a["id"]})
+        self.assertEqual(status, 202, job)
+        deadline = time.time() + 120
+        while job["status"] == "running" and time.time() < deadline:
+            time.sleep(0.2)
+            status, job = ex.call("GET", f"/v1/import/{job['id']}")
+        self.assertEqual((job["status"], job["rows"], job["files_done"]),
+                         ("success", self.total, 8), job)
+        self.assertTrue(job["source"].startswith("az://"), job)
+        status, r = ex.call("POST", "/btql", {"query": f"select: id, input | from: "
+                                              f"project_logs('{p['id']}') | filter: "
+                                              f"id = 's0000042'"})
+        self.assertEqual(status, 200, r)
+        self.assertEqual([(e["id"], e["input"]) for e in r["data"]],
+                         [("s0000042", {"question": "q42"})])
+        self.assertNoSecret(job, ex.srv.read_log())
 
     def test_8_an_app_registration_is_reached_with_the_servers_own_entra_identity(self):
         # entra_fake.py: the managed identity endpoint sluice's own identity comes from, and the
