@@ -106,22 +106,23 @@ Row EventToRow(const model::Event& event) {
   return row;
 }
 
+ValueType MergeColumnType(ValueType type, ValueType t) {
+  if (t == ValueType::kNull || t == type) return type;
+  if (type == ValueType::kNull) return t;
+  if ((type == ValueType::kInt64 && t == ValueType::kDouble) ||
+      (type == ValueType::kDouble && t == ValueType::kInt64)) {
+    return ValueType::kDouble;
+  }
+  return ValueType::kJson;
+}
+
 Schema InferSchema(const std::vector<std::string>& names, std::span<const Row> rows) {
   Schema schema;
   for (size_t k = 0; k < names.size(); ++k) {
     ValueType type = ValueType::kNull;
     for (const Row& row : rows) {
-      ValueType t = row[k].type;
-      if (t == ValueType::kNull || t == type) continue;
-      if (type == ValueType::kNull) {
-        type = t;
-      } else if ((type == ValueType::kInt64 && t == ValueType::kDouble) ||
-                 (type == ValueType::kDouble && t == ValueType::kInt64)) {
-        type = ValueType::kDouble;
-      } else {
-        type = ValueType::kJson;
-        break;
-      }
+      type = MergeColumnType(type, row[k].type);
+      if (type == ValueType::kJson) break;
     }
     if (type == ValueType::kNull) type = ValueType::kString;
     schema.columns.push_back(Column{names[k], type, true});

@@ -32,6 +32,11 @@ void EventToRow(const model::Event& event, Row& row);
 // _xact_id. Producers build rows in exactly this column order.
 const Schema& TraceSchema();
 
+// The type of a custom query column after it meets a value of type `value`: the same; the
+// value's type while the column has only seen nulls (kNull); kDouble for int64 mixed with
+// double; kJson for any other mix. A null value changes nothing.
+ValueType MergeColumnType(ValueType column, ValueType value);
+
 // Schema of custom query results: column `names[k]` takes the type shared by every non-null
 // value at index k; int64 mixed with double becomes double; any other mix becomes kJson
 // (written as JSON text); a column with only nulls is kString. Every column is nullable.
