@@ -153,6 +153,11 @@ class Store : public model::EventSource {
   // How many rows Scan(request) would return (visible rows only; at most request.limit when it
   // is set), counted in the store without reading the rows' fields.
   virtual Result<int64_t> CountRows(const model::ScanRequest& request) = 0;
+  // The (_xact_id, row_key) of the n-th row (from 1) Scan(request) would return, read from the
+  // index without the rows' fields; nullopt when it returns fewer rows. kInvalidArgument unless
+  // the request is in kXactAscending order without a limit and n >= 1.
+  virtual Result<std::optional<model::XactCursor>> NthRowPosition(const model::ScanRequest& request,
+                                                                  int64_t n) = 0;
 
   // --- automations (names unique per project: kAlreadyExists) ---
   virtual Result<model::Automation> CreateAutomation(const model::Automation& a) = 0;

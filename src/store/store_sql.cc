@@ -133,6 +133,13 @@ Status CheckScanRequest(const model::ScanRequest& r) {
   return Status();
 }
 
+Status CheckPositionRequest(const model::ScanRequest& r, int64_t n) {
+  if (r.order != model::ScanOrder::kXactAscending || r.limit != 0 || n < 1) {
+    return InvalidArgumentError("a row position needs _xact_id order, no limit and n >= 1");
+  }
+  return Status();
+}
+
 int64_t NextPageRows(int64_t page_rows, const model::ScanRequest& r, int64_t returned) {
   return r.limit > 0 ? std::min(page_rows, r.limit - returned) : page_rows;
 }

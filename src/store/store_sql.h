@@ -34,6 +34,9 @@ std::string MarkHidesSql(const model::RetentionMark& m);
 
 // kInvalidArgument for a request no scan can serve (a cursor outside _xact_id order).
 Status CheckScanRequest(const model::ScanRequest& r);
+// kInvalidArgument unless Store::NthRowPosition can serve (r, n): _xact_id order, no limit,
+// n >= 1.
+Status CheckPositionRequest(const model::ScanRequest& r, int64_t n);
 
 // Rows the next page of a scan may hold: the store's page size, less once the request's limit
 // is near; 0 or less when the scan is done.

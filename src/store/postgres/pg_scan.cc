@@ -47,6 +47,22 @@ class PgEventStream final : public model::EventStream {
     return r.size() > 0 ? r.Int(0, 0) : 0;
   }
 
+  // The position of the n-th row the whole scan returns, reading no row's fields.
+  Result<std::optional<model::XactCursor>> Position(int64_t n) {
+    SLUICE_RETURN_IF_ERROR(Bound());
+    SLUICE_ASSIGN_OR_RETURN(auto c, store_->Acquire());
+    SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, request_.object));
+    Params p;
+    std::string sql = "SELECT xact_id, row_key FROM events" + Filters(p);
+    sql += Keyset(p);
+    sql += VisibleSql(marks);
+    sql += " ORDER BY xact_id, row_key OFFSET " + std::to_string(n - 1) + " LIMIT 1";
+    SLUICE_ASSIGN_OR_RETURN(Rows r, c->QueryOnce(sql, p));
+    if (r.size() == 0) return std::optional<model::XactCursor>();
+    return std::optional<model::XactCursor>(
+        model::XactCursor{static_cast<uint64_t>(r.Int(0, 0)), r.Int(0, 1)});
+  }
+
  private:
   // The page query's filters (without keyset bound and order); parameters go to `p`.
   std::string Filters(Params& p) const {
@@ -148,6 +164,12 @@ Result<std::unique_ptr<model::EventStream>> PgStore::Scan(const model::ScanReque
 Result<int64_t> PgStore::CountRows(const model::ScanRequest& request) {
   SLUICE_RETURN_IF_ERROR(CheckScanRequest(request));
   return PgEventStream(this, request).Count();
+}
+
+Result<std::optional<model::XactCursor>> PgStore::NthRowPosition(const model::ScanRequest& request,
+                                                                 int64_t n) {
+  SLUICE_RETURN_IF_ERROR(CheckPositionRequest(request, n));
+  return PgEventStream(this, request).Position(n);
 }
 
 }  // namespace sluice::store::postgres

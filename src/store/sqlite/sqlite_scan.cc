@@ -77,22 +77,42 @@ class SqliteEventStream final : public model::EventStream {
     const std::shared_ptr<const SegmentSet> segments = store_->Segments();
     SLUICE_ASSIGN_OR_RETURN(auto c, store_->AcquireReader());
     SLUICE_ASSIGN_OR_RETURN(Statement * s,
-                            PreparePage(*c, *segments, request_.limit, /*count=*/true));
+                            PreparePage(*c, *segments, request_.limit, Select::kCount));
     SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
     const int64_t n = row ? s->Int(0) : 0;
     s->Reset();
     return n;
   }
 
+  // The position of the n-th row the whole scan returns, reading no row's fields.
+  Result<std::optional<model::XactCursor>> Position(int64_t n) {
+    const std::shared_ptr<const SegmentSet> segments = store_->Segments();
+    SLUICE_ASSIGN_OR_RETURN(auto c, store_->AcquireReader());
+    SLUICE_ASSIGN_OR_RETURN(Statement * s, PreparePage(*c, *segments, n, Select::kPosition));
+    SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
+    std::optional<model::XactCursor> at;
+    if (row) at = model::XactCursor{static_cast<uint64_t>(s->Int(0)), s->Int(1)};
+    s->Reset();
+    return at;
+  }
+
  private:
+  // What a page query selects: the rows, their number, or the position of the last of them.
+  enum class Select { kRows, kCount, kPosition };
+
   // Prepares and binds the next page's query over `segments` (at most `page` rows, 0: no
-  // bound); with `count`, a query for the number of those rows instead (in no particular order).
-  // The arms are merged in the scan's order, each read in its own index's order.
+  // bound); with kCount, a query for the number of those rows instead (in no particular order);
+  // with kPosition, for the (_xact_id, row_key) of the page-th row. The arms are merged in the
+  // scan's order, each read in its own index's order.
   Result<Statement*> PreparePage(Connection& c, const SegmentSet& segments, int64_t page,
-                                 bool count) {
+                                 Select select) {
+    const bool count = select == Select::kCount;
     std::vector<std::string> texts;
     std::string order_by;
-    std::string sql = PageSql(request_, &texts, &order_by, count ? "1" : kEventColumns);
+    const char* columns = count                         ? "1"
+                          : select == Select::kPosition ? "xact_id, row_key"
+                                                        : kEventColumns;
+    std::string sql = PageSql(request_, &texts, &order_by, columns);
     const int next = static_cast<int>(texts.size()) + 3;
     if (last_) {
       switch (request_.order) {
@@ -118,7 +138,11 @@ class SqliteEventStream final : public model::EventStream {
     sql += VisibleSql(marks);
     sql = UnionSql(segments, sql);
     if (!count) sql += order_by;
-    if (page > 0) sql += " LIMIT " + std::to_string(page);
+    if (select == Select::kPosition) {
+      sql += " LIMIT 1 OFFSET " + std::to_string(page - 1);
+    } else if (page > 0) {
+      sql += " LIMIT " + std::to_string(page);
+    }
     if (count) sql = "SELECT count(*) FROM (" + sql + ")";
     SLUICE_ASSIGN_OR_RETURN(Statement * s, c.Prepare(sql));
     s->Bind(1, static_cast<int64_t>(request_.object.type)).Bind(2, request_.object.id);
@@ -143,7 +167,7 @@ class SqliteEventStream final : public model::EventStream {
     }
     const std::shared_ptr<const SegmentSet> segments = store_->Segments();
     SLUICE_ASSIGN_OR_RETURN(auto c, store_->AcquireReader());
-    SLUICE_ASSIGN_OR_RETURN(Statement * s, PreparePage(*c, *segments, page, /*count=*/false));
+    SLUICE_ASSIGN_OR_RETURN(Statement * s, PreparePage(*c, *segments, page, Select::kRows));
     size_t n = 0;
     for (;;) {
       SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -183,6 +207,12 @@ Result<std::unique_ptr<model::EventStream>> SqliteStore::Scan(const model::ScanR
 Result<int64_t> SqliteStore::CountRows(const model::ScanRequest& request) {
   SLUICE_RETURN_IF_ERROR(CheckScanRequest(request));
   return SqliteEventStream(this, request).Count();
+}
+
+Result<std::optional<model::XactCursor>> SqliteStore::NthRowPosition(
+    const model::ScanRequest& request, int64_t n) {
+  SLUICE_RETURN_IF_ERROR(CheckPositionRequest(request, n));
+  return SqliteEventStream(this, request).Position(n);
 }
 
 }  // namespace sluice::store::sqlite

@@ -78,6 +78,8 @@ class SqliteStore final : public Store {
   Result<uint64_t> MaxXactId() override;
   Result<std::unique_ptr<model::EventStream>> Scan(const model::ScanRequest& request) override;
   Result<int64_t> CountRows(const model::ScanRequest& request) override;
+  Result<std::optional<model::XactCursor>> NthRowPosition(const model::ScanRequest& request,
+                                                          int64_t n) override;
 
   Result<model::Automation> CreateAutomation(const model::Automation& a) override;
   Result<model::Automation> GetAutomation(const std::string& id) override;

@@ -312,6 +312,43 @@ TEST_P(StoreContract, CountRowsCountsWhatTheScanReturns) {
   EXPECT_EQ(*store_->CountRows(requests[5]), 2);  // c6 and c9 of t0 are left
 }
 
+// The n-th row's position is the n-th row the scan returns, hidden rows not counted.
+TEST_P(StoreContract, NthRowPositionIsThatOfTheScansNthRow) {
+  for (int i = 0; i < 10; ++i) {
+    const std::string id = "n" + std::to_string(i);
+    ASSERT_TRUE(Insert(R"({"events":[{"id":")" + id + R"("}]})", kNow + i).ok());
+  }
+  auto all = ScanAll({});
+  ASSERT_EQ(all.size(), 10u);
+  std::vector<model::ScanRequest> requests(3);
+  for (model::ScanRequest& r : requests) r.object = logs_;
+  requests[1].after = model::XactCursor{all[2].xact_id, all[2].row_key};
+  requests[2].after = requests[1].after;
+  requests[2].max_xact_id = all[7].xact_id;
+  auto check = [&] {
+    for (const model::ScanRequest& r : requests) {
+      auto rows = ScanAll(r);
+      for (int64_t n = 1; n <= static_cast<int64_t>(rows.size()) + 1; ++n) {
+        auto at = store_->NthRowPosition(r, n);
+        ASSERT_TRUE(at.ok()) << at.status().ToString();
+        if (n > static_cast<int64_t>(rows.size())) {
+          EXPECT_FALSE(at->has_value()) << n;
+        } else {
+          ASSERT_TRUE(at->has_value()) << n;
+          EXPECT_EQ(**at, (model::XactCursor{rows[n - 1].xact_id, rows[n - 1].row_key}));
+        }
+      }
+    }
+  };
+  check();
+  ASSERT_TRUE(store_->AddRetentionMark(Mark("nth1", kNow + 4), {}).ok());
+  check();
+  model::ScanRequest limited = requests[0];
+  limited.limit = 2;
+  EXPECT_EQ(store_->NthRowPosition(limited, 1).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->NthRowPosition(requests[0], 0).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_P(StoreContract, AutomationsAndRuns) {
   model::Automation a;
   a.id = NewUuid();
