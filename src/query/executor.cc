@@ -22,10 +22,12 @@ bool IsPlainField(const Expr* e, FieldId id) {
   return e != nullptr && e->kind == ExprKind::kField && e->field == id && e->path.size() == 1;
 }
 
+// Runs one query; rows go to exactly one of `json_sink` (JSON text) and `value_sink` (typed).
 class Executor {
  public:
-  Executor(const Query& q, const QueryContext& ctx, model::EventSource& source, RowSink& sink)
-      : q_(q), ctx_(ctx), source_(source), sink_(sink) {
+  Executor(const Query& q, const QueryContext& ctx, model::EventSource& source, RowSink* json_sink,
+           ValueRowSink* value_sink)
+      : q_(q), ctx_(ctx), source_(source), json_sink_(json_sink), value_sink_(value_sink) {
     xact_expr_.kind = ExprKind::kField;
     xact_expr_.path = {"_xact_id"};
     xact_expr_.field = FieldId::kXactId;
@@ -45,17 +47,22 @@ class Executor {
   Status TraceBatch(const std::vector<std::string>& roots);
   // Handles one row; sets done_ when no more rows are needed.
   Status Consume(RowView& row);
-  Status Emit(const std::string& json);
+  Status Emit(const SortedRow& row);
   std::vector<Value> Keys(RowView& row);
-  void Project(RowView& row, std::string& out);
+  // The output row's JSON (json_sink_) or typed columns (value_sink_) into `out`.
+  void Project(RowView& row, SortedRow& out);
+  void ProjectJson(RowView& row, std::string& out);
+  void ProjectValues(RowView& row, std::vector<NamedValue>& out);
   Status FinishAggregates();
   Status FinishHeap();
 
   const Query& q_;
   const QueryContext& ctx_;
   model::EventSource& source_;
-  RowSink& sink_;
+  RowSink* const json_sink_;
+  ValueRowSink* const value_sink_;
   EvalEnv env_;
+  SortedRow streamed_;  // the row being emitted when rows stream (storage reused)
   Expr xact_expr_;
   Order order_;
   int64_t limit_ = 0;
@@ -156,7 +163,31 @@ std::vector<Value> Executor::Keys(RowView& row) {
   return keys;
 }
 
-void Executor::Project(RowView& row, std::string& out) {
+void Executor::Project(RowView& row, SortedRow& out) {
+  if (value_sink_ != nullptr) {
+    out.values.clear();
+    ProjectValues(row, out.values);
+  } else {
+    out.json.clear();
+    ProjectJson(row, out.json);
+  }
+}
+
+void Executor::ProjectValues(RowView& row, std::vector<NamedValue>& out) {
+  if (q_.select_star) {
+    AppendRowValues(row.event(), row.stats(), out);
+    return;
+  }
+  for (const SelectItem& s : q_.select) {
+    Value v = Eval(*s.expr, &row, env_);
+    if (IsPlainField(s.expr.get(), FieldId::kXactId) && v.kind == Value::Kind::kInt) {
+      v = Value::String(std::to_string(v.i));  // as in the JSON row
+    }
+    out.push_back({s.name, std::move(v)});
+  }
+}
+
+void Executor::ProjectJson(RowView& row, std::string& out) {
   if (q_.select_star) {
     if (row.stats() != nullptr) {
       AppendTraceJson(row.event(), *row.stats(), out);
@@ -182,9 +213,9 @@ void Executor::Project(RowView& row, std::string& out) {
   out += '}';
 }
 
-Status Executor::Emit(const std::string& json) {
+Status Executor::Emit(const SortedRow& row) {
   ++result_.rows;
-  return sink_.OnRow(json);
+  return value_sink_ != nullptr ? value_sink_->OnRow(row.values) : json_sink_->OnRow(row.json);
 }
 
 Status Executor::Consume(RowView& row) {
@@ -197,14 +228,13 @@ Status Executor::Consume(RowView& row) {
   }
   if (!stream_) {
     if (!top_->WouldKeep(keys, row_key)) return Status::Ok();
-    SortedRow sorted{std::move(keys), row_key, {}};
-    Project(row, sorted.json);
+    SortedRow sorted{std::move(keys), row_key, {}, {}};
+    Project(row, sorted);
     top_->Add(std::move(sorted));
     return Status::Ok();
   }
-  std::string json;
-  Project(row, json);
-  SLUICE_RETURN_IF_ERROR(Emit(json));
+  Project(row, streamed_);
+  SLUICE_RETURN_IF_ERROR(Emit(streamed_));
   last_keys_ = std::move(keys);
   last_row_key_ = row_key;
   done_ = result_.rows >= limit_;
@@ -286,7 +316,7 @@ Status Executor::ScanTraces(const Pushdown& p) {
 Status Executor::FinishHeap() {
   std::vector<SortedRow> rows = top_->Take();
   for (SortedRow& r : rows) {
-    SLUICE_RETURN_IF_ERROR(Emit(r.json));
+    SLUICE_RETURN_IF_ERROR(Emit(r));
     last_keys_ = std::move(r.keys);
     last_row_key_ = r.row_key;
   }
@@ -305,13 +335,19 @@ Status Executor::FinishAggregates() {
     for (const OrderKey& k : order_.keys) r.keys.push_back(values[k.column]);
     r.row_key = ordinal++;
     if (!top.WouldKeep(r.keys, r.row_key)) continue;
-    JsonWriter w(&r.json);
-    w.BeginObject();
-    for (size_t c = 0; c < columns.size(); ++c) w.Key(columns[c]->name).Raw(values[c].ToJson());
-    w.EndObject();
+    if (value_sink_ != nullptr) {
+      for (size_t c = 0; c < columns.size(); ++c) {
+        r.values.push_back({columns[c]->name, std::move(values[c])});
+      }
+    } else {
+      JsonWriter w(&r.json);
+      w.BeginObject();
+      for (size_t c = 0; c < columns.size(); ++c) w.Key(columns[c]->name).Raw(values[c].ToJson());
+      w.EndObject();
+    }
     top.Add(std::move(r));
   }
-  for (SortedRow& r : top.Take()) SLUICE_RETURN_IF_ERROR(Emit(r.json));
+  for (SortedRow& r : top.Take()) SLUICE_RETURN_IF_ERROR(Emit(r));
   return Status::Ok();
 }
 
@@ -345,7 +381,12 @@ Result<QueryResult> Executor::Run() {
 
 Result<QueryResult> RunParsedQuery(const Query& query, const QueryContext& ctx,
                                    model::EventSource& source, RowSink& sink) {
-  return Executor(query, ctx, source, sink).Run();
+  return Executor(query, ctx, source, &sink, nullptr).Run();
+}
+
+Result<QueryResult> RunParsedQuery(const Query& query, const QueryContext& ctx,
+                                   model::EventSource& source, ValueRowSink& sink) {
+  return Executor(query, ctx, source, nullptr, &sink).Run();
 }
 
 Result<QueryResult> RunQuery(std::string_view text, const QueryContext& ctx,

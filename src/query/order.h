@@ -23,11 +23,12 @@ struct Order {
   uint64_t fingerprint = 0;
 };
 
-// A candidate output row.
+// A candidate output row: its JSON text, or its typed columns for a ValueRowSink.
 struct SortedRow {
   std::vector<Value> keys;
   int64_t row_key = 0;
   std::string json;
+  std::vector<NamedValue> values;
 };
 
 // <0 when a comes first in the output. A null key comes after any value in either direction.

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,18 @@ class RowSink {
   // Called once per row, in output order, with one compact JSON object. A non-OK status stops
   // the query and is returned by RunQuery.
   virtual Status OnRow(std::string_view json) = 0;
+};
+
+// Receives output rows as typed values (exports) instead of JSON text. A row holds exactly the
+// keys, in the same order, that RowSink's JSON object would hold, and values that give that
+// JSON through Value::AppendJson (so `_xact_id` is a decimal string, `created` a timestamp,
+// a stored JSON field of `select: *` what ValueFromJson makes of its text).
+class ValueRowSink {
+ public:
+  virtual ~ValueRowSink() = default;
+  // Called once per row, in output order; `row` is valid during the call only. A non-OK status
+  // stops the query and is returned by RunParsedQuery.
+  virtual Status OnRow(std::span<const NamedValue> row) = 0;
 };
 
 struct QueryContext {
@@ -60,5 +73,8 @@ Result<QueryResult> RunQuery(std::string_view text, const QueryContext& ctx,
 // caller inspected query.source.object.
 Result<QueryResult> RunParsedQuery(const Query& query, const QueryContext& ctx,
                                    model::EventSource& source, RowSink& sink);
+// Same, handing each row to `sink` as typed values.
+Result<QueryResult> RunParsedQuery(const Query& query, const QueryContext& ctx,
+                                   model::EventSource& source, ValueRowSink& sink);
 
 }  // namespace sluice::query

@@ -116,4 +116,33 @@ Value RowView::Field(const Expr& field) {
   return index >= 0 ? JsonMember(index, field) : Value::Null();
 }
 
+void AppendRowValues(const model::Event& e, const TraceStats* stats, std::vector<NamedValue>& out) {
+  out.push_back({"id", Value::String(e.id)});
+  out.push_back({"_xact_id", Value::String(std::to_string(e.xact_id))});
+  out.push_back({"created", Value::Timestamp(e.created)});
+  out.push_back({"org_id", Value::String(e.org_id)});
+  out.push_back({"project_id", Value::String(e.project_id)});
+  switch (e.object.type) {
+    case model::ObjectType::kProjectLogs: out.push_back({"log_id", Value::String("g")}); break;
+    case model::ObjectType::kExperiment:
+      out.push_back({"experiment_id", Value::String(e.object.id)});
+      break;
+    case model::ObjectType::kDataset:
+      out.push_back({"dataset_id", Value::String(e.object.id)});
+      break;
+  }
+  out.push_back({"span_id", Value::String(e.span_id)});
+  out.push_back({"root_span_id", Value::String(e.root_span_id)});
+  out.push_back({"span_parents", StringArray(e.span_parents)});
+  out.push_back({"is_root", Value::Bool(e.is_root)});
+  for (const model::JsonField& f : model::kJsonFields) {
+    out.push_back({f.name, ValueFromJson(e.*f.member)});
+  }
+  out.push_back({"tags", StringArray(e.tags)});
+  if (stats == nullptr) return;
+  out.push_back({"span_count", Value::Int(stats->span_count)});
+  out.push_back({"error_count", Value::Int(stats->error_count)});
+  out.push_back({"llm_calls", Value::Int(stats->llm_calls)});
+}
+
 }  // namespace sluice::query

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "model/event.h"
 #include "query/ast.h"
@@ -49,5 +50,12 @@ class RowView {
 
 // Converts JSON text to a Value (objects stay as compact JSON text). Invalid JSON is null.
 Value ValueFromJson(std::string_view json);
+
+// Appends the columns of a whole row (`select: *`), the keys of model::AppendEventJson (and for
+// a trace, `stats` non-null, those of AppendTraceJson) in their order: text fields as strings,
+// `_xact_id` as a decimal string, `created` as a timestamp, lists as arrays of strings, stored
+// JSON fields through ValueFromJson; empty lists and fields are null.
+void AppendRowValues(const model::Event& event, const TraceStats* stats,
+                     std::vector<NamedValue>& out);
 
 }  // namespace sluice::query

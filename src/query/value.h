@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
@@ -52,6 +53,13 @@ struct Value {
   // Appends the value as JSON: timestamps as RFC 3339 strings, intervals as seconds.
   void AppendJson(std::string& out) const;
   std::string ToJson() const;
+};
+
+// One column of an output row: its key and its value. `name` points into the query (or at a
+// field name with static storage) and lives as long as the query.
+struct NamedValue {
+  std::string_view name;
+  Value value;
 };
 
 // SQL comparison: <0, 0, >0, or nullopt when unknown (a null operand, or types that have no
