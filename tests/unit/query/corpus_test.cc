@@ -1,56 +1,16 @@
 // Runs every case of cases.txt (a query and its expected rows or error) over the fixed data set.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "common/json.h"
 #include "query_test_util.h"
-#include "testing/temp_dir.h"
+#include "testing/query_corpus.h"
 
 namespace sluice::query::testing {
 namespace {
 
-struct Case {
-  std::string name;
-  std::string query;
-  bool expect_error = false;
-  std::string expected;  // JSON array of rows, or the exact error message
-  int line = 0;
-};
+using Case = sluice::testing::QueryCase;
 
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
-
-std::vector<Case> LoadCases() {
-  std::ifstream in(SLUICE_QUERY_CASES);
-  std::vector<Case> cases;
-  std::string line;
-  int n = 0;
-  enum { kNone, kQuery, kExpected } part = kNone;
-  while (std::getline(in, line)) {
-    ++n;
-    if (line.rfind("### ", 0) == 0) {
-      cases.push_back(Case{Trim(line.substr(4)), "", false, "", n});
-      part = kQuery;
-    } else if (line.rfind("@@ ", 0) == 0 && !cases.empty()) {
-      cases.back().expect_error = Trim(line.substr(3)) == "error";
-      part = kExpected;
-    } else if (part == kQuery) {
-      cases.back().query += (cases.back().query.empty() ? "" : "\n") + line;
-    } else if (part == kExpected) {
-      cases.back().expected += line + "\n";
-    }
-  }
-  for (Case& c : cases) {
-    c.query = Trim(c.query);
-    c.expected = Trim(c.expected);
-  }
-  return cases;
-}
+std::vector<Case> LoadCases() { return sluice::testing::LoadQueryCases(); }
 
 class CorpusTest : public ::testing::TestWithParam<Case> {};
 

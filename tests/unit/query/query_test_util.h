@@ -5,11 +5,16 @@
 #include <string>
 #include <vector>
 
-#include "fake_event_source.h"
 #include "query/query.h"
 #include "testing/fake_clock.h"
+#include "testing/fake_event_source.h"
 
 namespace sluice::query::testing {
+
+using sluice::testing::FakeEventSource;
+using sluice::testing::kMinute;
+using sluice::testing::kT0;
+using sluice::testing::TestDataset;
 
 class CollectingSink : public RowSink {
  public:

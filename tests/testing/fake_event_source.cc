@@ -1,8 +1,8 @@
-#include "fake_event_source.h"
+#include "testing/fake_event_source.h"
 
 #include <algorithm>
 
-namespace sluice::query::testing {
+namespace sluice::testing {
 namespace {
 
 class VectorStream : public model::EventStream {
@@ -197,4 +197,4 @@ std::vector<model::Event> TestDataset() {
   return rows;
 }
 
-}  // namespace sluice::query::testing
+}  // namespace sluice::testing

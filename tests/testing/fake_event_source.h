@@ -1,13 +1,14 @@
 // FakeEventSource: an in-memory model::EventSource that honours every ScanRequest field (object,
 // order, after, max_xact_id, created range, ids, root_span_ids, limit) and records each request
-// it was given, so tests can check what the query engine pushed down.
+// it was given, so tests can check what the query engine pushed down. Also the fixed data set
+// of the query corpus (tests/unit/query/cases.txt).
 #pragma once
 
 #include <vector>
 
 #include "model/scan.h"
 
-namespace sluice::query::testing {
+namespace sluice::testing {
 
 // Not thread-safe.
 class FakeEventSource : public model::EventSource {
@@ -35,4 +36,4 @@ inline constexpr int64_t kMinute = 60'000'000LL;
 // experiment('e1') holds one span.
 std::vector<model::Event> TestDataset();
 
-}  // namespace sluice::query::testing
+}  // namespace sluice::testing
