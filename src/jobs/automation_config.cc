@@ -83,6 +83,7 @@ Status ParseDefinition(const Json& c, const ConfigContext& ctx, ExportConfig* ou
     auto q = query::ParseQuery(out->btql_query);
     if (!q.ok()) return Bad("export_definition.btql_query", q.status().message());
     SLUICE_RETURN_IF_ERROR(CheckQueryObject(*q, ctx, "export_definition.btql_query"));
+    out->query = std::make_shared<const query::Query>(std::move(*q));
   } else {
     return Bad("export_definition.type", "must be log_traces, log_spans or btql_query");
   }
@@ -360,12 +361,11 @@ Result<RetentionConfig> StoredRetentionConfig(const model::Automation& a) {
   return ParseRetentionConfig(a.config, ctx);
 }
 
-Result<model::ObjectRef> ExportSource(const ExportConfig& config, const std::string& project_id) {
-  if (config.definition != ExportDefinition::kBtqlQuery) {
+model::ObjectRef ExportSource(const ExportConfig& config, const std::string& project_id) {
+  if (config.definition != ExportDefinition::kBtqlQuery || config.query == nullptr) {
     return model::ObjectRef{model::ObjectType::kProjectLogs, project_id};
   }
-  SLUICE_ASSIGN_OR_RETURN(query::Query q, query::ParseQuery(config.btql_query));
-  return q.source.object;
+  return config.query->source.object;
 }
 
 }  // namespace sluice::jobs

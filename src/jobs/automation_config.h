@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -13,6 +14,7 @@
 #include "common/status.h"
 #include "model/automation.h"
 #include "model/object.h"
+#include "query/ast.h"
 
 namespace sluice::jobs {
 
@@ -30,6 +32,8 @@ enum class ExportFormat { kJsonl, kParquet };
 struct ExportConfig {
   ExportDefinition definition = ExportDefinition::kLogSpans;
   std::string btql_query;  // kBtqlQuery only
+  // btql_query parsed (kBtqlQuery only): runs use it as it is, never parsing the text again.
+  std::shared_ptr<const query::Query> query;
   std::string export_path;
   ExportFormat format = ExportFormat::kJsonl;
   int64_t interval_seconds = 3600;
@@ -103,7 +107,6 @@ Result<ExportConfig> StoredExportConfig(const model::Automation& automation,
 Result<RetentionConfig> StoredRetentionConfig(const model::Automation& automation);
 
 // The object an export reads: project_logs of its project, or the custom query's object.
-// kInvalidArgument when the query does not parse.
-Result<model::ObjectRef> ExportSource(const ExportConfig& config, const std::string& project_id);
+model::ObjectRef ExportSource(const ExportConfig& config, const std::string& project_id);
 
 }  // namespace sluice::jobs

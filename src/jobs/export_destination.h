@@ -34,6 +34,13 @@ class DestinationProvider {
 // What the factory needs of an export's config.
 cloud::DestinationRequest DestinationRequestOf(const ExportConfig& config);
 
+// What to tell the user when writing `key` to `destination` failed with `status`: for a cloud
+// destination, a missing bucket or container, what to grant to whom, or which credentials to
+// check, in the words of that cloud (cloud::ExplainStorageFailure); for a local directory,
+// "writing <where> failed: <message>".
+std::string DescribeWriteFailure(const Destination& destination, const Status& status,
+                                 const std::string& key);
+
 // Destinations from a cloud::DestinationFactory (borrowed; it must outlive the provider and
 // the destinations it opens). Thread-safe.
 class CloudDestinationProvider final : public DestinationProvider {

@@ -19,6 +19,7 @@
 
 #include "common/clock.h"
 #include "jobs/automation_config.h"
+#include "jobs/config_cache.h"
 #include "jobs/export_destination.h"
 #include "jobs/run_lease.h"
 #include "model/automation.h"
@@ -45,6 +46,9 @@ struct ExportRunnerOptions {
   int64_t backlog_count_limit = 1'000'000;
   // The store lease "export:<automation id>" a run holds (one run across processes).
   LeaseOptions lease;
+  // Where a custom query's rows wait until their file's schema is known ("" = the system's
+  // temporary directory): about one window's output at a time per running export.
+  std::string spool_dir;
 };
 
 // What `GET /automation/cron/{id}/status` shows besides the run history.
@@ -93,8 +97,13 @@ class ExportRunner {
 
   const LeaseOptions& lease_options() const { return options_.lease; }
 
+  // The automation's export config, parsed once per stored version (ConfigCache).
+  // kInvalidArgument when it is not an export.
+  Result<std::shared_ptr<const ExportConfig>> Config(const model::Automation& automation) {
+    return configs_.Export(automation);
+  }
+
  private:
-  class RunState;   // one run (export_runner.cc)
   class Exclusive;  // the run slot in this process and the store lease (export_runner.cc)
 
   // Takes the automation's run slot in this process, then its store lease "export:<id>".
@@ -111,6 +120,7 @@ class ExportRunner {
   Clock& clock_;
   DestinationProvider& destinations_;
   const ExportRunnerOptions options_;
+  ConfigCache configs_;
   std::mutex mu_;
   std::set<std::string> running_;
 };

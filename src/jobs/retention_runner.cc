@@ -63,7 +63,7 @@ Result<std::optional<ExportHold>> HoldOf(store::Store& store, const model::Autom
   return hold;
 }
 
-Result<std::vector<ExportHold>> ActiveExportHolds(store::Store& store,
+Result<std::vector<ExportHold>> ActiveExportHolds(store::Store& store, ConfigCache& configs,
                                                   const model::Automation& retention) {
   store::ListOptions o;
   o.project_id = retention.project_id;
@@ -72,16 +72,15 @@ Result<std::vector<ExportHold>> ActiveExportHolds(store::Store& store,
   std::vector<ExportHold> holds;
   for (const model::Automation& a : automations) {
     if (a.type != model::AutomationType::kExport || a.project_id != retention.project_id) continue;
-    auto config = StoredExportConfig(a);
-    if (!config.ok() || !config->active) continue;
+    auto config = configs.Export(a);
+    if (!config.ok() || !(*config)->active) continue;
     SLUICE_ASSIGN_OR_RETURN(auto state, store.GetExportState(a.id));
     if (!state) continue;  // not registered: it never runs
-    auto object = ExportSource(*config, a.project_id);
-    if (!object.ok()) continue;
-    SLUICE_ASSIGN_OR_RETURN(auto hold, HoldOf(store, a, *object));
+    const model::ObjectRef object = ExportSource(**config, a.project_id);
+    SLUICE_ASSIGN_OR_RETURN(auto hold, HoldOf(store, a, object));
     if (!hold) continue;
     auto it = std::find_if(holds.begin(), holds.end(),
-                           [&](const ExportHold& h) { return h.object == *object; });
+                           [&](const ExportHold& h) { return h.object == object; });
     if (it == holds.end()) {
       holds.push_back(std::move(*hold));
     } else if (hold->max_xact_id < it->max_xact_id) {
@@ -182,7 +181,8 @@ TimestampMicros RetentionNextRun(const RetentionConfig& config, const model::Aut
 Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation& a,
                                                         TimestampMicros now, bool preview) {
   Plan plan;
-  SLUICE_ASSIGN_OR_RETURN(plan.config, StoredRetentionConfig(a));
+  SLUICE_ASSIGN_OR_RETURN(auto config, configs_.Retention(a));
+  plan.config = *config;
   plan.cutoff = now - plan.config.retention_days * kMicrosPerDay;
   SLUICE_ASSIGN_OR_RETURN(plan.max_xact_id, store_.MaxXactId());
   std::vector<ExportHold> holds;
@@ -195,7 +195,7 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
         auto hold, HoldOf(store_, archive, {model::ObjectType::kProjectLogs, a.project_id}));
     if (hold) holds.push_back(std::move(*hold));
   } else if (plan.config.wait_for_export.value_or(true)) {
-    SLUICE_ASSIGN_OR_RETURN(holds, ActiveExportHolds(store_, a));
+    SLUICE_ASSIGN_OR_RETURN(holds, ActiveExportHolds(store_, configs_, a));
   }
   // The mark of one object, held below what the exports reading it have not exported, and the
   // count of what it would delete (minus what the hold keeps).
@@ -305,10 +305,10 @@ Result<RetentionPreview> RetentionRunner::Preview(const model::Automation& a) {
 }
 
 Result<bool> RetentionRunner::Due(const model::Automation& a, TimestampMicros now) {
-  SLUICE_ASSIGN_OR_RETURN(auto cfg, StoredRetentionConfig(a));
-  if (!cfg.active) return false;
+  SLUICE_ASSIGN_OR_RETURN(auto cfg, configs_.Retention(a));
+  if (!cfg->active) return false;
   SLUICE_ASSIGN_OR_RETURN(auto runs, store_.ListRuns(a.id, 1, ""));
-  return RetentionNextRun(cfg, runs.empty() ? nullptr : &runs[0], now) <= now;
+  return RetentionNextRun(*cfg, runs.empty() ? nullptr : &runs[0], now) <= now;
 }
 
 Result<model::AutomationRun> RetentionRunner::Run(const model::Automation& a,
@@ -407,8 +407,8 @@ auto RetentionRunner::Restore(const model::Automation& a, const std::string& run
   const Json* prev = run->stats.Find("restored");
   run->stats.Set("restored", Json::Int((prev ? prev->int_value() : 0) + out.rows));
   SLUICE_RETURN_IF_ERROR(store_.SaveRun(*run));
-  SLUICE_ASSIGN_OR_RETURN(auto cfg, StoredRetentionConfig(a));
-  if (out.rows > 0 && cfg.active) {
+  SLUICE_ASSIGN_OR_RETURN(auto cfg, configs_.Retention(a));
+  if (out.rows > 0 && cfg->active) {
     model::Automation paused = a;
     paused.config.Set("status", Json::String("paused"));
     SLUICE_RETURN_IF_ERROR(store_.UpdateAutomation(paused));

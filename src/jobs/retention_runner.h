@@ -13,6 +13,7 @@
 
 #include "common/clock.h"
 #include "jobs/automation_config.h"
+#include "jobs/config_cache.h"
 #include "jobs/run_lease.h"
 #include "model/automation.h"
 #include "store/store.h"
@@ -77,6 +78,7 @@ class RetentionRunner {
   store::Store& store_;
   Clock& clock_;
   const LeaseOptions lease_;
+  ConfigCache configs_;  // retention configs, and those of the exports a policy waits for
 };
 
 }  // namespace sluice::jobs

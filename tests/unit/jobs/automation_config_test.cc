@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "jobs/config_cache.h"
+
 namespace sluice::jobs {
 namespace {
 
@@ -117,6 +119,36 @@ TEST(AutomationConfig, ExemptFilterMustBeAnExpressionOnly) {
   auto ok = ParseRetentionConfig(
       Retention(R"(,"exempt_filter":"tags includes 'a|b: c' or metadata.keep = true")"), Ctx());
   EXPECT_TRUE(ok.ok()) << ok.status().ToString();
+}
+
+TEST(ConfigCache, ParsesAConfigOnceUntilItChanges) {
+  model::Automation a;
+  a.id = Ctx().automation_id;
+  a.org_id = Ctx().org_id;
+  a.project_id = Ctx().project_id;
+  a.type = model::AutomationType::kExport;
+  a.config =
+      Export(R"x(,"export_definition":{"type":"btql_query","btql_query":"select: id | from: )x"
+             R"x(project_logs('22222222-2222-4222-8222-222222222222')"})x");
+  ConfigCache cache;
+  auto first = cache.Export(a);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_NE((*first)->query, nullptr);  // the custom query comes parsed
+  EXPECT_EQ(ExportSource(**first, a.project_id).id, a.project_id);
+  auto again = cache.Export(a);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->get(), first->get());  // not parsed again
+  a.config.Set("batch_size", Json::Int(7));
+  auto changed = cache.Export(a);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_NE(changed->get(), first->get());
+  EXPECT_EQ((*changed)->batch_size, 7);
+  a.type = model::AutomationType::kRetention;
+  a.config =
+      *Json::Parse(R"({"event_type":"retention","object_type":"project_logs","retention_days":3})");
+  auto retention = cache.Retention(a);
+  ASSERT_TRUE(retention.ok()) << retention.status().ToString();
+  EXPECT_EQ((*retention)->retention_days, 3);
 }
 
 }  // namespace

@@ -10,7 +10,6 @@
 #include "common/json.h"
 #include "common/time_util.h"
 #include "common/uuid.h"
-#include "jobs/export_rows.h"
 #include "model/event_write.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/fake_clock.h"
@@ -404,39 +403,6 @@ TEST_F(ExportRunnerTest, CustomQueryExportsOnlyMatchingRowsOfNewWindows) {
   EXPECT_EQ(ids.size(), 65u);
   EXPECT_EQ(DataKeys().size(), 2u);  // windows where nothing matched leave no file
   for (const auto& [id, n] : ids) EXPECT_EQ(n, 1) << id;
-}
-
-}  // namespace
-}  // namespace sluice::jobs
-
-namespace sluice::jobs {
-namespace {
-
-TEST(QueryRowCollector, XactIdAndCreatedGetTheirFileTypesOtherColumnsTheirValuesTypes) {
-  QueryRowCollector c;
-  ASSERT_TRUE(
-      c.OnRow(R"({"id":"a","_xact_id":"1042","created":"2026-01-01T00:00:00Z","n":1})").ok());
-  ASSERT_TRUE(c.OnRow(R"({"id":"b","_xact_id":"1043","n":2.5,"extra":{"k":[1]}})").ok());
-  auto [schema, rows] = c.Take();
-  ASSERT_EQ(schema.columns.size(), 5u);
-  EXPECT_EQ(schema.columns[1].name, "_xact_id");
-  EXPECT_EQ(schema.columns[1].type, format::ValueType::kInt64);
-  EXPECT_EQ(rows[1][1].i, 1043);
-  EXPECT_EQ(schema.columns[2].type, format::ValueType::kTimestamp);
-  EXPECT_EQ(rows[0][2].i, 1'767'225'600'000'000LL);
-  EXPECT_TRUE(rows[1][2].is_null());
-  EXPECT_EQ(schema.columns[3].type, format::ValueType::kDouble);  // int mixed with double
-  EXPECT_EQ(schema.columns[4].type, format::ValueType::kJson);
-  EXPECT_EQ(rows[1][4].s, R"({"k":[1]})");
-}
-
-TEST(QueryRowCollector, AnXactIdThatIsNotANumberKeepsTheText) {
-  QueryRowCollector c;
-  ASSERT_TRUE(c.OnRow(R"({"_xact_id":"12"})").ok());
-  ASSERT_TRUE(c.OnRow(R"({"_xact_id":"twelve"})").ok());
-  auto [schema, rows] = c.Take();
-  EXPECT_EQ(schema.columns[0].type, format::ValueType::kString);
-  EXPECT_EQ(rows[1][0].s, "twelve");
 }
 
 }  // namespace
