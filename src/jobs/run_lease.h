@@ -12,7 +12,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
-#include "store/store.h"
+#include "store/lease_store.h"
 
 namespace sluice::jobs {
 
@@ -37,7 +37,7 @@ struct LeaseOptions {
 // read from any thread).
 class RunLease {
  public:
-  RunLease(store::Store& store, Clock& clock, std::string name, LeaseOptions options)
+  RunLease(store::LeaseStore& store, Clock& clock, std::string name, LeaseOptions options)
       : store_(store), clock_(clock), name_(std::move(name)), options_(std::move(options)) {}
   ~RunLease();
   RunLease(const RunLease&) = delete;
@@ -50,7 +50,7 @@ class RunLease {
  private:
   void RenewLoop();
 
-  store::Store& store_;
+  store::LeaseStore& store_;
   Clock& clock_;
   const std::string name_;
   const LeaseOptions options_;
