@@ -32,6 +32,12 @@ std::string VisibleSql(const std::vector<model::RetentionMark>& marks);
 // (e.g. -1 for a mark not stored yet) exempts nothing.
 std::string MarkHidesSql(const model::RetentionMark& m);
 
+// " AND id NOT IN (…)": the condition on experiments that keeps those a whole-experiment
+// retention mark hides (an active mark of the experiment with cutoff INT64_MAX) out of reads.
+inline constexpr char kVisibleExperimentsSql[] =
+    " AND id NOT IN (SELECT object_id FROM retention_marks WHERE object_type = 1 AND state = 0 "
+    "AND cutoff = 9223372036854775807)";
+
 // kInvalidArgument for a request no scan can serve (a cursor outside _xact_id order).
 Status CheckScanRequest(const model::ScanRequest& r);
 // kInvalidArgument unless Store::NthRowPosition can serve (r, n): _xact_id order, no limit,

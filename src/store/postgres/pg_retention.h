@@ -15,7 +15,4 @@ namespace sluice::store::postgres {
 Result<std::vector<model::RetentionMark>> LoadActiveMarks(Connection& c,
                                                           const model::ObjectRef& object);
 
-// " AND id NOT IN (<experiments removed whole by active marks>)" for the experiments table.
-extern const char kVisibleExperimentsSql[];
-
 }  // namespace sluice::store::postgres

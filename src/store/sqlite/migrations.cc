@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "store/schema_sql.h"
+
 namespace sluice::store::sqlite {
 
 namespace {
@@ -12,64 +14,10 @@ namespace {
 // order walks the table forward (DESIGN.md §3). A key can be reused only after the greatest
 // row was deleted; the reused key then carries a newer _xact_id, so (_xact_id, row_key) cursors
 // still never see it twice. No AUTOINCREMENT: it would write sqlite_sequence on every insert.
+// The tables both backends define alike come from store/schema_sql.h.
 const std::vector<std::string>& Migrations() {
   static const std::vector<std::string>* const kMigrations = new std::vector<std::string>{
-      R"sql(
-CREATE TABLE orgs (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  name TEXT NOT NULL,
-  created INTEGER NOT NULL
-);
-CREATE TABLE projects (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  org_id TEXT NOT NULL REFERENCES orgs(id),
-  name TEXT NOT NULL,
-  description TEXT,
-  created INTEGER NOT NULL,
-  UNIQUE (org_id, name)
-);
-CREATE TABLE experiments (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  org_id TEXT NOT NULL,
-  project_id TEXT NOT NULL REFERENCES projects(id),
-  name TEXT NOT NULL,
-  description TEXT,
-  created INTEGER NOT NULL,
-  public INTEGER NOT NULL DEFAULT 0,
-  metadata TEXT,
-  tags TEXT,
-  dataset_id TEXT,
-  base_exp_id TEXT,
-  UNIQUE (project_id, name)
-);
-CREATE TABLE datasets (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  org_id TEXT NOT NULL,
-  project_id TEXT NOT NULL REFERENCES projects(id),
-  name TEXT NOT NULL,
-  description TEXT,
-  created INTEGER NOT NULL,
-  metadata TEXT,
-  tags TEXT,
-  UNIQUE (project_id, name)
-);
-CREATE TABLE api_keys (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  org_id TEXT NOT NULL REFERENCES orgs(id),
-  name TEXT NOT NULL,
-  kind INTEGER NOT NULL,
-  lookup TEXT NOT NULL UNIQUE,
-  salt TEXT NOT NULL,
-  hash TEXT NOT NULL,
-  grants TEXT NOT NULL,
-  created INTEGER NOT NULL,
-  revoked INTEGER
-);
+      CatalogTablesSql(kSqliteDialect) + R"sql(
 CREATE TABLE xact_counter (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   value INTEGER NOT NULL
@@ -100,86 +48,13 @@ CREATE INDEX events_by_root ON events (object_type, object_id, root_span_id);
       // 2: automations, their runs, and retention marks (soft delete as a per-object watermark
       // plus exemptions; see docs/retention.md). The created index also carries _xact_id so
       // counting what a mark hides reads the index only.
-      R"sql(
-CREATE TABLE automations (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  org_id TEXT NOT NULL,
-  project_id TEXT NOT NULL REFERENCES projects(id),
-  name TEXT NOT NULL,
-  description TEXT,
-  created INTEGER NOT NULL,
-  type INTEGER NOT NULL,
-  config TEXT NOT NULL,
-  UNIQUE (project_id, name)
-);
-CREATE TABLE automation_runs (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  automation_id TEXT NOT NULL,
-  trigger INTEGER NOT NULL,
-  status INTEGER NOT NULL,
-  started INTEGER NOT NULL,
-  finished INTEGER,
-  stats TEXT NOT NULL,
-  error TEXT
-);
-CREATE INDEX automation_runs_by_automation ON automation_runs (automation_id, seq);
-CREATE TABLE retention_marks (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  run_id TEXT NOT NULL,
-  automation_id TEXT NOT NULL,
-  object_type INTEGER NOT NULL,
-  object_id TEXT NOT NULL,
-  cutoff INTEGER NOT NULL,
-  max_xact_id INTEGER NOT NULL,
-  created INTEGER NOT NULL,
-  purge_after INTEGER NOT NULL,
-  state INTEGER NOT NULL
-);
-CREATE INDEX retention_marks_by_object ON retention_marks (object_type, object_id, state);
-CREATE INDEX retention_marks_by_run ON retention_marks (run_id);
-CREATE TABLE retention_exempt (
-  mark_id INTEGER NOT NULL,
-  row_key INTEGER NOT NULL,
-  PRIMARY KEY (mark_id, row_key)
-) WITHOUT ROWID;
+      AutomationTablesSql(kSqliteDialect) + RetentionTablesSql(kSqliteDialect) + R"sql(
 DROP INDEX events_by_created;
 CREATE INDEX events_by_created ON events (object_type, object_id, created, xact_id);
 )sql",
       // 3: export state (registration and cursor) and export file records (pending before the
       // upload, committed with the cursor move in one transaction).
-      R"sql(
-CREATE TABLE export_state (
-  automation_id TEXT PRIMARY KEY,
-  token_key_id TEXT NOT NULL,
-  registered INTEGER NOT NULL,
-  cursor_xact INTEGER NOT NULL DEFAULT 0,
-  cursor_row INTEGER NOT NULL DEFAULT 0
-) WITHOUT ROWID;
-CREATE TABLE export_files (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  automation_id TEXT NOT NULL,
-  run_id TEXT NOT NULL,
-  key TEXT NOT NULL,
-  date_folder TEXT NOT NULL,
-  sequence INTEGER NOT NULL,
-  state INTEGER NOT NULL,
-  from_xact INTEGER NOT NULL,
-  from_row INTEGER NOT NULL,
-  xact_bound INTEGER NOT NULL,
-  row_limit INTEGER NOT NULL,
-  to_xact INTEGER NOT NULL DEFAULT 0,
-  to_row INTEGER NOT NULL DEFAULT 0,
-  rows INTEGER NOT NULL DEFAULT 0,
-  bytes INTEGER NOT NULL DEFAULT 0,
-  sha256 TEXT,
-  created INTEGER NOT NULL,
-  UNIQUE (automation_id, date_folder, sequence)
-);
-CREATE INDEX export_files_by_state ON export_files (automation_id, state);
-CREATE INDEX export_files_by_run ON export_files (run_id, id);
-)sql",
+      ExportTablesSql(kSqliteDialect),
       // 4: narrow event indexes. Each object gets a small integer key (event_objects), and the
       // id and root_span_id indexes hold a 64-bit hash of the text instead of the text
       // (lookups compare the text in the row too). An index entry shrinks from ~85 to ~20
@@ -214,13 +89,7 @@ CREATE INDEX events_by_root ON events (obj_key, root_hash);
 )sql",
 
       // Leases: one holder of a named piece of work across processes (Store::TryAcquireLease).
-      R"sql(
-CREATE TABLE leases (
-  name TEXT PRIMARY KEY,
-  owner TEXT NOT NULL,
-  expires INTEGER NOT NULL
-);
-)sql",
+      LeaseTableSql(kSqliteDialect),
 
       // 6: event segments (sqlite_segments.h). The events table becomes segment 0, the open one;
       // later segments are created as it fills. state: 0 open, 1 sealed, 2 being dropped,

@@ -65,10 +65,6 @@ Status SetMarkState(Connection& c, int64_t id, model::MarkState state) {
 
 }  // namespace
 
-const char kVisibleExperimentsSql[] =
-    " AND id NOT IN (SELECT object_id FROM retention_marks WHERE object_type = 1 AND state = 0 "
-    "AND cutoff = 9223372036854775807)";
-
 Result<std::vector<model::RetentionMark>> LoadActiveMarks(Connection& c,
                                                           const model::ObjectRef& object) {
   return QueryMarks(c,

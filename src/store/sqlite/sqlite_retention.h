@@ -20,7 +20,4 @@ Result<std::vector<model::RetentionMark>> LoadActiveMarks(Connection& c,
 Result<bool> IsHidden(Connection& c, const std::vector<model::RetentionMark>& marks,
                       const model::Event& e);
 
-// " AND id NOT IN (<experiments removed whole by active marks>)" for the experiments table.
-extern const char kVisibleExperimentsSql[];
-
 }  // namespace sluice::store::sqlite
