@@ -11,8 +11,8 @@
 #include "common/time_util.h"
 #include "common/uuid.h"
 #include "model/event_write.h"
-#include "store/sqlite/sqlite_store.h"
 #include "testing/fake_clock.h"
+#include "testing/fake_store.h"
 #include "testing/memory_object_store.h"
 #include "testing/temp_dir.h"
 
@@ -41,7 +41,7 @@ struct CrashHere {};  // thrown by the fault hook: the run stops as if the proce
 class ExportRunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = std::move(store::sqlite::SqliteStore::Open(dir_.File("db")).value());
+    store_ = std::make_unique<testing::FakeStore>();
     org_ = *store_->CreateOrg("o");
     project_ = *store_->CreateProject({NewUuid(), org_.id, "p", "", clock_.NowMicros()});
     ExportRunnerOptions options;
@@ -49,6 +49,7 @@ class ExportRunnerTest : public ::testing::Test {
       if (point == crash_at_ && --crash_countdown_ == 0) throw CrashHere{};
     };
     options.upload_chunk_bytes = 1024;
+    options.spool_dir = dir_.path().string();
     runner_ = std::make_unique<ExportRunner>(*store_, clock_, dest_, options);
   }
 

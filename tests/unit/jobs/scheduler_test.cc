@@ -10,8 +10,8 @@
 #include "common/uuid.h"
 #include "jobs/automation_config.h"
 #include "model/event_write.h"
-#include "store/sqlite/sqlite_store.h"
 #include "testing/fake_clock.h"
+#include "testing/fake_store.h"
 #include "testing/temp_dir.h"
 
 namespace sluice::jobs {
@@ -39,7 +39,7 @@ class LocalDestinations final : public DestinationProvider {
 class SchedulerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = std::move(store::sqlite::SqliteStore::Open(dir_.File("db")).value());
+    store_ = std::make_unique<testing::FakeStore>();
     org_ = *store_->CreateOrg("o");
     project_ = *store_->CreateProject({NewUuid(), org_.id, "p", "", clock_.NowMicros()});
     auto token = model::MintKey(model::KeyKind::kServiceToken, org_.id, "exporter",

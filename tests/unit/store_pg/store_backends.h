@@ -14,14 +14,21 @@
 #include "pg_server.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/fake_store.h"
 #include "testing/temp_dir.h"
 
 namespace sluice::testing {
 
-enum class Backend { kSqlite, kPostgres };
+// kFake: tests/testing's in-memory FakeStore, held to the same contract as the backends.
+enum class Backend { kSqlite, kPostgres, kFake };
 
 inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+  switch (info.param) {
+    case Backend::kSqlite: return "Sqlite";
+    case Backend::kPostgres: return "Postgres";
+    case Backend::kFake: return "Fake";
+  }
+  return "";
 }
 
 // Owns the shared server for the whole test binary.
@@ -73,6 +80,7 @@ inline store::postgres::PgStoreOptions SmallPagePgOptions() {
 inline std::unique_ptr<store::Store> OpenFreshStore(
     Backend backend, const TempDir& dir, std::string* skip,
     store::postgres::PgStoreOptions pg = SmallPagePgOptions(), int64_t sqlite_segment_rows = 5) {
+  if (backend == Backend::kFake) return std::make_unique<FakeStore>();
   if (backend == Backend::kSqlite) {
     store::sqlite::SqliteStoreOptions o;
     o.scan_page_rows = 3;

@@ -492,7 +492,7 @@ TEST_P(StoreContract, WholeExperimentMarkHidesTheExperiment) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract,
-                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres, Backend::kFake),
                          testing::BackendName);
 
 }  // namespace

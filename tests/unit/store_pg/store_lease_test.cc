@@ -98,7 +98,7 @@ TEST_P(StoreLease, RacingOwnersOneWins) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreLease,
-                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres, Backend::kFake),
                          testing::BackendName);
 
 }  // namespace
