@@ -1,11 +1,8 @@
 #include "jobs/query_rows.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdlib>
 
-#include "common/json.h"
-#include "common/json_writer.h"
 #include "common/time_util.h"
 #include "format/schemas.h"
 
@@ -17,37 +14,6 @@ using format::ValueType;
 
 // Rows handed to the writer per call.
 constexpr size_t kWriteBatch = 1024;
-
-// A number as its JSON text reads back: a double written without fraction or exponent (the
-// shortest form of a whole number below 1e15) is an integer there; a non-finite one is null.
-Value NumberValue(double d) {
-  std::string text;
-  AppendJsonDouble(text, d);
-  if (text == "null") return Value::Null();
-  if (text.find_first_of(".eE") == std::string::npos) {
-    int64_t n = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec == std::errc() && end == text.data() + text.size()) return Value::Int64(n);
-  }
-  return Value::Double(d);
-}
-
-// True when an array's JSON text is already canonical: it holds no objects (their text comes
-// from the query engine's reader) and no doubles (whose text may read back as integers).
-bool PlainArray(const query::Value& v) {
-  for (const query::Value& e : *v.arr) {
-    switch (e.kind) {
-      case query::Value::Kind::kArray:
-        if (!PlainArray(e)) return false;
-        break;
-      case query::Value::Kind::kDouble:
-      case query::Value::Kind::kInterval:
-      case query::Value::Kind::kObject: return false;
-      default: break;
-    }
-  }
-  return true;
-}
 
 bool ConvertsToXactId(const Value& v) {
   if (v.type != ValueType::kString || v.s.empty()) return false;
@@ -61,29 +27,6 @@ bool ConvertsToTimestamp(const Value& v) {
 }
 
 }  // namespace
-
-Result<format::Value> FileValue(const query::Value& v) {
-  switch (v.kind) {
-    case query::Value::Kind::kNull: return Value::Null();
-    case query::Value::Kind::kBool: return Value::Bool(v.b);
-    case query::Value::Kind::kInt: return Value::Int64(v.i);
-    case query::Value::Kind::kDouble: return NumberValue(v.d);
-    case query::Value::Kind::kInterval: return NumberValue(static_cast<double>(v.i) / 1e6);
-    case query::Value::Kind::kString: return Value::String(v.s);
-    case query::Value::Kind::kTimestamp: return Value::String(FormatRfc3339(v.i));
-    case query::Value::Kind::kObject: {
-      SLUICE_ASSIGN_OR_RETURN(std::string text, CanonicalizeJson(v.s));
-      return Value::Json(std::move(text));
-    }
-    case query::Value::Kind::kArray: {
-      std::string text = v.ToJson();
-      if (PlainArray(v)) return Value::Json(std::move(text));
-      SLUICE_ASSIGN_OR_RETURN(std::string canonical, CanonicalizeJson(text));
-      return Value::Json(std::move(canonical));
-    }
-  }
-  return Value::Null();
-}
 
 int QueryFileRows::ColumnOf(std::string_view name, size_t position) {
   // Rows of one query mostly repeat the same keys in the same order.
@@ -100,11 +43,11 @@ int QueryFileRows::ColumnOf(std::string_view name, size_t position) {
   return static_cast<int>(columns_.size() - 1);
 }
 
-Status QueryFileRows::OnRow(std::span<const query::NamedValue> row) {
+Status QueryFileRows::OnRow(std::span<const query::RowCell> row) {
   cells_.clear();
   for (size_t k = 0; k < row.size(); ++k) {
     const int column = ColumnOf(row[k].name, k);
-    SLUICE_ASSIGN_OR_RETURN(Value v, FileValue(row[k].value));
+    Value v = row[k].value;
     auto same = std::find_if(cells_.begin(), cells_.end(),
                              [column](const SpooledCell& cell) { return cell.first == column; });
     if (same != cells_.end()) {

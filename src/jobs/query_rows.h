@@ -1,11 +1,10 @@
 // QueryFileRows: a custom query's output rows on their way into one file, typed as
-// docs/formats.md ("Custom query schema") says. Columns are the keys in order of first
-// appearance (a key a row lacks is null there); each value gets the type its JSON has in the
-// API's answer (a number written without fraction or exponent is int64, a timestamp is its
-// RFC 3339 text, objects and arrays are canonical JSON); each column the type its values share
-// (format::MergeColumnType); and `_xact_id` (decimal strings) becomes int64 and `created`
-// (RFC 3339) a timestamp when every value of the file converts. The rows wait in a RowSpool
-// until the file's schema is known, so memory does not grow with them.
+// docs/formats.md ("Custom query schema") says. The engine hands over each value as the file
+// gets it (query::FileValue); columns are the keys in order of first appearance (a key a row
+// lacks is null there); each column takes the type its values share (format::MergeColumnType); and
+// `_xact_id` (decimal strings) becomes int64 and `created` (RFC 3339) a timestamp when every value
+// of the file converts. The rows wait in a RowSpool until the file's schema is known, so memory
+// does not grow with them.
 #pragma once
 
 #include <cstdint>
@@ -21,9 +20,6 @@
 
 namespace sluice::jobs {
 
-// The value a query value becomes in a file. kInvalidArgument for an object that is not JSON.
-Result<format::Value> FileValue(const query::Value& value);
-
 // Not thread-safe.
 class QueryFileRows final : public query::ValueRowSink {
  public:
@@ -32,7 +28,7 @@ class QueryFileRows final : public query::ValueRowSink {
   explicit QueryFileRows(std::string spool_dir) : spool_dir_(std::move(spool_dir)) {}
 
   // Takes one output row (a repeated key keeps its last value, at its first place).
-  Status OnRow(std::span<const query::NamedValue> row) override;
+  Status OnRow(std::span<const query::RowCell> row) override;
 
   int64_t rows() const { return spool_ ? spool_->rows() : 0; }
   // The schema of the rows taken so far (just `_xact_id`, a string, before any row).

@@ -6,6 +6,7 @@
 #include "query/aggregate.h"
 #include "query/cursor.h"
 #include "query/eval.h"
+#include "query/file_value.h"
 #include "query/order.h"
 #include "query/parser.h"
 #include "query/pushdown.h"
@@ -62,7 +63,8 @@ class Executor {
   RowSink* const json_sink_;
   ValueRowSink* const value_sink_;
   EvalEnv env_;
-  SortedRow streamed_;  // the row being emitted when rows stream (storage reused)
+  SortedRow streamed_;          // the row being emitted when rows stream (storage reused)
+  std::vector<RowCell> cells_;  // the row handed to value_sink_ (storage reused)
   Expr xact_expr_;
   Order order_;
   int64_t limit_ = 0;
@@ -215,7 +217,13 @@ void Executor::ProjectJson(RowView& row, std::string& out) {
 
 Status Executor::Emit(const SortedRow& row) {
   ++result_.rows;
-  return value_sink_ != nullptr ? value_sink_->OnRow(row.values) : json_sink_->OnRow(row.json);
+  if (value_sink_ == nullptr) return json_sink_->OnRow(row.json);
+  cells_.resize(row.values.size());
+  for (size_t c = 0; c < row.values.size(); ++c) {
+    cells_[c].name = row.values[c].name;
+    SLUICE_ASSIGN_OR_RETURN(cells_[c].value, FileValue(row.values[c].value));
+  }
+  return value_sink_->OnRow(cells_);
 }
 
 Status Executor::Consume(RowView& row) {

@@ -1,6 +1,7 @@
 // The query engine's entry point (DESIGN.md §4): parse a BTQL or SQL query, check the caller may
 // read its object, plan it (pushdown into a model::ScanRequest), stream rows from an
-// EventSource, evaluate the rest in C++, and hand each output row as compact JSON to a sink.
+// EventSource, evaluate the rest in C++, and hand each output row to a sink as compact JSON
+// (the API) or as the format's values (exports).
 // The engine never names a store: anything implementing model::EventSource can be queried.
 #pragma once
 
@@ -13,6 +14,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "format/row.h"
 #include "model/scan.h"
 #include "query/ast.h"
 
@@ -27,16 +29,22 @@ class RowSink {
   virtual Status OnRow(std::string_view json) = 0;
 };
 
-// Receives output rows as typed values (exports) instead of JSON text. A row holds exactly the
-// keys, in the same order, that RowSink's JSON object would hold, and values that give that
-// JSON through Value::AppendJson (so `_xact_id` is a decimal string, `created` a timestamp,
-// a stored JSON field of `select: *` what ValueFromJson makes of its text).
+// One column of a typed output row: its key and its value as a file gets it (FileValue). `name`
+// lives as long as the query.
+struct RowCell {
+  std::string_view name;
+  format::Value value;
+};
+
+// Receives output rows as the format's values (exports write them) instead of JSON text. A row
+// holds exactly the keys, in the same order, that RowSink's JSON object would hold, each with
+// the value that JSON reads back as (query/file_value.h): no text goes between them.
 class ValueRowSink {
  public:
   virtual ~ValueRowSink() = default;
   // Called once per row, in output order; `row` is valid during the call only. A non-OK status
   // stops the query and is returned by RunParsedQuery.
-  virtual Status OnRow(std::span<const NamedValue> row) = 0;
+  virtual Status OnRow(std::span<const RowCell> row) = 0;
 };
 
 struct QueryContext {

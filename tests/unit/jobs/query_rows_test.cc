@@ -1,7 +1,8 @@
-// QueryFileRows (a custom query's rows typed for its file) and RowSpool. The typed rows must
-// make the same file as the query's JSON rows did when they were parsed back: every case of the
-// query corpus, and rows with numbers, objects and times that could tell them apart, runs
-// through both and the two must agree on the schema and every value.
+// QueryFileRows (a custom query's rows typed for its file), the engine's typed rows
+// (query::FileValue) and RowSpool. The typed rows must make the same file as the query's JSON
+// rows did when they were parsed back: every case of the query corpus, and rows with numbers,
+// objects and times that could tell them apart, runs through both and the two must agree on
+// the schema and every value.
 #include "jobs/query_rows.h"
 
 #include <gtest/gtest.h>
@@ -237,20 +238,20 @@ TEST(QueryFileRows, NumbersObjectsAndTimesMakeTheFileTheirJsonMade) {
 }
 
 // Rows as a query hands them over.
-std::vector<query::NamedValue> Row(std::vector<query::NamedValue> values) { return values; }
+std::vector<query::RowCell> Row(std::vector<query::RowCell> values) { return values; }
 
 TEST(QueryFileRows, XactIdAndCreatedGetTheirFileTypesOtherColumnsTheirValuesTypes) {
   testing::TempDir dir;
   QueryFileRows c(dir.path().string());
-  ASSERT_TRUE(c.OnRow(Row({{"id", query::Value::String("a")},
-                           {"_xact_id", query::Value::String("1042")},
-                           {"created", query::Value::String("2026-01-01T00:00:00Z")},
-                           {"n", query::Value::Int(1)}}))
+  ASSERT_TRUE(c.OnRow(Row({{"id", Value::String("a")},
+                           {"_xact_id", Value::String("1042")},
+                           {"created", Value::String("2026-01-01T00:00:00Z")},
+                           {"n", Value::Int64(1)}}))
                   .ok());
-  ASSERT_TRUE(c.OnRow(Row({{"id", query::Value::String("b")},
-                           {"_xact_id", query::Value::String("1043")},
-                           {"n", query::Value::Double(2.5)},
-                           {"extra", query::Value::Object(R"({"k":[1]})")}}))
+  ASSERT_TRUE(c.OnRow(Row({{"id", Value::String("b")},
+                           {"_xact_id", Value::String("1043")},
+                           {"n", Value::Double(2.5)},
+                           {"extra", Value::Json(R"({"k":[1]})")}}))
                   .ok());
   CapturingWriter w;
   ASSERT_TRUE(c.WriteTo(w).ok());
@@ -271,8 +272,8 @@ TEST(QueryFileRows, XactIdAndCreatedGetTheirFileTypesOtherColumnsTheirValuesType
 TEST(QueryFileRows, AnXactIdThatIsNotANumberKeepsTheText) {
   testing::TempDir dir;
   QueryFileRows c(dir.path().string());
-  ASSERT_TRUE(c.OnRow(Row({{"_xact_id", query::Value::String("12")}})).ok());
-  ASSERT_TRUE(c.OnRow(Row({{"_xact_id", query::Value::String("twelve")}})).ok());
+  ASSERT_TRUE(c.OnRow(Row({{"_xact_id", Value::String("12")}})).ok());
+  ASSERT_TRUE(c.OnRow(Row({{"_xact_id", Value::String("twelve")}})).ok());
   CapturingWriter w;
   ASSERT_TRUE(c.WriteTo(w).ok());
   EXPECT_EQ(w.schema.columns[0].type, ValueType::kString);
@@ -282,10 +283,9 @@ TEST(QueryFileRows, AnXactIdThatIsNotANumberKeepsTheText) {
 TEST(QueryFileRows, ARepeatedKeyKeepsItsLastValueAtItsFirstPlace) {
   testing::TempDir dir;
   QueryFileRows c(dir.path().string());
-  ASSERT_TRUE(c.OnRow(Row({{"a", query::Value::Int(1)},
-                           {"b", query::Value::Bool(true)},
-                           {"a", query::Value::String("x")}}))
-                  .ok());
+  ASSERT_TRUE(
+      c.OnRow(Row({{"a", Value::Int64(1)}, {"b", Value::Bool(true)}, {"a", Value::String("x")}}))
+          .ok());
   CapturingWriter w;
   ASSERT_TRUE(c.WriteTo(w).ok());
   ASSERT_EQ(w.schema.columns.size(), 2u);
