@@ -8,7 +8,7 @@
 
 #include "model/auth.h"
 #include "model/object.h"
-#include "store/store.h"
+#include "store/catalog.h"
 
 namespace sluice::api {
 
@@ -24,7 +24,7 @@ struct ResolvedObject {
 
 class Authenticator {
  public:
-  explicit Authenticator(store::Store& store) : store_(store) {}
+  explicit Authenticator(store::Catalog& store) : store_(store) {}
 
   // kUnauthenticated with a message saying what is wrong (missing header, not Bearer, unknown
   // or revoked key).
@@ -46,7 +46,7 @@ class Authenticator {
   Status RequireOrg(const Caller& caller, model::Permission needed, std::string_view action);
 
  private:
-  store::Store& store_;
+  store::Catalog& store_;
 };
 
 }  // namespace sluice::api

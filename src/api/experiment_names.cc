@@ -2,7 +2,7 @@
 
 namespace sluice::api {
 
-Result<model::Experiment> CreateExperimentWithFreeName(store::Store& store, model::Experiment e) {
+Result<model::Experiment> CreateExperimentWithFreeName(store::Catalog& store, model::Experiment e) {
   const std::string base = e.name;
   for (int suffix = 1;; ++suffix) {
     SLUICE_ASSIGN_OR_RETURN(auto existing, store.FindExperimentByName(e.project_id, e.name));

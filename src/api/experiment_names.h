@@ -4,12 +4,12 @@
 #pragma once
 
 #include "model/object.h"
-#include "store/store.h"
+#include "store/catalog.h"
 
 namespace sluice::api {
 
 // Creates `e`, renamed to the first free "<e.name>-N" when e.name is taken. Thread-safe; a
 // name taken by a concurrent request moves on to the next N.
-Result<model::Experiment> CreateExperimentWithFreeName(store::Store& store, model::Experiment e);
+Result<model::Experiment> CreateExperimentWithFreeName(store::Catalog& store, model::Experiment e);
 
 }  // namespace sluice::api

@@ -14,7 +14,7 @@
 #include "cloud/object_store.h"
 #include "common/clock.h"
 #include "common/json.h"
-#include "store/store.h"
+#include "store/event_store.h"
 
 namespace sluice::jobs {
 
@@ -42,7 +42,7 @@ struct AttachmentSweepOptions {
 // Thread-safe. Metadata updates are serialised within the process.
 class AttachmentStore {
  public:
-  AttachmentStore(cloud::ObjectStore& blobs, store::Store& store, Clock& clock,
+  AttachmentStore(cloud::ObjectStore& blobs, store::EventStore& store, Clock& clock,
                   AttachmentSweepOptions options = {})
       : blobs_(blobs), store_(store), clock_(clock), options_(options) {}
 
@@ -78,7 +78,7 @@ class AttachmentStore {
   Result<bool> Referenced(const AttachmentMeta& meta);
 
   cloud::ObjectStore& blobs_;
-  store::Store& store_;
+  store::EventStore& store_;
   Clock& clock_;
   AttachmentSweepOptions options_;
   std::mutex meta_mu_;  // read-modify-write of metadata

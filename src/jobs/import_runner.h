@@ -17,7 +17,7 @@
 #include "common/clock.h"
 #include "jobs/import_plan.h"
 #include "model/import_row.h"
-#include "store/store.h"
+#include "store/event_store.h"
 
 namespace sluice::jobs {
 
@@ -55,7 +55,7 @@ class ImportRunner {
  public:
   // `source` is the destination's store; `url` its parsed path (keys are url.Join(name)).
   // `fault_hook` (tests only) is called with "imported" after each file is committed.
-  ImportRunner(store::Store& store, Clock& clock,
+  ImportRunner(store::EventStore& store, Clock& clock,
                std::function<void(std::string_view)> fault_hook = nullptr)
       : store_(store), clock_(clock), fault_hook_(std::move(fault_hook)) {}
 
@@ -80,7 +80,7 @@ class ImportRunner {
                                                     std::unordered_set<std::string>& taken,
                                                     int64_t* present);
 
-  store::Store& store_;
+  store::EventStore& store_;
   Clock& clock_;
   std::function<void(std::string_view)> fault_hook_;
 };
