@@ -187,10 +187,16 @@ int RunCase(const Args& args) {
   const std::string local_dir = std::filesystem::absolute(args.dir + "/files").string();
   std::filesystem::remove_all(local_dir);
   std::filesystem::create_directories(local_dir);
-  // `…-traces-…` cases export one row per trace (every trace is idle: none waits).
+  // `…-traces-…` cases export one row per trace (every trace is idle: none waits); `…-query-…`
+  // cases export a custom query's rows (`select: *` of the logs: every span, every field).
   const bool traces = kind.find("traces") != std::string::npos;
-  std::string config = std::string(R"({"event_type":"btql_export","export_definition":{"type":")") +
-                       (traces ? "log_traces\"},\"trace_idle_seconds\":0," : "log_spans\"},") +
+  std::string definition =
+      traces ? R"({"type":"log_traces"},"trace_idle_seconds":0,)" : R"({"type":"log_spans"},)";
+  if (kind.find("query") != std::string::npos) {
+    definition = R"({"type":"btql_query","btql_query":"select: * | from: project_logs(')" +
+                 f->project.id + "')\"},";
+  }
+  std::string config = R"({"event_type":"btql_export","export_definition":)" + definition +
                        R"("format":")" + format +
                        R"(","interval_seconds":3600,"max_iterations":1000,)";
   if (moto) {
@@ -408,7 +414,8 @@ int main(int argc, char** argv) {
           "  cases: scan, local-jsonl, local-parquet, moto-jsonl, moto-parquet,\n"
           "  azurite-jsonl, azurite-parquet (Azurite from tests/node_modules), and pg-scan,\n"
           "  pg-local-jsonl, pg-local-parquet (PostgreSQL 15 started by the bench), and\n"
-          "  local-traces-jsonl, local-traces-parquet (one row per trace)\n"
+          "  local-traces-jsonl, local-traces-parquet (one row per trace), and\n"
+          "  local-query-jsonl, local-query-parquet (a custom query: select * of the logs)\n"
           "  --fresh 1: store the spans again (times SQLite's ingest in this run)\n");
       return f == "--help" || f == "-h" ? 0 : 2;
     }
