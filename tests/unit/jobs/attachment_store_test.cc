@@ -5,8 +5,8 @@
 #include "cloud/local/local_object_store.h"
 #include "common/uuid.h"
 #include "model/event_write.h"
-#include "store/sqlite/sqlite_store.h"
 #include "testing/fake_clock.h"
+#include "testing/fake_store.h"
 #include "testing/temp_dir.h"
 
 namespace sluice::jobs {
@@ -27,7 +27,7 @@ TEST(AttachmentStore, FindsReferencesAtAnyDepth) {
 class AttachmentSweepTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = std::move(store::sqlite::SqliteStore::Open((dir_.path() / "s.db").string())).value();
+    store_ = std::make_unique<sluice::testing::FakeStore>();
     org_ = *store_->CreateOrg("o");
     project_ = *store_->CreateProject({NewUuid(), org_.id, "p", "", kT0});
     logs_ = {model::ObjectType::kProjectLogs, project_.id};
@@ -45,7 +45,7 @@ class AttachmentSweepTest : public ::testing::Test {
   }
 
   sluice::testing::TempDir dir_;
-  std::unique_ptr<store::sqlite::SqliteStore> store_;
+  std::unique_ptr<sluice::testing::FakeStore> store_;
   model::Org org_;
   model::Project project_;
   model::ObjectRef logs_;
