@@ -6,7 +6,8 @@
 
 namespace sluice::jobs {
 
-Result<model::Automation> ArchiveExport(store::Store& store, const model::Automation& retention,
+Result<model::Automation> ArchiveExport(store::AutomationStore& store,
+                                        const model::Automation& retention,
                                         const std::string& archive_id) {
   auto bad = [&](const std::string& why) { return InvalidArgumentError("archive_first: " + why); };
   auto a = store.GetAutomation(archive_id);

@@ -10,6 +10,7 @@
 #include "common/status.h"
 #include "model/automation.h"
 #include "model/scan.h"
+#include "store/automation_store.h"
 #include "store/store.h"
 
 namespace sluice::jobs {
@@ -17,7 +18,8 @@ namespace sluice::jobs {
 // The export automation `archive_id` if it can archive the project's logs for a retention
 // policy of `retention` (same org and project, a `log_spans` export: a traces export holds
 // only root spans). kInvalidArgument "archive_first: ..." saying what is wrong otherwise.
-Result<model::Automation> ArchiveExport(store::Store& store, const model::Automation& retention,
+Result<model::Automation> ArchiveExport(store::AutomationStore& store,
+                                        const model::Automation& retention,
                                         const std::string& archive_id);
 
 // The committed files of an export, to find the file that holds a row by its position.
