@@ -25,13 +25,7 @@ SEED=${SEED:-1}
 source "$ROOT/bench/ingest/server.sh"
 [[ "${SKIP_BUILD:-0}" == 1 ]] || build
 
-WORK=$(mktemp -d /tmp/sluice-import-bench.XXXXXX)
-SERVER_PID=""
-cleanup() {
-  stop_server
-  if [[ "${KEEP:-0}" == 1 ]]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
+make_work_dir sluice-import-bench
 
 call() {  # METHOD PATH [BODY] -> the answer's body on stdout; fails on HTTP errors
   curl -sS --fail-with-body -X "$1" "http://127.0.0.1:$PORT$2" \

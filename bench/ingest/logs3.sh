@@ -25,13 +25,7 @@ SEED=${SEED:-1}
 source "$ROOT/bench/ingest/server.sh"
 [[ "${SKIP_BUILD:-0}" == 1 ]] || build
 
-WORK=$(mktemp -d /tmp/sluice-logs3-bench.XXXXXX)
-SERVER_PID=""
-cleanup() {
-  stop_server
-  if [[ "${KEEP:-0}" == 1 ]]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
+make_work_dir sluice-logs3-bench
 
 # One run of `mode` (insert or logs3) into a fresh server; output in $WORK/<mode>-<round>.out.
 run() {

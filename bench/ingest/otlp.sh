@@ -26,13 +26,7 @@ SEED=${SEED:-1}
 source "$ROOT/bench/ingest/server.sh"
 [[ "${SKIP_BUILD:-0}" == 1 ]] || build
 
-WORK=$(mktemp -d /tmp/sluice-otlp-bench.XXXXXX)
-SERVER_PID=""
-cleanup() {
-  stop_server
-  if [[ "${KEEP:-0}" == 1 ]]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
+make_work_dir sluice-otlp-bench
 
 # One run of `mode` (insert or otlp) into a fresh server; output in $WORK/<mode>-<round>.out.
 run() {

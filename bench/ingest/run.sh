@@ -22,13 +22,7 @@ source "$ROOT/bench/ingest/server.sh"
 # SKIP_BUILD=1 runs the binaries already in $BUILD.
 [[ "${SKIP_BUILD:-0}" == 1 ]] || build
 
-WORK=$(mktemp -d /tmp/sluice-ingest-bench.XXXXXX)
-SERVER_PID=""
-cleanup() {
-  stop_server
-  if [[ "${KEEP:-0}" == 1 ]]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
+make_work_dir sluice-ingest-bench
 
 start_server "$WORK"
 

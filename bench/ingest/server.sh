@@ -3,6 +3,8 @@
 #   build                      -> $BUILD/src/cli/sluice, $BUILD/bench/ingest/sluice-ingest-bench
 #   start_server DIR [FLAGS]   -> SERVER_PID, PORT, PROJECT_ID, API_KEY
 #   stop_server
+#   make_work_dir NAME         -> WORK, a fresh /tmp/NAME.XXXXXX removed on exit (kept with KEEP=1),
+#                                 the server stopped on exit too
 # Environment: BUILD (the build directory), JOBS (parallel build jobs, default 2).
 
 build() {
@@ -58,3 +60,9 @@ stop_server() {
 
 # spans/s of the line starting with $2 in file $1.
 rate() { awk -v l="$2" 'index($0, l) == 1 { for (i = 1; i <= NF; i++) if ($i == "spans/s") print $(i - 1) }' "$1"; }
+
+make_work_dir() {
+  WORK=$(mktemp -d "/tmp/$1.XXXXXX")
+  SERVER_PID=""
+  trap 'stop_server; if [[ "${KEEP:-0}" == 1 ]]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi' EXIT
+}
