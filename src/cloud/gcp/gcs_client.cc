@@ -52,7 +52,6 @@ GcsClient::GcsClient(std::string bucket, GcsClientOptions options, HttpClient& h
       options_(std::move(options)),
       http_(http),
       tokens_(tokens),
-      clock_(clock),
       retry_(options_.retry, clock) {}
 
 std::string GcsClient::Describe(const std::string& key) const {

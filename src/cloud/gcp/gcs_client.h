@@ -67,7 +67,6 @@ class GcsClient final : public ObjectStore, public ResumableTarget {
   const GcsClientOptions options_;
   HttpClient& http_;
   TokenProvider& tokens_;
-  Clock& clock_;
   RetryPolicy retry_;
 };
 
