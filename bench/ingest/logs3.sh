@@ -27,31 +27,9 @@ source "$ROOT/bench/ingest/server.sh"
 
 make_work_dir sluice-logs3-bench
 
-# One run of `mode` (insert or logs3) into a fresh server; output in $WORK/<mode>-<round>.out.
-run() {
-  local mode=$1 round=$2 dir="$WORK/$1-$2" flags=()
-  [[ "$mode" == logs3 ]] && flags=(--logs3)
-  start_server "$dir"
-  echo "== $mode, round $round: server pid $SERVER_PID on 127.0.0.1:$PORT =="
-  "$BUILD/bench/ingest/sluice-ingest-bench" http --url "http://127.0.0.1:$PORT" \
-    --api-key "$API_KEY" --project-id "$PROJECT_ID" --server-pid "$SERVER_PID" \
-    --spans "$SPANS" --batch-size "$BATCH_SIZE" --connections "$CONNECTIONS" --seed "$SEED" \
-    --text-bytes "$TEXT_BYTES" "${flags[@]}" | tee "$WORK/$mode-$round.out"
-  stop_server
-}
-
-best() {
-  local mode=$1 label=$2 best=0 r
-  for f in "$WORK/$mode"-*.out; do
-    r=$(rate "$f" "$label")
-    best=$(awk -v a="$best" -v b="${r:-0}" 'BEGIN { print (b > a ? b : a) }')
-  done
-  echo "$best"
-}
-
 for round in $(seq 1 "$ROUNDS"); do
-  run insert "$round"
-  run logs3 "$round"
+  http_round insert "$round"
+  http_round logs3 "$round"
 done
 INSERT=$(best insert "http insert")
 LOGS3=$(best logs3 "http logs3")

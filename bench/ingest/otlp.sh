@@ -28,37 +28,9 @@ source "$ROOT/bench/ingest/server.sh"
 
 make_work_dir sluice-otlp-bench
 
-# One run of `mode` (insert or otlp) into a fresh server; output in $WORK/<mode>-<round>.out.
-run() {
-  local mode=$1 round=$2 dir="$WORK/$1-$2" flags=()
-  [[ "$mode" == otlp ]] && flags=(--otlp)
-  start_server "$dir"
-  echo "== $mode, round $round: server pid $SERVER_PID on 127.0.0.1:$PORT =="
-  "$BUILD/bench/ingest/sluice-ingest-bench" http --url "http://127.0.0.1:$PORT" \
-    --api-key "$API_KEY" --project-id "$PROJECT_ID" --server-pid "$SERVER_PID" \
-    --spans "$SPANS" --batch-size "$BATCH_SIZE" --connections "$CONNECTIONS" --seed "$SEED" \
-    --text-bytes "$TEXT_BYTES" "${flags[@]}" | tee "$WORK/$mode-$round.out"
-  stop_server
-}
-
-best() {
-  local mode=$1 label=$2 best=0 r
-  for f in "$WORK/$mode"-*.out; do
-    r=$(rate "$f" "$label")
-    best=$(awk -v a="$best" -v b="${r:-0}" 'BEGIN { print (b > a ? b : a) }')
-  done
-  echo "$best"
-}
-
-# Mean server CPU ms per 1,000 spans over the runs of `mode`.
-mean_cpu() {
-  cat "$WORK/$1"-*.out | awk '/^server CPU/ { for (i = 1; i <= NF; i++) if ($i == "ms") { s += $(i - 1); n++ } }
-    END { if (n) printf "%.1f", s / n }'
-}
-
 for round in $(seq 1 "$ROUNDS"); do
-  run insert "$round"
-  run otlp "$round"
+  http_round insert "$round"
+  http_round otlp "$round"
 done
 INSERT=$(best insert "http insert")
 OTLP=$(best otlp "http otlp")

@@ -3,6 +3,8 @@
 #   build                      -> $BUILD/src/cli/sluice, $BUILD/bench/ingest/sluice-ingest-bench
 #   start_server DIR [FLAGS]   -> SERVER_PID, PORT, PROJECT_ID, API_KEY
 #   stop_server
+#   http_round MODE ROUND      -> one sluice-ingest-bench http run into a fresh server
+#   best MODE LABEL, mean_cpu MODE -> figures over a mode's rounds
 #   make_work_dir NAME         -> WORK, a fresh /tmp/NAME.XXXXXX removed on exit (kept with KEEP=1),
 #                                 the server stopped on exit too
 # Environment: BUILD (the build directory), JOBS (parallel build jobs, default 2).
@@ -65,4 +67,35 @@ make_work_dir() {
   WORK=$(mktemp -d "/tmp/$1.XXXXXX")
   SERVER_PID=""
   trap 'stop_server; if [[ "${KEEP:-0}" == 1 ]]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi' EXIT
+}
+
+# One run of `mode` (insert, or logs3 / otlp: the endpoint flag of sluice-ingest-bench http) into
+# a fresh server, with SPANS, BATCH_SIZE, CONNECTIONS, SEED and TEXT_BYTES; its output in
+# $WORK/<mode>-<round>.out.
+http_round() {
+  local mode=$1 round=$2 dir="$WORK/$1-$2" flags=()
+  [[ "$mode" != insert ]] && flags=(--"$mode")
+  start_server "$dir"
+  echo "== $mode, round $round: server pid $SERVER_PID on 127.0.0.1:$PORT =="
+  "$BUILD/bench/ingest/sluice-ingest-bench" http --url "http://127.0.0.1:$PORT" \
+    --api-key "$API_KEY" --project-id "$PROJECT_ID" --server-pid "$SERVER_PID" \
+    --spans "$SPANS" --batch-size "$BATCH_SIZE" --connections "$CONNECTIONS" --seed "$SEED" \
+    --text-bytes "$TEXT_BYTES" "${flags[@]}" | tee "$WORK/$mode-$round.out"
+  stop_server
+}
+
+# The best spans/s of the lines starting with `label` over the runs of `mode`.
+best() {
+  local mode=$1 label=$2 best=0 r
+  for f in "$WORK/$mode"-*.out; do
+    r=$(rate "$f" "$label")
+    best=$(awk -v a="$best" -v b="${r:-0}" 'BEGIN { print (b > a ? b : a) }')
+  done
+  echo "$best"
+}
+
+# Mean server CPU ms per 1,000 spans over the runs of `mode`.
+mean_cpu() {
+  cat "$WORK/$1"-*.out | awk '/^server CPU/ { for (i = 1; i <= NF; i++) if ($i == "ms") { s += $(i - 1); n++ } }
+    END { if (n) printf "%.1f", s / n }'
 }
