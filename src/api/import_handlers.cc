@@ -76,6 +76,14 @@ void ImportHandlers::Run(Job& job, jobs::Destination source, jobs::ImportRequest
   }
 }
 
+Result<ImportHandlers::Source> ImportHandlers::ExportSource(const model::Automation& a) {
+  SLUICE_ASSIGN_OR_RETURN(jobs::ExportConfig config, jobs::StoredExportConfig(a));
+  Source source;
+  SLUICE_ASSIGN_OR_RETURN(source.destination, destinations_.Open(config));
+  source.name = config.export_path;
+  return source;
+}
+
 Result<ImportHandlers::Source> ImportHandlers::ArchiveOfRun(const Caller& caller,
                                                             const std::string& run_id,
                                                             const ResolvedObject& target,
@@ -134,10 +142,7 @@ Result<ImportHandlers::Source> ImportHandlers::ArchiveOfRun(const Caller& caller
                                    " of retention run " + run_id +
                                    " no longer exists; import its files with export_path");
   }
-  SLUICE_ASSIGN_OR_RETURN(jobs::ExportConfig config, jobs::StoredExportConfig(*a));
-  Source source;
-  SLUICE_ASSIGN_OR_RETURN(source.destination, destinations_.Open(config));
-  source.name = config.export_path;
+  SLUICE_ASSIGN_OR_RETURN(Source source, ExportSource(*a));
   for (const Json& f : files->array()) {
     if (f.is_string()) request->selection.keys.push_back(f.string_value());
   }
@@ -194,9 +199,7 @@ Result<ApiResponse> ImportHandlers::Start(const ApiRequest& r) {
     SLUICE_RETURN_IF_ERROR(
         auth_.RequireProject(caller, a->project_id, model::Permission::kRead, "reading its export")
             .status());
-    SLUICE_ASSIGN_OR_RETURN(jobs::ExportConfig config, jobs::StoredExportConfig(*a));
-    SLUICE_ASSIGN_OR_RETURN(source.destination, destinations_.Open(config));
-    source.name = config.export_path;
+    SLUICE_ASSIGN_OR_RETURN(source, ExportSource(*a));
   } else {
     SLUICE_ASSIGN_OR_RETURN(cloud::StorageUrl url, cloud::ParseStorageUrl(*export_path));
     if (url.scheme != cloud::StorageUrl::Scheme::kFile) {

@@ -67,6 +67,8 @@ class ImportHandlers {
     std::string name;
     bool paused_policy = false;  // bringing back a retention run paused its policy
   };
+  // An export automation's destination, read with its identity.
+  Result<Source> ExportSource(const model::Automation& export_automation);
   // The archive files of retention run `run_id` (its policy's archive_first export), to bring
   // back what it deleted into `target`; sets the request's files and restore rule.
   Result<Source> ArchiveOfRun(const Caller& caller, const std::string& run_id,

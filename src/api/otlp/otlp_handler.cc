@@ -46,22 +46,26 @@ class InFlight {
   int now_;
 };
 
+constexpr std::string_view kProtobufType = "application/x-protobuf";
+
+// The request's Content-Type without parameters, lower case.
+std::string MediaType(const ApiRequest& r) {
+  const std::string content_type = r.Header("content-type");
+  return Lower(Trim(content_type.substr(0, content_type.find(';'))));
+}
+
 }  // namespace
 
 ApiResponse OtlpHandler::ErrorBeforeExport(const Status& error, int http_status,
                                            const ApiRequest& r) {
-  const std::string content_type = r.Header("content-type");
-  const std::string type = Lower(Trim(content_type.substr(0, content_type.find(';'))));
-  const Encoding encoding =
-      type == "application/x-protobuf" ? Encoding::kProtobuf : Encoding::kJson;
+  const Encoding encoding = MediaType(r) == kProtobufType ? Encoding::kProtobuf : Encoding::kJson;
   return Answer(http_status, encoding, StatusBody(encoding, error), 0);
 }
 
 Result<ApiResponse> OtlpHandler::Export(const ApiRequest& r) {
-  const std::string content_type = r.Header("content-type");
-  const std::string type = Lower(Trim(content_type.substr(0, content_type.find(';'))));
+  const std::string type = MediaType(r);
   const std::string coding = Lower(Trim(r.Header("content-encoding")));
-  const bool protobuf = type == "application/x-protobuf";
+  const bool protobuf = type == kProtobufType;
   const Encoding encoding = protobuf ? Encoding::kProtobuf : Encoding::kJson;
   if (!protobuf && type != "application/json") {
     const Status s = InvalidArgumentError(
