@@ -242,9 +242,8 @@ std::vector<ProbeStep> DestinationFactory::CheckAzure(const DestinationCredentia
   auto token = own.GetToken();
   std::string who = own.Name();
   if (token.ok()) {
-    if (auto claims = UnverifiedJwtClaims(token->token); claims.ok()) {
-      who += " (issuer " + ClaimString(*claims, "iss") + ", subject " +
-             ClaimString(*claims, "sub") + ")";
+    if (auto subject = DescribeFederatedSubject(token->token); subject.ok()) {
+      who += " (issuer " + subject->issuer + ", subject " + subject->subject + ")";
     }
   }
   steps.push_back(

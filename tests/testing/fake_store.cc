@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "common/uuid.h"
+#include "store/store_sql.h"
 #include "testing/fake_event_source.h"
 
 namespace sluice::testing {
@@ -64,13 +65,6 @@ int64_t StoredBytes(const model::Event& e) {
     n += static_cast<int64_t>((e.*f.member).size());
   }
   return n;
-}
-
-Status CheckScan(const model::ScanRequest& r) {
-  if (r.after && r.order != model::ScanOrder::kXactAscending) {
-    return InvalidArgumentError("a scan cursor is only valid in _xact_id order");
-  }
-  return Status();
 }
 
 }  // namespace
@@ -276,7 +270,7 @@ std::vector<model::Event> FakeStore::Visible(const model::ScanRequest& request) 
 }
 
 Result<std::unique_ptr<model::EventStream>> FakeStore::Scan(const model::ScanRequest& request) {
-  SLUICE_RETURN_IF_ERROR(CheckScan(request));
+  SLUICE_RETURN_IF_ERROR(store::CheckScanRequest(request));
   std::lock_guard<std::mutex> lock(mu_);
   FakeEventSource source(Visible(request));  // the stream holds its own copy of the rows
   return source.Scan(request);
@@ -365,9 +359,7 @@ Result<int64_t> FakeStore::CountRows(const model::ScanRequest& request) {
 
 Result<std::optional<model::XactCursor>> FakeStore::NthRowPosition(
     const model::ScanRequest& request, int64_t n) {
-  if (request.order != model::ScanOrder::kXactAscending || request.limit != 0 || n < 1) {
-    return InvalidArgumentError("a row position needs _xact_id order, no limit and n >= 1");
-  }
+  SLUICE_RETURN_IF_ERROR(store::CheckPositionRequest(request, n));
   SLUICE_ASSIGN_OR_RETURN(auto stream, Scan(request));
   model::Event e;
   for (int64_t i = 1;; ++i) {

@@ -131,8 +131,8 @@ Result<AccessToken> FederatedAppTokenProvider::Fetch() {
   auto token = RequestToken(http_, retry_, clock_, r);
   if (token.ok() || IsRetryable(token.status())) return token;
   std::string trust = "sluice's identity";
-  if (auto claims = UnverifiedJwtClaims(own->token); claims.ok()) {
-    trust = "issuer " + ClaimString(*claims, "iss") + " and subject " + ClaimString(*claims, "sub");
+  if (auto who = DescribeFederatedSubject(own->token); who.ok()) {
+    trust = "issuer " + who->issuer + " and subject " + who->subject;
   }
   return Status(token.status().code(),
                 "the app registration " + client_id_ + " in tenant " + tenant_id_ +
@@ -140,9 +140,8 @@ Result<AccessToken> FederatedAppTokenProvider::Fetch() {
                     " with audience api://AzureADTokenExchange [" + token.status().message() + "]");
 }
 
-Result<FederatedSubject> DescribeFederatedSubject(TokenProvider& identity) {
-  SLUICE_ASSIGN_OR_RETURN(AccessToken token, identity.GetToken());
-  SLUICE_ASSIGN_OR_RETURN(Json claims, UnverifiedJwtClaims(token.token));
+Result<FederatedSubject> DescribeFederatedSubject(std::string_view jwt) {
+  SLUICE_ASSIGN_OR_RETURN(Json claims, UnverifiedJwtClaims(jwt));
   return FederatedSubject{ClaimString(claims, "iss"), ClaimString(claims, "sub")};
 }
 

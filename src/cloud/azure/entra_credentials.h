@@ -95,13 +95,14 @@ class FederatedAppTokenProvider final : public RefreshingTokenProvider {
   RetryPolicy retry_;
 };
 
-// The issuer and subject of the server's own Entra identity, read from a token of `identity`
-// (what a federated identity credential must name). kNotFound/other errors as GetToken.
+// The issuer and subject of the server's own Entra identity, read from one of its tokens (a
+// JWT; what a federated identity credential must name). kInvalidArgument for a token that is
+// not a JWT.
 struct FederatedSubject {
   std::string issuer;
   std::string subject;
 };
-Result<FederatedSubject> DescribeFederatedSubject(TokenProvider& identity);
+Result<FederatedSubject> DescribeFederatedSubject(std::string_view jwt);
 
 // The server's own Entra identity for `scope`: client secret, workload identity, managed
 // identity, in that order. `env`, `http` and `clock` are borrowed.

@@ -4,10 +4,6 @@
 
 namespace sluice::cloud {
 
-int64_t EffectivePartSize(int64_t requested) {
-  return std::clamp(requested, kMinPartSizeBytes, kMaxPartSizeBytes);
-}
-
 int64_t EffectivePartSize(const MultipartOptions& options) {
   return std::clamp(options.part_size_bytes, options.min_part_size_bytes,
                     options.max_part_size_bytes);

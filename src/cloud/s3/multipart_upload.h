@@ -45,8 +45,6 @@ struct MultipartOptions {
   int max_parts = kMaxMultipartParts;
 };
 
-// The part size actually used for `requested` (clamped to S3's limits).
-int64_t EffectivePartSize(int64_t requested);
 // The part size `options` actually uses (clamped to its limits).
 int64_t EffectivePartSize(const MultipartOptions& options);
 // The number of parts an object of `total_bytes` needs at `part_size_bytes` (at least 1).

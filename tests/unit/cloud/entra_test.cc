@@ -192,7 +192,9 @@ TEST_F(EntraTest, AMissingFederatedCredentialSaysWhichIssuerAndSubjectToTrust) {
   EXPECT_NE(s.message().find("AADSTS70021"), std::string::npos);
   // The server's own token (the assertion) never appears in the message.
   EXPECT_EQ(s.message().find(OwnJwt()), std::string::npos);
-  auto subject = DescribeFederatedSubject(own);
+  auto own_token = own.GetToken();
+  ASSERT_TRUE(own_token.ok());
+  auto subject = DescribeFederatedSubject(own_token->token);
   ASSERT_TRUE(subject.ok());
   EXPECT_EQ(subject->subject, "mi-object-id");
 }

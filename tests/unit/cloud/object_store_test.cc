@@ -208,8 +208,11 @@ TEST(MultipartWriter, DestroyingAnUnfinishedUploadAbortsIt) {
 }
 
 TEST(MultipartWriter, PartArithmetic) {
-  EXPECT_EQ(EffectivePartSize(1), kMinPartSizeBytes);
-  EXPECT_EQ(EffectivePartSize(kMaxPartSizeBytes * 2), kMaxPartSizeBytes);
+  MultipartOptions tiny, huge;
+  tiny.part_size_bytes = 1;
+  huge.part_size_bytes = kMaxPartSizeBytes * 2;
+  EXPECT_EQ(EffectivePartSize(tiny), kMinPartSizeBytes);
+  EXPECT_EQ(EffectivePartSize(huge), kMaxPartSizeBytes);
   EXPECT_EQ(PartCount(64 * kMiB, 8 * kMiB), 8);
   EXPECT_EQ(PartCount(64 * kMiB + 1, 8 * kMiB), 9);
   EXPECT_EQ(PartCount(0, 8 * kMiB), 1);
