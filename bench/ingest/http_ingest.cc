@@ -2,9 +2,12 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 #include "common/clock.h"
@@ -41,12 +44,72 @@ std::string CheckAnswer(bool otlp, long code, const std::string& body, uint64_t 
   return std::string();
 }
 
-// Posts batches taken from `next` until none are left; one connection.
+// Where each row id of a batch body starts: the first character of every `"id":"` value.
+std::vector<size_t> IdOffsets(const std::string& body) {
+  static constexpr std::string_view kKey = R"("id":")";
+  std::vector<size_t> out;
+  for (size_t at = body.find(kKey); at != std::string::npos; at = body.find(kKey, at + 1)) {
+    out.push_back(at + kKey.size());
+  }
+  return out;
+}
+
+// Counts accepted spans across connections and closes a window every `window_spans`.
+class WindowClock {
+ public:
+  WindowClock(uint64_t window_spans, int64_t server_pid)
+      : window_spans_(window_spans), server_pid_(server_pid) {}
+
+  void Start() {
+    window_start_ = RealClock().MonotonicMicros();
+    cpu_start_ = server_pid_ > 0 ? ProcCpuSeconds(server_pid_) : -1;
+  }
+
+  void Accepted(uint64_t spans) {
+    if (window_spans_ == 0) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    accepted_ += spans;
+    if (accepted_ < next_boundary_) return;
+    const int64_t now = RealClock().MonotonicMicros();
+    const double cpu = server_pid_ > 0 ? ProcCpuSeconds(server_pid_) : -1;
+    WindowFigures w;
+    w.stored_after = accepted_;
+    w.seconds = static_cast<double>(now - window_start_) / 1e6;
+    if (cpu >= 0 && cpu_start_ >= 0) w.server_cpu_seconds = cpu - cpu_start_;
+    windows_.push_back(w);
+    window_start_ = now;
+    cpu_start_ = cpu;
+    while (next_boundary_ <= accepted_) next_boundary_ += window_spans_;
+  }
+
+  std::vector<WindowFigures> Take() { return std::move(windows_); }
+
+ private:
+  const uint64_t window_spans_;
+  const int64_t server_pid_;
+  std::mutex mu_;
+  uint64_t accepted_ = 0;
+  uint64_t next_boundary_ = window_spans_;
+  int64_t window_start_ = 0;
+  double cpu_start_ = -1;
+  std::vector<WindowFigures> windows_;
+};
+
+// Posts batches taken from `next` until none are left; one connection. With total_spans, the
+// n-th post sends batch n % batches with the round number n / batches written over the first
+// 8 characters of every row id, so that no two posts share an id.
 class Poster {
  public:
   Poster(const HttpIngestOptions& options, const std::vector<Batch>& batches,
-         std::atomic<size_t>& next)
-      : batches_(batches), next_(next), otlp_(options.otlp), curl_(curl_easy_init()) {
+         const std::vector<std::vector<size_t>>& id_offsets, std::atomic<size_t>& next,
+         size_t posts, WindowClock& windows)
+      : batches_(batches),
+        id_offsets_(id_offsets),
+        next_(next),
+        posts_(posts),
+        windows_(windows),
+        otlp_(options.otlp),
+        curl_(curl_easy_init()) {
     url_ = options.logs3  ? options.url + "/logs3"
            : options.otlp ? options.url + "/otel/v1/traces"
                           : options.url + "/v1/project_logs/" + options.project_id + "/insert";
@@ -71,7 +134,19 @@ class Poster {
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &response_);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 300L);
-    for (size_t i = next_++; i < batches_.size(); i = next_++) Post(batches_[i]);
+    for (size_t i = next_++; i < posts_; i = next_++) {
+      const size_t round = i / batches_.size();
+      const Batch& batch = batches_[i % batches_.size()];
+      if (round == 0) {
+        Post(batch);
+        continue;
+      }
+      body_ = batch.body;
+      char hex[17];
+      std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(round));
+      for (size_t at : id_offsets_[i % batches_.size()]) body_.replace(at, 8, hex, 8);
+      Post(Batch{body_, batch.spans});
+    }
   }
 
   const IngestFigures& figures() const { return figures_; }
@@ -95,10 +170,15 @@ class Poster {
     }
     figures_.spans += batch.spans;
     figures_.bytes += batch.body.size();
+    windows_.Accepted(batch.spans);
   }
 
   const std::vector<Batch>& batches_;
+  const std::vector<std::vector<size_t>>& id_offsets_;
   std::atomic<size_t>& next_;
+  const size_t posts_;
+  WindowClock& windows_;
+  std::string body_;  // a later round's copy of a batch
   bool otlp_;
   std::unique_ptr<CURL, CurlDeleter> curl_;
   std::unique_ptr<curl_slist, HeadersDeleter> headers_;
@@ -109,12 +189,27 @@ class Poster {
 
 }  // namespace
 
-IngestFigures PostBatches(const HttpIngestOptions& options, const std::vector<Batch>& batches) {
+IngestFigures PostBatches(const HttpIngestOptions& options, const std::vector<Batch>& batches,
+                          std::vector<WindowFigures>* windows) {
   std::atomic<size_t> next{0};
+  size_t posts = batches.size();
+  std::vector<std::vector<size_t>> id_offsets;
+  if (options.total_spans > 0 && !batches.empty()) {
+    uint64_t pool_spans = 0;
+    for (const Batch& b : batches) {
+      pool_spans += b.spans;
+      id_offsets.push_back(IdOffsets(b.body));
+    }
+    // Whole rounds of the pool, so every round's ids stay distinct from the others'.
+    posts =
+        static_cast<size_t>((options.total_spans + pool_spans - 1) / pool_spans) * batches.size();
+  }
+  WindowClock clock(options.window_spans, options.server_pid);
   std::vector<std::unique_ptr<Poster>> posters;
   for (int i = 0; i < options.connections; ++i) {
-    posters.push_back(std::make_unique<Poster>(options, batches, next));
+    posters.push_back(std::make_unique<Poster>(options, batches, id_offsets, next, posts, clock));
   }
+  clock.Start();
   const int64_t t0 = RealClock().MonotonicMicros();
   std::vector<std::thread> threads;
   for (auto& p : posters) threads.emplace_back([&p] { p->Run(); });
@@ -130,6 +225,7 @@ IngestFigures PostBatches(const HttpIngestOptions& options, const std::vector<Ba
     if (total.failed_batches == 0 && f.failed_batches > 0) total.first_error = f.first_error;
     total.failed_batches += f.failed_batches;
   }
+  if (windows != nullptr) *windows = clock.Take();
   return total;
 }
 

@@ -21,11 +21,26 @@ struct HttpIngestOptions {
   bool logs3 = false;
   // Post OTLP/HTTP protobuf to `/otel/v1/traces` (x-bt-parent: project_id:…) instead.
   bool otlp = false;
+  // 0: post each batch once. Otherwise post at least this many spans (whole rounds of the
+  // batches) by cycling through the batches, each round with fresh row ids (insert API bodies
+  // only), so a run can store far more spans than it holds in memory.
+  uint64_t total_spans = 0;
+  // Non-zero: also measure the rate of each consecutive `window_spans` accepted spans.
+  uint64_t window_spans = 0;
+  int64_t server_pid = 0;  // with windows: the server's CPU per window too
+};
+
+// The accepted spans of one window of a run, in the order they were accepted.
+struct WindowFigures {
+  uint64_t stored_after = 0;  // spans accepted by the window's end
+  double seconds = 0;
+  double server_cpu_seconds = -1;  // -1: not measured
 };
 
 // Posts every batch once. A batch counts as accepted when the server answers 200 with one row id
 // per span; anything else is counted in failed_batches (first_error holds the first reason).
 // REQUIRES: curl_global_init was called.
-IngestFigures PostBatches(const HttpIngestOptions& options, const std::vector<Batch>& batches);
+IngestFigures PostBatches(const HttpIngestOptions& options, const std::vector<Batch>& batches,
+                          std::vector<WindowFigures>* windows = nullptr);
 
 }  // namespace sluice::bench

@@ -3,6 +3,7 @@
 //   sluice-ingest-bench http --url http://127.0.0.1:PORT --api-key sk-... --project-id ID
 //                            [--spans N --batch-size 1000 --connections 4 --server-pid PID]
 //                            [--logs3 | --otlp] [--text-bytes 1024]
+//                            [--total-spans 10000000 --window 100000]
 //   sluice-ingest-bench store --db /tmp/bench.db [--spans N --batch-size 1000] [--otlp]
 //
 // Batches are generated before the clock starts, so the figures are the server's (or the
@@ -60,6 +61,33 @@ void PrintServerMemory(int64_t pid) {
   std::printf("server peak RSS (VmHWM) %.1f MB, RSS now %.1f MB\n", hwm / 1024.0, rss / 1024.0);
 }
 
+// One line per window, then the last window's rate beside the first's: whether ingest holds as
+// the store grows.
+void PrintWindows(const std::vector<WindowFigures>& windows) {
+  uint64_t before = 0;
+  auto rate = [](const WindowFigures& w, uint64_t before) {
+    return w.seconds > 0 ? static_cast<double>(w.stored_after - before) / w.seconds : 0.0;
+  };
+  for (const WindowFigures& w : windows) {
+    std::printf("window %9llu..%-9llu stored  %8.0f spans/s",
+                static_cast<unsigned long long>(before),
+                static_cast<unsigned long long>(w.stored_after), rate(w, before));
+    if (w.server_cpu_seconds >= 0) {
+      std::printf("  server CPU %.1f ms per 1,000 spans",
+                  w.server_cpu_seconds * 1e6 / static_cast<double>(w.stored_after - before));
+    }
+    std::printf("\n");
+    before = w.stored_after;
+  }
+  if (windows.size() < 2) return;
+  const double first = rate(windows.front(), 0);
+  const double last = rate(windows.back(), windows[windows.size() - 2].stored_after);
+  std::printf(
+      "== last window (%llu stored) at %.2fx the first window's rate (%.0f vs %.0f spans/s) ==\n",
+      static_cast<unsigned long long>(windows.back().stored_after), first > 0 ? last / first : 0.0,
+      last, first);
+}
+
 int RunHttp(const CommonFlags& common, const HttpIngestOptions& options, int64_t server_pid) {
   const std::vector<Batch> batches = Generate(common);
   std::printf("posting to %s with %d connections\n", options.url.c_str(), options.connections);
@@ -67,7 +95,8 @@ int RunHttp(const CommonFlags& common, const HttpIngestOptions& options, int64_t
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const double cpu_before = server_pid > 0 ? ProcCpuSeconds(server_pid) : -1;
   const double client_cpu_before = ProcCpuSeconds(0);
-  const IngestFigures figures = PostBatches(options, batches);
+  std::vector<WindowFigures> windows;
+  const IngestFigures figures = PostBatches(options, batches, &windows);
   const double client_cpu = ProcCpuSeconds(0) - client_cpu_before;
   const double cpu_after = server_pid > 0 ? ProcCpuSeconds(server_pid) : -1;
   curl_global_cleanup();
@@ -78,6 +107,7 @@ int RunHttp(const CommonFlags& common, const HttpIngestOptions& options, int64_t
   }
   // The client shares the machine's cores with the server: what it burns, the server lacks.
   if (figures.spans > 0) PrintCpu("client", client_cpu, figures.spans);
+  PrintWindows(windows);
   return figures.failed_batches == 0 ? 0 : 1;
 }
 
@@ -143,6 +173,11 @@ int main(int argc, char** argv) {
   http_cmd->add_option("--connections", http.connections, "Concurrent connections")
       ->check(CLI::Range(1, 16));
   http_cmd->add_option("--server-pid", server_pid, "Server pid, to report its peak RSS");
+  http_cmd->add_option("--total-spans", http.total_spans,
+                       "Post this many spans (rounded up to whole --spans rounds) by reposting "
+                       "the generated batches with fresh ids (insert API only)");
+  http_cmd->add_option("--window", http.window_spans,
+                       "Also print the rate of every this many accepted spans");
   http_cmd->add_flag("--logs3", http.logs3,
                      "POST the SDKs' /logs3 bodies instead of the insert API");
   http_cmd->add_flag("--otlp", http.otlp,
@@ -157,6 +192,11 @@ int main(int argc, char** argv) {
   if (http_cmd->parsed()) {
     if (http.logs3) common.shape.logs3_project_id = http.project_id;
     common.shape.otlp = http.otlp;
+    if (http.total_spans > 0 && (http.logs3 || http.otlp)) {
+      std::fprintf(stderr, "--total-spans reposts insert API bodies only\n");
+      return 2;
+    }
+    http.server_pid = server_pid;
     return RunHttp(common, http, server_pid);
   }
   return RunStore(common, db_path, store_otlp);
