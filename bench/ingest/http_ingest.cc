@@ -76,6 +76,7 @@ class WindowClock {
     w.stored_after = accepted_;
     w.seconds = static_cast<double>(now - window_start_) / 1e6;
     if (cpu >= 0 && cpu_start_ >= 0) w.server_cpu_seconds = cpu - cpu_start_;
+    PrintWindow(w, windows_.empty() ? 0 : windows_.back().stored_after);
     windows_.push_back(w);
     window_start_ = now;
     cpu_start_ = cpu;
@@ -188,6 +189,18 @@ class Poster {
 };
 
 }  // namespace
+
+void PrintWindow(const WindowFigures& w, uint64_t stored_before) {
+  const double spans = static_cast<double>(w.stored_after - stored_before);
+  std::printf(
+      "window %9llu..%-9llu stored  %8.0f spans/s", static_cast<unsigned long long>(stored_before),
+      static_cast<unsigned long long>(w.stored_after), w.seconds > 0 ? spans / w.seconds : 0);
+  if (w.server_cpu_seconds >= 0) {
+    std::printf("  server CPU %.1f ms per 1,000 spans", w.server_cpu_seconds * 1e6 / spans);
+  }
+  std::printf("\n");
+  std::fflush(stdout);
+}
 
 IngestFigures PostBatches(const HttpIngestOptions& options, const std::vector<Batch>& batches,
                           std::vector<WindowFigures>* windows) {

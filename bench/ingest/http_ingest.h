@@ -25,7 +25,8 @@ struct HttpIngestOptions {
   // batches) by cycling through the batches, each round with fresh row ids (insert API bodies
   // only), so a run can store far more spans than it holds in memory.
   uint64_t total_spans = 0;
-  // Non-zero: also measure the rate of each consecutive `window_spans` accepted spans.
+  // Non-zero: also measure (and print as it ends) the rate of each consecutive `window_spans`
+  // accepted spans.
   uint64_t window_spans = 0;
   int64_t server_pid = 0;  // with windows: the server's CPU per window too
 };
@@ -36,6 +37,9 @@ struct WindowFigures {
   double seconds = 0;
   double server_cpu_seconds = -1;  // -1: not measured
 };
+
+// Prints one window's line: the spans it took, its rate and the server's CPU per span.
+void PrintWindow(const WindowFigures& w, uint64_t stored_before);
 
 // Posts every batch once. A batch counts as accepted when the server answers 200 with one row id
 // per span; anything else is counted in failed_batches (first_error holds the first reason).

@@ -61,25 +61,12 @@ void PrintServerMemory(int64_t pid) {
   std::printf("server peak RSS (VmHWM) %.1f MB, RSS now %.1f MB\n", hwm / 1024.0, rss / 1024.0);
 }
 
-// One line per window, then the last window's rate beside the first's: whether ingest holds as
-// the store grows.
-void PrintWindows(const std::vector<WindowFigures>& windows) {
-  uint64_t before = 0;
+// The last window's rate beside the first's: whether ingest holds as the store grows.
+void PrintWindowSummary(const std::vector<WindowFigures>& windows) {
+  if (windows.size() < 2) return;
   auto rate = [](const WindowFigures& w, uint64_t before) {
     return w.seconds > 0 ? static_cast<double>(w.stored_after - before) / w.seconds : 0.0;
   };
-  for (const WindowFigures& w : windows) {
-    std::printf("window %9llu..%-9llu stored  %8.0f spans/s",
-                static_cast<unsigned long long>(before),
-                static_cast<unsigned long long>(w.stored_after), rate(w, before));
-    if (w.server_cpu_seconds >= 0) {
-      std::printf("  server CPU %.1f ms per 1,000 spans",
-                  w.server_cpu_seconds * 1e6 / static_cast<double>(w.stored_after - before));
-    }
-    std::printf("\n");
-    before = w.stored_after;
-  }
-  if (windows.size() < 2) return;
   const double first = rate(windows.front(), 0);
   const double last = rate(windows.back(), windows[windows.size() - 2].stored_after);
   std::printf(
@@ -107,7 +94,7 @@ int RunHttp(const CommonFlags& common, const HttpIngestOptions& options, int64_t
   }
   // The client shares the machine's cores with the server: what it burns, the server lacks.
   if (figures.spans > 0) PrintCpu("client", client_cpu, figures.spans);
-  PrintWindows(windows);
+  PrintWindowSummary(windows);
   return figures.failed_batches == 0 ? 0 : 1;
 }
 
