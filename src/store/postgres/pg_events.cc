@@ -62,45 +62,39 @@ Result<std::unordered_map<std::string, StoredRow>> LockExisting(
   return out;
 }
 
-// Appends one row's insert parameters, in the column order of InsertRows.
-void AddRowParams(const model::Event& e, Params& p) {
-  p.Add(static_cast<int64_t>(e.object.type))
-      .Add(e.object.id)
-      .Add(e.id)
-      .Add(e.xact_id)
-      .Add(e.created)
-      .Add(e.span_id)
-      .Add(e.root_span_id)
-      .AddOrNull(StringsToJson(e.span_parents))
-      .Add(e.is_root ? "t" : "f");
-  for (const model::JsonField& f : model::kJsonFields) p.AddOrNull(e.*f.member);
-  p.AddOrNull(StringsToJson(e.tags)).Add(e.org_id).Add(e.project_id);
-}
+// Appends `rows` in order with one binary COPY (PostgreSQL's fastest path for many rows: no
+// statement to plan, rows inserted in multi-row batches). Column order of kCopyTarget.
+constexpr char kCopyTarget[] =
+    "events (object_type, object_id, id, xact_id, created, span_id, root_span_id, span_parents, "
+    "is_root, input, output, expected, error, scores, metrics, metadata, span_attributes, "
+    "context, origin, tags, org_id, project_id)";
 
-// Multi-row INSERTs of `rows` in order, `per_statement` rows at a time.
-Status InsertRows(Connection& c, const std::vector<const model::Event*>& rows,
-                  int64_t per_statement) {
-  for (size_t start = 0; start < rows.size(); start += per_statement) {
-    const size_t n = std::min<size_t>(per_statement, rows.size() - start);
-    std::string sql =
-        "INSERT INTO events (object_type, object_id, id, xact_id, created, span_id, "
-        "root_span_id, span_parents, is_root, input, output, expected, error, scores, metrics, "
-        "metadata, span_attributes, context, origin, tags, org_id, project_id) VALUES ";
-    Params p;
-    for (size_t i = 0; i < n; ++i) {
-      sql += i ? ",(" : "(";
-      for (int col = 0; col < kInsertColumns; ++col) {
-        sql += (col ? ",$" : "$") + std::to_string(i * kInsertColumns + col + 1);
-      }
-      sql += ")";
-      AddRowParams(*rows[start + i], p);
-    }
-    Status st = c.Query(sql, p).status();
-    // Another transaction inserted the same id first: retrying this one will merge into it.
-    if (st.code() == StatusCode::kAlreadyExists) return AbortedError(st.message());
-    SLUICE_RETURN_IF_ERROR(st);
+Status InsertRows(Connection& c, const std::vector<const model::Event*>& rows) {
+  if (rows.empty()) return Status();
+  SLUICE_ASSIGN_OR_RETURN(auto copy, BinaryCopyWriter::Start(c, kCopyTarget));
+  std::string json;
+  for (const model::Event* e : rows) {
+    SLUICE_RETURN_IF_ERROR(copy->BeginRow(kInsertColumns));
+    copy->AddInt32(static_cast<int32_t>(e->object.type));
+    copy->AddText(e->object.id);
+    copy->AddText(e->id);
+    copy->AddInt64(static_cast<int64_t>(e->xact_id));
+    copy->AddInt64(e->created);
+    copy->AddText(e->span_id);
+    copy->AddText(e->root_span_id);
+    json = StringsToJson(e->span_parents);
+    copy->AddTextOrNull(json);
+    copy->AddBool(e->is_root);
+    for (const model::JsonField& f : model::kJsonFields) copy->AddTextOrNull(e->*f.member);
+    json = StringsToJson(e->tags);
+    copy->AddTextOrNull(json);
+    copy->AddText(e->org_id);
+    copy->AddText(e->project_id);
   }
-  return Status();
+  Status st = copy->Finish().status();
+  // Another transaction inserted the same id first: retrying this one will merge into it.
+  if (st.code() == StatusCode::kAlreadyExists) return AbortedError(st.message());
+  return st;
 }
 
 // Applies the batch's writes in order over the stored rows and returns the new versions in
@@ -147,7 +141,7 @@ Result<std::vector<std::optional<model::Event>>> ApplyWrites(
 // One object's writes of a batch inside the batch's transaction: the rows they replace are
 // deleted and the new versions appended.
 Status ApplyObjectWrites(Connection& c, const ObjectWrites& ow, TimestampMicros now,
-                         int64_t rows_per_statement, InsertResult& result) {
+                         InsertResult& result) {
   std::vector<std::string> ids;
   ids.reserve(ow.writes.size());
   for (const model::EventWrite& w : ow.writes) ids.push_back(w.id);
@@ -165,7 +159,7 @@ Status ApplyObjectWrites(Connection& c, const ObjectWrites& ow, TimestampMicros 
   for (const auto& v : versions) {
     if (v) rows.push_back(&*v);
   }
-  return InsertRows(c, rows, rows_per_statement);
+  return InsertRows(c, rows);
 }
 
 }  // namespace
@@ -179,8 +173,7 @@ Result<InsertResult> PgStore::InsertBatch(std::span<const ObjectWrites> batch,
   SLUICE_ASSIGN_OR_RETURN(result.xact_id, TakeXactId(*c));
   if (options_.after_xact_id_taken) options_.after_xact_id_taken(result.xact_id);
   for (const ObjectWrites& ow : batch) {
-    SLUICE_RETURN_IF_ERROR(
-        ApplyObjectWrites(*c, ow, now, options_.insert_rows_per_statement, result));
+    SLUICE_RETURN_IF_ERROR(ApplyObjectWrites(*c, ow, now, result));
   }
   SLUICE_RETURN_IF_ERROR(txn.Commit());
   return result;
