@@ -48,6 +48,30 @@ int64_t Rows::Int(int row, int col) const {
   return std::strtoll(PQgetvalue(res_.get(), row, col), nullptr, 10);
 }
 
+namespace {
+
+uint64_t BigEndian(const char* p, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+}  // namespace
+
+int64_t Rows::BinaryInt64(int row, int col) const {
+  if (PQgetlength(res_.get(), row, col) != 8) return 0;
+  return static_cast<int64_t>(BigEndian(PQgetvalue(res_.get(), row, col), 8));
+}
+
+int32_t Rows::BinaryInt32(int row, int col) const {
+  if (PQgetlength(res_.get(), row, col) != 4) return 0;
+  return static_cast<int32_t>(BigEndian(PQgetvalue(res_.get(), row, col), 4));
+}
+
+bool Rows::BinaryBool(int row, int col) const {
+  return PQgetlength(res_.get(), row, col) == 1 && PQgetvalue(res_.get(), row, col)[0] != 0;
+}
+
 int64_t Rows::Affected() const { return std::strtoll(PQcmdTuples(res_.get()), nullptr, 10); }
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo) {
@@ -225,6 +249,23 @@ Result<int64_t> BinaryCopyWriter::Finish() {
   open_ = false;
   if (PQputCopyEnd(c_.raw(), nullptr) != 1) return PgError(c_.raw(), nullptr, "COPY");
   return TakeCommandResult(c_.raw(), "COPY");
+}
+
+Status Connection::Send(const std::string& sql, const Params& params, bool binary_results) {
+  const std::vector<const char*> values = Pointers(params);
+  sent_ = sql.substr(0, 80);
+  if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                        nullptr, nullptr, binary_results ? 1 : 0) != 1) {
+    return PgError(conn_, nullptr, sent_);
+  }
+  return Status();
+}
+
+Result<Rows> Connection::Receive() {
+  PGresult* first = PQgetResult(conn_);
+  // Drain to the end of this statement, so the connection is free for the next one.
+  while (PGresult* more = PQgetResult(conn_)) PQclear(more);
+  return Check(first, sent_);
 }
 
 Transaction::~Transaction() {

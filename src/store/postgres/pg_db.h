@@ -76,6 +76,11 @@ class Rows {
   }
   int64_t Int(int row, int col) const;
   bool Bool(int row, int col) const { return View(row, col) == "t"; }
+  // Columns of a result in binary format (Connection::Send with binary_results): bigint,
+  // integer and boolean values as PostgreSQL sends them (big-endian); 0 or false for NULL.
+  int64_t BinaryInt64(int row, int col) const;
+  int32_t BinaryInt32(int row, int col) const;
+  bool BinaryBool(int row, int col) const;
   // Rows affected by an INSERT/UPDATE/DELETE.
   int64_t Affected() const;
 
@@ -99,6 +104,12 @@ class Connection {
   Result<Rows> Query(const std::string& sql, const Params& params = Params());
   // As Query, without preparing (for statements whose text varies per call).
   Result<Rows> QueryOnce(const std::string& sql, const Params& params = Params());
+  // Sends sql with parameters without waiting for its result (not prepared), so the caller can
+  // work while the server runs it; results come in binary format when binary_results. The
+  // connection runs nothing else until Receive() has returned that result.
+  Status Send(const std::string& sql, const Params& params, bool binary_results);
+  // Waits for the result of the statement last sent.
+  Result<Rows> Receive();
   // Whether the connection is still usable.
   bool Healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
   PGconn* raw() { return conn_; }
@@ -108,6 +119,7 @@ class Connection {
   Result<Rows> Check(PGresult* res, const std::string& sql);
   PGconn* conn_;
   std::map<std::string, std::string, std::less<>> prepared_;  // sql -> statement name
+  std::string sent_;  // the start of the statement Send sent, for its errors
 };
 
 // Rows sent with `COPY <table> (<columns>) FROM STDIN (FORMAT binary)` (PostgreSQL's binary copy
