@@ -91,10 +91,17 @@ Status InsertRows(Connection& c, const std::vector<const model::Event*>& rows) {
     copy->AddText(e->org_id);
     copy->AddText(e->project_id);
   }
-  Status st = copy->Finish().status();
-  // Another transaction inserted the same id first: retrying this one will merge into it.
-  if (st.code() == StatusCode::kAlreadyExists) return AbortedError(st.message());
-  return st;
+  return copy->Finish().status();
+}
+
+// Appends the versions that remain (kAlreadyExists when an id is stored already).
+Status AppendVersions(Connection& c, const std::vector<std::optional<model::Event>>& versions) {
+  std::vector<const model::Event*> rows;
+  rows.reserve(versions.size());
+  for (const auto& v : versions) {
+    if (v) rows.push_back(&*v);
+  }
+  return InsertRows(c, rows);
 }
 
 // Applies the batch's writes in order over the stored rows and returns the new versions in
@@ -138,10 +145,39 @@ Result<std::vector<std::optional<model::Event>>> ApplyWrites(
   return versions;
 }
 
+// One object's writes as if none of their ids were stored (the common case: new spans), without
+// looking them up: the unique index on id finds any that is (stored, hidden by retention, or
+// committed meanwhile by another writer), and then nothing of this attempt remains and false
+// is returned for the full path. Not for batches with deletes, whose ids may leave no new row
+// to collide.
+Result<bool> TryAsNewRows(Connection& c, const ObjectWrites& ow, TimestampMicros now,
+                          InsertResult& result) {
+  for (const model::EventWrite& w : ow.writes) {
+    if (w.object_delete) return false;
+  }
+  static const std::unordered_map<std::string, StoredRow> kNone;
+  InsertResult trial = result;
+  auto versions = ApplyWrites(ow.writes, kNone, ow.object, ow.org_id, ow.project_id, now, &trial);
+  // A write that needs its stored row (say, span_parents without root_span_id): full path.
+  if (!versions.ok()) return false;
+  SLUICE_RETURN_IF_ERROR(c.Exec("SAVEPOINT new_rows"));
+  Status st = AppendVersions(c, *versions);
+  if (st.code() == StatusCode::kAlreadyExists) {
+    SLUICE_RETURN_IF_ERROR(c.Exec("ROLLBACK TO SAVEPOINT new_rows"));
+    return false;
+  }
+  SLUICE_RETURN_IF_ERROR(st);
+  SLUICE_RETURN_IF_ERROR(c.Exec("RELEASE SAVEPOINT new_rows"));
+  result = std::move(trial);
+  return true;
+}
+
 // One object's writes of a batch inside the batch's transaction: the rows they replace are
-// deleted and the new versions appended.
+// locked and deleted and the new versions appended.
 Status ApplyObjectWrites(Connection& c, const ObjectWrites& ow, TimestampMicros now,
                          InsertResult& result) {
+  SLUICE_ASSIGN_OR_RETURN(bool done, TryAsNewRows(c, ow, now, result));
+  if (done) return Status();
   std::vector<std::string> ids;
   ids.reserve(ow.writes.size());
   for (const model::EventWrite& w : ow.writes) ids.push_back(w.id);
@@ -155,11 +191,11 @@ Status ApplyObjectWrites(Connection& c, const ObjectWrites& ow, TimestampMicros 
                                    Params().Add(IntArray(replaced)))
                                .status());
   }
-  std::vector<const model::Event*> rows;
-  for (const auto& v : versions) {
-    if (v) rows.push_back(&*v);
-  }
-  return InsertRows(c, rows);
+  Status st = AppendVersions(c, versions);
+  // Another transaction inserted one of the ids since the lookup: retrying this one will
+  // merge into it.
+  if (st.code() == StatusCode::kAlreadyExists) return AbortedError(st.message());
+  return st;
 }
 
 }  // namespace

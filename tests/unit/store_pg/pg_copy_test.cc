@@ -160,6 +160,20 @@ TEST_F(PgCopy, AnExistingIdIsMergedOrReplacedInPlace) {
   EXPECT_EQ(Sql("SELECT string_agg(id, ',' ORDER BY id) FROM events"), "a,b,d");
 }
 
+TEST_F(PgCopy, AWriteThatNeedsItsStoredRowFindsIt) {
+  ASSERT_TRUE(Insert(R"({"id":"p","span_id":"s","root_span_id":"t"})").ok());
+  // span_parents without root_span_id is valid only for a stored row, which supplies it.
+  auto r =
+      Insert(R"({"id":"n","span_id":"n1","root_span_id":"t"},{"id":"p","span_parents":["s0"]})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Sql("SELECT root_span_id || ' ' || is_root::text FROM events WHERE id = 'p'"),
+            "t false");
+  EXPECT_EQ(Sql("SELECT count(*) FROM events"), "2");
+  EXPECT_EQ(Insert(R"({"id":"q","span_parents":["s0"]})").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(Sql("SELECT count(*) FROM events"), "2");
+}
+
 TEST_F(PgCopy, TwoWritersOfOneNewIdLeaveOneRow) {
   // The first writer holds its transaction open after its _xact_id; the second, on another
   // store and its own connections, writes the same new id meanwhile.
