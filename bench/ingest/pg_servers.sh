@@ -94,14 +94,14 @@ pg_round() {
   # batches) to the last client's end: the clients' posting does not overlap exactly.
   local first=1e30 last=0 start end i
   for i in $(seq 1 "$servers"); do
-    start=$(awk -v t="$t0" '/^generated/ { for (i = 1; i <= NF; i++) if ($i == "in") print t + $(i + 1) }' \
-      "$WORK/$name-c$i.out")
+    start=$(awk -v t="$t0" '/^generated/ {
+      for (i = 1; i <= NF; i++) if ($i == "in") printf "%.3f", t + $(i + 1) }' "$WORK/$name-c$i.out")
     end=$(cat "$WORK/$name-c$i.end")
-    first=$(awk -v a="$first" -v b="$start" 'BEGIN { print (b < a ? b : a) }')
-    last=$(awk -v a="$last" -v b="$end" 'BEGIN { print (b > a ? b : a) }')
+    first=$(awk -v a="$first" -v b="$start" 'BEGIN { printf "%.3f", (b < a ? b : a) }')
+    last=$(awk -v a="$last" -v b="$end" 'BEGIN { printf "%.3f", (b > a ? b : a) }')
   done
-  awk -v n="$((SPANS * servers))" -v w="$(awk -v a="$first" -v b="$last" 'BEGIN { print b - a }')" \
-    'BEGIN { printf "%.0f\n", n / w }' >"$WORK/$name.total"
+  awk -v n="$((SPANS * servers))" -v a="$first" -v b="$last" \
+    'BEGIN { printf "%.0f\n", n / (b - a) }' >"$WORK/$name.total"
   awk -v c="$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { print b - a }')" -v n="$((SPANS * servers))" \
     -v t="$(cat "$WORK/$name.total")" 'BEGIN { printf "  total %.0f spans/s (all spans over the window from the first post to the last answer); PostgreSQL server CPU %.2f s: %.1f ms per 1,000 spans\n", t, c, c * 1e6 / n }'
 }
