@@ -149,11 +149,12 @@ Result<std::vector<std::optional<model::Event>>> ApplyWrites(
 // looking them up: the unique index on id finds any that is (stored, hidden by retention, or
 // committed meanwhile by another writer), and then nothing of this attempt remains and false
 // is returned for the full path. Not for batches with deletes, whose ids may leave no new row
-// to collide.
+// to collide, nor with merges, whose rows are most likely stored (an SDK updating its spans):
+// there the attempt would copy rows only to roll them back.
 Result<bool> TryAsNewRows(Connection& c, const ObjectWrites& ow, TimestampMicros now,
                           InsertResult& result) {
   for (const model::EventWrite& w : ow.writes) {
-    if (w.object_delete) return false;
+    if (w.object_delete || w.is_merge) return false;
   }
   static const std::unordered_map<std::string, StoredRow> kNone;
   InsertResult trial = result;

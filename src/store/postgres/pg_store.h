@@ -16,7 +16,8 @@
 namespace sluice::store::postgres {
 
 struct PgStoreOptions {
-  // Rows fetched per page by a scan: bounds a scan's memory.
+  // Rows fetched per page by a scan: bounds a scan's memory (a scan holds the page it returns
+  // rows from and the next one, in flight).
   int64_t scan_page_rows = 1000;
   // Connections kept open when idle.
   int max_idle_connections = 8;

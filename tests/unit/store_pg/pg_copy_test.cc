@@ -155,9 +155,16 @@ TEST_F(PgCopy, AnExistingIdIsMergedOrReplacedInPlace) {
   EXPECT_EQ(Sql("SELECT output::jsonb #>> '{}' FROM events WHERE id = 'b'"), "replaced");
   // The new versions sit at the end in write order (a's last write comes last).
   EXPECT_EQ(Sql("SELECT string_agg(id, ',' ORDER BY row_key) FROM events"), "c,b,a");
+  // Without merges a batch is first copied as new; a stored id in its middle sends it down the
+  // full path, and nothing of the first attempt remains.
+  ASSERT_TRUE(Insert(R"({"id":"e","input":"e1"},{"id":"b","output":"third"},{"id":"f"})").ok());
+  EXPECT_EQ(Sql("SELECT string_agg(id || ':' || n, ',' ORDER BY id) FROM "
+                "(SELECT id, count(*) n FROM events GROUP BY id) t"),
+            "a:1,b:1,c:1,e:1,f:1");
+  EXPECT_EQ(Sql("SELECT output::jsonb #>> '{}' FROM events WHERE id = 'b'"), "third");
   // A delete in a batch removes the row; nothing of it is copied.
   ASSERT_TRUE(Insert(R"({"id":"c","_object_delete":true},{"id":"d"})").ok());
-  EXPECT_EQ(Sql("SELECT string_agg(id, ',' ORDER BY id) FROM events"), "a,b,d");
+  EXPECT_EQ(Sql("SELECT string_agg(id, ',' ORDER BY id) FROM events"), "a,b,d,e,f");
 }
 
 TEST_F(PgCopy, AWriteThatNeedsItsStoredRowFindsIt) {
