@@ -4,12 +4,14 @@
 //                            [--spans N --batch-size 1000 --connections 4 --server-pid PID]
 //                            [--logs3 | --otlp] [--text-bytes 1024]
 //                            [--total-spans 10000000 --window 100000]
-//   sluice-ingest-bench store --db /tmp/bench.db [--spans N --batch-size 1000] [--otlp]
+//   sluice-ingest-bench store --db /tmp/bench.db [--spans N --batch-size 1000] [--otlp] [--pg]
 //
 // Batches are generated before the clock starts, so the figures are the server's (or the
 // store's) alone. Prints spans/s, MB/s, batch latencies and, for http, the server's peak RSS.
 // `store --otlp` also times the decoding and mapping of the same spans as OTLP protobuf
-// requests beside the insert API's parse.
+// requests beside the insert API's parse. `store --pg` also inserts the same batches into a
+// PostgreSQL 15 server the bench starts (as the store tests do, `fsync=off`) and prints its
+// figures beside SQLite's, SQLite being the peer in the same run.
 #include <curl/curl.h>
 
 #include <CLI/CLI.hpp>
@@ -21,6 +23,8 @@
 #include "bench/ingest/otlp_batches.h"
 #include "bench/ingest/store_ingest.h"
 #include "common/clock.h"
+#include "pg_server.h"
+#include "store/postgres/pg_store.h"
 
 namespace sluice::bench {
 namespace {
@@ -98,7 +102,47 @@ int RunHttp(const CommonFlags& common, const HttpIngestOptions& options, int64_t
   return figures.failed_batches == 0 ? 0 : 1;
 }
 
-int RunStore(const CommonFlags& common, const std::string& db_path, bool otlp) {
+// The same batches into PostgreSQL: store insert figures and the ratio to SQLite's. The
+// server's CPU shares the machine with the bench and is printed on its own.
+// With `pg_uri` set, into that database instead of a server the bench starts (its server CPU is
+// then not measured).
+void RunPostgres(const std::vector<Batch>& batches, const StoreIngestFigures& sqlite,
+                 const std::string& pg_uri) {
+  Result<std::unique_ptr<testing::PgServer>> server = std::unique_ptr<testing::PgServer>();
+  if (pg_uri.empty()) server = testing::PgServer::Start();
+  Result<std::string> uri = pg_uri;
+  if (pg_uri.empty())
+    uri = server.ok() ? (*server)->UriForNewSchema("ingest_bench") : server.status();
+  if (!uri.ok()) {
+    std::printf("postgres: not available (%s)\n", uri.status().ToString().c_str());
+    return;
+  }
+  auto store = store::postgres::PgStore::Open(*uri);
+  if (!store.ok()) {
+    std::printf("postgres: %s\n", store.status().ToString().c_str());
+    return;
+  }
+  const int64_t postmaster = *server ? (*server)->PostmasterPid() : -1;
+  const double server_before = postmaster > 0 ? ProcTreeCpuSeconds(postmaster) : -1;
+  const double cpu_before = ProcCpuSeconds(0);
+  auto figures = IngestInto(**store, batches);
+  const double cpu = ProcCpuSeconds(0) - cpu_before;
+  const double server_cpu = ProcTreeCpuSeconds(postmaster) - server_before;
+  if (!figures.ok()) {
+    std::printf("postgres ingest failed: %s\n", figures.status().ToString().c_str());
+    return;
+  }
+  PrintFigures("pg store insert", figures->insert);
+  PrintCpu("pg parse+insert (bench process)", cpu, figures->insert.spans);
+  if (server_before >= 0) PrintCpu("pg server", server_cpu, figures->insert.spans);
+  if (figures->insert.seconds > 0 && sqlite.insert.seconds > 0) {
+    std::printf("PostgreSQL store insert runs at %.2fx the SQLite store insert rate\n",
+                sqlite.insert.seconds / figures->insert.seconds);
+  }
+}
+
+int RunStore(const CommonFlags& common, const std::string& db_path, bool otlp, bool pg,
+             const std::string& pg_uri) {
   const std::vector<Batch> batches = Generate(common);
   const double cpu_before = ProcCpuSeconds(0);
   auto figures = IngestIntoStore(db_path, batches);
@@ -131,6 +175,7 @@ int RunStore(const CommonFlags& common, const std::string& db_path, bool otlp) {
               figures->database_bytes / 1e6,
               common.spans ? static_cast<double>(figures->database_bytes) / common.spans : 0.0,
               ProcStatusKb(0, "VmHWM") / 1024.0);
+  if (pg || !pg_uri.empty()) RunPostgres(batches, *figures, pg_uri);
   return 0;
 }
 
@@ -175,6 +220,12 @@ int main(int argc, char** argv) {
   store_cmd->add_option("--db", db_path, "Database file to create")->required();
   bool store_otlp = false;
   store_cmd->add_flag("--otlp", store_otlp, "Also time OTLP decode + map of the same spans");
+  bool store_pg = false;
+  store_cmd->add_flag("--pg", store_pg,
+                      "Also insert the same batches into a PostgreSQL 15 server the bench starts");
+  std::string pg_uri;
+  store_cmd->add_option("--pg-uri", pg_uri,
+                        "Also insert the same batches into this PostgreSQL database (libpq URI)");
   CLI11_PARSE(app, argc, argv);
   if (http_cmd->parsed()) {
     if (http.logs3) common.shape.logs3_project_id = http.project_id;
@@ -186,5 +237,5 @@ int main(int argc, char** argv) {
     http.server_pid = server_pid;
     return RunHttp(common, http, server_pid);
   }
-  return RunStore(common, db_path, store_otlp);
+  return RunStore(common, db_path, store_otlp, store_pg, pg_uri);
 }

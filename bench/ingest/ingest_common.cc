@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <span>
 #include <sstream>
@@ -110,20 +111,52 @@ int64_t ProcStatusKb(int64_t pid, const std::string& field) {
   return -1;
 }
 
-double ProcCpuSeconds(int64_t pid) {
+namespace {
+
+// Fields 3.. of /proc/<pid>/stat (pid 0: this process); empty when unreadable.
+std::vector<std::string> StatFields(int64_t pid) {
   std::ifstream in(pid > 0 ? "/proc/" + std::to_string(pid) + "/stat" : "/proc/self/stat");
   std::string stat;
   std::getline(in, stat);
   // The command name (field 2) may hold spaces; fields are counted after its closing ')'.
   const size_t close = stat.rfind(')');
-  if (close == std::string::npos) return -1;
+  std::vector<std::string> out;
+  if (close == std::string::npos || close + 2 > stat.size()) return out;
   std::istringstream fields(stat.substr(close + 2));
-  std::string field;
+  for (std::string field; fields >> field;) out.push_back(field);
+  return out;
+}
+
+// Sum of the stat fields numbered from..to (field 3 is the first of StatFields), in seconds.
+double StatSeconds(const std::vector<std::string>& f, size_t from, size_t to) {
   double ticks = 0;
-  for (int i = 3; i <= 15 && fields >> field; ++i) {
-    if (i == 14 || i == 15) ticks += std::strtod(field.c_str(), nullptr);  // utime, stime
+  for (size_t i = from; i <= to && i - 3 < f.size(); ++i) {
+    ticks += std::strtod(f[i - 3].c_str(), nullptr);
   }
   return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+}  // namespace
+
+double ProcCpuSeconds(int64_t pid) {
+  const std::vector<std::string> f = StatFields(pid);
+  if (f.size() < 13) return -1;
+  return StatSeconds(f, 14, 15);  // utime, stime
+}
+
+double ProcTreeCpuSeconds(int64_t pid) {
+  const std::vector<std::string> own = StatFields(pid);
+  if (own.size() < 15) return -1;
+  double total = StatSeconds(own, 14, 17);  // utime, stime, cutime, cstime
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::vector<std::string> f = StatFields(std::strtoll(name.c_str(), nullptr, 10));
+    if (f.size() >= 13 && std::strtoll(f[1].c_str(), nullptr, 10) == pid) {
+      total += StatSeconds(f, 14, 15);
+    }
+  }
+  return total;
 }
 
 }  // namespace sluice::bench

@@ -51,4 +51,9 @@ int64_t ProcStatusKb(int64_t pid, const std::string& field);
 // process; -1 when unreadable. On a shared machine CPU time per span is steadier than wall time.
 double ProcCpuSeconds(int64_t pid);
 
+// CPU seconds of a process and all its children, live (user + system) and reaped (the
+// children's times it has collected): a PostgreSQL server's postmaster and its backends. -1
+// when unreadable.
+double ProcTreeCpuSeconds(int64_t pid);
+
 }  // namespace sluice::bench

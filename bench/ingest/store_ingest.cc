@@ -24,13 +24,10 @@ int64_t FileBytes(const std::string& path) {
 
 }  // namespace
 
-Result<StoreIngestFigures> IngestIntoStore(const std::string& path,
-                                           const std::vector<Batch>& batches) {
-  if (std::filesystem::exists(path)) return AlreadyExistsError(path + " already exists");
-  SLUICE_ASSIGN_OR_RETURN(auto store, store::sqlite::SqliteStore::Open(path));
-  SLUICE_ASSIGN_OR_RETURN(model::Org org, store->CreateOrg("bench"));
+Result<StoreIngestFigures> IngestInto(store::Store& store, const std::vector<Batch>& batches) {
+  SLUICE_ASSIGN_OR_RETURN(model::Org org, store.CreateOrg("bench"));
   model::Project project{NewUuid(), org.id, "ingest-bench", "", RealClock().NowMicros()};
-  SLUICE_ASSIGN_OR_RETURN(project, store->CreateProject(project));
+  SLUICE_ASSIGN_OR_RETURN(project, store.CreateProject(project));
   const model::ObjectRef logs{model::ObjectType::kProjectLogs, project.id};
 
   StoreIngestFigures out;
@@ -41,7 +38,7 @@ Result<StoreIngestFigures> IngestIntoStore(const std::string& path,
     t0 = RealClock().MonotonicMicros();
     SLUICE_ASSIGN_OR_RETURN(
         store::InsertResult r,
-        store->InsertEvents(logs, org.id, project.id, writes, RealClock().NowMicros()));
+        store.InsertEvents(logs, org.id, project.id, writes, RealClock().NowMicros()));
     out.insert.batch_millis.push_back(MillisSince(t0));
     if (r.row_ids.size() != batch.spans) {
       return InternalError("the store returned " + std::to_string(r.row_ids.size()) +
@@ -55,6 +52,14 @@ Result<StoreIngestFigures> IngestIntoStore(const std::string& path,
     }
     for (double ms : f->batch_millis) f->seconds += ms / 1e3;
   }
+  return out;
+}
+
+Result<StoreIngestFigures> IngestIntoStore(const std::string& path,
+                                           const std::vector<Batch>& batches) {
+  if (std::filesystem::exists(path)) return AlreadyExistsError(path + " already exists");
+  SLUICE_ASSIGN_OR_RETURN(auto store, store::sqlite::SqliteStore::Open(path));
+  SLUICE_ASSIGN_OR_RETURN(StoreIngestFigures out, IngestInto(*store, batches));
   store.reset();  // closes the database and checkpoints what it wants to
   out.database_bytes = FileBytes(path) + FileBytes(path + "-wal");
   return out;

@@ -1,5 +1,6 @@
-// The store half of the ingest benchmark: the same insert requests applied straight to the
-// embedded SQLite store, without HTTP, so the server's overhead can be read off as a ratio.
+// The store half of the ingest benchmark: the same insert requests applied straight to a store
+// (the embedded SQLite store, and with --pg PostgreSQL 15 too), without HTTP, so the server's
+// overhead can be read off as a ratio and the two backends compared in one run.
 #pragma once
 
 #include <string>
@@ -7,13 +8,14 @@
 
 #include "bench/ingest/ingest_common.h"
 #include "common/status.h"
+#include "store/store.h"
 
 namespace sluice::bench {
 
 struct StoreIngestFigures {
   IngestFigures parse;         // ParseInsertRequest of each batch (validation included)
   IngestFigures insert;        // Store::InsertEvents of each batch: one transaction per batch
-  int64_t database_bytes = 0;  // the database file and its WAL afterwards
+  int64_t database_bytes = 0;  // the database file and its WAL afterwards (SQLite only)
 };
 
 // Creates a fresh SQLite database at `path` (which must not exist), an org and a project, then
@@ -21,5 +23,8 @@ struct StoreIngestFigures {
 // Errors: kAlreadyExists when `path` exists; the store's errors otherwise.
 Result<StoreIngestFigures> IngestIntoStore(const std::string& path,
                                            const std::vector<Batch>& batches);
+
+// The same into an open store (an org and a project are created in it).
+Result<StoreIngestFigures> IngestInto(store::Store& store, const std::vector<Batch>& batches);
 
 }  // namespace sluice::bench

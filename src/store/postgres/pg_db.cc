@@ -1,6 +1,9 @@
 #include "store/postgres/pg_db.h"
 
+#include <arpa/inet.h>
+
 #include <cstdlib>
+#include <cstring>
 
 namespace sluice::store::postgres {
 
@@ -43,6 +46,30 @@ std::string IntArray(const std::vector<int64_t>& values) {
 
 int64_t Rows::Int(int row, int col) const {
   return std::strtoll(PQgetvalue(res_.get(), row, col), nullptr, 10);
+}
+
+namespace {
+
+uint64_t BigEndian(const char* p, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+}  // namespace
+
+int64_t Rows::BinaryInt64(int row, int col) const {
+  if (PQgetlength(res_.get(), row, col) != 8) return 0;
+  return static_cast<int64_t>(BigEndian(PQgetvalue(res_.get(), row, col), 8));
+}
+
+int32_t Rows::BinaryInt32(int row, int col) const {
+  if (PQgetlength(res_.get(), row, col) != 4) return 0;
+  return static_cast<int32_t>(BigEndian(PQgetvalue(res_.get(), row, col), 4));
+}
+
+bool Rows::BinaryBool(int row, int col) const {
+  return PQgetlength(res_.get(), row, col) == 1 && PQgetvalue(res_.get(), row, col)[0] != 0;
 }
 
 int64_t Rows::Affected() const { return std::strtoll(PQcmdTuples(res_.get()), nullptr, 10); }
@@ -110,6 +137,135 @@ Result<Rows> Connection::QueryOnce(const std::string& sql, const Params& params)
   return Check(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
                             values.data(), nullptr, nullptr, 0),
                sql);
+}
+
+namespace {
+
+constexpr size_t kCopyChunkBytes = 1 << 20;
+// The binary copy header: signature, flags, header extension length.
+constexpr char kCopyHeader[] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
+constexpr size_t kCopyHeaderBytes = 19;
+
+template <typename T>
+void AppendBigEndian(std::string& out, T v) {
+  using U = std::make_unsigned_t<T>;
+  char bytes[sizeof(T)];
+  U u = static_cast<U>(v);
+  for (size_t i = sizeof(T); i-- > 0;) {
+    bytes[i] = static_cast<char>(u & 0xff);
+    u >>= 8;
+  }
+  out.append(bytes, sizeof(T));
+}
+
+// Collects a finished command's result and drains the connection. OK results give their row
+// count.
+Result<int64_t> TakeCommandResult(PGconn* conn, const std::string& context) {
+  Status st;
+  int64_t rows = 0;
+  bool first = true;
+  while (PGresult* res = PQgetResult(conn)) {
+    if (first && PQresultStatus(res) == PGRES_COMMAND_OK) {
+      rows = std::strtoll(PQcmdTuples(res), nullptr, 10);
+    } else if (first) {
+      st = PgError(conn, res, context);
+    }
+    first = false;
+    PQclear(res);
+  }
+  if (first) st = PgError(conn, nullptr, context);
+  if (!st.ok()) return st;
+  return rows;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<BinaryCopyWriter>> BinaryCopyWriter::Start(Connection& c,
+                                                                  const std::string& target) {
+  const std::string sql = "COPY " + target + " FROM STDIN (FORMAT binary)";
+  PGresult* res = PQexec(c.raw(), sql.c_str());
+  if (res == nullptr || PQresultStatus(res) != PGRES_COPY_IN) {
+    Status st = PgError(c.raw(), res, sql.substr(0, 80));
+    if (res) PQclear(res);
+    return st;
+  }
+  PQclear(res);
+  auto w = std::unique_ptr<BinaryCopyWriter>(new BinaryCopyWriter(c));
+  w->buffer_.reserve(kCopyChunkBytes + (kCopyChunkBytes >> 2));
+  w->buffer_.append(kCopyHeader, kCopyHeaderBytes);
+  return w;
+}
+
+BinaryCopyWriter::~BinaryCopyWriter() {
+  if (!open_) return;
+  // Abandoned: the server fails the copy, and with it the transaction.
+  if (PQputCopyEnd(c_.raw(), "copy abandoned by the client") == 1) {
+    TakeCommandResult(c_.raw(), "COPY").status().IgnoreError();
+  }
+}
+
+void BinaryCopyWriter::AddLength(int32_t n) { AppendBigEndian(buffer_, n); }
+
+Status BinaryCopyWriter::BeginRow(int16_t fields) {
+  if (buffer_.size() >= kCopyChunkBytes) SLUICE_RETURN_IF_ERROR(Send());
+  AppendBigEndian(buffer_, fields);
+  return Status();
+}
+
+void BinaryCopyWriter::AddInt32(int32_t v) {
+  AddLength(4);
+  AppendBigEndian(buffer_, v);
+}
+
+void BinaryCopyWriter::AddInt64(int64_t v) {
+  AddLength(8);
+  AppendBigEndian(buffer_, v);
+}
+
+void BinaryCopyWriter::AddBool(bool v) {
+  AddLength(1);
+  buffer_.push_back(v ? 1 : 0);
+}
+
+void BinaryCopyWriter::AddText(std::string_view v) {
+  AddLength(static_cast<int32_t>(v.size()));
+  buffer_.append(v);
+}
+
+void BinaryCopyWriter::AddNull() { AddLength(-1); }
+
+Status BinaryCopyWriter::Send() {
+  if (buffer_.empty()) return Status();
+  if (PQputCopyData(c_.raw(), buffer_.data(), static_cast<int>(buffer_.size())) != 1) {
+    return PgError(c_.raw(), nullptr, "COPY");
+  }
+  buffer_.clear();
+  return Status();
+}
+
+Result<int64_t> BinaryCopyWriter::Finish() {
+  AppendBigEndian(buffer_, int16_t{-1});  // the trailer
+  SLUICE_RETURN_IF_ERROR(Send());
+  open_ = false;
+  if (PQputCopyEnd(c_.raw(), nullptr) != 1) return PgError(c_.raw(), nullptr, "COPY");
+  return TakeCommandResult(c_.raw(), "COPY");
+}
+
+Status Connection::Send(const std::string& sql, const Params& params, bool binary_results) {
+  const std::vector<const char*> values = Pointers(params);
+  sent_ = sql.substr(0, 80);
+  if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                        nullptr, nullptr, binary_results ? 1 : 0) != 1) {
+    return PgError(conn_, nullptr, sent_);
+  }
+  return Status();
+}
+
+Result<Rows> Connection::Receive() {
+  PGresult* first = PQgetResult(conn_);
+  // Drain to the end of this statement, so the connection is free for the next one.
+  while (PGresult* more = PQgetResult(conn_)) PQclear(more);
+  return Check(first, sent_);
 }
 
 Transaction::~Transaction() {

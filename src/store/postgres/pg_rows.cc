@@ -181,4 +181,26 @@ model::Event ReadEvent(const Rows& r, int i) {
   return e;
 }
 
+void ReadPgEvent(const Rows& r, int i, model::Event* e) {
+  auto text = [&](int col, std::string* out) {
+    const std::string_view v = r.View(i, col);
+    out->assign(v.data(), v.size());
+  };
+  e->row_key = r.BinaryInt64(i, kRowKeyColumn);
+  text(1, &e->id);
+  e->xact_id = static_cast<uint64_t>(r.BinaryInt64(i, kXactIdColumn));
+  e->created = r.BinaryInt64(i, kCreatedColumn);
+  text(4, &e->span_id);
+  text(5, &e->root_span_id);
+  JsonToStringsInto(r.View(i, 6), &e->span_parents);
+  e->is_root = r.BinaryBool(i, 7);
+  int col = 8;
+  for (const model::JsonField& f : model::kJsonFields) text(col++, &(e->*f.member));
+  JsonToStringsInto(r.View(i, 18), &e->tags);
+  text(19, &e->org_id);
+  text(20, &e->project_id);
+  e->object.type = static_cast<model::ObjectType>(r.BinaryInt32(i, 21));
+  text(22, &e->object.id);
+}
+
 }  // namespace sluice::store::postgres

@@ -16,12 +16,11 @@
 namespace sluice::store::postgres {
 
 struct PgStoreOptions {
-  // Rows fetched per page by a scan: bounds a scan's memory.
+  // Rows fetched per page by a scan: bounds a scan's memory (a scan holds the page it returns
+  // rows from and the next one, in flight).
   int64_t scan_page_rows = 1000;
   // Connections kept open when idle.
   int max_idle_connections = 8;
-  // Rows per multi-row INSERT statement on ingest.
-  int64_t insert_rows_per_statement = 500;
   // Tests only: called inside each insert transaction right after its _xact_id is taken (to
   // hold transactions open while others commit). Must be thread-safe.
   std::function<void(uint64_t xact_id)> after_xact_id_taken;

@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 namespace sluice::testing {
 
@@ -76,6 +77,12 @@ PgServer::~PgServer() {
   }
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
+}
+
+int64_t PgServer::PostmasterPid() const {
+  std::ifstream in(dir_ + "/data/postmaster.pid");
+  int64_t pid = -1;
+  return in >> pid ? pid : -1;
 }
 
 Result<std::string> PgServer::UriForNewSchema(const std::string& schema) {

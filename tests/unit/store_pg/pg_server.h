@@ -3,6 +3,7 @@
 // as the `postgres` user (PostgreSQL refuses to run as root).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -23,6 +24,8 @@ class PgServer {
   // (created if needed), so each test gets its own tables in one server.
   Result<std::string> UriForNewSchema(const std::string& schema);
   int port() const { return port_; }
+  // The server's main process (from postmaster.pid), or -1 when it is not running.
+  int64_t PostmasterPid() const;
 
  private:
   PgServer(std::string dir, int port) : dir_(std::move(dir)), port_(port) {}

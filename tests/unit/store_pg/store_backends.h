@@ -70,7 +70,6 @@ class SharedPg : public ::testing::Environment {
 inline store::postgres::PgStoreOptions SmallPagePgOptions() {
   store::postgres::PgStoreOptions o;
   o.scan_page_rows = 3;
-  o.insert_rows_per_statement = 4;
   return o;
 }
 
