@@ -6,7 +6,11 @@
 // dumping the same rows as JSON. With `pg-` cases, the same spans are also stored in a
 // PostgreSQL 15 server the bench starts (as the store tests do) and exported from there, so the
 // two backends are compared in one run; the time each took to store the spans is printed too.
-// Prints figures; never fails on a slow result.
+// The `duckdb` case has DuckDB (@duckdb/node-api from tests/node_modules) convert the JSON Lines
+// files the `local-jsonl` case before it exported to one Parquet + ZSTD file, with 1 and with 2
+// threads: the peer of the Parquet export. With scan, local-jsonl, duckdb and local-parquet in
+// one run, the bench ends with their ratios (see docs/benchmarks.md, "Exports nearer the read
+// bound"). Prints figures; never fails on a slow result.
 //
 //   export_bench [--spans 1000000] [--dir bench/out/export] [--cases local-jsonl,...] [--fresh 1]
 #include <sys/resource.h>
@@ -26,7 +30,9 @@
 #include "cloud/aws/credentials.h"
 #include "cloud/http/curl_http_client.h"
 #include "common/json.h"
+#include "common/malloc_arenas.h"
 #include "common/uuid.h"
+#include "format/schemas.h"
 #include "jobs/automation_config.h"
 #include "jobs/export_runner.h"
 #include "model/event_write.h"
@@ -64,7 +70,8 @@ struct Args {
   int64_t spans = 1'000'000;
   std::string dir = "bench/out/export";
   std::string cases = "scan,local-jsonl,local-parquet,moto-jsonl,moto-parquet";
-  bool fresh = false;  // refill the SQLite database (so its ingest is timed in this run)
+  bool fresh = false;           // refill the SQLite database (so its ingest is timed in this run)
+  bool no_sqlite_peer = false;  // skip the sqlite3 shell's dump at the end
   // Child process only (pg_uri also in the parent once the server runs).
   std::string run_case, endpoint, key_id, secret, role_arn, pg_uri;
 };
@@ -285,6 +292,76 @@ bool Spawn(const std::string& self, const Args& a, const std::string& name,
   return pclose(p) == 0 && found;
 }
 
+// DuckDB's column types for SpanSchema(), as a JSON object for duckdb_convert.mjs.
+std::string DuckTypes() {
+  const char* names[] = {"",        "BOOLEAN",     "BIGINT", "DOUBLE",
+                         "VARCHAR", "TIMESTAMPTZ", "JSON",   "VARCHAR[]"};
+  std::string out = "{";
+  for (const format::Column& c : format::SpanSchema().columns) {
+    if (out.size() > 1) out += ',';
+    out += "\"" + c.name + "\":\"" + names[static_cast<int>(c.type)] + "\"";
+  }
+  return out + "}";
+}
+
+// The Parquet export's peer: DuckDB converting the JSON Lines files of the last local-jsonl
+// case (`<dir>/files`) to one Parquet + ZSTD file with `threads` threads. rows is what the
+// files hold; rss the peak RSS the conversion added.
+bool DuckDbConvert(const Args& a, int threads, CaseResult* out) {
+  const std::string files = std::filesystem::absolute(a.dir + "/files").string();
+  const std::string prefix =
+      std::filesystem::absolute(a.dir).string() + "/duckdb_t" + std::to_string(threads);
+  const std::string cmd = std::string("node ") + SLUICE_SOURCE_DIR +
+                          "/bench/format/duckdb_convert.mjs '" + files + "/**/*.jsonl' '" + prefix +
+                          "' " + std::to_string(threads) + " '" + DuckTypes() + "' convert";
+  sync();
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string text;
+  char buf[512];
+  size_t n;
+  while (p != nullptr && (n = fread(buf, 1, sizeof(buf), p)) > 0) text.append(buf, n);
+  if (p == nullptr || pclose(p) != 0) return std::printf("duckdb: %s\n", text.c_str()), false;
+  auto json = Json::Parse(text);
+  const Json* m = json.ok() ? json->Find("convert") : nullptr;
+  if (m == nullptr) return std::printf("duckdb: %s\n", text.c_str()), false;
+  out->name = "duckdb-convert-t" + std::to_string(threads);
+  out->rows = a.spans;
+  out->bytes = static_cast<long long>(m->Find("bytes")->number_value());
+  out->files = 1;
+  out->seconds = m->Find("seconds")->number_value();
+  out->cpu = m->Find("cpu_seconds")->number_value();
+  out->rss = static_cast<long long>(m->Find("peak_rss_bytes")->number_value());
+  std::filesystem::remove(prefix + "_convert.parquet");
+  return true;
+}
+
+// The ratios the export goals are stated in, from the cases of this run that have them.
+void PrintRatios(const std::map<std::string, CaseResult>& r) {
+  auto rate = [&](const char* name) {
+    auto it = r.find(name);
+    return it == r.end() || it->second.seconds <= 0 ? 0.0 : it->second.rows / it->second.seconds;
+  };
+  auto bytes = [&](const char* name) {
+    auto it = r.find(name);
+    return it == r.end() ? 0.0 : static_cast<double>(it->second.bytes);
+  };
+  std::printf("ratios in this run:\n");
+  if (rate("scan") > 0 && rate("local-jsonl") > 0) {
+    std::printf("  JSON Lines export / scan rate:               %.2f\n",
+                rate("local-jsonl") / rate("scan"));
+  }
+  if (rate("scan") > 0 && rate("local-parquet") > 0) {
+    std::printf("  Parquet export / scan rate:                  %.2f\n",
+                rate("local-parquet") / rate("scan"));
+  }
+  for (const char* duck : {"duckdb-convert-t1", "duckdb-convert-t2"}) {
+    if (rate(duck) <= 0 || rate("local-parquet") <= 0) continue;
+    std::printf("  Parquet export / %s rate:    %.2f\n", duck, rate("local-parquet") / rate(duck));
+    std::printf("  Parquet export / %s file size: %.3f\n", duck,
+                bytes("local-parquet") / bytes(duck));
+  }
+}
+
 // The peer: sqlite3's shell writing the same rows as JSON.
 void SqlitePeer(const Args& a, int64_t spans) {
   const std::string out = a.dir + "/sqlite3_dump.json";
@@ -363,7 +440,21 @@ int Parent(const std::string& self, Args a) {
     cases.push_back(a.cases.substr(at, comma - at));
     at = comma + 1;
   }
+  std::map<std::string, CaseResult> results;
   for (const std::string& c : cases) {
+    if (c == "duckdb") {
+      for (int threads : {1, 2}) {
+        CaseResult r;
+        if (!DuckDbConvert(a, threads, &r)) continue;
+        std::printf(
+            "%-20s %9.0f spans/s  %7.1f MB/s  %5.2f s  cpu %5.2f s  1 file  %lld MB  "
+            "peak RSS +%lld MiB\n",
+            r.name.c_str(), r.rows / r.seconds, r.bytes / r.seconds / 1e6, r.seconds, r.cpu,
+            r.bytes / 1'000'000, r.rss >> 20);
+        results[r.name] = r;
+      }
+      continue;
+    }
     const bool is_moto = c.starts_with("moto");
     const bool is_azurite = c.starts_with("azurite");
     if (is_moto && !moto_ok) continue;
@@ -384,8 +475,10 @@ int Parent(const std::string& self, Args a) {
         r.name.c_str(), r.rows / r.seconds, traces ? "traces/s" : "spans/s ",
         r.bytes / r.seconds / 1e6, r.seconds, r.cpu, r.files, r.bytes / 1'000'000, r.rss >> 20,
         r.rows == a.spans || traces ? "" : "  (ROWS MISSING)");
+    results[r.name] = r;
   }
-  SqlitePeer(a, a.spans);
+  PrintRatios(results);
+  if (!a.no_sqlite_peer) SqlitePeer(a, a.spans);
   std::printf(
       "documented hosted limit for comparison: 100,000 rows per 5-minute interval "
       "(333 rows/s)\n");
@@ -396,6 +489,7 @@ int Parent(const std::string& self, Args a) {
 }  // namespace sluice::bench
 
 int main(int argc, char** argv) {
+  sluice::LimitMallocArenas();  // as sluice's own main does
   using sluice::bench::Args;
   auto flags = sluice::bench::Flags(argc, argv);
   Args a;
@@ -404,18 +498,25 @@ int main(int argc, char** argv) {
   if (flags.count("--cases")) a.cases = flags["--cases"];
   if (flags.count("--fresh")) a.fresh = flags["--fresh"] == "1";
   if (flags.count("--pg")) a.pg_uri = flags["--pg"];
+  if (flags.count("--sqlite-peer")) a.no_sqlite_peer = flags["--sqlite-peer"] == "0";
   for (int i = 1; i < argc; ++i) {
     const std::string f = argv[i];
     if (f == "--help" || f == "-h" ||
         (f.starts_with("--") && f != "--spans" && f != "--dir" && f != "--cases" &&
-         f != "--fresh" && f != "--pg" && f != "--case" && f != "--endpoint" && f != "--role")) {
+         f != "--fresh" && f != "--pg" && f != "--case" && f != "--sqlite-peer" &&
+         f != "--endpoint" && f != "--role")) {
       std::printf(
-          "usage: export_bench [--spans N] [--dir DIR] [--cases LIST] [--fresh 1]\n"
+          "usage: export_bench [--spans N] [--dir DIR] [--cases LIST] [--fresh 1] "
+          "[--sqlite-peer 0]\n"
           "  cases: scan, local-jsonl, local-parquet, moto-jsonl, moto-parquet,\n"
           "  azurite-jsonl, azurite-parquet (Azurite from tests/node_modules), and pg-scan,\n"
           "  pg-local-jsonl, pg-local-parquet (PostgreSQL 15 started by the bench), and\n"
           "  local-traces-jsonl, local-traces-parquet (one row per trace), and\n"
-          "  local-query-jsonl, local-query-parquet (a custom query: select * of the logs)\n"
+          "  local-query-jsonl, local-query-parquet (a custom query: select * of the logs), and\n"
+          "  duckdb (DuckDB converts the files of the local-jsonl case before it to Parquet with\n"
+          "  1 and 2 threads); scan,local-jsonl,duckdb,local-parquet prints the ratios of the\n"
+          "  export goals\n"
+          "  --sqlite-peer 0: skip the sqlite3 shell dumping the same rows\n"
           "  --fresh 1: store the spans again (times SQLite's ingest in this run)\n");
       return f == "--help" || f == "-h" ? 0 : 2;
     }

@@ -1,7 +1,8 @@
 // DuckDB as the peer of sluice's file writers: with a given number of threads, times
 // (1) converting a JSON Lines file of spans to Parquet + ZSTD (read, parse and write), and
 // (2) writing the same rows, loaded first into an in-memory table, to Parquet + ZSTD (write only).
-// Usage: node duckdb_convert.mjs <in.jsonl> <out-prefix> <threads> <columns-json>
+// Usage: node duckdb_convert.mjs <in.jsonl> <out-prefix> <threads> <columns-json> [convert]
+// <in.jsonl> may be a glob of files (DuckDB's read_json); with `convert`, only step (1) runs.
 // Prints {"convert": m, "write": m}, each m = {seconds, cpu_seconds, bytes, peak_rss_bytes};
 // peak_rss_bytes is the process's peak RSS during that step above its RSS before it.
 import { execSync } from 'node:child_process';
@@ -14,7 +15,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, '../../tests/package.json'));
 const { DuckDBInstance } = await import(pathToFileURL(require.resolve('@duckdb/node-api')).href);
 
-const [input, prefix, threads, columnsJson] = process.argv.slice(2);
+const [input, prefix, threads, columnsJson, only] = process.argv.slice(2);
 const q = (s) => `'${s.replaceAll("'", "''")}'`;
 const columns = Object.entries(JSON.parse(columnsJson)).map(([k, v]) => `${q(k)}: ${q(v)}`);
 const source = `read_json(${q(input)}, format='newline_delimited', columns={${columns.join(', ')}})`;
@@ -54,6 +55,10 @@ const written = `${prefix}_write.parquet`;
 const convert = await measure(con,
   `COPY (SELECT * FROM ${source}) TO ${q(converted)} (FORMAT parquet, COMPRESSION zstd)`,
   converted);
+if (only === 'convert') {
+  console.log(JSON.stringify({ convert }));
+  process.exit(0);
+}
 await con.run(`CREATE TABLE spans AS SELECT * FROM ${source}`);
 execSync('sync');  // the converted file's write-back must not slow the next step
 const write = await measure(con,

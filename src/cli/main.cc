@@ -11,6 +11,7 @@
 #include "cli/import_cli.h"
 #include "cloud/probe.h"
 #include "common/log.h"
+#include "common/malloc_arenas.h"
 #include "common/time_util.h"
 #include "common/uuid.h"
 #include "server/admin.h"
@@ -349,4 +350,7 @@ int Main(int argc, char** argv) {
 
 }  // namespace sluice::cli
 
-int main(int argc, char** argv) { return sluice::cli::Main(argc, argv); }
+int main(int argc, char** argv) {
+  sluice::LimitMallocArenas();
+  return sluice::cli::Main(argc, argv);
+}

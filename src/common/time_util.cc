@@ -65,6 +65,21 @@ std::string FormatRfc3339(TimestampMicros t) {
   const Civil c = CivilFromDays(days);
   const int64_t secs = rem / 1'000'000;
   const int64_t micros = rem % 1'000'000;
+  if (c.y >= 0 && c.y <= 9999) {
+    // Written digit by digit: exports format one per row, and snprintf was 1% of their CPU.
+    char out[] = "0000-00-00T00:00:00.000000Z";
+    auto put = [&out](int at, int64_t v, int width) {
+      for (int i = width - 1; i >= 0; --i, v /= 10) out[at + i] = static_cast<char>('0' + v % 10);
+    };
+    put(0, c.y, 4);
+    put(5, c.m, 2);
+    put(8, c.d, 2);
+    put(11, secs / 3600, 2);
+    put(14, secs / 60 % 60, 2);
+    put(17, secs % 60, 2);
+    put(20, micros, 6);
+    return std::string(out, sizeof(out) - 1);
+  }
   char buf[48];
   std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ",
                 static_cast<long long>(c.y), c.m, c.d, static_cast<long long>(secs / 3600),

@@ -40,8 +40,9 @@ struct ExportRunnerOptions {
   // (after each chunk handed to the upload), "uploaded" (object visible, not yet committed),
   // "committed". The crash tests kill the process here; production leaves it empty.
   std::function<void(std::string_view point)> fault_hook;
-  // Bytes collected before they are handed to the upload as one chunk.
-  size_t upload_chunk_bytes = 8u << 20;
+  // Bytes collected before they are handed to the upload as one chunk. A few chunks exist at
+  // once (collected, queued, being written); the destinations buffer their own parts.
+  size_t upload_chunk_bytes = 4u << 20;
   // Backlog counting stops here (the status then says "at least").
   int64_t backlog_count_limit = 1'000'000;
   // The store lease "export:<automation id>" a run holds (one run across processes).

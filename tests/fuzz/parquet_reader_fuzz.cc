@@ -48,7 +48,7 @@ std::string ValidFile(sluice::format::Compression compression) {
   sluice::format::ParquetWriterOptions options;
   options.compression = compression;
   options.row_group_max_rows = 25;
-  options.background_compression = false;
+  options.compression_threads = 0;
   sluice::format::ParquetWriter writer(options, sink);
   if (!writer.Begin(schema).ok() || !writer.WriteRows(rows).ok() || !writer.Finish().ok()) {
     std::abort();

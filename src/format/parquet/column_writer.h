@@ -33,11 +33,12 @@ struct ColumnWriterOptions {
   struct PageWorkspace* workspace = nullptr;
 };
 
-// What the column writers of one file share: data pages go through one PageCompressor (in
-// the background when `background`), dictionary pages through `compressor`, one at a time.
+// What the column writers of one file share: data pages go through one PageCompressor (on
+// `threads` background threads; 0: inline), dictionary pages through `compressor`, one at a
+// time.
 struct PageWorkspace {
-  PageWorkspace(Compression compression, int level, bool background = false)
-      : compressor(compression, level), pages(compression, level, background) {}
+  PageWorkspace(Compression compression, int level, int threads = 0)
+      : compressor(compression, level), pages(compression, level, threads) {}
 
   BlockCompressor compressor;
   std::string compressed;  // a dictionary page after compression

@@ -1,7 +1,9 @@
-// PageCompressor: compresses a file's data pages, on a background thread when asked, so the
-// writer encodes the next page while the last one is compressed (for ZSTD, compression is most
-// of a Parquet writer's work). Pages come back in the order they were submitted by whoever
-// waits for them; at most `max_in_flight` wait uncompressed, which bounds memory.
+// PageCompressor: compresses a file's data pages, on background threads when asked, so the
+// writer encodes the next page while earlier ones are compressed (for ZSTD, compression is most
+// of a Parquet writer's work). Each page is compressed on its own with the same codec and level
+// whatever thread takes it, so the bytes do not depend on the number of threads. Pages come
+// back in the order they were submitted by whoever waits for them; at most `max_in_flight` wait
+// uncompressed, which bounds memory.
 #pragma once
 
 #include <condition_variable>
@@ -26,11 +28,13 @@ struct PageJob {
   bool done = false;  // guarded by the compressor's mutex while in flight
 };
 
-// Thread-safe for one submitting thread and the compressor's own thread. Destroying it while
+// Thread-safe for one submitting thread and the compressor's own threads. Destroying it while
 // jobs are in flight waits for them.
 class PageCompressor {
  public:
-  PageCompressor(Compression codec, int level, bool background, size_t max_in_flight = 8);
+  // `threads` 0 compresses on the submitting thread; N > 0 on N background threads (started on
+  // first use). `max_in_flight` 0: 4 per thread, at least 8.
+  PageCompressor(Compression codec, int level, int threads, size_t max_in_flight = 0);
   ~PageCompressor();
   PageCompressor(const PageCompressor&) = delete;
   PageCompressor& operator=(const PageCompressor&) = delete;
@@ -46,19 +50,21 @@ class PageCompressor {
   void Recycle(PageJob* job);
 
  private:
-  void Loop();
+  void Loop(BlockCompressor* compressor);
 
   const Compression codec_;
-  const bool background_;
+  const int threads_;
   const size_t max_in_flight_;
-  BlockCompressor compressor_;  // the background thread's, or the caller's without one
+  BlockCompressor compressor_;  // the caller's, without background threads
+  std::vector<std::unique_ptr<BlockCompressor>> thread_compressors_;  // one per thread
   std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<PageJob*> queue_;     // guarded by mu_
-  size_t in_flight_ = 0;           // guarded by mu_: submitted and not yet done
-  std::vector<std::string> free_;  // guarded by mu_
-  bool stop_ = false;              // guarded by mu_
-  std::thread thread_;
+  std::condition_variable work_cv_;  // a job was queued, or stop_
+  std::condition_variable done_cv_;  // a job is done
+  std::deque<PageJob*> queue_;       // guarded by mu_
+  size_t in_flight_ = 0;             // guarded by mu_: submitted and not yet done
+  std::vector<std::string> free_;    // guarded by mu_
+  bool stop_ = false;                // guarded by mu_
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace sluice::format::parquet

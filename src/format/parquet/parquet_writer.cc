@@ -1,5 +1,9 @@
 #include "format/parquet/parquet_writer.h"
 
+#include <algorithm>
+
+#include "format/schemas.h"
+
 namespace sluice::format {
 
 using parquet::ColumnChunk;
@@ -12,8 +16,7 @@ constexpr std::string_view kMagic = "PAR1";
 ParquetWriter::ParquetWriter(ParquetWriterOptions options, OutputSink& sink)
     : options_(std::move(options)),
       sink_(sink),
-      workspace_(options_.compression, options_.compression_level,
-                 options_.background_compression) {}
+      workspace_(options_.compression, options_.compression_level, options_.compression_threads) {}
 
 Status ParquetWriter::Begin(const Schema& schema) {
   if (xact_ != nullptr) return FailedPreconditionError("Begin called twice");
@@ -62,6 +65,19 @@ Status ParquetWriter::WriteRows(std::span<const Row> rows) {
     bool full = bytes >= options_.row_group_bytes ||
                 (options_.row_group_max_rows > 0 && group_rows_ >= options_.row_group_max_rows);
     if (full) SLUICE_RETURN_IF_ERROR(FlushRowGroup());
+  }
+  return Status::Ok();
+}
+
+Status ParquetWriter::WriteEvents(std::span<const model::Event> events) {
+  // Converted in small batches so memory stays bounded whatever the span's size.
+  constexpr size_t kBatch = 256;
+  if (event_rows_.size() < kBatch) event_rows_.resize(kBatch);
+  for (size_t k = 0; k < events.size();) {
+    const size_t n = std::min(kBatch, events.size() - k);
+    for (size_t j = 0; j < n; ++j) EventToRow(events[k + j], event_rows_[j]);
+    SLUICE_RETURN_IF_ERROR(WriteRows(std::span<const Row>(event_rows_.data(), n)));
+    k += n;
   }
   return Status::Ok();
 }

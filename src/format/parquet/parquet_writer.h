@@ -16,6 +16,10 @@
 namespace sluice::format {
 
 inline constexpr char kParquetCreatedBy[] = "sluice version 0.1.0";
+// Page compression threads per file by default: on two cores, with the store's reader and the
+// encoder busy too, two keep both cores working (docs/benchmarks.md, "Exports nearer the read
+// bound").
+inline constexpr int kDefaultParquetCompressionThreads = 2;
 
 struct ParquetWriterOptions {
   // Codec of every page; default ZSTD.
@@ -29,9 +33,9 @@ struct ParquetWriterOptions {
   size_t page_bytes = 1 << 20;
   // Dictionary size per column chunk before string columns fall back to PLAIN; 0: never.
   size_t dictionary_max_bytes = 1 << 20;
-  // Compress data pages on a background thread while the next ones are encoded (the file's
-  // bytes are the same either way).
-  bool background_compression = true;
+  // Threads that compress data pages while the next ones are encoded; 0 compresses them on
+  // the writing thread. The file's bytes are the same whatever the number.
+  int compression_threads = kDefaultParquetCompressionThreads;
   // Written as the file's key-value metadata, in order.
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
 };
@@ -43,6 +47,9 @@ class ParquetWriter : public RowWriter {
 
   Status Begin(const Schema& schema) override;
   Status WriteRows(std::span<const Row> rows) override;
+  // As RowWriter::WriteEvents, converting through rows kept between calls, so a span's strings
+  // are copied into storage that is already there rather than allocated for each span.
+  Status WriteEvents(std::span<const model::Event> events) override;
   Status Finish() override;
   const WriteStats& stats() const override { return stats_; }
 
@@ -57,6 +64,7 @@ class ParquetWriter : public RowWriter {
   std::unique_ptr<XactRange> xact_;
   parquet::FileMetaData meta_;
   int64_t group_rows_ = 0;
+  std::vector<Row> event_rows_;  // WriteEvents' rows, reused
   WriteStats stats_;
 };
 

@@ -48,6 +48,9 @@ Result<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
     }
   }
   SLUICE_ASSIGN_OR_RETURN(auto c, Connection::Open(path_));
+  SLUICE_RETURN_IF_ERROR(
+      c->Exec("PRAGMA cache_size=-" + std::to_string(options_.reader_cache_bytes >> 10) +
+              "; PRAGMA mmap_size=" + std::to_string(options_.reader_mmap_bytes)));
   return ReaderLease(this, std::move(c));
 }
 

@@ -25,6 +25,12 @@ struct SqliteStoreOptions {
   int64_t scan_page_rows = 1000;
   // Reader connections kept open at most.
   int max_idle_readers = 8;
+  // Each reader connection's page cache and memory map of the database file. An export's scan
+  // reads each page once, so neither speeds it up much, and both count in the process's RSS
+  // once filled: pages past the map are read into the cache (docs/benchmarks.md, "Exports
+  // nearer the read bound").
+  int64_t reader_cache_bytes = 8 << 20;
+  int64_t reader_mmap_bytes = 64 << 20;
   // Concurrent insert requests are committed together up to about this many rows.
   size_t group_commit_rows = 20'000;
   // The open event segment is sealed once it holds this many rows (times 1 + segments / 64, so
