@@ -1,4 +1,6 @@
 // Streamed keyset scans of rows (see model::EventStream).
+#include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -9,6 +11,30 @@
 namespace sluice::store::sqlite {
 
 namespace {
+
+// The SQLite JSON path of `keys` ($."a"."b"), or nullopt when a key cannot be written in one: a
+// quoted label ends at the next '"' and takes no escapes, and stored JSON (canonical) escapes
+// '\\' and control characters, which a label would then have to match byte for byte.
+std::optional<std::string> JsonPathSql(const std::vector<std::string>& keys) {
+  std::string path = "$";
+  for (const std::string& k : keys) {
+    if (k.empty()) return std::nullopt;
+    for (char ch : k) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c < 0x20 || c == '"' || c == '\\') return std::nullopt;
+    }
+    path += ".\"" + k + "\"";
+  }
+  return path;
+}
+
+// The column of a model::kJsonFields name, or null.
+const char* JsonColumn(std::string_view field) {
+  for (const model::JsonField& f : model::kJsonFields) {
+    if (field == f.name) return f.name;
+  }
+  return nullptr;
+}
 
 // Builds one segment's arm of the page query for a scan request (its table written "$E"), without
 // its keyset bound: text parameters are numbered from ?3 and appended to `texts`; the ORDER BY
@@ -45,6 +71,23 @@ std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts
   };
   in_list("id", "id_hash", r.ids);
   in_list("root_span_id", "root_hash", r.root_span_ids);
+  // JSON matches are tested on each row the other conditions leave, before its fields are read
+  // out. A text that is not valid JSON reads as null (the query engine's view of it) rather than
+  // failing the scan; SQLite parses it once for both calls.
+  for (const model::JsonStringMatch& m : r.json_matches) {
+    const char* col = JsonColumn(m.field);
+    std::optional<std::string> path = JsonPathSql(m.path);
+    if (col == nullptr || !path || m.values.empty()) continue;
+    texts->push_back(*path);
+    const std::string path_param = "?" + std::to_string(texts->size() + 2);
+    std::string values_sql;
+    for (const std::string& v : m.values) {
+      texts->push_back(v);
+      values_sql += (values_sql.empty() ? "?" : ",?") + std::to_string(texts->size() + 2);
+    }
+    sql += std::string(" AND CASE WHEN json_valid(") + col + ") THEN json_extract(" + col + ", " +
+           path_param + ") END IN (" + values_sql + ")";
+  }
   switch (r.order) {
     case model::ScanOrder::kXactAscending: *order_by = " ORDER BY xact_id, row_key"; break;
     case model::ScanOrder::kCreatedAscending: *order_by = " ORDER BY created, row_key"; break;

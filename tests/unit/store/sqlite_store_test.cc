@@ -310,6 +310,54 @@ TEST(StoreSql, ListColumnsReadBackIntoReusedVectors) {
   }
 }
 
+// JSON matches skip rows in SQL exactly as the query engine would evaluate `field.path = 'v'`:
+// only a string member equal to a value passes. Keys SQLite's paths cannot spell are not used
+// to skip rows, so no row that matches is ever lost.
+TEST_F(SqliteStoreTest, JsonMatchesKeepExactlyTheStringMembersEqualToAValue) {
+  ASSERT_TRUE(Insert(R"({"events":[
+    {"id":"r1","metadata":{"env":"prod","a.b":"dot","we\"ird":"q","x\\y":"bs",
+     "caf\u00e9":"key","n":3,"t":true,"nested":{"k":"v"},"arr":["prod"]}},
+    {"id":"r2","metadata":{"env":"staging","v":"it's \"quoted\" \\ back","u":"caf\u00e9"}},
+    {"id":"r3","metadata":{"env":null}},
+    {"id":"r4"},
+    {"id":"r5","metadata":{"env":"prod"},"input":"plain"},
+    {"id":"r6","input":{"env":"prod"}}]})")
+                  .ok());
+  auto match = [&](std::string field, std::vector<std::string> path,
+                   std::vector<std::string> values) {
+    model::ScanRequest r;
+    r.json_matches.push_back({std::move(field), std::move(path), std::move(values)});
+    return Ids(ScanAll(r));
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(match("metadata", {"env"}, {"prod"}), (V{"r1", "r5"}));
+  EXPECT_EQ(match("metadata", {"env"}, {"prod", "staging"}), (V{"r1", "r2", "r5"}));
+  EXPECT_EQ(match("metadata", {"a.b"}, {"dot"}), (V{"r1"}));
+  EXPECT_EQ(match("metadata", {"caf\xc3\xa9"}, {"key"}), (V{"r1"}));
+  EXPECT_EQ(match("metadata", {"v"}, {"it's \"quoted\" \\ back"}), (V{"r2"}));
+  EXPECT_EQ(match("metadata", {"u"}, {"caf\xc3\xa9"}), (V{"r2"}));
+  EXPECT_EQ(match("metadata", {"nested", "k"}, {"v"}), (V{"r1"}));
+  EXPECT_EQ(match("input", {"env"}, {"prod"}), (V{"r6"}));
+  // Numbers, booleans, nulls, arrays and other strings are not equal to a string.
+  EXPECT_EQ(match("metadata", {"n"}, {"3"}), V{});
+  EXPECT_EQ(match("metadata", {"t"}, {"true", "1"}), V{});
+  EXPECT_EQ(match("metadata", {"env"}, {"null", ""}), V{});
+  EXPECT_EQ(match("metadata", {"arr"}, {"prod"}), V{});
+  EXPECT_EQ(match("metadata", {"env"}, {"PROD"}), V{});
+  // Not spelled in SQL (quote, backslash), or no such field: every row is returned.
+  const V all{"r1", "r2", "r3", "r4", "r5", "r6"};
+  EXPECT_EQ(match("metadata", {"we\"ird"}, {"q"}), all);
+  EXPECT_EQ(match("metadata", {"x\\y"}, {"bs"}), all);
+  EXPECT_EQ(match("nope", {"env"}, {"prod"}), all);
+  // With the other conditions and counted the same way.
+  model::ScanRequest r;
+  r.object = logs_;
+  r.ids = {"r1", "r2", "r6"};
+  r.json_matches.push_back({"metadata", {"env"}, {"prod", "staging"}});
+  EXPECT_EQ(Ids(ScanAll(r)), (V{"r1", "r2"}));
+  EXPECT_EQ(*store_->CountRows(r), 2);
+}
+
 TEST(SqliteStoreOpen, ReportsAnUnopenablePath) {
   auto s = SqliteStore::Open("/nonexistent-dir/x/sluice.db");
   EXPECT_FALSE(s.ok());
