@@ -7,7 +7,9 @@
 //
 //   store_query_bench [--spans 10000000] [--dir bench/out/query] [--runs 20]
 //                     [--text-bytes 512] [--duckdb-threads 2] [--queries all|<name>,...]
+// --duckdb-threads 0 runs sluice alone (for profiling).
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,6 +18,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench/gen/span_generator.h"
@@ -165,6 +168,7 @@ struct Case {
 struct Latency {
   double p50_ms = 0;
   double p95_ms = 0;
+  double cpu_p50_ms = 0;  // CPU time (all threads of the process for DuckDB)
   int64_t rows = 0;
   int64_t scanned = 0;
 };
@@ -175,23 +179,32 @@ double Percentile(std::vector<double> v, double p) {
   return v[std::min(at, v.size() - 1)];
 }
 
+double ThreadCpuMs() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
 // One warm-up run, then `runs` timed ones.
 Result<Latency> RunSluice(store::Store& store, const Case& c, int runs) {
-  std::vector<double> ms;
+  std::vector<double> ms, cpu;
   Latency out;
   for (int run = 0; run <= runs; ++run) {
     query::QueryContext ctx;
     BufferSink sink;
     const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = ThreadCpuMs();
     SLUICE_ASSIGN_OR_RETURN(query::QueryResult r, query::RunQuery(c.btql, ctx, store, sink));
     const double t = Seconds(start) * 1e3;
     if (run == 0) continue;
     ms.push_back(t);
+    cpu.push_back(ThreadCpuMs() - cpu_start);
     out.rows = sink.rows;
     out.scanned = r.spans_scanned;
   }
   out.p50_ms = Percentile(ms, 0.5);
   out.p95_ms = Percentile(ms, 0.95);
+  out.cpu_p50_ms = Percentile(cpu, 0.5);
   return out;
 }
 
@@ -228,8 +241,41 @@ Result<std::map<std::string, Latency>> RunDuckDb(const std::string& parquet,
     l.p50_ms = v->Find("p50_ms")->number_value();
     l.p95_ms = v->Find("p95_ms")->number_value();
     l.rows = static_cast<int64_t>(v->Find("rows")->number_value());
+    l.cpu_p50_ms = v->Find("cpu_p50_ms")->number_value();
     out[c.name] = l;
   }
+  return out;
+}
+
+// The store's part of the queries: the scan the engine asks for (the hour in _xact_id order,
+// with or without the metadata match), its rows counted and dropped.
+Result<Latency> RunScan(store::Store& store, const model::Project& p, bool match, int runs) {
+  model::ScanRequest r;
+  r.object = {model::ObjectType::kProjectLogs, p.id};
+  r.created_min = kDefaultStartTime + 84 * 3'600'000'000LL;
+  r.created_max = *r.created_min + 3'600'000'000LL;
+  if (match) r.json_matches.push_back({"metadata", {"environment"}, {"staging"}});
+  std::vector<double> ms, cpu;
+  Latency out;
+  for (int run = 0; run <= runs; ++run) {
+    const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = ThreadCpuMs();
+    SLUICE_ASSIGN_OR_RETURN(auto stream, store.Scan(r));
+    model::Event e;
+    int64_t n = 0;
+    for (;;) {
+      SLUICE_ASSIGN_OR_RETURN(bool more, stream->Next(&e));
+      if (!more) break;
+      ++n;
+    }
+    if (run == 0) continue;
+    ms.push_back(Seconds(start) * 1e3);
+    cpu.push_back(ThreadCpuMs() - cpu_start);
+    out.rows = n;
+  }
+  out.p50_ms = Percentile(ms, 0.5);
+  out.p95_ms = Percentile(ms, 0.95);
+  out.cpu_p50_ms = Percentile(cpu, 0.5);
   return out;
 }
 
@@ -292,6 +338,15 @@ int Main(const Args& a) {
       return 0;
     }
   }
+  // A store builds its sealed segments' id filters in the background after it opens, as
+  // `sluice serve` does at start: let that finish before timing.
+  for (bool ready = false; !ready;) {
+    ready = true;
+    for (const auto& s : (*store)->Segments()->segments) {
+      ready = ready && (s.state != store::sqlite::SegmentState::kSealed || s.ids != nullptr);
+    }
+    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   std::vector<Case> cases = Cases(a);
   for (Case& c : cases) c.btql.replace(c.btql.find("$P"), 2, project->id);
   std::printf("store_query_bench: %lld spans, %d runs per query, load average %.2f\n",
@@ -305,19 +360,39 @@ int Main(const Args& a) {
     }
     sluice[c.name] = *l;
   }
+  for (bool match : {false, true}) {
+    auto l = RunScan(**store, *project, match, a.runs);
+    if (!l.ok()) {
+      std::printf("scan: %s\n", l.status().ToString().c_str());
+      return 0;
+    }
+    std::printf("store scan alone, the hour%s: %lld rows, p50 %.1f ms, CPU p50 %.1f ms\n",
+                match ? " and metadata.environment = 'staging'" : "",
+                static_cast<long long>(l->rows), l->p50_ms, l->cpu_p50_ms);
+  }
+  if (a.duckdb_threads <= 0) {  // sluice alone (for profiling)
+    for (const Case& c : cases) {
+      const Latency& s = sluice[c.name];
+      std::printf("%-9s | p50 %8.1f ms, p95 %8.1f ms, CPU p50 %8.1f ms, %lld rows, %lld read\n",
+                  c.name.c_str(), s.p50_ms, s.p95_ms, s.cpu_p50_ms, static_cast<long long>(s.rows),
+                  static_cast<long long>(s.scanned));
+    }
+    return 0;
+  }
   auto duck = RunDuckDb(parquet, cases, a.runs, a.duckdb_threads);
   if (!duck.ok()) {
     std::printf("duckdb: %s\n", duck.status().ToString().c_str());
     return 0;
   }
-  std::printf("%-9s | %8s %8s %7s %9s | %8s %8s %7s | %s\n", "query", "p50 ms", "p95 ms", "rows",
-              "scanned", "duck p50", "duck p95", "rows", "p50 sluice/duckdb");
+  std::printf("%-9s | %8s %8s %8s %7s %9s | %8s %8s %8s %7s | %s\n", "query", "p50 ms", "p95 ms",
+              "CPU p50", "rows", "scanned", "duck p50", "duck p95", "CPU p50", "rows",
+              "p50 sluice/duckdb");
   for (const Case& c : cases) {
     const Latency& s = sluice[c.name];
     const Latency& d = (*duck)[c.name];
-    std::printf("%-9s | %8.1f %8.1f %7lld %9lld | %8.1f %8.1f %7lld | %.2fx%s\n", c.name.c_str(),
-                s.p50_ms, s.p95_ms, static_cast<long long>(s.rows),
-                static_cast<long long>(s.scanned), d.p50_ms, d.p95_ms,
+    std::printf("%-9s | %8.1f %8.1f %8.1f %7lld %9lld | %8.1f %8.1f %8.1f %7lld | %.2fx%s\n",
+                c.name.c_str(), s.p50_ms, s.p95_ms, s.cpu_p50_ms, static_cast<long long>(s.rows),
+                static_cast<long long>(s.scanned), d.p50_ms, d.p95_ms, d.cpu_p50_ms,
                 static_cast<long long>(d.rows), s.p50_ms / d.p50_ms,
                 s.rows == d.rows ? "" : "  (row counts differ)");
   }
