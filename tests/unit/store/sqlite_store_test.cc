@@ -336,7 +336,9 @@ TEST_F(SqliteStoreTest, CreatedRangesReturnExactlyTheRowsInRangeInEveryOrder) {
   ASSERT_TRUE(Insert(R"({"events":[{"id":"t0_1","_is_merge":true,"input":"x"}]})").ok());
   const std::vector<Event> all = ScanAll({});
   ASSERT_EQ(all.size(), 30u);
-  for (auto [lo, hi] : {std::pair{0, 40}, {5, 6}, {10, 20}, {39, 40}, {0, 1}, {41, 50}, {13, 13}}) {
+  const std::vector<std::pair<int, int>> ranges = {{0, 40}, {5, 6},   {10, 20}, {39, 40},
+                                                   {0, 1},  {41, 50}, {13, 13}};
+  for (auto [lo, hi] : ranges) {
     for (model::ScanOrder order :
          {model::ScanOrder::kXactAscending, model::ScanOrder::kCreatedAscending,
           model::ScanOrder::kCreatedDescending}) {
