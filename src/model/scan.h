@@ -58,6 +58,9 @@ struct ScanRequest {
   // evaluates them itself, as the query engine does with its whole filter; `limit` counts the
   // rows returned, so it is only exact without hints.
   std::vector<JsonStringMatch> json_matches;
+  // When set, the reader needs only these JSON fields (model::kJsonFields names): a store may
+  // return the others empty. Unset: every field.
+  std::optional<std::vector<std::string>> json_fields;
   // Stop after this many rows (0 = no limit).
   int64_t limit = 0;
 };

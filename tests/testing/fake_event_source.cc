@@ -67,7 +67,14 @@ Result<std::unique_ptr<model::EventStream>> FakeEventSource::Scan(
   requests_.push_back(request);
   std::vector<model::Event> out;
   for (const model::Event& e : rows_) {
-    if (Matches(request, e)) out.push_back(e);
+    if (!Matches(request, e)) continue;
+    out.push_back(e);
+    if (!request.json_fields) continue;
+    // As a store may: the fields the reader did not ask for come back empty.
+    for (const model::JsonField& f : model::kJsonFields) {
+      const auto& want = *request.json_fields;
+      if (std::find(want.begin(), want.end(), f.name) == want.end()) (out.back().*f.member).clear();
+    }
   }
   auto xact_less = [](const model::Event& a, const model::Event& b) {
     return model::XactCursor{a.xact_id, a.row_key} < model::XactCursor{b.xact_id, b.row_key};

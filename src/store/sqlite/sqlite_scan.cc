@@ -1,4 +1,5 @@
 // Streamed keyset scans of rows (see model::EventStream).
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -36,6 +37,18 @@ const char* JsonColumn(std::string_view field) {
     if (field == f.name) return f.name;
   }
   return nullptr;
+}
+
+// kEventColumns with the JSON fields a request does not need read as NULL.
+std::string EventColumnsFor(const model::ScanRequest& r) {
+  if (!r.json_fields) return kEventColumns;
+  std::string out = "row_key, id, xact_id, created, span_id, root_span_id, span_parents, is_root";
+  for (const model::JsonField& f : model::kJsonFields) {
+    const bool used =
+        std::find(r.json_fields->begin(), r.json_fields->end(), f.name) != r.json_fields->end();
+    out += std::string(", ") + (used ? f.name : "NULL");
+  }
+  return out + ", tags, org_id, project_id, object_type, object_id";
 }
 
 // Builds one segment's arm of the page query for a scan request (its table written "$E"), without
@@ -154,10 +167,10 @@ class SqliteEventStream final : public model::EventStream {
     const bool count = select == Select::kCount;
     std::vector<std::string> texts;
     std::string order_by;
-    const char* columns = count                         ? "1"
-                          : select == Select::kPosition ? "xact_id, row_key"
-                                                        : kEventColumns;
-    std::string sql = PageSql(request_, &texts, &order_by, columns);
+    const std::string columns = count                         ? "1"
+                                : select == Select::kPosition ? "xact_id, row_key"
+                                                              : EventColumnsFor(request_);
+    std::string sql = PageSql(request_, &texts, &order_by, columns.c_str());
     const int next = static_cast<int>(texts.size()) + 3;
     if (last_) {
       switch (request_.order) {

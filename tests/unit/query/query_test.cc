@@ -229,6 +229,34 @@ TEST(QueryPushdown, MetadataEqualityIsAHintWithoutALimit) {
   EXPECT_EQ(AsArray(ran.rows), "[]");
 }
 
+// A spans query tells the store which JSON fields it reads; select * and traces read them all.
+TEST(QueryPushdown, TheJsonFieldsAQueryReadsGoToTheScan) {
+  using V = std::optional<std::vector<std::string>>;
+  struct Want {
+    std::string query;
+    V fields;
+  };
+  for (const Want& w : std::vector<Want>{
+           {Btql("select: id | filter: metadata.env = 'x'"), V{{"metadata"}}},
+           {Btql("select: id, input | filter: created > '2024-05-01T00:00:00Z'"), V{{"input"}}},
+           {Btql("select: id | sort: metrics.tokens desc"), V{{"metrics"}}},
+           {Btql("dimensions: metadata.model | measures: sum(metrics.tokens) as t | "
+                 "filter: scores.accuracy > 0"),
+            V{{"scores", "metrics", "metadata"}}},
+           {Btql("measures: count(1) as n"), V{std::vector<std::string>{}}},
+           {Btql("select: * | filter: metadata.env = 'x'"), std::nullopt},
+           {Btql("filter: metadata.env = 'x'"), std::nullopt},
+       }) {
+    FakeEventSource source(TestDataset());
+    Ran ran = RunOn(source, w.query);
+    ASSERT_TRUE(ran.status.ok()) << w.query << ": " << ran.status.ToString();
+    EXPECT_EQ(OnlyRequest(source).json_fields, w.fields) << w.query;
+  }
+  FakeEventSource source(TestDataset());
+  ASSERT_TRUE(RunOn(source, "select: id | from: project_logs('p1') traces").status.ok());
+  for (const model::ScanRequest& r : source.requests()) EXPECT_FALSE(r.json_fields.has_value());
+}
+
 TEST(QueryPushdown, OnlyStringEqualityOnMembersIsAHint) {
   for (const char* filter :
        {"metadata.env <> 'staging'", "metadata.env = 'staging' or id = 'a1'",
