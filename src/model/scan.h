@@ -31,6 +31,14 @@ enum class ScanOrder {
   kCreatedDescending,
 };
 
+// A member of a JSON field that is a string equal to one of `values`, as in the filter
+// `metadata.environment = 'prod'` or `metadata.region in ('eu', 'us')`.
+struct JsonStringMatch {
+  std::string field;                // a model::kJsonFields name: "metadata", "input", ...
+  std::vector<std::string> path;    // object keys below the field, outermost first; not empty
+  std::vector<std::string> values;  // not empty
+};
+
 struct ScanRequest {
   ObjectRef object;
   ScanOrder order = ScanOrder::kXactAscending;
@@ -45,6 +53,14 @@ struct ScanRequest {
   std::vector<std::string> ids;
   // When non-empty, only rows whose root_span_id is in the list (whole traces).
   std::vector<std::string> root_span_ids;
+  // Hints: a store may skip rows that fail any of these (the member absent, null, not a
+  // string, or another string), or ignore them. A reader that needs exactly these rows
+  // evaluates them itself, as the query engine does with its whole filter; `limit` counts the
+  // rows returned, so it is only exact without hints.
+  std::vector<JsonStringMatch> json_matches;
+  // When set, the reader needs only these JSON fields (model::kJsonFields names): a store may
+  // return the others empty. Unset: every field.
+  std::optional<std::vector<std::string>> json_fields;
   // Stop after this many rows (0 = no limit).
   int64_t limit = 0;
 };

@@ -1,4 +1,6 @@
 // RunQuery: planning (scan order, pushdown, cursor) and the row loop for both shapes.
+#include <iterator>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -21,6 +23,31 @@ constexpr size_t kTraceBatch = 256;
 
 bool IsPlainField(const Expr* e, FieldId id) {
   return e != nullptr && e->kind == ExprKind::kField && e->field == id && e->path.size() == 1;
+}
+
+void CollectJsonFields(const Expr* e, std::vector<bool>& used) {
+  if (e == nullptr) return;
+  if (e->kind == ExprKind::kField && JsonFieldIndex(e->field) >= 0) {
+    used[static_cast<size_t>(JsonFieldIndex(e->field))] = true;
+  }
+  for (const ExprPtr& a : e->args) CollectJsonFields(a.get(), used);
+}
+
+// The JSON fields a spans query reads (its filter, output columns, sort, dimensions and
+// measures), or nullopt when it reads all of them (select *, traces).
+std::optional<std::vector<std::string>> UsedJsonFields(const Query& q) {
+  if (q.source.shape != Shape::kSpans || (q.select_star && !q.aggregating())) return std::nullopt;
+  std::vector<bool> used(std::size(model::kJsonFields), false);
+  CollectJsonFields(q.filter.get(), used);
+  for (const auto* items : {&q.select, &q.dimensions, &q.measures}) {
+    for (const SelectItem& s : *items) CollectJsonFields(s.expr.get(), used);
+  }
+  for (const SortItem& s : q.sort) CollectJsonFields(s.expr.get(), used);
+  std::vector<std::string> out;
+  for (size_t k = 0; k < used.size(); ++k) {
+    if (used[k]) out.push_back(model::kJsonFields[k].name);
+  }
+  return out;
 }
 
 // Runs one query; rows go to exactly one of `json_sink` (JSON text) and `value_sink` (typed).
@@ -251,6 +278,7 @@ Status Executor::Consume(RowView& row) {
 
 Status Executor::ScanSpans(const Pushdown& p) {
   model::ScanRequest scan = BaseScan(p);
+  scan.json_fields = UsedJsonFields(q_);
   bool exact =
       stream_ && !q_.filter && (!cursor_ || scan_order_ == model::ScanOrder::kXactAscending);
   if (exact) scan.limit = limit_;

@@ -95,6 +95,31 @@ std::optional<std::vector<std::string>> IdList(const Expr& e, FieldId id, const 
   return out;
 }
 
+// `json_field.a.b = 'x'` or `json_field.a.b in ('x', 'y')`, case-sensitive, with string
+// constants: the match, else nullopt.
+std::optional<model::JsonStringMatch> JsonMatch(const Expr& e, const EvalEnv& env) {
+  bool eq = e.kind == ExprKind::kBinary && e.op == Op::kEq;
+  bool in = e.kind == ExprKind::kIn && !e.negated;
+  if (!(eq || in) || e.case_insensitive) return std::nullopt;
+  auto is_member = [](const Expr& f) {
+    return f.kind == ExprKind::kField && f.path.size() >= 2 && JsonFieldIndex(f.field) >= 0;
+  };
+  size_t field_side = is_member(*e.args[0]) ? 0 : 1;
+  if ((in && field_side != 0) || !is_member(*e.args[field_side])) return std::nullopt;
+  const Expr& field = *e.args[field_side];
+  model::JsonStringMatch m;
+  m.field = model::kJsonFields[JsonFieldIndex(field.field)].name;
+  m.path.assign(field.path.begin() + 1, field.path.end());
+  for (size_t k = 0; k < e.args.size(); ++k) {
+    if (k == field_side) continue;
+    if (!IsConstant(*e.args[k])) return std::nullopt;
+    Value v = Eval(*e.args[k], nullptr, env);
+    if (v.kind != Value::Kind::kString) return std::nullopt;
+    m.values.push_back(std::move(v.s));
+  }
+  return m;
+}
+
 void Range(const Expr& e, Shape shape, const EvalEnv& env, Pushdown& p) {
   if (e.kind != ExprKind::kBinary || e.op > Op::kGe || e.op == Op::kNe) return;
   for (int side = 0; side < 2; ++side) {
@@ -125,6 +150,8 @@ Pushdown ExtractPushdown(const Expr* filter, Shape shape, const EvalEnv& env) {
     if (auto roots = IdList(*c, FieldId::kRootSpanId, env)) {
       Intersect(p.root_span_ids, std::move(*roots));
     }
+    if (shape != Shape::kSpans) continue;
+    if (auto m = JsonMatch(*c, env)) p.json_matches.push_back(std::move(*m));
   }
   p.empty = (p.ids && p.ids->empty()) || (p.root_span_ids && p.root_span_ids->empty()) ||
             (p.created_min && p.created_max && *p.created_min >= *p.created_max) ||
@@ -152,6 +179,7 @@ void ApplyPushdown(const Pushdown& p, model::ScanRequest& scan) {
   }
   if (p.ids) scan.ids = *p.ids;
   if (p.root_span_ids) scan.root_span_ids = *p.root_span_ids;
+  scan.json_matches.insert(scan.json_matches.end(), p.json_matches.begin(), p.json_matches.end());
 }
 
 }  // namespace sluice::query

@@ -1,7 +1,9 @@
 // Pushdown: the predicates of a filter that a store answers from its indexes (DESIGN.md §4):
-// `created` ranges, `_xact_id` ranges, `id` and `root_span_id` equality or `in` lists. Only
-// top-level `and` conjuncts of the form <field> <op> <constant> are taken; the whole filter is
-// still evaluated over the streamed rows, so pushdown only narrows the scan.
+// `created` ranges, `_xact_id` ranges, `id` and `root_span_id` equality or `in` lists; and, as
+// hints a store may use to skip rows, a JSON field's member equal to string constants
+// (`metadata.environment = 'prod'`, `metadata.region in ('eu', 'us')`). Only top-level `and`
+// conjuncts of the form <field> <op> <constant> are taken; the whole filter is still evaluated
+// over the streamed rows, so pushdown only narrows the scan.
 #pragma once
 
 #include <cstdint>
@@ -25,15 +27,19 @@ struct Pushdown {
   // nullopt: no restriction; else rows whose id (root_span_id) is in the list.
   std::optional<std::vector<std::string>> ids;
   std::optional<std::vector<std::string>> root_span_ids;
+  // Spans shape only: JSON members that must be one of some strings.
+  std::vector<model::JsonStringMatch> json_matches;
   // The conjuncts contradict each other: no row can match, skip the scan.
   bool empty = false;
 };
 
 // `shape` decides what may be pushed: for traces only the root span's created and id and the
-// root_span_id (a trace's _xact_id is its greatest, not known per span).
+// root_span_id (a trace's _xact_id is its greatest, not known per span; its JSON fields are
+// read from its spans, of which only the root must match).
 Pushdown ExtractPushdown(const Expr* filter, Shape shape, const EvalEnv& env);
 
-// Copies the pushdown into a scan request (ids, root_span_ids, created and _xact_id bounds).
+// Copies the pushdown into a scan request (ids, root_span_ids, created and _xact_id bounds,
+// JSON matches).
 // The _xact_id lower bound becomes `after` and needs kXactAscending order; for other orders it
 // is left to the row filter.
 void ApplyPushdown(const Pushdown& p, model::ScanRequest& scan);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/json.h"
+
 namespace sluice::testing {
 namespace {
 
@@ -23,6 +25,24 @@ bool Contains(const std::vector<std::string>& list, const std::string& v) {
   return std::find(list.begin(), list.end(), v) != list.end();
 }
 
+// The JSON match as the SQLite store applies it: the member is a string equal to one of the
+// values.
+bool JsonMatches(const model::JsonStringMatch& m, const model::Event& e) {
+  const std::string* text = nullptr;
+  for (const model::JsonField& f : model::kJsonFields) {
+    if (m.field == f.name) text = &(e.*f.member);
+  }
+  if (text == nullptr || text->empty()) return false;
+  auto root = Json::Parse(*text);
+  if (!root.ok()) return false;
+  const Json* at = &*root;
+  for (const std::string& key : m.path) {
+    at = at->is_object() ? at->Find(key) : nullptr;
+    if (at == nullptr) return false;
+  }
+  return at->is_string() && Contains(m.values, at->string_value());
+}
+
 bool Matches(const model::ScanRequest& r, const model::Event& e) {
   if (!(e.object == r.object)) return false;
   if (r.order == model::ScanOrder::kXactAscending && r.after &&
@@ -34,6 +54,9 @@ bool Matches(const model::ScanRequest& r, const model::Event& e) {
   if (r.created_max && e.created >= *r.created_max) return false;
   if (!r.ids.empty() && !Contains(r.ids, e.id)) return false;
   if (!r.root_span_ids.empty() && !Contains(r.root_span_ids, e.root_span_id)) return false;
+  for (const model::JsonStringMatch& m : r.json_matches) {
+    if (!JsonMatches(m, e)) return false;
+  }
   return true;
 }
 
@@ -44,7 +67,14 @@ Result<std::unique_ptr<model::EventStream>> FakeEventSource::Scan(
   requests_.push_back(request);
   std::vector<model::Event> out;
   for (const model::Event& e : rows_) {
-    if (Matches(request, e)) out.push_back(e);
+    if (!Matches(request, e)) continue;
+    out.push_back(e);
+    if (!request.json_fields) continue;
+    // As a store may: the fields the reader did not ask for come back empty.
+    for (const model::JsonField& f : model::kJsonFields) {
+      const auto& want = *request.json_fields;
+      if (std::find(want.begin(), want.end(), f.name) == want.end()) (out.back().*f.member).clear();
+    }
   }
   auto xact_less = [](const model::Event& a, const model::Event& b) {
     return model::XactCursor{a.xact_id, a.row_key} < model::XactCursor{b.xact_id, b.row_key};

@@ -1,7 +1,7 @@
 // FakeEventSource: an in-memory model::EventSource that honours every ScanRequest field (object,
-// order, after, max_xact_id, created range, ids, root_span_ids, limit) and records each request
-// it was given, so tests can check what the query engine pushed down. Also the fixed data set
-// of the query corpus (tests/unit/query/cases.txt).
+// order, after, max_xact_id, created range, ids, root_span_ids, json_matches, json_fields, limit)
+// and records each request it was given, so tests can check what the query engine pushed down. Also
+// the fixed data set of the query corpus (tests/unit/query/cases.txt).
 #pragma once
 
 #include <vector>

@@ -1,4 +1,9 @@
 // Streamed keyset scans of rows (see model::EventStream).
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -9,6 +14,42 @@
 namespace sluice::store::sqlite {
 
 namespace {
+
+// The SQLite JSON path of `keys` ($."a"."b"), or nullopt when a key cannot be written in one: a
+// quoted label ends at the next '"' and takes no escapes, and stored JSON (canonical) escapes
+// '\\' and control characters, which a label would then have to match byte for byte.
+std::optional<std::string> JsonPathSql(const std::vector<std::string>& keys) {
+  std::string path = "$";
+  for (const std::string& k : keys) {
+    if (k.empty()) return std::nullopt;
+    for (char ch : k) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c < 0x20 || c == '"' || c == '\\') return std::nullopt;
+    }
+    path += ".\"" + k + "\"";
+  }
+  return path;
+}
+
+// The column of a model::kJsonFields name, or null.
+const char* JsonColumn(std::string_view field) {
+  for (const model::JsonField& f : model::kJsonFields) {
+    if (field == f.name) return f.name;
+  }
+  return nullptr;
+}
+
+// kEventColumns with the JSON fields a request does not need read as NULL.
+std::string EventColumnsFor(const model::ScanRequest& r) {
+  if (!r.json_fields) return kEventColumns;
+  std::string out = "row_key, id, xact_id, created, span_id, root_span_id, span_parents, is_root";
+  for (const model::JsonField& f : model::kJsonFields) {
+    const bool used =
+        std::find(r.json_fields->begin(), r.json_fields->end(), f.name) != r.json_fields->end();
+    out += std::string(", ") + (used ? f.name : "NULL");
+  }
+  return out + ", tags, org_id, project_id, object_type, object_id";
+}
 
 // Builds one segment's arm of the page query for a scan request (its table written "$E"), without
 // its keyset bound: text parameters are numbered from ?3 and appended to `texts`; the ORDER BY
@@ -45,6 +86,23 @@ std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts
   };
   in_list("id", "id_hash", r.ids);
   in_list("root_span_id", "root_hash", r.root_span_ids);
+  // JSON matches are tested on each row the other conditions leave, before its fields are read
+  // out. A text that is not valid JSON reads as null (the query engine's view of it) rather than
+  // failing the scan; SQLite parses it once for both calls.
+  for (const model::JsonStringMatch& m : r.json_matches) {
+    const char* col = JsonColumn(m.field);
+    std::optional<std::string> path = JsonPathSql(m.path);
+    if (col == nullptr || !path || m.values.empty()) continue;
+    texts->push_back(*path);
+    const std::string path_param = "?" + std::to_string(texts->size() + 2);
+    std::string values_sql;
+    for (const std::string& v : m.values) {
+      texts->push_back(v);
+      values_sql += (values_sql.empty() ? "?" : ",?") + std::to_string(texts->size() + 2);
+    }
+    sql += std::string(" AND CASE WHEN json_valid(") + col + ") THEN json_extract(" + col + ", " +
+           path_param + ") END IN (" + values_sql + ")";
+  }
   switch (r.order) {
     case model::ScanOrder::kXactAscending: *order_by = " ORDER BY xact_id, row_key"; break;
     case model::ScanOrder::kCreatedAscending: *order_by = " ORDER BY created, row_key"; break;
@@ -109,10 +167,10 @@ class SqliteEventStream final : public model::EventStream {
     const bool count = select == Select::kCount;
     std::vector<std::string> texts;
     std::string order_by;
-    const char* columns = count                         ? "1"
-                          : select == Select::kPosition ? "xact_id, row_key"
-                                                        : kEventColumns;
-    std::string sql = PageSql(request_, &texts, &order_by, columns);
+    const std::string columns = count                         ? "1"
+                                : select == Select::kPosition ? "xact_id, row_key"
+                                                              : EventColumnsFor(request_);
+    std::string sql = PageSql(request_, &texts, &order_by, columns.c_str());
     const int next = static_cast<int>(texts.size()) + 3;
     if (last_) {
       switch (request_.order) {
@@ -136,7 +194,12 @@ class SqliteEventStream final : public model::EventStream {
     // Marks are read per page: a retention run or restore takes effect for the next page.
     SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(c, request_.object));
     sql += VisibleSql(marks);
-    sql = UnionSql(segments, sql);
+    if (request_.created_min || request_.created_max) {
+      SLUICE_ASSIGN_OR_RETURN(auto conditions, ArmConditions(c, segments));
+      sql = UnionSql(segments, sql, [&](const Segment& s) { return conditions[s.seg]; });
+    } else {
+      sql = UnionSql(segments, sql);
+    }
     if (!count) sql += order_by;
     if (select == Select::kPosition) {
       sql += " LIMIT 1 OFFSET " + std::to_string(page - 1);
@@ -157,6 +220,86 @@ class SqliteEventStream final : public model::EventStream {
       s->Bind(next + 1, request_.after->row_key);
     }
     return s;
+  }
+
+  // What a segment holds of the scan's created range: nothing (its arm is left out), or rows
+  // whose _xact_id lies in [min_xact, max_xact] (all of its rows when `all`).
+  struct SegmentWindow {
+    bool any = false;
+    bool all = false;
+    int64_t min_xact = 0;
+    int64_t max_xact = 0;
+  };
+
+  // Reads segment `s`'s window from its created index: its first and last `created` (two
+  // seeks), and only when the range cuts through them and `bounds` is set, the _xact_id bounds
+  // of the rows inside (else the window is the whole segment).
+  Result<SegmentWindow> FindWindow(Connection& c, const Segment& s, bool bounds) {
+    const int64_t lo = request_.created_min.value_or(INT64_MIN);
+    const int64_t hi = request_.created_max.value_or(INT64_MAX);
+    const std::string where = " WHERE obj_key = " + std::string(kObjectKeySql);
+    SLUICE_ASSIGN_OR_RETURN(
+        Statement * ends,
+        c.Prepare("SELECT (SELECT created FROM " + s.table + where + " ORDER BY created LIMIT 1)" +
+                  ", (SELECT created FROM " + s.table + where + " ORDER BY created DESC LIMIT 1)"));
+    ends->Bind(1, static_cast<int64_t>(request_.object.type)).Bind(2, request_.object.id);
+    SLUICE_ASSIGN_OR_RETURN(bool row, ends->Step());
+    SegmentWindow w;
+    const bool empty = !row || ends->IsNull(0);
+    const int64_t first = empty ? 0 : ends->Int(0);
+    const int64_t last = empty ? 0 : ends->Int(1);
+    ends->Reset();
+    if (empty || last < lo || first >= hi) return w;
+    w.any = true;
+    w.all = !bounds || (first >= lo && last < hi);
+    if (w.all) return w;
+    SLUICE_ASSIGN_OR_RETURN(
+        Statement * q,
+        c.Prepare("SELECT min(xact_id), max(xact_id) FROM " + s.table + " INDEXED BY " + s.table +
+                  "_by_created" + where + " AND created >= ?3 AND created < ?4"));
+    q->Bind(1, static_cast<int64_t>(request_.object.type)).Bind(2, request_.object.id);
+    q->Bind(3, lo).Bind(4, hi);
+    SLUICE_ASSIGN_OR_RETURN(row, q->Step());
+    w.any = row && !q->IsNull(0);
+    if (w.any) {
+      w.min_xact = q->Int(0);
+      w.max_xact = q->Int(1);
+    }
+    q->Reset();
+    return w;
+  }
+
+  // For a scan with a created range, each segment's arm condition (UnionSql): nullopt for a
+  // segment without rows in the range, and in _xact_id order an _xact_id window, which lets the
+  // _xact_id index walk only the range's rows instead of the segment from the cursor to its end.
+  // A sealed segment only loses rows, so its window stays a bound and is found once per stream;
+  // the others' are found per page and only decide whether they are read.
+  Result<std::map<int64_t, std::optional<std::string>>> ArmConditions(Connection& c,
+                                                                      const SegmentSet& segments) {
+    const bool xact_order = request_.order == model::ScanOrder::kXactAscending;
+    std::map<int64_t, std::optional<std::string>> out;
+    for (const Segment& s : segments.segments) {
+      SegmentWindow w;
+      if (s.state == SegmentState::kSealed) {
+        auto it = windows_.find(s.seg);
+        if (it == windows_.end()) {
+          SLUICE_ASSIGN_OR_RETURN(SegmentWindow found, FindWindow(c, s, xact_order));
+          it = windows_.emplace(s.seg, found).first;
+        }
+        w = it->second;
+      } else {
+        SLUICE_ASSIGN_OR_RETURN(w, FindWindow(c, s, false));
+      }
+      if (!w.any) {
+        out[s.seg] = std::nullopt;
+      } else if (w.all) {
+        out[s.seg] = std::string();
+      } else {
+        out[s.seg] =
+            "xact_id BETWEEN " + std::to_string(w.min_xact) + " AND " + std::to_string(w.max_xact);
+      }
+    }
+    return out;
   }
 
   Status FetchPage() {
@@ -195,6 +338,7 @@ class SqliteEventStream final : public model::EventStream {
   TimestampMicros last_created_ = 0;
   int64_t returned_ = 0;
   bool done_ = false;
+  std::map<int64_t, SegmentWindow> windows_;  // sealed segments' windows, by segment number
 };
 
 }  // namespace

@@ -76,8 +76,21 @@ std::string SegmentDdl(int64_t seg) {
 }
 
 std::string UnionSql(const SegmentSet& set, std::string_view arm) {
+  return UnionSql(set, arm, [](const Segment&) { return std::string(); });
+}
+
+std::string UnionSql(
+    const SegmentSet& set, std::string_view arm,
+    const std::function<std::optional<std::string>(const Segment&)>& arm_condition) {
   std::string out;
+  bool none = true;
   for (const Segment& s : set.segments) {
+    std::optional<std::string> condition = arm_condition(s);
+    if (!condition) {
+      if (&s != &set.open() || !none) continue;
+      condition = "0";  // every segment left out: one arm that reads nothing
+    }
+    none = false;
     if (!out.empty()) out += " UNION ALL ";
     for (size_t i = 0; i < arm.size(); ++i) {
       if (arm[i] == '$' && i + 1 < arm.size() && arm[i + 1] == 'E') {
@@ -91,6 +104,10 @@ std::string UnionSql(const SegmentSet& set, std::string_view arm) {
       out += arm.find(" WHERE ") == std::string_view::npos ? " WHERE " : " AND ";
       out += "NOT EXISTS (SELECT 1 FROM " + s.moved_to +
              " AS moved WHERE moved.row_key = " + s.table + ".row_key)";
+    }
+    if (!condition->empty()) {
+      out += arm.find(" WHERE ") == std::string_view::npos ? " WHERE " : " AND ";
+      out += *condition;
     }
   }
   return out;

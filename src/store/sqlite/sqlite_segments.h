@@ -9,7 +9,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +67,13 @@ std::string SegmentDdl(int64_t seg);
 // ending in its WHERE clause (or its FROM): a moving segment's arm gets the condition that skips
 // its copied rows appended.
 std::string UnionSql(const SegmentSet& set, std::string_view arm);
+
+// Same, with a condition per segment: `arm_condition(s)` is nullopt to leave segment s out, or
+// a condition ("" for none) appended to its arm with AND. When every segment is left out, the
+// open segment's arm is kept with a condition no row meets, so the statement has one arm.
+std::string UnionSql(
+    const SegmentSet& set, std::string_view arm,
+    const std::function<std::optional<std::string>(const Segment&)>& arm_condition);
 
 // The catalog as stored (event_segments), every state, ascending.
 Result<std::vector<Segment>> LoadSegments(Connection& c);

@@ -207,16 +207,77 @@ TEST(QueryPushdown, StrictBoundsAndNowAreFolded) {
   EXPECT_EQ(r.created_max, kNow + 1);
 }
 
-TEST(QueryPushdown, MetadataFilterIsNotPushed) {
+// A JSON member equal to strings goes to the store as a hint (json_matches), never as a limit:
+// the filter is still evaluated on every row the store returns.
+TEST(QueryPushdown, MetadataEqualityIsAHintWithoutALimit) {
   FakeEventSource source(TestDataset());
-  Ran ran = RunOn(source, Btql("select: id | filter: metadata.env = 'staging'"));
+  Ran ran = RunOn(source, Btql("select: id | filter: metadata.env = 'staging' and "
+                               "metadata.model in ('claude', 'x') and metadata.n > 2 | limit: 1"));
   ASSERT_TRUE(ran.status.ok());
   const model::ScanRequest& r = OnlyRequest(source);
   EXPECT_FALSE(r.created_min.has_value());
   EXPECT_FALSE(r.created_max.has_value());
   EXPECT_TRUE(r.ids.empty());
   EXPECT_EQ(r.limit, 0);
-  EXPECT_EQ(ran.result.spans_scanned, 7);
+  ASSERT_EQ(r.json_matches.size(), 2u);
+  EXPECT_EQ(r.json_matches[0].field, "metadata");
+  EXPECT_EQ(r.json_matches[0].path, (std::vector<std::string>{"env"}));
+  EXPECT_EQ(r.json_matches[0].values, (std::vector<std::string>{"staging"}));
+  EXPECT_EQ(r.json_matches[1].path, (std::vector<std::string>{"model"}));
+  EXPECT_EQ(r.json_matches[1].values, (std::vector<std::string>{"claude", "x"}));
+  EXPECT_EQ(ran.result.spans_scanned, 1);  // b1, which metadata.n > 2 then rejects
+  EXPECT_EQ(AsArray(ran.rows), "[]");
+}
+
+// A spans query tells the store which JSON fields it reads; select * and traces read them all.
+TEST(QueryPushdown, TheJsonFieldsAQueryReadsGoToTheScan) {
+  using V = std::optional<std::vector<std::string>>;
+  struct Want {
+    std::string query;
+    V fields;
+  };
+  for (const Want& w : std::vector<Want>{
+           {Btql("select: id | filter: metadata.env = 'x'"), V{{"metadata"}}},
+           {Btql("select: id, input | filter: created > '2024-05-01T00:00:00Z'"), V{{"input"}}},
+           {Btql("select: id | sort: metrics.tokens desc"), V{{"metrics"}}},
+           {Btql("dimensions: metadata.model | measures: sum(metrics.tokens) as t | "
+                 "filter: scores.accuracy > 0"),
+            V{{"scores", "metrics", "metadata"}}},
+           {Btql("measures: count(1) as n"), V{std::vector<std::string>{}}},
+           {Btql("select: * | filter: metadata.env = 'x'"), std::nullopt},
+           {Btql("filter: metadata.env = 'x'"), std::nullopt},
+       }) {
+    FakeEventSource source(TestDataset());
+    Ran ran = RunOn(source, w.query);
+    ASSERT_TRUE(ran.status.ok()) << w.query << ": " << ran.status.ToString();
+    EXPECT_EQ(OnlyRequest(source).json_fields, w.fields) << w.query;
+  }
+  FakeEventSource source(TestDataset());
+  ASSERT_TRUE(RunOn(source, "select: id | from: project_logs('p1') traces").status.ok());
+  for (const model::ScanRequest& r : source.requests()) EXPECT_FALSE(r.json_fields.has_value());
+}
+
+TEST(QueryPushdown, OnlyStringEqualityOnMembersIsAHint) {
+  for (const char* filter :
+       {"metadata.env <> 'staging'", "metadata.env = 'staging' or id = 'a1'",
+        "not metadata.env = 'staging'", "metadata.env not in ('staging')", "metadata.n = 3",
+        "metadata.env = metadata.model", "metadata.env ilike 'staging'", "metadata = 'x'",
+        "span_attributes.name like 'llm%'"}) {
+    FakeEventSource source(TestDataset());
+    Ran ran = RunOn(source, Btql(std::string("select: id | filter: ") + filter));
+    ASSERT_TRUE(ran.status.ok()) << filter << ": " << ran.status.ToString();
+    EXPECT_TRUE(OnlyRequest(source).json_matches.empty()) << filter;
+  }
+}
+
+TEST(QueryPushdown, TracesPushNoJsonMatches) {
+  FakeEventSource source(TestDataset());
+  Ran ran = RunOn(source,
+                  "select: id | from: project_logs('p1') traces | "
+                  "filter: metadata.env = 'staging'");
+  ASSERT_TRUE(ran.status.ok()) << ran.status.ToString();
+  EXPECT_EQ(AsArray(ran.rows), R"([{"id":"b1"}])");
+  for (const model::ScanRequest& r : source.requests()) EXPECT_TRUE(r.json_matches.empty());
 }
 
 TEST(QueryPushdown, IdsRootsAndXactIds) {

@@ -34,7 +34,7 @@ struct Ran {
   QueryResult result;
 };
 
-inline Ran RunOn(FakeEventSource& source, const std::string& query, std::string cursor = "",
+inline Ran RunOn(model::EventSource& source, const std::string& query, std::string cursor = "",
                  int64_t default_limit = 100) {
   sluice::testing::FakeClock clock(kNow);
   QueryContext ctx;

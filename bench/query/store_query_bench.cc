@@ -1,0 +1,408 @@
+// store_query_bench: latency of BTQL queries over N spans (default 10M) stored in the embedded
+// SQLite store the way `sluice serve` stores them, run through the store and the query engine as
+// `POST /btql` runs them (query::RunQuery on the store, rows written as the endpoint's JSON).
+// Peer in the same run: DuckDB (@duckdb/node-api from tests/node_modules) querying the same rows
+// as one Parquet file written by sluice's Parquet writer. The database and the file are made once
+// under --dir and reused. Prints p50/p95 per query and the ratio; never fails on a slow result.
+//
+//   store_query_bench [--spans 10000000] [--dir bench/out/query] [--runs 20]
+//                     [--text-bytes 512] [--duckdb-threads 2] [--queries all|<name>,...]
+// --duckdb-threads 0 runs sluice alone (for profiling).
+#include <sys/resource.h>
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench/gen/span_generator.h"
+#include "common/json.h"
+#include "common/json_writer.h"
+#include "common/time_util.h"
+#include "common/uuid.h"
+#include "format/output_sink.h"
+#include "format/schemas.h"
+#include "format/writer_factory.h"
+#include "model/event_write.h"
+#include "query/query.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace sluice::bench {
+namespace {
+
+double Seconds(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+struct Args {
+  int64_t spans = 10'000'000;
+  std::string dir = "bench/out/query";
+  int runs = 20;
+  size_t text_bytes = 512;
+  int duckdb_threads = 2;
+  std::string queries = "all";
+};
+
+Args ParseArgs(int argc, char** argv) {
+  std::map<std::string, std::string> f;
+  for (int i = 1; i + 1 < argc; i += 2) f[argv[i]] = argv[i + 1];
+  Args a;
+  if (f.count("--spans")) a.spans = std::atoll(f["--spans"].c_str());
+  if (f.count("--dir")) a.dir = f["--dir"];
+  if (f.count("--runs")) a.runs = std::max(1, std::atoi(f["--runs"].c_str()));
+  if (f.count("--text-bytes")) a.text_bytes = std::strtoull(f["--text-bytes"].c_str(), nullptr, 10);
+  if (f.count("--duckdb-threads")) a.duckdb_threads = std::atoi(f["--duckdb-threads"].c_str());
+  if (f.count("--queries")) a.queries = f["--queries"];
+  return a;
+}
+
+SpanGeneratorOptions GeneratorOptions(const Args& a, const model::Project& p) {
+  SpanGeneratorOptions o;
+  o.seed = 11;
+  o.span_count = static_cast<uint64_t>(a.spans);
+  o.mean_text_bytes_per_span = a.text_bytes;
+  o.org_id = p.org_id;
+  o.project_id = p.id;
+  return o;
+}
+
+// Opens the benchmark database, filling it first when it has no project yet: one project whose
+// logs hold the generated spans, inserted through the insert API's parser in 10,000-span
+// transactions.
+Result<model::Project> Prepare(store::Store& store, const Args& a) {
+  SLUICE_ASSIGN_OR_RETURN(auto orgs, store.ListOrgs());
+  if (!orgs.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(auto p, store.FindProjectByName(orgs[0].id, "bench"));
+    if (!p) return NotFoundError("project bench missing: delete the database and start again");
+    return *p;
+  }
+  SLUICE_ASSIGN_OR_RETURN(model::Org org, store.CreateOrg("bench"));
+  SLUICE_ASSIGN_OR_RETURN(
+      model::Project project,
+      store.CreateProject({NewUuid(), org.id, "bench", "", RealClock().NowMicros()}));
+  SpanGenerator gen(GeneratorOptions(a, project));
+  const auto start = std::chrono::steady_clock::now();
+  int64_t bytes = 0;
+  for (int64_t done = 0; done < a.spans;) {
+    std::string body = "{\"events\":[";
+    const int64_t n = std::min<int64_t>(10'000, a.spans - done);
+    for (int64_t i = 0; i < n; ++i) {
+      if (i > 0) body += ',';
+      AppendInsertEventJson(gen.Next(), body);
+    }
+    body += "]}";
+    bytes += static_cast<int64_t>(body.size());
+    SLUICE_ASSIGN_OR_RETURN(auto writes, model::ParseInsertRequest(body));
+    SLUICE_RETURN_IF_ERROR(store
+                               .InsertEvents({model::ObjectType::kProjectLogs, project.id}, org.id,
+                                             project.id, writes, RealClock().NowMicros())
+                               .status());
+    done += n;
+    if (done % 1'000'000 == 0) {
+      std::printf("  stored %lld spans, %.0f s\n", static_cast<long long>(done), Seconds(start));
+      std::fflush(stdout);
+    }
+  }
+  std::printf("stored %lld spans (%.0f B each as insert JSON) in %.0f s\n",
+              static_cast<long long>(a.spans), static_cast<double>(bytes) / a.spans,
+              Seconds(start));
+  return project;
+}
+
+// Writes every stored row of the project's logs, in _xact_id order, to one Parquet file (zstd)
+// with the span export's schema, the way an export writes them.
+Status WriteParquet(store::Store& store, const model::Project& p, const std::string& path) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string tmp = path + ".tmp";
+  SLUICE_ASSIGN_OR_RETURN(auto sink, format::OpenFileSink(tmp));
+  SLUICE_ASSIGN_OR_RETURN(auto writer, format::NewRowWriter(format::WriterOptions{}, *sink));
+  SLUICE_RETURN_IF_ERROR(writer->Begin(format::SpanSchema()));
+  model::ScanRequest scan;
+  scan.object = {model::ObjectType::kProjectLogs, p.id};
+  SLUICE_ASSIGN_OR_RETURN(auto stream, store.Scan(scan));
+  std::vector<model::Event> batch(10'000);
+  for (;;) {
+    size_t n = 0;
+    while (n < batch.size()) {
+      SLUICE_ASSIGN_OR_RETURN(bool more, stream->Next(&batch[n]));
+      if (!more) break;
+      ++n;
+    }
+    if (n == 0) break;
+    SLUICE_RETURN_IF_ERROR(writer->WriteEvents({batch.data(), n}));
+    if (n < batch.size()) break;
+  }
+  SLUICE_RETURN_IF_ERROR(writer->Finish());
+  std::filesystem::rename(tmp, path);
+  std::printf("wrote %lld rows to %s (%.0f MB) in %.0f s\n",
+              static_cast<long long>(writer->stats().rows), path.c_str(),
+              static_cast<double>(writer->stats().bytes) / 1e6, Seconds(start));
+  return Status();
+}
+
+// The endpoint's sink: rows appended as the elements of one JSON array.
+class BufferSink final : public query::RowSink {
+ public:
+  Status OnRow(std::string_view json) override {
+    if (rows > 0) out.push_back(',');
+    out.append(json);
+    ++rows;
+    return Status();
+  }
+  std::string out;
+  int64_t rows = 0;
+};
+
+struct Case {
+  std::string name;
+  std::string btql;
+  std::string sql;  // DuckDB's, over the view `spans`
+};
+
+struct Latency {
+  double p50_ms = 0;
+  double p95_ms = 0;
+  double cpu_p50_ms = 0;  // CPU time (all threads of the process for DuckDB)
+  int64_t rows = 0;
+  int64_t scanned = 0;
+};
+
+double Percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  const size_t at = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(at, v.size() - 1)];
+}
+
+double ThreadCpuMs() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+// One warm-up run, then `runs` timed ones.
+Result<Latency> RunSluice(store::Store& store, const Case& c, int runs) {
+  std::vector<double> ms, cpu;
+  Latency out;
+  for (int run = 0; run <= runs; ++run) {
+    query::QueryContext ctx;
+    BufferSink sink;
+    const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = ThreadCpuMs();
+    SLUICE_ASSIGN_OR_RETURN(query::QueryResult r, query::RunQuery(c.btql, ctx, store, sink));
+    const double t = Seconds(start) * 1e3;
+    if (run == 0) continue;
+    ms.push_back(t);
+    cpu.push_back(ThreadCpuMs() - cpu_start);
+    out.rows = sink.rows;
+    out.scanned = r.spans_scanned;
+  }
+  out.p50_ms = Percentile(ms, 0.5);
+  out.p95_ms = Percentile(ms, 0.95);
+  out.cpu_p50_ms = Percentile(cpu, 0.5);
+  return out;
+}
+
+// Runs bench/query/duckdb_query.mjs once for every case: {"name": {p50_ms, p95_ms, rows}}.
+Result<std::map<std::string, Latency>> RunDuckDb(const std::string& parquet,
+                                                 const std::vector<Case>& cases, int runs,
+                                                 int threads) {
+  std::string list;
+  JsonWriter w(&list);
+  w.BeginObject();
+  for (const Case& c : cases) w.Member(c.name, c.sql);
+  w.EndObject();
+  const std::string queries_path = parquet + ".queries.json";
+  {
+    SLUICE_ASSIGN_OR_RETURN(auto f, format::OpenFileSink(queries_path));
+    SLUICE_RETURN_IF_ERROR(f->Append(list));
+    SLUICE_RETURN_IF_ERROR(f->Close());
+  }
+  const std::string cmd =
+      std::string("node ") + SLUICE_SOURCE_DIR + "/bench/query/duckdb_query.mjs '" + parquet +
+      "' " + std::to_string(threads) + " " + std::to_string(runs) + " '" + queries_path + "'";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return UnavailableError("cannot run " + cmd);
+  std::string text;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) text.append(buf, n);
+  if (pclose(p) != 0) return UnavailableError(cmd + " failed: " + text);
+  SLUICE_ASSIGN_OR_RETURN(Json j, Json::Parse(text));
+  std::map<std::string, Latency> out;
+  for (const Case& c : cases) {
+    const Json* v = j.Find(c.name);
+    if (v == nullptr) return InternalError("no DuckDB figures for " + c.name + ": " + text);
+    Latency l;
+    l.p50_ms = v->Find("p50_ms")->number_value();
+    l.p95_ms = v->Find("p95_ms")->number_value();
+    l.rows = static_cast<int64_t>(v->Find("rows")->number_value());
+    l.cpu_p50_ms = v->Find("cpu_p50_ms")->number_value();
+    out[c.name] = l;
+  }
+  return out;
+}
+
+// The store's part of the queries: the scan the engine asks for (the hour in _xact_id order,
+// with or without the metadata match), its rows counted and dropped.
+Result<Latency> RunScan(store::Store& store, const model::Project& p, bool match, int runs) {
+  model::ScanRequest r;
+  r.object = {model::ObjectType::kProjectLogs, p.id};
+  r.created_min = kDefaultStartTime + 84 * 3'600'000'000LL;
+  r.created_max = *r.created_min + 3'600'000'000LL;
+  if (match) r.json_matches.push_back({"metadata", {"environment"}, {"staging"}});
+  std::vector<double> ms, cpu;
+  Latency out;
+  for (int run = 0; run <= runs; ++run) {
+    const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = ThreadCpuMs();
+    SLUICE_ASSIGN_OR_RETURN(auto stream, store.Scan(r));
+    model::Event e;
+    int64_t n = 0;
+    for (;;) {
+      SLUICE_ASSIGN_OR_RETURN(bool more, stream->Next(&e));
+      if (!more) break;
+      ++n;
+    }
+    if (run == 0) continue;
+    ms.push_back(Seconds(start) * 1e3);
+    cpu.push_back(ThreadCpuMs() - cpu_start);
+    out.rows = n;
+  }
+  out.p50_ms = Percentile(ms, 0.5);
+  out.p95_ms = Percentile(ms, 0.95);
+  out.cpu_p50_ms = Percentile(cpu, 0.5);
+  return out;
+}
+
+double LoadAverage() {
+  double l[1] = {0};
+  return getloadavg(l, 1) == 1 ? l[0] : -1;
+}
+
+std::vector<Case> Cases(const Args& a) {
+  // One hour in the middle of the generator's seven days (about 1/168 of the spans), and the
+  // second most common environment (18% of traces).
+  const TimestampMicros from = kDefaultStartTime + 84 * 3'600'000'000LL;
+  const TimestampMicros to = from + 3'600'000'000LL;
+  const std::string f = FormatRfc3339(from), t = FormatRfc3339(to);
+  const std::string btql_filter =
+      "metadata.environment = 'staging' and created >= '" + f + "' and created < '" + t + "'";
+  const std::string sql_filter =
+      "json_extract_string(metadata, '$.environment') = 'staging' AND created >= TIMESTAMPTZ '" +
+      f + "' AND created < TIMESTAMPTZ '" + t + "'";
+  const std::string from_clause = "from: project_logs('$P') | ";
+  std::vector<Case> all = {
+      // The endpoint's default page: the first 1,000 matching rows in _xact_id order.
+      {"page", from_clause + "select: * | filter: " + btql_filter,
+       "SELECT * FROM spans WHERE " + sql_filter + " ORDER BY _xact_id, id LIMIT 1000"},
+      // Every matching row, newest first.
+      {"all_rows",
+       from_clause + "select: * | filter: " + btql_filter + " | sort: created desc | limit: 100000",
+       "SELECT * FROM spans WHERE " + sql_filter + " ORDER BY created DESC LIMIT 100000"},
+      // How many rows match.
+      {"count", from_clause + "measures: count(1) as n | filter: " + btql_filter,
+       "SELECT count(*) AS n FROM spans WHERE " + sql_filter},
+  };
+  if (a.queries == "all") return all;
+  std::vector<Case> out;
+  for (Case& c : all) {
+    if (("," + a.queries + ",").find("," + c.name + ",") != std::string::npos) out.push_back(c);
+  }
+  return out;
+}
+
+int Main(const Args& a) {
+  std::filesystem::create_directories(a.dir);
+  const std::string base =
+      a.dir + "/spans-" + std::to_string(a.spans) + "-" + std::to_string(a.text_bytes);
+  auto store = store::sqlite::SqliteStore::Open(base + ".db");
+  if (!store.ok()) {
+    std::printf("open: %s\n", store.status().ToString().c_str());
+    return 0;
+  }
+  auto project = Prepare(**store, a);
+  if (!project.ok()) {
+    std::printf("fill: %s\n", project.status().ToString().c_str());
+    return 0;
+  }
+  const std::string parquet = base + ".parquet";
+  if (!std::filesystem::exists(parquet)) {
+    Status s = WriteParquet(**store, *project, parquet);
+    if (!s.ok()) {
+      std::printf("parquet: %s\n", s.ToString().c_str());
+      return 0;
+    }
+  }
+  // A store builds its sealed segments' id filters in the background after it opens, as
+  // `sluice serve` does at start: let that finish before timing.
+  for (bool ready = false; !ready;) {
+    ready = true;
+    for (const auto& s : (*store)->Segments()->segments) {
+      ready = ready && (s.state != store::sqlite::SegmentState::kSealed || s.ids != nullptr);
+    }
+    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::vector<Case> cases = Cases(a);
+  for (Case& c : cases) c.btql.replace(c.btql.find("$P"), 2, project->id);
+  std::printf("store_query_bench: %lld spans, %d runs per query, load average %.2f\n",
+              static_cast<long long>(a.spans), a.runs, LoadAverage());
+  std::map<std::string, Latency> sluice;
+  for (const Case& c : cases) {
+    auto l = RunSluice(**store, c, a.runs);
+    if (!l.ok()) {
+      std::printf("%s: %s\n", c.name.c_str(), l.status().ToString().c_str());
+      return 0;
+    }
+    sluice[c.name] = *l;
+  }
+  for (bool match : {false, true}) {
+    auto l = RunScan(**store, *project, match, a.runs);
+    if (!l.ok()) {
+      std::printf("scan: %s\n", l.status().ToString().c_str());
+      return 0;
+    }
+    std::printf("store scan alone, the hour%s: %lld rows, p50 %.1f ms, CPU p50 %.1f ms\n",
+                match ? " and metadata.environment = 'staging'" : "",
+                static_cast<long long>(l->rows), l->p50_ms, l->cpu_p50_ms);
+  }
+  if (a.duckdb_threads <= 0) {  // sluice alone (for profiling)
+    for (const Case& c : cases) {
+      const Latency& s = sluice[c.name];
+      std::printf("%-9s | p50 %8.1f ms, p95 %8.1f ms, CPU p50 %8.1f ms, %lld rows, %lld read\n",
+                  c.name.c_str(), s.p50_ms, s.p95_ms, s.cpu_p50_ms, static_cast<long long>(s.rows),
+                  static_cast<long long>(s.scanned));
+    }
+    return 0;
+  }
+  auto duck = RunDuckDb(parquet, cases, a.runs, a.duckdb_threads);
+  if (!duck.ok()) {
+    std::printf("duckdb: %s\n", duck.status().ToString().c_str());
+    return 0;
+  }
+  std::printf("%-9s | %8s %8s %8s %7s %9s | %8s %8s %8s %7s | %s\n", "query", "p50 ms", "p95 ms",
+              "CPU p50", "rows", "scanned", "duck p50", "duck p95", "CPU p50", "rows",
+              "p50 sluice/duckdb");
+  for (const Case& c : cases) {
+    const Latency& s = sluice[c.name];
+    const Latency& d = (*duck)[c.name];
+    std::printf("%-9s | %8.1f %8.1f %8.1f %7lld %9lld | %8.1f %8.1f %8.1f %7lld | %.2fx%s\n",
+                c.name.c_str(), s.p50_ms, s.p95_ms, s.cpu_p50_ms, static_cast<long long>(s.rows),
+                static_cast<long long>(s.scanned), d.p50_ms, d.p95_ms, d.cpu_p50_ms,
+                static_cast<long long>(d.rows), s.p50_ms / d.p50_ms,
+                s.rows == d.rows ? "" : "  (row counts differ)");
+  }
+  std::printf("DuckDB threads: %d; load average after: %.2f\n", a.duckdb_threads, LoadAverage());
+  return 0;
+}
+
+}  // namespace
+}  // namespace sluice::bench
+
+int main(int argc, char** argv) {
+  return sluice::bench::Main(sluice::bench::ParseArgs(argc, argv));
+}
