@@ -41,8 +41,12 @@ struct RowPlace {
 Result<std::optional<RowPlace>> FindRow(Connection& c, const SegmentSet& segments, int64_t obj_key,
                                         const std::string& id) {
   const int64_t hash = TextKeyHash(id);
+  const IdFilter::Probe probe = IdFilter::ProbeFor(obj_key, hash);
+  for (const Segment& s : segments.segments) {
+    if (s.ids != nullptr) s.ids->Prefetch(probe);
+  }
   for (auto it = segments.segments.rbegin(); it != segments.segments.rend(); ++it) {
-    if (it->ids != nullptr && !it->ids->MayContain(obj_key, hash)) continue;
+    if (it->ids != nullptr && !it->ids->MayContain(probe)) continue;
     SLUICE_ASSIGN_OR_RETURN(Statement * s,
                             c.Prepare("SELECT row_key FROM " + it->table +
                                       " WHERE obj_key = ? AND id_hash = ? AND id = ?"));

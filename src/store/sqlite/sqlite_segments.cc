@@ -14,35 +14,40 @@ namespace sluice::store::sqlite {
 
 namespace {
 
-constexpr int kFilterProbes = 6;  // about 1% false positives at 10 bits per key
-
-// Two independent hashes of the pair for double hashing.
-std::pair<uint64_t, uint64_t> PairHashes(int64_t obj_key, int64_t id_hash) {
-  const uint64_t a = Mix64(static_cast<uint64_t>(id_hash) ^ Mix64(static_cast<uint64_t>(obj_key)));
-  return {a, Mix64(a + 0x9e3779b97f4a7c15ULL) | 1};
-}
+// Bits set per pair, each picked by 9 bits of the pair's second hash within its block. At 16
+// bits per key (or up to 32: the block count is a power of two), about 0.1–0.2% false positives.
+constexpr int kFilterProbes = 6;
+constexpr uint64_t kFilterBitsPerKey = 16;
 
 }  // namespace
 
+// Two independent hashes of the pair: the first picks the block, the second the bits in it.
+IdFilter::Probe IdFilter::ProbeFor(int64_t obj_key, int64_t id_hash) {
+  const uint64_t a = Mix64(static_cast<uint64_t>(id_hash) ^ Mix64(static_cast<uint64_t>(obj_key)));
+  return {a, Mix64(a + 0x9e3779b97f4a7c15ULL)};
+}
+
 IdFilter::IdFilter(size_t expected_keys) {
-  const uint64_t bits = std::bit_ceil(std::max<uint64_t>(1024, expected_keys * 10));
-  bits_.assign(bits / 64, 0);
-  mask_ = bits - 1;
+  const uint64_t bits = std::max<uint64_t>(1024, expected_keys * kFilterBitsPerKey);
+  const uint64_t blocks = std::bit_ceil((bits + 511) / 512);
+  blocks_.assign(blocks, Block{});
+  block_mask_ = blocks - 1;
 }
 
 void IdFilter::Add(int64_t obj_key, int64_t id_hash) {
-  auto [h, step] = PairHashes(obj_key, id_hash);
-  for (int i = 0; i < kFilterProbes; ++i, h += step) {
-    const uint64_t bit = h & mask_;
-    bits_[bit >> 6] |= uint64_t{1} << (bit & 63);
+  const Probe p = ProbeFor(obj_key, id_hash);
+  Block& b = blocks_[p.block_hash & block_mask_];
+  uint64_t bits = p.bits;
+  for (int i = 0; i < kFilterProbes; ++i, bits >>= 9) {
+    b.words[(bits >> 6) & 7] |= uint64_t{1} << (bits & 63);
   }
 }
 
-bool IdFilter::MayContain(int64_t obj_key, int64_t id_hash) const {
-  auto [h, step] = PairHashes(obj_key, id_hash);
-  for (int i = 0; i < kFilterProbes; ++i, h += step) {
-    const uint64_t bit = h & mask_;
-    if ((bits_[bit >> 6] & (uint64_t{1} << (bit & 63))) == 0) return false;
+bool IdFilter::MayContain(const Probe& p) const {
+  const Block& b = blocks_[p.block_hash & block_mask_];
+  uint64_t bits = p.bits;
+  for (int i = 0; i < kFilterProbes; ++i, bits >>= 9) {
+    if ((b.words[(bits >> 6) & 7] & (uint64_t{1} << (bits & 63))) == 0) return false;
   }
   return true;
 }

@@ -22,15 +22,34 @@
 namespace sluice::store::sqlite {
 
 // A Bloom filter of (obj_key, id_hash) pairs: MayContain is false only for pairs never added.
+// Blocked: all of a pair's bits lie in one 64-byte block, so a lookup reads one cache line.
+// Every new id is looked up in every sealed segment's filter: at 38 segments (10M spans) the
+// lookups, each waiting for its memory read in turn, were 8% of the server's CPU on ingest.
 class IdFilter {
  public:
+  // A pair's hashes, computed once for the lookups in many filters.
+  struct Probe {
+    uint64_t block_hash;
+    uint64_t bits;
+  };
+  static Probe ProbeFor(int64_t obj_key, int64_t id_hash);
+
   explicit IdFilter(size_t expected_keys);
   void Add(int64_t obj_key, int64_t id_hash);
-  bool MayContain(int64_t obj_key, int64_t id_hash) const;
+  bool MayContain(int64_t obj_key, int64_t id_hash) const {
+    return MayContain(ProbeFor(obj_key, id_hash));
+  }
+  bool MayContain(const Probe& p) const;
+  // Starts loading the probe's block, so that the lookups in many filters overlap their
+  // memory reads instead of waiting for each in turn.
+  void Prefetch(const Probe& p) const { __builtin_prefetch(&blocks_[p.block_hash & block_mask_]); }
 
  private:
-  std::vector<uint64_t> bits_;
-  uint64_t mask_ = 0;  // bit count - 1 (a power of two)
+  struct alignas(64) Block {
+    uint64_t words[8];
+  };
+  std::vector<Block> blocks_;
+  uint64_t block_mask_ = 0;  // block count - 1 (a power of two)
 };
 
 // kMoving: a sealed segment whose remaining rows are being copied to `moved_to` before it is
