@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "azurite_server.h"
+#include "bench/format/duck_types.h"
 #include "bench/gen/span_generator.h"
 #include "cloud/aws/credentials.h"
 #include "cloud/http/curl_http_client.h"
@@ -290,18 +291,6 @@ bool Spawn(const std::string& self, const Args& a, const std::string& name,
     }
   }
   return pclose(p) == 0 && found;
-}
-
-// DuckDB's column types for SpanSchema(), as a JSON object for duckdb_convert.mjs.
-std::string DuckTypes() {
-  const char* names[] = {"",        "BOOLEAN",     "BIGINT", "DOUBLE",
-                         "VARCHAR", "TIMESTAMPTZ", "JSON",   "VARCHAR[]"};
-  std::string out = "{";
-  for (const format::Column& c : format::SpanSchema().columns) {
-    if (out.size() > 1) out += ',';
-    out += "\"" + c.name + "\":\"" + names[static_cast<int>(c.type)] + "\"";
-  }
-  return out + "}";
 }
 
 // The Parquet export's peer: DuckDB converting the JSON Lines files of the last local-jsonl

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/format/duck_types.h"
 #include "bench/format/measure.h"
 #include "bench/gen/span_generator.h"
 #include "common/json.h"
@@ -55,17 +56,6 @@ Outcome WriteWith(format::RowWriter& writer, const std::vector<model::Event>& sp
   return o;
 }
 
-std::string DuckTypes() {
-  const char* names[] = {"",        "BOOLEAN",     "BIGINT", "DOUBLE",
-                         "VARCHAR", "TIMESTAMPTZ", "JSON",   "VARCHAR[]"};
-  std::string out = "{";
-  for (const format::Column& c : format::SpanSchema().columns) {
-    if (out.size() > 1) out += ',';
-    out += "\"" + c.name + "\":\"" + names[static_cast<int>(c.type)] + "\"";
-  }
-  return out + "}";
-}
-
 Outcome ParseOutcome(const Json* m) {
   Outcome o;
   if (m == nullptr || m->Find("seconds") == nullptr) return o;
@@ -80,7 +70,8 @@ Outcome ParseOutcome(const Json* m) {
 std::pair<Outcome, Outcome> RunDuckDb(const std::string& jsonl, const std::string& prefix,
                                       int threads) {
   std::string cmd = std::string("node ") + SLUICE_SOURCE_DIR + "/bench/format/duckdb_convert.mjs " +
-                    jsonl + " " + prefix + " " + std::to_string(threads) + " '" + DuckTypes() + "'";
+                    jsonl + " " + prefix + " " + std::to_string(threads) + " '" +
+                    bench::DuckTypes() + "'";
   sync();
   FILE* p = popen(cmd.c_str(), "r");
   std::string text;

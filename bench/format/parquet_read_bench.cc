@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/format/duck_types.h"
 #include "bench/format/measure.h"
 #include "bench/gen/span_generator.h"
 #include "common/json.h"
@@ -107,17 +108,6 @@ Outcome ReadWithSluice(const std::string& path, const std::vector<std::string>& 
   return o;
 }
 
-std::string DuckTypes() {
-  const char* names[] = {"",        "BOOLEAN",     "BIGINT", "DOUBLE",
-                         "VARCHAR", "TIMESTAMPTZ", "JSON",   "VARCHAR[]"};
-  std::string out = "{";
-  for (const format::Column& c : format::SpanSchema().columns) {
-    if (out.size() > 1) out += ',';
-    out += "\"" + c.name + "\":\"" + names[static_cast<int>(c.type)] + "\"";
-  }
-  return out + "}";
-}
-
 Outcome ParseOutcome(const Json* m, const Json& all) {
   Outcome o;
   if (m == nullptr || m->Find("seconds") == nullptr) return o;
@@ -132,7 +122,7 @@ Outcome ParseOutcome(const Json* m, const Json& all) {
 // DuckDB's {input, full} outcomes with `threads` threads; zeros if it failed.
 std::pair<Outcome, Outcome> RunDuckDb(const std::string& path, int threads) {
   std::string cmd = std::string("node ") + SLUICE_SOURCE_DIR + "/bench/format/duckdb_read.mjs " +
-                    path + " " + std::to_string(threads) + " '" + DuckTypes() + "'";
+                    path + " " + std::to_string(threads) + " '" + bench::DuckTypes() + "'";
   FILE* p = popen(cmd.c_str(), "r");
   std::string text;
   char buf[512];

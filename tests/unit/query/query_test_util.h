@@ -2,9 +2,12 @@
 // fixed data set.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
 
+#include "common/json.h"
 #include "query/query.h"
 #include "testing/fake_clock.h"
 #include "testing/fake_event_source.h"
@@ -55,6 +58,21 @@ inline std::string AsArray(const std::vector<std::string>& rows) {
   std::string out = "[";
   for (size_t i = 0; i < rows.size(); ++i) out += (i ? "," : "") + rows[i];
   return out + "]";
+}
+
+// Checks a corpus case's outcome: its error message, or rows equal to its expected JSON.
+inline void ExpectCaseOutcome(bool expect_error, const std::string& expected, const Ran& ran) {
+  if (expect_error) {
+    ASSERT_FALSE(ran.status.ok()) << "rows: " << AsArray(ran.rows);
+    EXPECT_EQ(ran.status.message(), expected);
+    return;
+  }
+  ASSERT_TRUE(ran.status.ok()) << ran.status.ToString();
+  auto want = Json::Parse(expected);
+  ASSERT_TRUE(want.ok()) << "bad expected JSON: " << want.status().ToString();
+  auto got = Json::Parse(AsArray(ran.rows));
+  ASSERT_TRUE(got.ok()) << AsArray(ran.rows);
+  EXPECT_TRUE(*got == *want) << "got:  " << AsArray(ran.rows) << "\nwant: " << expected;
 }
 
 }  // namespace sluice::query::testing
