@@ -39,37 +39,38 @@ class PgEventStream final : public model::EventStream {
 
   // Counts what the whole scan returns, reading no row's fields.
   Result<int64_t> Count() {
-    SLUICE_RETURN_IF_ERROR(Bound());
-    SLUICE_ASSIGN_OR_RETURN(auto c, store_->Acquire());
-    SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, request_.object));
-    Params p;
-    // Filters first: both number their parameters after those already added.
-    std::string sql = "SELECT count(*) FROM (SELECT 1 FROM events" + Filters(p);
-    sql += Keyset(p);
-    sql += VisibleSql(marks);
-    if (request_.limit > 0) sql += " LIMIT " + std::to_string(request_.limit);
-    sql += ") t";
-    SLUICE_ASSIGN_OR_RETURN(Rows r, c->QueryOnce(sql, p));
+    const std::string limit =
+        request_.limit > 0 ? " LIMIT " + std::to_string(request_.limit) : std::string();
+    SLUICE_ASSIGN_OR_RETURN(Rows r, QueryWholeScan("SELECT count(*) FROM (", "1", limit + ") t"));
     return r.size() > 0 ? r.Int(0, 0) : 0;
   }
 
   // The position of the n-th row the whole scan returns, reading no row's fields.
   Result<std::optional<model::XactCursor>> Position(int64_t n) {
-    SLUICE_RETURN_IF_ERROR(Bound());
-    SLUICE_ASSIGN_OR_RETURN(auto c, store_->Acquire());
-    SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, request_.object));
-    Params p;
-    std::string sql = "SELECT xact_id, row_key FROM events" + Filters(p);
-    sql += Keyset(p);
-    sql += VisibleSql(marks);
-    sql += " ORDER BY xact_id, row_key OFFSET " + std::to_string(n - 1) + " LIMIT 1";
-    SLUICE_ASSIGN_OR_RETURN(Rows r, c->QueryOnce(sql, p));
+    SLUICE_ASSIGN_OR_RETURN(Rows r, QueryWholeScan("", "xact_id, row_key",
+                                                   " ORDER BY xact_id, row_key OFFSET " +
+                                                       std::to_string(n - 1) + " LIMIT 1"));
     if (r.size() == 0) return std::optional<model::XactCursor>();
     return std::optional<model::XactCursor>(
         model::XactCursor{static_cast<uint64_t>(r.Int(0, 0)), r.Int(0, 1)});
   }
 
  private:
+  // `before` + the whole scan selecting `columns` (its filters, keyset bound and the rows
+  // retention hides left out) + `after`, run once on a pooled connection.
+  Result<Rows> QueryWholeScan(const std::string& before, const char* columns,
+                              const std::string& after) {
+    SLUICE_RETURN_IF_ERROR(Bound());
+    SLUICE_ASSIGN_OR_RETURN(auto c, store_->Acquire());
+    SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, request_.object));
+    Params p;
+    // Filters first: both number their parameters after those already added.
+    std::string sql = before + "SELECT " + columns + " FROM events" + Filters(p);
+    sql += Keyset(p);
+    sql += VisibleSql(marks);
+    return c->QueryOnce(sql + after, p);
+  }
+
   // The page query's filters (without keyset bound and order); parameters go to `p`.
   std::string Filters(Params& p) const {
     p.Add(static_cast<int64_t>(request_.object.type)).Add(request_.object.id);
