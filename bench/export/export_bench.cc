@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "azurite_server.h"
-#include "bench/format/duck_types.h"
+#include "bench/format/duckdb_peer.h"
 #include "bench/gen/span_generator.h"
 #include "cloud/aws/credentials.h"
 #include "cloud/http/curl_http_client.h"
@@ -304,15 +304,11 @@ bool DuckDbConvert(const Args& a, int threads, CaseResult* out) {
                           "/bench/format/duckdb_convert.mjs '" + files + "/**/*.jsonl' '" + prefix +
                           "' " + std::to_string(threads) + " '" + DuckTypes() + "' convert";
   sync();
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string text;
-  char buf[512];
-  size_t n;
-  while (p != nullptr && (n = fread(buf, 1, sizeof(buf), p)) > 0) text.append(buf, n);
-  if (p == nullptr || pclose(p) != 0) return std::printf("duckdb: %s\n", text.c_str()), false;
-  auto json = Json::Parse(text);
+  auto text = CommandOutput(cmd);
+  if (!text.ok()) return std::printf("duckdb: %s\n", text.status().ToString().c_str()), false;
+  auto json = Json::Parse(*text);
   const Json* m = json.ok() ? json->Find("convert") : nullptr;
-  if (m == nullptr) return std::printf("duckdb: %s\n", text.c_str()), false;
+  if (m == nullptr) return std::printf("duckdb: %s\n", text->c_str()), false;
   out->name = "duckdb-convert-t" + std::to_string(threads);
   out->rows = a.spans;
   out->bytes = static_cast<long long>(m->Find("bytes")->number_value());

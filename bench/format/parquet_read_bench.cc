@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "bench/format/duck_types.h"
+#include "bench/format/duckdb_peer.h"
 #include "bench/format/measure.h"
 #include "bench/gen/span_generator.h"
 #include "common/json.h"
@@ -123,15 +123,11 @@ Outcome ParseOutcome(const Json* m, const Json& all) {
 std::pair<Outcome, Outcome> RunDuckDb(const std::string& path, int threads) {
   std::string cmd = std::string("node ") + SLUICE_SOURCE_DIR + "/bench/format/duckdb_read.mjs " +
                     path + " " + std::to_string(threads) + " '" + bench::DuckTypes() + "'";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string text;
-  char buf[512];
-  size_t n;
-  while (p != nullptr && (n = fread(buf, 1, sizeof(buf), p)) > 0) text.append(buf, n);
-  if (p != nullptr) pclose(p);
-  auto json = Json::Parse(text);
+  auto text = bench::CommandOutput(cmd);
+  auto json = text.ok() ? Json::Parse(*text) : Result<Json>(text.status());
   if (!json.ok() || json->Find("full") == nullptr) {
-    std::fprintf(stderr, "duckdb failed: %s\n", text.c_str());
+    std::fprintf(stderr, "duckdb failed: %s\n",
+                 text.ok() ? text->c_str() : text.status().ToString().c_str());
     return {};
   }
   return {ParseOutcome(json->Find("input"), *json), ParseOutcome(json->Find("full"), *json)};

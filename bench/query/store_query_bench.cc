@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/format/duckdb_peer.h"
 #include "bench/gen/span_generator.h"
 #include "common/json.h"
 #include "common/json_writer.h"
@@ -226,12 +227,7 @@ Result<std::map<std::string, Latency>> RunDuckDb(const std::string& parquet,
   const std::string cmd =
       std::string("node ") + SLUICE_SOURCE_DIR + "/bench/query/duckdb_query.mjs '" + parquet +
       "' " + std::to_string(threads) + " " + std::to_string(runs) + " '" + queries_path + "'";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return UnavailableError("cannot run " + cmd);
-  std::string text;
-  char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) text.append(buf, n);
-  if (pclose(p) != 0) return UnavailableError(cmd + " failed: " + text);
+  SLUICE_ASSIGN_OR_RETURN(const std::string text, CommandOutput(cmd));
   SLUICE_ASSIGN_OR_RETURN(Json j, Json::Parse(text));
   std::map<std::string, Latency> out;
   for (const Case& c : cases) {
