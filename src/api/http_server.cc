@@ -1,6 +1,8 @@
 #include "api/http_server.h"
 
 #include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -251,6 +253,11 @@ Result<int> HttpServer::Bind() {
     // starts without error and the kernel splits the connections between the two.
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    // TCP_NODELAY (inherited by the accepted sockets): the library sends a response's head and
+    // body in two writes, and with Nagle's algorithm the body waited for the client's delayed
+    // ACK of the head, 40 ms per request on a kept-alive connection. 100-span requests over 8
+    // connections were held to 17k spans/s with the server half idle.
+    ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
     impl->listen_fd = sock;
   });
   if (impl_->options.port == 0) {
