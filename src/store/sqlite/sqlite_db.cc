@@ -330,4 +330,18 @@ Status Transaction::Commit() {
   return Status();
 }
 
+ReadSnapshot::~ReadSnapshot() { End(); }
+
+void ReadSnapshot::End() {
+  if (open_) c_.Exec("ROLLBACK").IgnoreError();
+  open_ = false;
+}
+
+Status ReadSnapshot::Begin() {
+  SLUICE_RETURN_IF_ERROR(c_.Exec("BEGIN DEFERRED"));
+  open_ = true;
+  // A deferred transaction takes its snapshot at its first read: now.
+  return c_.Exec("SELECT 1 FROM sqlite_schema LIMIT 1");
+}
+
 }  // namespace sluice::store::sqlite

@@ -143,4 +143,18 @@ class Transaction {
   bool open_ = false;
 };
 
+// A read transaction: the statements run in its scope read the snapshot of the database taken
+// by Begin. Ended (rolled back) by the destructor.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(Connection& c) : c_(c) {}
+  ~ReadSnapshot();
+  Status Begin();
+  void End();
+
+ private:
+  Connection& c_;
+  bool open_ = false;
+};
+
 }  // namespace sluice::store::sqlite

@@ -37,7 +37,8 @@ struct RowPlace {
 
 // The row with this id of object `obj_key`, hidden by retention or not. An object keeps one row
 // per id, so the newest segment holding it is the only one; sealed segments whose filter rules
-// the id out are not read.
+// the id out are not read. On a reader, `segments` and the read transaction come from
+// SnapshotSegments (the open segment's candidates are then taken within the snapshot).
 Result<std::optional<RowPlace>> FindRow(Connection& c, const SegmentSet& segments, int64_t obj_key,
                                         const std::string& id) {
   const int64_t hash = TextKeyHash(id);
@@ -46,6 +47,24 @@ Result<std::optional<RowPlace>> FindRow(Connection& c, const SegmentSet& segment
     if (s.ids != nullptr) s.ids->Prefetch(probe);
   }
   for (auto it = segments.segments.rbegin(); it != segments.segments.rend(); ++it) {
+    if (it->keys != nullptr) {
+      // The open segment: its candidates from memory, each tested by its primary key.
+      SLUICE_RETURN_IF_ERROR(it->keys->Load(c, it->table));
+      std::vector<int64_t> candidates;
+      it->keys->RowsWithId(hash, &candidates);
+      if (candidates.empty()) continue;
+      SLUICE_ASSIGN_OR_RETURN(
+          Statement * s,
+          c.Prepare("SELECT 1 FROM " + it->table +
+                    " WHERE row_key = ? AND obj_key = ? AND id_hash = ? AND id = ?"));
+      for (int64_t key : candidates) {
+        s->Bind(1, key).Bind(2, obj_key).Bind(3, hash).BindBorrowed(4, id);
+        SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
+        s->Reset();
+        if (row) return std::optional<RowPlace>(RowPlace{&it->table, key});
+      }
+      continue;
+    }
     if (it->ids != nullptr && !it->ids->MayContain(probe)) continue;
     SLUICE_ASSIGN_OR_RETURN(Statement * s,
                             c.Prepare("SELECT row_key FROM " + it->table +
@@ -163,6 +182,10 @@ Status SqliteStore::ApplyObjectWrites(const PendingInsert& p, size_t g, const Se
   const ObjectWrites& ow = p.batch[g];
   SLUICE_ASSIGN_OR_RETURN(const int64_t obj_key, WriterObjectKey(c, ow.object));
   SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(c, ow.object));
+  // Every row is listed in the open segment's keys before it is written (and so before any
+  // reader can see it).
+  OpenKeys& open_keys = *segments.open().keys;
+  SLUICE_RETURN_IF_ERROR(open_keys.Load(c, segments.open().table));
   for (size_t i = 0; i < ow.writes.size(); ++i) {
     const model::EventWrite& w = ow.writes[i];
     result.row_ids.push_back(w.id);
@@ -187,13 +210,17 @@ Status SqliteStore::ApplyObjectWrites(const PendingInsert& p, size_t g, const Se
                          ow.project_id,         result.xact_id};
     if (existing) {
       SLUICE_ASSIGN_OR_RETURN(model::Event e, model::ApplyEventWrite(w, &*existing, p.now));
-      SLUICE_RETURN_IF_ERROR(InsertRow(c, owner, e, DeriveColumns(e)));
+      const DerivedColumns d = DeriveColumns(e);
+      open_keys.Add(d.id_hash, d.root_hash, owner.row_key);
+      SLUICE_RETURN_IF_ERROR(InsertRow(c, owner, e, d));
     } else {
       // The common case: the row built before queueing is bound as it is, and freed after
       // the write lock is released.
       const Result<model::Event>& fresh = (*p.fresh)[g][i];
       SLUICE_RETURN_IF_ERROR(fresh.status());
-      SLUICE_RETURN_IF_ERROR(InsertRow(c, owner, *fresh, (*p.derived)[g][i]));
+      const DerivedColumns& d = (*p.derived)[g][i];
+      open_keys.Add(d.id_hash, d.root_hash, owner.row_key);
+      SLUICE_RETURN_IF_ERROR(InsertRow(c, owner, *fresh, d));
     }
     ++result.rows_written;
     ++open_rows_;
@@ -293,15 +320,12 @@ Result<InsertResult> SqliteStore::InsertBatch(std::span<const ObjectWrites> batc
 
 Result<std::optional<model::Event>> SqliteStore::GetEvent(const model::ObjectRef& object,
                                                           const std::string& id) {
-  const std::shared_ptr<const SegmentSet> segments = Segments();
   SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
   // One read transaction: the segments are probed one statement each, and a row the writer
   // moves to the open segment in between must not be missed in both.
-  SLUICE_RETURN_IF_ERROR(c->Exec("BEGIN"));
-  struct EndRead {
-    Connection& c;
-    ~EndRead() { c.Exec("COMMIT").IgnoreError(); }
-  } end_read{*c};
+  ReadSnapshot snapshot(*c);
+  SLUICE_ASSIGN_OR_RETURN(const std::shared_ptr<const SegmentSet> segments,
+                          SnapshotSegments(*c, snapshot));
   SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, object));
   SLUICE_ASSIGN_OR_RETURN(auto obj_key, ObjectKey(*c, object));
   if (!obj_key) return std::optional<model::Event>();
@@ -311,13 +335,10 @@ Result<std::optional<model::Event>> SqliteStore::GetEvent(const model::ObjectRef
 }
 
 Result<bool> SqliteStore::RowExists(const model::ObjectRef& object, const std::string& id) {
-  const std::shared_ptr<const SegmentSet> segments = Segments();
   SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
-  SLUICE_RETURN_IF_ERROR(c->Exec("BEGIN"));
-  struct EndRead {
-    Connection& c;
-    ~EndRead() { c.Exec("COMMIT").IgnoreError(); }
-  } end_read{*c};
+  ReadSnapshot snapshot(*c);
+  SLUICE_ASSIGN_OR_RETURN(const std::shared_ptr<const SegmentSet> segments,
+                          SnapshotSegments(*c, snapshot));
   SLUICE_ASSIGN_OR_RETURN(auto obj_key, ObjectKey(*c, object));
   if (!obj_key) return false;
   SLUICE_ASSIGN_OR_RETURN(auto place, FindRow(*c, *segments, *obj_key, id));

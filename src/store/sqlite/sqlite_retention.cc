@@ -90,8 +90,10 @@ Result<bool> IsHidden(Connection& c, const std::vector<model::RetentionMark>& ma
 
 Result<Store::RetentionCount> SqliteStore::CountRetention(const model::RetentionMark& mark,
                                                           bool with_bytes) {
-  const std::shared_ptr<const SegmentSet> segments = Segments();
   SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
+  ReadSnapshot snapshot(*c);
+  SLUICE_ASSIGN_OR_RETURN(const std::shared_ptr<const SegmentSet> segments,
+                          SnapshotSegments(*c, snapshot));
   SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, mark.object));
   model::RetentionMark probe = mark;
   probe.id = -1;  // no exemptions yet
@@ -404,6 +406,28 @@ Status VacuumFreedPages(std::mutex& write_mu, Connection& writer,
 
 }  // namespace
 
+Status SqliteStore::AddOpenKeys(const std::string& open_table, const std::string& from,
+                                const std::string& row_keys) {
+  // The copies keep their row_key, so they are listed in the open segment's keys before they are
+  // written, as the writer lists its rows.
+  const std::shared_ptr<const SegmentSet> set = Segments();
+  if (set->open().table != open_table || set->open().keys == nullptr) {
+    return InternalError("rows are being moved to " + open_table + ", which is not open");
+  }
+  OpenKeys& keys = *set->open().keys;
+  SLUICE_RETURN_IF_ERROR(keys.Load(*writer_, open_table));
+  SLUICE_ASSIGN_OR_RETURN(Statement * q,
+                          writer_->Prepare("SELECT id_hash, root_hash, row_key FROM " + from +
+                                           " WHERE row_key IN (" + row_keys + ")"));
+  for (;;) {
+    SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    keys.Add(q->Int(0), q->Int(1), q->Int(2));
+  }
+  q->Reset();
+  return Status();
+}
+
 Status SqliteStore::DropSegmentTable(Segment victim) {
   // Readers and the writer that still hold a set with this segment finish with it first.
   WaitUntilUnused(victim);
@@ -595,22 +619,24 @@ Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>&
       // old pin); from here on `victim` holds the new one.
       WaitUntilUnused(victim);
       victim.pin = pin;
-      Status copied = InRanges(
-                          write_mu_, *writer_, {0, static_cast<int64_t>(keys.size()) - 1},
-                          [this] { return InsertsActive(); },
-                          [&](int64_t lo, int64_t hi) -> Result<int64_t> {
-                            hi = std::min<int64_t>(hi, static_cast<int64_t>(keys.size()));
-                            std::string list;
-                            for (int64_t j = lo; j < hi; ++j) {
-                              if (j > lo) list += ',';
-                              list += std::to_string(keys[static_cast<size_t>(j)]);
-                            }
-                            SLUICE_RETURN_IF_ERROR(
-                                writer_->Exec("INSERT INTO " + victim.moved_to + " SELECT * FROM " +
-                                              victim.table + " WHERE row_key IN (" + list + ")"));
-                            return writer_->Changes();
-                          })
-                          .status();
+      Status copied =
+          InRanges(
+              write_mu_, *writer_, {0, static_cast<int64_t>(keys.size()) - 1},
+              [this] { return InsertsActive(); },
+              [&](int64_t lo, int64_t hi) -> Result<int64_t> {
+                hi = std::min<int64_t>(hi, static_cast<int64_t>(keys.size()));
+                std::string list;
+                for (int64_t j = lo; j < hi; ++j) {
+                  if (j > lo) list += ',';
+                  list += std::to_string(keys[static_cast<size_t>(j)]);
+                }
+                SLUICE_RETURN_IF_ERROR(AddOpenKeys(victim.moved_to, victim.table, list));
+                SLUICE_RETURN_IF_ERROR(writer_->Exec("INSERT INTO " + victim.moved_to +
+                                                     " SELECT * FROM " + victim.table +
+                                                     " WHERE row_key IN (" + list + ")"));
+                return writer_->Changes();
+              })
+              .status();
       if (!copied.ok()) {
         UndoMoveInPlace(victim).IgnoreError();  // else the next purge or open does it
         return copied;

@@ -51,12 +51,21 @@ std::string EventColumnsFor(const model::ScanRequest& r) {
   return out + ", tags, org_id, project_id, object_type, object_id";
 }
 
+// A list of ids (or roots) a scan asks for: the rows whose column holds one of them.
+struct KeyList {
+  const char* hash_col;         // id_hash or root_hash
+  std::string hashes_sql;       // sluice_key_hash(?N), ... of the values' parameters
+  std::vector<int64_t> hashes;  // the same, computed here (the open segment's OpenKeys)
+};
+
 // Builds one segment's arm of the page query for a scan request (its table written "$E"), without
 // its keyset bound: text parameters are numbered from ?3 and appended to `texts`; the ORDER BY
-// clause goes to `order_by`.
+// clause goes to `order_by`. The id and root lists' candidates differ by segment (KeyListSql):
+// they go to `key_lists`.
 std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts,
-                    std::string* order_by, const char* columns = kEventColumns) {
-  // With id or root lists the rows come from the hash columns' indexes (subqueries below): the
+                    std::string* order_by, std::vector<KeyList>* key_lists,
+                    const char* columns = kEventColumns) {
+  // With id or root lists the rows come from the hash columns' indexes (KeyListSql): the
   // unary + keeps the planner from walking the whole object in the order's index instead and
   // testing every row against the lists (measured: 1 ms per trace of a traces export). The
   // few rows found are sorted.
@@ -66,23 +75,25 @@ std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts
   if (r.max_xact_id) sql += " AND xact_id <= " + std::to_string(*r.max_xact_id);
   if (r.created_min) sql += " AND created >= " + std::to_string(*r.created_min);
   if (r.created_max) sql += " AND created < " + std::to_string(*r.created_max);
-  // The hash column's index finds the candidates, the text column decides.
+  // The hash column finds the candidates, the text column decides.
   auto in_list = [&](const char* col, const char* hash_col,
                      const std::vector<std::string>& values) {
     if (values.empty()) return;
-    std::string texts_sql, hashes_sql;
+    KeyList list{hash_col, "", {}};
+    std::string texts_sql;
     for (size_t i = 0; i < values.size(); ++i) {
       texts->push_back(values[i]);
       const std::string param = std::to_string(texts->size() + 2);
       if (i > 0) {
         texts_sql += ',';
-        hashes_sql += ',';
+        list.hashes_sql += ',';
       }
       texts_sql += "?" + param;
-      hashes_sql += "sluice_key_hash(?" + param + ")";
+      list.hashes_sql += "sluice_key_hash(?" + param + ")";
+      list.hashes.push_back(TextKeyHash(values[i]));
     }
-    sql += std::string(" AND row_key IN (SELECT row_key FROM $E WHERE obj_key = ") + kObjectKeySql +
-           " AND " + hash_col + " IN (" + hashes_sql + ")) AND " + col + " IN (" + texts_sql + ")";
+    sql += std::string(" AND ") + col + " IN (" + texts_sql + ")";
+    key_lists->push_back(std::move(list));
   };
   in_list("id", "id_hash", r.ids);
   in_list("root_span_id", "root_hash", r.root_span_ids);
@@ -132,8 +143,10 @@ class SqliteEventStream final : public model::EventStream {
 
   // Counts what the whole scan returns (up to its limit), reading no row's fields.
   Result<int64_t> Count() {
-    const std::shared_ptr<const SegmentSet> segments = store_->Segments();
     SLUICE_ASSIGN_OR_RETURN(auto c, store_->AcquireReader());
+    ReadSnapshot snapshot(*c);
+    SLUICE_ASSIGN_OR_RETURN(const std::shared_ptr<const SegmentSet> segments,
+                            store_->SnapshotSegments(*c, snapshot));
     SLUICE_ASSIGN_OR_RETURN(Statement * s,
                             PreparePage(*c, *segments, request_.limit, Select::kCount));
     SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -144,8 +157,10 @@ class SqliteEventStream final : public model::EventStream {
 
   // The position of the n-th row the whole scan returns, reading no row's fields.
   Result<std::optional<model::XactCursor>> Position(int64_t n) {
-    const std::shared_ptr<const SegmentSet> segments = store_->Segments();
     SLUICE_ASSIGN_OR_RETURN(auto c, store_->AcquireReader());
+    ReadSnapshot snapshot(*c);
+    SLUICE_ASSIGN_OR_RETURN(const std::shared_ptr<const SegmentSet> segments,
+                            store_->SnapshotSegments(*c, snapshot));
     SLUICE_ASSIGN_OR_RETURN(Statement * s, PreparePage(*c, *segments, n, Select::kPosition));
     SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
     std::optional<model::XactCursor> at;
@@ -170,7 +185,8 @@ class SqliteEventStream final : public model::EventStream {
     const std::string columns = count                         ? "1"
                                 : select == Select::kPosition ? "xact_id, row_key"
                                                               : EventColumnsFor(request_);
-    std::string sql = PageSql(request_, &texts, &order_by, columns.c_str());
+    std::vector<KeyList> key_lists;
+    std::string sql = PageSql(request_, &texts, &order_by, &key_lists, columns.c_str());
     const int next = static_cast<int>(texts.size()) + 3;
     if (last_) {
       switch (request_.order) {
@@ -194,8 +210,17 @@ class SqliteEventStream final : public model::EventStream {
     // Marks are read per page: a retention run or restore takes effect for the next page.
     SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(c, request_.object));
     sql += VisibleSql(marks);
-    if (request_.created_min || request_.created_max) {
-      SLUICE_ASSIGN_OR_RETURN(auto conditions, ArmConditions(c, segments));
+    if (request_.created_min || request_.created_max || !key_lists.empty()) {
+      std::map<int64_t, std::optional<std::string>> conditions;
+      if (request_.created_min || request_.created_max) {
+        SLUICE_ASSIGN_OR_RETURN(conditions, ArmConditions(c, segments));
+      }
+      for (const Segment& s : segments.segments) {
+        auto it = conditions.try_emplace(s.seg, std::string()).first;
+        if (!it->second || key_lists.empty()) continue;
+        SLUICE_ASSIGN_OR_RETURN(std::string keyed, KeyListSql(c, s, key_lists));
+        *it->second += (it->second->empty() ? "" : " AND ") + keyed;
+      }
       sql = UnionSql(segments, sql, [&](const Segment& s) { return conditions[s.seg]; });
     } else {
       sql = UnionSql(segments, sql);
@@ -220,6 +245,46 @@ class SqliteEventStream final : public model::EventStream {
       s->Bind(next + 1, request_.after->row_key);
     }
     return s;
+  }
+
+  // Segment `s`'s condition for the rows of the request's id and root lists: for a segment with
+  // OpenKeys (the open one), their candidates' row keys, taken after the page's snapshot began
+  // (SnapshotSegments): the writer lists rows before they commit, so the candidates cover every
+  // row of the snapshot. Else the segment's hash index answers.
+  Result<std::string> KeyListSql(Connection& c, const Segment& s,
+                                 const std::vector<KeyList>& lists) {
+    std::string out;
+    for (const KeyList& list : lists) {
+      if (!out.empty()) out += " AND ";
+      if (s.keys == nullptr) {
+        out += "row_key IN (SELECT row_key FROM " + s.table +
+               " WHERE obj_key = " + std::string(kObjectKeySql) + " AND " + list.hash_col +
+               " IN (" + list.hashes_sql + "))";
+        continue;
+      }
+      SLUICE_RETURN_IF_ERROR(s.keys->Load(c, s.table));
+      std::vector<int64_t> rows;
+      for (int64_t hash : list.hashes) {
+        if (std::string_view(list.hash_col) == "id_hash") {
+          s.keys->RowsWithId(hash, &rows);
+        } else {
+          s.keys->RowsWithRoot(hash, &rows);
+        }
+      }
+      if (rows.empty()) {
+        out += "0";
+        continue;
+      }
+      std::sort(rows.begin(), rows.end());
+      rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+      out += "row_key IN (";
+      for (size_t i = 0; i < rows.size(); ++i) {
+        if (i > 0) out += ',';
+        out += std::to_string(rows[i]);
+      }
+      out += ')';
+    }
+    return out;
   }
 
   // What a segment holds of the scan's created range: nothing (its arm is left out), or rows
@@ -308,8 +373,10 @@ class SqliteEventStream final : public model::EventStream {
       done_ = true;
       return Status();
     }
-    const std::shared_ptr<const SegmentSet> segments = store_->Segments();
     SLUICE_ASSIGN_OR_RETURN(auto c, store_->AcquireReader());
+    ReadSnapshot snapshot(*c);
+    SLUICE_ASSIGN_OR_RETURN(const std::shared_ptr<const SegmentSet> segments,
+                            store_->SnapshotSegments(*c, snapshot));
     SLUICE_ASSIGN_OR_RETURN(Statement * s, PreparePage(*c, *segments, page, Select::kRows));
     size_t n = 0;
     for (;;) {

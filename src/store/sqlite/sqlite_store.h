@@ -146,6 +146,8 @@ class SqliteStore final : public Store {
     std::unique_ptr<Connection> c_;
   };
   Result<ReaderLease> AcquireReader();
+  // Begins `snapshot` (on a reader) and returns the published segment set that matches it.
+  Result<std::shared_ptr<const SegmentSet>> SnapshotSegments(Connection& c, ReadSnapshot& snapshot);
   const SqliteStoreOptions& options() const { return options_; }
 
  private:
@@ -187,6 +189,10 @@ class SqliteStore final : public Store {
   Status UndoMoveInPlace(const Segment& moving);
   // Empties and drops an unpublished segment's table. Returns when it is gone.
   Status DropSegmentTable(Segment victim);
+  // Lists in the open segment's keys the rows of segment `from` at `row_keys` (a comma-separated
+  // list) before they are copied there. REQUIRES: write_mu_ held.
+  Status AddOpenKeys(const std::string& open_table, const std::string& from,
+                     const std::string& row_keys);
 
  public:
   // The published segments; holding the set keeps its tables from being dropped.
