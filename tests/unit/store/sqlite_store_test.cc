@@ -568,6 +568,38 @@ TEST(IdFilter, RulesOutAlmostEveryAbsentIdOfAFullSegment) {
   EXPECT_LT(positives * 40, kProbes / 10) << positives << " false positives in " << kProbes;
 }
 
+// The open segment's in-memory keys list every row added under a hash, through the table's
+// growth: a trace's root with thousands of spans, ids that collide with roots' hashes, and hashes
+// never added (none listed).
+TEST(OpenKeys, ListsEveryRowOfEachHashThroughGrowth) {
+  OpenKeys keys(true);
+  constexpr int64_t kRows = 50'000, kPerRoot = 5'000;
+  for (int64_t r = 1; r <= kRows; ++r)
+    keys.Add(/*id_hash=*/r * 7919, /*root_hash=*/r / kPerRoot, r);
+  EXPECT_EQ(keys.rows(), static_cast<size_t>(kRows));
+  for (int64_t r : {int64_t{1}, int64_t{4'999}, int64_t{25'000}, kRows}) {
+    std::vector<int64_t> found;
+    keys.RowsWithId(r * 7919, &found);
+    EXPECT_EQ(found, std::vector<int64_t>{r});
+  }
+  std::vector<int64_t> trace;
+  keys.RowsWithRoot(3, &trace);
+  std::sort(trace.begin(), trace.end());
+  ASSERT_EQ(trace.size(), static_cast<size_t>(kPerRoot));
+  EXPECT_EQ(trace.front(), 3 * kPerRoot);
+  EXPECT_EQ(trace.back(), 4 * kPerRoot - 1);
+  std::vector<int64_t> none;
+  keys.RowsWithId(7919 * kRows + 1, &none);
+  keys.RowsWithRoot(kRows, &none);
+  EXPECT_TRUE(none.empty());
+  // A row replaced or rolled back stays listed next to the new one (readers test the row).
+  keys.Add(7919, 0, kRows + 1);
+  std::vector<int64_t> both;
+  keys.RowsWithId(7919, &both);
+  std::sort(both.begin(), both.end());
+  EXPECT_EQ(both, (std::vector<int64_t>{1, kRows + 1}));
+}
+
 TEST(SqliteStoreOpen, ReportsAnUnopenablePath) {
   auto s = SqliteStore::Open("/nonexistent-dir/x/sluice.db");
   EXPECT_FALSE(s.ok());
