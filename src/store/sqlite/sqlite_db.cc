@@ -332,16 +332,24 @@ Status Transaction::Commit() {
 
 ReadSnapshot::~ReadSnapshot() { End(); }
 
+// BEGIN and ROLLBACK from the connection's statement cache: a fetch by id runs both.
 void ReadSnapshot::End() {
-  if (open_) c_.Exec("ROLLBACK").IgnoreError();
+  if (!open_) return;
   open_ = false;
+  auto rollback = c_.Prepare("ROLLBACK");
+  if (rollback.ok()) (*rollback)->Run().IgnoreError();
 }
 
 Status ReadSnapshot::Begin() {
-  SLUICE_RETURN_IF_ERROR(c_.Exec("BEGIN DEFERRED"));
+  SLUICE_ASSIGN_OR_RETURN(Statement * begin, c_.Prepare("BEGIN DEFERRED"));
+  SLUICE_RETURN_IF_ERROR(begin->Run());
   open_ = true;
   // A deferred transaction takes its snapshot at its first read: now.
-  return c_.Exec("SELECT 1 FROM sqlite_schema LIMIT 1");
+  SLUICE_ASSIGN_OR_RETURN(Statement * read, c_.Prepare("SELECT 1 FROM sqlite_schema LIMIT 1"));
+  SLUICE_ASSIGN_OR_RETURN(bool row, read->Step());
+  (void)row;
+  read->Reset();
+  return Status();
 }
 
 }  // namespace sluice::store::sqlite

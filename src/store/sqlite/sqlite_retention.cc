@@ -416,9 +416,12 @@ Status SqliteStore::AddOpenKeys(const std::string& open_table, const std::string
   }
   OpenKeys& keys = *set->open().keys;
   SLUICE_RETURN_IF_ERROR(keys.Load(*writer_, open_table));
+  // The keys are bound as one JSON array: the statement's text stays the same from one step
+  // to the next, so it is compiled once and does not push others out of the cache.
   SLUICE_ASSIGN_OR_RETURN(Statement * q,
                           writer_->Prepare("SELECT id_hash, root_hash, row_key FROM " + from +
-                                           " WHERE row_key IN (" + row_keys + ")"));
+                                           " WHERE row_key IN (SELECT value FROM json_each(?1))"));
+  q->Bind(1, "[" + row_keys + "]");
   for (;;) {
     SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
@@ -634,6 +637,8 @@ Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>&
                 SLUICE_RETURN_IF_ERROR(writer_->Exec("INSERT INTO " + victim.moved_to +
                                                      " SELECT * FROM " + victim.table +
                                                      " WHERE row_key IN (" + list + ")"));
+                // The copies count toward the open segment's size (when it is sealed).
+                open_rows_ += writer_->Changes();
                 return writer_->Changes();
               })
               .status();

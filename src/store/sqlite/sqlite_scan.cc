@@ -186,6 +186,7 @@ class SqliteEventStream final : public model::EventStream {
                                 : select == Select::kPosition ? "xact_id, row_key"
                                                               : EventColumnsFor(request_);
     std::vector<KeyList> key_lists;
+    std::vector<std::string> candidates;  // ?(next + 2)...: the open segment's, as JSON arrays
     std::string sql = PageSql(request_, &texts, &order_by, &key_lists, columns.c_str());
     const int next = static_cast<int>(texts.size()) + 3;
     if (last_) {
@@ -218,7 +219,8 @@ class SqliteEventStream final : public model::EventStream {
       for (const Segment& s : segments.segments) {
         auto it = conditions.try_emplace(s.seg, std::string()).first;
         if (!it->second || key_lists.empty()) continue;
-        SLUICE_ASSIGN_OR_RETURN(std::string keyed, KeyListSql(c, s, key_lists));
+        SLUICE_ASSIGN_OR_RETURN(std::string keyed,
+                                KeyListSql(c, s, key_lists, next + 2, &candidates));
         *it->second += (it->second->empty() ? "" : " AND ") + keyed;
       }
       sql = UnionSql(segments, sql, [&](const Segment& s) { return conditions[s.seg]; });
@@ -244,6 +246,9 @@ class SqliteEventStream final : public model::EventStream {
       s->Bind(next, static_cast<int64_t>(request_.after->xact_id));
       s->Bind(next + 1, request_.after->row_key);
     }
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      s->Bind(next + 2 + static_cast<int>(i), candidates[i]);
+    }
     return s;
   }
 
@@ -251,8 +256,8 @@ class SqliteEventStream final : public model::EventStream {
   // OpenKeys (the open one), their candidates' row keys, taken after the page's snapshot began
   // (SnapshotSegments): the writer lists rows before they commit, so the candidates cover every
   // row of the snapshot. Else the segment's hash index answers.
-  Result<std::string> KeyListSql(Connection& c, const Segment& s,
-                                 const std::vector<KeyList>& lists) {
+  Result<std::string> KeyListSql(Connection& c, const Segment& s, const std::vector<KeyList>& lists,
+                                 int first_param, std::vector<std::string>* candidates) {
     std::string out;
     for (const KeyList& list : lists) {
       if (!out.empty()) out += " AND ";
@@ -271,18 +276,18 @@ class SqliteEventStream final : public model::EventStream {
           s.keys->RowsWithRoot(hash, &rows);
         }
       }
-      if (rows.empty()) {
-        out += "0";
-        continue;
-      }
       std::sort(rows.begin(), rows.end());
       rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
-      out += "row_key IN (";
+      // Bound as one JSON array, so that the statement's text does not change with the rows
+      // (each new text is compiled again and pushes others out of the connection's cache).
+      std::string array = "[";
       for (size_t i = 0; i < rows.size(); ++i) {
-        if (i > 0) out += ',';
-        out += std::to_string(rows[i]);
+        if (i > 0) array += ',';
+        array += std::to_string(rows[i]);
       }
-      out += ')';
+      candidates->push_back(array + "]");
+      out += "row_key IN (SELECT value FROM json_each(?" +
+             std::to_string(first_param + static_cast<int>(candidates->size()) - 1) + "))";
     }
     return out;
   }

@@ -32,6 +32,9 @@ SqliteStore::~SqliteStore() {
 
 SqliteStore::ReaderLease::~ReaderLease() {
   if (c_ == nullptr) return;
+  // A connection still in a transaction (a read whose end failed) would keep its old snapshot
+  // for the next reader: it is closed instead of going back to the pool.
+  if (sqlite3_get_autocommit(c_->raw()) == 0) return;
   std::lock_guard<std::mutex> lock(store_->pool_mu_);
   if (static_cast<int>(store_->idle_readers_.size()) < store_->options_.max_idle_readers) {
     store_->idle_readers_.push_back(std::move(c_));

@@ -379,6 +379,10 @@ TEST_F(SqliteStoreTest, RowsOfTheOpenSegmentAreFoundByIdAfterTheStoreOpensAgain)
     auto s = SqliteStore::Open(dir_.File("sluice.db"), o);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();
+    // A reader is the first to read the open segment's ids back, then the writer merges.
+    model::ScanRequest first;
+    first.ids = {"a"};
+    EXPECT_EQ(Ids(ScanAll(first)), (std::vector<std::string>{"a"}));
     const std::string n = earlier_layout ? "2" : "1";
     ASSERT_TRUE(Insert(R"({"events":[{"id":"a","_is_merge":true,"output":)" + n + "}]}").ok());
     auto a = *store_->GetEvent(logs_, "a");
