@@ -265,6 +265,7 @@ Result<std::shared_ptr<const SegmentSet>> SqliteStore::SnapshotSegments(Connecti
   // a segment is dropped only once no reader holds a set with it.
   for (int tries = 0;; ++tries) {
     std::shared_ptr<const SegmentSet> set = Segments();
+    if (options_.before_read_snapshot) options_.before_read_snapshot(tries);
     SLUICE_RETURN_IF_ERROR(snapshot.Begin());
     SLUICE_ASSIGN_OR_RETURN(Statement * q,
                             c.Prepare("SELECT max(seg) FROM event_segments WHERE state = 0"));

@@ -37,6 +37,9 @@ struct SqliteStoreOptions {
   // a large store keeps few segments). A purge drops sealed segments whose rows it removes
   // entirely; smaller segments leave less to delete row by row at a retention cutoff.
   int64_t segment_rows = 262'144;
+  // Tests: called by a read after it has taken the segment set and before its snapshot begins,
+  // with the number of tries so far (where a seal can slip in between).
+  std::function<void(int)> before_read_snapshot;
 };
 
 // Thread-safe.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -351,6 +352,81 @@ TEST_F(SqliteStoreTest, ReadersFindEveryRowByIdAndRootWhileRowsAreReplacedAcross
   EXPECT_EQ(ScanAll({}).size(), static_cast<size_t>(kIds));
   EXPECT_EQ((*store_->GetEvent(logs_, ids[(kUpdates - 1) % kIds]))->output,
             std::to_string(kUpdates - 1));
+}
+
+// A read takes the list of segments, then its snapshot. Here it is held between the two while
+// the writer seals segments and moves rows into the new open ones: the read must still count
+// every row once (it sees that the snapshot's open segment is not its list's, and takes the
+// list again), and a fetch by id held the same way still finds its row.
+TEST_F(SqliteStoreTest, AReadWhoseSegmentsAreSealedBeforeItsSnapshotStillFindsEveryRow) {
+  std::vector<std::string> ids;
+  std::string body = R"({"events":[)";
+  for (int i = 0; i < 12; ++i) {
+    ids.push_back("row" + std::to_string(i));
+    body += std::string(i > 0 ? "," : "") + R"({"id":")" + ids.back() + R"("})";
+  }
+  ASSERT_TRUE(Insert(body + "]}").ok());
+  std::atomic<bool> armed{false};
+  std::mutex mu;
+  std::condition_variable cv;
+  bool paused = false, written = false;
+  SqliteStoreOptions o;
+  o.segment_rows = 4;
+  o.before_read_snapshot = [&](int tries) {
+    if (tries != 0 || !armed.exchange(false)) return;
+    std::unique_lock<std::mutex> lock(mu);
+    paused = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return written; });
+  };
+  store_.reset();
+  store_ = std::move(SqliteStore::Open(dir_.File("sluice.db"), o).value());
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round == 0 ? "count by id" : "fetch by id");
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      paused = written = false;
+    }
+    armed = true;
+    Result<int64_t> counted = int64_t{0};
+    Result<std::optional<Event>> fetched = std::optional<Event>();
+    std::thread reader([&] {
+      if (round == 0) {
+        model::ScanRequest r;
+        r.object = logs_;
+        r.ids = ids;
+        counted = store_->CountRows(r);
+      } else {
+        fetched = store_->GetEvent(logs_, "row0");
+      }
+    });
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return paused; });
+    }
+    // Every row moves to the open segment, which is sealed every 4 rows meanwhile.
+    const auto before = store_->Segments()->open().seg;
+    for (const std::string& id : ids) {
+      ASSERT_TRUE(Insert(R"({"events":[{"id":")" + id + R"(","_is_merge":true,"output":)" +
+                         std::to_string(round) + "}]}")
+                      .ok());
+    }
+    EXPECT_GT(store_->Segments()->open().seg, before);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      written = true;
+    }
+    cv.notify_all();
+    reader.join();
+    if (round == 0) {
+      ASSERT_TRUE(counted.ok()) << counted.status().ToString();
+      EXPECT_EQ(*counted, 12);
+    } else {
+      ASSERT_TRUE(fetched.ok()) << fetched.status().ToString();
+      ASSERT_TRUE(fetched->has_value());
+      EXPECT_EQ((*fetched)->output, "1");
+    }
+  }
 }
 
 // The open segment's ids are read from its table when the store opens again: a merge into a row
