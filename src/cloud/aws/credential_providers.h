@@ -13,6 +13,7 @@
 #include "cloud/aws/aws_config.h"
 #include "cloud/aws/credentials.h"
 #include "cloud/aws/sts_client.h"
+#include "cloud/expiring_cache.h"
 #include "cloud/http/http_client.h"
 
 namespace sluice::cloud {
@@ -40,21 +41,21 @@ class ProfileCredentialsProvider final : public CredentialsProvider {
   const AwsSettings settings_;
 };
 
-// Caches what Fetch returns until kRefreshAheadSeconds before its expiration. Thread-safe.
+// Caches what Fetch returns until shortly before its expiration (ExpiringCache). Thread-safe.
 class RefreshingCredentialsProvider : public CredentialsProvider {
  public:
-  static constexpr int64_t kRefreshAheadSeconds = 300;
-  explicit RefreshingCredentialsProvider(Clock& clock) : clock_(clock) {}
-  Result<AwsCredentials> GetCredentials() final;
-  void Invalidate() final;
+  explicit RefreshingCredentialsProvider(Clock& clock) : clock_(clock), cache_(clock) {}
+  Result<AwsCredentials> GetCredentials() final {
+    return cache_.Get([this] { return Fetch(); });
+  }
+  void Invalidate() final { cache_.Invalidate(); }
 
  protected:
   virtual Result<AwsCredentials> Fetch() = 0;
   Clock& clock_;
 
  private:
-  std::mutex mu_;
-  std::optional<AwsCredentials> cached_;  // guarded by mu_
+  ExpiringCache<AwsCredentials> cache_;
 };
 
 // AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (+ AWS_ROLE_SESSION_NAME) through STS.

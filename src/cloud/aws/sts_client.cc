@@ -135,29 +135,15 @@ AssumeRoleCredentialsProvider::AssumeRoleCredentialsProvider(StsClient& sts,
                                                              CredentialsProvider& source,
                                                              AssumeRoleRequest request,
                                                              Clock& clock)
-    : sts_(sts), source_(source), request_(std::move(request)), clock_(clock) {}
+    : sts_(sts), source_(source), request_(std::move(request)), cache_(clock) {}
 
 Result<AwsCredentials> AssumeRoleCredentialsProvider::GetCredentials() {
-  std::lock_guard<std::mutex> lock(mu_);
-  const TimestampMicros now = clock_.NowMicros();
-  if (cached_ &&
-      (cached_->expiration == 0 || cached_->expiration - now > kRefreshAheadSeconds * 1'000'000)) {
-    return *cached_;
-  }
-  SLUICE_ASSIGN_OR_RETURN(AwsCredentials caller, source_.GetCredentials());
-  auto fresh = sts_.AssumeRole(request_, caller);
-  if (!fresh.ok()) {
-    // Still-valid credentials are better than none while STS is briefly unreachable.
-    if (cached_ && cached_->expiration > now && IsRetryable(fresh.status())) return *cached_;
-    return fresh.status();
-  }
-  cached_ = *fresh;
-  return std::move(fresh).value();
+  return cache_.Get([this]() -> Result<AwsCredentials> {
+    SLUICE_ASSIGN_OR_RETURN(AwsCredentials caller, source_.GetCredentials());
+    return sts_.AssumeRole(request_, caller);
+  });
 }
 
-void AssumeRoleCredentialsProvider::Invalidate() {
-  std::lock_guard<std::mutex> lock(mu_);
-  cached_.reset();
-}
+void AssumeRoleCredentialsProvider::Invalidate() { cache_.Invalidate(); }
 
 }  // namespace sluice::cloud

@@ -10,6 +10,7 @@
 
 #include "cloud/aws/credentials.h"
 #include "cloud/aws/sigv4_signer.h"
+#include "cloud/expiring_cache.h"
 #include "cloud/http/http_client.h"
 #include "cloud/retry.h"
 
@@ -63,9 +64,6 @@ class StsClient {
 // Thread-safe: concurrent callers share one cached credential set; one refresh at a time.
 class AssumeRoleCredentialsProvider final : public CredentialsProvider {
  public:
-  // Refreshes when fewer than this many seconds of validity remain.
-  static constexpr int64_t kRefreshAheadSeconds = 300;
-
   // `sts`, `source` (the caller's own identity) and `clock` are borrowed.
   AssumeRoleCredentialsProvider(StsClient& sts, CredentialsProvider& source,
                                 AssumeRoleRequest request, Clock& clock);
@@ -78,9 +76,7 @@ class AssumeRoleCredentialsProvider final : public CredentialsProvider {
   StsClient& sts_;
   CredentialsProvider& source_;
   const AssumeRoleRequest request_;
-  Clock& clock_;
-  std::mutex mu_;
-  std::optional<AwsCredentials> cached_;  // guarded by mu_
+  ExpiringCache<AwsCredentials> cache_;  // refreshed shortly before the role's credentials expire
 };
 
 }  // namespace sluice::cloud

@@ -2,27 +2,6 @@
 
 namespace sluice::cloud {
 
-Result<AccessToken> RefreshingTokenProvider::GetToken() {
-  std::lock_guard<std::mutex> lock(mu_);
-  const TimestampMicros now = clock_.NowMicros();
-  if (cached_ &&
-      (cached_->expiration == 0 || cached_->expiration - now > kRefreshAheadSeconds * 1'000'000)) {
-    return *cached_;
-  }
-  auto fresh = Fetch();
-  if (!fresh.ok()) {
-    if (cached_ && cached_->expiration > now && IsRetryable(fresh.status())) return *cached_;
-    return fresh.status();
-  }
-  cached_ = *fresh;
-  return std::move(fresh).value();
-}
-
-void RefreshingTokenProvider::Invalidate() {
-  std::lock_guard<std::mutex> lock(mu_);
-  cached_.reset();
-}
-
 Result<AccessToken> ChainTokenProvider::GetToken() {
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "cloud/expiring_cache.h"
 #include "cloud/oauth/access_token.h"
 
 namespace sluice::cloud {
@@ -17,18 +18,18 @@ namespace sluice::cloud {
 // Thread-safe (one Fetch at a time).
 class RefreshingTokenProvider : public TokenProvider {
  public:
-  static constexpr int64_t kRefreshAheadSeconds = 300;
-  explicit RefreshingTokenProvider(Clock& clock) : clock_(clock) {}
-  Result<AccessToken> GetToken() final;
-  void Invalidate() final;
+  explicit RefreshingTokenProvider(Clock& clock) : clock_(clock), cache_(clock) {}
+  Result<AccessToken> GetToken() final {
+    return cache_.Get([this] { return Fetch(); });
+  }
+  void Invalidate() final { cache_.Invalidate(); }
 
  protected:
   virtual Result<AccessToken> Fetch() = 0;
   Clock& clock_;
 
  private:
-  std::mutex mu_;
-  std::optional<AccessToken> cached_;  // guarded by mu_
+  ExpiringCache<AccessToken> cache_;
 };
 
 // Tries each source in order; one answering kNotFound passes to the next, any other error
