@@ -50,6 +50,31 @@ TEST(ApplyEventWrite, NewRootSpanGetsIdsAndCreated) {
   EXPECT_EQ(e->tags, std::vector<std::string>{"a"});
 }
 
+// Ids, lists and timestamps are read the same whether their text has escapes (parsed) or not
+// (read as they are): the stored values are the strings the request meant.
+TEST(ApplyEventWrite, IdsListsAndCreatedReadTheSameWithAndWithoutEscapes) {
+  auto plain = ApplyEventWrite(
+      Write(R"({"id":"x","span_id":"s1","root_span_id":"r1","span_parents":["p1","p2"],)"
+            R"("tags":[],"created":"2024-05-01T12:00:00Z"})"),
+      nullptr, kNow);
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(plain->span_id, "s1");
+  EXPECT_EQ(plain->root_span_id, "r1");
+  EXPECT_EQ(plain->span_parents, (std::vector<std::string>{"p1", "p2"}));
+  EXPECT_TRUE(plain->tags.empty());
+  EXPECT_EQ(plain->created, 1'714'564'800'000'000LL);
+  auto escaped = ApplyEventWrite(
+      Write(R"({"id":"x","span_id":"s\u0031","root_span_id":"r\"1","span_parents":["p1","p\\2"],)"
+            R"("tags":["a\/b"],"created":"2024-05-01T12:00:00\u005a"})"),
+      nullptr, kNow);
+  ASSERT_TRUE(escaped.ok()) << escaped.status().ToString();
+  EXPECT_EQ(escaped->span_id, "s1");
+  EXPECT_EQ(escaped->root_span_id, "r\"1");
+  EXPECT_EQ(escaped->span_parents, (std::vector<std::string>{"p1", "p\\2"}));
+  EXPECT_EQ(escaped->tags, std::vector<std::string>{"a/b"});
+  EXPECT_EQ(escaped->created, 1'714'564'800'000'000LL);
+}
+
 TEST(ApplyEventWrite, ChildSpanNeedsItsRoot) {
   EXPECT_FALSE(ApplyEventWrite(Write(R"({"span_parents":["p"]})"), nullptr, kNow).ok());
   auto e = ApplyEventWrite(Write(R"({"span_parents":["p"],"root_span_id":"p"})"), nullptr, kNow);
