@@ -36,6 +36,11 @@ Status FsStatus(const std::string& what, const std::error_code& ec) {
 // of every common block device; 1 MiB per write keeps the device busy with few system calls.
 constexpr size_t kDirectAlign = 4096;
 constexpr size_t kDirectStaging = 1u << 20;
+// Written bytes are made durable (fdatasync) every this many as they are written, on the
+// writing thread: the device's cache flush costs about 0.6 ms per MB here, and left for Finish
+// it held an export's next file back (0.12 s per 196 MB file, all of it with nothing else
+// running). Finish then syncs only the last part.
+constexpr int64_t kSyncEveryBytes = 32 << 20;
 
 // Writes to a temporary sibling file and renames it over the target on Finish. When the file
 // system allows it, the file is written with O_DIRECT through an aligned staging buffer:
@@ -59,13 +64,25 @@ class LocalWriter final : public ObjectWriter {
   Status Write(std::string_view chunk) override {
     if (fd_ < 0) return FailedPreconditionError("write to a finished or aborted object writer");
     size_ += static_cast<int64_t>(chunk.size());
-    if (staging_ == nullptr) return WriteAll(chunk);
-    while (!chunk.empty()) {
-      const size_t n = std::min(chunk.size(), kDirectStaging - staged_);
-      std::memcpy(staging_ + staged_, chunk.data(), n);
-      staged_ += n;
-      chunk.remove_prefix(n);
-      if (staged_ == kDirectStaging) SLUICE_RETURN_IF_ERROR(FlushStaging());
+    unsynced_ += static_cast<int64_t>(chunk.size());
+    if (staging_ == nullptr) {
+      SLUICE_RETURN_IF_ERROR(WriteAll(chunk));
+    } else {
+      while (!chunk.empty()) {
+        const size_t n = std::min(chunk.size(), kDirectStaging - staged_);
+        std::memcpy(staging_ + staged_, chunk.data(), n);
+        staged_ += n;
+        chunk.remove_prefix(n);
+        if (staged_ == kDirectStaging) SLUICE_RETURN_IF_ERROR(FlushStaging());
+      }
+    }
+    if (unsynced_ >= kSyncEveryBytes) {
+      if (::fdatasync(fd_) != 0) {
+        Status s = ErrnoStatus("fdatasync " + temp_.string(), errno);
+        Abort().IgnoreError();
+        return s;
+      }
+      unsynced_ = 0;
     }
     return Status();
   }
@@ -149,6 +166,7 @@ class LocalWriter final : public ObjectWriter {
   int64_t size_ = 0;
   char* staging_ = nullptr;  // aligned; null when writing through the page cache only
   size_t staged_ = 0;
+  int64_t unsynced_ = 0;  // bytes written since the last fdatasync
   bool direct_dropped_ = false;
 };
 
