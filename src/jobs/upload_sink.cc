@@ -53,6 +53,10 @@ std::string UploadSink::TakeFree() {
 }
 
 Status UploadSink::Enqueue(std::string chunk) {
+  // Hashed here, on the producing thread, while the upload thread writes earlier chunks: on
+  // that one thread, hashing and writing one after the other (and the local destination's
+  // periodic flushes) made it the export's slowest stage.
+  hasher_.Update(chunk);
   {
     std::unique_lock<std::mutex> lock(mu_);
     if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
@@ -82,10 +86,7 @@ void UploadSink::Loop() {
     queue_.pop_front();
     lock.unlock();
     Status s;
-    const Status crashed = CatchAll("upload", [this, &chunk, &s] {
-      hasher_.Update(chunk);
-      s = writer_.Write(chunk);
-    });
+    const Status crashed = CatchAll("upload", [this, &chunk, &s] { s = writer_.Write(chunk); });
     if (!crashed.ok()) s = crashed;
     const size_t n = chunk.size();
     chunk.clear();

@@ -70,7 +70,7 @@ class UploadSink final : public format::OutputSink {
   Status error_;                   // guarded by mu_
   bool stopping_ = false;          // guarded by mu_
   bool drop_ = false;              // guarded by mu_
-  Sha256Hasher hasher_;            // background thread only until joined
+  Sha256Hasher hasher_;            // the producing thread's (Enqueue)
   std::thread thread_;
 };
 
