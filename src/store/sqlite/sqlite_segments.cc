@@ -8,6 +8,7 @@
 
 #include "common/catch_all.h"
 #include "common/clock.h"
+#include "common/log.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace sluice::store::sqlite {
@@ -438,6 +439,9 @@ Status SqliteStore::MaybeSealOpenSegment() {
   next.pin = std::make_shared<const int>(0);
   next.keys = std::make_shared<OpenKeys>(true);
   const int64_t sealed = open.seg;
+  const std::string sealed_table = open.table;
+  const int64_t sealed_rows = open_rows_;
+  const auto started = std::chrono::steady_clock::now();
   // The segment's id and root indexes are built now, in one sorted pass each (about 0.3 s per
   // index at 262,144 rows), in the transaction that seals it: readers of the new set find them.
   // Readers of an older set still use its OpenKeys, which stay a superset of its rows.
@@ -452,6 +456,15 @@ Status SqliteStore::MaybeSealOpenSegment() {
         set.segments.push_back(next);
       }));
   open_rows_ = 0;
+  // Inserts wait for this (docs/storage.md): said when it is long enough to be seen, so that a
+  // latency spike has its cause.
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - started)
+                      .count();
+  if (ms >= 100) {
+    SLUICE_LOG_INFO("event segment {} sealed: {} rows, its id and root indexes built in {} ms",
+                    sealed_table, sealed_rows, ms);
+  }
   // The sealed segment's id filter is built off the write lock; until it is attached, lookups
   // probe the table.
   QueueIdFilter(sealed);
