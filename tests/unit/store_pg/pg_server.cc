@@ -65,9 +65,13 @@ Result<std::unique_ptr<PgServer>> PgServer::Start() {
   SLUICE_ASSIGN_OR_RETURN(int port, FreePort());
   std::unique_ptr<PgServer> server(new PgServer(dir, port));
   SLUICE_RETURN_IF_ERROR(Run(bin + "/initdb -D " + dir + "/data -U sluice -A trust --no-sync"));
+  // SLUICE_PG_SETTINGS: more server settings ("-c shared_buffers=1GB …"), for benchmarks that
+  // measure what a tuned server changes.
+  const char* extra = std::getenv("SLUICE_PG_SETTINGS");
   SLUICE_RETURN_IF_ERROR(Run(bin + "/pg_ctl -D " + dir + "/data -l " + dir + "/log -w -o \"-k " +
                              dir + " -c listen_addresses=127.0.0.1 -p " + std::to_string(port) +
-                             " -c fsync=off -c synchronous_commit=off\" start"));
+                             " -c fsync=off -c synchronous_commit=off " +
+                             (extra != nullptr ? extra : "") + "\" start"));
   return server;
 }
 
