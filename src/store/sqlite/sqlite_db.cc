@@ -344,11 +344,6 @@ Status ReadSnapshot::Begin() {
   SLUICE_ASSIGN_OR_RETURN(Statement * begin, c_.Prepare("BEGIN DEFERRED"));
   SLUICE_RETURN_IF_ERROR(begin->Run());
   open_ = true;
-  // A deferred transaction takes its snapshot at its first read: now.
-  SLUICE_ASSIGN_OR_RETURN(Statement * read, c_.Prepare("SELECT 1 FROM sqlite_schema LIMIT 1"));
-  SLUICE_ASSIGN_OR_RETURN(bool row, read->Step());
-  (void)row;
-  read->Reset();
   return Status();
 }
 

@@ -143,8 +143,8 @@ class Transaction {
   bool open_ = false;
 };
 
-// A read transaction: the statements run in its scope read the snapshot of the database taken
-// by Begin. Ended (rolled back) by the destructor.
+// A read transaction: the statements run in its scope read one snapshot of the database, taken
+// by the first of them that reads (BEGIN DEFERRED). Ended (rolled back) by the destructor.
 class ReadSnapshot {
  public:
   explicit ReadSnapshot(Connection& c) : c_(c) {}

@@ -416,12 +416,10 @@ Status SqliteStore::AddOpenKeys(const std::string& open_table, const std::string
   }
   OpenKeys& keys = *set->open().keys;
   SLUICE_RETURN_IF_ERROR(keys.Load(*writer_, open_table));
-  // The keys are bound as one JSON array: the statement's text stays the same from one step
-  // to the next, so it is compiled once and does not push others out of the cache.
   SLUICE_ASSIGN_OR_RETURN(Statement * q,
                           writer_->Prepare("SELECT id_hash, root_hash, row_key FROM " + from +
                                            " WHERE row_key IN (SELECT value FROM json_each(?1))"));
-  q->Bind(1, "[" + row_keys + "]");
+  q->Bind(1, row_keys);
   for (;;) {
     SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
@@ -628,18 +626,25 @@ Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>&
               [this] { return InsertsActive(); },
               [&](int64_t lo, int64_t hi) -> Result<int64_t> {
                 hi = std::min<int64_t>(hi, static_cast<int64_t>(keys.size()));
-                std::string list;
+                // The step's keys as one JSON array, bound to both statements: their texts
+                // stay the same from step to step, each compiled once.
+                std::string list = "[";
                 for (int64_t j = lo; j < hi; ++j) {
                   if (j > lo) list += ',';
                   list += std::to_string(keys[static_cast<size_t>(j)]);
                 }
+                list += ']';
                 SLUICE_RETURN_IF_ERROR(AddOpenKeys(victim.moved_to, victim.table, list));
-                SLUICE_RETURN_IF_ERROR(writer_->Exec("INSERT INTO " + victim.moved_to +
-                                                     " SELECT * FROM " + victim.table +
-                                                     " WHERE row_key IN (" + list + ")"));
+                SLUICE_ASSIGN_OR_RETURN(
+                    Statement * copy,
+                    writer_->Prepare("INSERT INTO " + victim.moved_to + " SELECT * FROM " +
+                                     victim.table +
+                                     " WHERE row_key IN (SELECT value FROM json_each(?1))"));
+                SLUICE_RETURN_IF_ERROR(copy->Bind(1, list).Run());
+                const int64_t copied_rows = writer_->Changes();
                 // The copies count toward the open segment's size (when it is sealed).
-                open_rows_ += writer_->Changes();
-                return writer_->Changes();
+                open_rows_ += copied_rows;
+                return copied_rows;
               })
               .status();
       if (!copied.ok()) {

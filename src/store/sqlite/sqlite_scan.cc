@@ -53,6 +53,7 @@ std::string EventColumnsFor(const model::ScanRequest& r) {
 
 // A list of ids (or roots) a scan asks for: the rows whose column holds one of them.
 struct KeyList {
+  bool roots;                   // root_span_id (root_hash), else id (id_hash)
   const char* hash_col;         // id_hash or root_hash
   std::string hashes_sql;       // sluice_key_hash(?N), ... of the values' parameters
   std::vector<int64_t> hashes;  // the same, computed here (the open segment's OpenKeys)
@@ -76,10 +77,10 @@ std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts
   if (r.created_min) sql += " AND created >= " + std::to_string(*r.created_min);
   if (r.created_max) sql += " AND created < " + std::to_string(*r.created_max);
   // The hash column finds the candidates, the text column decides.
-  auto in_list = [&](const char* col, const char* hash_col,
-                     const std::vector<std::string>& values) {
+  auto in_list = [&](bool roots, const std::vector<std::string>& values) {
     if (values.empty()) return;
-    KeyList list{hash_col, "", {}};
+    const char* col = roots ? "root_span_id" : "id";
+    KeyList list{roots, roots ? "root_hash" : "id_hash", "", {}};
     std::string texts_sql;
     for (size_t i = 0; i < values.size(); ++i) {
       texts->push_back(values[i]);
@@ -95,8 +96,8 @@ std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts
     sql += std::string(" AND ") + col + " IN (" + texts_sql + ")";
     key_lists->push_back(std::move(list));
   };
-  in_list("id", "id_hash", r.ids);
-  in_list("root_span_id", "root_hash", r.root_span_ids);
+  in_list(false, r.ids);
+  in_list(true, r.root_span_ids);
   // JSON matches are tested on each row the other conditions leave, before its fields are read
   // out. A text that is not valid JSON reads as null (the query engine's view of it) rather than
   // failing the scan; SQLite parses it once for both calls.
@@ -270,10 +271,10 @@ class SqliteEventStream final : public model::EventStream {
       SLUICE_RETURN_IF_ERROR(s.keys->Load(c, s.table));
       std::vector<int64_t> rows;
       for (int64_t hash : list.hashes) {
-        if (std::string_view(list.hash_col) == "id_hash") {
-          s.keys->RowsWithId(hash, &rows);
-        } else {
+        if (list.roots) {
           s.keys->RowsWithRoot(hash, &rows);
+        } else {
+          s.keys->RowsWithId(hash, &rows);
         }
       }
       std::sort(rows.begin(), rows.end());

@@ -268,6 +268,7 @@ Result<std::shared_ptr<const SegmentSet>> SqliteStore::SnapshotSegments(Connecti
     std::shared_ptr<const SegmentSet> set = Segments();
     if (options_.before_read_snapshot) options_.before_read_snapshot(tries);
     SLUICE_RETURN_IF_ERROR(snapshot.Begin());
+    // This read of the catalog takes the snapshot.
     SLUICE_ASSIGN_OR_RETURN(Statement * q,
                             c.Prepare("SELECT max(seg) FROM event_segments WHERE state = 0"));
     SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());

@@ -192,8 +192,8 @@ class SqliteStore final : public Store {
   Status UndoMoveInPlace(const Segment& moving);
   // Empties and drops an unpublished segment's table. Returns when it is gone.
   Status DropSegmentTable(Segment victim);
-  // Lists in the open segment's keys the rows of segment `from` at `row_keys` (a comma-separated
-  // list) before they are copied there. REQUIRES: write_mu_ held.
+  // Lists in the open segment's keys the rows of segment `from` at `row_keys` (a JSON array)
+  // before they are copied there. REQUIRES: write_mu_ held.
   Status AddOpenKeys(const std::string& open_table, const std::string& from,
                      const std::string& row_keys);
 
