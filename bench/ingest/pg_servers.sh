@@ -13,7 +13,7 @@
 # (`fsync=off`, `synchronous_commit=off`; as `postgres` through runuser when root).
 # Environment: BUILD_DIR (default <repo>/build-bench), SPANS (per client), BATCH_SIZE (1000),
 # CONNECTIONS (per client, 4), TEXT_BYTES (1024), ROUNDS (2), SEED, SLUICE_PG_BIN
-# (/usr/lib/postgresql/15/bin), SKIP_BUILD=1, KEEP=1.
+# (/usr/lib/postgresql/15/bin), SLUICE_PG_SETTINGS (more server settings), SKIP_BUILD=1, KEEP=1.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -45,7 +45,8 @@ mkdir -p "$WORK/pg"
 PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 as_pg "$PG_BIN/initdb" -D "$WORK/pg/data" -U sluice -A trust --no-sync >/dev/null
 as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w -o "-k $WORK/pg \
-  -c listen_addresses=127.0.0.1 -p $PG_PORT -c fsync=off -c synchronous_commit=off" start >/dev/null
+  -c listen_addresses=127.0.0.1 -p $PG_PORT -c fsync=off -c synchronous_commit=off \
+  ${SLUICE_PG_SETTINGS:-}" start >/dev/null
 PG_PID=$(head -1 "$WORK/pg/data/postmaster.pid")
 
 # CPU seconds of the PostgreSQL server: the postmaster, its live children and those it reaped.

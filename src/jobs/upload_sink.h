@@ -1,8 +1,8 @@
 // UploadSink: the OutputSink an export file is written through. It cuts the file's bytes into
-// chunks and hands them to a background thread that hashes them (SHA-256) and writes them to
-// the object upload, so encoding the next rows overlaps with hashing and uploading the last
-// ones. At most `max_queued` chunks' worth of bytes wait, which bounds memory; chunk buffers are
-// reused, so a long file touches the same few buffers.
+// chunks, hashes each (SHA-256) as it hands it over, and a background thread writes them to the
+// object upload, so encoding and hashing the next rows overlap with uploading the last ones. At
+// most `max_queued` chunks' worth of bytes wait, which bounds memory; chunk buffers are reused, so
+// a long file touches the same few buffers.
 #pragma once
 
 #include <condition_variable>

@@ -1,9 +1,6 @@
 #include "store/postgres/pg_db.h"
 
-#include <arpa/inet.h>
-
 #include <cstdlib>
-#include <cstring>
 
 namespace sluice::store::postgres {
 

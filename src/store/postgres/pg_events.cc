@@ -2,6 +2,7 @@
 // that keeps export cursors correct with several concurrent writers (docs/storage.md
 // "PostgreSQL"), and streamed keyset scans.
 #include <deque>
+#include <string_view>
 #include <unordered_map>
 
 #include "store/postgres/pg_retention.h"
@@ -15,8 +16,6 @@ namespace {
 // Advisory lock key held while a writer takes its transaction id and its _xact_id, so the two
 // are taken in the same order by every writer (an arbitrary constant of this project).
 constexpr int64_t kXactLockKey = 0x736c756963650002;
-
-constexpr int kInsertColumns = 22;
 
 // Takes the transaction's PostgreSQL id and then its _xact_id under a short session lock, and
 // records both. Must be the transaction's first write (its PostgreSQL id is assigned here).
@@ -68,6 +67,15 @@ constexpr char kCopyTarget[] =
     "events (object_type, object_id, id, xact_id, created, span_id, root_span_id, span_parents, "
     "is_root, input, output, expected, error, scores, metrics, metadata, span_attributes, "
     "context, origin, tags, org_id, project_id)";
+
+// The columns of kCopyTarget, each COPY row's field count.
+constexpr int kInsertColumns = [] {
+  int n = 1;
+  for (char ch : std::string_view(kCopyTarget)) n += ch == ',';
+  return n;
+}();
+// InsertRows writes 22 fields per row: a column added above needs its field there.
+static_assert(kInsertColumns == 22);
 
 Status InsertRows(Connection& c, const std::vector<const model::Event*>& rows) {
   if (rows.empty()) return Status();
