@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "common/status.h"
 #include "format/row.h"
@@ -35,12 +36,17 @@ class RowWriter {
   // Appends rows. kInvalidArgument when a row has the wrong number of values, a value does not
   // fit its column's type (CoerceValue) or a non-nullable column gets a null.
   virtual Status WriteRows(std::span<const Row> rows) = 0;
-  // Appends spans as rows of SpanSchema(). REQUIRES: Begin(SpanSchema()).
+  // Appends spans as rows of SpanSchema(). REQUIRES: Begin(SpanSchema()). Converts through
+  // rows kept between calls, so a span's strings are copied into storage that is already there
+  // rather than allocated for each span.
   virtual Status WriteEvents(std::span<const model::Event> events);
   // Writes what is buffered and the file's trailer, then closes the sink.
   virtual Status Finish() = 0;
 
   virtual const WriteStats& stats() const = 0;
+
+ private:
+  std::vector<Row> event_rows_;  // WriteEvents' rows, reused
 };
 
 }  // namespace sluice::format

@@ -69,19 +69,6 @@ Status ParquetWriter::WriteRows(std::span<const Row> rows) {
   return Status::Ok();
 }
 
-Status ParquetWriter::WriteEvents(std::span<const model::Event> events) {
-  // Converted in small batches so memory stays bounded whatever the span's size.
-  constexpr size_t kBatch = 256;
-  if (event_rows_.size() < kBatch) event_rows_.resize(kBatch);
-  for (size_t k = 0; k < events.size();) {
-    const size_t n = std::min(kBatch, events.size() - k);
-    for (size_t j = 0; j < n; ++j) EventToRow(events[k + j], event_rows_[j]);
-    SLUICE_RETURN_IF_ERROR(WriteRows(std::span<const Row>(event_rows_.data(), n)));
-    k += n;
-  }
-  return Status::Ok();
-}
-
 Status ParquetWriter::FlushRowGroup() {
   if (group_rows_ == 0) return Status::Ok();
   RowGroup group;

@@ -47,9 +47,6 @@ class ParquetWriter : public RowWriter {
 
   Status Begin(const Schema& schema) override;
   Status WriteRows(std::span<const Row> rows) override;
-  // As RowWriter::WriteEvents, converting through rows kept between calls, so a span's strings
-  // are copied into storage that is already there rather than allocated for each span.
-  Status WriteEvents(std::span<const model::Event> events) override;
   Status Finish() override;
   const WriteStats& stats() const override { return stats_; }
 
@@ -64,7 +61,6 @@ class ParquetWriter : public RowWriter {
   std::unique_ptr<XactRange> xact_;
   parquet::FileMetaData meta_;
   int64_t group_rows_ = 0;
-  std::vector<Row> event_rows_;  // WriteEvents' rows, reused
   WriteStats stats_;
 };
 
