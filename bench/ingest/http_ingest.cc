@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -139,39 +140,39 @@ class Poster {
       const size_t round = i / batches_.size();
       const Batch& batch = batches_[i % batches_.size()];
       if (round == 0) {
-        Post(batch);
+        Post(batch.body, batch.spans);
         continue;
       }
       body_ = batch.body;
       char hex[17];
       std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(round));
       for (size_t at : id_offsets_[i % batches_.size()]) body_.replace(at, 8, hex, 8);
-      Post(Batch{body_, batch.spans});
+      Post(body_, batch.spans);
     }
   }
 
   const IngestFigures& figures() const { return figures_; }
 
  private:
-  void Post(const Batch& batch) {
+  void Post(const std::string& body, uint64_t spans) {
     CURL* c = curl_.get();
     response_.clear();
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, batch.body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(batch.body.size()));
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     const int64_t t0 = RealClock().MonotonicMicros();
     const CURLcode rc = curl_easy_perform(c);
     figures_.batch_millis.push_back(static_cast<double>(RealClock().MonotonicMicros() - t0) / 1e3);
     long code = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     const std::string problem = rc != CURLE_OK ? std::string("curl: ") + curl_easy_strerror(rc)
-                                               : CheckAnswer(otlp_, code, response_, batch.spans);
+                                               : CheckAnswer(otlp_, code, response_, spans);
     if (!problem.empty()) {
       if (figures_.failed_batches++ == 0) figures_.first_error = problem;
       return;
     }
-    figures_.spans += batch.spans;
-    figures_.bytes += batch.body.size();
-    windows_.Accepted(batch.spans);
+    figures_.spans += spans;
+    figures_.bytes += body.size();
+    windows_.Accepted(spans);
   }
 
   const std::vector<Batch>& batches_;
@@ -212,6 +213,12 @@ IngestFigures PostBatches(const HttpIngestOptions& options, const std::vector<Ba
     for (const Batch& b : batches) {
       pool_spans += b.spans;
       id_offsets.push_back(IdOffsets(b.body));
+      if (id_offsets.back().size() != b.spans) {
+        // Later rounds would repost ids unchanged: rows replaced, not added.
+        std::fprintf(stderr, "a batch of %llu spans has %zu row ids to rewrite: cannot repost it\n",
+                     static_cast<unsigned long long>(b.spans), id_offsets.back().size());
+        std::exit(1);
+      }
     }
     // Whole rounds of the pool, so every round's ids stay distinct from the others'.
     posts =
