@@ -79,7 +79,8 @@ void PrintWindowSummary(const std::vector<WindowFigures>& windows) {
       last, first);
 }
 
-int RunHttp(const CommonFlags& common, const HttpIngestOptions& options, int64_t server_pid) {
+int RunHttp(const CommonFlags& common, const HttpIngestOptions& options) {
+  const int64_t server_pid = options.server_pid;
   const std::vector<Batch> batches = Generate(common);
   std::printf("posting to %s with %d connections\n", options.url.c_str(), options.connections);
   std::fflush(stdout);
@@ -127,7 +128,7 @@ void RunPostgres(const std::vector<Batch>& batches, const StoreIngestFigures& sq
   const double cpu_before = ProcCpuSeconds(0);
   auto figures = IngestInto(**store, batches);
   const double cpu = ProcCpuSeconds(0) - cpu_before;
-  const double server_cpu = ProcTreeCpuSeconds(postmaster) - server_before;
+  const double server_cpu = server_before >= 0 ? ProcTreeCpuSeconds(postmaster) - server_before : 0;
   if (!figures.ok()) {
     std::printf("postgres ingest failed: %s\n", figures.status().ToString().c_str());
     return;
@@ -196,7 +197,6 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   CommonFlags common;
   HttpIngestOptions http;
-  int64_t server_pid = 0;
   CLI::App* http_cmd = app.add_subcommand("http", "POST batches to a running server");
   AddCommonFlags(http_cmd, common);
   http_cmd->add_option("--url", http.url, "Server base URL (http://127.0.0.1:PORT)")->required();
@@ -204,7 +204,7 @@ int main(int argc, char** argv) {
   http_cmd->add_option("--project-id", http.project_id, "Project receiving the logs")->required();
   http_cmd->add_option("--connections", http.connections, "Concurrent connections")
       ->check(CLI::Range(1, 16));
-  http_cmd->add_option("--server-pid", server_pid, "Server pid, to report its peak RSS");
+  http_cmd->add_option("--server-pid", http.server_pid, "Server pid, to report its peak RSS");
   http_cmd->add_option("--total-spans", http.total_spans,
                        "Post this many spans (rounded up to whole --spans rounds) by reposting "
                        "the generated batches with fresh ids (insert API only)");
@@ -234,8 +234,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "--total-spans reposts insert API bodies only\n");
       return 2;
     }
-    http.server_pid = server_pid;
-    return RunHttp(common, http, server_pid);
+    return RunHttp(common, http);
   }
   return RunStore(common, db_path, store_otlp, store_pg, pg_uri);
 }
