@@ -33,7 +33,6 @@
 #include "common/json.h"
 #include "common/malloc_arenas.h"
 #include "common/uuid.h"
-#include "format/schemas.h"
 #include "jobs/automation_config.h"
 #include "jobs/export_runner.h"
 #include "model/event_write.h"
@@ -304,18 +303,16 @@ bool DuckDbConvert(const Args& a, int threads, CaseResult* out) {
                           "/bench/format/duckdb_convert.mjs '" + files + "/**/*.jsonl' '" + prefix +
                           "' " + std::to_string(threads) + " '" + DuckTypes() + "' convert";
   sync();
-  auto text = CommandOutput(cmd);
-  if (!text.ok()) return std::printf("duckdb: %s\n", text.status().ToString().c_str()), false;
-  auto json = Json::Parse(*text);
-  const Json* m = json.ok() ? json->Find("convert") : nullptr;
-  if (m == nullptr) return std::printf("duckdb: %s\n", text->c_str()), false;
+  auto json = DuckDbAnswer(cmd, "convert");
+  if (!json.ok()) return std::printf("duckdb: %s\n", json.status().ToString().c_str()), false;
+  const StepFigures m = ReadStepFigures(json->Find("convert"));
   out->name = "duckdb-convert-t" + std::to_string(threads);
   out->rows = a.spans;
-  out->bytes = static_cast<long long>(m->Find("bytes")->number_value());
+  out->bytes = m.bytes;
   out->files = 1;
-  out->seconds = m->Find("seconds")->number_value();
-  out->cpu = m->Find("cpu_seconds")->number_value();
-  out->rss = static_cast<long long>(m->Find("peak_rss_bytes")->number_value());
+  out->seconds = m.seconds;
+  out->cpu = m.cpu_seconds;
+  out->rss = m.peak_rss_bytes;
   std::filesystem::remove(prefix + "_convert.parquet");
   return true;
 }

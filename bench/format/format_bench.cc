@@ -26,12 +26,7 @@
 namespace sluice {
 namespace {
 
-struct Outcome {
-  double seconds = 0;
-  double cpu_seconds = 0;
-  int64_t bytes = 0;
-  int64_t peak_rss_bytes = -1;  // -1: unknown
-};
+using Outcome = bench::StepFigures;
 
 using bench::CpuSeconds;
 using bench::ResetPeakRss;
@@ -56,16 +51,6 @@ Outcome WriteWith(format::RowWriter& writer, const std::vector<model::Event>& sp
   return o;
 }
 
-Outcome ParseOutcome(const Json* m) {
-  Outcome o;
-  if (m == nullptr || m->Find("seconds") == nullptr) return o;
-  o.seconds = m->Find("seconds")->number_value();
-  o.cpu_seconds = m->Find("cpu_seconds")->number_value();
-  o.bytes = static_cast<int64_t>(m->Find("bytes")->number_value());
-  o.peak_rss_bytes = static_cast<int64_t>(m->Find("peak_rss_bytes")->number_value());
-  return o;
-}
-
 // DuckDB's {convert, write} outcomes with `threads` threads; zeros if it failed.
 std::pair<Outcome, Outcome> RunDuckDb(const std::string& jsonl, const std::string& prefix,
                                       int threads) {
@@ -73,14 +58,13 @@ std::pair<Outcome, Outcome> RunDuckDb(const std::string& jsonl, const std::strin
                     jsonl + " " + prefix + " " + std::to_string(threads) + " '" +
                     bench::DuckTypes() + "'";
   sync();
-  auto text = bench::CommandOutput(cmd);
-  auto json = text.ok() ? Json::Parse(*text) : Result<Json>(text.status());
-  if (!json.ok() || json->Find("convert") == nullptr) {
-    std::fprintf(stderr, "duckdb failed: %s\n",
-                 text.ok() ? text->c_str() : text.status().ToString().c_str());
+  auto json = bench::DuckDbAnswer(cmd, "convert");
+  if (!json.ok()) {
+    std::fprintf(stderr, "duckdb failed: %s\n", json.status().ToString().c_str());
     return {};
   }
-  return {ParseOutcome(json->Find("convert")), ParseOutcome(json->Find("write"))};
+  return {bench::ReadStepFigures(json->Find("convert")),
+          bench::ReadStepFigures(json->Find("write"))};
 }
 
 void Report(const std::string& name, const Outcome& o, int64_t rows, int64_t logical_bytes) {

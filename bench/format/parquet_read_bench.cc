@@ -109,13 +109,17 @@ Outcome ReadWithSluice(const std::string& path, const std::vector<std::string>& 
 }
 
 Outcome ParseOutcome(const Json* m, const Json& all) {
+  const bench::StepFigures step = bench::ReadStepFigures(m);
+  auto count = [&all](const char* key) {
+    const Json* v = all.Find(key);
+    return v != nullptr ? static_cast<int64_t>(v->number_value()) : int64_t{0};
+  };
   Outcome o;
-  if (m == nullptr || m->Find("seconds") == nullptr) return o;
-  o.seconds = m->Find("seconds")->number_value();
-  o.cpu_seconds = m->Find("cpu_seconds")->number_value();
-  o.peak_rss_bytes = static_cast<int64_t>(m->Find("peak_rss_bytes")->number_value());
-  o.rows = static_cast<int64_t>(all.Find("rows")->number_value());
-  o.input_bytes = static_cast<int64_t>(all.Find("input_bytes")->number_value());
+  o.seconds = step.seconds;
+  o.cpu_seconds = step.cpu_seconds;
+  o.peak_rss_bytes = step.peak_rss_bytes;
+  o.rows = count("rows");
+  o.input_bytes = count("input_bytes");
   return o;
 }
 
@@ -123,11 +127,9 @@ Outcome ParseOutcome(const Json* m, const Json& all) {
 std::pair<Outcome, Outcome> RunDuckDb(const std::string& path, int threads) {
   std::string cmd = std::string("node ") + SLUICE_SOURCE_DIR + "/bench/format/duckdb_read.mjs " +
                     path + " " + std::to_string(threads) + " '" + bench::DuckTypes() + "'";
-  auto text = bench::CommandOutput(cmd);
-  auto json = text.ok() ? Json::Parse(*text) : Result<Json>(text.status());
-  if (!json.ok() || json->Find("full") == nullptr) {
-    std::fprintf(stderr, "duckdb failed: %s\n",
-                 text.ok() ? text->c_str() : text.status().ToString().c_str());
+  auto json = bench::DuckDbAnswer(cmd, "full");
+  if (!json.ok()) {
+    std::fprintf(stderr, "duckdb failed: %s\n", json.status().ToString().c_str());
     return {};
   }
   return {ParseOutcome(json->Find("input"), *json), ParseOutcome(json->Find("full"), *json)};
