@@ -18,7 +18,8 @@ class PgEventStream final : public model::EventStream {
       : store_(store), request_(std::move(request)) {}
 
   ~PgEventStream() override {
-    // A page still in flight is read off, so the connection goes back to the pool clean.
+    // A page still in flight is read off, so the connection can go back to the pool (the pool
+    // closes a connection that is not idle, at the cost of a new one for the next read).
     if (conn_ && in_flight_) (*conn_)->Receive().status().IgnoreError();
   }
 

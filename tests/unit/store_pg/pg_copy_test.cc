@@ -213,6 +213,8 @@ TEST_F(PgCopy, TwoWritersOfOneNewIdLeaveOneRow) {
   EXPECT_EQ(Sql("SELECT input FROM events WHERE id = 'x'"), "3");
 }
 
+// Abandoned scans with a page in flight leave no connection the next reads would trip on
+// (whether it is drained and reused or closed by the pool).
 TEST_F(PgCopy, AScanGivenUpHalfWayLeavesTheStoreUsable) {
   std::string events;
   for (int i = 0; i < 20; ++i) {
