@@ -28,10 +28,7 @@ source "$ROOT/bench/ingest/server.sh"
 make_work_dir sluice-ingest-scale
 start_server "$WORK"
 echo "== sluice server pid $SERVER_PID on 127.0.0.1:$PORT; $TOTAL spans, windows of $WINDOW =="
-"$BUILD/bench/ingest/sluice-ingest-bench" http --url "http://127.0.0.1:$PORT" \
-  --api-key "$API_KEY" --project-id "$PROJECT_ID" --server-pid "$SERVER_PID" \
-  --spans "$SPANS" --batch-size "$BATCH_SIZE" --connections "$CONNECTIONS" --seed "$SEED" \
-  --text-bytes "$TEXT_BYTES" --total-spans "$TOTAL" --window "$WINDOW" | tee "$WORK/scale.out"
+post_spans "$WORK/scale.out" --total-spans "$TOTAL" --window "$WINDOW"
 echo "server bytes written: $(awk '/^wchar/ { printf "%.1f GB", $2 / 1e9 }' "/proc/$SERVER_PID/io")"
 stop_server
 echo "server data dir after ingest: $(du -sh "$WORK/data" | cut -f1)"

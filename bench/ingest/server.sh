@@ -3,6 +3,7 @@
 #   build                      -> $BUILD/src/cli/sluice, $BUILD/bench/ingest/sluice-ingest-bench
 #   start_server DIR [FLAGS]   -> SERVER_PID, PORT, PROJECT_ID, API_KEY
 #   stop_server
+#   post_spans OUT [FLAGS]     -> sluice-ingest-bench http against the running server
 #   http_round MODE ROUND      -> one sluice-ingest-bench http run into a fresh server
 #   best MODE LABEL, mean_cpu MODE -> figures over a mode's rounds
 #   make_work_dir NAME         -> WORK, a fresh /tmp/NAME.XXXXXX removed on exit (kept with KEEP=1),
@@ -69,18 +70,25 @@ make_work_dir() {
   trap 'stop_server; if [[ "${KEEP:-0}" == 1 ]]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi' EXIT
 }
 
+# sluice-ingest-bench http against the running server, with SPANS, BATCH_SIZE, CONNECTIONS, SEED,
+# TEXT_BYTES and any more FLAGS; its output also in OUT.
+post_spans() {
+  local out=$1
+  shift
+  "$BUILD/bench/ingest/sluice-ingest-bench" http --url "http://127.0.0.1:$PORT" \
+    --api-key "$API_KEY" --project-id "$PROJECT_ID" --server-pid "$SERVER_PID" \
+    --spans "$SPANS" --batch-size "$BATCH_SIZE" --connections "$CONNECTIONS" --seed "$SEED" \
+    --text-bytes "$TEXT_BYTES" "$@" | tee "$out"
+}
+
 # One run of `mode` (insert, or logs3 / otlp: the endpoint flag of sluice-ingest-bench http) into
-# a fresh server, with SPANS, BATCH_SIZE, CONNECTIONS, SEED and TEXT_BYTES; its output in
-# $WORK/<mode>-<round>.out.
+# a fresh server; its output in $WORK/<mode>-<round>.out.
 http_round() {
   local mode=$1 round=$2 dir="$WORK/$1-$2" flags=()
   [[ "$mode" != insert ]] && flags=(--"$mode")
   start_server "$dir"
   echo "== $mode, round $round: server pid $SERVER_PID on 127.0.0.1:$PORT =="
-  "$BUILD/bench/ingest/sluice-ingest-bench" http --url "http://127.0.0.1:$PORT" \
-    --api-key "$API_KEY" --project-id "$PROJECT_ID" --server-pid "$SERVER_PID" \
-    --spans "$SPANS" --batch-size "$BATCH_SIZE" --connections "$CONNECTIONS" --seed "$SEED" \
-    --text-bytes "$TEXT_BYTES" "${flags[@]}" | tee "$WORK/$mode-$round.out"
+  post_spans "$WORK/$mode-$round.out" "${flags[@]}"
   stop_server
 }
 
