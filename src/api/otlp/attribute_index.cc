@@ -1,63 +1,87 @@
 #include "api/otlp/attribute_index.h"
 
 #include <algorithm>
+#include <bit>
+#include <functional>
 
 namespace sluice::api::otlp {
 
+namespace {
+
+uint64_t HashOf(std::string_view key) { return std::hash<std::string_view>{}(key); }
+
+}  // namespace
+
 AttributeIndex::AttributeIndex(const DecodedRequest& r, ValueRange range) : r_(r) {
-  uint32_t position = 0;
-  sorted_.reserve(range.end - range.begin);  // at least the attributes, at most every value
+  entries_.reserve(range.end - range.begin);  // at least the attributes, at most every value
   for (uint32_t i = range.begin; i < range.end; i += r.values[i].subtree) {
-    sorted_.push_back({r.values[i].key, i, position++});
+    entries_.push_back({r.values[i].key, HashOf(r.values[i].key), i});
   }
-  taken_.assign(position, false);
-  std::sort(sorted_.begin(), sorted_.end(), [](const Entry& a, const Entry& b) {
-    return a.key != b.key ? a.key < b.key : a.position < b.position;
-  });
+  // At most half full, so that a probe for an absent key ends soon.
+  slots_.assign(std::bit_ceil(std::max<size_t>(8, 2 * entries_.size())), 0);
+  mask_ = slots_.size() - 1;
+  for (uint32_t e = 0; e < entries_.size(); ++e) {
+    Entry& entry = entries_[e];
+    for (uint64_t s = entry.hash & mask_;; s = (s + 1) & mask_) {
+      if (slots_[s] == 0) {
+        slots_[s] = e + 1;
+        break;
+      }
+      const Entry& held = entries_[slots_[s] - 1];
+      if (held.hash == entry.hash && held.key == entry.key) {
+        entry.earlier = slots_[s] - 1;
+        slots_[s] = e + 1;
+        break;
+      }
+    }
+  }
 }
 
-std::pair<size_t, size_t> AttributeIndex::Range(std::string_view key) const {
-  auto lo = std::lower_bound(sorted_.begin(), sorted_.end(), key,
-                             [](const Entry& e, std::string_view k) { return e.key < k; });
-  auto hi = lo;
-  while (hi != sorted_.end() && hi->key == key) ++hi;
-  return {static_cast<size_t>(lo - sorted_.begin()), static_cast<size_t>(hi - sorted_.begin())};
+uint32_t AttributeIndex::Last(std::string_view key) const {
+  const uint64_t hash = HashOf(key);
+  for (uint64_t s = hash & mask_; slots_[s] != 0; s = (s + 1) & mask_) {
+    const Entry& held = entries_[slots_[s] - 1];
+    if (held.hash == hash && held.key == key) return slots_[s] - 1;
+  }
+  return kNone;
 }
 
 std::optional<uint32_t> AttributeIndex::Find(std::string_view key) const {
-  auto [first, last] = Range(key);
-  if (first == last) return std::nullopt;
-  return sorted_[last - 1].value_index;
+  const uint32_t e = Last(key);
+  if (e == kNone) return std::nullopt;
+  return entries_[e].value_index;
 }
 
 std::optional<uint32_t> AttributeIndex::Take(std::string_view key) {
-  auto found = Find(key);
-  if (found) MarkTaken(key);
-  return found;
+  const uint32_t last = Last(key);
+  if (last == kNone) return std::nullopt;
+  for (uint32_t e = last; e != kNone; e = entries_[e].earlier) entries_[e].taken = true;
+  return entries_[last].value_index;
 }
 
 void AttributeIndex::MarkTaken(std::string_view key) {
-  auto [first, last] = Range(key);
-  for (size_t i = first; i < last; ++i) taken_[sorted_[i].position] = true;
+  for (uint32_t e = Last(key); e != kNone; e = entries_[e].earlier) entries_[e].taken = true;
 }
 
 std::vector<uint32_t> AttributeIndex::WithPrefix(std::string_view prefix) const {
+  std::vector<const Entry*> found;  // in request order
+  for (const Entry& e : entries_) {
+    if (e.key.starts_with(prefix)) found.push_back(&e);
+  }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const Entry* a, const Entry* b) { return a->key < b->key; });
   std::vector<uint32_t> out;
-  auto it = std::lower_bound(sorted_.begin(), sorted_.end(), prefix,
-                             [](const Entry& e, std::string_view k) { return e.key < k; });
-  for (; it != sorted_.end() && it->key.starts_with(prefix); ++it) out.push_back(it->value_index);
+  out.reserve(found.size());
+  for (const Entry* e : found) out.push_back(e->value_index);
   return out;
 }
 
 std::vector<uint32_t> AttributeIndex::Left() const {
-  std::vector<std::pair<uint32_t, uint32_t>> left;  // (position, value index)
-  for (const Entry& e : sorted_) {
-    if (!taken_[e.position]) left.emplace_back(e.position, e.value_index);
-  }
-  std::sort(left.begin(), left.end());
   std::vector<uint32_t> out;
-  out.reserve(left.size());
-  for (const auto& [position, index] : left) out.push_back(index);
+  out.reserve(entries_.size());
+  for (const Entry& e : entries_) {
+    if (!e.taken) out.push_back(e.value_index);
+  }
   return out;
 }
 

@@ -1,7 +1,12 @@
 // AttributeIndex: the top-level attributes of one span or event, looked up by key. Each one a
 // row field was taken from is marked, so that metadata leaves it out. Not thread-safe.
+//
+// A span's mapping asks for forty or so well-known keys, most of them absent, so lookups go
+// through a small open-addressing hash table rather than a sorted list: an absent key costs one
+// hash and usually one probe.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -21,7 +26,8 @@ class AttributeIndex {
   std::optional<uint32_t> Take(std::string_view key);
   // Marks every attribute with this key taken.
   void MarkTaken(std::string_view key);
-  // The value indices of attributes whose key starts with `prefix`, in key order.
+  // The value indices of attributes whose key starts with `prefix`, in key order (request order
+  // among equal keys).
   std::vector<uint32_t> WithPrefix(std::string_view prefix) const;
   // The value indices of the attributes not taken, in request order.
   std::vector<uint32_t> Left() const;
@@ -30,17 +36,21 @@ class AttributeIndex {
   const Value& value(uint32_t index) const { return r_.values[index]; }
 
  private:
-  struct Entry {
+  static constexpr uint32_t kNone = UINT32_MAX;
+  struct Entry {  // one per attribute, in request order
     std::string_view key;
+    uint64_t hash;
     uint32_t value_index;
-    uint32_t position;  // in request order
+    uint32_t earlier = kNone;  // the entry before this one with the same key
+    bool taken = false;
   };
-  // [first, last) of the entries with `key`.
-  std::pair<size_t, size_t> Range(std::string_view key) const;
+  // The last entry with `key`, or kNone.
+  uint32_t Last(std::string_view key) const;
 
   const DecodedRequest& r_;
-  std::vector<Entry> sorted_;  // by key, then position
-  std::vector<bool> taken_;    // by position
+  std::vector<Entry> entries_;
+  std::vector<uint32_t> slots_;  // entry index + 1 of each key's last entry; 0 = empty
+  uint64_t mask_ = 0;
 };
 
 }  // namespace sluice::api::otlp
