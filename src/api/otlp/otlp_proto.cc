@@ -18,10 +18,10 @@ Status InContext(Status s, Where where) {
 // Builds a DecodedRequest from the protobuf messages, one decoder per request.
 class ProtoDecoder {
  public:
-  explicit ProtoDecoder(const DecodeLimits& limits)
-      : limits_(limits), budget_(limits.max_decoded_bytes) {}
+  ProtoDecoder(const DecodeLimits& limits, DecodedRequest& out)
+      : limits_(limits), budget_(limits.max_decoded_bytes), out_(out) {}
 
-  Result<DecodedRequest> Decode(std::string_view body);
+  Status Decode(std::string_view body);
 
  private:
   Status ResourceSpans(const ProtoField& f);
@@ -41,10 +41,15 @@ class ProtoDecoder {
 
   const DecodeLimits& limits_;
   DecodeBudget budget_;
-  DecodedRequest out_;
+  DecodedRequest& out_;
 };
 
-Result<DecodedRequest> ProtoDecoder::Decode(std::string_view body) {
+Status ProtoDecoder::Decode(std::string_view body) {
+  out_.values.clear();
+  out_.events.clear();
+  out_.spans.clear();
+  out_.resources.clear();
+  out_.storage.reset();
   ProtoReader r(body);
   ProtoField f;
   while (!r.done()) {
@@ -53,7 +58,7 @@ Result<DecodedRequest> ProtoDecoder::Decode(std::string_view body) {
     SLUICE_RETURN_IF_ERROR(ExpectWireType(f, WireType::kLen, "resource_spans"));
     SLUICE_RETURN_IF_ERROR(ResourceSpans(f));
   }
-  return std::move(out_);
+  return Status();
 }
 
 Status ProtoDecoder::ResourceSpans(const ProtoField& rf) {
@@ -314,7 +319,14 @@ Status ProtoDecoder::AnyValueField(const ProtoField& f, uint32_t index, int dept
 }  // namespace
 
 Result<DecodedRequest> DecodeProtobufRequest(std::string_view body, const DecodeLimits& limits) {
-  ProtoDecoder decoder(limits);
+  DecodedRequest out;
+  SLUICE_RETURN_IF_ERROR(DecodeProtobufRequest(body, limits, &out));
+  return out;
+}
+
+Status DecodeProtobufRequest(std::string_view body, const DecodeLimits& limits,
+                             DecodedRequest* out) {
+  ProtoDecoder decoder(limits, *out);
   return decoder.Decode(body);
 }
 

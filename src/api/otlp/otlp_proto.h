@@ -16,4 +16,10 @@ namespace sluice::api::otlp {
 // is returned for a request with any such problem.
 Result<DecodedRequest> DecodeProtobufRequest(std::string_view body, const DecodeLimits& limits);
 
+// The same into `out`, whose lists are emptied first and keep their capacity: a thread that
+// decodes one request after another reuses the same memory rather than growing and faulting in
+// fresh lists for each. On error `out` holds part of the request: use none of it.
+Status DecodeProtobufRequest(std::string_view body, const DecodeLimits& limits,
+                             DecodedRequest* out);
+
 }  // namespace sluice::api::otlp

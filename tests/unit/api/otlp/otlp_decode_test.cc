@@ -87,6 +87,41 @@ TEST(OtlpProtobuf, DecodesSpansAttributesEventsAndStatusSkippingUnknownFields) {
   ExpectSample(*r);
 }
 
+TEST(OtlpProtobuf, DecodingIntoAReusedRequestKeepsNothingOfThePreviousOne) {
+  // A larger request first: three resources of two spans, each with many attributes.
+  ProtoWriter spans;
+  for (int i = 0; i < 2; ++i) {
+    ProtoWriter span;
+    span.Bytes(1, HexBytes(kTrace)).Bytes(2, HexBytes(kParent)).Bytes(5, "big");
+    for (int a = 0; a < 50; ++a) {
+      span.Message(9, KeyValue("k" + std::to_string(a), StringValue("v")));
+    }
+    span.Message(11, ProtoWriter().Bytes(2, "e"));
+    spans.Message(2, span);
+  }
+  std::string big;
+  for (int i = 0; i < 3; ++i) {
+    big += testing::Request(ProtoWriter().Message(1, KeyValue("r", StringValue("big"))), spans);
+  }
+  DecodedRequest reused;
+  ASSERT_TRUE(DecodeProtobufRequest(big, DecodeLimits{}, &reused).ok());
+  ASSERT_EQ(reused.spans.size(), 6u);
+  ASSERT_EQ(reused.resources.size(), 3u);
+
+  const std::string body = SampleProtobuf();
+  const Status s = DecodeProtobufRequest(body, DecodeLimits{}, &reused);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ExpectSample(reused);
+  EXPECT_EQ(reused.resources.size(), 1u);
+  EXPECT_EQ(reused.events.size(), 1u);
+
+  // After a request that fails, the next one still decodes whole.
+  EXPECT_FALSE(
+      DecodeProtobufRequest(body.substr(0, body.size() - 3), DecodeLimits{}, &reused).ok());
+  ASSERT_TRUE(DecodeProtobufRequest(body, DecodeLimits{}, &reused).ok());
+  ExpectSample(reused);
+}
+
 TEST(OtlpProtobuf, EveryTruncationIsAnErrorNamingTheByte) {
   const std::string body = SampleProtobuf();
   for (size_t n = 1; n < body.size(); ++n) {
