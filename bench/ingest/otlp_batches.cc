@@ -153,29 +153,19 @@ std::string OtlpRequestBody(std::span<const model::Event> spans) {
   return std::move(request.str());
 }
 
-IngestFigures DecodeAndMapOtlp(std::span<const Batch> batches) {
-  IngestFigures f;
-  const int64_t t0 = RealClock().MonotonicMicros();
-  for (const Batch& b : batches) {
-    const int64_t start = RealClock().MonotonicMicros();
-    auto request = api::otlp::DecodeProtobufRequest(b.body, api::otlp::DecodeLimits{});
-    std::string problem = request.ok() ? "" : request.status().ToString();
-    size_t mapped = 0;
-    for (size_t i = 0; request.ok() && i < request->spans.size(); ++i) {
-      auto w = api::otlp::MapSpan(*request, request->spans[i], api::otlp::MappingOptions{});
-      if (!w.ok() && problem.empty()) problem = w.status().ToString();
-      mapped += w.ok() ? w->fields.size() : 0;
-    }
-    f.batch_millis.push_back(static_cast<double>(RealClock().MonotonicMicros() - start) / 1e3);
-    if (!problem.empty() || mapped == 0) {
-      if (f.failed_batches++ == 0) f.first_error = problem;
-      continue;
-    }
-    f.spans += b.spans;
-    f.bytes += b.body.size();
+Result<std::vector<model::EventWrite>> DecodeAndMapOtlp(const Batch& batch) {
+  // As the server's request threads do, each decode reuses the previous one's memory.
+  thread_local api::otlp::DecodedRequest request;
+  SLUICE_RETURN_IF_ERROR(
+      api::otlp::DecodeProtobufRequest(batch.body, api::otlp::DecodeLimits{}, &request));
+  std::vector<model::EventWrite> writes;
+  writes.reserve(request.spans.size());
+  for (const api::otlp::Span& span : request.spans) {
+    SLUICE_ASSIGN_OR_RETURN(model::EventWrite w,
+                            api::otlp::MapSpan(request, span, api::otlp::MappingOptions{}));
+    writes.push_back(std::move(w));
   }
-  f.seconds = static_cast<double>(RealClock().MonotonicMicros() - t0) / 1e6;
-  return f;
+  return writes;
 }
 
 }  // namespace sluice::bench

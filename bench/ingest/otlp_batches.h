@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "bench/ingest/ingest_common.h"
+#include "common/status.h"
 #include "model/event.h"
+#include "model/event_write.h"
 
 namespace sluice::bench {
 
@@ -21,8 +23,8 @@ namespace sluice::bench {
 std::string OtlpRequestBody(std::span<const model::Event> spans);
 
 // What the server does with an OTLP request before the store: decode the protobuf and map every
-// span to a row write, timed per batch. A batch counts as failed when it does not decode or a
-// span is rejected.
-IngestFigures DecodeAndMapOtlp(std::span<const Batch> batches);
+// span to a row write. An error when the batch does not decode or a span is rejected (the
+// server would store the others and answer with a partial success).
+Result<std::vector<model::EventWrite>> DecodeAndMapOtlp(const Batch& batch);
 
 }  // namespace sluice::bench

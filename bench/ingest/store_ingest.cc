@@ -24,7 +24,12 @@ int64_t FileBytes(const std::string& path) {
 
 }  // namespace
 
-Result<StoreIngestFigures> IngestInto(store::Store& store, const std::vector<Batch>& batches) {
+Result<std::vector<model::EventWrite>> ParseInsertBatch(const Batch& batch) {
+  return model::ParseInsertRequest(batch.body);
+}
+
+Result<StoreIngestFigures> IngestInto(store::Store& store, const std::vector<Batch>& batches,
+                                      const ParseBatch& parse) {
   SLUICE_ASSIGN_OR_RETURN(model::Org org, store.CreateOrg("bench"));
   model::Project project{NewUuid(), org.id, "ingest-bench", "", RealClock().NowMicros()};
   SLUICE_ASSIGN_OR_RETURN(project, store.CreateProject(project));
@@ -33,7 +38,7 @@ Result<StoreIngestFigures> IngestInto(store::Store& store, const std::vector<Bat
   StoreIngestFigures out;
   for (const Batch& batch : batches) {
     int64_t t0 = RealClock().MonotonicMicros();
-    SLUICE_ASSIGN_OR_RETURN(auto writes, model::ParseInsertRequest(batch.body));
+    SLUICE_ASSIGN_OR_RETURN(auto writes, parse(batch));
     out.parse.batch_millis.push_back(MillisSince(t0));
     t0 = RealClock().MonotonicMicros();
     SLUICE_ASSIGN_OR_RETURN(
@@ -56,10 +61,11 @@ Result<StoreIngestFigures> IngestInto(store::Store& store, const std::vector<Bat
 }
 
 Result<StoreIngestFigures> IngestIntoStore(const std::string& path,
-                                           const std::vector<Batch>& batches) {
+                                           const std::vector<Batch>& batches,
+                                           const ParseBatch& parse) {
   if (std::filesystem::exists(path)) return AlreadyExistsError(path + " already exists");
   SLUICE_ASSIGN_OR_RETURN(auto store, store::sqlite::SqliteStore::Open(path));
-  SLUICE_ASSIGN_OR_RETURN(StoreIngestFigures out, IngestInto(*store, batches));
+  SLUICE_ASSIGN_OR_RETURN(StoreIngestFigures out, IngestInto(*store, batches, parse));
   store.reset();  // closes the database and checkpoints what it wants to
   out.database_bytes = FileBytes(path) + FileBytes(path + "-wal");
   return out;
