@@ -13,6 +13,11 @@ Status ProtoReader::Malformed(std::string_view what) const {
 }
 
 Status ProtoReader::ReadVarint(uint64_t* out) {
+  // Tags, and the lengths of short fields, take one byte.
+  if (pos_ < data_.size() && static_cast<uint8_t>(data_[pos_]) < 0x80) {
+    *out = static_cast<uint8_t>(data_[pos_++]);
+    return Status();
+  }
   uint64_t v = 0;
   for (int shift = 0; shift < 70; shift += 7) {
     if (pos_ >= data_.size()) return Malformed("the body ends inside a varint");

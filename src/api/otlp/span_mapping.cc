@@ -13,13 +13,17 @@ namespace sluice::api::otlp {
 
 namespace {
 
-std::string Hex(const SpanIdBytes& id) {
+// The id's hex digits (lower case), between `open` and `close` when they are not 0.
+std::string Hex(const SpanIdBytes& id, char open = 0, char close = 0) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
+  out.reserve(2 * id.size + 2);
+  if (open != 0) out.push_back(open);
   for (size_t i = 0; i < id.size; ++i) {
     out.push_back(kDigits[id.bytes[i] >> 4]);
     out.push_back(kDigits[id.bytes[i] & 15]);
   }
+  if (close != 0) out.push_back(close);
   return out;
 }
 
@@ -186,9 +190,9 @@ Result<model::EventWrite> MapSpan(const DecodedRequest& r, const Span& span,
   auto add = [&w](const char* name, std::string text) {
     if (!text.empty()) w.fields.emplace_back(name, std::move(text));
   };
-  add("span_id", JsonStringText(w.id));
-  add("root_span_id", JsonStringText(Hex(span.trace_id)));
-  if (has_parent) add("span_parents", "[" + JsonStringText(Hex(span.parent_span_id)) + "]");
+  add("span_id", Hex(span.span_id, '"', '"'));
+  add("root_span_id", Hex(span.trace_id, '"', '"'));
+  if (has_parent) add("span_parents", "[" + Hex(span.parent_span_id, '"', '"') + "]");
   if (span.start_unix_nano > 0) {
     const auto micros = static_cast<TimestampMicros>(span.start_unix_nano / 1000);
     add("created", JsonStringText(FormatRfc3339(micros)));
