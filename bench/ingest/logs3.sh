@@ -36,3 +36,4 @@ LOGS3=$(best logs3 "http logs3")
 awk -v l="$LOGS3" -v i="$INSERT" 'BEGIN {
   printf "== best /logs3 %.0f spans/s, best insert %.0f spans/s: /logs3 at %.2fx the insert path ==\n",
     l, i, l / i }'
+echo "== /logs3 over insert, round by round: $(round_ratios logs3 "http logs3" insert "http insert") =="

@@ -6,6 +6,7 @@
 #   post_spans OUT [FLAGS]     -> sluice-ingest-bench http against the running server
 #   http_round MODE ROUND      -> one sluice-ingest-bench http run into a fresh server
 #   best MODE LABEL, mean_cpu MODE -> figures over a mode's rounds
+#   round_ratios A LABEL_A B LABEL_B -> each round's rate of A over B's, and their median
 #   make_work_dir NAME         -> WORK, a fresh /tmp/NAME.XXXXXX removed on exit (kept with KEEP=1),
 #                                 the server stopped on exit too
 # Environment: BUILD (the build directory), JOBS (parallel build jobs, default 2).
@@ -106,4 +107,23 @@ best() {
 mean_cpu() {
   cat "$WORK/$1"-*.out | awk '/^server CPU/ { for (i = 1; i <= NF; i++) if ($i == "ms") { s += $(i - 1); n++ } }
     END { if (n) printf "%.1f", s / n }'
+}
+
+# The rate of `a` over the rate of `b` in each round (runs back to back, so on a machine in the
+# same state), then the median of those ratios: steadier than the ratio of the best runs when
+# the machine's speed drifts between rounds.
+round_ratios() {
+  local a=$1 la=$2 b=$3 lb=$4 f round ra rb ratios=()
+  for f in "$WORK/$a"-*.out; do
+    round=${f##*-}
+    round=${round%.out}
+    ra=$(rate "$f" "$la")
+    rb=$(rate "$WORK/$b-$round.out" "$lb")
+    [[ -n "$ra" && -n "$rb" ]] || continue
+    ratios+=("$(awk -v x="$ra" -v y="$rb" 'BEGIN { printf "%.3f", x / y }')")
+  done
+  printf '%s\n' "${ratios[@]}" | sort -n | awk '{ r[NR] = $1 } END {
+    m = NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
+    s = ""; for (i = 1; i <= NR; i++) s = s (i > 1 ? " " : "") r[i]
+    printf "%s (sorted) -> median %.2fx\n", s, m }'
 }

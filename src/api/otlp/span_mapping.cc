@@ -112,7 +112,9 @@ void AppendKey(std::string& out, std::string_view key) {
 // start, end and the conventions' metrics, less those braintrust.metrics sets, then those.
 std::string MetricsJson(const Span& span, const ConventionFields& conventions,
                         const BraintrustFields& bt) {
-  std::string out = "{";
+  std::string out;
+  out.reserve(96);
+  out.push_back('{');
   auto number = [&](std::string_view key, double v) {
     if (Has(bt.metrics, key)) return;
     AppendKey(out, key);
@@ -151,7 +153,9 @@ std::string MetadataJson(const DecodedRequest& r, const Span& span, const Attrib
 
 std::string SpanAttributesJson(const Span& span, const ConventionFields& conventions,
                                const BraintrustFields& bt) {
-  std::string out = "{";
+  std::string out;
+  out.reserve(64 + span.name.size());
+  out.push_back('{');
   if (!Has(bt.span_attributes, "name")) {
     AppendKey(out, "name");
     AppendJsonString(out, span.name);

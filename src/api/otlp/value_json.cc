@@ -220,22 +220,28 @@ std::optional<double> ValueNumber(const Value& v) {
 
 std::string MemberList::Write(const DecodedRequest& r) const {
   if (members_.empty()) return std::string();
-  // Which members a later one of the same key replaces.
-  std::vector<bool> replaced(members_.size(), false);
-  if (members_.size() <= kIndexedMembers * 2) {
-    for (size_t i = 0; i < members_.size(); ++i) {
-      for (size_t j = i + 1; j < members_.size() && !replaced[i]; ++j) {
-        replaced[i] = members_[j].key == members_[i].key;
-      }
-    }
-  } else {
-    std::unordered_map<std::string_view, size_t> last;
+  // Whether a later member of the same key replaces member i: a scan while the list is short
+  // (it nearly always is), an index of each key's last member past that.
+  std::unordered_map<std::string_view, size_t> last;
+  if (members_.size() > kIndexedMembers * 2) {
     for (size_t i = 0; i < members_.size(); ++i) last[members_[i].key] = i;
-    for (size_t i = 0; i < members_.size(); ++i) replaced[i] = last[members_[i].key] != i;
   }
-  std::string out = "{";
+  auto replaced = [&](size_t i) {
+    if (!last.empty()) return last[members_[i].key] != i;
+    for (size_t j = i + 1; j < members_.size(); ++j) {
+      if (members_[j].key == members_[i].key) return true;
+    }
+    return false;
+  };
+  size_t estimate = 2;
+  for (const Member& m : members_) {
+    estimate += m.key.size() + 4 + (m.value == kText ? m.text.size() : 16);
+  }
+  std::string out;
+  out.reserve(estimate);
+  out.push_back('{');
   for (size_t i = 0; i < members_.size(); ++i) {
-    if (replaced[i]) continue;
+    if (replaced(i)) continue;
     if (out.size() > 1) out.push_back(',');
     AppendJsonString(out, members_[i].key);
     out.push_back(':');
