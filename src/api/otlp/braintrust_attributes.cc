@@ -3,7 +3,6 @@
 #include <string_view>
 
 #include "api/otlp/value_json.h"
-#include "common/json.h"
 
 namespace sluice::api::otlp {
 
@@ -17,53 +16,66 @@ Status Invalid(std::string_view where, std::string_view why) {
   return InvalidArgumentError(std::string(where) + ": " + std::string(why));
 }
 
-// The attribute `key` as a parsed JSON value (a JSON string is parsed), or null when absent.
-Result<Json> Parsed(AttributeIndex& a, std::string_view key) {
+// The attribute `key` as canonical JSON text (a JSON string carrying JSON is read as that JSON),
+// "" when absent, with its top level read into `children`.
+Result<JsonKind> Carried(AttributeIndex& a, std::string_view key, std::string* text,
+                         std::vector<JsonChild>* children) {
+  children->clear();
   auto v = a.Take(key);
-  if (!v) return Json();
-  auto parsed = Json::Parse(JsonCarriedBy(a.request(), *v));
-  if (!parsed.ok()) return Invalid(key, parsed.status().message());
-  return parsed;
+  if (!v) return JsonKind::kNull;
+  *text = JsonCarriedBy(a.request(), *v);
+  auto kind = ReadJsonChildren(*text, children);
+  if (!kind.ok()) return Invalid(key, kind.status().message());
+  return kind;
 }
 
 // An object attribute's members as (key, JSON text); `check` validates each member's value.
+// `whole`, when given, gets the object's text ("" when it has no members).
 template <typename Check>
 Result<std::vector<std::pair<std::string, std::string>>> Members(AttributeIndex& a,
-                                                                 std::string_view key,
-                                                                 Check check) {
+                                                                 std::string_view key, Check check,
+                                                                 std::string* whole = nullptr) {
   std::vector<std::pair<std::string, std::string>> out;
-  SLUICE_ASSIGN_OR_RETURN(Json object, Parsed(a, key));
-  if (object.is_null()) return out;
-  if (!object.is_object()) {
+  std::string text;
+  std::vector<JsonChild> children;
+  SLUICE_ASSIGN_OR_RETURN(const JsonKind kind, Carried(a, key, &text, &children));
+  if (text.empty() || kind == JsonKind::kNull) return out;
+  if (kind != JsonKind::kObject) {
     return Invalid(key, "must be a JSON object (a JSON string or an OTLP map), not " +
-                            std::string(object.TypeName()));
+                            std::string(JsonKindName(kind)));
   }
-  for (const auto& [k, v] : object.members()) {
-    SLUICE_RETURN_IF_ERROR(check(std::string(key) + "." + k, k, v));
-    out.emplace_back(k, v.ToString());
+  out.reserve(children.size());
+  for (JsonChild& c : children) {
+    SLUICE_RETURN_IF_ERROR(check(std::string(key) + "." + c.key, c));
+    out.emplace_back(std::move(c.key), std::move(c.text));
   }
+  // The carried text is canonical: its members are unique and in order, so it is the object.
+  if (whole != nullptr && !out.empty()) *whole = std::move(text);
   return out;
 }
 
-Status AnyValue(const std::string&, const std::string&, const Json&) { return Status(); }
+Status AnyValue(const std::string&, const JsonChild&) { return Status(); }
 
-Status Metric(const std::string& where, const std::string&, const Json& v) {
-  if (v.is_null() || v.is_number()) return Status();
+Status Metric(const std::string& where, const JsonChild& v) {
+  if (v.kind == JsonKind::kNull || v.kind == JsonKind::kNumber) return Status();
   return Invalid(where, "must be a number or null");
 }
 
-Status Score(const std::string& where, const std::string&, const Json& v) {
-  if (v.is_null() || (v.is_number() && v.number_value() >= 0 && v.number_value() <= 1)) {
+Status Score(const std::string& where, const JsonChild& v) {
+  if (v.kind == JsonKind::kNull ||
+      (v.kind == JsonKind::kNumber && v.number >= 0 && v.number <= 1)) {
     return Status();
   }
   return Invalid(where, "must be a number between 0 and 1, or null");
 }
 
-Status SpanAttribute(const std::string& where, const std::string& key, const Json& v) {
-  if (key == "name" && !v.is_null() && !v.is_string()) return Invalid(where, "must be a string");
-  if (key != "type" || v.is_null()) return Status();
+Status SpanAttribute(const std::string& where, const JsonChild& v) {
+  if (v.key == "name" && v.kind != JsonKind::kNull && v.kind != JsonKind::kString) {
+    return Invalid(where, "must be a string");
+  }
+  if (v.key != "type" || v.kind == JsonKind::kNull) return Status();
   for (std::string_view t : kSpanTypes) {
-    if (v.is_string() && v.string_value() == t) return Status();
+    if (v.kind == JsonKind::kString && v.string == t) return Status();
   }
   return Invalid(where,
                  "must be one of llm, score, function, eval, task, tool, automation, facet, "
@@ -71,21 +83,16 @@ Status SpanAttribute(const std::string& where, const std::string& key, const Jso
 }
 
 Result<std::string> Tags(AttributeIndex& a) {
-  SLUICE_ASSIGN_OR_RETURN(Json tags, Parsed(a, "braintrust.tags"));
-  if (tags.is_null()) return std::string();
-  bool strings = tags.is_array();
-  for (const Json& t : tags.array()) strings = strings && t.is_string();
+  std::string text;
+  std::vector<JsonChild> children;
+  SLUICE_ASSIGN_OR_RETURN(const JsonKind kind, Carried(a, "braintrust.tags", &text, &children));
+  if (text.empty() || kind == JsonKind::kNull) return std::string();
+  bool strings = kind == JsonKind::kArray;
+  for (const JsonChild& t : children) strings = strings && t.kind == JsonKind::kString;
   if (!strings) {
     return Invalid("braintrust.tags", "must be an array of strings (OTLP or a JSON string)");
   }
-  return tags.ToString();
-}
-
-std::string ObjectText(const std::vector<std::pair<std::string, std::string>>& members) {
-  if (members.empty()) return std::string();
-  JsonObjectBuilder object;
-  for (const auto& [k, v] : members) object.Set(k, v);
-  return object.Finish();
+  return text;
 }
 
 // input_json wins over input (the same for output): the plain form keeps a string a string.
@@ -104,8 +111,7 @@ Result<BraintrustFields> ReadBraintrustAttributes(AttributeIndex& a) {
   if (auto v = a.Take("braintrust.expected")) out.expected = JsonCarriedBy(a.request(), *v);
   SLUICE_ASSIGN_OR_RETURN(out.metadata, Members(a, "braintrust.metadata", AnyValue));
   SLUICE_ASSIGN_OR_RETURN(out.metrics, Members(a, "braintrust.metrics", Metric));
-  SLUICE_ASSIGN_OR_RETURN(auto scores, Members(a, "braintrust.scores", Score));
-  out.scores = ObjectText(scores);
+  SLUICE_RETURN_IF_ERROR(Members(a, "braintrust.scores", Score, &out.scores).status());
   SLUICE_ASSIGN_OR_RETURN(out.span_attributes,
                           Members(a, "braintrust.span_attributes", SpanAttribute));
   SLUICE_ASSIGN_OR_RETURN(out.tags, Tags(a));

@@ -134,6 +134,78 @@ Result<std::string> CanonicalJson(std::string_view text) {
   return out;
 }
 
+std::string_view JsonKindName(JsonKind kind) {
+  switch (kind) {
+    case JsonKind::kNull: return "null";
+    case JsonKind::kBool: return "boolean";
+    case JsonKind::kNumber: return "number";
+    case JsonKind::kString: return "string";
+    case JsonKind::kArray: return "array";
+    case JsonKind::kObject: return "object";
+  }
+  return "null";
+}
+
+namespace {
+
+JsonKind KindOf(element el) {
+  switch (el.type()) {
+    case element_type::NULL_VALUE: return JsonKind::kNull;
+    case element_type::BOOL: return JsonKind::kBool;
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE: return JsonKind::kNumber;
+    case element_type::STRING: return JsonKind::kString;
+    case element_type::ARRAY: return JsonKind::kArray;
+    case element_type::OBJECT: return JsonKind::kObject;
+  }
+  return JsonKind::kNull;
+}
+
+Status ReadChild(element el, std::string_view key, std::vector<JsonChild>* children) {
+  JsonChild& c = children->emplace_back();
+  c.key = key;
+  c.kind = KindOf(el);
+  switch (el.type()) {
+    case element_type::INT64: c.number = static_cast<double>(el.get_int64().value_unsafe()); break;
+    case element_type::UINT64:
+      c.number = static_cast<double>(el.get_uint64().value_unsafe());
+      break;
+    case element_type::DOUBLE: c.number = el.get_double().value_unsafe(); break;
+    case element_type::STRING: c.string = el.get_string().value_unsafe(); break;
+    default: break;
+  }
+  bool duplicate = false;  // the members of a canonical text's nested objects are unique
+  return AppendCompact(el, c.text, 2, &duplicate);
+}
+
+}  // namespace
+
+Result<JsonKind> ReadJsonChildren(std::string_view text, std::vector<JsonChild>* children) {
+  children->clear();
+  // As CanonicalJson: memory each thread keeps for texts up to kReusedBytes.
+  thread_local simdjson::dom::parser reused_parser;
+  thread_local std::string reused_buffer;
+  simdjson::dom::parser own_parser;
+  std::string own_buffer;
+  const bool reuse = text.size() <= kReusedBytes;
+  simdjson::dom::parser& parser = reuse ? reused_parser : own_parser;
+  std::string& padded = reuse ? reused_buffer : own_buffer;
+  padded.assign(text);
+  padded.resize(text.size() + simdjson::SIMDJSON_PADDING);
+  element root;
+  if (auto err = parser.parse(padded.data(), text.size(), false).get(root)) {
+    return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
+  }
+  if (root.type() == element_type::ARRAY) {
+    for (element child : Arr(root)) SLUICE_RETURN_IF_ERROR(ReadChild(child, "", children));
+  } else if (root.type() == element_type::OBJECT) {
+    for (auto field : Obj(root))
+      SLUICE_RETURN_IF_ERROR(ReadChild(field.value, field.key, children));
+  }
+  return KindOf(root);
+}
+
 void AppendBase64String(std::string_view bytes, std::string& out) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -29,6 +29,24 @@ Result<std::string> CanonicalJson(std::string_view text);
 // string itself as a JSON string when it does not parse. Other values as AppendValueJson.
 std::string JsonCarriedBy(const DecodedRequest& r, uint32_t index);
 
+// What a JSON value is, named as Json::TypeName names it (JsonKindName).
+enum class JsonKind : uint8_t { kNull, kBool, kNumber, kString, kArray, kObject };
+std::string_view JsonKindName(JsonKind kind);
+
+// One member of a JSON object, or one element of an array (key empty).
+struct JsonChild {
+  std::string key;
+  JsonKind kind = JsonKind::kNull;
+  double number = 0;   // kNumber
+  std::string string;  // kString: the string's value
+  std::string text;    // the value as compact canonical JSON
+};
+
+// The kind of JSON `text`'s top level, and an object's members or an array's elements in order
+// into `children` (cleared first). kInvalidArgument when `text` is not one JSON document. Reads
+// canonical text (as JsonCarriedBy gives) without building a Json tree.
+Result<JsonKind> ReadJsonChildren(std::string_view text, std::vector<JsonChild>* children);
+
 // A number: an int or double value, or a string holding a decimal number.
 std::optional<double> ValueNumber(const Value& v);
 
