@@ -2,16 +2,19 @@
 //
 //   sluice-ingest-bench http --url http://127.0.0.1:PORT --api-key sk-... --project-id ID
 //                            [--spans N --batch-size 1000 --connections 4 --server-pid PID]
-//                            [--logs3 | --otlp] [--text-bytes 1024]
+//                            [--logs3 | --otlp | --otlp-rows] [--text-bytes 1024]
 //                            [--total-spans 10000000 --window 100000]
-//   sluice-ingest-bench store --db /tmp/bench.db [--spans N --batch-size 1000] [--otlp] [--pg]
+//   sluice-ingest-bench store --db /tmp/bench.db [--spans N --batch-size 1000] [--otlp]
+//                             [--otlp-rows] [--pg]
 //
 // Batches are generated before the clock starts, so the figures are the server's (or the
 // store's) alone. Prints spans/s, MB/s, batch latencies and, for http, the server's peak RSS.
 // `store --otlp` also times the decoding and mapping of the same spans as OTLP protobuf
-// requests beside the insert API's parse. `store --pg` also inserts the same batches into a
-// PostgreSQL 15 server the bench starts (as the store tests do, `fsync=off`) and prints its
-// figures beside SQLite's, SQLite being the peer in the same run.
+// requests beside the insert API's parse. `--otlp-rows` makes the insert API bodies hold the
+// rows the OTLP mapping stores for the same spans, so both paths store the same bytes.
+// `store --pg` also inserts the same batches into a PostgreSQL 15 server the bench starts (as
+// the store tests do, `fsync=off`) and prints its figures beside SQLite's, SQLite being the
+// peer in the same run.
 #include <curl/curl.h>
 
 #include <CLI/CLI.hpp>
@@ -165,6 +168,7 @@ int RunStore(const CommonFlags& common, const std::string& db_path, bool otlp, b
   if (otlp) {
     CommonFlags as_otlp = common;
     as_otlp.shape.otlp = true;
+    as_otlp.shape.otlp_rows = false;
     auto decoded = IngestIntoStore(db_path + ".otlp", Generate(as_otlp), DecodeAndMapOtlp);
     if (!decoded.ok()) {
       std::fprintf(stderr, "otlp store ingest failed: %s\n", decoded.status().ToString().c_str());
@@ -222,12 +226,17 @@ int main(int argc, char** argv) {
                      "POST the SDKs' /logs3 bodies instead of the insert API");
   http_cmd->add_flag("--otlp", http.otlp,
                      "POST OTLP protobuf to /otel/v1/traces instead of the insert API");
+  http_cmd->add_flag("--otlp-rows", common.shape.otlp_rows,
+                     "POST insert API bodies holding the rows the OTLP mapping stores for the "
+                     "same spans");
   std::string db_path;
   CLI::App* store_cmd = app.add_subcommand("store", "Insert straight into a new SQLite store");
   AddCommonFlags(store_cmd, common);
   store_cmd->add_option("--db", db_path, "Database file to create")->required();
   bool store_otlp = false;
   store_cmd->add_flag("--otlp", store_otlp, "Also time OTLP decode + map of the same spans");
+  store_cmd->add_flag("--otlp-rows", common.shape.otlp_rows,
+                      "Insert API bodies hold the rows the OTLP mapping stores for the spans");
   bool store_pg = false;
   store_cmd->add_flag("--pg", store_pg,
                       "Also insert the same batches into a PostgreSQL 15 server the bench starts");
@@ -238,7 +247,7 @@ int main(int argc, char** argv) {
   if (http_cmd->parsed()) {
     if (http.logs3) common.shape.logs3_project_id = http.project_id;
     common.shape.otlp = http.otlp;
-    if (http.total_spans > 0 && (http.logs3 || http.otlp)) {
+    if (http.total_spans > 0 && (http.logs3 || http.otlp || common.shape.otlp_rows)) {
       std::fprintf(stderr, "--total-spans reposts insert API bodies only\n");
       return 2;
     }

@@ -54,6 +54,10 @@ std::vector<Batch> GenerateBatches(uint64_t spans, uint64_t batch_size, uint64_t
       batches.push_back({OtlpRequestBody(batch), n});
       continue;
     }
+    if (shape.otlp_rows) {
+      batches.push_back({InsertBodyOfOtlpRows(OtlpRequestBody(batch)), n});
+      continue;
+    }
     batches.push_back({shape.logs3_project_id.empty()
                            ? InsertRequestBody(batch)
                            : Logs3RequestBody(batch, shape.logs3_project_id),

@@ -23,6 +23,10 @@ struct BatchShape {
   std::string logs3_project_id;
   // OTLP/HTTP protobuf requests of the same spans instead (otlp_batches.h).
   bool otlp = false;
+  // Insert API bodies whose events are the rows the OTLP mapping stores for the same spans
+  // (the OTLP request carries attributes the generator's rows do not: the resource, the GenAI
+  // operation, system and parameters), so that both paths store the same bytes.
+  bool otlp_rows = false;
 };
 
 // `spans` generated spans in batches of `batch_size` (the last may be smaller), created over the

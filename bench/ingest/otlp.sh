@@ -12,7 +12,8 @@
 #
 # Environment: BUILD_DIR (default <repo>/build-bench), SPANS, BATCH_SIZE (512), CONNECTIONS (8),
 # TEXT_BYTES (mean input+output bytes per span, default 400: ~1 KB per span), ROUNDS (3), SEED,
-# SKIP_BUILD=1, KEEP=1.
+# SAME_ROWS (1: the insert API's bodies hold the rows the OTLP mapping stores; 0: the generator's
+# rows, which lack the OTLP spans' resource and GenAI attributes), SKIP_BUILD=1, KEEP=1.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -23,14 +24,20 @@ CONNECTIONS=${CONNECTIONS:-8}
 TEXT_BYTES=${TEXT_BYTES:-400}
 ROUNDS=${ROUNDS:-3}
 SEED=${SEED:-1}
+SAME_ROWS=${SAME_ROWS:-1}
 
 source "$ROOT/bench/ingest/server.sh"
 [[ "${SKIP_BUILD:-0}" == 1 ]] || build
 
 make_work_dir sluice-otlp-bench
 
+# The OTLP requests carry attributes the generator's rows lack (the resource's service.name, the
+# GenAI operation, system and temperature), which the mapping stores in metadata. With SAME_ROWS=1
+# the insert API's bodies hold the rows the mapping stores, so both paths store the same bytes.
+insert_flags=()
+[[ "$SAME_ROWS" == 1 ]] && insert_flags=(--otlp-rows)
 for round in $(seq 1 "$ROUNDS"); do
-  http_round insert "$round"
+  http_round insert "$round" "${insert_flags[@]}"
   http_round otlp "$round"
 done
 INSERT=$(best insert "http insert")
@@ -43,5 +50,5 @@ echo "== OTLP over insert, round by round: $(round_ratios otlp "http otlp" inser
 
 echo "== the store peer (no HTTP): the insert API's parse beside OTLP decode + map =="
 "$BUILD/bench/ingest/sluice-ingest-bench" store --db "$WORK/store.db" --spans "$SPANS" \
-  --batch-size "$BATCH_SIZE" --seed "$SEED" --text-bytes "$TEXT_BYTES" --otlp |
+  --batch-size "$BATCH_SIZE" --seed "$SEED" --text-bytes "$TEXT_BYTES" --otlp "${insert_flags[@]}" |
   grep -E '^(generated|parse |otlp)'

@@ -1,12 +1,15 @@
 #include "bench/ingest/otlp_batches.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "api/otlp/otlp_proto.h"
 #include "api/otlp/span_mapping.h"
 #include "common/clock.h"
 #include "common/json.h"
+#include "common/json_writer.h"
 
 namespace sluice::bench {
 
@@ -166,6 +169,30 @@ Result<std::vector<model::EventWrite>> DecodeAndMapOtlp(const Batch& batch) {
     writes.push_back(std::move(w));
   }
   return writes;
+}
+
+std::string InsertBodyOfOtlpRows(const std::string& otlp_body) {
+  auto writes = DecodeAndMapOtlp(Batch{otlp_body, 0});
+  if (!writes.ok()) {
+    std::fprintf(stderr, "the bench's OTLP spans do not map: %s\n",
+                 writes.status().ToString().c_str());
+    std::abort();
+  }
+  std::string out = R"({"events":[)";
+  for (const model::EventWrite& w : *writes) {
+    if (out.back() != '[') out.push_back(',');
+    out += R"({"id":)";
+    AppendJsonString(out, w.id);
+    for (const auto& [name, text] : w.fields) {
+      out.push_back(',');
+      AppendJsonString(out, name);
+      out.push_back(':');
+      out += text;
+    }
+    out.push_back('}');
+  }
+  out += "]}";
+  return out;
 }
 
 }  // namespace sluice::bench

@@ -27,4 +27,9 @@ std::string OtlpRequestBody(std::span<const model::Event> spans);
 // server would store the others and answer with a partial success).
 Result<std::vector<model::EventWrite>> DecodeAndMapOtlp(const Batch& batch);
 
+// An insert API body (`{"events":[...]}`) holding the rows the OTLP mapping makes of `otlp_body`
+// (an OtlpRequestBody): each event's id and mapped fields as they are. Aborts when a span does
+// not map, which OtlpRequestBody never makes.
+std::string InsertBodyOfOtlpRows(const std::string& otlp_body);
+
 }  // namespace sluice::bench

@@ -4,7 +4,7 @@
 #   start_server DIR [FLAGS]   -> SERVER_PID, PORT, PROJECT_ID, API_KEY
 #   stop_server
 #   post_spans OUT [FLAGS]     -> sluice-ingest-bench http against the running server
-#   http_round MODE ROUND      -> one sluice-ingest-bench http run into a fresh server
+#   http_round MODE ROUND [FLAGS] -> one sluice-ingest-bench http run into a fresh server
 #   best MODE LABEL, mean_cpu MODE -> figures over a mode's rounds
 #   round_ratios A LABEL_A B LABEL_B -> each round's rate of A over B's, and their median
 #   make_work_dir NAME         -> WORK, a fresh /tmp/NAME.XXXXXX removed on exit (kept with KEEP=1),
@@ -83,10 +83,12 @@ post_spans() {
 }
 
 # One run of `mode` (insert, or logs3 / otlp: the endpoint flag of sluice-ingest-bench http) into
-# a fresh server; its output in $WORK/<mode>-<round>.out.
+# a fresh server, with any more FLAGS; its output in $WORK/<mode>-<round>.out.
 http_round() {
   local mode=$1 round=$2 dir="$WORK/$1-$2" flags=()
-  [[ "$mode" != insert ]] && flags=(--"$mode")
+  shift 2
+  flags=("$@")
+  [[ "$mode" != insert ]] && flags=(--"$mode" "${flags[@]}")
   start_server "$dir"
   echo "== $mode, round $round: server pid $SERVER_PID on 127.0.0.1:$PORT =="
   post_spans "$WORK/$mode-$round.out" "${flags[@]}"
