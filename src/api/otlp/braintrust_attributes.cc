@@ -29,7 +29,8 @@ Result<JsonKind> Carried(AttributeIndex& a, std::string_view key, std::string* t
   return kind;
 }
 
-// An object attribute's members as (key, JSON text); `check` validates each member's value.
+// An object attribute's members as (key, JSON text); `check` validates each member's value and
+// says what is wrong with it ("" when nothing).
 // `whole`, when given, gets the object's text ("" when it has no members).
 template <typename Check>
 Result<std::vector<std::pair<std::string, std::string>>> Members(AttributeIndex& a,
@@ -46,7 +47,9 @@ Result<std::vector<std::pair<std::string, std::string>>> Members(AttributeIndex&
   }
   out.reserve(children.size());
   for (JsonChild& c : children) {
-    SLUICE_RETURN_IF_ERROR(check(std::string(key) + "." + c.key, c));
+    if (const std::string_view why = check(c); !why.empty()) {
+      return Invalid(std::string(key) + "." + c.key, why);
+    }
     out.emplace_back(std::move(c.key), std::move(c.text));
   }
   // The carried text is canonical: its members are unique and in order, so it is the object.
@@ -54,32 +57,31 @@ Result<std::vector<std::pair<std::string, std::string>>> Members(AttributeIndex&
   return out;
 }
 
-Status AnyValue(const std::string&, const JsonChild&) { return Status(); }
+std::string_view AnyValue(const JsonChild&) { return {}; }
 
-Status Metric(const std::string& where, const JsonChild& v) {
-  if (v.kind == JsonKind::kNull || v.kind == JsonKind::kNumber) return Status();
-  return Invalid(where, "must be a number or null");
+std::string_view Metric(const JsonChild& v) {
+  if (v.kind == JsonKind::kNull || v.kind == JsonKind::kNumber) return {};
+  return "must be a number or null";
 }
 
-Status Score(const std::string& where, const JsonChild& v) {
+std::string_view Score(const JsonChild& v) {
   if (v.kind == JsonKind::kNull ||
       (v.kind == JsonKind::kNumber && v.number >= 0 && v.number <= 1)) {
-    return Status();
+    return {};
   }
-  return Invalid(where, "must be a number between 0 and 1, or null");
+  return "must be a number between 0 and 1, or null";
 }
 
-Status SpanAttribute(const std::string& where, const JsonChild& v) {
+std::string_view SpanAttribute(const JsonChild& v) {
   if (v.key == "name" && v.kind != JsonKind::kNull && v.kind != JsonKind::kString) {
-    return Invalid(where, "must be a string");
+    return "must be a string";
   }
-  if (v.key != "type" || v.kind == JsonKind::kNull) return Status();
+  if (v.key != "type" || v.kind == JsonKind::kNull) return {};
   for (std::string_view t : kSpanTypes) {
-    if (v.kind == JsonKind::kString && v.string == t) return Status();
+    if (v.kind == JsonKind::kString && v.string == t) return {};
   }
-  return Invalid(where,
-                 "must be one of llm, score, function, eval, task, tool, automation, facet, "
-                 "preprocessor, classifier, review");
+  return "must be one of llm, score, function, eval, task, tool, automation, facet, "
+         "preprocessor, classifier, review";
 }
 
 Result<std::string> Tags(AttributeIndex& a) {

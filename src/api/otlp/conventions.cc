@@ -1,6 +1,7 @@
 #include "api/otlp/conventions.h"
 
 #include <initializer_list>
+#include <iterator>
 
 #include "api/otlp/messages.h"
 #include "api/otlp/value_json.h"
@@ -159,6 +160,8 @@ std::string_view SpanType(const Span& span, const AttributeIndex& a) {
 
 ConventionFields ReadConventions(const Span& span, AttributeIndex& attributes) {
   ConventionFields out;
+  out.metrics.reserve(std::size(kMetricSources) + 1);  // each source, and tokens from the parts
+  out.metadata.reserve(8);
   out.type = SpanType(span, attributes);
   out.input = Input(span, attributes);
   out.output = Output(span, attributes);

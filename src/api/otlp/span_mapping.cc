@@ -17,7 +17,7 @@ namespace {
 std::string Hex(const SpanIdBytes& id, char open = 0, char close = 0) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
-  out.reserve(2 * id.size + 2);
+  out.reserve(2 * id.size + 4);  // room for a list's brackets too
   if (open != 0) out.push_back(open);
   for (size_t i = 0; i < id.size; ++i) {
     out.push_back(kDigits[id.bytes[i] >> 4]);
@@ -196,7 +196,12 @@ Result<model::EventWrite> MapSpan(const DecodedRequest& r, const Span& span,
   };
   add("span_id", Hex(span.span_id, '"', '"'));
   add("root_span_id", Hex(span.trace_id, '"', '"'));
-  if (has_parent) add("span_parents", "[" + Hex(span.parent_span_id, '"', '"') + "]");
+  if (has_parent) {
+    std::string parents = Hex(span.parent_span_id, '"', '"');
+    parents.insert(parents.begin(), '[');
+    parents.push_back(']');
+    add("span_parents", std::move(parents));
+  }
   if (span.start_unix_nano > 0) {
     const auto micros = static_cast<TimestampMicros>(span.start_unix_nano / 1000);
     add("created", JsonStringText(FormatRfc3339(micros)));
