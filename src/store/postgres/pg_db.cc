@@ -155,26 +155,6 @@ void AppendBigEndian(std::string& out, T v) {
   out.append(bytes, sizeof(T));
 }
 
-// Collects a finished command's result and drains the connection. OK results give their row
-// count.
-Result<int64_t> TakeCommandResult(PGconn* conn, const std::string& context) {
-  Status st;
-  int64_t rows = 0;
-  bool first = true;
-  while (PGresult* res = PQgetResult(conn)) {
-    if (first && PQresultStatus(res) == PGRES_COMMAND_OK) {
-      rows = std::strtoll(PQcmdTuples(res), nullptr, 10);
-    } else if (first) {
-      st = PgError(conn, res, context);
-    }
-    first = false;
-    PQclear(res);
-  }
-  if (first) st = PgError(conn, nullptr, context);
-  if (!st.ok()) return st;
-  return rows;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<BinaryCopyWriter>> BinaryCopyWriter::Start(Connection& c,
@@ -197,7 +177,7 @@ BinaryCopyWriter::~BinaryCopyWriter() {
   if (!open_) return;
   // Abandoned: the server fails the copy, and with it the transaction.
   if (PQputCopyEnd(c_.raw(), "copy abandoned by the client") == 1) {
-    TakeCommandResult(c_.raw(), "COPY").status().IgnoreError();
+    c_.Receive("COPY").status().IgnoreError();
   }
 }
 
@@ -245,7 +225,8 @@ Result<int64_t> BinaryCopyWriter::Finish() {
   SLUICE_RETURN_IF_ERROR(Send());
   open_ = false;
   if (PQputCopyEnd(c_.raw(), nullptr) != 1) return PgError(c_.raw(), nullptr, "COPY");
-  return TakeCommandResult(c_.raw(), "COPY");
+  SLUICE_ASSIGN_OR_RETURN(Rows r, c_.Receive("COPY"));
+  return r.Affected();
 }
 
 Status Connection::Send(const std::string& sql, const Params& params, bool binary_results) {
@@ -258,11 +239,11 @@ Status Connection::Send(const std::string& sql, const Params& params, bool binar
   return Status();
 }
 
-Result<Rows> Connection::Receive() {
+Result<Rows> Connection::Receive(const std::string& context) {
   PGresult* first = PQgetResult(conn_);
   // Drain to the end of this statement, so the connection is free for the next one.
   while (PGresult* more = PQgetResult(conn_)) PQclear(more);
-  return Check(first, sent_);
+  return Check(first, context);
 }
 
 Transaction::~Transaction() {

@@ -109,7 +109,10 @@ class Connection {
   // connection runs nothing else until Receive() has returned that result.
   Status Send(const std::string& sql, const Params& params, bool binary_results);
   // Waits for the result of the statement last sent.
-  Result<Rows> Receive();
+  Result<Rows> Receive() { return Receive(sent_); }
+  // The same, naming `context` in its error: the result of whatever the connection ran last
+  // (a COPY's end too), read to its end so that the connection is free for the next statement.
+  Result<Rows> Receive(const std::string& context);
   // Whether the connection is still usable.
   bool Healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
   PGconn* raw() { return conn_; }
