@@ -129,6 +129,11 @@ Result<Rows> Connection::Query(const std::string& sql, const Params& params) {
                sql);
 }
 
+Result<Rows> Connection::QueryOnceBinary(const std::string& sql, const Params& params) {
+  SLUICE_RETURN_IF_ERROR(Send(sql, params, /*binary_results=*/true));
+  return Receive();
+}
+
 Result<Rows> Connection::QueryOnce(const std::string& sql, const Params& params) {
   const std::vector<const char*> values = Pointers(params);
   return Check(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,

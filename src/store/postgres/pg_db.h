@@ -104,6 +104,8 @@ class Connection {
   Result<Rows> Query(const std::string& sql, const Params& params = Params());
   // As Query, without preparing (for statements whose text varies per call).
   Result<Rows> QueryOnce(const std::string& sql, const Params& params = Params());
+  // As QueryOnce, the result in binary format (Rows::Binary*).
+  Result<Rows> QueryOnceBinary(const std::string& sql, const Params& params = Params());
   // Sends sql with parameters without waiting for its result (not prepared), so the caller can
   // work while the server runs it; results come in binary format when binary_results. The
   // connection runs nothing else until Receive() has returned that result.

@@ -48,14 +48,16 @@ Result<std::unordered_map<std::string, StoredRow>> LockExisting(
   SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(c, object));
   SLUICE_ASSIGN_OR_RETURN(
       Rows r,
-      c.QueryOnce(
+      c.QueryOnceBinary(
           std::string("SELECT ") + kEventColumns + ", (TRUE" + VisibleSql(marks) +
               ") FROM events WHERE object_type = $1 AND object_id = $2 "
               "AND id = ANY($3::text[]) FOR UPDATE",
           Params().Add(static_cast<int64_t>(object.type)).Add(object.id).Add(TextArray(ids))));
   std::unordered_map<std::string, StoredRow> out;
   for (int i = 0; i < r.size(); ++i) {
-    StoredRow row{ReadEvent(r, i), r.Bool(i, 23)};
+    StoredRow row;
+    ReadPgEvent(r, i, &row.event);
+    row.visible = r.BinaryBool(i, kEventColumnCount);
     out.emplace(row.event.id, std::move(row));
   }
   return out;
@@ -229,13 +231,16 @@ Result<std::optional<model::Event>> PgStore::GetEvent(const model::ObjectRef& ob
   SLUICE_ASSIGN_OR_RETURN(auto c, Acquire());
   SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(*c, object));
   SLUICE_ASSIGN_OR_RETURN(
-      Rows r, c->QueryOnce(std::string("SELECT ") + kEventColumns +
-                               " FROM events WHERE object_type = $1 AND object_id = $2 "
-                               "AND id = $3" +
-                               VisibleSql(marks),
-                           Params().Add(static_cast<int64_t>(object.type)).Add(object.id).Add(id)));
+      Rows r,
+      c->QueryOnceBinary(std::string("SELECT ") + kEventColumns +
+                             " FROM events WHERE object_type = $1 AND object_id = $2 "
+                             "AND id = $3" +
+                             VisibleSql(marks),
+                         Params().Add(static_cast<int64_t>(object.type)).Add(object.id).Add(id)));
   if (r.size() == 0) return std::optional<model::Event>();
-  return std::optional<model::Event>(ReadEvent(r, 0));
+  model::Event e;
+  ReadPgEvent(r, 0, &e);
+  return std::optional<model::Event>(std::move(e));
 }
 
 Result<bool> PgStore::RowExists(const model::ObjectRef& object, const std::string& id) {

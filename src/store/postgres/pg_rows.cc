@@ -161,26 +161,6 @@ const char kEventColumns[] =
     "expected, error, scores, metrics, metadata, span_attributes, context, origin, tags, org_id, "
     "project_id, object_type, object_id";
 
-model::Event ReadEvent(const Rows& r, int i) {
-  model::Event e;
-  e.row_key = r.Int(i, 0);
-  e.id = r.Text(i, 1);
-  e.xact_id = static_cast<uint64_t>(r.Int(i, 2));
-  e.created = r.Int(i, 3);
-  e.span_id = r.Text(i, 4);
-  e.root_span_id = r.Text(i, 5);
-  e.span_parents = JsonToStrings(r.View(i, 6));
-  e.is_root = r.Bool(i, 7);
-  int col = 8;
-  for (const model::JsonField& f : model::kJsonFields) e.*f.member = r.Text(i, col++);
-  e.tags = JsonToStrings(r.View(i, 18));
-  e.org_id = r.Text(i, 19);
-  e.project_id = r.Text(i, 20);
-  e.object.type = static_cast<model::ObjectType>(r.Int(i, 21));
-  e.object.id = r.Text(i, 22);
-  return e;
-}
-
 void ReadPgEvent(const Rows& r, int i, model::Event* e) {
   auto text = [&](int col, std::string* out) {
     const std::string_view v = r.View(i, col);

@@ -33,15 +33,16 @@ Result<std::vector<model::Automation>> QueryAutomations(Connection& c, const std
 Result<std::vector<model::ApiKey>> QueryApiKeys(Connection& c, const std::string& where,
                                                 const std::vector<std::string>& args);
 
-// The column list read by ReadEvent, in order, and the positions of the columns a scan's keyset
-// reads.
+// The column list read by ReadPgEvent, in order, and the positions of the columns a scan's
+// keyset reads; kEventColumnCount is the first column after them.
 extern const char kEventColumns[];
 inline constexpr int kRowKeyColumn = 0;
 inline constexpr int kXactIdColumn = 2;
 inline constexpr int kCreatedColumn = 3;
-model::Event ReadEvent(const Rows& r, int row);
-// The same from a result in binary format into *e, reusing its strings' storage (scans call it
-// once per row).
+inline constexpr int kEventColumnCount = 23;
+// Reads one row of kEventColumns from a result in binary format (Connection::QueryOnceBinary,
+// or Send with binary results) into *e, reusing its strings' storage (scans call it once per
+// row).
 void ReadPgEvent(const Rows& r, int row, model::Event* e);
 
 }  // namespace sluice::store::postgres
