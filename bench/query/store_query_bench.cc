@@ -8,8 +8,6 @@
 //   store_query_bench [--spans 10000000] [--dir bench/out/query] [--runs 20]
 //                     [--text-bytes 512] [--duckdb-threads 2] [--queries all|<name>,...]
 // --duckdb-threads 0 runs sluice alone (for profiling).
-#include <sys/resource.h>
-#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -22,6 +20,7 @@
 #include <vector>
 
 #include "bench/format/duckdb_peer.h"
+#include "bench/format/measure.h"
 #include "bench/gen/span_generator.h"
 #include "common/json.h"
 #include "common/json_writer.h"
@@ -180,33 +179,40 @@ double Percentile(std::vector<double> v, double p) {
   return v[std::min(at, v.size() - 1)];
 }
 
-double ThreadCpuMs() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
-}
+// What one run of a query returned.
+struct Counted {
+  int64_t rows = 0;
+  int64_t scanned = 0;
+};
 
-// One warm-up run, then `runs` timed ones.
-Result<Latency> RunSluice(store::Store& store, const Case& c, int runs) {
+// One warm-up call of `once`, then `runs` timed ones: wall time and this thread's CPU time.
+template <typename Once>
+Result<Latency> TimeRuns(int runs, Once once) {
   std::vector<double> ms, cpu;
   Latency out;
   for (int run = 0; run <= runs; ++run) {
-    query::QueryContext ctx;
-    BufferSink sink;
     const auto start = std::chrono::steady_clock::now();
-    const double cpu_start = ThreadCpuMs();
-    SLUICE_ASSIGN_OR_RETURN(query::QueryResult r, query::RunQuery(c.btql, ctx, store, sink));
-    const double t = Seconds(start) * 1e3;
+    const double cpu_start = ThreadCpuSeconds();
+    SLUICE_ASSIGN_OR_RETURN(const Counted c, once());
     if (run == 0) continue;
-    ms.push_back(t);
-    cpu.push_back(ThreadCpuMs() - cpu_start);
-    out.rows = sink.rows;
-    out.scanned = r.spans_scanned;
+    ms.push_back(Seconds(start) * 1e3);
+    cpu.push_back((ThreadCpuSeconds() - cpu_start) * 1e3);
+    out.rows = c.rows;
+    out.scanned = c.scanned;
   }
   out.p50_ms = Percentile(ms, 0.5);
   out.p95_ms = Percentile(ms, 0.95);
   out.cpu_p50_ms = Percentile(cpu, 0.5);
   return out;
+}
+
+Result<Latency> RunSluice(store::Store& store, const Case& c, int runs) {
+  return TimeRuns(runs, [&]() -> Result<Counted> {
+    query::QueryContext ctx;
+    BufferSink sink;
+    SLUICE_ASSIGN_OR_RETURN(query::QueryResult r, query::RunQuery(c.btql, ctx, store, sink));
+    return Counted{sink.rows, r.spans_scanned};
+  });
 }
 
 // Runs bench/query/duckdb_query.mjs once for every case: {"name": {p50_ms, p95_ms, rows}}.
@@ -251,11 +257,7 @@ Result<Latency> RunScan(store::Store& store, const model::Project& p, bool match
   r.created_min = kDefaultStartTime + 84 * 3'600'000'000LL;
   r.created_max = *r.created_min + 3'600'000'000LL;
   if (match) r.json_matches.push_back({"metadata", {"environment"}, {"staging"}});
-  std::vector<double> ms, cpu;
-  Latency out;
-  for (int run = 0; run <= runs; ++run) {
-    const auto start = std::chrono::steady_clock::now();
-    const double cpu_start = ThreadCpuMs();
+  return TimeRuns(runs, [&]() -> Result<Counted> {
     SLUICE_ASSIGN_OR_RETURN(auto stream, store.Scan(r));
     model::Event e;
     int64_t n = 0;
@@ -264,15 +266,8 @@ Result<Latency> RunScan(store::Store& store, const model::Project& p, bool match
       if (!more) break;
       ++n;
     }
-    if (run == 0) continue;
-    ms.push_back(Seconds(start) * 1e3);
-    cpu.push_back(ThreadCpuMs() - cpu_start);
-    out.rows = n;
-  }
-  out.p50_ms = Percentile(ms, 0.5);
-  out.p95_ms = Percentile(ms, 0.95);
-  out.cpu_p50_ms = Percentile(cpu, 0.5);
-  return out;
+    return Counted{n, 0};
+  });
 }
 
 double LoadAverage() {
