@@ -108,24 +108,32 @@ Status AppendCompact(element el, std::string& out, int depth, bool* duplicate) {
   return Status();
 }
 
+// A simdjson parser and the padded copy of the text it parses.
+struct Parser {
+  simdjson::dom::parser parser;
+  std::string padded;
+};
+
+// Parses `text`. Each thread keeps a parser for texts up to kReusedBytes (most of them); a larger
+// text is parsed with `own`, freed with it, so no thread holds on to its largest text's memory.
+// The document lives until the thread's next Parse (or `own` goes).
+Result<element> Parse(std::string_view text, Parser& own) {
+  thread_local Parser reused;
+  Parser& p = text.size() <= kReusedBytes ? reused : own;
+  p.padded.assign(text);
+  p.padded.resize(text.size() + simdjson::SIMDJSON_PADDING);  // the padding simdjson reads past
+  element root;
+  if (auto err = p.parser.parse(p.padded.data(), text.size(), false).get(root)) {
+    return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
+  }
+  return root;
+}
+
 }  // namespace
 
 Result<std::string> CanonicalJson(std::string_view text) {
-  // Each thread keeps a parser and a buffer for texts up to kReusedBytes (most of them); a
-  // larger text gets its own, freed at once, so no thread holds on to its largest text's memory.
-  thread_local simdjson::dom::parser reused_parser;
-  thread_local std::string reused_buffer;
-  simdjson::dom::parser own_parser;
-  std::string own_buffer;
-  const bool reuse = text.size() <= kReusedBytes;
-  simdjson::dom::parser& parser = reuse ? reused_parser : own_parser;
-  std::string& padded = reuse ? reused_buffer : own_buffer;
-  padded.assign(text);
-  padded.resize(text.size() + simdjson::SIMDJSON_PADDING);  // the padding simdjson reads past
-  element root;
-  if (auto err = parser.parse(padded.data(), text.size(), false).get(root)) {
-    return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
-  }
+  Parser own;
+  SLUICE_ASSIGN_OR_RETURN(const element root, Parse(text, own));
   std::string out;
   out.reserve(text.size());
   bool duplicate = false;
@@ -183,20 +191,8 @@ Status ReadChild(element el, std::string_view key, std::vector<JsonChild>* child
 
 Result<JsonKind> ReadJsonChildren(std::string_view text, std::vector<JsonChild>* children) {
   children->clear();
-  // As CanonicalJson: memory each thread keeps for texts up to kReusedBytes.
-  thread_local simdjson::dom::parser reused_parser;
-  thread_local std::string reused_buffer;
-  simdjson::dom::parser own_parser;
-  std::string own_buffer;
-  const bool reuse = text.size() <= kReusedBytes;
-  simdjson::dom::parser& parser = reuse ? reused_parser : own_parser;
-  std::string& padded = reuse ? reused_buffer : own_buffer;
-  padded.assign(text);
-  padded.resize(text.size() + simdjson::SIMDJSON_PADDING);
-  element root;
-  if (auto err = parser.parse(padded.data(), text.size(), false).get(root)) {
-    return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
-  }
+  Parser own;
+  SLUICE_ASSIGN_OR_RETURN(const element root, Parse(text, own));
   if (root.type() == element_type::ARRAY) {
     for (element child : Arr(root)) SLUICE_RETURN_IF_ERROR(ReadChild(child, "", children));
   } else if (root.type() == element_type::OBJECT) {
