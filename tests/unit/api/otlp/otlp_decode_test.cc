@@ -155,6 +155,15 @@ TEST(OtlpProtobuf, RejectsWrongWireTypesGroupsLongVarintsAndBadUtf8) {
   const std::string bad_utf8 = testing::Request(
       ProtoWriter(), ProtoWriter().Message(2, ProtoWriter().Bytes(5, std::string("\xc3\x28"))));
   EXPECT_NE(err(bad_utf8).find("not valid UTF-8"), std::string::npos) << err(bad_utf8);
+  // Past a run of ASCII words, and in the bytes after the last whole word: still found.
+  auto name = [](const std::string& text) {
+    return testing::Request(ProtoWriter(), ProtoWriter().Message(2, ProtoWriter().Bytes(5, text)));
+  };
+  EXPECT_NE(err(name(std::string(24, 'a') + "\xc3\x28" + std::string(9, 'b'))).find("UTF-8"),
+            std::string::npos);
+  EXPECT_NE(err(name(std::string(17, 'a') + "\xff")).find("UTF-8"), std::string::npos);
+  // Characters of two to four bytes anywhere in the words are accepted.
+  EXPECT_EQ(err(name("caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80 ok")), "ok");
 }
 
 TEST(OtlpProtobuf, LimitsSpansAttributesDepthAndDecodedSize) {
