@@ -9,8 +9,9 @@
 //
 // Batches are generated before the clock starts, so the figures are the server's (or the
 // store's) alone. Prints spans/s, MB/s, batch latencies and, for http, the server's peak RSS.
-// `store --otlp` also times the decoding and mapping of the same spans as OTLP protobuf
-// requests beside the insert API's parse. `--otlp-rows` makes the insert API bodies hold the
+// `store --otlp` also decodes and maps the same spans as OTLP protobuf requests and stores
+// them in `<db>.otlp` (which must not exist), timing both beside the insert API's parse and
+// store insert. `--otlp-rows` makes the insert API bodies hold the
 // rows the OTLP mapping stores for the same spans, so both paths store the same bytes.
 // `store --pg` also inserts the same batches into a PostgreSQL 15 server the bench starts (as
 // the store tests do, `fsync=off`) and prints its figures beside SQLite's, SQLite being the

@@ -117,6 +117,7 @@ mean_cpu() {
 round_ratios() {
   local a=$1 la=$2 b=$3 lb=$4 f round ra rb ratios=()
   for f in "$WORK/$a"-*.out; do
+    [[ -f "$f" ]] || continue
     round=${f##*-}
     round=${round%.out}
     ra=$(rate "$f" "$la")
@@ -124,6 +125,10 @@ round_ratios() {
     [[ -n "$ra" && -n "$rb" ]] || continue
     ratios+=("$(awk -v x="$ra" -v y="$rb" 'BEGIN { printf "%.3f", x / y }')")
   done
+  if [[ ${#ratios[@]} -eq 0 ]]; then
+    echo "no round has both runs"
+    return
+  fi
   printf '%s\n' "${ratios[@]}" | sort -n | awk '{ r[NR] = $1 } END {
     m = NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
     s = ""; for (i = 1; i <= NR; i++) s = s (i > 1 ? " " : "") r[i]

@@ -185,18 +185,39 @@ struct Counted {
   int64_t scanned = 0;
 };
 
-// One warm-up call of `once`, then `runs` timed ones: wall time and this thread's CPU time.
+// Wall and this thread's CPU time from its construction to Stop().
+class Stopwatch {
+ public:
+  void Stop() {
+    if (stopped_) return;
+    wall_ms_ = Seconds(start_) * 1e3;
+    cpu_ms_ = (ThreadCpuSeconds() - cpu_start_) * 1e3;
+    stopped_ = true;
+  }
+  double wall_ms() const { return wall_ms_; }
+  double cpu_ms() const { return cpu_ms_; }
+
+ private:
+  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  const double cpu_start_ = ThreadCpuSeconds();
+  double wall_ms_ = 0;
+  double cpu_ms_ = 0;
+  bool stopped_ = false;
+};
+
+// One warm-up call of `once(stopwatch)`, then `runs` timed ones. `once` stops the watch when its
+// answer is complete, so that freeing the answer is not timed.
 template <typename Once>
 Result<Latency> TimeRuns(int runs, Once once) {
   std::vector<double> ms, cpu;
   Latency out;
   for (int run = 0; run <= runs; ++run) {
-    const auto start = std::chrono::steady_clock::now();
-    const double cpu_start = ThreadCpuSeconds();
-    SLUICE_ASSIGN_OR_RETURN(const Counted c, once());
+    Stopwatch watch;
+    SLUICE_ASSIGN_OR_RETURN(const Counted c, once(watch));
+    watch.Stop();
     if (run == 0) continue;
-    ms.push_back(Seconds(start) * 1e3);
-    cpu.push_back((ThreadCpuSeconds() - cpu_start) * 1e3);
+    ms.push_back(watch.wall_ms());
+    cpu.push_back(watch.cpu_ms());
     out.rows = c.rows;
     out.scanned = c.scanned;
   }
@@ -207,10 +228,11 @@ Result<Latency> TimeRuns(int runs, Once once) {
 }
 
 Result<Latency> RunSluice(store::Store& store, const Case& c, int runs) {
-  return TimeRuns(runs, [&]() -> Result<Counted> {
+  return TimeRuns(runs, [&](Stopwatch& watch) -> Result<Counted> {
     query::QueryContext ctx;
     BufferSink sink;
     SLUICE_ASSIGN_OR_RETURN(query::QueryResult r, query::RunQuery(c.btql, ctx, store, sink));
+    watch.Stop();
     return Counted{sink.rows, r.spans_scanned};
   });
 }
@@ -257,7 +279,7 @@ Result<Latency> RunScan(store::Store& store, const model::Project& p, bool match
   r.created_min = kDefaultStartTime + 84 * 3'600'000'000LL;
   r.created_max = *r.created_min + 3'600'000'000LL;
   if (match) r.json_matches.push_back({"metadata", {"environment"}, {"staging"}});
-  return TimeRuns(runs, [&]() -> Result<Counted> {
+  return TimeRuns(runs, [&](Stopwatch& watch) -> Result<Counted> {
     SLUICE_ASSIGN_OR_RETURN(auto stream, store.Scan(r));
     model::Event e;
     int64_t n = 0;
@@ -266,6 +288,7 @@ Result<Latency> RunScan(store::Store& store, const model::Project& p, bool match
       if (!more) break;
       ++n;
     }
+    watch.Stop();
     return Counted{n, 0};
   });
 }

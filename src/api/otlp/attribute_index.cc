@@ -8,22 +8,25 @@ namespace sluice::api::otlp {
 
 namespace {
 
-// Mixes the length with the first and last eight bytes: the keys a mapping asks for differ
-// there ("gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens"), and a collision costs only
-// a compare.
+// Every byte counts: many keys share their start and end ("gen_ai.prompt.0.content",
+// "gen_ai.prompt.1.content"). Eight bytes at a time, each word mixed in by a multiply.
 uint64_t HashOf(std::string_view key) {
-  uint64_t head = 0;
-  uint64_t tail = 0;
-  if (key.size() >= 8) {
-    std::memcpy(&head, key.data(), 8);
-    std::memcpy(&tail, key.data() + key.size() - 8, 8);
-  } else {
-    std::memcpy(&head, key.data(), key.size());
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  uint64_t h = key.size() * kMul;
+  size_t i = 0;
+  for (; i + 8 <= key.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, key.data() + i, 8);
+    h = (h ^ w) * kMul;
+    h ^= h >> 29;
   }
-  uint64_t h = (head * 0x9E3779B97F4A7C15ull) ^ (tail + key.size()) * 0xC2B2AE3D27D4EB4Full;
-  h ^= h >> 29;
-  h *= 0x165667B19E3779F9ull;
-  return h ^ (h >> 32);
+  if (i < key.size()) {
+    uint64_t w = 0;
+    std::memcpy(&w, key.data() + i, key.size() - i);
+    h = (h ^ w) * kMul;
+  }
+  h ^= h >> 32;
+  return h * 0xC2B2AE3D27D4EB4Full;
 }
 
 }  // namespace

@@ -1,9 +1,7 @@
-// AttributeIndex: the top-level attributes of one span or event, looked up by key. Each one a
-// row field was taken from is marked, so that metadata leaves it out. Not thread-safe.
-//
-// A span's mapping asks for forty or so well-known keys, most of them absent, so lookups go
-// through a small open-addressing hash table rather than a sorted list: an absent key costs one
-// hash and usually one probe.
+// AttributeIndex: the top-level attributes of one span or event, looked up by key in a small
+// open-addressing hash table (a mapping asks for forty or so keys, most absent: one hash and
+// usually one probe each). Each one a row field was taken from is marked, so that metadata
+// leaves it out. Not thread-safe.
 #pragma once
 
 #include <cstdint>

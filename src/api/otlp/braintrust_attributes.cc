@@ -31,7 +31,7 @@ Result<JsonKind> Carried(AttributeIndex& a, std::string_view key, std::string* t
 
 // An object attribute's members as (key, JSON text); `check` validates each member's value and
 // says what is wrong with it ("" when nothing).
-// `whole`, when given, gets the object's text ("" when it has no members).
+// `whole`, when given, gets the object's text if it has members (left as it is otherwise).
 template <typename Check>
 Result<std::vector<std::pair<std::string, std::string>>> Members(AttributeIndex& a,
                                                                  std::string_view key, Check check,

@@ -49,10 +49,12 @@ class InFlight {
 constexpr std::string_view kProtobufType = "application/x-protobuf";
 
 // What a request thread keeps of its last protobuf decode for the next: enough for a batch of
-// 512 GenAI spans (about 1 MiB), and at most 128 MiB over the server's 64 request threads.
+// 512 GenAI spans (about 1 MiB); at most 128 MiB over the 64 request threads a server has by
+// default.
 constexpr size_t kKeptDecodedBytes = 2 << 20;
 
-// Empties a decoded request whose lists hold more than `limit` bytes when it goes.
+// Empties a decoded request whose lists hold more than `limit` bytes when it goes. Not
+// thread-safe: it guards one thread's request.
 class KeepAtMost {
  public:
   KeepAtMost(DecodedRequest& r, size_t limit) : r_(r), limit_(limit) {}
@@ -125,6 +127,8 @@ Result<OtlpHandler::Outcome> OtlpHandler::Ingest(const ApiRequest& r, bool proto
   limits.max_decoded_bytes = options_.max_body_bytes;
   // A request thread decodes protobuf into the lists it used for its previous request, unless
   // those grew past kKeptDecodedBytes: fresh lists would be grown and faulted in each time.
+  // Per-thread state: its views point into a finished request's body and are never read
+  // again; the next decode empties the lists first.
   thread_local DecodedRequest reused;
   const KeepAtMost keep(reused, kKeptDecodedBytes);
   DecodedRequest json_request;

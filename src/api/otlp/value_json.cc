@@ -194,10 +194,13 @@ Result<JsonKind> ReadJsonChildren(std::string_view text, std::vector<JsonChild>*
   Parser own;
   SLUICE_ASSIGN_OR_RETURN(const element root, Parse(text, own));
   if (root.type() == element_type::ARRAY) {
-    for (element child : Arr(root)) SLUICE_RETURN_IF_ERROR(ReadChild(child, "", children));
+    for (element child : Arr(root)) {
+      SLUICE_RETURN_IF_ERROR(ReadChild(child, "", children));
+    }
   } else if (root.type() == element_type::OBJECT) {
-    for (auto field : Obj(root))
+    for (auto field : Obj(root)) {
       SLUICE_RETURN_IF_ERROR(ReadChild(field.value, field.key, children));
+    }
   }
   return KindOf(root);
 }

@@ -81,7 +81,7 @@ class Rows {
   int64_t BinaryInt64(int row, int col) const;
   int32_t BinaryInt32(int row, int col) const;
   bool BinaryBool(int row, int col) const;
-  // Rows affected by an INSERT/UPDATE/DELETE.
+  // Rows affected by an INSERT/UPDATE/DELETE, or stored by a COPY.
   int64_t Affected() const;
 
  private:

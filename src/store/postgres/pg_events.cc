@@ -101,7 +101,12 @@ Status InsertRows(Connection& c, const std::vector<const model::Event*>& rows) {
     copy->AddText(e->org_id);
     copy->AddText(e->project_id);
   }
-  return copy->Finish().status();
+  SLUICE_ASSIGN_OR_RETURN(const int64_t copied, copy->Finish());
+  if (copied != static_cast<int64_t>(rows.size())) {
+    return InternalError("COPY stored " + std::to_string(copied) + " rows of " +
+                         std::to_string(rows.size()));
+  }
+  return Status();
 }
 
 // Appends the versions that remain (kAlreadyExists when an id is stored already).

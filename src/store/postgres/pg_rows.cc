@@ -156,11 +156,6 @@ Result<std::vector<model::ApiKey>> QueryApiKeys(Connection& c, const std::string
       args, all, ReadApiKey);
 }
 
-const char kEventColumns[] =
-    "row_key, id, xact_id, created, span_id, root_span_id, span_parents, is_root, input, output, "
-    "expected, error, scores, metrics, metadata, span_attributes, context, origin, tags, org_id, "
-    "project_id, object_type, object_id";
-
 void ReadPgEvent(const Rows& r, int i, model::Event* e) {
   auto text = [&](int col, std::string* out) {
     const std::string_view v = r.View(i, col);

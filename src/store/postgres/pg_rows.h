@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/auth.h"
@@ -35,11 +36,20 @@ Result<std::vector<model::ApiKey>> QueryApiKeys(Connection& c, const std::string
 
 // The column list read by ReadPgEvent, in order, and the positions of the columns a scan's
 // keyset reads; kEventColumnCount is the first column after them.
-extern const char kEventColumns[];
+inline constexpr char kEventColumns[] =
+    "row_key, id, xact_id, created, span_id, root_span_id, span_parents, is_root, input, output, "
+    "expected, error, scores, metrics, metadata, span_attributes, context, origin, tags, org_id, "
+    "project_id, object_type, object_id";
 inline constexpr int kRowKeyColumn = 0;
 inline constexpr int kXactIdColumn = 2;
 inline constexpr int kCreatedColumn = 3;
-inline constexpr int kEventColumnCount = 23;
+inline constexpr int kEventColumnCount = [] {
+  int n = 1;
+  for (char ch : std::string_view(kEventColumns)) n += ch == ',';
+  return n;
+}();
+// ReadPgEvent reads 23 columns: a column added above needs reading there.
+static_assert(kEventColumnCount == 23);
 // Reads one row of kEventColumns from a result in binary format (Connection::QueryOnceBinary,
 // or Send with binary results) into *e, reusing its strings' storage (scans call it once per
 // row).

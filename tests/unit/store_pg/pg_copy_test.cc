@@ -1,8 +1,9 @@
 // Rows written by the PostgreSQL store's binary COPY, judged by PostgreSQL itself (SQL on the
 // table, not the store's reader): texts with control characters, backslashes, quotes and
-// non-ASCII characters arrive byte for byte, an id already stored is merged or replaced in
-// place (never a second row), two writers of one new id leave one row, and a scan given up
-// half-way leaves the store usable.
+// non-ASCII characters arrive byte for byte, a batch of several megabytes arrives whole across
+// the copy's chunks, long texts are compressed with LZ4, an id already stored is merged or
+// replaced in place (never a second row), two writers of one new id leave one row, and a scan
+// given up half-way leaves the store usable.
 #include <gtest/gtest.h>
 
 #include <cstdio>

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,25 @@ TEST(AttributeIndex, ThousandsOfAttributesAreEachFound) {
   }
   EXPECT_FALSE(index.Find("attribute.10000"));
   EXPECT_EQ(index.Left().size(), 10'000u - 1'429u);
+}
+
+TEST(AttributeIndex, KeysThatDifferOnlyInTheMiddleAreEachFound) {
+  // The indexed message keys of GenAI spans: same length, same first and last bytes.
+  std::vector<std::string> keys;
+  for (int i = 0; i < 1'000; ++i) {
+    char key[64];
+    std::snprintf(key, sizeof(key), "gen_ai.prompt.%03d.content", i);
+    keys.push_back(key);
+  }
+  keys.push_back("");  // a KeyValue without its key
+  Attributes a(keys);
+  AttributeIndex index = a.Index();
+  for (int i = 0; i < 1'000; ++i) {
+    ASSERT_EQ(a.Position(index.Find(keys[i])), i) << keys[i];
+  }
+  EXPECT_EQ(a.Position(index.Find("")), 1'000);
+  EXPECT_FALSE(index.Find("gen_ai.prompt.1000.content"));
+  EXPECT_EQ(index.WithPrefix("gen_ai.prompt.").size(), 1'000u);
 }
 
 }  // namespace

@@ -112,6 +112,10 @@ TEST(OtlpProtobuf, DecodingIntoAReusedRequestKeepsNothingOfThePreviousOne) {
   const Status s = DecodeProtobufRequest(body, DecodeLimits{}, &reused);
   ASSERT_TRUE(s.ok()) << s.ToString();
   ExpectSample(reused);
+  auto fresh = DecodeProtobufRequest(body, DecodeLimits{});
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(reused.values.size(), fresh->values.size());
+  EXPECT_EQ(reused.spans.size(), fresh->spans.size());
   EXPECT_EQ(reused.resources.size(), 1u);
   EXPECT_EQ(reused.events.size(), 1u);
 
