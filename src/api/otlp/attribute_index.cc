@@ -31,10 +31,20 @@ uint64_t HashOf(std::string_view key) {
 
 }  // namespace
 
+size_t AttributeIndex::FilterBit(std::string_view key) {
+  if (key.empty()) return 0;
+  return (key.size() * 131 + static_cast<uint8_t>(key.front()) * 7 +
+          static_cast<uint8_t>(key.back())) &
+         255;
+}
+
 AttributeIndex::AttributeIndex(const DecodedRequest& r, ValueRange range) : r_(r) {
   entries_.reserve(range.end - range.begin);  // at least the attributes, at most every value
   for (uint32_t i = range.begin; i < range.end; i += r.values[i].subtree) {
-    entries_.push_back({r.values[i].key, HashOf(r.values[i].key), i});
+    const std::string_view key = r.values[i].key;
+    entries_.push_back({key, HashOf(key), i});
+    const size_t bit = FilterBit(key);
+    filter_[bit / 64] |= uint64_t{1} << (bit % 64);
   }
   // At most half full, so that a probe for an absent key ends soon.
   slots_.assign(std::bit_ceil(std::max<size_t>(8, 2 * entries_.size())), 0);
@@ -57,6 +67,8 @@ AttributeIndex::AttributeIndex(const DecodedRequest& r, ValueRange range) : r_(r
 }
 
 uint32_t AttributeIndex::Last(std::string_view key) const {
+  const size_t bit = FilterBit(key);
+  if ((filter_[bit / 64] >> (bit % 64) & 1) == 0) return kNone;
   const uint64_t hash = HashOf(key);
   for (uint64_t s = hash & mask_; slots_[s] != 0; s = (s + 1) & mask_) {
     const Entry& held = entries_[slots_[s] - 1];

@@ -45,7 +45,12 @@ class AttributeIndex {
   // The last entry with `key`, or kNone.
   uint32_t Last(std::string_view key) const;
 
+  // A bit per (length, first and last character) of the keys present: most keys a mapping asks
+  // for are absent, and this turns nearly all of them away before their hash is computed.
+  static size_t FilterBit(std::string_view key);
+
   const DecodedRequest& r_;
+  uint64_t filter_[4] = {};
   std::vector<Entry> entries_;
   std::vector<uint32_t> slots_;  // entry index + 1 of each key's last entry; 0 = empty
   uint64_t mask_ = 0;
