@@ -23,8 +23,7 @@ Result<JsonKind> Carried(AttributeIndex& a, std::string_view key, std::string* t
   children->clear();
   auto v = a.Take(key);
   if (!v) return JsonKind::kNull;
-  *text = JsonCarriedBy(a.request(), *v);
-  auto kind = ReadJsonChildren(*text, children);
+  auto kind = ReadCarriedJson(a.request(), *v, text, children);
   if (!kind.ok()) return Invalid(key, kind.status().message());
   return kind;
 }
@@ -40,7 +39,7 @@ Result<std::vector<std::pair<std::string, std::string>>> Members(AttributeIndex&
   std::string text;
   std::vector<JsonChild> children;
   SLUICE_ASSIGN_OR_RETURN(const JsonKind kind, Carried(a, key, &text, &children));
-  if (text.empty() || kind == JsonKind::kNull) return out;
+  if (kind == JsonKind::kNull) return out;
   if (kind != JsonKind::kObject) {
     return Invalid(key, "must be a JSON object (a JSON string or an OTLP map), not " +
                             std::string(JsonKindName(kind)));
@@ -88,7 +87,7 @@ Result<std::string> Tags(AttributeIndex& a) {
   std::string text;
   std::vector<JsonChild> children;
   SLUICE_ASSIGN_OR_RETURN(const JsonKind kind, Carried(a, "braintrust.tags", &text, &children));
-  if (text.empty() || kind == JsonKind::kNull) return std::string();
+  if (kind == JsonKind::kNull) return std::string();
   bool strings = kind == JsonKind::kArray;
   for (const JsonChild& t : children) strings = strings && t.kind == JsonKind::kString;
   if (!strings) {

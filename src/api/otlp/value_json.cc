@@ -189,10 +189,11 @@ Status ReadChild(element el, std::string_view key, std::vector<JsonChild>* child
 
 }  // namespace
 
-Result<JsonKind> ReadJsonChildren(std::string_view text, std::vector<JsonChild>* children) {
+namespace {
+
+// The kind of a parsed document's top level, and an object's members or an array's elements.
+Result<JsonKind> ReadChildren(element root, std::vector<JsonChild>* children) {
   children->clear();
-  Parser own;
-  SLUICE_ASSIGN_OR_RETURN(const element root, Parse(text, own));
   if (root.type() == element_type::ARRAY) {
     for (element child : Arr(root)) {
       SLUICE_RETURN_IF_ERROR(ReadChild(child, "", children));
@@ -203,6 +204,27 @@ Result<JsonKind> ReadJsonChildren(std::string_view text, std::vector<JsonChild>*
     }
   }
   return KindOf(root);
+}
+
+}  // namespace
+
+Result<JsonKind> ReadCarriedJson(const DecodedRequest& r, uint32_t index, std::string* text,
+                                 std::vector<JsonChild>* children) {
+  const Value& v = r.values[index];
+  Parser own;
+  if (v.kind == ValueKind::kString) {
+    // A string carrying JSON, the usual case: one parse gives the canonical text and the
+    // children, unless an object repeats a key (the Json class then keeps the last).
+    auto root = Parse(v.text, own);
+    bool duplicate = false;
+    text->clear();
+    if (root.ok() && AppendCompact(*root, *text, 1, &duplicate).ok() && !duplicate) {
+      return ReadChildren(*root, children);
+    }
+  }
+  *text = JsonCarriedBy(r, index);
+  SLUICE_ASSIGN_OR_RETURN(const element root, Parse(*text, own));
+  return ReadChildren(root, children);
 }
 
 void AppendBase64String(std::string_view bytes, std::string& out) {

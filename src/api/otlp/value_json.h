@@ -42,10 +42,11 @@ struct JsonChild {
   std::string text;    // the value as compact canonical JSON
 };
 
-// The kind of JSON `text`'s top level, and an object's members or an array's elements in order
-// into `children` (cleared first). kInvalidArgument when `text` is not one JSON document. Reads
-// canonical text (as JsonCarriedBy gives) without building a Json tree.
-Result<JsonKind> ReadJsonChildren(std::string_view text, std::vector<JsonChild>* children);
+// JsonCarriedBy's text of values[index] into `text`, and the kind of its top level, with an
+// object's members or an array's elements in order into `children` (cleared first), without
+// building a Json tree. A string carrying JSON is parsed once for both.
+Result<JsonKind> ReadCarriedJson(const DecodedRequest& r, uint32_t index, std::string* text,
+                                 std::vector<JsonChild>* children);
 
 // A number: an int or double value, or a string holding a decimal number.
 std::optional<double> ValueNumber(const Value& v);

@@ -271,5 +271,40 @@ TEST(OtlpValues, JsonOfValuesAndCanonicalText) {
   EXPECT_EQ(b64, "\"AQIDBA==\"");
 }
 
+TEST(OtlpValues, CarriedJsonGivesTheCanonicalTextAndItsTopLevel) {
+  // Attributes as the JSON encoding sends them: strings carrying JSON, one that does not, a
+  // repeated key (the last value kept, where the key first appeared) and an OTLP map.
+  const std::string body =
+      R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[)"
+      R"({"key":"obj","value":{"stringValue":"{ \"a\": 1.50, \"b\": [\"x\"] }"}},)"
+      R"({"key":"not","value":{"stringValue":"{nope"}},)"
+      R"({"key":"dup","value":{"stringValue":"{\"k\":1,\"j\":\"v\",\"k\":2}"}},)"
+      R"({"key":"map","value":{"kvlistValue":{"values":[)"
+      R"({"key":"s","value":{"doubleValue":0.5}}]}}})"
+      R"(]}]}]}]})";
+  auto r = DecodeJsonRequest(body, DecodeLimits{});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::string text;
+  std::vector<JsonChild> children;
+  auto read = [&](uint32_t attribute) {
+    uint32_t index = r->spans[0].attributes.begin;
+    for (uint32_t i = 0; i < attribute; ++i) index += r->values[index].subtree;
+    auto kind = ReadCarriedJson(*r, index, &text, &children);
+    EXPECT_TRUE(kind.ok());
+    EXPECT_EQ(text, JsonCarriedBy(*r, index));  // the same text as without the children
+    std::string out = kind.ok() ? std::string(JsonKindName(*kind)) : "error";
+    for (const JsonChild& c : children) out += " " + c.key + "=" + c.text;
+    return out;
+  };
+  EXPECT_EQ(read(0), R"(object a=1.5 b=["x"])");
+  EXPECT_EQ(text, R"({"a":1.5,"b":["x"]})");
+  EXPECT_EQ(read(1), "string");
+  EXPECT_EQ(text, R"("{nope")");
+  EXPECT_EQ(read(2), R"(object k=2 j="v")");
+  EXPECT_EQ(read(3), "object s=0.5");
+  EXPECT_EQ(children[0].kind, JsonKind::kNumber);
+  EXPECT_EQ(children[0].number, 0.5);
+}
+
 }  // namespace
 }  // namespace sluice::api::otlp
