@@ -18,6 +18,16 @@ std::string StringsToJson(const std::vector<std::string>& v) {
   return out;
 }
 
+std::string IntsToJson(std::span<const int64_t> v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(v[i]);
+  }
+  out += ']';
+  return out;
+}
+
 namespace {
 
 // The common case without escapes: `["a","b"]` as StringsToJson writes it (whitespace allowed).

@@ -9,10 +9,12 @@
 #include <functional>
 #include <limits>
 #include <mutex>
+#include <span>
 #include <thread>
 
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/store_sql.h"
 
 namespace sluice::store::sqlite {
 namespace {
@@ -420,13 +422,7 @@ Status SqliteStore::AddOpenKeys(const std::string& open_table, const std::string
                           writer_->Prepare("SELECT id_hash, root_hash, row_key FROM " + from +
                                            " WHERE row_key IN (SELECT value FROM json_each(?1))"));
   q->Bind(1, row_keys);
-  for (;;) {
-    SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    keys.Add(q->Int(0), q->Int(1), q->Int(2));
-  }
-  q->Reset();
-  return Status();
+  return keys.AddRows(*q);
 }
 
 Status SqliteStore::DropSegmentTable(Segment victim) {
@@ -628,12 +624,8 @@ Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>&
                 hi = std::min<int64_t>(hi, static_cast<int64_t>(keys.size()));
                 // The step's keys as one JSON array, bound to both statements: their texts
                 // stay the same from step to step, each compiled once.
-                std::string list = "[";
-                for (int64_t j = lo; j < hi; ++j) {
-                  if (j > lo) list += ',';
-                  list += std::to_string(keys[static_cast<size_t>(j)]);
-                }
-                list += ']';
+                const std::string list = IntsToJson(
+                    std::span(keys).subspan(static_cast<size_t>(lo), static_cast<size_t>(hi - lo)));
                 SLUICE_RETURN_IF_ERROR(AddOpenKeys(victim.moved_to, victim.table, list));
                 SLUICE_ASSIGN_OR_RETURN(
                     Statement * copy,

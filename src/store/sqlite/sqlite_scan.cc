@@ -10,6 +10,7 @@
 #include "store/sqlite/sqlite_retention.h"
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/store_sql.h"
 
 namespace sluice::store::sqlite {
 
@@ -281,12 +282,7 @@ class SqliteEventStream final : public model::EventStream {
       rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
       // Bound as one JSON array, so that the statement's text does not change with the rows
       // (each new text is compiled again and pushes others out of the connection's cache).
-      std::string array = "[";
-      for (size_t i = 0; i < rows.size(); ++i) {
-        if (i > 0) array += ',';
-        array += std::to_string(rows[i]);
-      }
-      candidates->push_back(array + "]");
+      candidates->push_back(IntsToJson(rows));
       out += "row_key IN (SELECT value FROM json_each(?" +
              std::to_string(first_param + static_cast<int>(candidates->size()) - 1) + "))";
     }

@@ -95,13 +95,18 @@ Status OpenKeys::Load(Connection& c, const std::string& table) {
   if (loaded_.load(std::memory_order_relaxed)) return Status();
   SLUICE_ASSIGN_OR_RETURN(Statement * q,
                           c.Prepare("SELECT id_hash, root_hash, row_key FROM " + table));
-  for (;;) {
-    SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    Add(q->Int(0), q->Int(1), q->Int(2));
-  }
-  q->Reset();
+  SLUICE_RETURN_IF_ERROR(AddRows(*q));
   loaded_.store(true, std::memory_order_release);
+  return Status();
+}
+
+Status OpenKeys::AddRows(Statement& q) {
+  for (;;) {
+    SLUICE_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    Add(q.Int(0), q.Int(1), q.Int(2));
+  }
+  q.Reset();
   return Status();
 }
 

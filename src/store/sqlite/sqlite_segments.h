@@ -70,6 +70,8 @@ class OpenKeys {
   // after this, so a row committed while another caller loads is listed either way.
   Status Load(Connection& c, const std::string& table);
   void Add(int64_t id_hash, int64_t root_hash, int64_t row_key);
+  // Adds every row a prepared `SELECT id_hash, root_hash, row_key …` returns, then resets it.
+  Status AddRows(Statement& q);
   // The row keys of the rows that may have this id (root) hash, appended to `out`.
   void RowsWithId(int64_t id_hash, std::vector<int64_t>* out) const;
   void RowsWithRoot(int64_t root_hash, std::vector<int64_t>* out) const;
