@@ -71,11 +71,7 @@ constexpr char kCopyTarget[] =
     "context, origin, tags, org_id, project_id)";
 
 // The columns of kCopyTarget, each COPY row's field count.
-constexpr int kInsertColumns = [] {
-  int n = 1;
-  for (char ch : std::string_view(kCopyTarget)) n += ch == ',';
-  return n;
-}();
+constexpr int kInsertColumns = CountColumns(kCopyTarget);
 // InsertRows writes 22 fields per row: a column added above needs its field there.
 static_assert(kInsertColumns == 22);
 

@@ -34,6 +34,13 @@ Result<std::vector<model::Automation>> QueryAutomations(Connection& c, const std
 Result<std::vector<model::ApiKey>> QueryApiKeys(Connection& c, const std::string& where,
                                                 const std::vector<std::string>& args);
 
+// The columns of a comma-separated column list.
+constexpr int CountColumns(std::string_view columns) {
+  int n = 1;
+  for (char ch : columns) n += ch == ',';
+  return n;
+}
+
 // The column list read by ReadPgEvent, in order, and the positions of the columns a scan's
 // keyset reads; kEventColumnCount is the first column after them.
 inline constexpr char kEventColumns[] =
@@ -43,11 +50,7 @@ inline constexpr char kEventColumns[] =
 inline constexpr int kRowKeyColumn = 0;
 inline constexpr int kXactIdColumn = 2;
 inline constexpr int kCreatedColumn = 3;
-inline constexpr int kEventColumnCount = [] {
-  int n = 1;
-  for (char ch : std::string_view(kEventColumns)) n += ch == ',';
-  return n;
-}();
+inline constexpr int kEventColumnCount = CountColumns(kEventColumns);
 // ReadPgEvent reads 23 columns: a column added above needs reading there.
 static_assert(kEventColumnCount == 23);
 // Reads one row of kEventColumns from a result in binary format (Connection::QueryOnceBinary,
