@@ -44,7 +44,7 @@ class ProfileCredentialsProvider final : public CredentialsProvider {
 // Caches what Fetch returns until shortly before its expiration (ExpiringCache). Thread-safe.
 class RefreshingCredentialsProvider : public CredentialsProvider {
  public:
-  explicit RefreshingCredentialsProvider(Clock& clock) : clock_(clock), cache_(clock) {}
+  explicit RefreshingCredentialsProvider(Clock& clock) : cache_(clock) {}
   Result<AwsCredentials> GetCredentials() final {
     return cache_.Get([this] { return Fetch(); });
   }
@@ -52,7 +52,6 @@ class RefreshingCredentialsProvider : public CredentialsProvider {
 
  protected:
   virtual Result<AwsCredentials> Fetch() = 0;
-  Clock& clock_;
 
  private:
   ExpiringCache<AwsCredentials> cache_;

@@ -4,8 +4,6 @@
 // refreshes them ahead of expiry.
 #pragma once
 
-#include <mutex>
-#include <optional>
 #include <string>
 
 #include "cloud/aws/credentials.h"

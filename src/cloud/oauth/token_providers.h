@@ -13,7 +13,7 @@
 
 namespace sluice::cloud {
 
-// Caches what Fetch returns until kRefreshAheadSeconds before its expiration; when a refresh
+// Caches what Fetch returns until shortly before its expiration (ExpiringCache); when a refresh
 // fails with a retryable error while the cached token is still valid, the cached one is used.
 // Thread-safe (one Fetch at a time).
 class RefreshingTokenProvider : public TokenProvider {
