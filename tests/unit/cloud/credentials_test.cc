@@ -230,6 +230,43 @@ TEST(AssumeRoleProvider, CachesAndRefreshesAheadOfExpiry) {
   EXPECT_EQ(http.calls(), 3u);
 }
 
+// A source identity whose answer the test sets.
+class SwitchableSource final : public CredentialsProvider {
+ public:
+  Result<AwsCredentials> GetCredentials() override {
+    if (!failure.ok()) return failure;
+    return AwsCredentials{"AKID", "secret", "", 0};
+  }
+  std::string Name() const override { return "switchable"; }
+  Status failure;
+};
+
+TEST(AssumeRoleProvider, KeepsValidCredentialsWhileItsSourceIsBrieflyUnreachable) {
+  FakeHttpClient http;
+  sluice::testing::FakeClock clock(1'700'000'000'000'000LL);  // expiry in kStsXml is +1 h
+  StsClient sts(StsOptions{"us-east-1", "http://sts.local", {}}, http, clock);
+  SwitchableSource source;
+  AssumeRoleCredentialsProvider provider(sts, source, {"arn:aws:iam::1:role/r", "s", "", 3600},
+                                         clock);
+  http.SetFallback([](const testing::RecordedRequest&) -> Result<HttpResponse> {
+    return HttpResponse{200, {}, kStsXml};
+  });
+  ASSERT_TRUE(provider.GetCredentials().ok());
+  clock.Advance(56LL * 60 * 1'000'000);  // 4 minutes left: due for a refresh
+  source.failure = UnavailableError("the metadata endpoint timed out");
+  auto kept = provider.GetCredentials();
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_FALSE(kept->access_key_id.empty());
+  // A refusal is not transient: it is reported, not hidden behind the held credentials.
+  source.failure = PermissionDeniedError("the source identity was revoked");
+  EXPECT_EQ(provider.GetCredentials().status().code(), StatusCode::kPermissionDenied);
+  // Once they have expired, a transient failure is reported too.
+  source.failure = UnavailableError("the metadata endpoint timed out");
+  clock.Advance(5LL * 60 * 1'000'000);
+  EXPECT_EQ(provider.GetCredentials().status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(http.calls(), 1u);
+}
+
 TEST(AssumeRoleProvider, ConcurrentCallersShareOneStsCall) {
   FakeHttpClient http;
   sluice::testing::FakeClock clock(1'700'000'000'000'000LL);
