@@ -17,6 +17,7 @@
 // the store tests do, `fsync=off`) and prints its figures beside SQLite's, SQLite being the
 // peer in the same run.
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -169,7 +170,8 @@ int RunStore(const CommonFlags& common, const std::string& db_path, bool otlp, b
   if (otlp) {
     CommonFlags as_otlp = common;
     as_otlp.shape.otlp = true;
-    as_otlp.shape.otlp_rows = false;
+    // The first database's pages go to disk now, not while the second one is being filled.
+    sync();
     auto decoded = IngestIntoStore(db_path + ".otlp", Generate(as_otlp), DecodeAndMapOtlp);
     if (!decoded.ok()) {
       std::fprintf(stderr, "otlp store ingest failed: %s\n", decoded.status().ToString().c_str());

@@ -51,4 +51,4 @@ echo "== OTLP over insert, round by round: $(round_ratios otlp "http otlp" inser
 echo "== the store peer (no HTTP): the insert API's parse beside OTLP decode + map =="
 "$BUILD/bench/ingest/sluice-ingest-bench" store --db "$WORK/store.db" --spans "$SPANS" \
   --batch-size "$BATCH_SIZE" --seed "$SEED" --text-bytes "$TEXT_BYTES" --otlp "${insert_flags[@]}" |
-  grep -E '^(generated|parse |otlp)'
+  grep -E '^(generated|parse |store insert|otlp)'

@@ -189,10 +189,8 @@ struct Counted {
 class Stopwatch {
  public:
   void Stop() {
-    if (stopped_) return;
     wall_ms_ = Seconds(start_) * 1e3;
     cpu_ms_ = (ThreadCpuSeconds() - cpu_start_) * 1e3;
-    stopped_ = true;
   }
   double wall_ms() const { return wall_ms_; }
   double cpu_ms() const { return cpu_ms_; }
@@ -202,11 +200,10 @@ class Stopwatch {
   const double cpu_start_ = ThreadCpuSeconds();
   double wall_ms_ = 0;
   double cpu_ms_ = 0;
-  bool stopped_ = false;
 };
 
-// One warm-up call of `once(stopwatch)`, then `runs` timed ones. `once` stops the watch when its
-// answer is complete, so that freeing the answer is not timed.
+// One warm-up call of `once(stopwatch)`, then `runs` timed ones. `once` must stop the watch
+// when its answer is complete, so that freeing the answer is not timed.
 template <typename Once>
 Result<Latency> TimeRuns(int runs, Once once) {
   std::vector<double> ms, cpu;
@@ -214,7 +211,6 @@ Result<Latency> TimeRuns(int runs, Once once) {
   for (int run = 0; run <= runs; ++run) {
     Stopwatch watch;
     SLUICE_ASSIGN_OR_RETURN(const Counted c, once(watch));
-    watch.Stop();
     if (run == 0) continue;
     ms.push_back(watch.wall_ms());
     cpu.push_back(watch.cpu_ms());
