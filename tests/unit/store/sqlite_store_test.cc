@@ -13,6 +13,7 @@
 
 #include "common/time_util.h"
 #include "common/uuid.h"
+#include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_segments.h"
 #include "store/store_sql.h"
@@ -433,6 +434,30 @@ TEST_F(SqliteStoreTest, AReadWhoseSegmentsAreSealedBeforeItsSnapshotStillFindsEv
 // written before the restart finds it (one row, both fields), as do lookups by id and root. A
 // store whose open segment still has the SQLite id and root indexes of the earlier layout opens
 // the same way, without them; its sealed segments keep theirs.
+TEST_F(SqliteStoreTest, AnOlderSluiceRefusesAFileANewerOneWroteAndChangesNothing) {
+  ASSERT_TRUE(Insert(R"({"events":[{"id":"kept"}]})").ok());
+  store_.reset();
+  const int newer = LatestSchemaVersion() + 1;
+  {
+    auto c = std::move(Connection::Open(dir_.File("sluice.db")).value());
+    ASSERT_TRUE(
+        c->Exec("INSERT INTO schema_migrations (version) VALUES (" + std::to_string(newer) + ")")
+            .ok());
+  }
+  auto refused = SqliteStore::Open(dir_.File("sluice.db"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("schema version " + std::to_string(newer)),
+            std::string::npos)
+      << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("upgrade sluice"), std::string::npos);
+  auto c = std::move(Connection::Open(dir_.File("sluice.db")).value());
+  auto q = c->Prepare("SELECT count(*) FROM events WHERE id = 'kept'");
+  ASSERT_TRUE(q.ok() && *(*q)->Step());
+  EXPECT_EQ((*q)->Int(0), 1);
+  (*q)->Reset();
+}
+
 TEST_F(SqliteStoreTest, RowsOfTheOpenSegmentAreFoundByIdAfterTheStoreOpensAgain) {
   ASSERT_TRUE(Insert(R"({"events":[{"id":"s1"},{"id":"s2"},{"id":"s3"},{"id":"s4"}]})").ok());
   ASSERT_TRUE(Insert(R"({"events":[{"id":"a","input":1,"root_span_id":"t","span_id":"a"}]})").ok());
