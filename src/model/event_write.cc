@@ -1,6 +1,7 @@
 #include "model/event_write.h"
 
 #include <cmath>
+#include <optional>
 
 #include "common/time_util.h"
 #include "common/uuid.h"
@@ -53,6 +54,42 @@ std::vector<std::string> Strings(const Json* v) {
   return out;
 }
 
+// The string of a JSON string text. Texts here are compact and valid, so one without a
+// backslash is read as it is; others (escapes, or not a string) are parsed.
+std::optional<std::string> StringOf(const std::string& text) {
+  if (text.size() >= 2 && text.front() == '"' && text.back() == '"' &&
+      text.find('\\') == std::string::npos) {
+    return text.substr(1, text.size() - 2);
+  }
+  auto v = Json::Parse(text);
+  if (!v.ok() || !v->is_string()) return std::nullopt;
+  return v->string_value();
+}
+
+// The strings of a JSON list text, as Strings does; a list of plain strings without a
+// backslash is read without a tree.
+std::vector<std::string> StringsOf(const std::string& text) {
+  std::vector<std::string> out;
+  if (text.size() >= 2 && text.front() == '[' && text.find('\\') == std::string::npos) {
+    size_t at = 1;
+    bool plain = true;
+    while (plain && at < text.size() && text[at] != ']') {
+      const size_t close = text[at] == '"' ? text.find('"', at + 1) : std::string::npos;
+      if (close == std::string::npos || close + 1 >= text.size()) {
+        plain = false;
+        break;
+      }
+      out.emplace_back(text, at + 1, close - at - 1);
+      at = close + 1;
+      if (text[at] == ',') ++at;
+    }
+    if (plain && at + 1 == text.size()) return out;
+    out.clear();
+  }
+  auto v = Json::Parse(text);
+  return v.ok() ? Strings(&*v) : out;
+}
+
 Result<Json> ParseStored(const std::string& text) {
   if (text.empty()) return Json();
   return Json::Parse(text);
@@ -79,7 +116,10 @@ Json EventFieldsToJson(const Event& e) {
   return out;
 }
 
-Result<Event> ApplyEventWrite(const EventWrite& w, const Event* existing, TimestampMicros now) {
+namespace {
+
+Result<Event> Apply(const EventWrite& w, const Event* existing, TimestampMicros now,
+                    bool copy_texts) {
   const bool merging = existing != nullptr && w.is_merge;
   Json merged;
   if (merging) {
@@ -92,38 +132,38 @@ Result<Event> ApplyEventWrite(const EventWrite& w, const Event* existing, Timest
     std::vector<std::string> path;
     MergeAt(merged, patch, path, w.merge_paths);
   }
-  // Text of a JSON-valued field ("" for absent or null). Without a merge the request's compact
-  // text is used as it is: large inputs and outputs are copied once, never re-serialised.
-  auto text = [&](const char* name) -> std::string {
-    if (merging) return JsonText(merged.Find(name));
-    const std::string* t = w.Find(name);
-    return t == nullptr || *t == "null" ? std::string() : *t;
-  };
-  // Parsed value of a small scalar or list field (ids, created, tags).
-  auto value = [&](const char* name) -> Json {
+  // A small scalar or list field (ids, created, tags): from the merged tree, or read off the
+  // request's text.
+  auto string_of = [&](const char* name) -> std::optional<std::string> {
     if (merging) {
       const Json* v = merged.Find(name);
-      return v ? *v : Json();
+      if (v == nullptr || !v->is_string()) return std::nullopt;
+      return v->string_value();
     }
     const std::string* t = w.Find(name);
-    if (t == nullptr) return Json();
-    auto v = Json::Parse(*t);
-    return v.ok() ? std::move(v).value() : Json();
+    return t == nullptr ? std::nullopt : StringOf(*t);
+  };
+  auto strings_of = [&](const char* name) -> std::vector<std::string> {
+    if (merging) return Strings(merged.Find(name));
+    const std::string* t = w.Find(name);
+    return t == nullptr ? std::vector<std::string>() : StringsOf(*t);
   };
   Event e;
   e.id = w.id;
-  for (const JsonField& f : kJsonFields) e.*f.member = text(f.name);
-  const Json tags = value("tags");
-  const Json parents = value("span_parents");
-  e.tags = Strings(&tags);
-  e.span_parents = Strings(&parents);
-  const Json span_id = value("span_id");
-  e.span_id = span_id.is_string() ? span_id.string_value()
-              : existing          ? existing->span_id
-                                  : NewUuid();
-  const Json root = value("root_span_id");
-  if (root.is_string()) {
-    e.root_span_id = root.string_value();
+  if (merging) {
+    for (const JsonField& f : kJsonFields) e.*f.member = JsonText(merged.Find(f.name));
+  } else if (copy_texts) {
+    // Without a merge the request's compact text is used as it is: large inputs and outputs
+    // are copied once, never re-serialised.
+    for (const JsonField& f : kJsonFields) e.*f.member = std::string(WrittenText(w, f.name));
+  }
+  e.tags = strings_of("tags");
+  e.span_parents = strings_of("span_parents");
+  std::optional<std::string> span_id = string_of("span_id");
+  e.span_id = span_id ? std::move(*span_id) : existing ? existing->span_id : NewUuid();
+  std::optional<std::string> root = string_of("root_span_id");
+  if (root) {
+    e.root_span_id = std::move(*root);
   } else if (existing) {
     e.root_span_id = existing->root_span_id;
   } else if (e.span_parents.empty()) {
@@ -132,13 +172,27 @@ Result<Event> ApplyEventWrite(const EventWrite& w, const Event* existing, Timest
     return FieldError("event " + w.id, "root_span_id", "is required when span_parents is set");
   }
   e.is_root = e.span_parents.empty();
-  const Json created = value("created");
-  if (created.is_string()) {
-    SLUICE_ASSIGN_OR_RETURN(e.created, ParseRfc3339(created.string_value()));
+  if (const std::optional<std::string> created = string_of("created")) {
+    SLUICE_ASSIGN_OR_RETURN(e.created, ParseRfc3339(*created));
   } else {
     e.created = existing ? existing->created : now;
   }
   return e;
+}
+
+}  // namespace
+
+Result<Event> ApplyEventWrite(const EventWrite& w, const Event* existing, TimestampMicros now) {
+  return Apply(w, existing, now, /*copy_texts=*/true);
+}
+
+Result<Event> ApplyEventWriteLeavingTexts(const EventWrite& w, TimestampMicros now) {
+  return Apply(w, nullptr, now, /*copy_texts=*/false);
+}
+
+std::string_view WrittenText(const EventWrite& w, std::string_view name) {
+  const std::string* t = w.Find(name);
+  return t == nullptr || *t == "null" ? std::string_view() : std::string_view(*t);
 }
 
 const std::string* EventWrite::Find(std::string_view name) const {

@@ -42,4 +42,13 @@ Json EventFieldsToJson(const Event& e);
 // A merge onto no row behaves as an insert.
 Result<Event> ApplyEventWrite(const EventWrite& w, const Event* existing, TimestampMicros now);
 
+// ApplyEventWrite(w, nullptr, now) without copying the texts of the JSON fields (input, output,
+// metadata, …): the row's are left empty, and WrittenText(w, name) gives each, for a caller that
+// binds them straight from the write while `w` lives.
+Result<Event> ApplyEventWriteLeavingTexts(const EventWrite& w, TimestampMicros now);
+
+// The text a write applied without a merge stores in JSON field `name`: the request's compact
+// text, "" when absent or null.
+std::string_view WrittenText(const EventWrite& w, std::string_view name);
+
 }  // namespace sluice::model

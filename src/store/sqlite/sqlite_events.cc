@@ -112,8 +112,10 @@ struct RowOwner {
   uint64_t xact_id;
 };
 
-// Texts are bound without copies: `e` and `d` outlive the statement's run.
-Status InsertRow(Connection& c, const RowOwner& o, const model::Event& e, const DerivedColumns& d) {
+// Texts are bound without copies: `e`, `d` and `texts_of` outlive the statement's run. The JSON
+// fields' texts are `e`'s, or, for a row built by ApplyEventWriteLeavingTexts, `texts_of`'s.
+Status InsertRow(Connection& c, const RowOwner& o, const model::Event& e, const DerivedColumns& d,
+                 const model::EventWrite* texts_of = nullptr) {
   SLUICE_ASSIGN_OR_RETURN(
       Statement * s,
       c.Prepare("INSERT INTO " + o.table +
@@ -132,7 +134,10 @@ Status InsertRow(Connection& c, const RowOwner& o, const model::Event& e, const 
       .BindBorrowedOrNull(8, d.span_parents)
       .Bind(9, int64_t{e.is_root});
   int col = 10;
-  for (const model::JsonField& f : model::kJsonFields) s->BindBorrowedOrNull(col++, e.*f.member);
+  for (const model::JsonField& f : model::kJsonFields) {
+    s->BindBorrowedOrNull(
+        col++, texts_of != nullptr ? model::WrittenText(*texts_of, f.name) : e.*f.member);
+  }
   s->BindBorrowedOrNull(20, d.tags)
       .BindBorrowed(21, o.org_id)
       .BindBorrowed(22, o.project_id)
@@ -156,8 +161,9 @@ Result<uint64_t> NextXactId(Connection& c) {
   return v;
 }
 
-// The rows of `writes` as if no row of their id existed yet, and their derived columns. A merge
-// that fails on no row may still apply to an existing one, so only its result records the error.
+// The rows of `writes` as if no row of their id existed yet, and their derived columns. Their
+// JSON fields' texts stay in the writes, bound from there. A merge that fails on no row may
+// still apply to an existing one, so only its result records the error.
 Status BuildFreshRows(std::span<const model::EventWrite> writes, TimestampMicros now,
                       std::vector<Result<model::Event>>& fresh,
                       std::vector<DerivedColumns>& derived) {
@@ -166,7 +172,7 @@ Status BuildFreshRows(std::span<const model::EventWrite> writes, TimestampMicros
   for (size_t i = 0; i < writes.size(); ++i) {
     const model::EventWrite& w = writes[i];
     fresh.push_back(w.object_delete ? Result<model::Event>(model::Event{})
-                                    : model::ApplyEventWrite(w, nullptr, now));
+                                    : model::ApplyEventWriteLeavingTexts(w, now));
     if (!fresh.back().ok() && !w.is_merge) return fresh.back().status();
     if (fresh.back().ok()) derived[i] = DeriveColumns(*fresh.back());
   }
@@ -220,7 +226,7 @@ Status SqliteStore::ApplyObjectWrites(const PendingInsert& p, size_t g, const Se
       SLUICE_RETURN_IF_ERROR(fresh.status());
       const DerivedColumns& d = (*p.derived)[g][i];
       open_keys.Add(d.id_hash, d.root_hash, owner.row_key);
-      SLUICE_RETURN_IF_ERROR(InsertRow(c, owner, *fresh, d));
+      SLUICE_RETURN_IF_ERROR(InsertRow(c, owner, *fresh, d, &w));
     }
     ++result.rows_written;
     ++open_rows_;

@@ -75,6 +75,42 @@ TEST(ApplyEventWrite, IdsListsAndCreatedReadTheSameWithAndWithoutEscapes) {
   EXPECT_EQ(escaped->created, 1'714'564'800'000'000LL);
 }
 
+// Lists read without a tree keep strings holding the list's own punctuation.
+TEST(ApplyEventWrite, ListsOfStringsHoldingCommasAndBracketsReadWhole) {
+  auto e = ApplyEventWrite(
+      Write(R"({"id":"x","root_span_id":"r","span_parents":["p,1","p]2"],"tags":["[a]",""]})"),
+      nullptr, kNow);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->span_parents, (std::vector<std::string>{"p,1", "p]2"}));
+  EXPECT_EQ(e->tags, (std::vector<std::string>{"[a]", ""}));
+}
+
+// A row built leaving its texts in the write is the row ApplyEventWrite builds, with each JSON
+// field's text read from the write instead.
+TEST(ApplyEventWrite, LeavingTextsGivesTheSameRowWithTheTextsInTheWrite) {
+  const EventWrite w = Write(
+      R"({"id":"r1","input":{"q":"hi"},"output":null,"metadata":{"m":[1,2]},"scores":{"a":0.5},)"
+      R"("span_id":"s","span_parents":["p"],"root_span_id":"t","tags":["x"],)"
+      R"("created":"2024-05-01T12:00:00Z"})");
+  auto copied = ApplyEventWrite(w, nullptr, kNow);
+  auto left = ApplyEventWriteLeavingTexts(w, kNow);
+  ASSERT_TRUE(copied.ok() && left.ok());
+  for (const JsonField& f : kJsonFields) {
+    EXPECT_EQ(left.value().*f.member, "") << f.name;
+    EXPECT_EQ(WrittenText(w, f.name), copied.value().*f.member) << f.name;
+  }
+  EXPECT_EQ(WrittenText(w, "input"), R"({"q":"hi"})");
+  EXPECT_EQ(WrittenText(w, "output"), "");  // null is stored as absent
+  EXPECT_EQ(left->id, copied->id);
+  EXPECT_EQ(left->span_id, "s");
+  EXPECT_EQ(left->span_id, copied->span_id);
+  EXPECT_EQ(left->root_span_id, "t");
+  EXPECT_EQ(left->span_parents, copied->span_parents);
+  EXPECT_EQ(left->tags, copied->tags);
+  EXPECT_EQ(left->created, copied->created);
+  EXPECT_FALSE(left->is_root);
+}
+
 TEST(ApplyEventWrite, ChildSpanNeedsItsRoot) {
   EXPECT_FALSE(ApplyEventWrite(Write(R"({"span_parents":["p"]})"), nullptr, kNow).ok());
   auto e = ApplyEventWrite(Write(R"({"span_parents":["p"],"root_span_id":"p"})"), nullptr, kNow);
