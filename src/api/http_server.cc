@@ -106,6 +106,9 @@ void WriteResponse(const ApiResponse& api, httplib::Response& res) {
   res.set_content(api.body, api.content_type);
 }
 
+// The largest body buffer a request thread keeps for its next request (see Route).
+constexpr size_t kKeptBodyBytes = size_t{4} << 20;
+
 // Reads the body through the HTTP library, which undoes a gzip, deflate or br Content-Encoding
 // and chunked transfer, holding what it yields to `max_bytes`: the library itself checks only
 // the Content-Length sent, so a small compressed or chunked body could otherwise grow without
@@ -219,10 +222,15 @@ void HttpServer::Route(const std::string& method, const std::string& pattern,
   };
   auto reading = [impl, serve, on_error](const httplib::Request& req, httplib::Response& res,
                                          const httplib::ContentReader& reader) {
-    std::string body;
+    // A request thread reads each body into the buffer of its previous one, unless that grew
+    // past kKeptBodyBytes: a fresh buffer of a body's size (a megabyte for 512 spans) was
+    // faulted in page by page on every request. Handlers only borrow the body for their call.
+    thread_local std::string body;
+    body.clear();
     if (ReadBody(req, reader, impl->options.max_body_bytes, on_error, &body, res)) {
       serve(req, body, res);
     }
+    if (body.capacity() > kKeptBodyBytes) std::string().swap(body);
   };
   // Methods with a body are read through a content reader (ReadBody); the plain handler serves
   // such a request only if the library decides it has no body.

@@ -224,11 +224,11 @@ Status Convert(simdjson::dom::element el, Json* out, int depth) {
 }  // namespace
 
 Result<Json> Json::Parse(std::string_view text) {
-  // One parser per thread: simdjson parsers are reusable and grow to the largest document.
+  // One parser per thread: simdjson parsers are reusable and grow to the largest document. The
+  // text is copied into the parser's padded buffer, also kept between calls.
   thread_local simdjson::dom::parser parser;
-  simdjson::padded_string padded(text);
   simdjson::dom::element root;
-  auto err = parser.parse(padded).get(root);
+  auto err = parser.parse(text.data(), text.size(), /*realloc_if_needed=*/true).get(root);
   if (err) {
     return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
   }

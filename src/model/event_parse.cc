@@ -288,9 +288,9 @@ Result<EventWrite> ParseEvent(element event, std::string_view where, RowExtras* 
   return w;
 }
 
-Result<element> ParseRoot(simdjson::dom::parser& parser, const simdjson::padded_string& padded) {
+Result<element> ParseRoot(simdjson::dom::parser& parser, std::string_view text) {
   element root;
-  if (auto err = parser.parse(padded).get(root)) {
+  if (auto err = parser.parse(text.data(), text.size(), /*realloc_if_needed=*/true).get(root)) {
     return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
   }
   if (!root.is_object()) return InvalidArgumentError("the request body must be a JSON object");
@@ -307,8 +307,7 @@ using event_parse::ParseRoot;
 
 Result<std::vector<EventWrite>> ParseInsertRequest(std::string_view body) {
   thread_local simdjson::dom::parser parser;
-  simdjson::padded_string padded(body);
-  SLUICE_ASSIGN_OR_RETURN(element root, ParseRoot(parser, padded));
+  SLUICE_ASSIGN_OR_RETURN(element root, ParseRoot(parser, body));
   element events;
   bool found = false;
   for (auto field : Obj(root)) {

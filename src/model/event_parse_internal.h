@@ -42,7 +42,9 @@ struct RowExtras {
 // being refused as unknown fields.
 Result<EventWrite> ParseEvent(element event, std::string_view where, RowExtras* extras);
 
-// Parses a document that must be a JSON object.
-Result<element> ParseRoot(simdjson::dom::parser& parser, const simdjson::padded_string& padded);
+// Parses a document that must be a JSON object. The parser copies `text` into its own buffer,
+// which it keeps for the next document (a padded copy per call was a fresh allocation of the
+// body's size, faulted in each time).
+Result<element> ParseRoot(simdjson::dom::parser& parser, std::string_view text);
 
 }  // namespace sluice::model::event_parse

@@ -100,8 +100,7 @@ Result<std::optional<ObjectRef>> ExportedObject(const RowExtras& x, std::string_
 
 Result<Logs3Request> ParseLogs3Request(std::string_view body) {
   thread_local simdjson::dom::parser parser;
-  simdjson::padded_string padded(body);
-  SLUICE_ASSIGN_OR_RETURN(element root, ParseRoot(parser, padded));
+  SLUICE_ASSIGN_OR_RETURN(element root, ParseRoot(parser, body));
   Logs3Request out;
   bool found = false;
   for (auto field : Obj(root)) {
@@ -128,9 +127,9 @@ Result<Logs3Request> ParseLogs3Request(std::string_view body) {
 
 Result<ImportRow> ParseImportRow(std::string_view json_object, std::string_view where) {
   thread_local simdjson::dom::parser parser;
-  simdjson::padded_string padded(json_object);
   element root;
-  if (auto err = parser.parse(padded).get(root)) {
+  // Copied into the parser's own buffer, kept for the next row.
+  if (auto err = parser.parse(json_object.data(), json_object.size(), true).get(root)) {
     return InvalidArgumentError(std::string(where) +
                                 ": invalid JSON: " + simdjson::error_message(err));
   }

@@ -434,6 +434,38 @@ class ApiTest(unittest.TestCase):
         finally:
             conn.close()
 
+    def test_each_body_on_a_kept_connection_is_read_as_sent(self):
+        # One connection is served by one request thread, which reads each body into the
+        # buffer of the one before: a short body after long ones must be read whole and alone.
+        pid = self.new_project()
+        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
+
+        def post(events, raw=None):
+            body = raw if raw is not None else json.dumps({"events": events}).encode()
+            conn.request("POST", f"/v1/project_logs/{pid}/insert", body,
+                         {"Authorization": f"Bearer {self.key}",
+                          "Content-Type": "application/json"})
+            resp = conn.getresponse()
+            return resp.status, json.loads(resp.read())
+
+        try:
+            big = [{"id": f"big{i}", "input": "x" * 100_000} for i in range(9)]  # the limit: 1 MiB
+            self.assertEqual(post(big)[0], 200)
+            self.assertEqual(post([{"id": "small", "input": 1}])[0], 200)
+            status, body = post(None, raw=b'{"events":[{"id":"s2","input":')
+            self.assertEqual(status, 400, body)
+            self.assertIn("invalid JSON", body["error"]["message"])
+            self.assertEqual(post(big[:3])[0], 200)  # the same ids again: replaced
+            self.assertEqual(post([{"id": "last", "input": [2]}])[0], 200)
+        finally:
+            conn.close()
+        rows = {r["id"]: r for r in self.fetch_all(pid)}
+        self.assertEqual(rows["small"]["input"], 1)
+        self.assertEqual(rows["last"]["input"], [2])
+        self.assertNotIn("s2", rows)
+        self.assertEqual(len(rows), 9 + 1 + 1)
+        self.assertEqual(rows["big7"]["input"], "x" * 100_000)
+
 
 class LifecycleTest(unittest.TestCase):
     def test_sigterm_stops_cleanly_and_data_survives_restart(self):
