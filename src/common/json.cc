@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "common/json_writer.h"
+#include "common/kept_json_parser.h"
 
 namespace sluice {
 
@@ -224,11 +225,10 @@ Status Convert(simdjson::dom::element el, Json* out, int depth) {
 }  // namespace
 
 Result<Json> Json::Parse(std::string_view text) {
-  // One parser per thread: simdjson parsers are reusable and grow to the largest document. The
-  // text is copied into the parser's padded buffer, also kept between calls.
-  thread_local simdjson::dom::parser parser;
+  // One parser per thread, kept between documents.
+  thread_local KeptJsonParser parser;
   simdjson::dom::element root;
-  auto err = parser.parse(text.data(), text.size(), /*realloc_if_needed=*/true).get(root);
+  auto err = parser.Parse(text).get(root);
   if (err) {
     return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
   }

@@ -288,9 +288,9 @@ Result<EventWrite> ParseEvent(element event, std::string_view where, RowExtras* 
   return w;
 }
 
-Result<element> ParseRoot(simdjson::dom::parser& parser, std::string_view text) {
+Result<element> ParseRoot(KeptJsonParser& parser, std::string_view text) {
   element root;
-  if (auto err = parser.parse(text.data(), text.size(), /*realloc_if_needed=*/true).get(root)) {
+  if (auto err = parser.Parse(text).get(root)) {
     return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
   }
   if (!root.is_object()) return InvalidArgumentError("the request body must be a JSON object");
@@ -306,7 +306,7 @@ using event_parse::ParseEvent;
 using event_parse::ParseRoot;
 
 Result<std::vector<EventWrite>> ParseInsertRequest(std::string_view body) {
-  thread_local simdjson::dom::parser parser;
+  thread_local KeptJsonParser parser;
   SLUICE_ASSIGN_OR_RETURN(element root, ParseRoot(parser, body));
   element events;
   bool found = false;

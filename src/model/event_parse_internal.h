@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/kept_json_parser.h"
 #include "common/status.h"
 #include "model/event_write.h"
 
@@ -42,9 +43,8 @@ struct RowExtras {
 // being refused as unknown fields.
 Result<EventWrite> ParseEvent(element event, std::string_view where, RowExtras* extras);
 
-// Parses a document that must be a JSON object. The parser copies `text` into its own buffer,
-// which it keeps for the next document (a padded copy per call was a fresh allocation of the
-// body's size, faulted in each time).
-Result<element> ParseRoot(simdjson::dom::parser& parser, std::string_view text);
+// Parses a document that must be a JSON object, with a parser a thread keeps (a padded copy and
+// parser buffers per call were fresh allocations of the body's size, faulted in each time).
+Result<element> ParseRoot(KeptJsonParser& parser, std::string_view text);
 
 }  // namespace sluice::model::event_parse

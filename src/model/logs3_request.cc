@@ -99,7 +99,7 @@ Result<std::optional<ObjectRef>> ExportedObject(const RowExtras& x, std::string_
 }  // namespace
 
 Result<Logs3Request> ParseLogs3Request(std::string_view body) {
-  thread_local simdjson::dom::parser parser;
+  thread_local KeptJsonParser parser;
   SLUICE_ASSIGN_OR_RETURN(element root, ParseRoot(parser, body));
   Logs3Request out;
   bool found = false;
@@ -126,10 +126,9 @@ Result<Logs3Request> ParseLogs3Request(std::string_view body) {
 }
 
 Result<ImportRow> ParseImportRow(std::string_view json_object, std::string_view where) {
-  thread_local simdjson::dom::parser parser;
+  thread_local KeptJsonParser parser;
   element root;
-  // Copied into the parser's own buffer, kept for the next row.
-  if (auto err = parser.parse(json_object.data(), json_object.size(), true).get(root)) {
+  if (auto err = parser.Parse(json_object).get(root)) {
     return InvalidArgumentError(std::string(where) +
                                 ": invalid JSON: " + simdjson::error_message(err));
   }

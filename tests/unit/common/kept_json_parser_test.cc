@@ -1,0 +1,34 @@
+#include "common/kept_json_parser.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace sluice {
+namespace {
+
+std::string Minified(KeptJsonParser& parser, std::string_view text) {
+  simdjson::dom::element root;
+  if (auto err = parser.Parse(text).get(root)) return std::string("error: ") + error_message(err);
+  return simdjson::minify(root);
+}
+
+// One parser reads documents of growing and shrinking sizes, each as itself: nothing of a longer
+// document before it shows through, and a bad one in between changes nothing after it.
+TEST(KeptJsonParser, EachDocumentIsReadAloneWhateverCameBefore) {
+  KeptJsonParser parser;
+  const std::string big = "[\"" + std::string(100'000, 'x') + "\",1,2,3]";
+  EXPECT_EQ(Minified(parser, R"({"a":1})"), R"({"a":1})");
+  EXPECT_EQ(Minified(parser, big), big);
+  EXPECT_EQ(Minified(parser, "[1, 2]"), "[1,2]");
+  // A prefix of the big document: the bytes after it in the kept copy are not read.
+  EXPECT_EQ(Minified(parser, std::string_view(big).substr(0, 10)).substr(0, 7), "error: ");
+  EXPECT_EQ(Minified(parser, "{\"b\":").substr(0, 7), "error: ");
+  EXPECT_EQ(Minified(parser, "").substr(0, 7), "error: ");
+  const std::string bigger = "{\"k\":\"" + std::string(300'000, 'y') + "\"}";
+  EXPECT_EQ(Minified(parser, bigger), bigger);
+  EXPECT_EQ(Minified(parser, "true"), "true");
+}
+
+}  // namespace
+}  // namespace sluice
