@@ -55,9 +55,10 @@ std::string EventColumnsFor(const model::ScanRequest& r) {
 // A list of ids (or roots) a scan asks for: the rows whose column holds one of them.
 struct KeyList {
   bool roots;                   // root_span_id (root_hash), else id (id_hash)
-  const char* hash_col;         // id_hash or root_hash
   std::string hashes_sql;       // sluice_key_hash(?N), ... of the values' parameters
   std::vector<int64_t> hashes;  // the same, computed here (the open segment's OpenKeys)
+
+  const char* hash_col() const { return roots ? "root_hash" : "id_hash"; }
 };
 
 // Builds one segment's arm of the page query for a scan request (its table written "$E"), without
@@ -81,7 +82,7 @@ std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts
   auto in_list = [&](bool roots, const std::vector<std::string>& values) {
     if (values.empty()) return;
     const char* col = roots ? "root_span_id" : "id";
-    KeyList list{roots, roots ? "root_hash" : "id_hash", "", {}};
+    KeyList list{roots, "", {}};
     std::string texts_sql;
     for (size_t i = 0; i < values.size(); ++i) {
       texts->push_back(values[i]);
@@ -213,22 +214,20 @@ class SqliteEventStream final : public model::EventStream {
     // Marks are read per page: a retention run or restore takes effect for the next page.
     SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(c, request_.object));
     sql += VisibleSql(marks);
-    if (request_.created_min || request_.created_max || !key_lists.empty()) {
-      std::map<int64_t, std::optional<std::string>> conditions;
-      if (request_.created_min || request_.created_max) {
-        SLUICE_ASSIGN_OR_RETURN(conditions, ArmConditions(c, segments));
-      }
-      for (const Segment& s : segments.segments) {
-        auto it = conditions.try_emplace(s.seg, std::string()).first;
-        if (!it->second || key_lists.empty()) continue;
-        SLUICE_ASSIGN_OR_RETURN(std::string keyed,
-                                KeyListSql(c, s, key_lists, next + 2, &candidates));
-        *it->second += (it->second->empty() ? "" : " AND ") + keyed;
-      }
-      sql = UnionSql(segments, sql, [&](const Segment& s) { return conditions[s.seg]; });
-    } else {
-      sql = UnionSql(segments, sql);
+    // Each segment's condition: none ("") unless the created range leaves it out (nullopt) or
+    // the id and root lists pick its rows.
+    std::map<int64_t, std::optional<std::string>> conditions;
+    if (request_.created_min || request_.created_max) {
+      SLUICE_ASSIGN_OR_RETURN(conditions, ArmConditions(c, segments));
     }
+    for (const Segment& s : segments.segments) {
+      auto it = conditions.try_emplace(s.seg, std::string()).first;
+      if (!it->second || key_lists.empty()) continue;
+      SLUICE_ASSIGN_OR_RETURN(std::string keyed,
+                              KeyListSql(c, s, key_lists, next + 2, &candidates));
+      *it->second += (it->second->empty() ? "" : " AND ") + keyed;
+    }
+    sql = UnionSql(segments, sql, [&](const Segment& s) { return conditions.at(s.seg); });
     if (!count) sql += order_by;
     if (select == Select::kPosition) {
       sql += " LIMIT 1 OFFSET " + std::to_string(page - 1);
@@ -265,7 +264,7 @@ class SqliteEventStream final : public model::EventStream {
       if (!out.empty()) out += " AND ";
       if (s.keys == nullptr) {
         out += "row_key IN (SELECT row_key FROM " + s.table +
-               " WHERE obj_key = " + std::string(kObjectKeySql) + " AND " + list.hash_col +
+               " WHERE obj_key = " + std::string(kObjectKeySql) + " AND " + list.hash_col() +
                " IN (" + list.hashes_sql + "))";
         continue;
       }
