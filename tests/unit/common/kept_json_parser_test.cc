@@ -28,6 +28,12 @@ TEST(KeptJsonParser, EachDocumentIsReadAloneWhateverCameBefore) {
   const std::string bigger = "{\"k\":\"" + std::string(300'000, 'y') + "\"}";
   EXPECT_EQ(Minified(parser, bigger), bigger);
   EXPECT_EQ(Minified(parser, "true"), "true");
+  // Past kKeptBytes the buffers are given back, and grown again when needed.
+  const std::string huge = "[\"" + std::string(KeptJsonParser::kKeptBytes + 10, 'z') + "\"]";
+  EXPECT_EQ(Minified(parser, huge), huge);
+  EXPECT_EQ(Minified(parser, "[3]"), "[3]");
+  EXPECT_EQ(Minified(parser, huge), huge);
+  EXPECT_EQ(Minified(parser, std::string_view()).substr(0, 7), "error: ");
 }
 
 }  // namespace

@@ -85,6 +85,25 @@ TEST(ApplyEventWrite, ListsOfStringsHoldingCommasAndBracketsReadWhole) {
   EXPECT_EQ(e->tags, (std::vector<std::string>{"[a]", ""}));
 }
 
+// Texts the fast paths leave to the JSON parser (escapes, spaces) read the same as plain ones.
+// Built by hand: the insert parser would have rewritten them compact, without these escapes.
+TEST(ApplyEventWrite, TextsWithEscapesOrSpacesAreParsed) {
+  EventWrite w;
+  w.id = "x";
+  w.fields = {{"span_id", R"("s\u0031")"},
+              {"root_span_id", R"("r\/1")"},
+              {"span_parents", R"([ "p1", "p\u0032" ])"},
+              {"tags", R"(["a" ,"b"])"},
+              {"created", R"("2024-05-01T12:00:00\u005a")"}};
+  auto e = ApplyEventWrite(w, nullptr, kNow);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->span_id, "s1");
+  EXPECT_EQ(e->root_span_id, "r/1");
+  EXPECT_EQ(e->span_parents, (std::vector<std::string>{"p1", "p2"}));
+  EXPECT_EQ(e->tags, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(e->created, 1'714'564'800'000'000LL);
+}
+
 // A row built leaving its texts in the write is the row ApplyEventWrite builds, with each JSON
 // field's text read from the write instead.
 TEST(ApplyEventWrite, LeavingTextsGivesTheSameRowWithTheTextsInTheWrite) {
@@ -100,7 +119,10 @@ TEST(ApplyEventWrite, LeavingTextsGivesTheSameRowWithTheTextsInTheWrite) {
     EXPECT_EQ(WrittenText(w, f.name), copied.value().*f.member) << f.name;
   }
   EXPECT_EQ(WrittenText(w, "input"), R"({"q":"hi"})");
-  EXPECT_EQ(WrittenText(w, "output"), "");  // null is stored as absent
+  EXPECT_EQ(WrittenText(w, "metadata"), R"({"m":[1,2]})");
+  EXPECT_EQ(WrittenText(w, "scores"), R"({"a":0.5})");
+  EXPECT_EQ(WrittenText(w, "expected"), "");  // absent
+  EXPECT_EQ(WrittenText(w, "output"), "");    // null is stored as absent
   EXPECT_EQ(left->id, copied->id);
   EXPECT_EQ(left->span_id, "s");
   EXPECT_EQ(left->span_id, copied->span_id);
