@@ -1,6 +1,8 @@
 // Parsing and validation of insert requests (`{"events":[...]}`), straight from simdjson's
 // document: every field is checked where it lies and copied once as compact JSON text, with no
 // intermediate tree. This is the ingest hot path.
+#include <algorithm>
+
 #include "common/json_writer.h"
 #include "common/time_util.h"
 #include "common/uuid.h"
@@ -251,7 +253,12 @@ Result<EventWrite> ParseEvent(element event, std::string_view where, RowExtras* 
     return InvalidArgumentError(std::string(where) + ": an event must be a JSON object");
   }
   EventWrite w;
-  for (auto field : Obj(event)) {
+  const simdjson::dom::object fields = Obj(event);
+  w.fields.reserve(std::min<size_t>(fields.size(), 24));  // an event has fewer fields than that
+  // Each field's compact text is written here first, then copied out at its size: written
+  // straight into its own string, a 1 KB input grew it seven times.
+  thread_local std::string text;
+  for (auto field : fields) {
     const std::string_view k = field.key;
     if (extras != nullptr && extras->exported && field.value.is_null()) continue;
     if (k == "id") {
@@ -273,9 +280,9 @@ Result<EventWrite> ParseEvent(element event, std::string_view where, RowExtras* 
       if (taken) continue;
       SLUICE_RETURN_IF_ERROR(Field(k, field.value, where));
       if (w.Find(k) != nullptr) continue;  // a repeated key: simdjson keeps both; first wins
-      std::string text;
+      text.clear();
       SLUICE_RETURN_IF_ERROR(AppendCompact(field.value, text, 1));
-      w.fields.emplace_back(std::string(k), std::move(text));
+      w.fields.emplace_back(std::string(k), text);
     }
   }
   if (!w.merge_paths.empty() && !w.is_merge) {
