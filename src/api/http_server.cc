@@ -226,11 +226,15 @@ void HttpServer::Route(const std::string& method, const std::string& pattern,
     // past kKeptBodyBytes: a fresh buffer of a body's size (a megabyte for 512 spans) was
     // faulted in page by page on every request. Handlers only borrow the body for their call.
     thread_local std::string body;
+    struct GiveBackLarge {  // also when the handler throws
+      ~GiveBackLarge() {
+        if (body.capacity() > kKeptBodyBytes) std::string().swap(body);
+      }
+    } give_back;
     body.clear();
     if (ReadBody(req, reader, impl->options.max_body_bytes, on_error, &body, res)) {
       serve(req, body, res);
     }
-    if (body.capacity() > kKeptBodyBytes) std::string().swap(body);
   };
   // Methods with a body are read through a content reader (ReadBody); the plain handler serves
   // such a request only if the library decides it has no body.
