@@ -80,6 +80,13 @@ class EventSource {
  public:
   virtual ~EventSource() = default;
   virtual Result<std::unique_ptr<EventStream>> Scan(const ScanRequest& request) = 0;
+  // How many rows Scan(request) returns with each of its `json_matches` applied exactly (the
+  // member is a JSON string equal to one of the values), counted without reading the rows; or
+  // nullopt when this source does not count so (its caller scans instead). REQUIRES: no limit.
+  virtual Result<std::optional<int64_t>> CountMatching(const ScanRequest& request) {
+    (void)request;
+    return std::optional<int64_t>();
+  }
 };
 
 }  // namespace sluice::model

@@ -28,6 +28,25 @@ Status GroupTable::Add(RowView& row, const EvalEnv& env) {
   return Status::Ok();
 }
 
+bool GroupTable::CountsRowsOnly() const {
+  if (!query_.dimensions.empty()) return false;
+  for (const Expr* call : aggregates_) {
+    const bool counts_rows =
+        call->name == "count" &&
+        (call->star || call->args.empty() ||
+         (call->args[0]->kind == ExprKind::kLiteral && !call->args[0]->literal.is_null()));
+    if (!counts_rows) return false;
+  }
+  return true;
+}
+
+void GroupTable::AddRows(int64_t n) {
+  // The key Add gives a row when there are no dimensions.
+  auto [it, inserted] = index_.try_emplace(std::string(), groups_.size());
+  if (inserted) groups_.push_back(Group{{}, std::vector<State>(aggregates_.size())});
+  for (State& s : groups_[it->second].states) s.count += n;
+}
+
 void GroupTable::Update(const Expr& call, State& s, RowView& row, const EvalEnv& env) const {
   if (call.star || call.args.empty()) {
     ++s.count;

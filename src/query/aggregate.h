@@ -24,6 +24,12 @@ class GroupTable {
   // Adds one row (that passed the filter). kInvalidArgument past kMaxGroups.
   Status Add(RowView& row, const EvalEnv& env);
 
+  // Whether the query has no dimensions and every aggregate counts rows (count(*), count(1)):
+  // then AddRows can stand for Add.
+  bool CountsRowsOnly() const;
+  // As `n` calls of Add. REQUIRES: CountsRowsOnly().
+  void AddRows(int64_t n);
+
   // One output row per group: the dimension values then the measure values, in column order.
   // A query without dimensions yields one row even when no row was added.
   std::vector<std::vector<Value>> Finish(const EvalEnv& env) const;

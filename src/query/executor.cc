@@ -70,6 +70,9 @@ class Executor {
   model::ScanRequest NewScan() const;
   model::ScanRequest BaseScan(const Pushdown& p) const;
   Status ScanSpans(const Pushdown& p);
+  // A count of spans whose whole filter the source answers: counted there, no row read. False
+  // when the query or the source does not allow it.
+  Result<bool> CountInSource(const Pushdown& p);
   Status ScanTraces(const Pushdown& p);
   Result<std::vector<std::string>> TraceRoots(const Pushdown& p);
   Status TraceBatch(const std::vector<std::string>& roots);
@@ -295,6 +298,17 @@ Status Executor::ScanSpans(const Pushdown& p) {
   return Status::Ok();
 }
 
+Result<bool> Executor::CountInSource(const Pushdown& p) {
+  if (!groups_ || q_.source.shape != Shape::kSpans || !groups_->CountsRowsOnly() ||
+      !FilterFullyPushed(q_.filter.get(), q_.source.shape, env_)) {
+    return false;
+  }
+  SLUICE_ASSIGN_OR_RETURN(const std::optional<int64_t> n, source_.CountMatching(BaseScan(p)));
+  if (!n) return false;
+  groups_->AddRows(*n);
+  return true;
+}
+
 Result<std::vector<std::string>> Executor::TraceRoots(const Pushdown& p) {
   model::ScanRequest scan = NewScan();
   ApplyPushdown(p, scan);
@@ -400,7 +414,10 @@ Result<QueryResult> Executor::Run() {
   }
   Pushdown p = ExtractPushdown(q_.filter.get(), q_.source.shape, env_);
   if (!p.empty) {
-    SLUICE_RETURN_IF_ERROR(q_.source.shape == Shape::kTraces ? ScanTraces(p) : ScanSpans(p));
+    SLUICE_ASSIGN_OR_RETURN(const bool counted, CountInSource(p));
+    if (!counted) {
+      SLUICE_RETURN_IF_ERROR(q_.source.shape == Shape::kTraces ? ScanTraces(p) : ScanSpans(p));
+    }
   }
   if (groups_) {
     SLUICE_RETURN_IF_ERROR(FinishAggregates());

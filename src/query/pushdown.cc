@@ -137,7 +137,31 @@ void Range(const Expr& e, Shape shape, const EvalEnv& env, Pushdown& p) {
   }
 }
 
+// `created <op> <timestamp constant>` that CreatedBound folds whole.
+bool CreatedRangeWhole(const Expr& e, const EvalEnv& env) {
+  if (e.kind != ExprKind::kBinary || e.op > Op::kGe || e.op == Op::kNe) return false;
+  for (int side = 0; side < 2; ++side) {
+    if (!IsTopField(*e.args[side], FieldId::kCreated) || !IsConstant(*e.args[1 - side])) continue;
+    const Value v = Eval(*e.args[1 - side], nullptr, env);
+    return v.kind == Value::Kind::kTimestamp && v.i != INT64_MAX && v.i != INT64_MIN;
+  }
+  return false;
+}
+
 }  // namespace
+
+bool FilterFullyPushed(const Expr* filter, Shape shape, const EvalEnv& env) {
+  if (filter == nullptr) return true;
+  std::vector<const Expr*> conjuncts;
+  Conjuncts(*filter, conjuncts);
+  for (const Expr* c : conjuncts) {
+    const bool whole = CreatedRangeWhole(*c, env) || IdList(*c, FieldId::kId, env) ||
+                       IdList(*c, FieldId::kRootSpanId, env) ||
+                       (shape == Shape::kSpans && JsonMatch(*c, env));
+    if (!whole) return false;
+  }
+  return true;
+}
 
 Pushdown ExtractPushdown(const Expr* filter, Shape shape, const EvalEnv& env) {
   Pushdown p;

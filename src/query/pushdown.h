@@ -38,6 +38,12 @@ struct Pushdown {
 // read from its spans, of which only the root must match).
 Pushdown ExtractPushdown(const Expr* filter, Shape shape, const EvalEnv& env);
 
+// Whether ExtractPushdown takes every conjunct of `filter` whole, so that a scan with its
+// pushdown, JSON matches applied exactly, returns exactly the rows the filter keeps: each
+// conjunct is a `created` comparison with a timestamp, an `id` or `root_span_id` list, or
+// (spans) a JSON match. True for no filter.
+bool FilterFullyPushed(const Expr* filter, Shape shape, const EvalEnv& env);
+
 // Copies the pushdown into a scan request (ids, root_span_ids, created and _xact_id bounds,
 // JSON matches).
 // The _xact_id lower bound becomes `after` and needs kXactAscending order; for other orders it

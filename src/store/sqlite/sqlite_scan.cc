@@ -101,8 +101,10 @@ std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts
   in_list(false, r.ids);
   in_list(true, r.root_span_ids);
   // JSON matches are tested on each row the other conditions leave, before its fields are read
-  // out. A text that is not valid JSON reads as null (the query engine's view of it) rather than
-  // failing the scan; SQLite parses it once for both calls.
+  // out, exactly as the query engine tests them (CountMatching relies on it): the member must be
+  // a JSON string (an object or array whose text equals a value does not match). A text that is
+  // not valid JSON reads as null (the query engine's view of it) rather than failing the scan;
+  // SQLite parses it once for the three calls.
   for (const model::JsonStringMatch& m : r.json_matches) {
     const char* col = JsonColumn(m.field);
     std::optional<std::string> path = JsonPathSql(m.path);
@@ -114,8 +116,9 @@ std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts
       texts->push_back(v);
       values_sql += (values_sql.empty() ? "?" : ",?") + std::to_string(texts->size() + 2);
     }
-    sql += std::string(" AND CASE WHEN json_valid(") + col + ") THEN json_extract(" + col + ", " +
-           path_param + ") END IN (" + values_sql + ")";
+    sql += std::string(" AND CASE WHEN json_valid(") + col + ") THEN json_type(" + col + ", " +
+           path_param + ") = 'text' AND json_extract(" + col + ", " + path_param + ") IN (" +
+           values_sql + ") END";
   }
   switch (r.order) {
     case model::ScanOrder::kXactAscending: *order_by = " ORDER BY xact_id, row_key"; break;
@@ -419,6 +422,18 @@ Result<std::unique_ptr<model::EventStream>> SqliteStore::Scan(const model::ScanR
 Result<int64_t> SqliteStore::CountRows(const model::ScanRequest& request) {
   SLUICE_RETURN_IF_ERROR(CheckScanRequest(request));
   return SqliteEventStream(this, request).Count();
+}
+
+Result<std::optional<int64_t>> SqliteStore::CountMatching(const model::ScanRequest& request) {
+  if (request.limit != 0) return InvalidArgumentError("a counted scan takes no limit");
+  // A match PageSql leaves out (a key SQLite's paths cannot spell) would be counted as met.
+  for (const model::JsonStringMatch& m : request.json_matches) {
+    if (JsonColumn(m.field) == nullptr || !JsonPathSql(m.path) || m.values.empty()) {
+      return std::optional<int64_t>();
+    }
+  }
+  SLUICE_ASSIGN_OR_RETURN(const int64_t n, CountRows(request));
+  return std::optional<int64_t>(n);
 }
 
 Result<std::optional<model::XactCursor>> SqliteStore::NthRowPosition(

@@ -87,6 +87,9 @@ class SqliteStore final : public Store {
   Result<uint64_t> MaxXactId() override;
   Result<std::unique_ptr<model::EventStream>> Scan(const model::ScanRequest& request) override;
   Result<int64_t> CountRows(const model::ScanRequest& request) override;
+  // CountRows: the scan's JSON matches are exact in SQL (see PageSql); nullopt when one of them
+  // cannot be written there.
+  Result<std::optional<int64_t>> CountMatching(const model::ScanRequest& request) override;
   Result<std::optional<model::XactCursor>> NthRowPosition(const model::ScanRequest& request,
                                                           int64_t n) override;
 
