@@ -83,6 +83,7 @@ class EventSource {
   // How many rows Scan(request) returns with each of its `json_matches` applied exactly (the
   // member is a JSON string equal to one of the values), counted without reading the rows; or
   // nullopt when this source does not count so (its caller scans instead). REQUIRES: no limit.
+  // A wrapper whose Scan leaves rows out must leave them out of this count too, or decline.
   virtual Result<std::optional<int64_t>> CountMatching(const ScanRequest& request) {
     (void)request;
     return std::optional<int64_t>();

@@ -3,7 +3,9 @@
 // hints a store may use to skip rows, a JSON field's member equal to string constants
 // (`metadata.environment = 'prod'`, `metadata.region in ('eu', 'us')`). Only top-level `and`
 // conjuncts of the form <field> <op> <constant> are taken; the whole filter is still evaluated
-// over the streamed rows, so pushdown only narrows the scan.
+// over the streamed rows, so pushdown only narrows the scan. The one exception: a count whose
+// filter is taken whole (FilterFullyPushed) may be answered by the source (the executor's
+// CountInSource).
 #pragma once
 
 #include <cstdint>

@@ -67,7 +67,7 @@ struct QueryResult {
   // Opaque; non-empty when the page was full and more rows may follow. Pass it back (context
   // cursor or `cursor:` clause) with the same query to get the next page.
   std::string cursor;
-  // Spans read from the source (for tests and metrics).
+  // Spans read from the source (for tests and metrics); 0 for a count the source answered.
   int64_t spans_scanned = 0;
 };
 

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/json_writer.h"
 #include "store/sqlite/sqlite_retention.h"
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
@@ -101,10 +102,12 @@ std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts
   in_list(false, r.ids);
   in_list(true, r.root_span_ids);
   // JSON matches are tested on each row the other conditions leave, before its fields are read
-  // out, exactly as the query engine tests them (CountMatching relies on it): the member must be
-  // a JSON string (an object or array whose text equals a value does not match). A text that is
-  // not valid JSON reads as null (the query engine's view of it) rather than failing the scan;
-  // SQLite parses it once for the three calls.
+  // out, exactly as the query engine tests them (CountMatching relies on it): the member's JSON
+  // token (`->`, which gives the stored token as it is) must be one of the values written as JSON
+  // strings. Stored texts are canonical, so a string member equal to a value has exactly that
+  // token, and no other member has it: not an object or array whose text equals the value, nor
+  // a string holding \u0000, which json_extract would cut at the NUL. A text that is not valid
+  // JSON reads as null (the query engine's view of it) rather than failing the scan.
   for (const model::JsonStringMatch& m : r.json_matches) {
     const char* col = JsonColumn(m.field);
     std::optional<std::string> path = JsonPathSql(m.path);
@@ -113,12 +116,13 @@ std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts
     const std::string path_param = "?" + std::to_string(texts->size() + 2);
     std::string values_sql;
     for (const std::string& v : m.values) {
-      texts->push_back(v);
+      std::string token;
+      AppendJsonString(token, v);
+      texts->push_back(std::move(token));
       values_sql += (values_sql.empty() ? "?" : ",?") + std::to_string(texts->size() + 2);
     }
-    sql += std::string(" AND CASE WHEN json_valid(") + col + ") THEN json_type(" + col + ", " +
-           path_param + ") = 'text' AND json_extract(" + col + ", " + path_param + ") IN (" +
-           values_sql + ") END";
+    sql += std::string(" AND CASE WHEN json_valid(") + col + ") THEN (" + col + " -> " +
+           path_param + ") IN (" + values_sql + ") END";
   }
   switch (r.order) {
     case model::ScanOrder::kXactAscending: *order_by = " ORDER BY xact_id, row_key"; break;
