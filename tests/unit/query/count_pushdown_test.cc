@@ -31,21 +31,6 @@ class NotingSource : public model::EventSource {
   model::EventSource& inner_;
 };
 
-// Passes scans on only, without their JSON matches: the engine reads every row of the range
-// and counts what its whole filter keeps, whatever the store's SQL does.
-class ScanOnlySource : public model::EventSource {
- public:
-  explicit ScanOnlySource(model::EventSource& inner) : inner_(inner) {}
-  Result<std::unique_ptr<model::EventStream>> Scan(const model::ScanRequest& request) override {
-    model::ScanRequest r = request;
-    r.json_matches.clear();
-    return inner_.Scan(r);
-  }
-
- private:
-  model::EventSource& inner_;
-};
-
 class CountPushdownTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -112,7 +97,7 @@ class CountPushdownTest : public ::testing::Test {
     ASSERT_TRUE(pushed.status.ok()) << pushed.status.ToString();
     EXPECT_EQ(noting.counts, counted_in_store ? 1 : 0);
     EXPECT_EQ(noting.scans, counted_in_store ? 0 : 1);
-    ScanOnlySource scan_only(*store_);
+    NoJsonMatchesSource scan_only(*store_);  // the engine reads every row of the range
     const Ran read = RunOn(scan_only, q);
     ASSERT_TRUE(read.status.ok()) << read.status.ToString();
     EXPECT_EQ(AsArray(read.rows), expected) << "the engine reading every row";

@@ -19,20 +19,6 @@ namespace {
 
 using Case = sluice::testing::QueryCase;
 
-// Passes scans on without their JSON matches: the engine's evaluation alone decides.
-class NoJsonMatchesSource : public model::EventSource {
- public:
-  explicit NoJsonMatchesSource(model::EventSource& inner) : inner_(inner) {}
-  Result<std::unique_ptr<model::EventStream>> Scan(const model::ScanRequest& request) override {
-    model::ScanRequest r = request;
-    r.json_matches.clear();
-    return inner_.Scan(r);
-  }
-
- private:
-  model::EventSource& inner_;
-};
-
 // The insert API's event for a row of the data set.
 std::string InsertEventJson(const model::Event& e) {
   std::string out;
