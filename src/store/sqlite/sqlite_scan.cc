@@ -106,8 +106,10 @@ std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts
   // token (`->`, which gives the stored token as it is) must be one of the values written as JSON
   // strings. Stored texts are canonical, so a string member equal to a value has exactly that
   // token, and no other member has it: not an object or array whose text equals the value, nor
-  // a string holding \u0000, which json_extract would cut at the NUL. A text that is not valid
-  // JSON reads as null (the query engine's view of it) rather than failing the scan.
+  // a string holding \u0000, which json_extract would cut at the NUL. For the same reason a row
+  // whose text holds none of the tokens cannot match, which `instr` tells before any JSON is
+  // parsed. A text that is not valid JSON reads as null (the query engine's view of it) rather
+  // than failing the scan.
   for (const model::JsonStringMatch& m : r.json_matches) {
     const char* col = JsonColumn(m.field);
     std::optional<std::string> path = JsonPathSql(m.path);
@@ -115,14 +117,18 @@ std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts
     texts->push_back(*path);
     const std::string path_param = "?" + std::to_string(texts->size() + 2);
     std::string values_sql;
+    std::string present_sql;  // a token appears in the text: needed for a match, and cheap
     for (const std::string& v : m.values) {
       std::string token;
       AppendJsonString(token, v);
       texts->push_back(std::move(token));
-      values_sql += (values_sql.empty() ? "?" : ",?") + std::to_string(texts->size() + 2);
+      const std::string param = "?" + std::to_string(texts->size() + 2);
+      values_sql += (values_sql.empty() ? "" : ",") + param;
+      present_sql +=
+          std::string(present_sql.empty() ? "" : " OR ") + "instr(" + col + ", " + param + ") > 0";
     }
-    sql += std::string(" AND CASE WHEN json_valid(") + col + ") THEN (" + col + " -> " +
-           path_param + ") IN (" + values_sql + ") END";
+    sql += " AND (" + present_sql + ") AND CASE WHEN json_valid(" + col + ") THEN (" + col +
+           " -> " + path_param + ") IN (" + values_sql + ") END";
   }
   switch (r.order) {
     case model::ScanOrder::kXactAscending: *order_by = " ORDER BY xact_id, row_key"; break;
