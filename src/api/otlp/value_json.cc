@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "common/json_writer.h"
+#include "common/kept_json_parser.h"
 
 namespace sluice::api::otlp {
 
@@ -18,8 +19,6 @@ using simdjson::dom::element_type;
 // Objects this large look their keys up in a hash map instead of a scan.
 constexpr size_t kIndexedMembers = 16;
 constexpr int kMaxJsonDepth = 256;
-// JSON texts up to this size are parsed with memory each thread keeps.
-constexpr size_t kReusedBytes = 1 << 20;
 
 // The array or object inside an element known to hold one. (Range loops must not iterate a
 // temporary simdjson_result: it would dangle.)
@@ -108,22 +107,11 @@ Status AppendCompact(element el, std::string& out, int depth, bool* duplicate) {
   return Status();
 }
 
-// A simdjson parser and the padded copy of the text it parses.
-struct Parser {
-  simdjson::dom::parser parser;
-  std::string padded;
-};
-
-// Parses `text`. Each thread keeps a parser for texts up to kReusedBytes (most of them); a larger
-// text is parsed with `own`, freed with it, so no thread holds on to its largest text's memory.
-// The document lives until the thread's next Parse (or `own` goes).
-Result<element> Parse(std::string_view text, Parser& own) {
-  thread_local Parser reused;
-  Parser& p = text.size() <= kReusedBytes ? reused : own;
-  p.padded.assign(text);
-  p.padded.resize(text.size() + simdjson::SIMDJSON_PADDING);  // the padding simdjson reads past
+// Parses `text` with the thread's kept parser. The document lives until the thread's next Parse.
+Result<element> Parse(std::string_view text) {
+  thread_local KeptJsonParser parser;
   element root;
-  if (auto err = p.parser.parse(p.padded.data(), text.size(), false).get(root)) {
+  if (auto err = parser.Parse(text).get(root)) {
     return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
   }
   return root;
@@ -132,8 +120,7 @@ Result<element> Parse(std::string_view text, Parser& own) {
 }  // namespace
 
 Result<std::string> CanonicalJson(std::string_view text) {
-  Parser own;
-  SLUICE_ASSIGN_OR_RETURN(const element root, Parse(text, own));
+  SLUICE_ASSIGN_OR_RETURN(const element root, Parse(text));
   std::string out;
   out.reserve(text.size());
   bool duplicate = false;
@@ -211,11 +198,10 @@ Result<JsonKind> ReadChildren(element root, std::vector<JsonChild>* children) {
 Result<JsonKind> ReadCarriedJson(const DecodedRequest& r, uint32_t index, std::string* text,
                                  std::vector<JsonChild>* children) {
   const Value& v = r.values[index];
-  Parser own;
   if (v.kind == ValueKind::kString) {
     // A string carrying JSON, the usual case: one parse gives the canonical text and the
     // children, unless an object repeats a key (the Json class then keeps the last).
-    auto root = Parse(v.text, own);
+    auto root = Parse(v.text);
     bool duplicate = false;
     text->clear();
     if (root.ok() && AppendCompact(*root, *text, 1, &duplicate).ok() && !duplicate) {
@@ -223,7 +209,7 @@ Result<JsonKind> ReadCarriedJson(const DecodedRequest& r, uint32_t index, std::s
     }
   }
   *text = JsonCarriedBy(r, index);
-  SLUICE_ASSIGN_OR_RETURN(const element root, Parse(*text, own));
+  SLUICE_ASSIGN_OR_RETURN(const element root, Parse(*text));
   return ReadChildren(root, children);
 }
 
