@@ -10,6 +10,7 @@
 #include <regex>
 #include <vector>
 
+#include "common/kept_buffer.h"
 #include "common/log.h"
 
 namespace sluice::api {
@@ -105,9 +106,6 @@ void WriteResponse(const ApiResponse& api, httplib::Response& res) {
   for (const auto& [k, v] : api.headers) res.set_header(k, v);
   res.set_content(api.body, api.content_type);
 }
-
-// The largest body buffer a request thread keeps for its next request (see Route).
-constexpr size_t kKeptBodyBytes = size_t{4} << 20;
 
 // Reads the body through the HTTP library, which undoes a gzip, deflate or br Content-Encoding
 // and chunked transfer, holding what it yields to `max_bytes`: the library itself checks only
@@ -223,13 +221,11 @@ void HttpServer::Route(const std::string& method, const std::string& pattern,
   auto reading = [impl, serve, on_error](const httplib::Request& req, httplib::Response& res,
                                          const httplib::ContentReader& reader) {
     // A request thread reads each body into the buffer of its previous one, unless that grew
-    // past kKeptBodyBytes: a fresh buffer of a body's size (a megabyte for 512 spans) was
+    // past kKeptBufferBytes: a fresh buffer of a body's size (a megabyte for 512 spans) was
     // faulted in page by page on every request. Handlers only borrow the body for their call.
     thread_local std::string body;
     struct GiveBackLarge {  // also when the handler throws
-      ~GiveBackLarge() {
-        if (body.capacity() > kKeptBodyBytes) std::string().swap(body);
-      }
+      ~GiveBackLarge() { GiveBackIfLarge(body); }
     } give_back;
     body.clear();
     if (ReadBody(req, reader, impl->options.max_body_bytes, on_error, &body, res)) {

@@ -15,12 +15,14 @@
 #include <memory>
 #include <string_view>
 
+#include "common/kept_buffer.h"
+
 namespace sluice {
 
 class KeptJsonParser {
  public:
   // Documents up to this size keep their buffers for the next one.
-  static constexpr size_t kKeptBytes = size_t{4} << 20;
+  static constexpr size_t kKeptBytes = kKeptBufferBytes;
 
   // Parses `text` (copied first, so it need not be padded). The element and everything read
   // from it live until the next Parse.

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "common/json_writer.h"
+#include "common/kept_buffer.h"
 #include "common/time_util.h"
 #include "common/uuid.h"
 #include "model/event_parse_internal.h"
@@ -283,6 +284,7 @@ Result<EventWrite> ParseEvent(element event, std::string_view where, RowExtras* 
       text.clear();
       SLUICE_RETURN_IF_ERROR(AppendCompact(field.value, text, 1));
       w.fields.emplace_back(std::string(k), text);
+      GiveBackIfLarge(text);
     }
   }
   if (!w.merge_paths.empty() && !w.is_merge) {
@@ -295,7 +297,8 @@ Result<EventWrite> ParseEvent(element event, std::string_view where, RowExtras* 
   return w;
 }
 
-Result<element> ParseRoot(KeptJsonParser& parser, std::string_view text) {
+Result<element> ParseRoot(std::string_view text) {
+  thread_local KeptJsonParser parser;
   element root;
   if (auto err = parser.Parse(text).get(root)) {
     return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
@@ -313,8 +316,7 @@ using event_parse::ParseEvent;
 using event_parse::ParseRoot;
 
 Result<std::vector<EventWrite>> ParseInsertRequest(std::string_view body) {
-  thread_local KeptJsonParser parser;
-  SLUICE_ASSIGN_OR_RETURN(element root, ParseRoot(parser, body));
+  SLUICE_ASSIGN_OR_RETURN(element root, ParseRoot(body));
   element events;
   bool found = false;
   for (auto field : Obj(root)) {

@@ -43,8 +43,9 @@ struct RowExtras {
 // being refused as unknown fields.
 Result<EventWrite> ParseEvent(element event, std::string_view where, RowExtras* extras);
 
-// Parses a document that must be a JSON object, with a parser a thread keeps (a padded copy and
-// parser buffers per call were fresh allocations of the body's size, faulted in each time).
-Result<element> ParseRoot(KeptJsonParser& parser, std::string_view text);
+// Parses a document that must be a JSON object, with the thread's kept parser (a padded copy and
+// parser buffers per call were fresh allocations of the body's size, faulted in each time). The
+// element lives until the thread's next ParseRoot.
+Result<element> ParseRoot(std::string_view text);
 
 }  // namespace sluice::model::event_parse

@@ -99,8 +99,7 @@ Result<std::optional<ObjectRef>> ExportedObject(const RowExtras& x, std::string_
 }  // namespace
 
 Result<Logs3Request> ParseLogs3Request(std::string_view body) {
-  thread_local KeptJsonParser parser;
-  SLUICE_ASSIGN_OR_RETURN(element root, ParseRoot(parser, body));
+  SLUICE_ASSIGN_OR_RETURN(element root, ParseRoot(body));
   Logs3Request out;
   bool found = false;
   for (auto field : Obj(root)) {
