@@ -299,8 +299,7 @@ Status Executor::ScanSpans(const Pushdown& p) {
 }
 
 Result<bool> Executor::CountInSource(const Pushdown& p) {
-  if (!groups_ || q_.source.shape != Shape::kSpans || !groups_->CountsRowsOnly() ||
-      !FilterFullyPushed(q_.filter.get(), q_.source.shape, env_)) {
+  if (!groups_ || q_.source.shape != Shape::kSpans || !groups_->CountsRowsOnly() || !p.whole) {
     return false;
   }
   SLUICE_ASSIGN_OR_RETURN(const std::optional<int64_t> n, source_.CountMatching(BaseScan(p)));

@@ -31,19 +31,19 @@ Op Flip(Op op) {
 void Lower(std::optional<int64_t>& bound, int64_t v) { bound = bound ? std::max(*bound, v) : v; }
 void Upper(std::optional<int64_t>& bound, int64_t v) { bound = bound ? std::min(*bound, v) : v; }
 
-// created in [min, max): folds one comparison with a timestamp.
-void CreatedBound(Pushdown& p, Op op, int64_t t) {
-  if (t == INT64_MAX || t == INT64_MIN) return;
+// created in [min, max): folds one comparison with a timestamp; whether it did.
+bool CreatedBound(Pushdown& p, Op op, int64_t t) {
+  if (t == INT64_MAX || t == INT64_MIN) return false;
   switch (op) {
     case Op::kEq:
       Lower(p.created_min, t);
       Upper(p.created_max, t + 1);
-      break;
-    case Op::kGt: Lower(p.created_min, t + 1); break;
-    case Op::kGe: Lower(p.created_min, t); break;
-    case Op::kLt: Upper(p.created_max, t); break;
-    case Op::kLe: Upper(p.created_max, t + 1); break;
-    default: break;
+      return true;
+    case Op::kGt: Lower(p.created_min, t + 1); return true;
+    case Op::kGe: Lower(p.created_min, t); return true;
+    case Op::kLt: Upper(p.created_max, t); return true;
+    case Op::kLe: Upper(p.created_max, t + 1); return true;
+    default: return false;
   }
 }
 
@@ -120,8 +120,11 @@ std::optional<model::JsonStringMatch> JsonMatch(const Expr& e, const EvalEnv& en
   return m;
 }
 
-void Range(const Expr& e, Shape shape, const EvalEnv& env, Pushdown& p) {
-  if (e.kind != ExprKind::kBinary || e.op > Op::kGe || e.op == Op::kNe) return;
+// Folds a comparison of `created` or `_xact_id` with a constant; whether it was a `created`
+// comparison taken whole.
+bool Range(const Expr& e, Shape shape, const EvalEnv& env, Pushdown& p) {
+  if (e.kind != ExprKind::kBinary || e.op > Op::kGe || e.op == Op::kNe) return false;
+  bool whole = false;
   for (int side = 0; side < 2; ++side) {
     const Expr& field = *e.args[side];
     const Expr& other = *e.args[1 - side];
@@ -129,39 +132,16 @@ void Range(const Expr& e, Shape shape, const EvalEnv& env, Pushdown& p) {
     Op op = side == 0 ? e.op : Flip(e.op);
     Value v = Eval(other, nullptr, env);
     if (IsTopField(field, FieldId::kCreated) && v.kind == Value::Kind::kTimestamp) {
-      CreatedBound(p, op, v.i);
+      whole = CreatedBound(p, op, v.i) || whole;
     } else if (IsTopField(field, FieldId::kXactId) && v.kind == Value::Kind::kInt &&
                shape == Shape::kSpans) {
       XactBound(p, op, v.i);
     }
   }
-}
-
-// `created <op> <timestamp constant>` that CreatedBound folds whole.
-bool CreatedRangeWhole(const Expr& e, const EvalEnv& env) {
-  if (e.kind != ExprKind::kBinary || e.op > Op::kGe || e.op == Op::kNe) return false;
-  for (int side = 0; side < 2; ++side) {
-    if (!IsTopField(*e.args[side], FieldId::kCreated) || !IsConstant(*e.args[1 - side])) continue;
-    const Value v = Eval(*e.args[1 - side], nullptr, env);
-    return v.kind == Value::Kind::kTimestamp && v.i != INT64_MAX && v.i != INT64_MIN;
-  }
-  return false;
+  return whole;
 }
 
 }  // namespace
-
-bool FilterFullyPushed(const Expr* filter, Shape shape, const EvalEnv& env) {
-  if (filter == nullptr) return true;
-  std::vector<const Expr*> conjuncts;
-  Conjuncts(*filter, conjuncts);
-  for (const Expr* c : conjuncts) {
-    const bool whole = CreatedRangeWhole(*c, env) || IdList(*c, FieldId::kId, env) ||
-                       IdList(*c, FieldId::kRootSpanId, env) ||
-                       (shape == Shape::kSpans && JsonMatch(*c, env));
-    if (!whole) return false;
-  }
-  return true;
-}
 
 Pushdown ExtractPushdown(const Expr* filter, Shape shape, const EvalEnv& env) {
   Pushdown p;
@@ -169,13 +149,22 @@ Pushdown ExtractPushdown(const Expr* filter, Shape shape, const EvalEnv& env) {
   std::vector<const Expr*> conjuncts;
   Conjuncts(*filter, conjuncts);
   for (const Expr* c : conjuncts) {
-    Range(*c, shape, env, p);
-    if (auto ids = IdList(*c, FieldId::kId, env)) Intersect(p.ids, std::move(*ids));
+    bool taken = Range(*c, shape, env, p);
+    if (auto ids = IdList(*c, FieldId::kId, env)) {
+      Intersect(p.ids, std::move(*ids));
+      taken = true;
+    }
     if (auto roots = IdList(*c, FieldId::kRootSpanId, env)) {
       Intersect(p.root_span_ids, std::move(*roots));
+      taken = true;
     }
-    if (shape != Shape::kSpans) continue;
-    if (auto m = JsonMatch(*c, env)) p.json_matches.push_back(std::move(*m));
+    if (shape == Shape::kSpans) {
+      if (auto m = JsonMatch(*c, env)) {
+        p.json_matches.push_back(std::move(*m));
+        taken = true;
+      }
+    }
+    p.whole = p.whole && taken;
   }
   p.empty = (p.ids && p.ids->empty()) || (p.root_span_ids && p.root_span_ids->empty()) ||
             (p.created_min && p.created_max && *p.created_min >= *p.created_max) ||

@@ -4,7 +4,7 @@
 // (`metadata.environment = 'prod'`, `metadata.region in ('eu', 'us')`). Only top-level `and`
 // conjuncts of the form <field> <op> <constant> are taken; the whole filter is still evaluated
 // over the streamed rows, so pushdown only narrows the scan. The one exception: a count whose
-// filter is taken whole (FilterFullyPushed) may be answered by the source (the executor's
+// filter is taken whole (Pushdown::whole) may be answered by the source (the executor's
 // CountInSource).
 #pragma once
 
@@ -33,18 +33,16 @@ struct Pushdown {
   std::vector<model::JsonStringMatch> json_matches;
   // The conjuncts contradict each other: no row can match, skip the scan.
   bool empty = false;
+  // Every conjunct was taken whole (a `created` comparison with a timestamp, an `id` or
+  // `root_span_id` list, or for spans a JSON match): a scan with this pushdown, JSON matches
+  // applied exactly, returns exactly the rows the filter keeps. True for no filter.
+  bool whole = true;
 };
 
 // `shape` decides what may be pushed: for traces only the root span's created and id and the
 // root_span_id (a trace's _xact_id is its greatest, not known per span; its JSON fields are
 // read from its spans, of which only the root must match).
 Pushdown ExtractPushdown(const Expr* filter, Shape shape, const EvalEnv& env);
-
-// Whether ExtractPushdown takes every conjunct of `filter` whole, so that a scan with its
-// pushdown, JSON matches applied exactly, returns exactly the rows the filter keeps: each
-// conjunct is a `created` comparison with a timestamp, an `id` or `root_span_id` list, or
-// (spans) a JSON match. True for no filter.
-bool FilterFullyPushed(const Expr* filter, Shape shape, const EvalEnv& env);
 
 // Copies the pushdown into a scan request (ids, root_span_ids, created and _xact_id bounds,
 // JSON matches).
