@@ -41,6 +41,19 @@ const char* JsonColumn(std::string_view field) {
   return nullptr;
 }
 
+// The column and JSON path a match is tested on in SQL, or nullopt when it cannot be written
+// there (PageSql then leaves it out, and CountMatching declines).
+struct MatchInSql {
+  const char* column;
+  std::string path;
+};
+std::optional<MatchInSql> MatchSql(const model::JsonStringMatch& m) {
+  const char* column = JsonColumn(m.field);
+  std::optional<std::string> path = JsonPathSql(m.path);
+  if (column == nullptr || !path || m.values.empty()) return std::nullopt;
+  return MatchInSql{column, std::move(*path)};
+}
+
 // kEventColumns with the JSON fields a request does not need read as NULL.
 std::string EventColumnsFor(const model::ScanRequest& r) {
   if (!r.json_fields) return kEventColumns;
@@ -111,10 +124,10 @@ std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts
   // parsed. A text that is not valid JSON reads as null (the query engine's view of it) rather
   // than failing the scan.
   for (const model::JsonStringMatch& m : r.json_matches) {
-    const char* col = JsonColumn(m.field);
-    std::optional<std::string> path = JsonPathSql(m.path);
-    if (col == nullptr || !path || m.values.empty()) continue;
-    texts->push_back(*path);
+    std::optional<MatchInSql> in_sql = MatchSql(m);
+    if (!in_sql) continue;
+    const char* col = in_sql->column;
+    texts->push_back(std::move(in_sql->path));
     const std::string path_param = "?" + std::to_string(texts->size() + 2);
     std::string values_sql;
     std::string present_sql;  // a token appears in the text: needed for a match, and cheap
@@ -438,9 +451,7 @@ Result<std::optional<int64_t>> SqliteStore::CountMatching(const model::ScanReque
   if (request.limit != 0) return InvalidArgumentError("a counted scan takes no limit");
   // A match PageSql leaves out (a key SQLite's paths cannot spell) would be counted as met.
   for (const model::JsonStringMatch& m : request.json_matches) {
-    if (JsonColumn(m.field) == nullptr || !JsonPathSql(m.path) || m.values.empty()) {
-      return std::optional<int64_t>();
-    }
+    if (!MatchSql(m)) return std::optional<int64_t>();
   }
   SLUICE_ASSIGN_OR_RETURN(const int64_t n, CountRows(request));
   return std::optional<int64_t>(n);
