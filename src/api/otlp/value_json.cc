@@ -174,10 +174,6 @@ Status ReadChild(element el, std::string_view key, std::vector<JsonChild>* child
   return AppendCompact(el, c.text, 2, &duplicate);
 }
 
-}  // namespace
-
-namespace {
-
 // The kind of a parsed document's top level, and an object's members or an array's elements.
 Result<JsonKind> ReadChildren(element root, std::vector<JsonChild>* children) {
   children->clear();
@@ -202,9 +198,14 @@ Result<JsonKind> ReadCarriedJson(const DecodedRequest& r, uint32_t index, std::s
     // A string carrying JSON, the usual case: one parse gives the canonical text and the
     // children, unless an object repeats a key (the Json class then keeps the last).
     auto root = Parse(v.text);
-    bool duplicate = false;
     text->clear();
-    if (root.ok() && AppendCompact(*root, *text, 1, &duplicate).ok() && !duplicate) {
+    if (!root.ok()) {  // not JSON: the string itself (as JsonCarriedBy gives it)
+      AppendJsonString(*text, v.text);
+      children->clear();
+      return JsonKind::kString;
+    }
+    bool duplicate = false;
+    if (AppendCompact(*root, *text, 1, &duplicate).ok() && !duplicate) {
       return ReadChildren(*root, children);
     }
   }

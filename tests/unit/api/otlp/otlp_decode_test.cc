@@ -301,7 +301,9 @@ TEST(OtlpValues, CarriedJsonGivesTheCanonicalTextAndItsTopLevel) {
   EXPECT_EQ(read(1), "string");
   EXPECT_EQ(text, R"("{nope")");
   EXPECT_EQ(read(2), R"(object k=2 j="v")");
+  EXPECT_EQ(text, R"({"k":2,"j":"v"})");
   EXPECT_EQ(read(3), "object s=0.5");
+  EXPECT_EQ(text, R"({"s":0.5})");
   EXPECT_EQ(children[0].kind, JsonKind::kNumber);
   EXPECT_EQ(children[0].number, 0.5);
 }
