@@ -83,16 +83,18 @@ std::optional<uint32_t> AttributeIndex::Find(std::string_view key) const {
   return entries_[e].value_index;
 }
 
+void AttributeIndex::MarkChain(uint32_t last) {
+  for (uint32_t e = last; e != kNone; e = entries_[e].earlier) entries_[e].taken = true;
+}
+
 std::optional<uint32_t> AttributeIndex::Take(std::string_view key) {
   const uint32_t last = Last(key);
   if (last == kNone) return std::nullopt;
-  for (uint32_t e = last; e != kNone; e = entries_[e].earlier) entries_[e].taken = true;
+  MarkChain(last);
   return entries_[last].value_index;
 }
 
-void AttributeIndex::MarkTaken(std::string_view key) {
-  for (uint32_t e = Last(key); e != kNone; e = entries_[e].earlier) entries_[e].taken = true;
-}
+void AttributeIndex::MarkTaken(std::string_view key) { MarkChain(Last(key)); }
 
 std::vector<uint32_t> AttributeIndex::WithPrefix(std::string_view prefix) const {
   std::vector<const Entry*> found;  // in request order

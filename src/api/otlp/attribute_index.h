@@ -44,6 +44,8 @@ class AttributeIndex {
   };
   // The last entry with `key`, or kNone.
   uint32_t Last(std::string_view key) const;
+  // Marks entry `last` (kNone: nothing) and every earlier one of its key taken.
+  void MarkChain(uint32_t last);
 
   // A bit per (length, first and last character) of the keys present: most keys a mapping asks
   // for are absent, and this turns nearly all of them away before their hash is computed.

@@ -13,17 +13,17 @@ namespace sluice::api::otlp {
 
 namespace {
 
-// The id's hex digits (lower case), between `open` and `close` when they are not 0.
-std::string Hex(const SpanIdBytes& id, char open = 0, char close = 0) {
+// The id's hex digits (lower case), between `open` and `close`.
+std::string Hex(const SpanIdBytes& id, std::string_view open = "", std::string_view close = "") {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
-  out.reserve(2 * id.size + 4);  // room for a list's brackets too
-  if (open != 0) out.push_back(open);
+  out.reserve(open.size() + 2 * id.size + close.size());
+  out += open;
   for (size_t i = 0; i < id.size; ++i) {
     out.push_back(kDigits[id.bytes[i] >> 4]);
     out.push_back(kDigits[id.bytes[i] & 15]);
   }
-  if (close != 0) out.push_back(close);
+  out += close;
   return out;
 }
 
@@ -194,14 +194,9 @@ Result<model::EventWrite> MapSpan(const DecodedRequest& r, const Span& span,
   auto add = [&w](const char* name, std::string text) {
     if (!text.empty()) w.fields.emplace_back(name, std::move(text));
   };
-  add("span_id", Hex(span.span_id, '"', '"'));
-  add("root_span_id", Hex(span.trace_id, '"', '"'));
-  if (has_parent) {
-    std::string parents = Hex(span.parent_span_id, '"', '"');
-    parents.insert(parents.begin(), '[');
-    parents.push_back(']');
-    add("span_parents", std::move(parents));
-  }
+  add("span_id", '"' + w.id + '"');
+  add("root_span_id", Hex(span.trace_id, "\"", "\""));
+  if (has_parent) add("span_parents", Hex(span.parent_span_id, "[\"", "\"]"));
   if (span.start_unix_nano > 0) {
     const auto micros = static_cast<TimestampMicros>(span.start_unix_nano / 1000);
     add("created", JsonStringText(FormatRfc3339(micros)));

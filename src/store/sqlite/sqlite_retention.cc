@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <mutex>
 
-#include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store_sql.h"
 

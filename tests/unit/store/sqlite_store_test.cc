@@ -430,10 +430,6 @@ TEST_F(SqliteStoreTest, AReadWhoseSegmentsAreSealedBeforeItsSnapshotStillFindsEv
   }
 }
 
-// The open segment's ids are read from its table when the store opens again: a merge into a row
-// written before the restart finds it (one row, both fields), as do lookups by id and root. A
-// store whose open segment still has the SQLite id and root indexes of the earlier layout opens
-// the same way, without them; its sealed segments keep theirs.
 TEST_F(SqliteStoreTest, AnOlderSluiceRefusesAFileANewerOneWroteAndChangesNothing) {
   ASSERT_TRUE(Insert(R"({"events":[{"id":"kept"}]})").ok());
   store_.reset();
@@ -458,6 +454,10 @@ TEST_F(SqliteStoreTest, AnOlderSluiceRefusesAFileANewerOneWroteAndChangesNothing
   (*q)->Reset();
 }
 
+// The open segment's ids are read from its table when the store opens again: a merge into a row
+// written before the restart finds it (one row, both fields), as do lookups by id and root. A
+// store whose open segment still has the SQLite id and root indexes of the earlier layout opens
+// the same way, without them; its sealed segments keep theirs.
 TEST_F(SqliteStoreTest, RowsOfTheOpenSegmentAreFoundByIdAfterTheStoreOpensAgain) {
   ASSERT_TRUE(Insert(R"({"events":[{"id":"s1"},{"id":"s2"},{"id":"s3"},{"id":"s4"}]})").ok());
   ASSERT_TRUE(Insert(R"({"events":[{"id":"a","input":1,"root_span_id":"t","span_id":"a"}]})").ok());
