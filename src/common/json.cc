@@ -242,4 +242,64 @@ Result<std::string> CanonicalizeJson(std::string_view text) {
   return j.ToString();
 }
 
+namespace {
+
+// The common case without escapes: `["a","b"]` as StringsToJson writes it (whitespace allowed).
+// False when the text needs the full parser.
+bool SplitPlainStrings(std::string_view t, std::vector<std::string>* out) {
+  if (t.find('\\') != std::string_view::npos) return false;
+  size_t n = 0, i = 0;
+  auto skip_ws = [&] {
+    while (i < t.size() && (t[i] == ' ' || t[i] == '\n' || t[i] == '\t' || t[i] == '\r')) ++i;
+  };
+  skip_ws();
+  if (i >= t.size() || t[i++] != '[') return false;
+  skip_ws();
+  if (i < t.size() && t[i] == ']') {
+    out->resize(0);
+    return true;
+  }
+  while (true) {
+    skip_ws();
+    if (i >= t.size() || t[i++] != '"') return false;
+    const size_t end = t.find('"', i);
+    if (end == std::string_view::npos) return false;
+    if (n == out->size()) out->emplace_back();
+    (*out)[n++].assign(t.data() + i, end - i);
+    i = end + 1;
+    skip_ws();
+    if (i >= t.size()) return false;
+    if (t[i] == ']') break;
+    if (t[i++] != ',') return false;
+  }
+  out->resize(n);
+  return true;
+}
+
+}  // namespace
+
+void JsonToStringsInto(std::string_view text, std::vector<std::string>* out) {
+  if (text.empty()) {
+    out->clear();
+    return;
+  }
+  if (SplitPlainStrings(text, out)) return;
+  out->clear();
+  auto j = Json::Parse(text);
+  if (!j.ok() || !j->is_array()) return;
+  for (const Json& s : j->array()) {
+    if (!s.is_string()) {
+      out->clear();
+      return;
+    }
+    out->push_back(s.string_value());
+  }
+}
+
+std::vector<std::string> JsonToStrings(std::string_view text) {
+  std::vector<std::string> out;
+  JsonToStringsInto(text, &out);
+  return out;
+}
+
 }  // namespace sluice

@@ -92,4 +92,10 @@ class Json {
 // Validates that text is one JSON document and returns its canonical form.
 Result<std::string> CanonicalizeJson(std::string_view text);
 
+// The strings of a JSON array of strings; an empty list for "" or for text that is not an array
+// of strings.
+std::vector<std::string> JsonToStrings(std::string_view text);
+// The same into `out`, reusing its strings' storage (scans call it once per row).
+void JsonToStringsInto(std::string_view text, std::vector<std::string>* out);
+
 }  // namespace sluice

@@ -66,30 +66,6 @@ std::optional<std::string> StringOf(const std::string& text) {
   return v->string_value();
 }
 
-// The strings of a JSON list text, as Strings does; a list of plain strings without a
-// backslash is read without a tree.
-std::vector<std::string> StringsOf(const std::string& text) {
-  std::vector<std::string> out;
-  if (text.size() >= 2 && text.front() == '[' && text.find('\\') == std::string::npos) {
-    size_t at = 1;
-    bool plain = true;
-    while (plain && at < text.size() && text[at] != ']') {
-      const size_t close = text[at] == '"' ? text.find('"', at + 1) : std::string::npos;
-      if (close == std::string::npos || close + 1 >= text.size()) {
-        plain = false;
-        break;
-      }
-      out.emplace_back(text, at + 1, close - at - 1);
-      at = close + 1;
-      if (text[at] == ',') ++at;
-    }
-    if (plain && at + 1 == text.size()) return out;
-    out.clear();
-  }
-  auto v = Json::Parse(text);
-  return v.ok() ? Strings(&*v) : out;
-}
-
 Result<Json> ParseStored(const std::string& text) {
   if (text.empty()) return Json();
   return Json::Parse(text);
@@ -146,7 +122,7 @@ Result<Event> Apply(const EventWrite& w, const Event* existing, TimestampMicros 
   auto strings_of = [&](const char* name) -> std::vector<std::string> {
     if (merging) return Strings(merged.Find(name));
     const std::string* t = w.Find(name);
-    return t == nullptr ? std::vector<std::string>() : StringsOf(*t);
+    return t == nullptr ? std::vector<std::string>() : JsonToStrings(*t);
   };
   Event e;
   e.id = w.id;

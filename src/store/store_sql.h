@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/json.h"  // JsonToStrings, the reverse of StringsToJson
 #include "model/auth.h"
 #include "model/automation.h"
 #include "model/scan.h"
@@ -17,13 +18,9 @@ namespace sluice::store {
 
 // JSON array text of strings; "" for an empty list (stored as NULL).
 std::string StringsToJson(const std::vector<std::string>& v);
-std::vector<std::string> JsonToStrings(std::string_view text);
 // JSON array text of integers, "[]" for none (row keys bound as one parameter, so that a
 // statement's text does not change with them).
 std::string IntsToJson(std::span<const int64_t> v);
-// The same into `out`, reusing its strings' storage (scans call it once per row). Text that is
-// not an array of strings gives an empty list.
-void JsonToStringsInto(std::string_view text, std::vector<std::string>* out);
 
 // A key's grants as JSON text, and back (entries that do not parse are dropped).
 std::string GrantsToJson(const std::vector<model::Grant>& grants);
