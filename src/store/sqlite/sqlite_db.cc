@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <thread>
 
@@ -34,6 +35,25 @@ void KeyHashFunction(sqlite3_context* ctx, int, sqlite3_value** argv) {
   const int n = sqlite3_value_bytes(argv[0]);
   sqlite3_result_int64(
       ctx, TextKeyHash(std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(n))));
+}
+
+// sluice_contains(text, part): 1 when `part` occurs in `text`, 0 when not, null for a null text.
+// SQLite's instr() compares at every byte offset with a call of its own (and counts characters
+// for its answer); memmem skips ahead. A scan's JSON matches test it on every row in range.
+void ContainsFunction(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  const void* text = sqlite3_value_text(argv[0]);
+  const size_t text_bytes = static_cast<size_t>(sqlite3_value_bytes(argv[0]));
+  const void* part = sqlite3_value_text(argv[1]);
+  const size_t part_bytes = static_cast<size_t>(sqlite3_value_bytes(argv[1]));
+  if (text == nullptr || part == nullptr) {  // out of memory converting a value to text
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_result_int(ctx, memmem(text, text_bytes, part, part_bytes) != nullptr ? 1 : 0);
 }
 
 }  // namespace
@@ -138,6 +158,10 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
                                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                              nullptr, &KeyHashFunction, nullptr, nullptr, nullptr);
   if (frc != SQLITE_OK) return SqliteError(frc, db, "registering sluice_key_hash");
+  const int crc = sqlite3_create_function_v2(db, "sluice_contains", 2,
+                                             SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                             nullptr, &ContainsFunction, nullptr, nullptr, nullptr);
+  if (crc != SQLITE_OK) return SqliteError(crc, db, "registering sluice_contains");
   SLUICE_RETURN_IF_ERROR(
       c->Exec("PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; "
               "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "

@@ -55,6 +55,10 @@ inline constexpr char kObjectKeySql[] =
 // The key of the events of `object` in event_objects, if it ever had any.
 Result<std::optional<int64_t>> ObjectKey(Connection& c, const model::ObjectRef& object);
 // Reads an event from a statement positioned on a row selected with kEventColumns.
+// The last _xact_id taken (0 before the first write), as `c`'s snapshot sees it. Every write
+// of events takes one, whichever process makes it.
+Result<uint64_t> LastXactId(Connection& c);
+
 model::Event ReadEvent(const Statement& s);
 // The same into `e`, reusing the storage of its strings (no allocation once they are large
 // enough): scans read every row through it.

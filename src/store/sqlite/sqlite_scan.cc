@@ -1,12 +1,15 @@
 // Streamed keyset scans of rows (see model::EventStream).
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "common/catch_all.h"
 #include "common/json_writer.h"
 #include "store/sqlite/sqlite_retention.h"
 #include "store/sqlite/sqlite_rows.h"
@@ -120,8 +123,8 @@ std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts
   // strings. Stored texts are canonical, so a string member equal to a value has exactly that
   // token, and no other member has it: not an object or array whose text equals the value, nor
   // a string holding \u0000, which json_extract would cut at the NUL. For the same reason a row
-  // whose text holds none of the tokens cannot match, which `instr` tells before any JSON is
-  // parsed. A text that is not valid JSON reads as null (the query engine's view of it) rather
+  // whose text holds none of the tokens cannot match, which `sluice_contains` tells before any JSON
+  // is parsed. A text that is not valid JSON reads as null (the query engine's view of it) rather
   // than failing the scan.
   for (const model::JsonStringMatch& m : r.json_matches) {
     std::optional<MatchInSql> in_sql = MatchSql(m);
@@ -137,8 +140,8 @@ std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts
       texts->push_back(std::move(token));
       const std::string param = "?" + std::to_string(texts->size() + 2);
       values_sql += (values_sql.empty() ? "" : ",") + param;
-      present_sql +=
-          std::string(present_sql.empty() ? "" : " OR ") + "instr(" + col + ", " + param + ") > 0";
+      present_sql += std::string(present_sql.empty() ? "" : " OR ") + "sluice_contains(" + col +
+                     ", " + param + ")";
     }
     sql += " AND (" + present_sql + ") AND CASE WHEN json_valid(" + col + ") THEN (" + col +
            " -> " + path_param + ") IN (" + values_sql + ") END";
@@ -170,12 +173,16 @@ class SqliteEventStream final : public model::EventStream {
     return true;
   }
 
-  // Counts what the whole scan returns (up to its limit), reading no row's fields.
-  Result<int64_t> Count() {
+  // Counts what the whole scan returns (up to its limit), reading no row's fields; with
+  // `last_xact`, also the last _xact_id its snapshot saw.
+  Result<int64_t> Count(uint64_t* last_xact = nullptr) {
     SLUICE_ASSIGN_OR_RETURN(auto c, store_->AcquireReader());
     ReadSnapshot snapshot(*c);
     SLUICE_ASSIGN_OR_RETURN(const std::shared_ptr<const SegmentSet> segments,
                             store_->SnapshotSegments(*c, snapshot));
+    if (last_xact != nullptr) {
+      SLUICE_ASSIGN_OR_RETURN(*last_xact, LastXactId(*c));
+    }
     SLUICE_ASSIGN_OR_RETURN(Statement * s,
                             PreparePage(*c, *segments, request_.limit, Select::kCount));
     SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
@@ -244,7 +251,7 @@ class SqliteEventStream final : public model::EventStream {
     // the id and root lists pick its rows.
     std::map<int64_t, std::optional<std::string>> conditions;
     if (request_.created_min || request_.created_max) {
-      SLUICE_ASSIGN_OR_RETURN(conditions, ArmConditions(c, segments));
+      SLUICE_ASSIGN_OR_RETURN(conditions, ArmConditions(c, segments, !count));
     }
     for (const Segment& s : segments.segments) {
       auto it = conditions.try_emplace(s.seg, std::string()).first;
@@ -362,13 +369,16 @@ class SqliteEventStream final : public model::EventStream {
   }
 
   // For a scan with a created range, each segment's arm condition (UnionSql): nullopt for a
-  // segment without rows in the range, and in _xact_id order an _xact_id window, which lets the
-  // _xact_id index walk only the range's rows instead of the segment from the cursor to its end.
-  // A sealed segment only loses rows, so its window stays a bound and is found once per stream;
-  // the others' are found per page and only decide whether they are read.
+  // segment without rows in the range, and for rows read in _xact_id order an _xact_id window,
+  // which lets the _xact_id index walk only the range's rows instead of the segment from the
+  // cursor to its end. A count (`ordered` false) reads its rows in no order, and finding a
+  // window would walk the range's index entries once more. A sealed segment only loses rows, so
+  // its window stays a bound and is found once per stream; the others' are found per page and
+  // only decide whether they are read.
   Result<std::map<int64_t, std::optional<std::string>>> ArmConditions(Connection& c,
-                                                                      const SegmentSet& segments) {
-    const bool xact_order = request_.order == model::ScanOrder::kXactAscending;
+                                                                      const SegmentSet& segments,
+                                                                      bool ordered) {
+    const bool xact_order = ordered && request_.order == model::ScanOrder::kXactAscending;
     std::map<int64_t, std::optional<std::string>> out;
     for (const Segment& s : segments.segments) {
       SegmentWindow w;
@@ -442,9 +452,63 @@ Result<std::unique_ptr<model::EventStream>> SqliteStore::Scan(const model::ScanR
   return std::unique_ptr<model::EventStream>(new SqliteEventStream(this, request));
 }
 
+namespace {
+
+// The scan's created range cut into at most `parts` consecutive ranges of equal length, or
+// nothing when it has no lower end or is too short to cut. An open upper end is taken as now
+// for the cut (the last part keeps it open).
+std::vector<model::ScanRequest> CreatedParts(const model::ScanRequest& request, int parts) {
+  if (parts < 2 || request.limit != 0 || !request.created_min) return {};
+  const int64_t lo = *request.created_min;
+  const int64_t hi =
+      request.created_max.value_or(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+  if (hi <= lo || hi - lo < parts) return {};
+  std::vector<model::ScanRequest> out(static_cast<size_t>(parts), request);
+  const int64_t step = (hi - lo) / parts;
+  for (int i = 1; i < parts; ++i) {
+    out[i - 1].created_max = lo + i * step;
+    out[i].created_min = lo + i * step;
+  }
+  return out;
+}
+
+}  // namespace
+
+// The parts of a created range are counted at once, each on its own snapshot. Their sum is the
+// count of one snapshot when no write of events committed between the first snapshot and the
+// last (they saw the same last _xact_id): only a write can move a row from one part to another
+// (by its created) or change what the parts hold. Else it is counted again in one piece.
 Result<int64_t> SqliteStore::CountRows(const model::ScanRequest& request) {
   SLUICE_RETURN_IF_ERROR(CheckScanRequest(request));
-  return SqliteEventStream(this, request).Count();
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  std::vector<model::ScanRequest> parts = CreatedParts(
+      request, options_.count_threads > 0 ? options_.count_threads : std::clamp(cores, 1, 4));
+  if (parts.empty()) return SqliteEventStream(this, request).Count();
+  struct Counted {
+    Result<int64_t> n = int64_t{0};
+    uint64_t last_xact = 0;
+  };
+  std::vector<Counted> counted(parts.size());
+  auto count = [&](size_t i) {
+    Status thrown = CatchAll("count part", [&] {
+      counted[i].n = SqliteEventStream(this, parts[i]).Count(&counted[i].last_xact);
+    });
+    if (!thrown.ok()) counted[i].n = std::move(thrown);
+  };
+  std::vector<std::thread> threads;
+  threads.reserve(parts.size() - 1);
+  for (size_t i = 1; i < parts.size(); ++i) threads.emplace_back(count, i);
+  count(0);
+  for (std::thread& t : threads) t.join();
+  int64_t total = 0;
+  for (const Counted& c : counted) {
+    SLUICE_RETURN_IF_ERROR(c.n.status());
+    if (c.last_xact != counted[0].last_xact) return SqliteEventStream(this, request).Count();
+    total += *c.n;
+  }
+  return total;
 }
 
 Result<std::optional<int64_t>> SqliteStore::CountMatching(const model::ScanRequest& request) {

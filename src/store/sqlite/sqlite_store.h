@@ -31,6 +31,10 @@ struct SqliteStoreOptions {
   // nearer the read bound").
   int64_t reader_cache_bytes = 8 << 20;
   int64_t reader_mmap_bytes = 64 << 20;
+  // A count over a created range (CountRows without a limit) is cut into this many parts of
+  // the range, counted at once on as many threads and reader connections; 1 counts on the
+  // calling thread alone, 0 takes the machine's cores (at most 4).
+  int count_threads = 0;
   // Concurrent insert requests are committed together up to about this many rows.
   size_t group_commit_rows = 20'000;
   // The open event segment is sealed once it holds this many rows (times 1 + segments / 64, so
