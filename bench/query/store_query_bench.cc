@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -49,9 +50,27 @@ struct Args {
   std::string queries = "all";
 };
 
-Args ParseArgs(int argc, char** argv) {
+constexpr char kUsage[] =
+    "usage: store_query_bench [--spans 10000000] [--dir bench/out/query] [--runs 20]\n"
+    "                         [--text-bytes 512] [--duckdb-threads 2] [--queries all|<name>,...]\n";
+
+// The flags, or nullopt (and the usage on stderr) for anything else: a mistyped flag must not
+// start filling a 10M-span database under the default directory.
+std::optional<Args> ParseArgs(int argc, char** argv) {
+  static const char* const kFlags[] = {"--spans",          "--dir",    "--runs", "--text-bytes",
+                                       "--duckdb-threads", "--queries"};
   std::map<std::string, std::string> f;
-  for (int i = 1; i + 1 < argc; i += 2) f[argv[i]] = argv[i + 1];
+  for (int i = 1; i < argc; i += 2) {
+    const std::string flag = argv[i];
+    const bool known = std::find(std::begin(kFlags), std::end(kFlags), flag) != std::end(kFlags);
+    if (!known || i + 1 == argc) {
+      std::fprintf(stderr, "%s%s\n", kUsage,
+                   known ? ("store_query_bench: " + flag + " needs a value").c_str()
+                         : ("store_query_bench: unknown argument " + flag).c_str());
+      return std::nullopt;
+    }
+    f[flag] = argv[i + 1];
+  }
   Args a;
   if (f.count("--spans")) a.spans = std::atoll(f["--spans"].c_str());
   if (f.count("--dir")) a.dir = f["--dir"];
@@ -185,19 +204,20 @@ struct Counted {
   int64_t scanned = 0;
 };
 
-// Wall and this thread's CPU time from its construction to Stop().
+// Wall and the process's CPU time from its construction to Stop(): a count cut into parts
+// runs them on threads of its own.
 class Stopwatch {
  public:
   void Stop() {
     wall_ms_ = Seconds(start_) * 1e3;
-    cpu_ms_ = (ThreadCpuSeconds() - cpu_start_) * 1e3;
+    cpu_ms_ = (CpuSeconds() - cpu_start_) * 1e3;
   }
   double wall_ms() const { return wall_ms_; }
   double cpu_ms() const { return cpu_ms_; }
 
  private:
   const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  const double cpu_start_ = ThreadCpuSeconds();
+  const double cpu_start_ = CpuSeconds();
   double wall_ms_ = 0;
   double cpu_ms_ = 0;
 };
@@ -420,5 +440,10 @@ int Main(const Args& a) {
 }  // namespace sluice::bench
 
 int main(int argc, char** argv) {
-  return sluice::bench::Main(sluice::bench::ParseArgs(argc, argv));
+  if (argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+    std::fputs(sluice::bench::kUsage, stdout);
+    return 0;
+  }
+  const std::optional<sluice::bench::Args> args = sluice::bench::ParseArgs(argc, argv);
+  return args ? sluice::bench::Main(*args) : 2;
 }
