@@ -13,10 +13,11 @@ namespace sluice::api {
 
 namespace {
 
-// Collects rows as JSON Lines or as the elements of a JSON array.
+// Collects rows as JSON Lines, or as the elements of a JSON array after `prefix`: the rows are
+// written where the response body will be, not copied there afterwards.
 class BufferSink final : public query::RowSink {
  public:
-  explicit BufferSink(bool jsonl) : jsonl_(jsonl) {}
+  BufferSink(bool jsonl, std::string_view prefix) : jsonl_(jsonl), out_(prefix) {}
   Status OnRow(std::string_view json) override {
     if (!jsonl_ && rows_ > 0) out_.push_back(',');
     out_.append(json);
@@ -61,7 +62,7 @@ Result<ApiResponse> Handlers::Btql(const ApiRequest& r) {
   };
   SLUICE_ASSIGN_OR_RETURN(auto cursor, OptionalString(body, "cursor"));
   ctx.cursor = cursor.value_or("");
-  BufferSink sink(format == "jsonl");
+  BufferSink sink(format == "jsonl", format == "jsonl" ? "" : "{\"data\":[");
   query::QueryResult result;
   if (query->is_string()) {
     SLUICE_ASSIGN_OR_RETURN(result, query::RunQuery(query->string_value(), ctx, store_, sink));
@@ -78,8 +79,7 @@ Result<ApiResponse> Handlers::Btql(const ApiRequest& r) {
     if (!result.cursor.empty()) resp.headers.emplace_back("x-bt-cursor", result.cursor);
     return resp;
   }
-  std::string out = "{\"data\":[";
-  out += sink.out();
+  std::string& out = sink.out();
   out += "],\"cursor\":";
   if (result.cursor.empty()) {
     out += "null";

@@ -101,10 +101,14 @@ ApiRequest ToApiRequest(const httplib::Request& req, std::string_view body) {
   return r;
 }
 
-void WriteResponse(const ApiResponse& api, httplib::Response& res) {
+// Moves the body into the response (the HTTP library's set_content copies it: a query's rows
+// can be tens of MB).
+void WriteResponse(ApiResponse&& api, httplib::Response& res) {
   res.status = api.status;
   for (const auto& [k, v] : api.headers) res.set_header(k, v);
-  res.set_content(api.body, api.content_type);
+  res.headers.erase("Content-Type");
+  res.set_header("Content-Type", api.content_type);
+  res.body = std::move(api.body);
 }
 
 // Reads the body through the HTTP library, which undoes a gzip, deflate or br Content-Encoding
@@ -210,7 +214,7 @@ void HttpServer::Route(const std::string& method, const std::string& pattern,
       SLUICE_LOG_ERROR("{} {} threw: {}", req.method, req.path, e.what());
       api = ErrorResponse(InternalError("internal error"));
     }
-    WriteResponse(api, res);
+    WriteResponse(std::move(api), res);
     impl->metrics.RecordRequest(name, req.method, api.status,
                                 (impl->clock.MonotonicMicros() - start) / 1e6);
   };
