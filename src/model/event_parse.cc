@@ -14,28 +14,12 @@ namespace sluice::model {
 
 namespace event_parse {
 
-// The array or object inside an element known to hold one. (Range loops must not iterate a
-// temporary simdjson_result: it would dangle.)
-simdjson::dom::array Arr(element e) {
-  simdjson::dom::array a;
-  if (e.get_array().get(a) != simdjson::SUCCESS) return simdjson::dom::array();
-  return a;
-}
-
-simdjson::dom::object Obj(element e) {
-  simdjson::dom::object o;
-  if (e.get_object().get(o) != simdjson::SUCCESS) return simdjson::dom::object();
-  return o;
-}
-
 Status FieldError(std::string_view where, std::string_view field, std::string_view why) {
   return InvalidArgumentError(std::string(where) + "." + std::string(field) + ": " +
                               std::string(why));
 }
 
 namespace {
-
-constexpr int kMaxDepth = 256;
 
 std::string_view TypeName(element_type t) {
   switch (t) {
@@ -48,44 +32,6 @@ std::string_view TypeName(element_type t) {
   }
 }
 
-// Appends el as compact JSON, formatted exactly as Json::ToString would.
-Status AppendCompact(element el, std::string& out, int depth) {
-  if (depth > kMaxDepth) return InvalidArgumentError("invalid JSON: nested deeper than 256");
-  switch (el.type()) {
-    case element_type::NULL_VALUE: out += "null"; break;
-    case element_type::BOOL: out += el.get_bool().value_unsafe() ? "true" : "false"; break;
-    case element_type::INT64: out += std::to_string(el.get_int64().value_unsafe()); break;
-    case element_type::UINT64: out += std::to_string(el.get_uint64().value_unsafe()); break;
-    case element_type::DOUBLE: AppendJsonDouble(out, el.get_double().value_unsafe()); break;
-    case element_type::STRING: AppendJsonString(out, el.get_string().value_unsafe()); break;
-    case element_type::ARRAY: {
-      out.push_back('[');
-      bool first = true;
-      for (element child : Arr(el)) {
-        if (!first) out.push_back(',');
-        first = false;
-        SLUICE_RETURN_IF_ERROR(AppendCompact(child, out, depth + 1));
-      }
-      out.push_back(']');
-      break;
-    }
-    case element_type::OBJECT: {
-      out.push_back('{');
-      bool first = true;
-      for (auto field : Obj(el)) {
-        if (!first) out.push_back(',');
-        first = false;
-        AppendJsonString(out, field.key);
-        out.push_back(':');
-        SLUICE_RETURN_IF_ERROR(AppendCompact(field.value, out, depth + 1));
-      }
-      out.push_back('}');
-      break;
-    }
-  }
-  return Status();
-}
-
 Status ObjectOrNull(element v, std::string_view where, std::string_view field) {
   if (v.is_null() || v.is_object()) return Status();
   return FieldError(where, field, "must be an object, not " + std::string(TypeName(v.type())));
@@ -95,7 +41,7 @@ Status StringArray(element v, std::string_view where, std::string_view field) {
   if (v.is_null()) return Status();
   if (!v.is_array()) return FieldError(where, field, "must be an array of strings");
   size_t i = 0;
-  for (element s : Arr(v)) {
+  for (element s : ArrayIn(v)) {
     if (!s.is_string()) {
       return FieldError(where, std::string(field) + "[" + std::to_string(i) + "]",
                         "must be a string");
@@ -108,7 +54,7 @@ Status StringArray(element v, std::string_view where, std::string_view field) {
 Status Scores(element v, std::string_view where) {
   SLUICE_RETURN_IF_ERROR(ObjectOrNull(v, where, "scores"));
   if (v.is_null()) return Status();
-  for (auto f : Obj(v)) {
+  for (auto f : ObjectIn(v)) {
     if (f.value.is_null()) continue;
     const double d = IsNumber(f.value.type()) ? f.value.get_double().value_unsafe() : -1;
     if (!IsNumber(f.value.type()) || d < 0 || d > 1) {
@@ -122,7 +68,7 @@ Status Scores(element v, std::string_view where) {
 Status Metrics(element v, std::string_view where) {
   SLUICE_RETURN_IF_ERROR(ObjectOrNull(v, where, "metrics"));
   if (v.is_null()) return Status();
-  for (auto f : Obj(v)) {
+  for (auto f : ObjectIn(v)) {
     if (!f.value.is_null() && !IsNumber(f.value.type())) {
       return FieldError(where, "metrics." + std::string(f.key), "must be a number or null");
     }
@@ -180,13 +126,13 @@ Status Field(std::string_view key, element v, std::string_view where) {
 Status MergePaths(element v, std::string_view where, EventWrite* w) {
   if (!v.is_array()) return FieldError(where, "_merge_paths", "must be an array of paths");
   size_t i = 0;
-  for (element p : Arr(v)) {
+  for (element p : ArrayIn(v)) {
     const std::string f = "_merge_paths[" + std::to_string(i++) + "]";
-    if (!p.is_array() || Arr(p).size() == 0) {
+    if (!p.is_array() || ArrayIn(p).size() == 0) {
       return FieldError(where, f, "must be a non-empty array of field names");
     }
     std::vector<std::string> path;
-    for (element part : Arr(p)) {
+    for (element part : ArrayIn(p)) {
       if (!part.is_string()) return FieldError(where, f, "must hold only strings");
       path.emplace_back(part.get_string().value_unsafe());
     }
@@ -254,7 +200,7 @@ Result<EventWrite> ParseEvent(element event, std::string_view where, RowExtras* 
     return InvalidArgumentError(std::string(where) + ": an event must be a JSON object");
   }
   EventWrite w;
-  const simdjson::dom::object fields = Obj(event);
+  const simdjson::dom::object fields = ObjectIn(event);
   w.fields.reserve(std::min<size_t>(fields.size(), 24));  // an event has fewer fields than that
   // Each field's compact text is written here first, then copied out at its size: written
   // straight into its own string, a 1 KB input grew it seven times.
@@ -282,7 +228,7 @@ Result<EventWrite> ParseEvent(element event, std::string_view where, RowExtras* 
       SLUICE_RETURN_IF_ERROR(Field(k, field.value, where));
       if (w.Find(k) != nullptr) continue;  // a repeated key: simdjson keeps both; first wins
       text.clear();
-      SLUICE_RETURN_IF_ERROR(AppendCompact(field.value, text, 1));
+      SLUICE_RETURN_IF_ERROR(AppendCompactJson(field.value, text));
       w.fields.emplace_back(std::string(k), text);
       GiveBackIfLarge(text);
     }
@@ -309,9 +255,7 @@ Result<element> ParseRoot(std::string_view text) {
 
 }  // namespace event_parse
 
-using event_parse::Arr;
 using event_parse::element;
-using event_parse::Obj;
 using event_parse::ParseEvent;
 using event_parse::ParseRoot;
 
@@ -319,7 +263,7 @@ Result<std::vector<EventWrite>> ParseInsertRequest(std::string_view body) {
   SLUICE_ASSIGN_OR_RETURN(element root, ParseRoot(body));
   element events;
   bool found = false;
-  for (auto field : Obj(root)) {
+  for (auto field : ObjectIn(root)) {
     if (field.key != "events") {
       return InvalidArgumentError(std::string(field.key) + ": is not a field of an insert request");
     }
@@ -328,7 +272,7 @@ Result<std::vector<EventWrite>> ParseInsertRequest(std::string_view body) {
   }
   if (!found) return InvalidArgumentError("events: required");
   if (!events.is_array()) return InvalidArgumentError("events: must be an array");
-  simdjson::dom::array list = Arr(events);
+  simdjson::dom::array list = ArrayIn(events);
   if (list.size() > kMaxEventsPerInsert) {
     return InvalidArgumentError("events: at most 100000 events per request");
   }

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "common/kept_json_parser.h"
+#include "common/simdjson_compact.h"
 #include "common/status.h"
 #include "model/event_write.h"
 
@@ -16,11 +17,6 @@ namespace sluice::model::event_parse {
 
 using simdjson::dom::element;
 using simdjson::dom::element_type;
-
-// The array or object inside an element known to hold one (empty otherwise). Range loops must
-// not iterate a temporary simdjson_result: it would dangle.
-simdjson::dom::array Arr(element e);
-simdjson::dom::object Obj(element e);
 
 inline bool IsNumber(element_type t) {
   return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;

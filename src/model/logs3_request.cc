@@ -8,11 +8,9 @@
 
 namespace sluice::model {
 
-using event_parse::Arr;
 using event_parse::element;
 using event_parse::FieldError;
 using event_parse::IsNumber;
-using event_parse::Obj;
 using event_parse::ParseEvent;
 using event_parse::ParseRoot;
 using event_parse::RowExtras;
@@ -102,7 +100,7 @@ Result<Logs3Request> ParseLogs3Request(std::string_view body) {
   SLUICE_ASSIGN_OR_RETURN(element root, ParseRoot(body));
   Logs3Request out;
   bool found = false;
-  for (auto field : Obj(root)) {
+  for (auto field : ObjectIn(root)) {
     if (field.key == "api_version") {
       if (!IsNumber(field.value.type()) || field.value.get_double().value_unsafe() != 2) {
         return InvalidArgumentError("api_version: only 2 is served");
@@ -112,7 +110,7 @@ Result<Logs3Request> ParseLogs3Request(std::string_view body) {
       if (field.value.is_object()) {
         SLUICE_ASSIGN_OR_RETURN(out.overflow_key, OverflowKey(field.value));
       } else if (field.value.is_array()) {
-        SLUICE_RETURN_IF_ERROR(ParseLogs3Rows(Arr(field.value), &out));
+        SLUICE_RETURN_IF_ERROR(ParseLogs3Rows(ArrayIn(field.value), &out));
       } else {
         return InvalidArgumentError("rows: must be an array of rows");
       }

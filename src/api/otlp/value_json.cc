@@ -2,12 +2,11 @@
 
 #include <simdjson.h>
 
-#include <array>
 #include <charconv>
-#include <unordered_set>
 
 #include "common/json_writer.h"
 #include "common/kept_json_parser.h"
+#include "common/simdjson_compact.h"
 
 namespace sluice::api::otlp {
 
@@ -18,94 +17,6 @@ using simdjson::dom::element_type;
 
 // Objects this large look their keys up in a hash map instead of a scan.
 constexpr size_t kIndexedMembers = 16;
-constexpr int kMaxJsonDepth = 256;
-
-// The array or object inside an element known to hold one. (Range loops must not iterate a
-// temporary simdjson_result: it would dangle.)
-simdjson::dom::array Arr(element e) {
-  simdjson::dom::array a;
-  if (e.get_array().get(a) != simdjson::SUCCESS) return simdjson::dom::array();
-  return a;
-}
-
-simdjson::dom::object Obj(element e) {
-  simdjson::dom::object o;
-  if (e.get_object().get(o) != simdjson::SUCCESS) return simdjson::dom::object();
-  return o;
-}
-
-// The keys of one object seen so far: a scan of a small inline array while few, a hash set
-// after (objects are mostly small, and most calls allocate nothing).
-class KeySet {
- public:
-  // False when `key` was already there.
-  bool Insert(std::string_view key) {
-    if (count_ <= few_.size()) {
-      for (size_t i = 0; i < count_; ++i) {
-        if (few_[i] == key) return false;
-      }
-      if (count_ < few_.size()) {
-        few_[count_++] = key;
-        return true;
-      }
-      set_.insert(few_.begin(), few_.end());
-      ++count_;
-    }
-    return set_.insert(key).second;
-  }
-
- private:
-  std::array<std::string_view, kIndexedMembers> few_;
-  size_t count_ = 0;
-  std::unordered_set<std::string_view> set_;
-};
-
-// Appends a parsed document compactly. Sets *duplicate when an object repeats a key (the
-// canonical form then needs the Json class, which keeps the last value).
-Status AppendCompact(element el, std::string& out, int depth, bool* duplicate) {
-  if (depth > kMaxJsonDepth) return InvalidArgumentError("JSON nested deeper than 256");
-  switch (el.type()) {
-    case element_type::NULL_VALUE: out += "null"; return Status();
-    case element_type::BOOL:
-      out += el.get_bool().value_unsafe() ? "true" : "false";
-      return Status();
-    case element_type::INT64: out += std::to_string(el.get_int64().value_unsafe()); return Status();
-    case element_type::UINT64:
-      out += std::to_string(el.get_uint64().value_unsafe());
-      return Status();
-    case element_type::DOUBLE:
-      AppendJsonDouble(out, el.get_double().value_unsafe());
-      return Status();
-    case element_type::STRING:
-      AppendJsonString(out, el.get_string().value_unsafe());
-      return Status();
-    case element_type::ARRAY: {
-      out.push_back('[');
-      bool first = true;
-      for (element child : Arr(el)) {
-        if (!first) out.push_back(',');
-        first = false;
-        SLUICE_RETURN_IF_ERROR(AppendCompact(child, out, depth + 1, duplicate));
-      }
-      out.push_back(']');
-      return Status();
-    }
-    case element_type::OBJECT: break;
-  }
-  out.push_back('{');
-  KeySet keys;
-  bool first = true;
-  for (auto field : Obj(el)) {
-    if (!keys.Insert(field.key)) *duplicate = true;
-    if (!first) out.push_back(',');
-    first = false;
-    AppendJsonString(out, field.key);
-    out.push_back(':');
-    SLUICE_RETURN_IF_ERROR(AppendCompact(field.value, out, depth + 1, duplicate));
-  }
-  out.push_back('}');
-  return Status();
-}
 
 // Parses `text` with the thread's kept parser. The document lives until the thread's next Parse.
 Result<element> Parse(std::string_view text) {
@@ -124,7 +35,7 @@ Result<std::string> CanonicalJson(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   bool duplicate = false;
-  SLUICE_RETURN_IF_ERROR(AppendCompact(root, out, 1, &duplicate));
+  SLUICE_RETURN_IF_ERROR(AppendCompactJson(root, out, 1, &duplicate));
   if (duplicate) return CanonicalizeJson(text);
   return out;
 }
@@ -171,18 +82,18 @@ Status ReadChild(element el, std::string_view key, std::vector<JsonChild>* child
     default: break;
   }
   bool duplicate = false;  // the members of a canonical text's nested objects are unique
-  return AppendCompact(el, c.text, 2, &duplicate);
+  return AppendCompactJson(el, c.text, 2, &duplicate);
 }
 
 // The kind of a parsed document's top level, and an object's members or an array's elements.
 Result<JsonKind> ReadChildren(element root, std::vector<JsonChild>* children) {
   children->clear();
   if (root.type() == element_type::ARRAY) {
-    for (element child : Arr(root)) {
+    for (element child : ArrayIn(root)) {
       SLUICE_RETURN_IF_ERROR(ReadChild(child, "", children));
     }
   } else if (root.type() == element_type::OBJECT) {
-    for (auto field : Obj(root)) {
+    for (auto field : ObjectIn(root)) {
       SLUICE_RETURN_IF_ERROR(ReadChild(field.value, field.key, children));
     }
   }
@@ -205,7 +116,7 @@ Result<JsonKind> ReadCarriedJson(const DecodedRequest& r, uint32_t index, std::s
       return JsonKind::kString;
     }
     bool duplicate = false;
-    if (AppendCompact(*root, *text, 1, &duplicate).ok() && !duplicate) {
+    if (AppendCompactJson(*root, *text, 1, &duplicate).ok() && !duplicate) {
       return ReadChildren(*root, children);
     }
   }
