@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "bench/format/measure.h"
 #include "cloud/aws/sigv4_signer.h"
 #include "cloud/aws/sts_client.h"
 #include "cloud/http/curl_http_client.h"
@@ -18,10 +19,6 @@ namespace sluice::cloud {
 namespace {
 
 constexpr int64_t kMiB = 1024 * 1024;
-
-double Seconds(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 void BenchSigning() {
   SigV4Signer signer(SigV4Options{});
@@ -36,7 +33,8 @@ void BenchSigning() {
     req.payload_hash = kUnsignedPayload;
     signer.SignHeaders(req, creds, 1'700'000'000'000'000LL);
   }
-  std::printf("sigv4 header signing: %.0f signatures/s (%d signed)\n", n / Seconds(start), n);
+  std::printf("sigv4 header signing: %.0f signatures/s (%d signed)\n", n / bench::Seconds(start),
+              n);
 }
 
 void Report(const char* what, int64_t bytes, double secs) {
@@ -58,7 +56,7 @@ double TimedPut(ObjectStore& store, const std::string& key, const std::string& d
     s = store.Put(key, data);
   }
   if (!s.ok()) std::printf("  upload failed: %s\n", s.ToString().c_str());
-  return Seconds(start);
+  return bench::Seconds(start);
 }
 
 void BenchLocal(const std::string& data) {

@@ -13,20 +13,19 @@
 // bound"). Prints figures; never fails on a slow result.
 //
 //   export_bench [--spans 1000000] [--dir bench/out/export] [--cases local-jsonl,...] [--fresh 1]
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "azurite_server.h"
 #include "bench/format/duckdb_peer.h"
+#include "bench/format/measure.h"
 #include "bench/gen/span_generator.h"
 #include "cloud/aws/credentials.h"
 #include "cloud/http/curl_http_client.h"
@@ -46,25 +45,6 @@ namespace {
 
 constexpr char kBucket[] = "sluice-export-bench";  // also Azurite's container
 constexpr char kAutomationName[] = "export-bench";
-
-double Seconds(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double CpuSeconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-int64_t PeakRssBytes() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::atoll(line.c_str() + 6) * 1024;
-  }
-  return 0;
-}
 
 struct Args {
   int64_t spans = 1'000'000;
@@ -165,7 +145,7 @@ int ScanOnly(store::Store& store, const Fixture& f, const std::string& name) {
                                     e.metrics.size());
   }
   std::printf("RESULT %s %lld %lld 0 %.3f %.3f %lld\n", name.c_str(), rows, bytes, Seconds(start),
-              CpuSeconds() - cpu0, static_cast<long long>(PeakRssBytes()));
+              CpuSeconds() - cpu0, static_cast<long long>(StatusKb("VmHWM") * 1024));
   return 0;
 }
 
@@ -253,7 +233,7 @@ int RunCase(const Args& args) {
               static_cast<long long>(run->stats.Find("rows")->int_value()),
               static_cast<long long>(run->stats.Find("bytes")->int_value()),
               static_cast<long long>(run->stats.Find("files")->int_value()), secs, cpu,
-              static_cast<long long>(PeakRssBytes()));
+              static_cast<long long>(StatusKb("VmHWM") * 1024));
   return 0;
 }
 

@@ -5,11 +5,17 @@
 #include <malloc.h>
 #include <time.h>
 
+#include <chrono>
 #include <cstdint>
 #include <fstream>
 #include <string>
 
 namespace sluice::bench {
+
+// Wall time since `start`.
+inline double Seconds(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 // CPU time of the whole process.
 inline double CpuSeconds() {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/format/measure.h"
 #include "bench/gen/span_generator.h"
 #include "common/time_util.h"
 #include "model/scan.h"
@@ -68,10 +69,6 @@ class CountingSink : public query::RowSink {
   int64_t bytes = 0;
 };
 
-double Seconds(std::chrono::steady_clock::duration d) {
-  return std::chrono::duration<double>(d).count();
-}
-
 struct Figures {
   double seconds = 0;
   int64_t rows = 0;
@@ -87,7 +84,7 @@ Figures Measure(MemorySource& source, const std::string& query) {
     CountingSink sink;
     auto start = std::chrono::steady_clock::now();
     auto r = query::RunQuery(query, ctx, source, sink);
-    double s = Seconds(std::chrono::steady_clock::now() - start);
+    double s = Seconds(start);
     if (!r.ok()) {
       std::printf("query failed: %s\n", r.status().ToString().c_str());
       std::exit(0);
@@ -127,8 +124,7 @@ int main(int argc, char** argv) {
     rows.back().xact_id = 1000 + i / 100;  // 100 spans per write transaction
     rows.back().row_key = static_cast<int64_t>(i + 1);
   }
-  std::printf("query_bench: %zu spans generated in %.1f s\n", n,
-              bench::Seconds(std::chrono::steady_clock::now() - start));
+  std::printf("query_bench: %zu spans generated in %.1f s\n", n, bench::Seconds(start));
   bench::MemorySource source(rows);
 
   // One day of the generator's seven: about the share of spans the metadata filter keeps.

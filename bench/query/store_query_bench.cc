@@ -37,10 +37,6 @@
 namespace sluice::bench {
 namespace {
 
-double Seconds(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 struct Args {
   int64_t spans = 10'000'000;
   std::string dir = "bench/out/query";

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "bench/format/measure.h"
 #include "bench/gen/span_generator.h"
 #include "common/uuid.h"
 #include "store/sqlite/sqlite_store.h"
@@ -23,10 +24,6 @@ namespace sluice::bench {
 namespace {
 
 constexpr TimestampMicros kDay = 86'400'000'000LL;
-
-double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
 
 std::vector<model::EventWrite> Batch(SpanGenerator& gen, size_t n) {
   std::string body = "{\"events\":[";
