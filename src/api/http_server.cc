@@ -214,8 +214,9 @@ void HttpServer::Route(const std::string& method, const std::string& pattern,
       SLUICE_LOG_ERROR("{} {} threw: {}", req.method, req.path, e.what());
       api = ErrorResponse(InternalError("internal error"));
     }
+    const int status = api.status;
     WriteResponse(std::move(api), res);
-    impl->metrics.RecordRequest(name, req.method, api.status,
+    impl->metrics.RecordRequest(name, req.method, status,
                                 (impl->clock.MonotonicMicros() - start) / 1e6);
   };
   impl_->routes.push_back({method, std::regex(pattern), serve, on_error});

@@ -37,11 +37,12 @@ void KeyHashFunction(sqlite3_context* ctx, int, sqlite3_value** argv) {
       ctx, TextKeyHash(std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(n))));
 }
 
-// sluice_contains(text, part): 1 when `part` occurs in `text`, 0 when not, null for a null text.
-// SQLite's instr() compares at every byte offset with a call of its own (and counts characters
-// for its answer); memmem skips ahead. A scan's JSON matches test it on every row in range.
+// sluice_contains(text, part): 1 when `part` occurs in `text`, 0 when not, null when either is
+// null. SQLite's instr() compares at every byte offset with a call of its own (and counts
+// characters for its answer); memmem skips ahead. A scan's JSON matches test it on every row in
+// range.
 void ContainsFunction(sqlite3_context* ctx, int, sqlite3_value** argv) {
-  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
     sqlite3_result_null(ctx);
     return;
   }

@@ -54,11 +54,11 @@ inline constexpr char kObjectKeySql[] =
     "(SELECT obj_key FROM event_objects WHERE object_type = ?1 AND object_id = ?2)";
 // The key of the events of `object` in event_objects, if it ever had any.
 Result<std::optional<int64_t>> ObjectKey(Connection& c, const model::ObjectRef& object);
-// Reads an event from a statement positioned on a row selected with kEventColumns.
 // The last _xact_id taken (0 before the first write), as `c`'s snapshot sees it. Every write
 // of events takes one, whichever process makes it.
 Result<uint64_t> LastXactId(Connection& c);
 
+// Reads an event from a statement positioned on a row selected with kEventColumns.
 model::Event ReadEvent(const Statement& s);
 // The same into `e`, reusing the storage of its strings (no allocation once they are large
 // enough): scans read every row through it.

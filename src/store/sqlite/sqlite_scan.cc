@@ -11,6 +11,7 @@
 
 #include "common/catch_all.h"
 #include "common/json_writer.h"
+#include "common/log.h"
 #include "store/sqlite/sqlite_retention.h"
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
@@ -173,18 +174,29 @@ class SqliteEventStream final : public model::EventStream {
     return true;
   }
 
-  // Counts what the whole scan returns (up to its limit), reading no row's fields; with
-  // `last_xact`, also the last _xact_id its snapshot saw.
-  Result<int64_t> Count(uint64_t* last_xact = nullptr) {
+  // What decides which of the object's rows a snapshot shows besides the rows themselves: the
+  // last _xact_id taken (every write of events takes one) and the ids of the object's active
+  // retention marks (adding a mark, restoring or purging a run changes them, and exemptions
+  // change only with them).
+  struct Seen {
+    uint64_t last_xact = 0;
+    std::vector<int64_t> mark_ids;
+    bool operator==(const Seen&) const = default;
+  };
+
+  // Counts what the whole scan returns (up to its limit), reading no row's fields; with `seen`,
+  // also what its snapshot saw.
+  Result<int64_t> Count(Seen* seen = nullptr) {
     SLUICE_ASSIGN_OR_RETURN(auto c, store_->AcquireReader());
     ReadSnapshot snapshot(*c);
     SLUICE_ASSIGN_OR_RETURN(const std::shared_ptr<const SegmentSet> segments,
                             store_->SnapshotSegments(*c, snapshot));
-    if (last_xact != nullptr) {
-      SLUICE_ASSIGN_OR_RETURN(*last_xact, LastXactId(*c));
+    if (seen != nullptr) {
+      SLUICE_ASSIGN_OR_RETURN(seen->last_xact, LastXactId(*c));
     }
     SLUICE_ASSIGN_OR_RETURN(Statement * s,
                             PreparePage(*c, *segments, request_.limit, Select::kCount));
+    if (seen != nullptr) seen->mark_ids = mark_ids_;
     SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
     const int64_t n = row ? s->Int(0) : 0;
     s->Reset();
@@ -247,6 +259,8 @@ class SqliteEventStream final : public model::EventStream {
     // Marks are read per page: a retention run or restore takes effect for the next page.
     SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(c, request_.object));
     sql += VisibleSql(marks);
+    mark_ids_.clear();
+    for (const model::RetentionMark& m : marks) mark_ids_.push_back(m.id);
     // Each segment's condition: none ("") unless the created range leaves it out (nullopt) or
     // the id and root lists pick its rows.
     std::map<int64_t, std::optional<std::string>> conditions;
@@ -443,6 +457,7 @@ class SqliteEventStream final : public model::EventStream {
   int64_t returned_ = 0;
   bool done_ = false;
   std::map<int64_t, SegmentWindow> windows_;  // sealed segments' windows, by segment number
+  std::vector<int64_t> mark_ids_;             // the active marks the last page query hides by
 };
 
 }  // namespace
@@ -464,22 +479,26 @@ std::vector<model::ScanRequest> CreatedParts(const model::ScanRequest& request, 
       request.created_max.value_or(std::chrono::duration_cast<std::chrono::microseconds>(
                                        std::chrono::system_clock::now().time_since_epoch())
                                        .count());
-  if (hi <= lo || hi - lo < parts) return {};
+  // In unsigned arithmetic: a range from far in the past to far in the future overflows int64.
+  const uint64_t length = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+  if (hi <= lo || length < static_cast<uint64_t>(parts)) return {};
+  const uint64_t step = length / static_cast<uint64_t>(parts);
   std::vector<model::ScanRequest> out(static_cast<size_t>(parts), request);
-  const int64_t step = (hi - lo) / parts;
   for (int i = 1; i < parts; ++i) {
-    out[i - 1].created_max = lo + i * step;
-    out[i].created_min = lo + i * step;
+    const auto cut = static_cast<int64_t>(static_cast<uint64_t>(lo) + i * step);
+    out[i - 1].created_max = cut;
+    out[i].created_min = cut;
   }
   return out;
 }
 
 }  // namespace
 
-// The parts of a created range are counted at once, each on its own snapshot. Their sum is the
-// count of one snapshot when no write of events committed between the first snapshot and the
-// last (they saw the same last _xact_id): only a write can move a row from one part to another
-// (by its created) or change what the parts hold. Else it is counted again in one piece.
+// The parts of a created range are counted at once, each on its own snapshot, taken within a
+// thread's start of each other. When every part saw the same last _xact_id and the same active
+// retention marks, nothing that decides which of the object's rows are visible (or their
+// created, hence their part) changed between the snapshots, so the sum is the count of one
+// snapshot. Else (a write committed in between) the range is counted again in one piece.
 Result<int64_t> SqliteStore::CountRows(const model::ScanRequest& request) {
   SLUICE_RETURN_IF_ERROR(CheckScanRequest(request));
   const int cores = static_cast<int>(std::thread::hardware_concurrency());
@@ -488,24 +507,31 @@ Result<int64_t> SqliteStore::CountRows(const model::ScanRequest& request) {
   if (parts.empty()) return SqliteEventStream(this, request).Count();
   struct Counted {
     Result<int64_t> n = int64_t{0};
-    uint64_t last_xact = 0;
+    SqliteEventStream::Seen seen;
   };
   std::vector<Counted> counted(parts.size());
   auto count = [&](size_t i) {
     Status thrown = CatchAll("count part", [&] {
-      counted[i].n = SqliteEventStream(this, parts[i]).Count(&counted[i].last_xact);
+      counted[i].n = SqliteEventStream(this, parts[i]).Count(&counted[i].seen);
     });
     if (!thrown.ok()) counted[i].n = std::move(thrown);
   };
   std::vector<std::thread> threads;
   threads.reserve(parts.size() - 1);
-  for (size_t i = 1; i < parts.size(); ++i) threads.emplace_back(count, i);
+  size_t started = 1;
+  try {
+    for (; started < parts.size(); ++started) threads.emplace_back(count, started);
+  } catch (const std::exception& e) {  // no thread to be had: the calling thread counts the rest
+    SLUICE_LOG_WARN("counting in parts: {} of {} threads started ({})", started - 1,
+                    parts.size() - 1, e.what());
+  }
+  for (size_t i = started; i < parts.size(); ++i) count(i);
   count(0);
   for (std::thread& t : threads) t.join();
   int64_t total = 0;
   for (const Counted& c : counted) {
     SLUICE_RETURN_IF_ERROR(c.n.status());
-    if (c.last_xact != counted[0].last_xact) return SqliteEventStream(this, request).Count();
+    if (!(c.seen == counted[0].seen)) return SqliteEventStream(this, request).Count();
     total += *c.n;
   }
   return total;
