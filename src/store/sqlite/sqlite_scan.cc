@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <thread>
@@ -184,22 +185,38 @@ class SqliteEventStream final : public model::EventStream {
     bool operator==(const Seen&) const = default;
   };
 
-  // Counts what the whole scan returns (up to its limit), reading no row's fields; with `seen`,
-  // also what its snapshot saw.
-  Result<int64_t> Count(Seen* seen = nullptr) {
-    SLUICE_ASSIGN_OR_RETURN(auto c, store_->AcquireReader());
-    ReadSnapshot snapshot(*c);
-    SLUICE_ASSIGN_OR_RETURN(const std::shared_ptr<const SegmentSet> segments,
-                            store_->SnapshotSegments(*c, snapshot));
+  // Counts what the whole scan returns (up to its limit), reading no row's fields.
+  Result<int64_t> Count() {
+    SLUICE_RETURN_IF_ERROR(BeginCount(nullptr));
+    return CountBegun(nullptr);
+  }
+
+  // A count in two steps, so that the snapshots of several parts can begin one right after
+  // another on one thread and be counted on others: BeginCount takes a reader and begins its
+  // snapshot, CountBegun counts in it (on any thread) and gives the reader back. With `seen`,
+  // each also records what the snapshot saw.
+  Status BeginCount(Seen* seen) {
+    SLUICE_ASSIGN_OR_RETURN(SqliteStore::ReaderLease c, store_->AcquireReader());
+    count_reader_.emplace(std::move(c));
+    count_snapshot_ = std::make_unique<ReadSnapshot>(**count_reader_);
+    SLUICE_ASSIGN_OR_RETURN(count_segments_,
+                            store_->SnapshotSegments(**count_reader_, *count_snapshot_));
     if (seen != nullptr) {
-      SLUICE_ASSIGN_OR_RETURN(seen->last_xact, LastXactId(*c));
+      SLUICE_ASSIGN_OR_RETURN(seen->last_xact, LastXactId(**count_reader_));
     }
-    SLUICE_ASSIGN_OR_RETURN(Statement * s,
-                            PreparePage(*c, *segments, request_.limit, Select::kCount));
+    return Status();
+  }
+
+  Result<int64_t> CountBegun(Seen* seen) {
+    SLUICE_ASSIGN_OR_RETURN(Statement * s, PreparePage(**count_reader_, *count_segments_,
+                                                       request_.limit, Select::kCount));
     if (seen != nullptr) seen->mark_ids = mark_ids_;
     SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
     const int64_t n = row ? s->Int(0) : 0;
     s->Reset();
+    count_snapshot_.reset();  // ends the snapshot before the reader goes back to the pool
+    count_reader_.reset();
+    count_segments_.reset();
     return n;
   }
 
@@ -458,6 +475,11 @@ class SqliteEventStream final : public model::EventStream {
   bool done_ = false;
   std::map<int64_t, SegmentWindow> windows_;  // sealed segments' windows, by segment number
   std::vector<int64_t> mark_ids_;             // the active marks the last page query hides by
+  // A count's reader, snapshot and segments, from BeginCount to CountBegun (the snapshot is
+  // declared after the reader, so it ends first).
+  std::optional<SqliteStore::ReaderLease> count_reader_;
+  std::unique_ptr<ReadSnapshot> count_snapshot_;
+  std::shared_ptr<const SegmentSet> count_segments_;
 };
 
 }  // namespace
@@ -494,45 +516,52 @@ std::vector<model::ScanRequest> CreatedParts(const model::ScanRequest& request, 
 
 }  // namespace
 
-// The parts of a created range are counted at once, each on its own snapshot, taken within a
-// thread's start of each other. When every part saw the same last _xact_id and the same active
-// retention marks, nothing that decides which of the object's rows are visible (or their
-// created, hence their part) changed between the snapshots, so the sum is the count of one
-// snapshot. Else (a write committed in between) the range is counted again in one piece.
+// The parts of a created range are counted at once, each on its own snapshot; the snapshots
+// begin one right after another on the calling thread. When every part saw the same last
+// _xact_id and the same active retention marks, nothing that decides which of the object's rows
+// are visible (or their created, hence their part) changed between the snapshots, so the sum is
+// the count of one snapshot. Else (a write committed in between) the range is counted again in
+// one piece.
 Result<int64_t> SqliteStore::CountRows(const model::ScanRequest& request) {
   SLUICE_RETURN_IF_ERROR(CheckScanRequest(request));
   const int cores = static_cast<int>(std::thread::hardware_concurrency());
   std::vector<model::ScanRequest> parts = CreatedParts(
       request, options_.count_threads > 0 ? options_.count_threads : std::clamp(cores, 1, 4));
   if (parts.empty()) return SqliteEventStream(this, request).Count();
-  struct Counted {
-    Result<int64_t> n = int64_t{0};
+  struct Part {
+    explicit Part(SqliteStore* store, model::ScanRequest r) : stream(store, std::move(r)) {}
+    SqliteEventStream stream;
     SqliteEventStream::Seen seen;
+    Result<int64_t> n = int64_t{0};
   };
-  std::vector<Counted> counted(parts.size());
+  std::vector<std::unique_ptr<Part>> counted;
+  counted.reserve(parts.size());
+  for (model::ScanRequest& r : parts) {
+    counted.push_back(std::make_unique<Part>(this, std::move(r)));
+    SLUICE_RETURN_IF_ERROR(counted.back()->stream.BeginCount(&counted.back()->seen));
+  }
   auto count = [&](size_t i) {
-    Status thrown = CatchAll("count part", [&] {
-      counted[i].n = SqliteEventStream(this, parts[i]).Count(&counted[i].seen);
-    });
-    if (!thrown.ok()) counted[i].n = std::move(thrown);
+    Part& p = *counted[i];
+    Status thrown = CatchAll("count part", [&] { p.n = p.stream.CountBegun(&p.seen); });
+    if (!thrown.ok()) p.n = std::move(thrown);
   };
   std::vector<std::thread> threads;
-  threads.reserve(parts.size() - 1);
+  threads.reserve(counted.size() - 1);
   size_t started = 1;
   try {
-    for (; started < parts.size(); ++started) threads.emplace_back(count, started);
+    for (; started < counted.size(); ++started) threads.emplace_back(count, started);
   } catch (const std::exception& e) {  // no thread to be had: the calling thread counts the rest
     SLUICE_LOG_WARN("counting in parts: {} of {} threads started ({})", started - 1,
-                    parts.size() - 1, e.what());
+                    counted.size() - 1, e.what());
   }
-  for (size_t i = started; i < parts.size(); ++i) count(i);
+  for (size_t i = started; i < counted.size(); ++i) count(i);
   count(0);
   for (std::thread& t : threads) t.join();
   int64_t total = 0;
-  for (const Counted& c : counted) {
-    SLUICE_RETURN_IF_ERROR(c.n.status());
-    if (!(c.seen == counted[0].seen)) return SqliteEventStream(this, request).Count();
-    total += *c.n;
+  for (const std::unique_ptr<Part>& p : counted) {
+    SLUICE_RETURN_IF_ERROR(p->n.status());
+    if (!(p->seen == counted[0]->seen)) return SqliteEventStream(this, request).Count();
+    total += *p->n;
   }
   return total;
 }
