@@ -161,19 +161,6 @@ Status WriteParquet(store::Store& store, const model::Project& p, const std::str
   return Status();
 }
 
-// The endpoint's sink: rows appended as the elements of one JSON array.
-class BufferSink final : public query::RowSink {
- public:
-  Status OnRow(std::string_view json) override {
-    if (rows > 0) out.push_back(',');
-    out.append(json);
-    ++rows;
-    return Status();
-  }
-  std::string out;
-  int64_t rows = 0;
-};
-
 struct Case {
   std::string name;
   std::string btql;
@@ -242,10 +229,10 @@ Result<Latency> TimeRuns(int runs, Once once) {
 Result<Latency> RunSluice(store::Store& store, const Case& c, int runs) {
   return TimeRuns(runs, [&](Stopwatch& watch) -> Result<Counted> {
     query::QueryContext ctx;
-    BufferSink sink;
+    query::BufferedRows sink(false, "{\"data\":[");  // the /btql handler's sink
     SLUICE_ASSIGN_OR_RETURN(query::QueryResult r, query::RunQuery(c.btql, ctx, store, sink));
     watch.Stop();
-    return Counted{sink.rows, r.spans_scanned};
+    return Counted{sink.rows(), r.spans_scanned};
   });
 }
 

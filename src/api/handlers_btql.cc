@@ -11,30 +11,6 @@
 
 namespace sluice::api {
 
-namespace {
-
-// Collects rows as JSON Lines, or as the elements of a JSON array after `prefix`: the rows are
-// written where the response body will be, not copied there afterwards.
-class BufferSink final : public query::RowSink {
- public:
-  BufferSink(bool jsonl, std::string_view prefix) : jsonl_(jsonl), out_(prefix) {}
-  Status OnRow(std::string_view json) override {
-    if (!jsonl_ && rows_ > 0) out_.push_back(',');
-    out_.append(json);
-    if (jsonl_) out_.push_back('\n');
-    ++rows_;
-    return Status();
-  }
-  std::string& out() { return out_; }
-
- private:
-  bool jsonl_;
-  int64_t rows_ = 0;
-  std::string out_;
-};
-
-}  // namespace
-
 Result<ApiResponse> Handlers::Btql(const ApiRequest& r) {
   SLUICE_ASSIGN_OR_RETURN(Caller caller, auth_.Authenticate(r.authorization));
   SLUICE_ASSIGN_OR_RETURN(Json body, ParseBodyObject(r.body));
@@ -62,7 +38,7 @@ Result<ApiResponse> Handlers::Btql(const ApiRequest& r) {
   };
   SLUICE_ASSIGN_OR_RETURN(auto cursor, OptionalString(body, "cursor"));
   ctx.cursor = cursor.value_or("");
-  BufferSink sink(format == "jsonl", format == "jsonl" ? "" : "{\"data\":[");
+  query::BufferedRows sink(format == "jsonl", format == "jsonl" ? "" : "{\"data\":[");
   query::QueryResult result;
   if (query->is_string()) {
     SLUICE_ASSIGN_OR_RETURN(result, query::RunQuery(query->string_value(), ctx, store_, sink));

@@ -29,6 +29,28 @@ class RowSink {
   virtual Status OnRow(std::string_view json) = 0;
 };
 
+// Keeps the rows as JSON Lines, or as the elements of a JSON array after `prefix`, in one
+// buffer (`/btql` writes its answer this way, the prefix and then the framing where the
+// response body will be).
+class BufferedRows final : public RowSink {
+ public:
+  BufferedRows(bool jsonl, std::string_view prefix) : jsonl_(jsonl), out_(prefix) {}
+  Status OnRow(std::string_view json) override {
+    if (!jsonl_ && rows_ > 0) out_.push_back(',');
+    out_.append(json);
+    if (jsonl_) out_.push_back('\n');
+    ++rows_;
+    return Status();
+  }
+  std::string& out() { return out_; }
+  int64_t rows() const { return rows_; }
+
+ private:
+  bool jsonl_;
+  int64_t rows_ = 0;
+  std::string out_;
+};
+
 // One column of a typed output row: its key and its value as a file gets it (FileValue). `name`
 // lives as long as the query.
 struct RowCell {
