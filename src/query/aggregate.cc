@@ -15,17 +15,22 @@ Status GroupTable::Add(RowView& row, const EvalEnv& env) {
     dims.back().AppendJson(key);
     key += '\x1f';
   }
+  SLUICE_ASSIGN_OR_RETURN(Group * g, GroupFor(key, std::move(dims)));
+  for (size_t k = 0; k < aggregates_.size(); ++k) Update(*aggregates_[k], g->states[k], row, env);
+  return Status::Ok();
+}
+
+Result<GroupTable::Group*> GroupTable::GroupFor(const std::string& key, std::vector<Value> dims) {
   auto [it, inserted] = index_.try_emplace(key, groups_.size());
   if (inserted) {
     if (groups_.size() >= kMaxGroups) {
+      index_.erase(it);
       return InvalidArgumentError("query makes more than " + std::to_string(kMaxGroups) +
                                   " groups; add a filter or use fewer dimensions");
     }
     groups_.push_back(Group{std::move(dims), std::vector<State>(aggregates_.size())});
   }
-  Group& g = groups_[it->second];
-  for (size_t k = 0; k < aggregates_.size(); ++k) Update(*aggregates_[k], g.states[k], row, env);
-  return Status::Ok();
+  return &groups_[it->second];
 }
 
 bool GroupTable::CountsRowsOnly() const {
@@ -40,11 +45,10 @@ bool GroupTable::CountsRowsOnly() const {
   return true;
 }
 
-void GroupTable::AddRows(int64_t n) {
-  // The key Add gives a row when there are no dimensions.
-  auto [it, inserted] = index_.try_emplace(std::string(), groups_.size());
-  if (inserted) groups_.push_back(Group{{}, std::vector<State>(aggregates_.size())});
-  for (State& s : groups_[it->second].states) s.count += n;
+Status GroupTable::AddRows(int64_t n) {
+  SLUICE_ASSIGN_OR_RETURN(Group * g, GroupFor(std::string(), {}));  // Add's key without dimensions
+  for (State& s : g->states) s.count += n;
+  return Status::Ok();
 }
 
 void GroupTable::Update(const Expr& call, State& s, RowView& row, const EvalEnv& env) const {

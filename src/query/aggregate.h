@@ -28,7 +28,7 @@ class GroupTable {
   // then AddRows can stand for Add.
   bool CountsRowsOnly() const;
   // As `n` calls of Add. REQUIRES: CountsRowsOnly().
-  void AddRows(int64_t n);
+  Status AddRows(int64_t n);
 
   // One output row per group: the dimension values then the measure values, in column order.
   // A query without dimensions yields one row even when no row was added.
@@ -48,6 +48,9 @@ class GroupTable {
     std::vector<State> states;
   };
 
+  // The group of `key` (dimension values `dims`), added if new. kInvalidArgument past
+  // kMaxGroups.
+  Result<Group*> GroupFor(const std::string& key, std::vector<Value> dims);
   void Update(const Expr& call, State& s, RowView& row, const EvalEnv& env) const;
   static Value Final(const Expr& call, const State& s);
 

@@ -304,7 +304,7 @@ Result<bool> Executor::CountInSource(const Pushdown& p) {
   }
   SLUICE_ASSIGN_OR_RETURN(const std::optional<int64_t> n, source_.CountMatching(BaseScan(p)));
   if (!n) return false;
-  groups_->AddRows(*n);
+  SLUICE_RETURN_IF_ERROR(groups_->AddRows(*n));
   return true;
 }
 
