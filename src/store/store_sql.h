@@ -9,7 +9,6 @@
 #include <string_view>
 #include <vector>
 
-#include "common/json.h"  // JsonToStrings, the reverse of StringsToJson
 #include "model/auth.h"
 #include "model/automation.h"
 #include "model/scan.h"

@@ -365,14 +365,6 @@ bool SqliteStore::InsertsActive() const {
   return now - last_insert_us_.load(std::memory_order_relaxed) < 1'000'000;
 }
 
-Result<uint64_t> LastXactId(Connection& c) {
-  SLUICE_ASSIGN_OR_RETURN(Statement * s, c.Prepare("SELECT value FROM xact_counter"));
-  SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
-  const uint64_t v = row ? static_cast<uint64_t>(s->Int(0)) : 0;
-  s->Reset();
-  return v;
-}
-
 Result<uint64_t> SqliteStore::MaxXactId() {
   SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
   return LastXactId(*c);

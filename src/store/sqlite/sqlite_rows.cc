@@ -184,6 +184,14 @@ Result<std::optional<int64_t>> ObjectKey(Connection& c, const model::ObjectRef& 
   return out;
 }
 
+Result<uint64_t> LastXactId(Connection& c) {
+  SLUICE_ASSIGN_OR_RETURN(Statement * s, c.Prepare("SELECT value FROM xact_counter"));
+  SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
+  const uint64_t v = row ? static_cast<uint64_t>(s->Int(0)) : 0;
+  s->Reset();
+  return v;
+}
+
 void ReadEventInto(const Statement& s, model::Event* e) {
   e->row_key = s.Int(0);
   e->id.assign(s.TextView(1));

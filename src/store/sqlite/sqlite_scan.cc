@@ -1,6 +1,5 @@
 // Streamed keyset scans of rows (see model::EventStream).
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "common/catch_all.h"
+#include "common/clock.h"
 #include "common/json_writer.h"
 #include "common/log.h"
 #include "store/sqlite/sqlite_retention.h"
@@ -187,36 +187,41 @@ class SqliteEventStream final : public model::EventStream {
 
   // Counts what the whole scan returns (up to its limit), reading no row's fields.
   Result<int64_t> Count() {
-    SLUICE_RETURN_IF_ERROR(BeginCount(nullptr));
-    return CountBegun(nullptr);
+    SLUICE_ASSIGN_OR_RETURN(BegunCount begun, BeginCount(nullptr));
+    return CountBegun(std::move(begun), nullptr);
   }
+
+  // A reader in a snapshot, from BeginCount to CountBegun. The snapshot is declared after the
+  // reader, so it ends before the reader goes back to the pool.
+  struct BegunCount {
+    SqliteStore::ReaderLease reader;
+    std::unique_ptr<ReadSnapshot> snapshot;
+    std::shared_ptr<const SegmentSet> segments;
+  };
 
   // A count in two steps, so that the snapshots of several parts can begin one right after
   // another on one thread and be counted on others: BeginCount takes a reader and begins its
-  // snapshot, CountBegun counts in it (on any thread) and gives the reader back. With `seen`,
-  // each also records what the snapshot saw.
-  Status BeginCount(Seen* seen) {
+  // snapshot, CountBegun counts in it (on any thread). With `seen`, each also records what the
+  // snapshot saw.
+  Result<BegunCount> BeginCount(Seen* seen) {
     SLUICE_ASSIGN_OR_RETURN(SqliteStore::ReaderLease c, store_->AcquireReader());
-    count_reader_.emplace(std::move(c));
-    count_snapshot_ = std::make_unique<ReadSnapshot>(**count_reader_);
-    SLUICE_ASSIGN_OR_RETURN(count_segments_,
-                            store_->SnapshotSegments(**count_reader_, *count_snapshot_));
+    BegunCount begun{std::move(c), nullptr, nullptr};
+    begun.snapshot = std::make_unique<ReadSnapshot>(*begun.reader);
+    SLUICE_ASSIGN_OR_RETURN(begun.segments,
+                            store_->SnapshotSegments(*begun.reader, *begun.snapshot));
     if (seen != nullptr) {
-      SLUICE_ASSIGN_OR_RETURN(seen->last_xact, LastXactId(**count_reader_));
+      SLUICE_ASSIGN_OR_RETURN(seen->last_xact, LastXactId(*begun.reader));
     }
-    return Status();
+    return begun;
   }
 
-  Result<int64_t> CountBegun(Seen* seen) {
-    SLUICE_ASSIGN_OR_RETURN(Statement * s, PreparePage(**count_reader_, *count_segments_,
-                                                       request_.limit, Select::kCount));
-    if (seen != nullptr) seen->mark_ids = mark_ids_;
+  Result<int64_t> CountBegun(BegunCount begun, Seen* seen) {
+    SLUICE_ASSIGN_OR_RETURN(
+        Statement * s, PreparePage(*begun.reader, *begun.segments, request_.limit, Select::kCount,
+                                   seen != nullptr ? &seen->mark_ids : nullptr));
     SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
     const int64_t n = row ? s->Int(0) : 0;
     s->Reset();
-    count_snapshot_.reset();  // ends the snapshot before the reader goes back to the pool
-    count_reader_.reset();
-    count_segments_.reset();
     return n;
   }
 
@@ -241,9 +246,10 @@ class SqliteEventStream final : public model::EventStream {
   // Prepares and binds the next page's query over `segments` (at most `page` rows, 0: no
   // bound); with kCount, a query for the number of those rows instead (in no particular order);
   // with kPosition, for the (_xact_id, row_key) of the page-th row. The arms are merged in the
-  // scan's order, each read in its own index's order.
+  // scan's order, each read in its own index's order. With `mark_ids`, the ids of the active
+  // retention marks the query hides rows by.
   Result<Statement*> PreparePage(Connection& c, const SegmentSet& segments, int64_t page,
-                                 Select select) {
+                                 Select select, std::vector<int64_t>* mark_ids = nullptr) {
     const bool count = select == Select::kCount;
     std::vector<std::string> texts;
     std::string order_by;
@@ -276,8 +282,10 @@ class SqliteEventStream final : public model::EventStream {
     // Marks are read per page: a retention run or restore takes effect for the next page.
     SLUICE_ASSIGN_OR_RETURN(auto marks, LoadActiveMarks(c, request_.object));
     sql += VisibleSql(marks);
-    mark_ids_.clear();
-    for (const model::RetentionMark& m : marks) mark_ids_.push_back(m.id);
+    if (mark_ids != nullptr) {
+      mark_ids->clear();
+      for (const model::RetentionMark& m : marks) mark_ids->push_back(m.id);
+    }
     // Each segment's condition: none ("") unless the created range leaves it out (nullopt) or
     // the id and root lists pick its rows.
     std::map<int64_t, std::optional<std::string>> conditions;
@@ -474,12 +482,6 @@ class SqliteEventStream final : public model::EventStream {
   int64_t returned_ = 0;
   bool done_ = false;
   std::map<int64_t, SegmentWindow> windows_;  // sealed segments' windows, by segment number
-  std::vector<int64_t> mark_ids_;             // the active marks the last page query hides by
-  // A count's reader, snapshot and segments, from BeginCount to CountBegun (the snapshot is
-  // declared after the reader, so it ends first).
-  std::optional<SqliteStore::ReaderLease> count_reader_;
-  std::unique_ptr<ReadSnapshot> count_snapshot_;
-  std::shared_ptr<const SegmentSet> count_segments_;
 };
 
 }  // namespace
@@ -497,10 +499,7 @@ namespace {
 std::vector<model::ScanRequest> CreatedParts(const model::ScanRequest& request, int parts) {
   if (parts < 2 || request.limit != 0 || !request.created_min) return {};
   const int64_t lo = *request.created_min;
-  const int64_t hi =
-      request.created_max.value_or(std::chrono::duration_cast<std::chrono::microseconds>(
-                                       std::chrono::system_clock::now().time_since_epoch())
-                                       .count());
+  const int64_t hi = request.created_max.value_or(RealClock().NowMicros());
   // In unsigned arithmetic: a range from far in the past to far in the future overflows int64.
   const uint64_t length = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
   if (hi <= lo || length < static_cast<uint64_t>(parts)) return {};
@@ -524,25 +523,27 @@ std::vector<model::ScanRequest> CreatedParts(const model::ScanRequest& request, 
 // one piece.
 Result<int64_t> SqliteStore::CountRows(const model::ScanRequest& request) {
   SLUICE_RETURN_IF_ERROR(CheckScanRequest(request));
-  const int cores = static_cast<int>(std::thread::hardware_concurrency());
-  std::vector<model::ScanRequest> parts = CreatedParts(
-      request, options_.count_threads > 0 ? options_.count_threads : std::clamp(cores, 1, 4));
+  std::vector<model::ScanRequest> parts = CreatedParts(request, options_.count_threads);
   if (parts.empty()) return SqliteEventStream(this, request).Count();
   struct Part {
     explicit Part(SqliteStore* store, model::ScanRequest r) : stream(store, std::move(r)) {}
     SqliteEventStream stream;
     SqliteEventStream::Seen seen;
+    std::optional<SqliteEventStream::BegunCount> begun;
     Result<int64_t> n = int64_t{0};
   };
   std::vector<std::unique_ptr<Part>> counted;
   counted.reserve(parts.size());
   for (model::ScanRequest& r : parts) {
     counted.push_back(std::make_unique<Part>(this, std::move(r)));
-    SLUICE_RETURN_IF_ERROR(counted.back()->stream.BeginCount(&counted.back()->seen));
+    Part& p = *counted.back();
+    SLUICE_ASSIGN_OR_RETURN(SqliteEventStream::BegunCount begun, p.stream.BeginCount(&p.seen));
+    p.begun.emplace(std::move(begun));
   }
   auto count = [&](size_t i) {
     Part& p = *counted[i];
-    Status thrown = CatchAll("count part", [&] { p.n = p.stream.CountBegun(&p.seen); });
+    Status thrown =
+        CatchAll("count part", [&] { p.n = p.stream.CountBegun(std::move(*p.begun), &p.seen); });
     if (!thrown.ok()) p.n = std::move(thrown);
   };
   std::vector<std::thread> threads;

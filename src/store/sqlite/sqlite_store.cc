@@ -1,6 +1,9 @@
 // Opening, connection pool, and the catalog: orgs, projects, experiments, datasets, API keys.
 #include "store/sqlite/sqlite_store.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "common/json.h"
 #include "common/uuid.h"
 #include "store/sqlite/migrations.h"
@@ -21,7 +24,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
 
 SqliteStore::SqliteStore(std::string path, SqliteStoreOptions options,
                          std::unique_ptr<Connection> writer)
-    : path_(std::move(path)), options_(options), writer_(std::move(writer)) {}
+    : path_(std::move(path)), options_(options), writer_(std::move(writer)) {
+  if (options_.count_threads <= 0) {  // the machine's cores, at most 4
+    options_.count_threads =
+        std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 4);
+  }
+}
 
 SqliteStore::~SqliteStore() {
   StopIdFilters();
