@@ -1,6 +1,7 @@
 #include "common/simdjson_compact.h"
 
 #include <array>
+#include <optional>
 #include <string_view>
 #include <unordered_set>
 
@@ -44,25 +45,16 @@ class KeySet {
 
 Status AppendObject(element el, std::string& out, int depth, bool* duplicate) {
   out.push_back('{');
+  std::optional<KeySet> keys;  // only when asked for: the insert parser's objects need none
+  if (duplicate != nullptr) keys.emplace();
   bool first = true;
-  if (duplicate == nullptr) {
-    for (auto field : ObjectIn(el)) {
-      if (!first) out.push_back(',');
-      first = false;
-      AppendJsonString(out, field.key);
-      out.push_back(':');
-      SLUICE_RETURN_IF_ERROR(AppendCompactJson(field.value, out, depth + 1, nullptr));
-    }
-  } else {
-    KeySet keys;
-    for (auto field : ObjectIn(el)) {
-      if (!keys.Insert(field.key)) *duplicate = true;
-      if (!first) out.push_back(',');
-      first = false;
-      AppendJsonString(out, field.key);
-      out.push_back(':');
-      SLUICE_RETURN_IF_ERROR(AppendCompactJson(field.value, out, depth + 1, duplicate));
-    }
+  for (auto field : ObjectIn(el)) {
+    if (keys && !keys->Insert(field.key)) *duplicate = true;
+    if (!first) out.push_back(',');
+    first = false;
+    AppendJsonString(out, field.key);
+    out.push_back(':');
+    SLUICE_RETURN_IF_ERROR(AppendCompactJson(field.value, out, depth + 1, duplicate));
   }
   out.push_back('}');
   return Status();

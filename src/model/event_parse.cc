@@ -3,8 +3,8 @@
 // intermediate tree. This is the ingest hot path.
 #include <algorithm>
 
-#include "common/json_writer.h"
 #include "common/kept_buffer.h"
+#include "common/kept_json_parser.h"
 #include "common/time_util.h"
 #include "common/uuid.h"
 #include "model/event_parse_internal.h"
@@ -243,12 +243,17 @@ Result<EventWrite> ParseEvent(element event, std::string_view where, RowExtras* 
   return w;
 }
 
-Result<element> ParseRoot(std::string_view text) {
+Result<element> ParseDocument(std::string_view text) {
   thread_local KeptJsonParser parser;
   element root;
   if (auto err = parser.Parse(text).get(root)) {
     return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
   }
+  return root;
+}
+
+Result<element> ParseRoot(std::string_view text) {
+  SLUICE_ASSIGN_OR_RETURN(element root, ParseDocument(text));
   if (!root.is_object()) return InvalidArgumentError("the request body must be a JSON object");
   return root;
 }

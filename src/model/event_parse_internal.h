@@ -8,7 +8,6 @@
 #include <string>
 #include <string_view>
 
-#include "common/kept_json_parser.h"
 #include "common/simdjson_compact.h"
 #include "common/status.h"
 #include "model/event_write.h"
@@ -39,9 +38,11 @@ struct RowExtras {
 // being refused as unknown fields.
 Result<EventWrite> ParseEvent(element event, std::string_view where, RowExtras* extras);
 
-// Parses a document that must be a JSON object, with the thread's kept parser (a padded copy and
-// parser buffers per call were fresh allocations of the body's size, faulted in each time). The
-// element lives until the thread's next ParseRoot.
+// Parses a JSON document with the thread's kept parser (a padded copy and parser buffers per
+// call were fresh allocations of the body's size, faulted in each time): "invalid JSON: …".
+// The element lives until the thread's next ParseDocument or ParseRoot.
+Result<element> ParseDocument(std::string_view text);
+// ParseDocument of a request body, which must be a JSON object.
 Result<element> ParseRoot(std::string_view text);
 
 }  // namespace sluice::model::event_parse

@@ -11,6 +11,7 @@ namespace sluice::model {
 using event_parse::element;
 using event_parse::FieldError;
 using event_parse::IsNumber;
+using event_parse::ParseDocument;
 using event_parse::ParseEvent;
 using event_parse::ParseRoot;
 using event_parse::RowExtras;
@@ -123,16 +124,14 @@ Result<Logs3Request> ParseLogs3Request(std::string_view body) {
 }
 
 Result<ImportRow> ParseImportRow(std::string_view json_object, std::string_view where) {
-  thread_local KeptJsonParser parser;
-  element root;
-  if (auto err = parser.Parse(json_object).get(root)) {
-    return InvalidArgumentError(std::string(where) +
-                                ": invalid JSON: " + simdjson::error_message(err));
+  Result<element> root = ParseDocument(json_object);
+  if (!root.ok()) {
+    return InvalidArgumentError(std::string(where) + ": " + std::string(root.status().message()));
   }
   RowExtras x;
   x.exported = true;
   ImportRow row;
-  SLUICE_ASSIGN_OR_RETURN(row.write, ParseEvent(root, where, &x));
+  SLUICE_ASSIGN_OR_RETURN(row.write, ParseEvent(*root, where, &x));
   if (x.comment) return FieldError(where, "comment", "feedback comments are not imported");
   SLUICE_ASSIGN_OR_RETURN(row.object, ExportedObject(x, where));
   return row;

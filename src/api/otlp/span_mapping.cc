@@ -194,7 +194,7 @@ Result<model::EventWrite> MapSpan(const DecodedRequest& r, const Span& span,
   auto add = [&w](const char* name, std::string text) {
     if (!text.empty()) w.fields.emplace_back(name, std::move(text));
   };
-  add("span_id", '"' + w.id + '"');
+  add("span_id", Hex(span.span_id, "\"", "\""));
   add("root_span_id", Hex(span.trace_id, "\"", "\""));
   if (has_parent) add("span_parents", Hex(span.parent_span_id, "[\"", "\"]"));
   if (span.start_unix_nano > 0) {

@@ -81,8 +81,7 @@ Status ReadChild(element el, std::string_view key, std::vector<JsonChild>* child
     case element_type::STRING: c.string = el.get_string().value_unsafe(); break;
     default: break;
   }
-  bool duplicate = false;  // the members of a canonical text's nested objects are unique
-  return AppendCompactJson(el, c.text, 2, &duplicate);
+  return AppendCompactJson(el, c.text, 2);  // a canonical text's nested keys are unique
 }
 
 // The kind of a parsed document's top level, and an object's members or an array's elements.
