@@ -60,6 +60,12 @@ class KeptJsonParser {
     return root;
   }
 
+  // The largest buffer kept for the next document: at most kKeptBytes (rounded up to a power of
+  // two) once a document no larger than that has been parsed after a larger one.
+  size_t largest_kept_buffer() const {
+    return std::max({doc_.capacity(), parser_.capacity(), copy_capacity_});
+  }
+
  private:
   static constexpr size_t kLeastBytes = 4096;
 

@@ -31,7 +31,9 @@ TEST(KeptJsonParser, EachDocumentIsReadAloneWhateverCameBefore) {
   // Past kKeptBytes the buffers are given back, and grown again when needed.
   const std::string huge = "[\"" + std::string(KeptJsonParser::kKeptBytes + 10, 'z') + "\"]";
   EXPECT_EQ(Minified(parser, huge), huge);
+  EXPECT_GT(parser.largest_kept_buffer(), KeptJsonParser::kKeptBytes);
   EXPECT_EQ(Minified(parser, "[3]"), "[3]");
+  EXPECT_LE(parser.largest_kept_buffer(), KeptJsonParser::kKeptBytes);
   EXPECT_EQ(Minified(parser, huge), huge);
   EXPECT_EQ(Minified(parser, std::string_view()).substr(0, 7), "error: ");
 }
