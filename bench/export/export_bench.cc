@@ -146,8 +146,7 @@ int ScanOnly(store::Store& store, const Fixture& f, const std::string& name) {
                                     e.metrics.size());
   }
   std::printf("RESULT %s %lld %lld 0 %.3f %.3f %lld\n", name.c_str(), rows, bytes, Seconds(start),
-              CpuSeconds() - cpu0,
-              static_cast<long long>(std::max<int64_t>(StatusKb("VmHWM"), 0) * 1024));
+              CpuSeconds() - cpu0, static_cast<long long>(PeakRssBytes()));
   return 0;
 }
 
@@ -235,7 +234,7 @@ int RunCase(const Args& args) {
               static_cast<long long>(run->stats.Find("rows")->int_value()),
               static_cast<long long>(run->stats.Find("bytes")->int_value()),
               static_cast<long long>(run->stats.Find("files")->int_value()), secs, cpu,
-              static_cast<long long>(std::max<int64_t>(StatusKb("VmHWM"), 0) * 1024));
+              static_cast<long long>(PeakRssBytes()));
   return 0;
 }
 

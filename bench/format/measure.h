@@ -5,6 +5,7 @@
 #include <malloc.h>
 #include <time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <fstream>
@@ -33,6 +34,9 @@ inline int64_t StatusKb(const std::string& field) {
   }
   return -1;
 }
+
+// The process's peak RSS (VmHWM) in bytes, 0 where it cannot be read.
+inline int64_t PeakRssBytes() { return std::max<int64_t>(StatusKb("VmHWM"), 0) * 1024; }
 
 // Resets the kernel's peak-RSS mark (VmHWM) to the current RSS; returns that RSS in KiB, or -1
 // where clear_refs cannot be written. Free heap memory is returned first, so that memory an

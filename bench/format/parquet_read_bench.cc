@@ -101,7 +101,7 @@ Outcome ReadWithSluice(const std::string& path, const std::vector<std::string>& 
     ++o.rows;
   }
   if (!next.ok()) std::fprintf(stderr, "read failed: %s\n", next.status().ToString().c_str());
-  o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  o.seconds = bench::Seconds(start);
   o.cpu_seconds = bench::CpuSeconds() - cpu;
   if (rss_before >= 0) o.peak_rss_bytes = (bench::StatusKb("VmHWM") - rss_before) * 1024;
   if (checksum == 42) std::printf(" ");  // keeps the scan from being optimized away

@@ -229,7 +229,7 @@ Result<Latency> TimeRuns(int runs, Once once) {
 Result<Latency> RunSluice(store::Store& store, const Case& c, int runs) {
   return TimeRuns(runs, [&](Stopwatch& watch) -> Result<Counted> {
     query::QueryContext ctx;
-    query::BufferedRows sink(false, "{\"data\":[");  // the /btql handler's sink
+    query::BufferedRows sink(/*jsonl=*/false);  // the /btql handler's sink
     SLUICE_ASSIGN_OR_RETURN(query::QueryResult r, query::RunQuery(c.btql, ctx, store, sink));
     watch.Stop();
     return Counted{sink.rows(), r.spans_scanned};

@@ -38,7 +38,8 @@ Result<ApiResponse> Handlers::Btql(const ApiRequest& r) {
   };
   SLUICE_ASSIGN_OR_RETURN(auto cursor, OptionalString(body, "cursor"));
   ctx.cursor = cursor.value_or("");
-  query::BufferedRows sink(format == "jsonl", format == "jsonl" ? "" : "{\"data\":[");
+  const bool jsonl = format == "jsonl";
+  query::BufferedRows sink(jsonl);
   query::QueryResult result;
   if (query->is_string()) {
     SLUICE_ASSIGN_OR_RETURN(result, query::RunQuery(query->string_value(), ctx, store_, sink));
@@ -49,7 +50,7 @@ Result<ApiResponse> Handlers::Btql(const ApiRequest& r) {
     return InvalidArgumentError("query: must be the query text or its JSON syntax tree");
   }
   ApiResponse resp;
-  if (format == "jsonl") {
+  if (jsonl) {
     resp.content_type = "application/x-ndjson";
     resp.body = std::move(sink.out());
     if (!result.cursor.empty()) resp.headers.emplace_back("x-bt-cursor", result.cursor);

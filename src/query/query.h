@@ -29,12 +29,11 @@ class RowSink {
   virtual Status OnRow(std::string_view json) = 0;
 };
 
-// Keeps the rows as JSON Lines, or as the elements of a JSON array after `prefix`, in one
-// buffer (`/btql` writes its answer this way, the prefix and then the framing where the
-// response body will be).
+// Keeps the rows in one buffer, as JSON Lines or as the start of `/btql`'s JSON answer
+// (`{"data":[` and the rows, which the handler closes), written where the response body will be.
 class BufferedRows final : public RowSink {
  public:
-  BufferedRows(bool jsonl, std::string_view prefix) : jsonl_(jsonl), out_(prefix) {}
+  explicit BufferedRows(bool jsonl) : jsonl_(jsonl), out_(jsonl ? "" : "{\"data\":[") {}
   Status OnRow(std::string_view json) override {
     if (!jsonl_ && rows_ > 0) out_.push_back(',');
     out_.append(json);
