@@ -25,9 +25,10 @@ inline double CpuSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-// A field of /proc/self/status in KiB, or -1.
-inline int64_t StatusKb(const std::string& field) {
-  std::ifstream in("/proc/self/status");
+// A field of /proc/<pid>/status in KiB ("VmHWM", "VmRSS"); pid 0 is this process; -1 when
+// unreadable.
+inline int64_t StatusKb(const std::string& field, int64_t pid = 0) {
+  std::ifstream in(pid > 0 ? "/proc/" + std::to_string(pid) + "/status" : "/proc/self/status");
   std::string line;
   while (std::getline(in, line)) {
     if (line.rfind(field + ":", 0) == 0) return std::stoll(line.substr(field.size() + 1));

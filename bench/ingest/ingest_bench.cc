@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <string>
 
+#include "bench/format/measure.h"
 #include "bench/ingest/http_ingest.h"
 #include "bench/ingest/ingest_common.h"
 #include "bench/ingest/otlp_batches.h"
@@ -61,8 +62,8 @@ void PrintCpu(const char* who, double cpu_seconds, uint64_t spans) {
 
 void PrintServerMemory(int64_t pid) {
   if (pid <= 0) return;
-  const int64_t hwm = ProcStatusKb(pid, "VmHWM");
-  const int64_t rss = ProcStatusKb(pid, "VmRSS");
+  const int64_t hwm = StatusKb("VmHWM", pid);
+  const int64_t rss = StatusKb("VmRSS", pid);
   if (hwm < 0) {
     std::printf("server pid %lld: /proc status not readable\n", static_cast<long long>(pid));
     return;
@@ -190,7 +191,7 @@ int RunStore(const CommonFlags& common, const std::string& db_path, bool otlp, b
   std::printf("database %.1f MB on disk (%.0f B/span); bench peak RSS %.1f MB\n",
               figures->database_bytes / 1e6,
               common.spans ? static_cast<double>(figures->database_bytes) / common.spans : 0.0,
-              ProcStatusKb(0, "VmHWM") / 1024.0);
+              StatusKb("VmHWM") / 1024.0);
   if (pg || !pg_uri.empty()) RunPostgres(batches, *figures, pg_uri);
   return 0;
 }

@@ -105,16 +105,6 @@ void PrintFigures(const std::string& label, IngestFigures f) {
   }
 }
 
-int64_t ProcStatusKb(int64_t pid, const std::string& field) {
-  std::ifstream in(pid > 0 ? "/proc/" + std::to_string(pid) + "/status" : "/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) != 0) continue;
-    return std::strtoll(line.c_str() + field.size() + 1, nullptr, 10);
-  }
-  return -1;
-}
-
 namespace {
 
 // Fields 3.. of /proc/<pid>/stat (pid 0: this process); empty when unreadable.

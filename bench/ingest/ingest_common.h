@@ -47,10 +47,6 @@ struct IngestFigures {
 // Prints one line: spans/s, MB/s and batch latency percentiles, labelled.
 void PrintFigures(const std::string& label, IngestFigures figures);
 
-// A field of /proc/<pid>/status in kB ("VmHWM", "VmRSS"); pid 0 is this process; -1 when
-// unreadable.
-int64_t ProcStatusKb(int64_t pid, const std::string& field);
-
 // User + system CPU seconds a process has used so far (/proc/<pid>/stat); pid 0 is this
 // process; -1 when unreadable. On a shared machine CPU time per span is steadier than wall time.
 double ProcCpuSeconds(int64_t pid);
