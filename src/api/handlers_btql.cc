@@ -38,6 +38,7 @@ Result<ApiResponse> Handlers::Btql(const ApiRequest& r) {
   };
   SLUICE_ASSIGN_OR_RETURN(auto cursor, OptionalString(body, "cursor"));
   ctx.cursor = cursor.value_or("");
+  ctx.max_answer_bytes = options_.max_answer_bytes;
   const bool jsonl = format == "jsonl";
   query::BufferedRows sink(jsonl);
   query::QueryResult result;

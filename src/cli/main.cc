@@ -208,6 +208,12 @@ int Main(int argc, char** argv) {
                    "Largest request body accepted; larger ones get 413")
       ->capture_default_str();
   serve
+      ->add_option("--max-answer-bytes", config.max_answer_bytes,
+                   "Most bytes of rows in one /btql answer; a page that reaches it ends early "
+                   "with a cursor for the rest")
+      ->check(CLI::Range(size_t{1024}, size_t{1} << 40))
+      ->capture_default_str();
+  serve
       ->add_option("--scheduler-tick-seconds", config.scheduler_tick_seconds,
                    "How often due automation runs and purges are started (0 = never)")
       ->capture_default_str();

@@ -106,7 +106,9 @@ class Executor {
   QueryResult result_;
   std::vector<Value> last_keys_;
   int64_t last_row_key_ = 0;
+  size_t answer_bytes_ = 0;  // the streamed rows' JSON so far
   bool done_ = false;
+  bool cut_ = false;  // max_answer_bytes ended the page before its limit
 };
 
 void Executor::PlanOrder() {
@@ -275,7 +277,9 @@ Status Executor::Consume(RowView& row) {
   SLUICE_RETURN_IF_ERROR(Emit(streamed_));
   last_keys_ = std::move(keys);
   last_row_key_ = row_key;
-  done_ = result_.rows >= limit_;
+  answer_bytes_ += streamed_.json.size();
+  cut_ = ctx_.max_answer_bytes > 0 && answer_bytes_ >= ctx_.max_answer_bytes;
+  done_ = result_.rows >= limit_ || cut_;
   return Status::Ok();
 }
 
@@ -409,7 +413,7 @@ Result<QueryResult> Executor::Run() {
   if (q_.aggregating()) {
     groups_ = std::make_unique<GroupTable>(q_);
   } else if (!stream_) {
-    top_ = std::make_unique<TopN>(order_, static_cast<size_t>(limit_));
+    top_ = std::make_unique<TopN>(order_, static_cast<size_t>(limit_), ctx_.max_answer_bytes);
   }
   Pushdown p = ExtractPushdown(q_.filter.get(), q_.source.shape, env_);
   if (!p.empty) {
@@ -423,7 +427,7 @@ Result<QueryResult> Executor::Run() {
     return result_;
   }
   if (top_) SLUICE_RETURN_IF_ERROR(FinishHeap());
-  if (result_.rows >= limit_) {
+  if (result_.rows >= limit_ || cut_ || (top_ && top_->shrunk())) {
     result_.cursor = EncodeCursor(CursorKey{order_.fingerprint, last_keys_, last_row_key_});
   }
   return result_;

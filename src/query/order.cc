@@ -26,11 +26,20 @@ bool TopN::WouldKeep(const std::vector<Value>& keys, int64_t row_key) const {
 
 void TopN::Add(SortedRow row) {
   auto less = [this](const SortedRow& a, const SortedRow& b) { return Before(a, b); };
+  auto drop_last = [&] {
+    std::pop_heap(heap_.begin(), heap_.end(), less);
+    bytes_ -= heap_.back().json.size();
+    heap_.pop_back();
+  };
+  bytes_ += row.json.size();
   heap_.push_back(std::move(row));
   std::push_heap(heap_.begin(), heap_.end(), less);
-  if (heap_.size() > limit_) {
-    std::pop_heap(heap_.begin(), heap_.end(), less);
-    heap_.pop_back();
+  if (heap_.size() > limit_) drop_last();
+  // The last row is not needed when the rows before it already reach max_bytes.
+  while (max_bytes_ > 0 && heap_.size() > 1 && bytes_ - heap_.front().json.size() >= max_bytes_) {
+    drop_last();
+    limit_ = heap_.size();
+    shrunk_ = true;
   }
 }
 

@@ -38,7 +38,11 @@ int CompareRows(const Order& order, const std::vector<Value>& a_keys, int64_t a_
 // Keeps the first `limit` rows in output order. Not thread-safe.
 class TopN {
  public:
-  TopN(const Order& order, size_t limit) : order_(order), limit_(limit) {}
+  // With `max_bytes` (0: no bound), the rows kept also stop at the first one whose JSON brings
+  // their total to max_bytes: later rows can only replace kept ones, and the page holds fewer
+  // than `limit` (shrunk() tells). A row larger than max_bytes is still kept alone.
+  TopN(const Order& order, size_t limit, size_t max_bytes = 0)
+      : order_(order), limit_(limit), max_bytes_(max_bytes) {}
 
   // Whether a row with these keys would be kept (check before building its JSON).
   bool WouldKeep(const std::vector<Value>& keys, int64_t row_key) const;
@@ -46,6 +50,8 @@ class TopN {
   void Add(SortedRow row);
   // The kept rows in output order; empties the heap.
   std::vector<SortedRow> Take();
+  // Whether max_bytes cut the rows kept below `limit`.
+  bool shrunk() const { return shrunk_; }
 
  private:
   bool Before(const SortedRow& a, const SortedRow& b) const {
@@ -54,6 +60,9 @@ class TopN {
 
   const Order& order_;
   size_t limit_;
+  size_t max_bytes_;
+  size_t bytes_ = 0;  // the kept rows' JSON
+  bool shrunk_ = false;
   std::vector<SortedRow> heap_;  // max-heap: the last row in output order on top
 };
 

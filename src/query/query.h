@@ -78,6 +78,10 @@ struct QueryContext {
   int64_t default_limit = 1000;
   // A cursor from a previous page (overrides the query's `cursor:` clause when non-empty).
   std::string cursor;
+  // Bounds a page's rows as JSON text (RowSink's; 0: no bound): a page ends with the row that
+  // brings their total to this many bytes, and its cursor continues after that row. A row larger
+  // than the bound still comes, alone. Aggregate answers (bounded by kMaxGroups) are not cut.
+  size_t max_answer_bytes = 0;
   // When set, only rows with _xact_id <= this are read (a snapshot, or the export watermark of
   // DESIGN.md §3); passed to every scan as ScanRequest::max_xact_id.
   std::optional<uint64_t> max_xact_id;
@@ -85,8 +89,9 @@ struct QueryContext {
 
 struct QueryResult {
   int64_t rows = 0;
-  // Opaque; non-empty when the page was full and more rows may follow. Pass it back (context
-  // cursor or `cursor:` clause) with the same query to get the next page.
+  // Opaque; non-empty when the page was full (its limit, or QueryContext::max_answer_bytes) and
+  // more rows may follow. Pass it back (context cursor or `cursor:` clause) with the same query
+  // to get the next page.
   std::string cursor;
   // Spans read from the source (for tests and metrics); 0 for a count the source answered.
   int64_t spans_scanned = 0;

@@ -119,7 +119,9 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Clock
   s->retention_ = std::make_unique<jobs::RetentionRunner>(*s->store_, clock, lease);
 
   s->metrics_ = std::make_unique<api::Metrics>();
-  s->handlers_ = std::make_unique<api::Handlers>(*s->store_, clock, *s->metrics_);
+  api::HandlerOptions handler_options;
+  handler_options.max_answer_bytes = config.max_answer_bytes;
+  s->handlers_ = std::make_unique<api::Handlers>(*s->store_, clock, *s->metrics_, handler_options);
   api::HttpServerOptions http;
   http.host = hp.first;
   http.port = hp.second;

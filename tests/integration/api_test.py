@@ -25,7 +25,8 @@ BINARY = None
 class ApiTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = SluiceServer(BINARY, extra_args=["--max-body-bytes", "1048576"]).start()
+        cls.srv = SluiceServer(BINARY, extra_args=["--max-body-bytes", "1048576",
+                                                   "--max-answer-bytes", "65536"]).start()
         creds = cls.srv.credentials()
         cls.key = creds["api_key"]
         cls.project_id = creds["project_id"]
@@ -342,6 +343,30 @@ class ApiTest(unittest.TestCase):
         missing = str(uuid.uuid4())
         self.assert_error(self.call("POST", "/btql", {"query": f"select: id | from: project_logs('{missing}')"}),
                           404, "not_found")
+
+    def test_btql_pages_end_at_the_answer_bound_and_cursors_give_every_row_once(self):
+        # 40 rows of about 4 KB against --max-answer-bytes 65536: a page of limit 1000 ends
+        # after about 16 rows, with a cursor, and following the cursors yields each row once.
+        pid = self.new_project()
+        self.insert([{"id": f"big{i:02d}", "input": "x" * 4000} for i in range(40)], pid)
+        for clause, want in (("", [f"big{i:02d}" for i in range(40)]),
+                             (" | sort: id desc", [f"big{i:02d}" for i in reversed(range(40))])):
+            query = f"select: id, input | from: project_logs('{pid}') | limit: 1000{clause}"
+            ids, pages, cursor = [], [], None
+            while len(pages) < 10:
+                body = {"query": query}
+                if cursor:
+                    body["cursor"] = cursor
+                s, r = self.call("POST", "/btql", body)
+                self.assertEqual(s, 200, r)
+                pages.append(len(r["data"]))
+                ids += [row["id"] for row in r["data"]]
+                cursor = r["cursor"]
+                if not cursor:
+                    break
+            self.assertEqual(ids, want, clause)
+            self.assertGreaterEqual(len(pages), 3, (clause, pages))
+            self.assertTrue(all(0 < n < 40 for n in pages[:-1]), (clause, pages))
 
     def test_healthz_and_metrics(self):
         self.assertEqual(self.call("GET", "/healthz", key=None), (200, {"status": "ok"}))

@@ -337,12 +337,15 @@ TEST(QueryPushdown, TracesFetchWholeTracesByRootSpanId) {
 }
 
 std::vector<std::string> Paginate(FakeEventSource& source, const std::string& query, int* pages,
-                                  const std::function<void(int)>& between = {}) {
+                                  const std::function<void(int)>& between = {},
+                                  size_t max_answer_bytes = 0,
+                                  std::vector<std::vector<std::string>>* each_page = nullptr) {
   std::vector<std::string> all;
   std::string cursor;
   *pages = 0;
   while (*pages < 20) {
-    Ran ran = RunOn(source, query, cursor);
+    Ran ran = RunOn(source, query, cursor, 100, max_answer_bytes);
+    if (each_page != nullptr) each_page->push_back(ran.rows);
     SLUICE_CHECK(ran.status.ok());
     ++*pages;
     all.insert(all.end(), ran.rows.begin(), ran.rows.end());
@@ -398,6 +401,67 @@ TEST(QueryCursor, PagesOfAnySortMatchTheWholeResult) {
     EXPECT_EQ(rows, whole.rows) << q;
     EXPECT_EQ(pages, static_cast<int>(whole.rows.size()) / 2 + 1) << q;
   }
+}
+
+// The bytes of `rows` as a page's JSON text holds them.
+size_t Bytes(const std::vector<std::string>& rows) {
+  size_t n = 0;
+  for (const std::string& r : rows) n += r.size();
+  return n;
+}
+
+TEST(QueryAnswerBytes, PagesEndAtTheByteBoundAndTogetherHoldEveryRowOnce) {
+  const char* kQueries[] = {
+      "select: id, input | from: project_logs('p1')",  // rows stream in _xact_id order
+      "select: id, input | from: project_logs('p1') | sort: metadata.model, id desc",
+      "select: id, input | from: project_logs('p1') | sort: created desc",
+      "select: id, input | from: project_logs('p1') traces | sort: metrics.tokens desc",
+  };
+  for (const char* q : kQueries) {
+    FakeEventSource source(TestDataset());
+    Ran whole = RunOn(source, q);
+    ASSERT_TRUE(whole.status.ok()) << q;
+    ASSERT_GE(whole.rows.size(), 3u) << q;
+    const size_t bound = Bytes(whole.rows) / 3;  // about a third of the rows per page
+    int pages = 0;
+    std::vector<std::vector<std::string>> each;
+    std::vector<std::string> rows = Paginate(source, q, &pages, {}, bound, &each);
+    EXPECT_EQ(rows, whole.rows) << q;
+    EXPECT_GE(pages, 2) << q;
+    for (size_t p = 0; p + 1 < each.size(); ++p) {
+      ASSERT_FALSE(each[p].empty()) << q << " page " << p;
+      // The page reaches the bound, and only with its last row.
+      std::vector<std::string> but_last(each[p].begin(), each[p].end() - 1);
+      EXPECT_GE(Bytes(each[p]), bound) << q << " page " << p;
+      EXPECT_LT(Bytes(but_last), bound) << q << " page " << p;
+    }
+  }
+}
+
+TEST(QueryAnswerBytes, ARowLargerThanTheBoundComesAlone) {
+  for (const char* q : {"select: id | from: project_logs('p1')",
+                        "select: id | from: project_logs('p1') | sort: created desc"}) {
+    FakeEventSource source(TestDataset());
+    Ran whole = RunOn(source, q);
+    ASSERT_TRUE(whole.status.ok()) << q;
+    int pages = 0;
+    std::vector<std::vector<std::string>> each;
+    std::vector<std::string> rows = Paginate(source, q, &pages, {}, 1, &each);
+    EXPECT_EQ(rows, whole.rows) << q;
+    for (const auto& page : each) EXPECT_LE(page.size(), 1u) << q;
+  }
+}
+
+TEST(QueryAnswerBytes, AggregatesAreNotCut) {
+  FakeEventSource source(TestDataset());
+  const char* q = "dimensions: id | measures: count(1) as n | from: project_logs('p1')";
+  Ran whole = RunOn(source, q);
+  ASSERT_TRUE(whole.status.ok()) << whole.status.ToString();
+  ASSERT_GE(whole.rows.size(), 3u);
+  Ran bounded = RunOn(source, q, "", 100, 1);
+  ASSERT_TRUE(bounded.status.ok());
+  EXPECT_EQ(bounded.rows, whole.rows);
+  EXPECT_TRUE(bounded.result.cursor.empty());
 }
 
 TEST(QueryCursor, DefaultLimitComesFromTheContext) {

@@ -53,11 +53,12 @@ struct Ran {
 };
 
 inline Ran RunOn(model::EventSource& source, const std::string& query, std::string cursor = "",
-                 int64_t default_limit = 100) {
+                 int64_t default_limit = 100, size_t max_answer_bytes = 0) {
   sluice::testing::FakeClock clock(kNow);
   QueryContext ctx;
   ctx.clock = &clock;
   ctx.default_limit = default_limit;
+  ctx.max_answer_bytes = max_answer_bytes;
   ctx.cursor = std::move(cursor);
   CollectingSink sink;
   Ran ran;
