@@ -16,8 +16,8 @@ struct HandlerOptions {
   // Rows returned by fetch when the request gives no limit, and the most it may ask for.
   int64_t default_fetch_limit = 100;
   int64_t max_fetch_limit = 10'000;
-  // Bytes of rows a /btql answer holds at most: a page that reaches it ends there, with a cursor
-  // (query::QueryContext::max_answer_bytes).
+  // Bytes of rows a /btql or fetch answer holds at most: a page that reaches it ends there, with
+  // a cursor (query::QueryContext::max_answer_bytes).
   size_t max_answer_bytes = 64ull << 20;
 };
 

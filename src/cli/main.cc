@@ -209,8 +209,8 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   serve
       ->add_option("--max-answer-bytes", config.max_answer_bytes,
-                   "Most bytes of rows in one /btql answer; a page that reaches it ends early "
-                   "with a cursor for the rest")
+                   "Most bytes of rows in one /btql or fetch answer; a page that reaches it ends "
+                   "early with a cursor for the rest")
       ->check(CLI::Range(size_t{1024}, size_t{1} << 40))
       ->capture_default_str();
   serve

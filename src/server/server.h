@@ -35,7 +35,7 @@ struct ServerConfig {
   // "sqlite:PATH"; empty = sqlite:<data_dir>/sluice.db.
   std::string store;
   size_t max_body_bytes = 64ull << 20;
-  // Bytes of rows a /btql answer holds at most before its page ends early with a cursor.
+  // Bytes of rows a /btql or fetch answer holds at most before its page ends early with a cursor.
   size_t max_answer_bytes = 64ull << 20;
   // The URL clients reach the server at, handed to the Braintrust SDKs; empty: each request's
   // scheme and Host.

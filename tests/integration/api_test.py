@@ -367,6 +367,19 @@ class ApiTest(unittest.TestCase):
             self.assertEqual(ids, want, clause)
             self.assertGreaterEqual(len(pages), 3, (clause, pages))
             self.assertTrue(all(0 < n < 40 for n in pages[:-1]), (clause, pages))
+        # fetch too: its pages of limit 10000 end at the bound.
+        ids, pages, cursor = [], [], None
+        while len(pages) < 10:
+            body = {"limit": 10000, **({"cursor": cursor} if cursor else {})}
+            s, r = self.call("POST", f"/v1/project_logs/{pid}/fetch", body)
+            self.assertEqual(s, 200, r)
+            if not r["events"]:
+                break
+            pages.append(len(r["events"]))
+            ids += [e["id"] for e in r["events"]]
+            cursor = r["cursor"]
+        self.assertEqual(sorted(ids), [f"big{i:02d}" for i in range(40)])
+        self.assertGreaterEqual(len(pages), 3, pages)
 
     def test_healthz_and_metrics(self):
         self.assertEqual(self.call("GET", "/healthz", key=None), (200, {"status": "ok"}))
