@@ -4,6 +4,7 @@
 
 #include "common/json_writer.h"
 #include "common/kept_json_parser.h"
+#include "common/simdjson_compact.h"
 
 namespace sluice {
 
@@ -185,10 +186,9 @@ bool operator==(const Json& a, const Json& b) {
 
 namespace {
 
-constexpr int kMaxDepth = 256;
-
+// `depth` counts from 1 at the outermost value, as AppendCompactJson's does.
 Status Convert(simdjson::dom::element el, Json* out, int depth) {
-  if (depth > kMaxDepth) return InvalidArgumentError("invalid JSON: nested deeper than 256");
+  if (depth > kMaxJsonDepth) return InvalidArgumentError("invalid JSON: nested deeper than 256");
   switch (el.type()) {
     case simdjson::dom::element_type::NULL_VALUE: *out = Json(); break;
     case simdjson::dom::element_type::BOOL: *out = Json::Bool(el.get_bool().value()); break;
@@ -233,7 +233,7 @@ Result<Json> Json::Parse(std::string_view text) {
     return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
   }
   Json out;
-  SLUICE_RETURN_IF_ERROR(Convert(root, &out, 0));
+  SLUICE_RETURN_IF_ERROR(Convert(root, &out, 1));
   return out;
 }
 

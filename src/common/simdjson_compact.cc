@@ -63,7 +63,7 @@ Status AppendObject(element el, std::string& out, int depth, bool* duplicate) {
 }  // namespace
 
 Status AppendCompactJson(element el, std::string& out, int depth, bool* duplicate) {
-  if (depth > kMaxCompactDepth) return InvalidArgumentError("invalid JSON: nested deeper than 256");
+  if (depth > kMaxJsonDepth) return InvalidArgumentError("invalid JSON: nested deeper than 256");
   switch (el.type()) {
     case element_type::NULL_VALUE: out += "null"; return Status();
     case element_type::BOOL:

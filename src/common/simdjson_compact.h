@@ -26,11 +26,12 @@ inline simdjson::dom::object ObjectIn(simdjson::dom::element e) {
   return o;
 }
 
-// Nesting a document may have (`depth` counts from 1 at the outermost value).
-inline constexpr int kMaxCompactDepth = 256;
+// Nesting a JSON document may have, here and in Json::Parse (`depth` counts from 1 at the
+// outermost value): 256 levels parse, 257 do not.
+inline constexpr int kMaxJsonDepth = 256;
 
 // Appends `el` compactly: members in their order, a repeated key as often as it comes.
-// kInvalidArgument ("invalid JSON: nested deeper than 256") past kMaxCompactDepth. With
+// kInvalidArgument ("invalid JSON: nested deeper than 256") past kMaxJsonDepth. With
 // `duplicate`, sets *duplicate when an object repeats a key (the canonical form, which keeps
 // one value per key, then needs the Json class).
 Status AppendCompactJson(simdjson::dom::element el, std::string& out, int depth = 1,

@@ -126,6 +126,12 @@ TEST(Json, RejectsNestingDeeperThanTheLimit) {
   std::string deep(300, '[');
   deep += std::string(300, ']');
   EXPECT_FALSE(Json::Parse(deep).ok());
+  // The same edge as AppendCompactJson's: 256 levels parse, 257 do not.
+  const std::string deepest = std::string(256, '[') + std::string(256, ']');
+  EXPECT_TRUE(Json::Parse(deepest).ok());
+  auto past = Json::Parse("[" + deepest + "]");
+  ASSERT_FALSE(past.ok());
+  EXPECT_EQ(past.status().message(), "invalid JSON: nested deeper than 256");
 }
 
 TEST(Json, DeepMergeMergesObjectsAndReplacesOtherValues) {
