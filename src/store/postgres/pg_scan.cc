@@ -203,6 +203,13 @@ Result<int64_t> PgStore::CountRows(const model::ScanRequest& request) {
   return PgEventStream(this, request).Count();
 }
 
+Result<std::optional<int64_t>> PgStore::CountMatching(const model::ScanRequest& request) {
+  if (request.limit != 0) return InvalidArgumentError("a counted scan takes no limit");
+  if (!request.json_matches.empty()) return std::optional<int64_t>();
+  SLUICE_ASSIGN_OR_RETURN(const int64_t n, CountRows(request));
+  return std::optional<int64_t>(n);
+}
+
 Result<std::optional<model::XactCursor>> PgStore::NthRowPosition(const model::ScanRequest& request,
                                                                  int64_t n) {
   SLUICE_RETURN_IF_ERROR(CheckPositionRequest(request, n));

@@ -72,6 +72,9 @@ class PgStore final : public Store {
   Result<uint64_t> MaxXactId() override;
   Result<std::unique_ptr<model::EventStream>> Scan(const model::ScanRequest& request) override;
   Result<int64_t> CountRows(const model::ScanRequest& request) override;
+  // A count with no JSON match is CountRows, in SQL; with one, nullopt: PostgreSQL's scans leave
+  // the matches to the reader, so the engine reads the rows.
+  Result<std::optional<int64_t>> CountMatching(const model::ScanRequest& request) override;
   Result<std::optional<model::XactCursor>> NthRowPosition(const model::ScanRequest& request,
                                                           int64_t n) override;
 
