@@ -20,8 +20,10 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "bench/format/measure.h"
 #include "bench/ingest/http_ingest.h"
@@ -148,6 +150,43 @@ void RunPostgres(const std::vector<Batch>& batches, const StoreIngestFigures& sq
   }
 }
 
+// Parses every batch `rounds` times with the insert API's parser and with OTLP decode + map,
+// alternating, and prints each one's fastest and median round (CPU time, so that other
+// work on the machine weighs less) and their ratio. No store: the two parses alone.
+int RunParseRounds(const CommonFlags& common, int rounds) {
+  const std::vector<Batch> insert_batches = Generate(common);
+  CommonFlags as_otlp = common;
+  as_otlp.shape.otlp = true;
+  const std::vector<Batch> otlp_batches = Generate(as_otlp);
+  auto round = [](const std::vector<Batch>& batches, const ParseBatch& parse) -> Result<double> {
+    const double start = CpuSeconds();
+    for (const Batch& b : batches) SLUICE_RETURN_IF_ERROR(parse(b).status());
+    return CpuSeconds() - start;
+  };
+  std::vector<double> insert, otlp;
+  for (int r = 0; r < rounds; ++r) {
+    auto a = round(insert_batches, ParseInsertBatch);
+    auto b = round(otlp_batches, DecodeAndMapOtlp);
+    if (!a.ok() || !b.ok()) {
+      std::fprintf(stderr, "parse failed: %s\n",
+                   (!a.ok() ? a.status() : b.status()).ToString().c_str());
+      return 1;
+    }
+    insert.push_back(*a);
+    otlp.push_back(*b);
+  }
+  std::sort(insert.begin(), insert.end());
+  std::sort(otlp.begin(), otlp.end());
+  const double per_1000 = 1e6 / static_cast<double>(common.spans);  // seconds -> ms per 1,000
+  std::printf("parse rounds %d: insert API parse fastest %.1f, median %.1f ms per 1,000 spans\n",
+              rounds, insert.front() * per_1000, insert[insert.size() / 2] * per_1000);
+  std::printf("parse rounds %d: otlp decode+map fastest %.1f, median %.1f ms per 1,000 spans\n",
+              rounds, otlp.front() * per_1000, otlp[otlp.size() / 2] * per_1000);
+  std::printf("otlp decode+map takes %.2fx (fastest) / %.2fx (median) the insert API's parse\n",
+              otlp.front() / insert.front(), otlp[otlp.size() / 2] / insert[insert.size() / 2]);
+  return 0;
+}
+
 int RunStore(const CommonFlags& common, const std::string& db_path, bool otlp, bool pg,
              const std::string& pg_uri) {
   const std::vector<Batch> batches = Generate(common);
@@ -247,6 +286,12 @@ int main(int argc, char** argv) {
   std::string pg_uri;
   store_cmd->add_option("--pg-uri", pg_uri,
                         "Also insert the same batches into this PostgreSQL database (libpq URI)");
+  int parse_rounds = 0;
+  store_cmd
+      ->add_option("--parse-rounds", parse_rounds,
+                   "Instead of storing: parse the batches this many times with the insert API's "
+                   "parser and with OTLP decode + map, alternating, and compare their CPU time")
+      ->check(CLI::Range(1, 1000));
   CLI11_PARSE(app, argc, argv);
   if (http_cmd->parsed()) {
     if (http.logs3) common.shape.logs3_project_id = http.project_id;
@@ -257,5 +302,6 @@ int main(int argc, char** argv) {
     }
     return RunHttp(common, http);
   }
+  if (parse_rounds > 0) return RunParseRounds(common, parse_rounds);
   return RunStore(common, db_path, store_otlp, store_pg, pg_uri);
 }
