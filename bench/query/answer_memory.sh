@@ -28,15 +28,16 @@ source "$ROOT/bench/ingest/server.sh"
 
 make_work_dir sluice-answer-bench
 start_server "$WORK"
-post_spans "$WORK/post.out" | grep -E '^http'
+post_spans "$WORK/post.out" >/dev/null
+grep -E '^http' "$WORK/post.out"
 stop_server
 
 for bound in "${BOUNDS[@]}"; do
   start_server "$WORK" --max-answer-bytes "$bound"
-  python3 - "$PORT" "$API_KEY" "$PROJECT_ID" "$SERVER_PID" "$bound" <<'PY'
+  python3 - "$PORT" "$API_KEY" "$PROJECT_ID" "$SERVER_PID" "$bound" "$SPANS" <<'PY'
 import json, os, sys, time, urllib.request
 
-port, key, project, server_pid, bound = sys.argv[1:]
+port, key, project, server_pid, bound, spans = sys.argv[1:]
 
 
 def peak_mib():
@@ -70,6 +71,8 @@ while True:
 print(f"--max-answer-bytes {bound}: {rows} rows ({len(ids)} distinct) in {pages} pages, "
       f"{answer_bytes / 2**20:.0f} MiB of answers in {time.time() - start:.1f} s; "
       f"server peak RSS {before} -> {peak_mib()} MiB")
+if rows != int(spans) or len(ids) != rows:
+    sys.exit(f"expected each of the {spans} spans once")
 PY
   stop_server
 done

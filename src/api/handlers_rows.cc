@@ -118,7 +118,7 @@ Result<ApiResponse> Handlers::Fetch(const ApiRequest& r) {
     model::AppendEventJson(e, out);
     last = model::XactCursor{e.xact_id, e.row_key};
     // A page that reaches the answer bound ends here; its cursor continues after this row.
-    if (out.size() >= options_.max_answer_bytes) break;
+    if (options_.max_answer_bytes > 0 && out.size() >= options_.max_answer_bytes) break;
   }
   out += "],\"cursor\":";
   if (last) {

@@ -370,6 +370,7 @@ Status Executor::FinishHeap() {
   std::vector<SortedRow> rows = top_->Take();
   for (SortedRow& r : rows) {
     SLUICE_RETURN_IF_ERROR(Emit(r));
+    std::string().swap(r.json);  // in the sink now: the answer is not held twice
     last_keys_ = std::move(r.keys);
     last_row_key_ = r.row_key;
   }
@@ -427,7 +428,7 @@ Result<QueryResult> Executor::Run() {
     return result_;
   }
   if (top_) SLUICE_RETURN_IF_ERROR(FinishHeap());
-  if (result_.rows >= limit_ || cut_ || (top_ && top_->shrunk())) {
+  if (result_.rows >= limit_ || cut_ || (top_ && top_->left_out())) {
     result_.cursor = EncodeCursor(CursorKey{order_.fingerprint, last_keys_, last_row_key_});
   }
   return result_;

@@ -19,27 +19,32 @@ int CompareRows(const Order& order, const std::vector<Value>& a_keys, int64_t a_
 }
 
 bool TopN::WouldKeep(const std::vector<Value>& keys, int64_t row_key) const {
+  if (horizon_ && CompareRows(order_, keys, row_key, horizon_->keys, horizon_->row_key) >= 0) {
+    return false;
+  }
   if (heap_.size() < limit_) return true;
   const SortedRow& worst = heap_.front();
   return CompareRows(order_, keys, row_key, worst.keys, worst.row_key) < 0;
 }
 
+void TopN::DropLast() {
+  std::pop_heap(heap_.begin(), heap_.end(),
+                [this](const SortedRow& a, const SortedRow& b) { return Before(a, b); });
+  SortedRow& last = heap_.back();
+  bytes_ -= last.json.size();
+  horizon_ = Position{std::move(last.keys), last.row_key};
+  heap_.pop_back();
+}
+
 void TopN::Add(SortedRow row) {
-  auto less = [this](const SortedRow& a, const SortedRow& b) { return Before(a, b); };
-  auto drop_last = [&] {
-    std::pop_heap(heap_.begin(), heap_.end(), less);
-    bytes_ -= heap_.back().json.size();
-    heap_.pop_back();
-  };
   bytes_ += row.json.size();
   heap_.push_back(std::move(row));
-  std::push_heap(heap_.begin(), heap_.end(), less);
-  if (heap_.size() > limit_) drop_last();
+  std::push_heap(heap_.begin(), heap_.end(),
+                 [this](const SortedRow& a, const SortedRow& b) { return Before(a, b); });
+  if (heap_.size() > limit_) DropLast();
   // The last row is not needed when the rows before it already reach max_bytes.
   while (max_bytes_ > 0 && heap_.size() > 1 && bytes_ - heap_.front().json.size() >= max_bytes_) {
-    drop_last();
-    limit_ = heap_.size();
-    shrunk_ = true;
+    DropLast();
   }
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,9 +39,9 @@ int CompareRows(const Order& order, const std::vector<Value>& a_keys, int64_t a_
 // Keeps the first `limit` rows in output order. Not thread-safe.
 class TopN {
  public:
-  // With `max_bytes` (0: no bound), the rows kept also stop at the first one whose JSON brings
-  // their total to max_bytes: later rows can only replace kept ones, and the page holds fewer
-  // than `limit` (shrunk() tells). A row larger than max_bytes is still kept alone.
+  // With `max_bytes` (0: no bound), the rows kept also end at the first one, in output order,
+  // whose JSON brings their total to max_bytes, so the page may hold fewer than `limit`
+  // (left_out() tells). A row larger than max_bytes is still kept alone.
   TopN(const Order& order, size_t limit, size_t max_bytes = 0)
       : order_(order), limit_(limit), max_bytes_(max_bytes) {}
 
@@ -50,19 +51,28 @@ class TopN {
   void Add(SortedRow row);
   // The kept rows in output order; empties the heap.
   std::vector<SortedRow> Take();
-  // Whether max_bytes cut the rows kept below `limit`.
-  bool shrunk() const { return shrunk_; }
+  // Whether a row was left out that sorts after the kept ones (by `limit` or by max_bytes).
+  bool left_out() const { return horizon_.has_value(); }
 
  private:
+  struct Position {
+    std::vector<Value> keys;
+    int64_t row_key = 0;
+  };
+
   bool Before(const SortedRow& a, const SortedRow& b) const {
     return CompareRows(order_, a.keys, a.row_key, b.keys, b.row_key) < 0;
   }
+  // Drops the kept row that sorts last, which becomes the horizon.
+  void DropLast();
 
   const Order& order_;
   size_t limit_;
   size_t max_bytes_;
   size_t bytes_ = 0;  // the kept rows' JSON
-  bool shrunk_ = false;
+  // The last row dropped. Every row kept sorts before it, and every row seen that sorts before
+  // it is kept, so the kept rows are always the first ones of the order among those seen.
+  std::optional<Position> horizon_;
   std::vector<SortedRow> heap_;  // max-heap: the last row in output order on top
 };
 

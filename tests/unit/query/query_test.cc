@@ -438,6 +438,52 @@ TEST(QueryAnswerBytes, PagesEndAtTheByteBoundAndTogetherHoldEveryRowOnce) {
   }
 }
 
+TEST(QueryAnswerBytes, LargeRowsReadFirstButSortedLastDoNotShrinkTheEarlierPages) {
+  // Two large rows come first from the store and sort last by id; twelve small ones follow.
+  // Each page must still fill up to the bound: a sorted page is the first rows of the order
+  // that reach it, whatever order the store read them in.
+  FakeEventSource source;
+  const model::Event model_row = TestDataset()[0];
+  int64_t n = 0;
+  auto add = [&](const std::string& id, const std::string& input) {
+    model::Event e = model_row;
+    e.id = id;
+    e.span_id = id;
+    e.root_span_id = id;
+    e.input = input;
+    e.xact_id = static_cast<uint64_t>(1000 + n);
+    e.row_key = 1000 + n++;
+    source.Add(e);
+  };
+  add("z1", "\"" + std::string(400, 'x') + "\"");
+  add("z2", "\"" + std::string(300, 'y') + "\"");
+  for (int i = 10; i < 22; ++i) add("a" + std::to_string(i), "\"s\"");
+  for (const char* q : {"select: id, input | from: project_logs('p1') | sort: id",
+                        "select: id, input | from: project_logs('p1') | sort: id desc",
+                        "select: id, input | from: project_logs('p1')"}) {
+    Ran whole = RunOn(source, q);
+    ASSERT_TRUE(whole.status.ok()) << q;
+    ASSERT_EQ(whole.rows.size(), 14u) << q;
+    // Three small rows reach the bound.
+    const size_t bound = 3 * RunOn(source,
+                                   "select: id, input | from: project_logs('p1') | "
+                                   "filter: id = 'a10'")
+                                 .rows.at(0)
+                                 .size();
+    int pages = 0;
+    std::vector<std::vector<std::string>> each;
+    std::vector<std::string> rows = Paginate(source, q, &pages, {}, bound, &each);
+    EXPECT_EQ(rows, whole.rows) << q;
+    for (size_t p = 0; p + 1 < each.size(); ++p) {
+      ASSERT_FALSE(each[p].empty()) << q << " page " << p;
+      std::vector<std::string> but_last(each[p].begin(), each[p].end() - 1);
+      EXPECT_GE(Bytes(each[p]), bound) << q << " page " << p;
+      EXPECT_LT(Bytes(but_last), bound) << q << " page " << p;
+    }
+    EXPECT_LE(pages, 8) << q;  // four pages of small rows, one per large row, and an empty one
+  }
+}
+
 TEST(QueryAnswerBytes, ARowLargerThanTheBoundComesAlone) {
   for (const char* q : {"select: id | from: project_logs('p1')",
                         "select: id | from: project_logs('p1') | sort: created desc"}) {

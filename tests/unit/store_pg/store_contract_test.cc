@@ -354,6 +354,10 @@ TEST_P(StoreContract, CountMatchingIsTheScansCount) {
   if (n->has_value()) {
     EXPECT_EQ(**n, 1);  // m4; m0 is hidden
   }
+  // PostgreSQL's scans leave JSON matches to the reader, so its count must not ignore them.
+  if (GetParam() == Backend::kPostgres) {
+    EXPECT_FALSE(n->has_value());
+  }
   if (GetParam() != Backend::kFake) {  // the fake counts nothing, so it has no limit to refuse
     prod.limit = 1;
     EXPECT_EQ(store_->CountMatching(prod).status().code(), StatusCode::kInvalidArgument);
