@@ -19,12 +19,11 @@ int CompareRows(const Order& order, const std::vector<Value>& a_keys, int64_t a_
 }
 
 bool TopN::WouldKeep(const std::vector<Value>& keys, int64_t row_key) const {
-  if (horizon_ && CompareRows(order_, keys, row_key, horizon_->keys, horizon_->row_key) >= 0) {
-    return false;
+  if (heap_.size() >= limit_) {  // the kept rows' last sorts before the horizon
+    const SortedRow& worst = heap_.front();
+    return CompareRows(order_, keys, row_key, worst.keys, worst.row_key) < 0;
   }
-  if (heap_.size() < limit_) return true;
-  const SortedRow& worst = heap_.front();
-  return CompareRows(order_, keys, row_key, worst.keys, worst.row_key) < 0;
+  return !horizon_ || CompareRows(order_, keys, row_key, horizon_->keys, horizon_->row_key) < 0;
 }
 
 void TopN::DropLast() {
