@@ -106,7 +106,7 @@ class Executor {
   QueryResult result_;
   std::vector<Value> last_keys_;
   int64_t last_row_key_ = 0;
-  size_t answer_bytes_ = 0;  // the streamed rows' JSON so far
+  size_t answer_bytes_ = 0;  // the streamed rows so far, as max_answer_bytes counts them
   bool done_ = false;
   bool cut_ = false;  // max_answer_bytes ended the page before its limit
 };
@@ -277,7 +277,7 @@ Status Executor::Consume(RowView& row) {
   SLUICE_RETURN_IF_ERROR(Emit(streamed_));
   last_keys_ = std::move(keys);
   last_row_key_ = row_key;
-  answer_bytes_ += streamed_.json.size();
+  answer_bytes_ += streamed_.json.size() + kRowOverheadBytes;
   cut_ = ctx_.max_answer_bytes > 0 && answer_bytes_ >= ctx_.max_answer_bytes;
   done_ = result_.rows >= limit_ || cut_;
   return Status::Ok();
@@ -414,7 +414,8 @@ Result<QueryResult> Executor::Run() {
   if (q_.aggregating()) {
     groups_ = std::make_unique<GroupTable>(q_);
   } else if (!stream_) {
-    top_ = std::make_unique<TopN>(order_, static_cast<size_t>(limit_), ctx_.max_answer_bytes);
+    top_ = std::make_unique<TopN>(order_, static_cast<size_t>(limit_), ctx_.max_answer_bytes,
+                                  kRowOverheadBytes);
   }
   Pushdown p = ExtractPushdown(q_.filter.get(), q_.source.shape, env_);
   if (!p.empty) {

@@ -30,19 +30,20 @@ void TopN::DropLast() {
   std::pop_heap(heap_.begin(), heap_.end(),
                 [this](const SortedRow& a, const SortedRow& b) { return Before(a, b); });
   SortedRow& last = heap_.back();
-  bytes_ -= last.json.size();
+  bytes_ -= Bytes(last);
   horizon_ = Position{std::move(last.keys), last.row_key};
   heap_.pop_back();
 }
 
 void TopN::Add(SortedRow row) {
-  bytes_ += row.json.size();
+  bytes_ += Bytes(row);
   heap_.push_back(std::move(row));
   std::push_heap(heap_.begin(), heap_.end(),
                  [this](const SortedRow& a, const SortedRow& b) { return Before(a, b); });
   if (heap_.size() > limit_) DropLast();
+  filled_ = filled_ || heap_.size() >= limit_;
   // The last row is not needed when the rows before it already reach max_bytes.
-  while (max_bytes_ > 0 && heap_.size() > 1 && bytes_ - heap_.front().json.size() >= max_bytes_) {
+  while (max_bytes_ > 0 && heap_.size() > 1 && bytes_ - Bytes(heap_.front()) >= max_bytes_) {
     DropLast();
   }
 }

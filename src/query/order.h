@@ -40,10 +40,11 @@ int CompareRows(const Order& order, const std::vector<Value>& a_keys, int64_t a_
 class TopN {
  public:
   // With `max_bytes` (0: no bound), the rows kept also end at the first one, in output order,
-  // whose JSON brings their total to max_bytes, so the page may hold fewer than `limit`
-  // (left_out() tells). A row larger than max_bytes is still kept alone.
-  TopN(const Order& order, size_t limit, size_t max_bytes = 0)
-      : order_(order), limit_(limit), max_bytes_(max_bytes) {}
+  // that brings their total to max_bytes, each row counting its JSON and `row_bytes` more, so
+  // the page may hold fewer than `limit` (left_out() tells). A row larger than max_bytes is
+  // still kept alone.
+  TopN(const Order& order, size_t limit, size_t max_bytes = 0, size_t row_bytes = 0)
+      : order_(order), limit_(limit), max_bytes_(max_bytes), row_bytes_(row_bytes) {}
 
   // Whether a row with these keys would be kept (check before building its JSON).
   bool WouldKeep(const std::vector<Value>& keys, int64_t row_key) const;
@@ -51,8 +52,9 @@ class TopN {
   void Add(SortedRow row);
   // The kept rows in output order; empties the heap.
   std::vector<SortedRow> Take();
-  // Whether a row was left out that sorts after the kept ones (by `limit` or by max_bytes).
-  bool left_out() const { return horizon_.has_value(); }
+  // Whether rows may have been left out that sort after the kept ones: `limit` rows were kept
+  // at some point, or max_bytes dropped one.
+  bool left_out() const { return filled_ || horizon_.has_value(); }
 
  private:
   struct Position {
@@ -65,14 +67,17 @@ class TopN {
   }
   // Drops the kept row that sorts last, which becomes the horizon.
   void DropLast();
+  size_t Bytes(const SortedRow& row) const { return row.json.size() + row_bytes_; }
 
   const Order& order_;
   size_t limit_;
   size_t max_bytes_;
-  size_t bytes_ = 0;  // the kept rows' JSON
+  size_t row_bytes_;
+  size_t bytes_ = 0;  // the kept rows' JSON and row_bytes_ each
   // The last row dropped. Every row kept sorts before it, and every row seen that sorts before
   // it is kept, so the kept rows are always the first ones of the order among those seen.
   std::optional<Position> horizon_;
+  bool filled_ = false;          // `limit` rows were kept at some point
   std::vector<SortedRow> heap_;  // max-heap: the last row in output order on top
 };
 

@@ -68,6 +68,11 @@ class ValueRowSink {
   virtual Status OnRow(std::span<const RowCell> row) = 0;
 };
 
+// What each row counts beside its JSON against max_answer_bytes: what a sorted query holds for
+// it besides (its sort keys and bookkeeping, about 200 bytes with one key), so that pages of
+// very small rows stay bounded too.
+inline constexpr size_t kRowOverheadBytes = 256;
+
 struct QueryContext {
   // Source of now(); taken once per query. Null means the system clock.
   Clock* clock = nullptr;
@@ -78,9 +83,11 @@ struct QueryContext {
   int64_t default_limit = 1000;
   // A cursor from a previous page (overrides the query's `cursor:` clause when non-empty).
   std::string cursor;
-  // Bounds a page's rows as JSON text (RowSink's; 0: no bound): a page ends with the row that
-  // brings their total to this many bytes, and its cursor continues after that row. A row larger
-  // than the bound still comes, alone. Aggregate answers (bounded by kMaxGroups) are not cut.
+  // Bounds a page's rows (0: no bound), each counted as its JSON text (RowSink's) and
+  // kRowOverheadBytes: a page ends with the row that brings their total to this many bytes, and
+  // its cursor continues after that row. A row larger than the bound still comes, alone. A sorted
+  // query holds its page's rows while it reads, within the same bound. Aggregate answers
+  // (bounded by kMaxGroups) are not cut.
   size_t max_answer_bytes = 0;
   // When set, only rows with _xact_id <= this are read (a snapshot, or the export watermark of
   // DESIGN.md §3); passed to every scan as ScanRequest::max_xact_id.

@@ -410,6 +410,11 @@ size_t Bytes(const std::vector<std::string>& rows) {
   return n;
 }
 
+// What `rows` count against the answer bound: their JSON and kRowOverheadBytes each.
+size_t Counted(const std::vector<std::string>& rows) {
+  return Bytes(rows) + kRowOverheadBytes * rows.size();
+}
+
 TEST(QueryAnswerBytes, PagesEndAtTheByteBoundAndTogetherHoldEveryRowOnce) {
   const char* kQueries[] = {
       "select: id, input | from: project_logs('p1')",  // rows stream in _xact_id order
@@ -422,7 +427,7 @@ TEST(QueryAnswerBytes, PagesEndAtTheByteBoundAndTogetherHoldEveryRowOnce) {
     Ran whole = RunOn(source, q);
     ASSERT_TRUE(whole.status.ok()) << q;
     ASSERT_GE(whole.rows.size(), 3u) << q;
-    const size_t bound = Bytes(whole.rows) / 3;  // about a third of the rows per page
+    const size_t bound = Counted(whole.rows) / 3;  // about a third of the rows per page
     int pages = 0;
     std::vector<std::vector<std::string>> each;
     std::vector<std::string> rows = Paginate(source, q, &pages, {}, bound, &each);
@@ -432,8 +437,8 @@ TEST(QueryAnswerBytes, PagesEndAtTheByteBoundAndTogetherHoldEveryRowOnce) {
       ASSERT_FALSE(each[p].empty()) << q << " page " << p;
       // The page reaches the bound, and only with its last row.
       std::vector<std::string> but_last(each[p].begin(), each[p].end() - 1);
-      EXPECT_GE(Bytes(each[p]), bound) << q << " page " << p;
-      EXPECT_LT(Bytes(but_last), bound) << q << " page " << p;
+      EXPECT_GE(Counted(each[p]), bound) << q << " page " << p;
+      EXPECT_LT(Counted(but_last), bound) << q << " page " << p;
     }
   }
 }
@@ -465,11 +470,9 @@ TEST(QueryAnswerBytes, LargeRowsReadFirstButSortedLastDoNotShrinkTheEarlierPages
     ASSERT_TRUE(whole.status.ok()) << q;
     ASSERT_EQ(whole.rows.size(), 14u) << q;
     // Three small rows reach the bound.
-    const size_t bound = 3 * RunOn(source,
-                                   "select: id, input | from: project_logs('p1') | "
-                                   "filter: id = 'a10'")
-                                 .rows.at(0)
-                                 .size();
+    const Ran small =
+        RunOn(source, "select: id, input | from: project_logs('p1') | filter: id = 'a10'");
+    const size_t bound = 3 * Counted(small.rows);
     int pages = 0;
     std::vector<std::vector<std::string>> each;
     std::vector<std::string> rows = Paginate(source, q, &pages, {}, bound, &each);
@@ -477,8 +480,8 @@ TEST(QueryAnswerBytes, LargeRowsReadFirstButSortedLastDoNotShrinkTheEarlierPages
     for (size_t p = 0; p + 1 < each.size(); ++p) {
       ASSERT_FALSE(each[p].empty()) << q << " page " << p;
       std::vector<std::string> but_last(each[p].begin(), each[p].end() - 1);
-      EXPECT_GE(Bytes(each[p]), bound) << q << " page " << p;
-      EXPECT_LT(Bytes(but_last), bound) << q << " page " << p;
+      EXPECT_GE(Counted(each[p]), bound) << q << " page " << p;
+      EXPECT_LT(Counted(but_last), bound) << q << " page " << p;
     }
     EXPECT_LE(pages, 8) << q;  // four pages of small rows, one per large row, and an empty one
   }
@@ -495,6 +498,25 @@ TEST(QueryAnswerBytes, ARowLargerThanTheBoundComesAlone) {
     std::vector<std::string> rows = Paginate(source, q, &pages, {}, 1, &each);
     EXPECT_EQ(rows, whole.rows) << q;
     for (const auto& page : each) EXPECT_LE(page.size(), 1u) << q;
+  }
+}
+
+TEST(QueryAnswerBytes, SmallRowsCountTheirOverheadBesideTheirJson) {
+  // Rows of a dozen bytes never reach a bound of two rows' overhead by their JSON; each page
+  // holds two of them all the same, sorted (rows held while the query reads) or streamed.
+  const size_t bound = 2 * kRowOverheadBytes + 1;
+  for (const char* q : {"select: id | from: project_logs('p1') | sort: id",
+                        "select: id | from: project_logs('p1')"}) {
+    FakeEventSource source(TestDataset());
+    Ran whole = RunOn(source, q);
+    ASSERT_TRUE(whole.status.ok()) << q;
+    ASSERT_GE(whole.rows.size(), 5u) << q;
+    ASSERT_LT(Bytes(whole.rows), bound) << q;
+    int pages = 0;
+    std::vector<std::vector<std::string>> each;
+    EXPECT_EQ(Paginate(source, q, &pages, {}, bound, &each), whole.rows) << q;
+    for (const auto& page : each) EXPECT_LE(page.size(), 2u) << q;
+    EXPECT_EQ(pages, static_cast<int>((whole.rows.size() + 1) / 2)) << q;
   }
 }
 
