@@ -7,9 +7,10 @@
 #
 #   bench/query/answer_memory.sh                                  # 1 TiB, 64 MiB, 8 MiB
 #   SORT=" | sort: created desc" bench/query/answer_memory.sh 1099511627776 67108864
+#   SELECT=id SORT=" | sort: created desc" bench/query/answer_memory.sh 1099511627776 67108864
 #
-# Environment: BUILD_DIR (default <repo>/build-bench), SPANS (300000), SORT (a clause appended to
-# the query), SKIP_BUILD=1, KEEP=1.
+# Environment: BUILD_DIR (default <repo>/build-bench), SPANS (300000), SELECT (the select list,
+# default *), SORT (a clause appended to the query), SKIP_BUILD=1, KEEP=1.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -20,6 +21,7 @@ CONNECTIONS=4
 SEED=1
 TEXT_BYTES=1250
 export SORT=${SORT:-}
+export SELECT=${SELECT:-*}
 BOUNDS=("$@")
 [[ ${#BOUNDS[@]} -gt 0 ]] || BOUNDS=(1099511627776 67108864 8388608)
 
@@ -48,7 +50,8 @@ def peak_mib():
     return -1
 
 
-query = f"select: * | from: project_logs('{project}') | limit: 1000000" + os.environ["SORT"]
+query = (f"select: {os.environ['SELECT']} | from: project_logs('{project}') | limit: 1000000" +
+         os.environ["SORT"])
 before = peak_mib()
 start = time.time()
 cursor, pages, rows, answer_bytes, ids = None, 0, 0, 0, set()
