@@ -6,8 +6,8 @@
 # PATH, stdlib only), and the rows counted and checked distinct.
 #
 #   bench/query/answer_memory.sh                                  # 1 TiB, 64 MiB, 8 MiB
-#   SORT=" | sort: created desc" bench/query/answer_memory.sh 1099511627776 67108864
-#   SELECT=id SORT=" | sort: created desc" bench/query/answer_memory.sh 1099511627776 67108864
+#   SORT=" | sort: id" bench/query/answer_memory.sh 1099511627776 67108864
+#   SELECT=id SORT=" | sort: id" bench/query/answer_memory.sh 1099511627776 67108864
 #
 # Environment: BUILD_DIR (default <repo>/build-bench), SPANS (300000), SELECT (the select list,
 # default *), SORT (a clause appended to the query), SKIP_BUILD=1, KEEP=1.

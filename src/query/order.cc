@@ -26,6 +26,25 @@ bool TopN::WouldKeep(const std::vector<Value>& keys, int64_t row_key) const {
   return !horizon_ || CompareRows(order_, keys, row_key, horizon_->keys, horizon_->row_key) < 0;
 }
 
+namespace {
+
+// The bytes a key holds beyond its Value: a string's or an object's text, an array's elements.
+size_t KeyBytes(const Value& v) {
+  size_t n = v.s.size();
+  if (v.arr) {
+    for (const Value& e : *v.arr) n += sizeof(Value) + KeyBytes(e);
+  }
+  return n;
+}
+
+}  // namespace
+
+size_t TopN::Bytes(const SortedRow& row) const {
+  size_t n = row.json.size() + row_bytes_;
+  for (const Value& k : row.keys) n += KeyBytes(k);
+  return n;
+}
+
 void TopN::DropLast() {
   std::pop_heap(heap_.begin(), heap_.end(),
                 [this](const SortedRow& a, const SortedRow& b) { return Before(a, b); });
@@ -41,7 +60,6 @@ void TopN::Add(SortedRow row) {
   std::push_heap(heap_.begin(), heap_.end(),
                  [this](const SortedRow& a, const SortedRow& b) { return Before(a, b); });
   if (heap_.size() > limit_) DropLast();
-  filled_ = filled_ || heap_.size() >= limit_;
   // The last row is not needed when the rows before it already reach max_bytes.
   while (max_bytes_ > 0 && heap_.size() > 1 && bytes_ - Bytes(heap_.front()) >= max_bytes_) {
     DropLast();

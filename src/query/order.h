@@ -40,9 +40,9 @@ int CompareRows(const Order& order, const std::vector<Value>& a_keys, int64_t a_
 class TopN {
  public:
   // With `max_bytes` (0: no bound), the rows kept also end at the first one, in output order,
-  // that brings their total to max_bytes, each row counting its JSON and `row_bytes` more, so
-  // the page may hold fewer than `limit` (left_out() tells). A row larger than max_bytes is
-  // still kept alone.
+  // that brings their total to max_bytes, each row counting its JSON, `row_bytes` more and the
+  // texts of its sort keys, so the page may hold fewer than `limit` (left_out() tells). A row
+  // larger than max_bytes is still kept alone.
   TopN(const Order& order, size_t limit, size_t max_bytes = 0, size_t row_bytes = 0)
       : order_(order), limit_(limit), max_bytes_(max_bytes), row_bytes_(row_bytes) {}
 
@@ -52,9 +52,8 @@ class TopN {
   void Add(SortedRow row);
   // The kept rows in output order; empties the heap.
   std::vector<SortedRow> Take();
-  // Whether rows may have been left out that sort after the kept ones: `limit` rows were kept
-  // at some point, or max_bytes dropped one.
-  bool left_out() const { return filled_ || horizon_.has_value(); }
+  // Whether a row was dropped that sorts after the kept ones (by `limit` or by max_bytes).
+  bool left_out() const { return horizon_.has_value(); }
 
  private:
   struct Position {
@@ -67,7 +66,8 @@ class TopN {
   }
   // Drops the kept row that sorts last, which becomes the horizon.
   void DropLast();
-  size_t Bytes(const SortedRow& row) const { return row.json.size() + row_bytes_; }
+  // What a kept row counts against max_bytes: its JSON, row_bytes_, and its sort keys' texts.
+  size_t Bytes(const SortedRow& row) const;
 
   const Order& order_;
   size_t limit_;
@@ -77,7 +77,6 @@ class TopN {
   // The last row dropped. Every row kept sorts before it, and every row seen that sorts before
   // it is kept, so the kept rows are always the first ones of the order among those seen.
   std::optional<Position> horizon_;
-  bool filled_ = false;          // `limit` rows were kept at some point
   std::vector<SortedRow> heap_;  // max-heap: the last row in output order on top
 };
 

@@ -69,8 +69,8 @@ class ValueRowSink {
 };
 
 // What each row counts beside its JSON against max_answer_bytes: what a sorted query holds for
-// it besides (its sort keys and bookkeeping, about 200 bytes with one key), so that pages of
-// very small rows stay bounded too.
+// it besides (its bookkeeping and one sort key's Value, about 200 bytes; the keys' texts are
+// counted as they are), so that pages of very small rows stay bounded too.
 inline constexpr size_t kRowOverheadBytes = 256;
 
 struct QueryContext {
@@ -85,9 +85,9 @@ struct QueryContext {
   std::string cursor;
   // Bounds a page's rows (0: no bound), each counted as its JSON text (RowSink's) and
   // kRowOverheadBytes: a page ends with the row that brings their total to this many bytes, and
-  // its cursor continues after that row. A row larger than the bound still comes, alone. A sorted
-  // query holds its page's rows while it reads, within the same bound. Aggregate answers
-  // (bounded by kMaxGroups) are not cut.
+  // its cursor continues whenever rows may follow. A row larger than the bound still comes,
+  // alone. A sorted query holds its page's rows while it reads, each counting its sort keys'
+  // texts too, within the same bound. Aggregate answers (bounded by kMaxGroups) are not cut.
   size_t max_answer_bytes = 0;
   // When set, only rows with _xact_id <= this are read (a snapshot, or the export watermark of
   // DESIGN.md §3); passed to every scan as ScanRequest::max_xact_id.
