@@ -44,8 +44,10 @@ class KeptJsonParser {
     }
     const size_t padded = text.size() + simdjson::SIMDJSON_PADDING;
     if (copy_capacity_ < padded) {
+      // A power of two and the padding, so that a document of up to kKeptBytes keeps its copy.
       // Not zeroed: only the bytes copied in (and read as padding) are touched.
-      copy_capacity_ = std::bit_ceil(padded);
+      copy_capacity_ =
+          std::bit_ceil(std::max(text.size(), kLeastBytes)) + simdjson::SIMDJSON_PADDING;
       copy_.reset(new char[copy_capacity_]);
     }
     if (!text.empty()) std::memcpy(copy_.get(), text.data(), text.size());
@@ -53,15 +55,15 @@ class KeptJsonParser {
     auto root = parser_.parse_into_document(doc_, copy_.get(), text.size(),
                                             /*realloc_if_needed=*/false);
     // The document holds what it needs of the text (its strings are copied out).
-    if (copy_capacity_ > kKeptBytes) {
+    if (copy_capacity_ > kKeptBytes + simdjson::SIMDJSON_PADDING) {
       copy_.reset();
       copy_capacity_ = 0;
     }
     return root;
   }
 
-  // The largest buffer kept for the next document: at most kKeptBytes (rounded up to a power of
-  // two) once a document no larger than that has been parsed after a larger one.
+  // The largest buffer kept for the next document: at most kKeptBytes and the padding once a
+  // document no larger than kKeptBytes has been parsed after a larger one.
   size_t largest_kept_buffer() const {
     return std::max({doc_.capacity(), parser_.capacity(), copy_capacity_});
   }
