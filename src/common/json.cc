@@ -227,11 +227,7 @@ Status Convert(simdjson::dom::element el, Json* out, int depth) {
 Result<Json> Json::Parse(std::string_view text) {
   // One parser per thread, kept between documents.
   thread_local KeptJsonParser parser;
-  simdjson::dom::element root;
-  auto err = parser.Parse(text).get(root);
-  if (err) {
-    return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
-  }
+  SLUICE_ASSIGN_OR_RETURN(const simdjson::dom::element root, parser.ParseOrError(text));
   Json out;
   SLUICE_RETURN_IF_ERROR(Convert(root, &out, 1));
   return out;

@@ -13,9 +13,11 @@
 #include <bit>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "common/kept_buffer.h"
+#include "common/status.h"
 
 namespace sluice {
 
@@ -58,6 +60,15 @@ class KeptJsonParser {
     if (copy_capacity_ > kKeptBytes + simdjson::SIMDJSON_PADDING) {
       copy_.reset();
       copy_capacity_ = 0;
+    }
+    return root;
+  }
+
+  // Parse, with a failure as kInvalidArgument "invalid JSON: <simdjson's reason>".
+  Result<simdjson::dom::element> ParseOrError(std::string_view text) {
+    simdjson::dom::element root;
+    if (auto err = Parse(text).get(root)) {
+      return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
     }
     return root;
   }

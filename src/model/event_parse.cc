@@ -245,11 +245,7 @@ Result<EventWrite> ParseEvent(element event, std::string_view where, RowExtras* 
 
 Result<element> ParseDocument(std::string_view text) {
   thread_local KeptJsonParser parser;
-  element root;
-  if (auto err = parser.Parse(text).get(root)) {
-    return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
-  }
-  return root;
+  return parser.ParseOrError(text);
 }
 
 Result<element> ParseRoot(std::string_view text) {

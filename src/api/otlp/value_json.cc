@@ -21,11 +21,7 @@ constexpr size_t kIndexedMembers = 16;
 // Parses `text` with the thread's kept parser. The document lives until the thread's next Parse.
 Result<element> Parse(std::string_view text) {
   thread_local KeptJsonParser parser;
-  element root;
-  if (auto err = parser.Parse(text).get(root)) {
-    return InvalidArgumentError(std::string("invalid JSON: ") + simdjson::error_message(err));
-  }
-  return root;
+  return parser.ParseOrError(text);
 }
 
 }  // namespace
