@@ -33,7 +33,7 @@ Status ProtoReader::ReadVarint(uint64_t* out) {
   return Malformed("a varint longer than 10 bytes");
 }
 
-Status ProtoReader::Next(ProtoField* f) {
+Status ProtoReader::NextAny(ProtoField* f) {
   f->offset = base_ + pos_;
   uint64_t tag = 0;
   SLUICE_RETURN_IF_ERROR(ReadVarint(&tag));
@@ -71,8 +71,7 @@ Status ProtoReader::Next(ProtoField* f) {
   }
 }
 
-Status ExpectWireType(const ProtoField& f, WireType want, std::string_view where) {
-  if (f.type == want) return Status();
+Status WrongWireType(const ProtoField& f, WireType want, std::string_view where) {
   return InvalidArgumentError("malformed protobuf at byte " + std::to_string(f.offset) + ": " +
                               std::string(where) + " has wire type " +
                               std::to_string(static_cast<int>(f.type)) + ", expected " +
@@ -81,8 +80,12 @@ Status ExpectWireType(const ProtoField& f, WireType want, std::string_view where
 
 namespace {
 
-// Whether every byte is ASCII (so the text is valid UTF-8): most attribute keys and values are,
-// and checking eight bytes at a time is cheaper than a call through simdjson's dispatch.
+// Below this many bytes a text is checked eight bytes at a time first: most attribute keys and
+// short values are ASCII (so valid UTF-8), and that is cheaper than a call through simdjson's
+// dispatch. Longer texts go to simdjson's vector check straight away.
+constexpr size_t kShortText = 64;
+
+// Whether every byte is ASCII.
 bool AllAscii(std::string_view s) {
   uint64_t high = 0;
   size_t i = 0;
@@ -99,7 +102,8 @@ bool AllAscii(std::string_view s) {
 
 Result<std::string_view> StringPayload(const ProtoField& f, std::string_view where) {
   SLUICE_RETURN_IF_ERROR(ExpectWireType(f, WireType::kLen, where));
-  if (!AllAscii(f.bytes) && !simdjson::validate_utf8(f.bytes.data(), f.bytes.size())) {
+  if ((f.bytes.size() >= kShortText || !AllAscii(f.bytes)) &&
+      !simdjson::validate_utf8(f.bytes.data(), f.bytes.size())) {
     return InvalidArgumentError("malformed protobuf at byte " + std::to_string(f.payload_offset) +
                                 ": " + std::string(where) + " is not valid UTF-8");
   }

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "common/status.h"
@@ -32,9 +33,60 @@ class ProtoReader {
   bool done() const { return pos_ >= data_.size(); }
   // Reads the next field. kInvalidArgument when the bytes end inside it, a varint is longer
   // than 10 bytes, the field number is 0 or the wire type is not one of WireType.
-  Status Next(ProtoField* field);
+  Status Next(ProtoField* field) {
+    if (NextShort(field)) return Status();
+    return NextAny(field);
+  }
 
  private:
+  // The common case, inline: a one-byte tag (fields 1 to 15) and a one-byte varint, a fixed64
+  // or a length of one or two bytes, all inside the bytes. False (nothing read) otherwise.
+  bool NextShort(ProtoField* f) {
+    const size_t left = data_.size() - pos_;
+    if (left < 3) return false;
+    const auto* p = reinterpret_cast<const uint8_t*>(data_.data()) + pos_;
+    const uint8_t tag = p[0];
+    if (tag >= 0x80 || tag < 8) return false;
+    f->offset = base_ + pos_;
+    f->number = tag >> 3;
+    switch (tag & 7) {
+      case 0:
+        if (p[1] >= 0x80) return false;
+        f->type = WireType::kVarint;
+        f->bits = p[1];
+        f->bytes = {};
+        pos_ += 2;
+        return true;
+      case 1: {
+        if (left < 9) return false;
+        uint64_t bits;
+        std::memcpy(&bits, p + 1, 8);  // little-endian, as the wire format
+        f->type = WireType::kFixed64;
+        f->bits = bits;
+        f->bytes = {};
+        pos_ += 9;
+        return true;
+      }
+      case 2: {
+        size_t len = p[1];
+        size_t head = 2;
+        if (len >= 0x80) {
+          if (p[2] >= 0x80) return false;
+          len = (len & 0x7f) | size_t{p[2]} << 7;
+          head = 3;
+        }
+        if (len > left - head) return false;
+        f->type = WireType::kLen;
+        f->payload_offset = base_ + pos_ + head;
+        f->bytes = data_.substr(pos_ + head, len);
+        pos_ += head + len;
+        return true;
+      }
+      default: return false;
+    }
+  }
+  // Any field, or the error that says why it is malformed.
+  Status NextAny(ProtoField* field);
   Status ReadVarint(uint64_t* out);
   Status Malformed(std::string_view what) const;
 
@@ -43,8 +95,14 @@ class ProtoReader {
   size_t pos_ = 0;
 };
 
+// The error ExpectWireType gives.
+Status WrongWireType(const ProtoField& f, WireType want, std::string_view where);
+
 // Checks that a field has the wire type its schema gives it; kInvalidArgument naming `where`.
-Status ExpectWireType(const ProtoField& f, WireType want, std::string_view where);
+inline Status ExpectWireType(const ProtoField& f, WireType want, std::string_view where) {
+  if (f.type == want) return Status();
+  return WrongWireType(f, want, where);
+}
 
 // A length-delimited field's payload as text; kInvalidArgument when it is not valid UTF-8 (the
 // protobuf rule for `string` fields).
