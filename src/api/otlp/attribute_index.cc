@@ -96,16 +96,35 @@ std::optional<uint32_t> AttributeIndex::Take(std::string_view key) {
 
 void AttributeIndex::MarkTaken(std::string_view key) { MarkChain(Last(key)); }
 
-std::vector<uint32_t> AttributeIndex::WithPrefix(std::string_view prefix) const {
+std::vector<const AttributeIndex::Entry*> AttributeIndex::EntriesWithPrefix(std::string_view prefix,
+                                                                            size_t shortest) const {
   std::vector<const Entry*> found;  // in request order
   for (const Entry& e : entries_) {
-    if (e.key.starts_with(prefix)) found.push_back(&e);
+    if (e.key.size() > shortest && e.key.starts_with(prefix)) found.push_back(&e);
   }
-  std::stable_sort(found.begin(), found.end(),
-                   [](const Entry* a, const Entry* b) { return a->key < b->key; });
+  // Insertion sort, which keeps request order among equal keys: a span has few such keys, and
+  // std::stable_sort would allocate a buffer for them.
+  for (size_t i = 1; i < found.size(); ++i) {
+    const Entry* e = found[i];
+    size_t j = i;
+    for (; j > 0 && e->key < found[j - 1]->key; --j) found[j] = found[j - 1];
+    found[j] = e;
+  }
+  return found;
+}
+
+std::vector<uint32_t> AttributeIndex::WithPrefix(std::string_view prefix) const {
   std::vector<uint32_t> out;
-  out.reserve(found.size());
-  for (const Entry* e : found) out.push_back(e->value_index);
+  for (const Entry* e : EntriesWithPrefix(prefix, 0)) out.push_back(e->value_index);
+  return out;
+}
+
+std::vector<uint32_t> AttributeIndex::TakeWithPrefix(std::string_view prefix) {
+  std::vector<uint32_t> out;
+  for (const Entry* e : EntriesWithPrefix(prefix, prefix.size())) {
+    entries_[e - entries_.data()].taken = true;
+    out.push_back(e->value_index);
+  }
   return out;
 }
 

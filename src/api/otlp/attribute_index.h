@@ -27,6 +27,8 @@ class AttributeIndex {
   // The value indices of attributes whose key starts with `prefix`, in key order (request order
   // among equal keys).
   std::vector<uint32_t> WithPrefix(std::string_view prefix) const;
+  // WithPrefix, less a key that is the prefix itself, marking each one taken.
+  std::vector<uint32_t> TakeWithPrefix(std::string_view prefix);
   // The value indices of the attributes not taken, in request order.
   std::vector<uint32_t> Left() const;
 
@@ -46,6 +48,8 @@ class AttributeIndex {
   uint32_t Last(std::string_view key) const;
   // Marks entry `last` (kNone: nothing) and every earlier one of its key taken.
   void MarkChain(uint32_t last);
+  // The entries whose key starts with `prefix` and is longer than `shortest`, in key order.
+  std::vector<const Entry*> EntriesWithPrefix(std::string_view prefix, size_t shortest) const;
 
   // A bit per (length, first and last character) of the keys present: most keys a mapping asks
   // for are absent, and this turns nearly all of them away before their hash is computed.

@@ -103,18 +103,16 @@ void Metrics(AttributeIndex& a, ConventionFields* out) {
 
 // Moves the attributes `<prefix><name>` into metadata as `<name>`.
 void PrefixedMetadata(AttributeIndex& a, std::string_view prefix, ConventionFields* out) {
-  for (uint32_t v : a.WithPrefix(prefix)) {
-    const std::string_view key = a.value(v).key;
-    if (key.size() == prefix.size()) continue;
-    out->metadata.emplace_back(std::string(key.substr(prefix.size())), ValueJson(a.request(), v));
-    a.MarkTaken(key);
+  for (uint32_t v : a.TakeWithPrefix(prefix)) {
+    out->metadata.push_back(
+        ConventionFields::Member::OfValue(a.value(v).key.substr(prefix.size()), v));
   }
 }
 
 void Metadata(AttributeIndex& a, ConventionFields* out) {
   for (std::string_view key : {"gen_ai.request.model", "llm.model_name", "ai.model.id"}) {
     if (auto v = a.Take(key)) {
-      out->metadata.emplace_back("model", ValueJson(a.request(), *v));
+      out->metadata.push_back(ConventionFields::Member::OfValue("model", *v));
       break;
     }
   }
@@ -122,7 +120,9 @@ void Metadata(AttributeIndex& a, ConventionFields* out) {
   if (auto v = a.Find("llm.invocation_parameters")) {
     auto parameters = Json::Parse(JsonCarriedBy(a.request(), *v));
     if (parameters.ok() && parameters->is_object()) {
-      for (const auto& [k, p] : parameters->members()) out->metadata.emplace_back(k, p.ToString());
+      for (const auto& [k, p] : parameters->members()) {
+        out->metadata.push_back(ConventionFields::Member::OfText(k, p.ToString()));
+      }
       a.MarkTaken("llm.invocation_parameters");
     }
   }

@@ -4,6 +4,7 @@
 // traceloop.entity.*. The mapping table is in docs/api.md ("OpenTelemetry (OTLP) ingest").
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,8 +18,29 @@ namespace sluice::api::otlp {
 struct ConventionFields {
   std::string input;   // JSON text, "" when no convention gives one
   std::string output;  // JSON text, "" when none
+  // A metadata member: a request value under its own key or a part of it, or JSON text.
+  struct Member {
+    static constexpr uint32_t kText = UINT32_MAX;
+    std::string_view key;  // a literal, or a view into the request
+    uint32_t value = kText;
+    std::string owned_key;  // when the key comes from JSON text (`key` is then empty)
+    std::string text;       // when value == kText
+
+    static Member OfValue(std::string_view key, uint32_t value) {
+      Member m;
+      m.key = key;
+      m.value = value;
+      return m;
+    }
+    static Member OfText(std::string key, std::string text) {
+      Member m;
+      m.owned_key = std::move(key);
+      m.text = std::move(text);
+      return m;
+    }
+  };
   // metadata members: the model, request parameters, the application's own metadata.
-  std::vector<std::pair<std::string, std::string>> metadata;  // key, JSON text
+  std::vector<Member> metadata;
   // metrics members: token counts.
   std::vector<std::pair<std::string_view, double>> metrics;
   // span_attributes.type: "llm", "tool", or empty (not decided by a convention).

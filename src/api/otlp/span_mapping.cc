@@ -146,7 +146,13 @@ std::string MetadataJson(const DecodedRequest& r, const Span& span, const Attrib
     }
   }
   for (uint32_t i : left) metadata.AddValue(r.values[i].key, i);
-  for (const auto& [k, text] : conventions.metadata) metadata.AddText(k, text);
+  for (const ConventionFields::Member& m : conventions.metadata) {
+    if (m.value != ConventionFields::Member::kText) {
+      metadata.AddValue(m.key, m.value);
+    } else {
+      metadata.AddText(m.owned_key, m.text);
+    }
+  }
   for (const auto& [k, text] : bt.metadata) metadata.AddText(k, text);
   return metadata.Write(r);
 }

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <charconv>
 
 #include "common/json_writer.h"
@@ -204,21 +205,51 @@ std::optional<double> ValueNumber(const Value& v) {
   return d;
 }
 
+namespace {
+
+// A bit per (length, first and last byte) of a key: keys whose bits differ differ.
+size_t KeyBit(std::string_view key) {
+  if (key.empty()) return 0;
+  return (key.size() * 131 + static_cast<uint8_t>(key.front()) * 7 +
+          static_cast<uint8_t>(key.back())) &
+         255;
+}
+
+}  // namespace
+
 std::string MemberList::Write(const DecodedRequest& r) const {
   if (members_.empty()) return std::string();
-  // Whether a later member of the same key replaces member i: a scan while the list is short
-  // (it nearly always is), an index of each key's last member past that.
+  // Whether a later member of the same key replaces member i, found from the last member back:
+  // a key whose bit no later key has set is not replaced (nearly every key); for the others, a
+  // scan while the list is short, an index of each key's last member past that.
   std::unordered_map<std::string_view, size_t> last;
   if (members_.size() > kIndexedMembers * 2) {
     for (size_t i = 0; i < members_.size(); ++i) last[members_[i].key] = i;
   }
-  auto replaced = [&](size_t i) {
-    if (!last.empty()) return last[members_[i].key] != i;
-    for (size_t j = i + 1; j < members_.size(); ++j) {
-      if (members_[j].key == members_[i].key) return true;
+  std::array<bool, 64> few_replaced{};
+  std::vector<bool> many_replaced;
+  if (members_.size() > few_replaced.size()) many_replaced.resize(members_.size());
+  uint64_t later[4] = {};
+  for (size_t i = members_.size(); i-- > 0;) {
+    const std::string_view key = members_[i].key;
+    const size_t bit = KeyBit(key);
+    bool replaced = false;
+    if ((later[bit / 64] >> (bit % 64) & 1) != 0) {
+      if (!last.empty()) {
+        replaced = last[key] != i;
+      } else {
+        for (size_t j = i + 1; j < members_.size() && !replaced; ++j) {
+          replaced = members_[j].key == key;
+        }
+      }
     }
-    return false;
-  };
+    later[bit / 64] |= uint64_t{1} << (bit % 64);
+    if (many_replaced.empty()) {
+      few_replaced[i] = replaced;
+    } else {
+      many_replaced[i] = replaced;
+    }
+  }
   size_t estimate = 2;
   for (const Member& m : members_) {
     estimate += m.key.size() + 4 + (m.value == kText ? m.text.size() : 16);
@@ -227,7 +258,7 @@ std::string MemberList::Write(const DecodedRequest& r) const {
   out.reserve(estimate);
   out.push_back('{');
   for (size_t i = 0; i < members_.size(); ++i) {
-    if (replaced(i)) continue;
+    if (many_replaced.empty() ? few_replaced[i] : many_replaced[i]) continue;
     if (out.size() > 1) out.push_back(',');
     AppendJsonString(out, members_[i].key);
     out.push_back(':');

@@ -261,6 +261,87 @@ TEST(OtlpJson, WrongTypesAreErrorsNamingThePath) {
   EXPECT_NE(err("{").find("invalid JSON"), std::string::npos);
 }
 
+// The reader reads short fields inline and the others the general way: every field kind, with
+// lengths and values on each side of the one-byte and two-byte varint bounds, and field numbers
+// on each side of the one-byte tag, reads back as written.
+TEST(OtlpProtobuf, FieldsOfEverySizeReadBackAsWritten) {
+  ProtoWriter w;
+  const std::vector<size_t> lengths = {0, 1, 2, 126, 127, 128, 129, 16383, 16384, 16385, 70000};
+  const std::vector<uint64_t> varints = {0, 1, 127, 128, 16383, 16384, UINT64_MAX};
+  const std::vector<uint32_t> numbers = {1, 15, 16, 2047, 2048, 536870911};
+  std::vector<std::string> texts;
+  for (size_t n : lengths) texts.push_back(std::string(n, static_cast<char>('a' + n % 26)));
+  for (uint32_t number : numbers) {
+    for (const std::string& t : texts) w.Bytes(number, t);
+    for (uint64_t v : varints) w.Varint(number, v);
+    w.Fixed64(number, 0x0102030405060708ull);
+  }
+  const std::string body = w.str();
+  ProtoReader r(body);
+  ProtoField f;
+  for (uint32_t number : numbers) {
+    for (const std::string& t : texts) {
+      ASSERT_TRUE(r.Next(&f).ok());
+      EXPECT_EQ(f.number, number);
+      EXPECT_EQ(f.type, WireType::kLen);
+      EXPECT_EQ(f.bytes, t);
+      EXPECT_EQ(body.substr(f.payload_offset, t.size()), t);
+    }
+    for (uint64_t v : varints) {
+      ASSERT_TRUE(r.Next(&f).ok());
+      EXPECT_EQ(f.number, number);
+      EXPECT_EQ(f.type, WireType::kVarint);
+      EXPECT_EQ(f.bits, v);
+    }
+    ASSERT_TRUE(r.Next(&f).ok());
+    EXPECT_EQ(f.type, WireType::kFixed64);
+    EXPECT_EQ(f.bits, 0x0102030405060708ull);
+  }
+  EXPECT_TRUE(r.done());
+  // A length of two bytes that runs one byte past the end, as the last field.
+  std::string cut = ProtoWriter().Bytes(3, std::string(200, 'x')).str();
+  cut.pop_back();
+  ProtoReader short_reader(cut);
+  const Status s = short_reader.Next(&f);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("a field of 200 bytes where 199 remain"), std::string::npos)
+      << s.message();
+}
+
+// MemberList writes each key once, with the last value given for it, where that last one was
+// added: lists short and long (past the sizes where it changes how it finds repeats), keys that
+// share their length and first and last bytes.
+TEST(OtlpValues, MemberListKeepsTheLastMemberOfEachKeyAtEverySize) {
+  const std::vector<std::string> keys = {"a",   "b",  "ab",      "ba",      "axb", "ayb",
+                                         "a.b", "zz", "key.one", "key.two", "k",   "\"q\""};
+  DecodedRequest r;
+  uint64_t seed = 7;
+  auto next = [&seed] {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return seed >> 33;
+  };
+  for (size_t n : {1, 2, 3, 10, 32, 33, 63, 64, 65, 100, 300}) {
+    MemberList list;
+    std::vector<std::pair<std::string, std::string>> given;
+    given.reserve(n);  // the list borrows their texts
+    for (size_t i = 0; i < n; ++i) {
+      given.emplace_back(keys[next() % keys.size()], std::to_string(i));
+      list.AddText(given.back().first, given.back().second);
+    }
+    std::string want = "{";
+    for (size_t i = 0; i < n; ++i) {
+      bool later = false;
+      for (size_t j = i + 1; j < n; ++j) later = later || given[j].first == given[i].first;
+      if (later) continue;
+      if (want.size() > 1) want += ",";
+      want += "\"" + std::string(given[i].first == "\"q\"" ? "\\\"q\\\"" : given[i].first) +
+              "\":" + given[i].second;
+    }
+    want += "}";
+    EXPECT_EQ(list.Write(r), want) << n << " members";
+  }
+}
+
 TEST(OtlpValues, JsonOfValuesAndCanonicalText) {
   auto canonical = CanonicalJson(R"( {"b": [1, 2.50, "x"], "a": {"c": null}, "b": true} )");
   ASSERT_TRUE(canonical.ok());
