@@ -128,14 +128,16 @@ Status ProtoDecoder::SpanMessage(const ProtoField& sf, Span& span) {
   ProtoReader r(sf.bytes, sf.payload_offset);
   ProtoField f;
   size_t attributes = 0;
+  bool events = false;
   // Attributes first, so they lie together; events (with attributes of their own) after.
   while (!r.done()) {
     SLUICE_RETURN_IF_ERROR(r.Next(&f));
+    events = events || f.number == 11;
     SLUICE_RETURN_IF_ERROR(SpanScalar(f, span, &attributes));
   }
   span.attributes.end = static_cast<uint32_t>(out_.values.size());
   span.events_begin = static_cast<uint32_t>(out_.events.size());
-  for (ProtoReader again(sf.bytes, sf.payload_offset); !again.done();) {
+  for (ProtoReader again(sf.bytes, sf.payload_offset); events && !again.done();) {
     SLUICE_RETURN_IF_ERROR(again.Next(&f));
     if (f.number != 11) continue;
     SLUICE_RETURN_IF_ERROR(ExpectWireType(f, WireType::kLen, "events"));

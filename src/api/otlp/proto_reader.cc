@@ -78,32 +78,9 @@ Status WrongWireType(const ProtoField& f, WireType want, std::string_view where)
                               std::to_string(static_cast<int>(want)));
 }
 
-namespace {
-
-// Below this many bytes a text is checked eight bytes at a time first: most attribute keys and
-// short values are ASCII (so valid UTF-8), and that is cheaper than a call through simdjson's
-// dispatch. Longer texts go to simdjson's vector check straight away.
-constexpr size_t kShortText = 64;
-
-// Whether every byte is ASCII.
-bool AllAscii(std::string_view s) {
-  uint64_t high = 0;
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    high |= w;
-  }
-  for (; i < s.size(); ++i) high |= static_cast<uint8_t>(s[i]);
-  return (high & 0x8080808080808080ull) == 0;
-}
-
-}  // namespace
-
-Result<std::string_view> StringPayload(const ProtoField& f, std::string_view where) {
+Result<std::string_view> CheckedStringPayload(const ProtoField& f, std::string_view where) {
   SLUICE_RETURN_IF_ERROR(ExpectWireType(f, WireType::kLen, where));
-  if ((f.bytes.size() >= kShortText || !AllAscii(f.bytes)) &&
-      !simdjson::validate_utf8(f.bytes.data(), f.bytes.size())) {
+  if (!simdjson::validate_utf8(f.bytes.data(), f.bytes.size())) {
     return InvalidArgumentError("malformed protobuf at byte " + std::to_string(f.payload_offset) +
                                 ": " + std::string(where) + " is not valid UTF-8");
   }

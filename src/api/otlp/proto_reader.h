@@ -104,9 +104,31 @@ inline Status ExpectWireType(const ProtoField& f, WireType want, std::string_vie
   return WrongWireType(f, want, where);
 }
 
+// Whether `s` is shorter than 64 bytes and all ASCII (so valid UTF-8), checked eight bytes at a
+// time: most keys and short values are, and this is cheaper than a call through simdjson's
+// dispatch. Longer texts go to simdjson's vector check.
+inline bool ShortAscii(std::string_view s) {
+  if (s.size() >= 64) return false;
+  uint64_t high = 0;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    high |= w;
+  }
+  for (; i < s.size(); ++i) high |= static_cast<uint8_t>(s[i]);
+  return (high & 0x8080808080808080ull) == 0;
+}
+
+// StringPayload's checks for the texts ShortAscii does not clear.
+Result<std::string_view> CheckedStringPayload(const ProtoField& f, std::string_view where);
+
 // A length-delimited field's payload as text; kInvalidArgument when it is not valid UTF-8 (the
 // protobuf rule for `string` fields).
-Result<std::string_view> StringPayload(const ProtoField& f, std::string_view where);
+inline Result<std::string_view> StringPayload(const ProtoField& f, std::string_view where) {
+  if (f.type == WireType::kLen && ShortAscii(f.bytes)) return f.bytes;
+  return CheckedStringPayload(f, where);
+}
 
 // A fixed64 field's bits as a double (IEEE 754, as protobuf encodes `double`).
 double DoubleBits(uint64_t bits);
