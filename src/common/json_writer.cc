@@ -71,10 +71,40 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+namespace {
+
+// Whether to_chars writes whole number `n` (0 < |n| < 10^15) in fixed form: its digits are no
+// more than the scientific form's, which drops the trailing zeros and adds "e+NN" and a '.'
+// after the first digit when more digits follow (a tie goes to fixed).
+bool WholeNumberIsFixed(uint64_t n) {
+  int digits = 0;
+  int trailing_zeros = 0;
+  bool nonzero_seen = false;
+  for (; n > 0; n /= 10, ++digits) {
+    if (n % 10 != 0) nonzero_seen = true;
+    if (!nonzero_seen) ++trailing_zeros;
+  }
+  const int significant = digits - trailing_zeros;
+  return digits <= significant + (significant > 1 ? 1 : 0) + 4;
+}
+
+}  // namespace
+
 void AppendJsonDouble(std::string& out, double v) {
   if (!std::isfinite(v)) {
     out += "null";
     return;
+  }
+  // Whole numbers below 10^15 (token counts, most metrics), when to_chars would write their
+  // digits: as an integer, which skips its search for the shortest digits.
+  if (v > -1e15 && v < 1e15 && v != 0) {
+    const auto n = static_cast<int64_t>(v);
+    if (static_cast<double>(n) == v && WholeNumberIsFixed(static_cast<uint64_t>(n < 0 ? -n : n))) {
+      char buf[24];
+      auto r = std::to_chars(buf, buf + sizeof(buf), n);
+      out.append(buf, r.ptr);
+      return;
+    }
   }
   char buf[32];
   auto r = std::to_chars(buf, buf + sizeof(buf), v);

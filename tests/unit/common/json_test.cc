@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <charconv>
+#include <cmath>
 #include <random>
 
 #include "common/json_writer.h"
@@ -144,6 +146,41 @@ TEST(Json, DeepMergeMergesObjectsAndReplacesOtherValues) {
 TEST(Json, EqualityIgnoresKeyOrder) {
   EXPECT_EQ(*Json::Parse(R"({"a":1,"b":2})"), *Json::Parse(R"({"b":2,"a":1.0})"));
   EXPECT_FALSE(*Json::Parse(R"({"a":1})") == *Json::Parse(R"({"a":"1"})"));
+}
+
+// AppendJsonDouble writes whole numbers its own way: each must come out as to_chars writes the
+// double (fixed or scientific, whichever is shorter, a tie to fixed), and others as before.
+TEST(JsonWriter, DoublesAreWrittenAsToCharsWritesThem) {
+  auto to_chars = [](double v) {
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof(buf), v);
+    std::string s(buf, r.ptr);
+    if (std::fabs(v) >= 1e15 && s.find_first_of(".e") == std::string::npos) {
+      r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+      s.assign(buf, r.ptr);
+    }
+    return s;
+  };
+  std::vector<double> values = {
+      0.0,   -0.0,  0.5, -1.25, 1e15, -1e15, 1e15 - 1, 999999999999999.0, 1767225600.123456,
+      1e300, 5e-324};
+  for (int64_t n = -2000; n <= 200000; ++n) values.push_back(static_cast<double>(n));
+  for (int64_t p = 1; p < 1'000'000'000'000'000; p *= 10) {
+    for (int64_t m : {1, 2, 9, 10, 11, 12, 99, 100, 101, 120, 123, 1200, 12345}) {
+      values.push_back(static_cast<double>(m * p));
+      values.push_back(-static_cast<double>(m * p));
+    }
+  }
+  uint64_t seed = 11;
+  for (int i = 0; i < 100000; ++i) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    values.push_back(static_cast<double>((seed >> 14) % 1'000'000'000'000'000));
+  }
+  for (double v : values) {
+    std::string out;
+    AppendJsonDouble(out, v);
+    ASSERT_EQ(out, to_chars(v)) << v;
+  }
 }
 
 }  // namespace
