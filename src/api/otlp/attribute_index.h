@@ -1,17 +1,161 @@
-// AttributeIndex: the top-level attributes of one span or event, looked up by key in a small
-// open-addressing hash table (a mapping asks for forty or so keys, most absent: one hash and
-// usually one probe each). Each one a row field was taken from is marked, so that metadata
-// leaves it out. Not thread-safe.
+// AttributeIndex: the top-level attributes of one span or event, with the keys a mapping looks
+// up (AttributeKey: a fixed list, each resolved to its number when the code is compiled) found
+// in one pass as the index is built: one hash per attribute and a probe of a table made at
+// compile time; every lookup after is an array read. Each attribute a row field was taken from
+// is marked, so that metadata leaves it out. Not thread-safe.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <cstring>
+#include <iterator>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "api/otlp/otlp_request.h"
 
 namespace sluice::api::otlp {
+
+namespace attribute_keys {
+
+// Every attribute key the mapping asks for by name (conventions.cc, braintrust_attributes.cc,
+// messages.cc, span_mapping.cc). An AttributeKey of a name missing here does not compile.
+inline constexpr std::string_view kNames[] = {
+    "ai.model.id",
+    "ai.operationId",
+    "ai.prompt",
+    "ai.prompt.messages",
+    "ai.response.object",
+    "ai.response.text",
+    "ai.response.toolCalls",
+    "ai.toolCall.args",
+    "ai.toolCall.result",
+    "ai.usage.cachedInputTokens",
+    "ai.usage.completionTokens",
+    "ai.usage.inputTokens",
+    "ai.usage.outputTokens",
+    "ai.usage.promptTokens",
+    "ai.usage.reasoningTokens",
+    "ai.usage.totalTokens",
+    "braintrust.expected",
+    "braintrust.input",
+    "braintrust.input_json",
+    "braintrust.metadata",
+    "braintrust.metrics",
+    "braintrust.output",
+    "braintrust.output_json",
+    "braintrust.scores",
+    "braintrust.span_attributes",
+    "braintrust.tags",
+    "exception.message",
+    "exception.stacktrace",
+    "exception.type",
+    "gen_ai.completion",
+    "gen_ai.event.content",
+    "gen_ai.input.messages",
+    "gen_ai.operation.name",
+    "gen_ai.output.messages",
+    "gen_ai.prompt",
+    "gen_ai.provider.name",
+    "gen_ai.request.model",
+    "gen_ai.system",
+    "gen_ai.usage.cache_read.input_tokens",
+    "gen_ai.usage.completion_tokens",
+    "gen_ai.usage.input_tokens",
+    "gen_ai.usage.output_tokens",
+    "gen_ai.usage.prompt_tokens",
+    "gen_ai.usage.total_tokens",
+    "input.mime_type",
+    "input.value",
+    "llm.invocation_parameters",
+    "llm.model_name",
+    "llm.request.type",
+    "llm.token_count.completion",
+    "llm.token_count.completion_details.reasoning",
+    "llm.token_count.prompt",
+    "llm.token_count.prompt_details.cache_read",
+    "llm.token_count.total",
+    "llm.usage.total_tokens",
+    "openinference.span.kind",
+    "output.mime_type",
+    "output.value",
+    "traceloop.entity.input",
+    "traceloop.entity.output",
+    "traceloop.span.kind",
+};
+inline constexpr size_t kCount = std::size(kNames);
+
+// Eight bytes at a time, each word mixed in by a multiply: every byte counts, since many keys
+// share their start and end ("gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens").
+constexpr uint64_t Hash(std::string_view key) {
+  auto load = [&key](size_t at, size_t n) {
+    uint64_t w = 0;
+    if (std::is_constant_evaluated()) {
+      for (size_t b = 0; b < n; ++b) w |= uint64_t{static_cast<uint8_t>(key[at + b])} << (8 * b);
+    } else {
+      std::memcpy(&w, key.data() + at, n);  // little-endian, as the loop above reads
+    }
+    return w;
+  };
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  uint64_t h = key.size() * kMul;
+  size_t i = 0;
+  for (; i + 8 <= key.size(); i += 8) {
+    h = (h ^ load(i, 8)) * kMul;
+    h ^= h >> 29;
+  }
+  if (i < key.size()) h = (h ^ load(i, key.size() - i)) * kMul;
+  h ^= h >> 32;
+  return h * 0xC2B2AE3D27D4EB4Full;
+}
+
+// Open addressing over the names' hashes: slot -> name number + 1, 0 when empty. A quarter full,
+// so that most keys not in the list end at their first slot.
+inline constexpr size_t kSlots = 256;
+static_assert(kCount * 4 <= kSlots);
+constexpr std::array<uint8_t, kSlots> MakeTable() {
+  std::array<uint8_t, kSlots> table{};
+  for (size_t n = 0; n < kCount; ++n) {
+    size_t s = Hash(kNames[n]) & (kSlots - 1);
+    while (table[s] != 0) s = (s + 1) & (kSlots - 1);
+    table[s] = static_cast<uint8_t>(n + 1);
+  }
+  return table;
+}
+inline constexpr std::array<uint8_t, kSlots> kTable = MakeTable();
+
+// The number of `key` in kNames, or kCount when it is not there.
+inline size_t Classify(std::string_view key) {
+  for (size_t s = Hash(key) & (kSlots - 1); kTable[s] != 0; s = (s + 1) & (kSlots - 1)) {
+    if (kNames[kTable[s] - 1] == key) return kTable[s] - 1;
+  }
+  return kCount;
+}
+
+}  // namespace attribute_keys
+
+// One key of attribute_keys::kNames, written as its name: AttributeKey("gen_ai.system").
+class AttributeKey {
+ public:
+  template <size_t N>
+  consteval AttributeKey(const char (&name)[N])  // NOLINT: a literal is the way to write one
+      : id_(IdOf(std::string_view(name, N - 1))) {}
+
+  size_t id() const { return id_; }
+  std::string_view name() const { return attribute_keys::kNames[id_]; }
+
+ private:
+  static consteval uint8_t IdOf(std::string_view name) {
+    for (size_t n = 0; n < attribute_keys::kCount; ++n) {
+      if (attribute_keys::kNames[n] == name) return static_cast<uint8_t>(n);
+    }
+    throw "not in attribute_keys::kNames: add it there";  // fails to compile
+  }
+
+  uint8_t id_;
+};
 
 class AttributeIndex {
  public:
@@ -19,11 +163,13 @@ class AttributeIndex {
   AttributeIndex(const DecodedRequest& r, ValueRange range);
 
   // The value index of attribute `key` (the last one when the key repeats), or nullopt.
-  std::optional<uint32_t> Find(std::string_view key) const;
+  std::optional<uint32_t> Find(AttributeKey key) const;
   // Find, marking the key taken.
-  std::optional<uint32_t> Take(std::string_view key);
+  std::optional<uint32_t> Take(AttributeKey key);
   // Marks every attribute with this key taken.
-  void MarkTaken(std::string_view key);
+  void MarkTaken(AttributeKey key);
+  // Marks the attribute whose value is at `value_index` taken.
+  void MarkTakenAt(uint32_t value_index);
   // The value indices of attributes whose key starts with `prefix`, in key order (request order
   // among equal keys).
   std::vector<uint32_t> WithPrefix(std::string_view prefix) const;
@@ -39,27 +185,18 @@ class AttributeIndex {
   static constexpr uint32_t kNone = UINT32_MAX;
   struct Entry {  // one per attribute, in request order
     std::string_view key;
-    uint64_t hash;
     uint32_t value_index;
-    uint32_t earlier = kNone;  // the entry before this one with the same key
+    uint32_t earlier = kNone;  // the entry before this one with the same (listed) key
     bool taken = false;
   };
-  // The last entry with `key`, or kNone.
-  uint32_t Last(std::string_view key) const;
   // Marks entry `last` (kNone: nothing) and every earlier one of its key taken.
   void MarkChain(uint32_t last);
   // The entries whose key starts with `prefix` and is longer than `shortest`, in key order.
   std::vector<const Entry*> EntriesWithPrefix(std::string_view prefix, size_t shortest) const;
 
-  // A bit per (length, first and last character) of the keys present: most keys a mapping asks
-  // for are absent, and this turns nearly all of them away before their hash is computed.
-  static size_t FilterBit(std::string_view key);
-
   const DecodedRequest& r_;
-  uint64_t filter_[4] = {};
   std::vector<Entry> entries_;
-  std::vector<uint32_t> slots_;  // entry index + 1 of each key's last entry; 0 = empty
-  uint64_t mask_ = 0;
+  std::array<uint32_t, attribute_keys::kCount> last_;  // each listed key's last entry, or kNone
 };
 
 }  // namespace sluice::api::otlp

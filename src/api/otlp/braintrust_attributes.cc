@@ -18,36 +18,38 @@ Status Invalid(std::string_view where, std::string_view why) {
 
 // The attribute `key` as canonical JSON text (a JSON string carrying JSON is read as that JSON),
 // "" when absent, with its top level read into `children`.
-Result<JsonKind> Carried(AttributeIndex& a, std::string_view key, std::string* text,
-                         std::vector<JsonChild>* children) {
+Result<JsonKind> Carried(AttributeIndex& a, AttributeKey key, std::string* text,
+                         std::vector<JsonChild>* children, bool child_values = true) {
   children->clear();
   auto v = a.Take(key);
   if (!v) return JsonKind::kNull;
-  auto kind = ReadCarriedJson(a.request(), *v, text, children);
-  if (!kind.ok()) return Invalid(key, kind.status().message());
+  auto kind = ReadCarriedJson(a.request(), *v, text, children, child_values);
+  if (!kind.ok()) return Invalid(key.name(), kind.status().message());
   return kind;
 }
 
 // An object attribute's members as (key, JSON text); `check` validates each member's value and
 // says what is wrong with it ("" when nothing).
-// `whole`, when given, gets the object's text if it has members (left as it is otherwise).
+// `whole`, when given, gets the object's text if it has members (left as it is otherwise), and
+// the members' texts are not read (`check` sees their kind and number only).
 template <typename Check>
 Result<std::vector<std::pair<std::string, std::string>>> Members(AttributeIndex& a,
-                                                                 std::string_view key, Check check,
+                                                                 AttributeKey key, Check check,
                                                                  std::string* whole = nullptr) {
   std::vector<std::pair<std::string, std::string>> out;
   std::string text;
   std::vector<JsonChild> children;
-  SLUICE_ASSIGN_OR_RETURN(const JsonKind kind, Carried(a, key, &text, &children));
+  SLUICE_ASSIGN_OR_RETURN(const JsonKind kind,
+                          Carried(a, key, &text, &children, /*child_values=*/whole == nullptr));
   if (kind == JsonKind::kNull) return out;
   if (kind != JsonKind::kObject) {
-    return Invalid(key, "must be a JSON object (a JSON string or an OTLP map), not " +
-                            std::string(JsonKindName(kind)));
+    return Invalid(key.name(), "must be a JSON object (a JSON string or an OTLP map), not " +
+                                   std::string(JsonKindName(kind)));
   }
   out.reserve(children.size());
   for (JsonChild& c : children) {
     if (const std::string_view why = check(c); !why.empty()) {
-      return Invalid(std::string(key) + "." + c.key, why);
+      return Invalid(std::string(key.name()) + "." + c.key, why);
     }
     out.emplace_back(std::move(c.key), std::move(c.text));
   }
@@ -86,7 +88,8 @@ std::string_view SpanAttribute(const JsonChild& v) {
 Result<std::string> Tags(AttributeIndex& a) {
   std::string text;
   std::vector<JsonChild> children;
-  SLUICE_ASSIGN_OR_RETURN(const JsonKind kind, Carried(a, "braintrust.tags", &text, &children));
+  SLUICE_ASSIGN_OR_RETURN(const JsonKind kind, Carried(a, "braintrust.tags", &text, &children,
+                                                       /*child_values=*/false));
   if (kind == JsonKind::kNull) return std::string();
   bool strings = kind == JsonKind::kArray;
   for (const JsonChild& t : children) strings = strings && t.kind == JsonKind::kString;
@@ -97,7 +100,7 @@ Result<std::string> Tags(AttributeIndex& a) {
 }
 
 // input_json wins over input (the same for output): the plain form keeps a string a string.
-std::string Content(AttributeIndex& a, std::string_view json_key, std::string_view plain_key) {
+std::string Content(AttributeIndex& a, AttributeKey json_key, AttributeKey plain_key) {
   if (auto v = a.Take(json_key)) return JsonCarriedBy(a.request(), *v);
   if (auto v = a.Take(plain_key)) return ValueJson(a.request(), *v);
   return std::string();

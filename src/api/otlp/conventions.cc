@@ -14,7 +14,7 @@ namespace {
 // A row metric and the attributes that give it, first match wins.
 struct MetricSource {
   std::string_view metric;
-  std::initializer_list<std::string_view> keys;
+  std::initializer_list<AttributeKey> keys;
 };
 
 const MetricSource kMetricSources[] = {
@@ -35,14 +35,14 @@ const MetricSource kMetricSources[] = {
 };
 
 // A string attribute's text, "" when absent or not a string.
-std::string_view StringOf(const AttributeIndex& a, std::string_view key) {
+std::string_view StringOf(const AttributeIndex& a, AttributeKey key) {
   auto v = a.Find(key);
   if (!v || a.value(*v).kind != ValueKind::kString) return {};
   return a.value(*v).text;
 }
 
 // OpenInference's input.value / output.value: JSON when its mime type says so, else the text.
-std::string MimeValue(AttributeIndex& a, std::string_view value_key, std::string_view mime_key) {
+std::string MimeValue(AttributeIndex& a, AttributeKey value_key, AttributeKey mime_key) {
   const uint32_t v = *a.Take(value_key);
   const bool json = StringOf(a, mime_key) == "application/json";
   if (a.Find(mime_key)) a.MarkTaken(mime_key);
@@ -84,7 +84,7 @@ void Metrics(AttributeIndex& a, ConventionFields* out) {
   std::optional<double> prompt, completion;
   bool total = false;
   for (const MetricSource& source : kMetricSources) {
-    for (std::string_view key : source.keys) {
+    for (AttributeKey key : source.keys) {
       auto v = a.Find(key);
       std::optional<double> n = v ? ValueNumber(a.value(*v)) : std::nullopt;
       if (!n) continue;
@@ -110,7 +110,8 @@ void PrefixedMetadata(AttributeIndex& a, std::string_view prefix, ConventionFiel
 }
 
 void Metadata(AttributeIndex& a, ConventionFields* out) {
-  for (std::string_view key : {"gen_ai.request.model", "llm.model_name", "ai.model.id"}) {
+  for (AttributeKey key : {AttributeKey("gen_ai.request.model"), AttributeKey("llm.model_name"),
+                           AttributeKey("ai.model.id")}) {
     if (auto v = a.Take(key)) {
       out->metadata.push_back(ConventionFields::Member::OfValue("model", *v));
       break;
@@ -148,9 +149,11 @@ std::string_view SpanType(const Span& span, const AttributeIndex& a) {
     return "llm";
   }
   if (vercel == "ai.toolCall") return "tool";
-  for (std::string_view key :
-       {"gen_ai.request.model", "gen_ai.system", "gen_ai.provider.name",
-        "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.request.type"}) {
+  static constexpr AttributeKey kLlmKeys[] = {
+      "gen_ai.request.model",       "gen_ai.system",
+      "gen_ai.provider.name",       "gen_ai.usage.input_tokens",
+      "gen_ai.usage.prompt_tokens", "llm.request.type"};
+  for (AttributeKey key : kLlmKeys) {
     if (a.Find(key)) return "llm";
   }
   return {};

@@ -114,7 +114,7 @@ std::string IndexedMessages(AttributeIndex& attributes, std::string_view prefix,
     const std::string_view path = attributes.value(index).key.substr(prefix.size());
     if (!IsIndex(path.substr(0, path.find('.')))) continue;  // `<prefix>x`: not a message
     PutAtPath(root, path, ValueToJson(attributes.request(), index));
-    attributes.MarkTaken(attributes.value(index).key);
+    attributes.MarkTakenAt(index);
     any = true;
   }
   if (!any) return std::string();
@@ -129,7 +129,8 @@ std::string EventMessages(const DecodedRequest& r, const Span& span, bool output
     // The older convention: the whole prompt or completion as JSON in one event attribute.
     if (event.name == (output ? "gen_ai.content.completion" : "gen_ai.content.prompt")) {
       AttributeIndex attributes(r, event.attributes);
-      if (auto v = attributes.Find(output ? "gen_ai.completion" : "gen_ai.prompt")) {
+      if (auto v = attributes.Find(output ? AttributeKey("gen_ai.completion")
+                                          : AttributeKey("gen_ai.prompt"))) {
         return JsonCarriedBy(r, *v);
       }
     }

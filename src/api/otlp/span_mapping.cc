@@ -1,5 +1,6 @@
 #include "api/otlp/span_mapping.h"
 
+#include <cstring>
 #include <string>
 
 #include "api/otlp/attribute_index.h"
@@ -16,14 +17,15 @@ namespace {
 // The id's hex digits (lower case), between `open` and `close`.
 std::string Hex(const SpanIdBytes& id, std::string_view open = "", std::string_view close = "") {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(open.size() + 2 * id.size + close.size());
-  out += open;
+  std::string out(open.size() + 2 * id.size + close.size(), '\0');
+  char* p = out.data();
+  std::memcpy(p, open.data(), open.size());
+  p += open.size();
   for (size_t i = 0; i < id.size; ++i) {
-    out.push_back(kDigits[id.bytes[i] >> 4]);
-    out.push_back(kDigits[id.bytes[i] & 15]);
+    *p++ = kDigits[id.bytes[i] >> 4];
+    *p++ = kDigits[id.bytes[i] & 15];
   }
-  out += close;
+  std::memcpy(p, close.data(), close.size());
   return out;
 }
 
@@ -69,7 +71,7 @@ std::string ErrorJson(const DecodedRequest& r, const Span& span) {
   for (uint32_t e = span.events_begin; e < span.events_end && exception.empty(); ++e) {
     if (r.events[e].name != "exception") continue;
     AttributeIndex a(r, r.events[e].attributes);
-    auto text = [&](std::string_view key) -> std::string_view {
+    auto text = [&](AttributeKey key) -> std::string_view {
       auto v = a.Find(key);
       return v && a.value(*v).kind == ValueKind::kString ? a.value(*v).text : std::string_view();
     };

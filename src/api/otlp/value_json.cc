@@ -65,7 +65,7 @@ JsonKind KindOf(element el) {
   return JsonKind::kNull;
 }
 
-Status ReadChild(element el, std::string_view key, std::vector<JsonChild>* children) {
+Status ReadChild(element el, std::string_view key, bool values, std::vector<JsonChild>* children) {
   JsonChild& c = children->emplace_back();
   c.key = key;
   c.kind = KindOf(el);
@@ -75,22 +75,25 @@ Status ReadChild(element el, std::string_view key, std::vector<JsonChild>* child
       c.number = static_cast<double>(el.get_uint64().value_unsafe());
       break;
     case element_type::DOUBLE: c.number = el.get_double().value_unsafe(); break;
-    case element_type::STRING: c.string = el.get_string().value_unsafe(); break;
+    case element_type::STRING:
+      if (values) c.string = el.get_string().value_unsafe();
+      break;
     default: break;
   }
+  if (!values) return Status();
   return AppendCompactJson(el, c.text, 2);  // a canonical text's nested keys are unique
 }
 
 // The kind of a parsed document's top level, and an object's members or an array's elements.
-Result<JsonKind> ReadChildren(element root, std::vector<JsonChild>* children) {
+Result<JsonKind> ReadChildren(element root, bool values, std::vector<JsonChild>* children) {
   children->clear();
   if (root.type() == element_type::ARRAY) {
     for (element child : ArrayIn(root)) {
-      SLUICE_RETURN_IF_ERROR(ReadChild(child, "", children));
+      SLUICE_RETURN_IF_ERROR(ReadChild(child, "", values, children));
     }
   } else if (root.type() == element_type::OBJECT) {
     for (auto field : ObjectIn(root)) {
-      SLUICE_RETURN_IF_ERROR(ReadChild(field.value, field.key, children));
+      SLUICE_RETURN_IF_ERROR(ReadChild(field.value, field.key, values, children));
     }
   }
   return KindOf(root);
@@ -99,7 +102,7 @@ Result<JsonKind> ReadChildren(element root, std::vector<JsonChild>* children) {
 }  // namespace
 
 Result<JsonKind> ReadCarriedJson(const DecodedRequest& r, uint32_t index, std::string* text,
-                                 std::vector<JsonChild>* children) {
+                                 std::vector<JsonChild>* children, bool child_values) {
   const Value& v = r.values[index];
   if (v.kind == ValueKind::kString) {
     // A string carrying JSON, the usual case: one parse gives the canonical text and the
@@ -113,12 +116,12 @@ Result<JsonKind> ReadCarriedJson(const DecodedRequest& r, uint32_t index, std::s
     }
     bool duplicate = false;
     if (AppendCompactJson(*root, *text, 1, &duplicate).ok() && !duplicate) {
-      return ReadChildren(*root, children);
+      return ReadChildren(*root, child_values, children);
     }
   }
   *text = JsonCarriedBy(r, index);
   SLUICE_ASSIGN_OR_RETURN(const element root, Parse(*text));
-  return ReadChildren(root, children);
+  return ReadChildren(root, child_values, children);
 }
 
 void AppendBase64String(std::string_view bytes, std::string& out) {

@@ -44,9 +44,10 @@ struct JsonChild {
 
 // JsonCarriedBy's text of values[index] into `text`, and the kind of its top level, with an
 // object's members or an array's elements in order into `children` (cleared first), without
-// building a Json tree. A string carrying JSON is parsed once for both.
+// building a Json tree. A string carrying JSON is parsed once for both. Without
+// `child_values`, the children have their key, kind and number only (no text or string).
 Result<JsonKind> ReadCarriedJson(const DecodedRequest& r, uint32_t index, std::string* text,
-                                 std::vector<JsonChild>* children);
+                                 std::vector<JsonChild>* children, bool child_values = true);
 
 // A number: an int or double value, or a string holding a decimal number.
 std::optional<double> ValueNumber(const Value& v);
