@@ -19,25 +19,6 @@ AttributeIndex::AttributeIndex(const DecodedRequest& r, ValueRange range) : r_(r
   }
 }
 
-std::optional<uint32_t> AttributeIndex::Find(AttributeKey key) const {
-  const uint32_t e = last_[key.id()];
-  if (e == kNone) return std::nullopt;
-  return entries_[e].value_index;
-}
-
-void AttributeIndex::MarkChain(uint32_t last) {
-  for (uint32_t e = last; e != kNone; e = entries_[e].earlier) entries_[e].taken = true;
-}
-
-std::optional<uint32_t> AttributeIndex::Take(AttributeKey key) {
-  const uint32_t last = last_[key.id()];
-  if (last == kNone) return std::nullopt;
-  MarkChain(last);
-  return entries_[last].value_index;
-}
-
-void AttributeIndex::MarkTaken(AttributeKey key) { MarkChain(last_[key.id()]); }
-
 void AttributeIndex::MarkTakenAt(uint32_t value_index) {
   // Entries are in value order.
   auto it = std::lower_bound(entries_.begin(), entries_.end(), value_index,
@@ -45,11 +26,28 @@ void AttributeIndex::MarkTakenAt(uint32_t value_index) {
   if (it != entries_.end() && it->value_index == value_index) it->taken = true;
 }
 
+namespace {
+
+// The first min(8, size) bytes of `s`, little-endian, the rest zero.
+uint64_t Head(std::string_view s) {
+  uint64_t w = 0;
+  std::memcpy(&w, s.data(), std::min<size_t>(8, s.size()));
+  return w;
+}
+
+}  // namespace
+
 std::vector<const AttributeIndex::Entry*> AttributeIndex::EntriesWithPrefix(std::string_view prefix,
                                                                             size_t shortest) const {
   std::vector<const Entry*> found;  // in request order
+  // Keys are first told apart by their first eight bytes (most differ there from the prefix).
+  const size_t head = std::min<size_t>(8, prefix.size());
+  const uint64_t mask = head == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * head)) - 1;
+  const uint64_t prefix_head = Head(prefix) & mask;
   for (const Entry& e : entries_) {
-    if (e.key.size() > shortest && e.key.starts_with(prefix)) found.push_back(&e);
+    if (e.key.size() <= shortest || e.key.size() < prefix.size()) continue;
+    if ((Head(e.key) & mask) != prefix_head) continue;
+    if (e.key.starts_with(prefix)) found.push_back(&e);
   }
   // Insertion sort, which keeps request order among equal keys: a span has few such keys, and
   // std::stable_sort would allocate a buffer for them.

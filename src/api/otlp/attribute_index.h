@@ -163,11 +163,20 @@ class AttributeIndex {
   AttributeIndex(const DecodedRequest& r, ValueRange range);
 
   // The value index of attribute `key` (the last one when the key repeats), or nullopt.
-  std::optional<uint32_t> Find(AttributeKey key) const;
+  std::optional<uint32_t> Find(AttributeKey key) const {
+    const uint32_t e = last_[key.id()];
+    if (e == kNone) return std::nullopt;
+    return entries_[e].value_index;
+  }
   // Find, marking the key taken.
-  std::optional<uint32_t> Take(AttributeKey key);
+  std::optional<uint32_t> Take(AttributeKey key) {
+    const uint32_t last = last_[key.id()];
+    if (last == kNone) return std::nullopt;
+    MarkChain(last);
+    return entries_[last].value_index;
+  }
   // Marks every attribute with this key taken.
-  void MarkTaken(AttributeKey key);
+  void MarkTaken(AttributeKey key) { MarkChain(last_[key.id()]); }
   // Marks the attribute whose value is at `value_index` taken.
   void MarkTakenAt(uint32_t value_index);
   // The value indices of attributes whose key starts with `prefix`, in key order (request order
@@ -190,7 +199,9 @@ class AttributeIndex {
     bool taken = false;
   };
   // Marks entry `last` (kNone: nothing) and every earlier one of its key taken.
-  void MarkChain(uint32_t last);
+  void MarkChain(uint32_t last) {
+    for (uint32_t e = last; e != kNone; e = entries_[e].earlier) entries_[e].taken = true;
+  }
   // The entries whose key starts with `prefix` and is longer than `shortest`, in key order.
   std::vector<const Entry*> EntriesWithPrefix(std::string_view prefix, size_t shortest) const;
 

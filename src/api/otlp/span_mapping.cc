@@ -111,15 +111,23 @@ void AppendKey(std::string& out, std::string_view key) {
   out.push_back(':');
 }
 
+// AppendKey for a key of ours, which needs no escaping.
+void AppendPlainKey(std::string& out, std::string_view key) {
+  if (out.size() > 1) out.push_back(',');
+  out.push_back('"');
+  out += key;
+  out += "\":";
+}
+
 // start, end and the conventions' metrics, less those braintrust.metrics sets, then those.
 std::string MetricsJson(const Span& span, const ConventionFields& conventions,
                         const BraintrustFields& bt) {
   std::string out;
   out.reserve(96);
   out.push_back('{');
-  auto number = [&](std::string_view key, double v) {
+  auto number = [&](std::string_view key, double v) {  // start, end and kMetricSources' names
     if (Has(bt.metrics, key)) return;
-    AppendKey(out, key);
+    AppendPlainKey(out, key);
     AppendJsonDouble(out, v);
   };
   if (span.start_unix_nano > 0) number("start", Seconds(span.start_unix_nano));
@@ -165,11 +173,11 @@ std::string SpanAttributesJson(const Span& span, const ConventionFields& convent
   out.reserve(64 + span.name.size());
   out.push_back('{');
   if (!Has(bt.span_attributes, "name")) {
-    AppendKey(out, "name");
+    AppendPlainKey(out, "name");
     AppendJsonString(out, span.name);
   }
   if (!Has(bt.span_attributes, "type")) {
-    AppendKey(out, "type");
+    AppendPlainKey(out, "type");
     AppendJsonString(out, conventions.type.empty() ? "task" : conventions.type);
   }
   for (const auto& [k, text] : bt.span_attributes) {
