@@ -5,7 +5,33 @@
 
 namespace sluice::api::otlp {
 
+namespace {
+
+// The entry lists a thread keeps for its next indexes (a span's, and an event's inside it),
+// each at most kKeptEntries long: an index is built for every span.
+constexpr size_t kKeptLists = 4;
+constexpr size_t kKeptEntries = 1024;
+
+}  // namespace
+
+std::vector<std::vector<AttributeIndex::Entry>>& AttributeIndex::KeptLists() {
+  thread_local std::vector<std::vector<Entry>> lists;
+  return lists;
+}
+
+AttributeIndex::~AttributeIndex() {
+  std::vector<std::vector<Entry>>& kept = KeptLists();
+  if (entries_.capacity() > 0 && entries_.capacity() <= kKeptEntries && kept.size() < kKeptLists) {
+    kept.push_back(std::move(entries_));
+  }
+}
+
 AttributeIndex::AttributeIndex(const DecodedRequest& r, ValueRange range) : r_(r) {
+  if (std::vector<std::vector<Entry>>& kept = KeptLists(); !kept.empty()) {
+    entries_ = std::move(kept.back());
+    kept.pop_back();
+    entries_.clear();
+  }
   last_.fill(kNone);
   entries_.reserve(range.end - range.begin);  // at least the attributes, at most every value
   for (uint32_t i = range.begin; i < range.end; i += r.values[i].subtree) {
@@ -37,42 +63,42 @@ uint64_t Head(std::string_view s) {
 
 }  // namespace
 
-std::vector<const AttributeIndex::Entry*> AttributeIndex::EntriesWithPrefix(std::string_view prefix,
-                                                                            size_t shortest) const {
-  std::vector<const Entry*> found;  // in request order
+void AttributeIndex::EntriesWithPrefix(std::string_view prefix, size_t shortest,
+                                       std::vector<uint32_t>* out) const {
+  out->clear();  // entry numbers, in request order first
   // Keys are first told apart by their first eight bytes (most differ there from the prefix).
   const size_t head = std::min<size_t>(8, prefix.size());
   const uint64_t mask = head == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * head)) - 1;
   const uint64_t prefix_head = Head(prefix) & mask;
-  for (const Entry& e : entries_) {
-    if (e.key.size() <= shortest || e.key.size() < prefix.size()) continue;
-    if ((Head(e.key) & mask) != prefix_head) continue;
-    if (e.key.starts_with(prefix)) found.push_back(&e);
+  for (uint32_t n = 0; n < entries_.size(); ++n) {
+    const std::string_view key = entries_[n].key;
+    if (key.size() <= shortest || key.size() < prefix.size()) continue;
+    if ((Head(key) & mask) != prefix_head) continue;
+    if (key.starts_with(prefix)) out->push_back(n);
   }
   // Insertion sort, which keeps request order among equal keys: a span has few such keys, and
   // std::stable_sort would allocate a buffer for them.
-  for (size_t i = 1; i < found.size(); ++i) {
-    const Entry* e = found[i];
+  for (size_t i = 1; i < out->size(); ++i) {
+    const uint32_t n = (*out)[i];
     size_t j = i;
-    for (; j > 0 && e->key < found[j - 1]->key; --j) found[j] = found[j - 1];
-    found[j] = e;
+    for (; j > 0 && entries_[n].key < entries_[(*out)[j - 1]].key; --j) (*out)[j] = (*out)[j - 1];
+    (*out)[j] = n;
   }
-  return found;
 }
 
 std::vector<uint32_t> AttributeIndex::WithPrefix(std::string_view prefix) const {
   std::vector<uint32_t> out;
-  for (const Entry* e : EntriesWithPrefix(prefix, 0)) out.push_back(e->value_index);
+  EntriesWithPrefix(prefix, 0, &out);
+  for (uint32_t& n : out) n = entries_[n].value_index;
   return out;
 }
 
-std::vector<uint32_t> AttributeIndex::TakeWithPrefix(std::string_view prefix) {
-  std::vector<uint32_t> out;
-  for (const Entry* e : EntriesWithPrefix(prefix, prefix.size())) {
-    entries_[e - entries_.data()].taken = true;
-    out.push_back(e->value_index);
+void AttributeIndex::TakeWithPrefix(std::string_view prefix, std::vector<uint32_t>* out) {
+  EntriesWithPrefix(prefix, prefix.size(), out);
+  for (uint32_t& n : *out) {
+    entries_[n].taken = true;
+    n = entries_[n].value_index;
   }
-  return out;
 }
 
 std::vector<uint32_t> AttributeIndex::Left() const {

@@ -161,6 +161,9 @@ class AttributeIndex {
  public:
   // REQUIRES: `r` outlives the index.
   AttributeIndex(const DecodedRequest& r, ValueRange range);
+  ~AttributeIndex();
+  AttributeIndex(AttributeIndex&&) = default;
+  AttributeIndex& operator=(AttributeIndex&&) = delete;
 
   // The value index of attribute `key` (the last one when the key repeats), or nullopt.
   std::optional<uint32_t> Find(AttributeKey key) const {
@@ -182,10 +185,18 @@ class AttributeIndex {
   // The value indices of attributes whose key starts with `prefix`, in key order (request order
   // among equal keys).
   std::vector<uint32_t> WithPrefix(std::string_view prefix) const;
-  // WithPrefix, less a key that is the prefix itself, marking each one taken.
-  std::vector<uint32_t> TakeWithPrefix(std::string_view prefix);
+  // WithPrefix into `out` (emptied first), less a key that is the prefix itself, marking each
+  // one taken.
+  void TakeWithPrefix(std::string_view prefix, std::vector<uint32_t>* out);
   // The value indices of the attributes not taken, in request order.
   std::vector<uint32_t> Left() const;
+  // Calls f(value index) for each attribute not taken, in request order.
+  template <typename F>
+  void ForEachLeft(F f) const {
+    for (const Entry& e : entries_) {
+      if (!e.taken) f(e.value_index);
+    }
+  }
 
   const DecodedRequest& request() const { return r_; }
   const Value& value(uint32_t index) const { return r_.values[index]; }
@@ -198,15 +209,18 @@ class AttributeIndex {
     uint32_t earlier = kNone;  // the entry before this one with the same (listed) key
     bool taken = false;
   };
+  static std::vector<std::vector<Entry>>& KeptLists();
   // Marks entry `last` (kNone: nothing) and every earlier one of its key taken.
   void MarkChain(uint32_t last) {
     for (uint32_t e = last; e != kNone; e = entries_[e].earlier) entries_[e].taken = true;
   }
-  // The entries whose key starts with `prefix` and is longer than `shortest`, in key order.
-  std::vector<const Entry*> EntriesWithPrefix(std::string_view prefix, size_t shortest) const;
+  // The numbers of the entries whose key starts with `prefix` and is longer than `shortest`, in
+  // key order, into `out` (emptied first).
+  void EntriesWithPrefix(std::string_view prefix, size_t shortest,
+                         std::vector<uint32_t>* out) const;
 
   const DecodedRequest& r_;
-  std::vector<Entry> entries_;
+  std::vector<Entry> entries_;  // from the thread's kept lists, and back to them after
   std::array<uint32_t, attribute_keys::kCount> last_;  // each listed key's last entry, or kNone
 };
 

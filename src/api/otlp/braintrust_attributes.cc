@@ -38,7 +38,7 @@ Result<std::vector<std::pair<std::string, std::string>>> Members(AttributeIndex&
                                                                  std::string* whole = nullptr) {
   std::vector<std::pair<std::string, std::string>> out;
   std::string text;
-  std::vector<JsonChild> children;
+  thread_local std::vector<JsonChild> children;  // kept between spans
   SLUICE_ASSIGN_OR_RETURN(const JsonKind kind,
                           Carried(a, key, &text, &children, /*child_values=*/whole == nullptr));
   if (kind == JsonKind::kNull) return out;
@@ -87,7 +87,7 @@ std::string_view SpanAttribute(const JsonChild& v) {
 
 Result<std::string> Tags(AttributeIndex& a) {
   std::string text;
-  std::vector<JsonChild> children;
+  thread_local std::vector<JsonChild> children;  // kept between spans
   SLUICE_ASSIGN_OR_RETURN(const JsonKind kind, Carried(a, "braintrust.tags", &text, &children,
                                                        /*child_values=*/false));
   if (kind == JsonKind::kNull) return std::string();

@@ -89,7 +89,7 @@ void Metrics(AttributeIndex& a, ConventionFields* out) {
       std::optional<double> n = v ? ValueNumber(a.value(*v)) : std::nullopt;
       if (!n) continue;
       a.MarkTaken(key);
-      out->metrics.emplace_back(source.metric, *n);
+      out->metric_list[out->metric_count++] = {source.metric, *n};
       if (source.metric == "prompt_tokens") prompt = n;
       if (source.metric == "completion_tokens") completion = n;
       total = total || source.metric == "tokens";
@@ -97,13 +97,15 @@ void Metrics(AttributeIndex& a, ConventionFields* out) {
     }
   }
   if (!total && (prompt || completion)) {
-    out->metrics.emplace_back("tokens", prompt.value_or(0) + completion.value_or(0));
+    out->metric_list[out->metric_count++] = {"tokens", prompt.value_or(0) + completion.value_or(0)};
   }
 }
 
 // Moves the attributes `<prefix><name>` into metadata as `<name>`.
 void PrefixedMetadata(AttributeIndex& a, std::string_view prefix, ConventionFields* out) {
-  for (uint32_t v : a.TakeWithPrefix(prefix)) {
+  thread_local std::vector<uint32_t> taken;  // kept between spans
+  a.TakeWithPrefix(prefix, &taken);
+  for (uint32_t v : taken) {
     out->metadata.push_back(
         ConventionFields::Member::OfValue(a.value(v).key.substr(prefix.size()), v));
   }
@@ -161,10 +163,11 @@ std::string_view SpanType(const Span& span, const AttributeIndex& a) {
 
 }  // namespace
 
+// Each source gives at most one metric, and tokens may be added from the parts.
+static_assert(std::size(kMetricSources) + 1 <= ConventionFields::kMaxMetrics);
+
 ConventionFields ReadConventions(const Span& span, AttributeIndex& attributes) {
   ConventionFields out;
-  out.metrics.reserve(std::size(kMetricSources) + 1);  // each source, and tokens from the parts
-  out.metadata.reserve(8);
   out.type = SpanType(span, attributes);
   out.input = Input(span, attributes);
   out.output = Output(span, attributes);

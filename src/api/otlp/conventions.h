@@ -4,7 +4,9 @@
 // traceloop.entity.*. The mapping table is in docs/api.md ("OpenTelemetry (OTLP) ingest").
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -41,8 +43,13 @@ struct ConventionFields {
   };
   // metadata members: the model, request parameters, the application's own metadata.
   std::vector<Member> metadata;
-  // metrics members: token counts.
-  std::vector<std::pair<std::string_view, double>> metrics;
+  // metrics members: token counts, at most one per metric (kMaxMetrics), with no allocation.
+  static constexpr size_t kMaxMetrics = 6;
+  std::array<std::pair<std::string_view, double>, kMaxMetrics> metric_list;
+  size_t metric_count = 0;
+  std::span<const std::pair<std::string_view, double>> metrics() const {
+    return {metric_list.data(), metric_count};
+  }
   // span_attributes.type: "llm", "tool", or empty (not decided by a convention).
   std::string_view type;
 };

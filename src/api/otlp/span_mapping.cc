@@ -132,7 +132,7 @@ std::string MetricsJson(const Span& span, const ConventionFields& conventions,
   };
   if (span.start_unix_nano > 0) number("start", Seconds(span.start_unix_nano));
   if (span.end_unix_nano > 0) number("end", Seconds(span.end_unix_nano));
-  for (const auto& [name, v] : conventions.metrics) number(name, v);
+  for (const auto& [name, v] : conventions.metrics()) number(name, v);
   for (const auto& [name, text] : bt.metrics) {
     AppendKey(out, name);
     out += text;
@@ -144,18 +144,17 @@ std::string MetricsJson(const Span& span, const ConventionFields& conventions,
 std::string MetadataJson(const DecodedRequest& r, const Span& span, const AttributeIndex& a,
                          const ConventionFields& conventions, const BraintrustFields& bt,
                          const MappingOptions& options) {
-  MemberList metadata;
+  thread_local MemberList metadata;  // its list is kept between spans
+  metadata.Clear();
   const ValueRange resource = r.resources[span.resource];
-  const std::vector<uint32_t> left =
-      options.extra_attributes == ExtraAttributes::kNone ? std::vector<uint32_t>() : a.Left();
-  metadata.Reserve(resource.end - resource.begin + left.size() + conventions.metadata.size() +
-                   bt.metadata.size());
   if (options.extra_attributes == ExtraAttributes::kAll) {
     for (uint32_t i = resource.begin; i < resource.end; i += r.values[i].subtree) {
       metadata.AddValue(r.values[i].key, i);
     }
   }
-  for (uint32_t i : left) metadata.AddValue(r.values[i].key, i);
+  if (options.extra_attributes != ExtraAttributes::kNone) {
+    a.ForEachLeft([&](uint32_t i) { metadata.AddValue(r.values[i].key, i); });
+  }
   for (const ConventionFields::Member& m : conventions.metadata) {
     if (m.value != ConventionFields::Member::kText) {
       metadata.AddValue(m.key, m.value);

@@ -61,6 +61,8 @@ void AppendBase64String(std::string_view bytes, std::string& out);
 class MemberList {
  public:
   void Reserve(size_t n) { members_.reserve(n); }
+  // Empties the list, keeping its memory.
+  void Clear() { members_.clear(); }
   void AddValue(std::string_view key, uint32_t value_index) {
     members_.push_back({key, {}, value_index});
   }

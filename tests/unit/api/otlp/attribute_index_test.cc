@@ -102,8 +102,9 @@ TEST(AttributeIndex, PrefixesListInKeyOrderThenRequestOrder) {
   EXPECT_EQ(a.Positions(index.WithPrefix("gen_ai.prompt.")), (std::vector<int64_t>{6, 3, 1, 5, 0}));
   EXPECT_TRUE(index.WithPrefix("nothing.").empty());
   // Taking them leaves the key that is the prefix itself.
-  EXPECT_EQ(a.Positions(index.TakeWithPrefix("gen_ai.prompt.")),
-            (std::vector<int64_t>{3, 1, 5, 0}));
+  std::vector<uint32_t> taken = {99};  // emptied first
+  index.TakeWithPrefix("gen_ai.prompt.", &taken);
+  EXPECT_EQ(a.Positions(taken), (std::vector<int64_t>{3, 1, 5, 0}));
   EXPECT_EQ(a.Positions(index.Left()), (std::vector<int64_t>{2, 4, 6}));
 }
 
