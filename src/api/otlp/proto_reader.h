@@ -110,13 +110,19 @@ inline Status ExpectWireType(const ProtoField& f, WireType want, std::string_vie
 inline bool ShortAscii(std::string_view s) {
   if (s.size() >= 64) return false;
   uint64_t high = 0;
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    high |= w;
+  if (s.size() >= 8) {
+    // Whole words, the last one overlapping the one before when the size is not a multiple.
+    for (size_t i = 0; i + 8 < s.size(); i += 8) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      high |= w;
+    }
+    uint64_t last;
+    std::memcpy(&last, s.data() + s.size() - 8, 8);
+    high |= last;
+  } else {
+    for (char c : s) high |= static_cast<uint8_t>(c);
   }
-  for (; i < s.size(); ++i) high |= static_cast<uint8_t>(s[i]);
   return (high & 0x8080808080808080ull) == 0;
 }
 

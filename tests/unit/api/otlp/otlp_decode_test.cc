@@ -308,6 +308,30 @@ TEST(OtlpProtobuf, FieldsOfEverySizeReadBackAsWritten) {
       << s.message();
 }
 
+// A text is valid UTF-8 or an error wherever its one non-ASCII sequence sits, at every size on
+// each side of the eight-byte words and the 64-byte bound of the quick ASCII check.
+TEST(OtlpProtobuf, Utf8IsCheckedAtEveryPositionAndSize) {
+  for (size_t n = 1; n <= 70; ++n) {
+    for (size_t at = 0; at < n; ++at) {
+      std::string good(n, 'a');
+      std::string bad(n, 'a');
+      bad[at] = '\xff';
+      good.replace(at, 1, "\xc3\xa9");  // é: valid, and one byte longer
+      for (const bool valid : {true, false}) {
+        const std::string& text = valid ? good : bad;
+        ProtoField f;
+        f.type = WireType::kLen;
+        f.bytes = text;
+        auto payload = StringPayload(f, "name");
+        EXPECT_EQ(payload.ok(), valid) << n << " " << at;
+        if (payload.ok()) {
+          EXPECT_EQ(*payload, text);
+        }
+      }
+    }
+  }
+}
+
 // MemberList writes each key once, with the last value given for it, where that last one was
 // added: lists short and long (past the sizes where it changes how it finds repeats), keys that
 // share their length and first and last bytes.
