@@ -126,8 +126,25 @@ constexpr std::array<uint8_t, kSlots> MakeTable() {
 }
 inline constexpr std::array<uint8_t, kSlots> kTable = MakeTable();
 
+// For each first byte, a bit per length (below 64) of the names starting with it: most keys not
+// in the list are turned away by this before they are hashed.
+constexpr std::array<uint64_t, 256> MakeLengths() {
+  std::array<uint64_t, 256> lengths{};
+  for (std::string_view name : kNames) {
+    static_assert(std::size(kNames) > 0);
+    if (name.size() >= 64) throw "a name of 64 bytes or more: widen the length bits";
+    lengths[static_cast<uint8_t>(name.front())] |= uint64_t{1} << name.size();
+  }
+  return lengths;
+}
+inline constexpr std::array<uint64_t, 256> kLengths = MakeLengths();
+
 // The number of `key` in kNames, or kCount when it is not there.
 inline size_t Classify(std::string_view key) {
+  if (key.empty() || key.size() >= 64 ||
+      (kLengths[static_cast<uint8_t>(key.front())] >> key.size() & 1) == 0) {
+    return kCount;
+  }
   for (size_t s = Hash(key) & (kSlots - 1); kTable[s] != 0; s = (s + 1) & (kSlots - 1)) {
     if (kNames[kTable[s] - 1] == key) return kTable[s] - 1;
   }
