@@ -1,5 +1,8 @@
 #include "api/otlp/otlp_proto.h"
 
+#include <simdjson.h>
+
+#include <cstring>
 #include <string>
 
 #include "api/otlp/proto_reader.h"
@@ -33,6 +36,10 @@ class ProtoDecoder {
   Status Event(const ProtoField& f);
   // Appends one KeyValue as a value with its key (and its descendants after it).
   Status KeyValue(const ProtoField& f, int depth);
+  // KeyValue for the usual encoding only: the key, then a value of one string, bool, int or
+  // double field, each in its shortest form. False, with nothing appended, for anything else
+  // (which KeyValue then reads the general way, errors included).
+  bool ShortKeyValue(std::string_view bytes, Status* status);
   // Decodes an AnyValue message into out_.values[index] (descendants appended after it).
   Status AnyValue(const ProtoField& f, uint32_t index, int depth);
   Status AnyValueField(const ProtoField& f, uint32_t index, int depth);
@@ -235,7 +242,75 @@ Status ProtoDecoder::NewValue(uint32_t* index) {
   return Status();
 }
 
+namespace {
+
+// A varint of one or two bytes at `p` (before `end`): its value and length, or length 0.
+inline size_t ShortVarint(const uint8_t* p, const uint8_t* end, uint64_t* v) {
+  if (p < end && p[0] < 0x80) {
+    *v = p[0];
+    return 1;
+  }
+  if (end - p >= 2 && p[1] < 0x80) {
+    *v = (p[0] & 0x7f) | uint64_t{p[1]} << 7;
+    return 2;
+  }
+  return 0;
+}
+
+// A length-delimited field at `p` with tag byte `tag`: its payload, the bytes after it in *p.
+inline bool ShortLen(const uint8_t*& p, const uint8_t* end, uint8_t tag, std::string_view* out) {
+  uint64_t len = 0;
+  size_t n = 0;
+  if (p >= end || p[0] != tag || (n = ShortVarint(p + 1, end, &len)) == 0) return false;
+  if (len > static_cast<uint64_t>(end - p - 1 - n)) return false;
+  *out = std::string_view(reinterpret_cast<const char*>(p + 1 + n), len);
+  p += 1 + n + len;
+  return true;
+}
+
+}  // namespace
+
+bool ProtoDecoder::ShortKeyValue(std::string_view bytes, Status* status) {
+  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  const uint8_t* const end = p + bytes.size();
+  std::string_view key;
+  std::string_view any;
+  if (!ShortLen(p, end, 0x0a, &key) || !ShortLen(p, end, 0x12, &any) || p != end) return false;
+  if (!ShortAscii(key) && !simdjson::validate_utf8(key.data(), key.size())) return false;
+  Value v;
+  v.key = key;
+  const auto* q = reinterpret_cast<const uint8_t*>(any.data());
+  const uint8_t* const any_end = q + any.size();
+  if (q == any_end) return false;
+  const uint8_t tag = *q;
+  if (tag == 0x0a) {  // string_value
+    if (!ShortLen(q, any_end, 0x0a, &v.text) || q != any_end) return false;
+    if (!ShortAscii(v.text) && !simdjson::validate_utf8(v.text.data(), v.text.size())) return false;
+    v.kind = ValueKind::kString;
+  } else if (tag == 0x10 || tag == 0x18) {  // bool_value, int_value
+    uint64_t bits = 0;
+    const size_t n = ShortVarint(q + 1, any_end, &bits);
+    if (n == 0 || q + 1 + n != any_end) return false;
+    v.kind = tag == 0x10 ? ValueKind::kBool : ValueKind::kInt;
+    v.bool_value = bits != 0;
+    v.int_value = static_cast<int64_t>(bits);
+  } else if (tag == 0x21) {  // double_value
+    if (any_end - q != 9) return false;
+    uint64_t bits = 0;
+    std::memcpy(&bits, q + 1, 8);
+    v.kind = ValueKind::kDouble;
+    v.double_value = DoubleBits(bits);
+  } else {
+    return false;
+  }
+  uint32_t index = 0;
+  *status = NewValue(&index);
+  if (status->ok()) out_.values[index] = v;
+  return true;
+}
+
 Status ProtoDecoder::KeyValue(const ProtoField& kf, int depth) {
+  if (Status s; ShortKeyValue(kf.bytes, &s)) return s;
   uint32_t index = 0;
   SLUICE_RETURN_IF_ERROR(NewValue(&index));
   ProtoReader r(kf.bytes, kf.payload_offset);
@@ -263,7 +338,7 @@ Status ProtoDecoder::AnyValue(const ProtoField& vf, uint32_t index, int depth) {
     SLUICE_RETURN_IF_ERROR(r.Next(&f));
     if (f.number < 1 || f.number > 7) continue;
     // A value set twice: the last one counts, so what the first left behind goes.
-    out_.values.resize(index + 1);
+    if (out_.values.size() != index + 1) out_.values.resize(index + 1);
     out_.values[index].subtree = 1;
     SLUICE_RETURN_IF_ERROR(AnyValueField(f, index, depth));
   }

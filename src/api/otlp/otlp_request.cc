@@ -5,13 +5,9 @@
 
 namespace sluice::api::otlp {
 
-Status DecodeBudget::Charge(size_t bytes) {
-  if (bytes > left_) {
-    return ResourceExhaustedError(
-        "the request decodes to more than the body limit allows: send fewer spans per request");
-  }
-  left_ -= bytes;
-  return Status();
+Status DecodeBudget::Exhausted() {
+  return ResourceExhaustedError(
+      "the request decodes to more than the body limit allows: send fewer spans per request");
 }
 
 SpanIdBytes IdFromBytes(std::string_view bytes) {

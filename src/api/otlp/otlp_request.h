@@ -115,9 +115,16 @@ class DecodeBudget {
  public:
   explicit DecodeBudget(size_t max_bytes) : left_(max_bytes) {}
   // kResourceExhausted once the total passes the limit.
-  Status Charge(size_t bytes);
+  Status Charge(size_t bytes) {
+    if (bytes <= left_) {
+      left_ -= bytes;
+      return Status();
+    }
+    return Exhausted();
+  }
 
  private:
+  static Status Exhausted();
   size_t left_;
 };
 

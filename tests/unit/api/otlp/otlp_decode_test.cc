@@ -308,6 +308,52 @@ TEST(OtlpProtobuf, FieldsOfEverySizeReadBackAsWritten) {
       << s.message();
 }
 
+// The decoder reads the usual KeyValue encoding on a short path and any other the general way:
+// every attribute below, read alone and again with an unknown field added (which sends it the
+// general way), decodes to the same value, or fails on both.
+TEST(OtlpProtobuf, AttributesReadTheSameOnTheShortAndTheGeneralPath) {
+  std::vector<ProtoWriter> values;
+  for (size_t n : {0, 1, 127, 128, 300, 16383, 16384}) {
+    values.push_back(ProtoWriter().Bytes(1, std::string(n, 'v')));
+  }
+  values.push_back(ProtoWriter().Bytes(1, "caf\xc3\xa9"));
+  values.push_back(ProtoWriter().Bytes(1, "bad \xff"));
+  for (uint64_t v : {0ull, 1ull, 127ull, 128ull, 16383ull, 16384ull, ~0ull}) {
+    values.push_back(ProtoWriter().Varint(3, v));
+    values.push_back(ProtoWriter().Varint(2, v));
+  }
+  values.push_back(ProtoWriter().Double(4, 0.7));
+  values.push_back(ProtoWriter().Fixed64(4, 1));
+  values.push_back(ProtoWriter().Bytes(7, "\x01\x02"));
+  values.push_back(ProtoWriter());                                                    // no value
+  values.push_back(ProtoWriter().Bytes(1, "first").Varint(3, 5));                     // set twice
+  values.push_back(ProtoWriter().Message(5, ProtoWriter().Message(1, IntValue(1))));  // array
+  values.push_back(ProtoWriter().Varint(4, 1));                                       // wrong type
+  values.push_back(ProtoWriter().Bytes(3, "x"));                                      // wrong type
+  std::vector<std::string> keys = {"k", std::string(200, 'k'), "k\xc3\xa9", "bad\xff", ""};
+  auto decode = [](const ProtoWriter& kv) {
+    const std::string body = testing::Request(
+        ProtoWriter(),
+        ProtoWriter().Message(
+            2, ProtoWriter().Bytes(1, HexBytes(kTrace)).Bytes(2, HexBytes(kSpan)).Message(9, kv)));
+    DecodedRequest r;
+    const Status s = DecodeProtobufRequest(body, DecodeLimits{}, &r);
+    if (!s.ok()) return std::string("error");
+    return Attrs(r, r.spans[0].attributes);
+  };
+  int cases = 0;
+  for (const std::string& key : keys) {
+    for (const ProtoWriter& value : values) {
+      const ProtoWriter plain = ProtoWriter().Bytes(1, key).Message(2, value);
+      const ProtoWriter odd = ProtoWriter().Bytes(1, key).Message(2, value).Varint(99, 1);
+      EXPECT_EQ(decode(plain), decode(odd)) << cases;
+      ++cases;
+    }
+  }
+  // The short path reads something: a usual attribute decodes.
+  EXPECT_EQ(decode(ProtoWriter().Bytes(1, "k").Message(2, ProtoWriter().Varint(3, 128))), "k=128;");
+}
+
 // A text is valid UTF-8 or an error wherever its one non-ASCII sequence sits, at every size on
 // each side of the eight-byte words and the 64-byte bound of the quick ASCII check.
 TEST(OtlpProtobuf, Utf8IsCheckedAtEveryPositionAndSize) {
