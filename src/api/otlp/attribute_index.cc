@@ -7,6 +7,9 @@ namespace sluice::api::otlp {
 
 namespace {
 
+// Prefix scans sort at most this many keys by insertion.
+constexpr size_t kInsertionSortMax = 32;
+
 // The entry lists a thread keeps for its next indexes (a span's, and an event's inside it),
 // each at most kKeptEntries long: an index is built for every span.
 constexpr size_t kKeptLists = 4;
@@ -76,12 +79,17 @@ void AttributeIndex::EntriesWithPrefix(std::string_view prefix, size_t shortest,
     if ((Head(key) & mask) != prefix_head) continue;
     if (key.starts_with(prefix)) out->push_back(n);
   }
-  // Insertion sort, which keeps request order among equal keys: a span has few such keys, and
-  // std::stable_sort would allocate a buffer for them.
+  // Stable: request order among equal keys. A span has few such keys, and std::stable_sort
+  // would allocate a buffer for them; an insertion sort of many would take quadratic time.
+  auto by_key = [this](uint32_t a, uint32_t b) { return entries_[a].key < entries_[b].key; };
+  if (out->size() > kInsertionSortMax) {
+    std::stable_sort(out->begin(), out->end(), by_key);
+    return;
+  }
   for (size_t i = 1; i < out->size(); ++i) {
     const uint32_t n = (*out)[i];
     size_t j = i;
-    for (; j > 0 && entries_[n].key < entries_[(*out)[j - 1]].key; --j) (*out)[j] = (*out)[j - 1];
+    for (; j > 0 && by_key(n, (*out)[j - 1]); --j) (*out)[j] = (*out)[j - 1];
     (*out)[j] = n;
   }
 }

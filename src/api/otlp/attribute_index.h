@@ -1,7 +1,8 @@
 // AttributeIndex: the top-level attributes of one span or event, with the keys a mapping looks
 // up (AttributeKey: a fixed list, each resolved to its number when the code is compiled) found
-// in one pass as the index is built: one hash per attribute and a probe of a table made at
-// compile time; every lookup after is an array read. Each attribute a row field was taken from
+// in one pass as the index is built: a check of the key's first byte and length, then for the
+// few that pass one hash and a probe of a table made at compile time; every lookup after is an
+// array read. Each attribute a row field was taken from
 // is marked, so that metadata leaves it out. Not thread-safe.
 #pragma once
 

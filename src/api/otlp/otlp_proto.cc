@@ -37,8 +37,9 @@ class ProtoDecoder {
   // Appends one KeyValue as a value with its key (and its descendants after it).
   Status KeyValue(const ProtoField& f, int depth);
   // KeyValue for the usual encoding only: the key, then a value of one string, bool, int or
-  // double field, each in its shortest form. False, with nothing appended, for anything else
-  // (which KeyValue then reads the general way, errors included).
+  // double field, with tags of one byte and lengths and varints of one or two. False, with
+  // nothing appended, for anything else (which KeyValue then reads the general way, errors
+  // included). Sets *status (and returns true) when the value cannot be added.
   bool ShortKeyValue(std::string_view bytes, Status* status);
   // Decodes an AnyValue message into out_.values[index] (descendants appended after it).
   Status AnyValue(const ProtoField& f, uint32_t index, int depth);
@@ -310,7 +311,8 @@ bool ProtoDecoder::ShortKeyValue(std::string_view bytes, Status* status) {
 }
 
 Status ProtoDecoder::KeyValue(const ProtoField& kf, int depth) {
-  if (Status s; ShortKeyValue(kf.bytes, &s)) return s;
+  // Past the depth limit the general way reports it (AnyValue).
+  if (Status s; depth <= limits_.max_value_depth && ShortKeyValue(kf.bytes, &s)) return s;
   uint32_t index = 0;
   SLUICE_RETURN_IF_ERROR(NewValue(&index));
   ProtoReader r(kf.bytes, kf.payload_offset);

@@ -165,10 +165,11 @@ TEST(JsonWriter, DoublesAreWrittenAsToCharsWritesThem) {
       0.0,   -0.0,  0.5, -1.25, 1e15, -1e15, 1e15 - 1, 999999999999999.0, 1767225600.123456,
       1e300, 5e-324};
   for (int64_t n = -2000; n <= 200000; ++n) values.push_back(static_cast<double>(n));
-  for (int64_t p = 1; p < 1'000'000'000'000'000; p *= 10) {
+  for (int64_t p = 1; p <= 1'000'000'000'000'000; p *= 10) {  // to 10^18: past the fast path
     for (int64_t m : {1, 2, 9, 10, 11, 12, 99, 100, 101, 120, 123, 1200, 12345}) {
-      values.push_back(static_cast<double>(m * p));
-      values.push_back(-static_cast<double>(m * p));
+      const double v = static_cast<double>(m) * static_cast<double>(p);
+      values.push_back(v);
+      values.push_back(-v);
     }
   }
   uint64_t seed = 11;
