@@ -140,6 +140,15 @@ std::string_view Statement::TextView(int col) const {
 }
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
+  SLUICE_ASSIGN_OR_RETURN(auto c, OpenAnother(path));
+  // The file's settings: kept in the file (page size and auto-vacuum only take effect in a new
+  // database), so only its first connection needs them.
+  SLUICE_RETURN_IF_ERROR(
+      c->Exec("PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL;"));
+  return c;
+}
+
+Result<std::unique_ptr<Connection>> Connection::OpenAnother(const std::string& path) {
   // SQLite counts every allocation under a global mutex unless told otherwise before its first
   // use; nothing reads the counts, and a scan merging segments allocates for every value it
   // passes on (12M times for 1M spans). Refused (and harmless) if SQLite is already in use.
@@ -163,9 +172,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
                                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                              nullptr, &ContainsFunction, nullptr, nullptr, nullptr);
   if (crc != SQLITE_OK) return SqliteError(crc, db, "registering sluice_contains");
+  // This connection's settings: none of them reads or writes the file.
   SLUICE_RETURN_IF_ERROR(
-      c->Exec("PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; "
-              "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+      c->Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
               "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA secure_delete=FAST;"));
   return c;
 }
@@ -272,7 +281,7 @@ class BackgroundCheckpointer {
 Connection::Connection(sqlite3* db) : db_(db) {}
 
 Status Connection::CheckpointInBackground(const std::string& path, int wal_pages) {
-  SLUICE_ASSIGN_OR_RETURN(auto conn, Connection::Open(path));
+  SLUICE_ASSIGN_OR_RETURN(auto conn, Connection::OpenAnother(path));
   // Copying WAL frames needs neither a page cache nor a memory map of the database.
   SLUICE_RETURN_IF_ERROR(conn->Exec("PRAGMA mmap_size=0; PRAGMA cache_size=-1024;"));
   sqlite3_wal_hook(db_, nullptr, nullptr);

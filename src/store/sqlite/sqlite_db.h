@@ -80,8 +80,14 @@ class BackgroundCheckpointer;
 // One SQLite connection. Not thread-safe: callers serialise access (see SqliteStore).
 class Connection {
  public:
-  // Opens (creating) the database at path with WAL, foreign keys and a busy timeout.
+  // Opens (creating) the database at path, setting the file's own settings (page size,
+  // incremental auto-vacuum, WAL) and this connection's (foreign keys, synchronous, caches, a
+  // busy timeout). Setting auto-vacuum writes the file's header, so it takes the write lock: the
+  // store's writer opens this way, before any other connection.
   static Result<std::unique_ptr<Connection>> Open(const std::string& path);
+  // Another connection to a database Open has set up: this connection's settings only, so that
+  // opening it never waits for the writer's transaction.
+  static Result<std::unique_ptr<Connection>> OpenAnother(const std::string& path);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

@@ -58,7 +58,7 @@ Result<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
       return ReaderLease(this, std::move(c));
     }
   }
-  SLUICE_ASSIGN_OR_RETURN(auto c, Connection::Open(path_));
+  SLUICE_ASSIGN_OR_RETURN(auto c, Connection::OpenAnother(path_));
   SLUICE_RETURN_IF_ERROR(
       c->Exec("PRAGMA cache_size=-" + std::to_string(options_.reader_cache_bytes >> 10) +
               "; PRAGMA mmap_size=" + std::to_string(options_.reader_mmap_bytes)));
