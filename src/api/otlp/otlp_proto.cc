@@ -15,7 +15,8 @@ namespace {
 // builds no messages).
 template <typename Where>
 Status InContext(Status s, Where where) {
-  return s.ok() ? s : s.WithContext(where());
+  if (s.ok()) return s;  // moved, not copied (a `?:` with `s` would copy it)
+  return s.WithContext(where());
 }
 
 // Builds a DecodedRequest from the protobuf messages, one decoder per request.
@@ -304,9 +305,8 @@ bool ProtoDecoder::ShortKeyValue(std::string_view bytes, Status* status) {
   } else {
     return false;
   }
-  uint32_t index = 0;
-  *status = NewValue(&index);
-  if (status->ok()) out_.values[index] = v;
+  *status = budget_.Charge(sizeof(Value));
+  if (status->ok()) out_.values.push_back(v);
   return true;
 }
 

@@ -206,8 +206,8 @@ Result<model::EventWrite> MapSpan(const DecodedRequest& r, const Span& span,
   model::EventWrite w;
   w.fields.reserve(13);  // at most the fields below
   w.id = Hex(span.span_id);
-  auto add = [&w](const char* name, std::string text) {
-    if (!text.empty()) w.fields.emplace_back(name, std::move(text));
+  auto add = [&w](std::string_view name, std::string text) {
+    if (!text.empty()) w.fields.emplace_back(std::string(name), std::move(text));
   };
   add("span_id", Hex(span.span_id, "\"", "\""));
   add("root_span_id", Hex(span.trace_id, "\"", "\""));
