@@ -126,6 +126,78 @@ TEST(OtlpProtobuf, DecodingIntoAReusedRequestKeepsNothingOfThePreviousOne) {
   ExpectSample(reused);
 }
 
+// Spans handed over one by one as they are decoded are the spans of a whole decode: the same
+// ids, attributes, events and resource (a resource written after its spans included), in order;
+// the decoded form holds one span at a time; the span limit and errors are the whole decode's.
+TEST(OtlpProtobuf, SpansHandedOverOneByOneAreThoseOfAWholeDecode) {
+  auto span = [](int n) {
+    ProtoWriter s;
+    s.Bytes(1, HexBytes(kTrace)).Bytes(2, HexBytes(kSpan)).Bytes(5, "s" + std::to_string(n));
+    for (int a = 0; a <= n; ++a) s.Message(9, KeyValue("k" + std::to_string(a), IntValue(a)));
+    if (n % 2 == 1) {
+      s.Message(11, ProtoWriter().Bytes(2, "ev").Message(3, KeyValue("e", IntValue(n))));
+    }
+    return s;
+  };
+  // Two resource_spans; the second writes its resource after its spans, and twice.
+  const std::string first =
+      testing::Request(ProtoWriter().Message(1, KeyValue("r", StringValue("one"))),
+                       ProtoWriter().Message(2, span(0)).Message(2, span(1)).Message(2, span(2)));
+  const std::string second =
+      ProtoWriter()
+          .Message(1, ProtoWriter()
+                          .Message(2, ProtoWriter().Message(2, span(3)).Message(2, span(4)))
+                          .Message(1, ProtoWriter().Message(1, KeyValue("r", StringValue("x"))))
+                          .Message(1, ProtoWriter().Message(1, KeyValue("r", StringValue("two")))))
+          .str();
+  const std::string body = first + second;
+  auto describe = [](const DecodedRequest& r, const Span& s) {
+    std::string out = std::string(s.name) + " " + SpanPath(s) + " " + Attrs(r, s.attributes) +
+                      " resource " + Attrs(r, r.resources[s.resource]) + " events";
+    for (uint32_t e = s.events_begin; e < s.events_end; ++e) {
+      out += " " + std::string(r.events[e].name) + ":" + Attrs(r, r.events[e].attributes);
+    }
+    return out;
+  };
+  auto whole = DecodeProtobufRequest(body, DecodeLimits{});
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  std::vector<std::string> want;
+  for (const Span& s : whole->spans) want.push_back(describe(*whole, s));
+  ASSERT_EQ(want.size(), 5u);
+  EXPECT_NE(want[3].find("resource r=\"two\";"), std::string::npos) << want[3];
+
+  DecodedRequest r;
+  std::vector<std::string> got;
+  size_t most_values = 0;
+  const Status s = DecodeProtobufRequest(body, DecodeLimits{}, &r,
+                                         [&](const DecodedRequest& req, const Span& sp) {
+                                           got.push_back(describe(req, sp));
+                                           most_values = std::max(most_values, req.values.size());
+                                           EXPECT_EQ(req.spans.size(), 1u);
+                                           return Status();
+                                         });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(got, want);
+  EXPECT_TRUE(r.spans.empty());
+  EXPECT_LT(most_values, whole->values.size());
+
+  auto none = [](const DecodedRequest&, const Span&) { return Status(); };
+  DecodeLimits four;
+  four.max_spans = 4;
+  EXPECT_EQ(DecodeProtobufRequest(body, four, &r, none).message(),
+            DecodeProtobufRequest(body, four).status().message());
+  const std::string cut = body.substr(0, body.size() - 5);
+  EXPECT_EQ(DecodeProtobufRequest(cut, DecodeLimits{}, &r, none).message(),
+            DecodeProtobufRequest(cut, DecodeLimits{}).status().message());
+  // An error from the receiver stops the decode.
+  int handed = 0;
+  const Status stop = DecodeProtobufRequest(body, DecodeLimits{}, &r, [&](auto&, auto&) {
+    return ++handed == 2 ? InvalidArgumentError("enough") : Status();
+  });
+  EXPECT_EQ(stop.message(), "enough");
+  EXPECT_EQ(handed, 2);
+}
+
 TEST(OtlpProtobuf, EveryTruncationIsAnErrorNamingTheByte) {
   const std::string body = SampleProtobuf();
   for (size_t n = 1; n < body.size(); ++n) {
