@@ -157,18 +157,17 @@ std::string OtlpRequestBody(std::span<const model::Event> spans) {
 }
 
 Result<std::vector<model::EventWrite>> DecodeAndMapOtlp(const Batch& batch) {
-  // As the server's request threads do, each decode reuses the previous one's memory and maps
-  // each span as soon as it is decoded.
+  // As the server's request threads do, each decode reuses the previous one's memory.
   thread_local api::otlp::DecodedRequest request;
+  SLUICE_RETURN_IF_ERROR(
+      api::otlp::DecodeProtobufRequest(batch.body, api::otlp::DecodeLimits{}, &request));
   std::vector<model::EventWrite> writes;
-  SLUICE_RETURN_IF_ERROR(api::otlp::DecodeProtobufRequest(
-      batch.body, api::otlp::DecodeLimits{}, &request,
-      [&writes](const api::otlp::DecodedRequest& r, const api::otlp::Span& span) -> Status {
-        SLUICE_ASSIGN_OR_RETURN(model::EventWrite w,
-                                api::otlp::MapSpan(r, span, api::otlp::MappingOptions{}));
-        writes.push_back(std::move(w));
-        return Status();
-      }));
+  writes.reserve(request.spans.size());
+  for (const api::otlp::Span& span : request.spans) {
+    SLUICE_ASSIGN_OR_RETURN(model::EventWrite w,
+                            api::otlp::MapSpan(request, span, api::otlp::MappingOptions{}));
+    writes.push_back(std::move(w));
+  }
   return writes;
 }
 

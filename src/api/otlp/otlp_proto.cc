@@ -22,8 +22,8 @@ Status InContext(Status s, Where where) {
 // Builds a DecodedRequest from the protobuf messages, one decoder per request.
 class ProtoDecoder {
  public:
-  ProtoDecoder(const DecodeLimits& limits, DecodedRequest& out, const SpanSink* sink = nullptr)
-      : limits_(limits), budget_(limits.max_decoded_bytes), out_(out), sink_(sink) {}
+  ProtoDecoder(const DecodeLimits& limits, DecodedRequest& out)
+      : limits_(limits), budget_(limits.max_decoded_bytes), out_(out) {}
 
   Status Decode(std::string_view body);
 
@@ -51,8 +51,6 @@ class ProtoDecoder {
   const DecodeLimits& limits_;
   DecodeBudget budget_;
   DecodedRequest& out_;
-  const SpanSink* sink_;  // null: keep every span
-  size_t spans_ = 0;      // decoded so far (those handed to sink_ included)
 };
 
 Status ProtoDecoder::Decode(std::string_view body) {
@@ -80,21 +78,11 @@ Status ProtoDecoder::ResourceSpans(const ProtoField& rf) {
   ProtoReader r(rf.bytes, rf.payload_offset);
   ProtoField f;
   uint32_t scope = 0;
-  auto resource_field = [&] {
-    SLUICE_RETURN_IF_ERROR(ExpectWireType(f, WireType::kLen, where + ".resource"));
-    return InContext(Resource(f, resource), [&] { return where + ".resource"; });
-  };
-  if (sink_ != nullptr) {
-    // The resource first, wherever it lies, so that each span is handed over with it whole.
-    for (ProtoReader first(rf.bytes, rf.payload_offset); !first.done();) {
-      SLUICE_RETURN_IF_ERROR(InContext(first.Next(&f), [&] { return where; }));
-      if (f.number == 1) SLUICE_RETURN_IF_ERROR(resource_field());
-    }
-  }
   while (!r.done()) {
     SLUICE_RETURN_IF_ERROR(InContext(r.Next(&f), [&] { return where; }));
     if (f.number == 1) {
-      if (sink_ == nullptr) SLUICE_RETURN_IF_ERROR(resource_field());
+      SLUICE_RETURN_IF_ERROR(ExpectWireType(f, WireType::kLen, where + ".resource"));
+      SLUICE_RETURN_IF_ERROR(InContext(Resource(f, resource), [&] { return where + ".resource"; }));
     } else if (f.number == 2) {
       SLUICE_RETURN_IF_ERROR(
           InContext(ExpectWireType(f, WireType::kLen, "scope_spans"), [&] { return where; }));
@@ -128,7 +116,7 @@ Status ProtoDecoder::ScopeSpans(const ProtoField& sf, uint32_t resource, uint32_
              std::to_string(scope) + "]";
     }));
     if (f.number != 2) continue;  // the scope itself and schema_url are not stored
-    if (spans_++ >= limits_.max_spans) {
+    if (out_.spans.size() >= limits_.max_spans) {
       return InvalidArgumentError("more than " + std::to_string(limits_.max_spans) +
                                   " spans in one request: send smaller batches");
     }
@@ -140,13 +128,6 @@ Status ProtoDecoder::ScopeSpans(const ProtoField& sf, uint32_t resource, uint32_
     const auto path = [&span] { return SpanPath(span); };
     SLUICE_RETURN_IF_ERROR(InContext(ExpectWireType(f, WireType::kLen, "spans"), path));
     SLUICE_RETURN_IF_ERROR(InContext(SpanMessage(f, span), path));
-    if (sink_ != nullptr) {
-      SLUICE_RETURN_IF_ERROR((*sink_)(out_, span));
-      // The budget keeps what they took: the limits are those of the whole request.
-      out_.values.resize(span.attributes.begin);
-      out_.events.resize(span.events_begin);
-      out_.spans.pop_back();
-    }
   }
   return Status();
 }
@@ -425,12 +406,6 @@ Result<DecodedRequest> DecodeProtobufRequest(std::string_view body, const Decode
 Status DecodeProtobufRequest(std::string_view body, const DecodeLimits& limits,
                              DecodedRequest* out) {
   ProtoDecoder decoder(limits, *out);
-  return decoder.Decode(body);
-}
-
-Status DecodeProtobufRequest(std::string_view body, const DecodeLimits& limits, DecodedRequest* out,
-                             const SpanSink& sink) {
-  ProtoDecoder decoder(limits, *out, &sink);
   return decoder.Decode(body);
 }
 

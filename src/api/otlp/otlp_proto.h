@@ -4,7 +4,6 @@
 // are skipped, as protobuf requires; fields OTLP defines are checked for their wire type.
 #pragma once
 
-#include <functional>
 #include <string_view>
 
 #include "api/otlp/otlp_request.h"
@@ -22,17 +21,5 @@ Result<DecodedRequest> DecodeProtobufRequest(std::string_view body, const Decode
 // fresh lists for each. On error `out` holds part of the request: use none of it.
 Status DecodeProtobufRequest(std::string_view body, const DecodeLimits& limits,
                              DecodedRequest* out);
-
-// Called with each span as soon as it is decoded, its resource's attributes complete (each
-// resource_spans' resource is decoded before its spans). An error stops the decode and is
-// returned.
-using SpanSink = std::function<Status(const DecodedRequest& r, const Span& span)>;
-
-// The same, handing each span to `sink` and then dropping it with its attributes and events, so
-// that a request's decoded form stays the size of one span and its resources (kept in cache
-// while the span is mapped) instead of growing with the request. `out` ends with no spans.
-// The limits and the errors are those of a whole decode.
-Status DecodeProtobufRequest(std::string_view body, const DecodeLimits& limits, DecodedRequest* out,
-                             const SpanSink& sink);
 
 }  // namespace sluice::api::otlp
