@@ -172,7 +172,7 @@ Result<std::unique_ptr<Connection>> Connection::OpenAnother(const std::string& p
                                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                              nullptr, &ContainsFunction, nullptr, nullptr, nullptr);
   if (crc != SQLITE_OK) return SqliteError(crc, db, "registering sluice_contains");
-  // This connection's settings: none of them reads or writes the file.
+  // This connection's settings: none of them takes the write lock.
   SLUICE_RETURN_IF_ERROR(
       c->Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
               "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA secure_delete=FAST;"));

@@ -86,7 +86,7 @@ class Connection {
   // store's writer opens this way, before any other connection.
   static Result<std::unique_ptr<Connection>> Open(const std::string& path);
   // Another connection to a database Open has set up: this connection's settings only, so that
-  // opening it never waits for the writer's transaction.
+  // opening it does not wait for the writer's transactions to end.
   static Result<std::unique_ptr<Connection>> OpenAnother(const std::string& path);
   ~Connection();
   Connection(const Connection&) = delete;

@@ -194,8 +194,8 @@ TEST(OtlpProtobuf, LimitsSpansAttributesDepthAndDecodedSize) {
   r = DecodeProtobufRequest(deep_body, DecodeLimits{});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("nested deeper than 32"), std::string::npos);
-  // Maps nested as deep, with a plain string at the bottom (read on the short path when not too
-  // deep), are as deep.
+  // Maps nested as deep, with a plain string at the bottom, are as deep; and a map's member one
+  // level past the limit (a plain value, which the short path would read) is refused too.
   ProtoWriter deep_map = StringValue("leaf");
   for (int i = 0; i < 40; ++i) {
     deep_map = ProtoWriter().Message(6, ProtoWriter().Message(1, KeyValue("m", deep_map)));
