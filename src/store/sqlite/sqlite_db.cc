@@ -139,16 +139,32 @@ std::string_view Statement::TextView(int col) const {
   return {reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
 }
 
+namespace {
+
+// A connection's own settings, which every connection sets: none of them takes the write lock.
+constexpr std::string_view kConnectionSettings =
+    "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+    "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA secure_delete=FAST;";
+
+}  // namespace
+
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
-  SLUICE_ASSIGN_OR_RETURN(auto c, OpenAnother(path));
-  // The file's settings: kept in the file (page size and auto-vacuum only take effect in a new
-  // database), so only its first connection needs them.
+  SLUICE_ASSIGN_OR_RETURN(auto c, OpenBare(path));
+  // The file's settings, first (page size and auto-vacuum only take effect in a new database):
+  // kept in the file, so only its first connection needs them.
   SLUICE_RETURN_IF_ERROR(
       c->Exec("PRAGMA page_size=16384; PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL;"));
+  SLUICE_RETURN_IF_ERROR(c->Exec(kConnectionSettings));
   return c;
 }
 
 Result<std::unique_ptr<Connection>> Connection::OpenAnother(const std::string& path) {
+  SLUICE_ASSIGN_OR_RETURN(auto c, OpenBare(path));
+  SLUICE_RETURN_IF_ERROR(c->Exec(kConnectionSettings));
+  return c;
+}
+
+Result<std::unique_ptr<Connection>> Connection::OpenBare(const std::string& path) {
   // SQLite counts every allocation under a global mutex unless told otherwise before its first
   // use; nothing reads the counts, and a scan merging segments allocates for every value it
   // passes on (12M times for 1M spans). Refused (and harmless) if SQLite is already in use.
@@ -172,10 +188,6 @@ Result<std::unique_ptr<Connection>> Connection::OpenAnother(const std::string& p
                                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                              nullptr, &ContainsFunction, nullptr, nullptr, nullptr);
   if (crc != SQLITE_OK) return SqliteError(crc, db, "registering sluice_contains");
-  // This connection's settings: none of them takes the write lock.
-  SLUICE_RETURN_IF_ERROR(
-      c->Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
-              "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA secure_delete=FAST;"));
   return c;
 }
 
