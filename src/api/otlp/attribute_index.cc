@@ -111,10 +111,7 @@ void AttributeIndex::TakeWithPrefix(std::string_view prefix, std::vector<uint32_
 
 std::vector<uint32_t> AttributeIndex::Left() const {
   std::vector<uint32_t> out;
-  out.reserve(entries_.size());
-  for (const Entry& e : entries_) {
-    if (!e.taken) out.push_back(e.value_index);
-  }
+  ForEachLeft([&out](uint32_t v) { out.push_back(v); });
   return out;
 }
 

@@ -1,7 +1,5 @@
 #include "api/otlp/otlp_proto.h"
 
-#include <simdjson.h>
-
 #include <cstring>
 #include <string>
 
@@ -278,7 +276,7 @@ bool ProtoDecoder::ShortKeyValue(std::string_view bytes, Status* status) {
   std::string_view key;
   std::string_view any;
   if (!ShortLen(p, end, 0x0a, &key) || !ShortLen(p, end, 0x12, &any) || p != end) return false;
-  if (!ShortAscii(key) && !simdjson::validate_utf8(key.data(), key.size())) return false;
+  if (!ValidUtf8(key)) return false;
   Value v;
   v.key = key;
   const auto* q = reinterpret_cast<const uint8_t*>(any.data());
@@ -287,7 +285,7 @@ bool ProtoDecoder::ShortKeyValue(std::string_view bytes, Status* status) {
   const uint8_t tag = *q;
   if (tag == 0x0a) {  // string_value
     if (!ShortLen(q, any_end, 0x0a, &v.text) || q != any_end) return false;
-    if (!ShortAscii(v.text) && !simdjson::validate_utf8(v.text.data(), v.text.size())) return false;
+    if (!ValidUtf8(v.text)) return false;
     v.kind = ValueKind::kString;
   } else if (tag == 0x10 || tag == 0x18) {  // bool_value, int_value
     uint64_t bits = 0;

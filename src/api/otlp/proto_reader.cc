@@ -78,13 +78,12 @@ Status WrongWireType(const ProtoField& f, WireType want, std::string_view where)
                               std::to_string(static_cast<int>(want)));
 }
 
-Result<std::string_view> CheckedStringPayload(const ProtoField& f, std::string_view where) {
+bool CheckedUtf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
+
+Status StringPayloadError(const ProtoField& f, std::string_view where) {
   SLUICE_RETURN_IF_ERROR(ExpectWireType(f, WireType::kLen, where));
-  if (!simdjson::validate_utf8(f.bytes.data(), f.bytes.size())) {
-    return InvalidArgumentError("malformed protobuf at byte " + std::to_string(f.payload_offset) +
-                                ": " + std::string(where) + " is not valid UTF-8");
-  }
-  return f.bytes;
+  return InvalidArgumentError("malformed protobuf at byte " + std::to_string(f.payload_offset) +
+                              ": " + std::string(where) + " is not valid UTF-8");
 }
 
 double DoubleBits(uint64_t bits) {

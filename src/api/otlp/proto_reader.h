@@ -126,14 +126,19 @@ inline bool ShortAscii(std::string_view s) {
   return (high & 0x8080808080808080ull) == 0;
 }
 
-// StringPayload's checks for the texts ShortAscii does not clear.
-Result<std::string_view> CheckedStringPayload(const ProtoField& f, std::string_view where);
+// simdjson's UTF-8 check, for the texts ShortAscii does not clear.
+bool CheckedUtf8(std::string_view s);
 
-// A length-delimited field's payload as text; kInvalidArgument when it is not valid UTF-8 (the
-// protobuf rule for `string` fields).
+// Whether `s` is valid UTF-8 (the protobuf rule for `string` fields).
+inline bool ValidUtf8(std::string_view s) { return ShortAscii(s) || CheckedUtf8(s); }
+
+// StringPayload's error: the wire type, or the UTF-8, that is wrong.
+Status StringPayloadError(const ProtoField& f, std::string_view where);
+
+// A length-delimited field's payload as text; kInvalidArgument when it is not valid UTF-8.
 inline Result<std::string_view> StringPayload(const ProtoField& f, std::string_view where) {
-  if (f.type == WireType::kLen && ShortAscii(f.bytes)) return f.bytes;
-  return CheckedStringPayload(f, where);
+  if (f.type == WireType::kLen && ValidUtf8(f.bytes)) return f.bytes;
+  return StringPayloadError(f, where);
 }
 
 // A fixed64 field's bits as a double (IEEE 754, as protobuf encodes `double`).
