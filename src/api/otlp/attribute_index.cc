@@ -109,10 +109,4 @@ void AttributeIndex::TakeWithPrefix(std::string_view prefix, std::vector<uint32_
   }
 }
 
-std::vector<uint32_t> AttributeIndex::Left() const {
-  std::vector<uint32_t> out;
-  ForEachLeft([&out](uint32_t v) { out.push_back(v); });
-  return out;
-}
-
 }  // namespace sluice::api::otlp

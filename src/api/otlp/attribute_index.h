@@ -206,8 +206,6 @@ class AttributeIndex {
   // WithPrefix into `out` (emptied first), less a key that is the prefix itself, marking each
   // one taken.
   void TakeWithPrefix(std::string_view prefix, std::vector<uint32_t>* out);
-  // The value indices of the attributes not taken, in request order.
-  std::vector<uint32_t> Left() const;
   // Calls f(value index) for each attribute not taken, in request order.
   template <typename F>
   void ForEachLeft(F f) const {
