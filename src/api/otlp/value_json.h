@@ -60,7 +60,6 @@ void AppendBase64String(std::string_view bytes, std::string& out);
 // Keys and texts are borrowed and must outlive Write(). Not thread-safe.
 class MemberList {
  public:
-  void Reserve(size_t n) { members_.reserve(n); }
   // Empties the list, keeping its memory.
   void Clear() { members_.clear(); }
   void AddValue(std::string_view key, uint32_t value_index) {

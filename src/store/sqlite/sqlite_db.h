@@ -88,8 +88,6 @@ class Connection {
   // Another connection to a database Open has set up: this connection's settings only, so that
   // opening it does not wait for the writer's transactions to end.
   static Result<std::unique_ptr<Connection>> OpenAnother(const std::string& path);
-  // Opens the file with a busy timeout and sluice's SQL functions, and no settings.
-  static Result<std::unique_ptr<Connection>> OpenBare(const std::string& path);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -123,6 +121,8 @@ class Connection {
   sqlite3* raw() { return db_; }
 
  private:
+  // Opens the file with a busy timeout and sluice's SQL functions, and no settings.
+  static Result<std::unique_ptr<Connection>> OpenBare(const std::string& path);
   explicit Connection(sqlite3* db);
   struct CachedStatement {
     std::string sql;
