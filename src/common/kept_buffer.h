@@ -10,9 +10,10 @@ namespace sluice {
 
 inline constexpr size_t kKeptBufferBytes = size_t{4} << 20;
 
-// Frees `s`'s storage when it has grown past kKeptBufferBytes.
-inline void GiveBackIfLarge(std::string& s) {
-  if (s.capacity() > kKeptBufferBytes) std::string().swap(s);
+// Frees a string's or vector's storage when it has grown past kKeptBufferBytes.
+template <typename Container>
+void GiveBackIfLarge(Container& c) {
+  if (c.capacity() * sizeof(typename Container::value_type) > kKeptBufferBytes) Container().swap(c);
 }
 
 }  // namespace sluice

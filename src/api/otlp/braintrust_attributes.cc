@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "api/otlp/value_json.h"
+#include "common/kept_buffer.h"
 
 namespace sluice::api::otlp {
 
@@ -38,7 +39,8 @@ Result<std::vector<std::pair<std::string, std::string>>> Members(AttributeIndex&
                                                                  std::string* whole = nullptr) {
   std::vector<std::pair<std::string, std::string>> out;
   std::string text;
-  thread_local std::vector<JsonChild> children;  // kept between spans
+  thread_local std::vector<JsonChild> children;  // kept between spans, unless grown large
+  GiveBackIfLarge(children);
   SLUICE_ASSIGN_OR_RETURN(const JsonKind kind,
                           Carried(a, key, &text, &children, /*child_values=*/whole == nullptr));
   if (kind == JsonKind::kNull) return out;
@@ -87,7 +89,8 @@ std::string_view SpanAttribute(const JsonChild& v) {
 
 Result<std::string> Tags(AttributeIndex& a) {
   std::string text;
-  thread_local std::vector<JsonChild> children;  // kept between spans
+  thread_local std::vector<JsonChild> children;  // kept between spans, unless grown large
+  GiveBackIfLarge(children);
   SLUICE_ASSIGN_OR_RETURN(const JsonKind kind, Carried(a, "braintrust.tags", &text, &children,
                                                        /*child_values=*/false));
   if (kind == JsonKind::kNull) return std::string();

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
+#include <vector>
+
+#include "common/kept_buffer.h"
 
 namespace sluice {
 namespace {
@@ -51,6 +55,23 @@ TEST(KeptJsonParser, ADocumentOfTheKeptSizeKeepsItsCopy) {
   EXPECT_LE(parser.largest_kept_buffer(), KeptJsonParser::kKeptBytes + simdjson::SIMDJSON_PADDING);
   EXPECT_EQ(Minified(parser, "[1]"), "[1]");
   EXPECT_EQ(Minified(parser, at_most), at_most);
+}
+
+// Kept buffers, strings and vectors alike, keep their storage up to kKeptBufferBytes and give
+// back what grew past it.
+TEST(GiveBackIfLarge, KeepsSmallBuffersAndFreesLargeOnes) {
+  std::string small(1000, 'x');
+  std::string large(kKeptBufferBytes + 1, 'x');
+  std::vector<uint64_t> small_list(1000);
+  std::vector<uint64_t> large_list(kKeptBufferBytes / sizeof(uint64_t) + 1);
+  GiveBackIfLarge(small);
+  GiveBackIfLarge(large);
+  GiveBackIfLarge(small_list);
+  GiveBackIfLarge(large_list);
+  EXPECT_EQ(small.size(), 1000u);
+  EXPECT_EQ(large.capacity(), std::string().capacity());
+  EXPECT_EQ(small_list.size(), 1000u);
+  EXPECT_EQ(large_list.capacity(), 0u);
 }
 
 }  // namespace
