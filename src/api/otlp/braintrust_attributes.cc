@@ -31,8 +31,9 @@ Result<JsonKind> Carried(AttributeIndex& a, AttributeKey key, std::string* text,
 
 // An object attribute's members as (key, JSON text); `check` validates each member's value and
 // says what is wrong with it ("" when nothing).
-// `whole`, when given, gets the object's text if it has members (left as it is otherwise), and
-// the members' texts are not read (`check` sees their kind and number only).
+// `whole`, when given, gets the object's text if it has members (left as it is otherwise)
+// instead: the members are checked but not returned, and their texts are not read (`check` sees
+// their kind and number only).
 template <typename Check>
 Result<std::vector<std::pair<std::string, std::string>>> Members(AttributeIndex& a,
                                                                  AttributeKey key, Check check,
@@ -48,15 +49,15 @@ Result<std::vector<std::pair<std::string, std::string>>> Members(AttributeIndex&
     return Invalid(key.name(), "must be a JSON object (a JSON string or an OTLP map), not " +
                                    std::string(JsonKindName(kind)));
   }
-  out.reserve(children.size());
+  if (whole == nullptr) out.reserve(children.size());
   for (JsonChild& c : children) {
     if (const std::string_view why = check(c); !why.empty()) {
       return Invalid(std::string(key.name()) + "." + c.key, why);
     }
-    out.emplace_back(std::move(c.key), std::move(c.text));
+    if (whole == nullptr) out.emplace_back(std::move(c.key), std::move(c.text));
   }
   // The carried text is canonical: its members are unique and in order, so it is the object.
-  if (whole != nullptr && !out.empty()) *whole = std::move(text);
+  if (whole != nullptr && !children.empty()) *whole = std::move(text);
   return out;
 }
 
