@@ -6,22 +6,57 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace sluice {
 
 namespace {
 
-constexpr uint64_t kOnes = 0x0101010101010101ull;
-constexpr uint64_t kHighs = 0x8080808080808080ull;
+#if defined(__SSE2__)
 
-// Whether any byte of w is below 0x20, '"' or '\\' (exact for the word, not the position).
-inline bool WordNeedsEscape(uint64_t w) {
-  const uint64_t below_space = (w - kOnes * 0x20) & ~w;
-  const uint64_t q = w ^ (kOnes * '"');
-  const uint64_t b = w ^ (kOnes * '\\');
-  const uint64_t quote = (q - kOnes) & ~q;
-  const uint64_t backslash = (b - kOnes) & ~b;
-  return ((below_space | quote | backslash) & kHighs) != 0;
+// Bit i set when byte i of the 16 at `x` is below 0x20, '"' or '\\'.
+inline unsigned EscapeMask(__m128i x) {
+  const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
+  const __m128i quote = _mm_cmpeq_epi8(x, _mm_set1_epi8('"'));
+  const __m128i backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'));
+  return static_cast<unsigned>(
+      _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))));
 }
+
+// The index of the first byte of p[i, n) that needs escaping, n when none does. Reads only
+// within p[0, n): a tail shorter than 16 bytes is read as the last 16 bytes of the string when
+// it has that many, from a copy padded with spaces otherwise.
+inline size_t FirstToEscape(const char* p, size_t i, size_t n) {
+  for (; i + 16 <= n; i += 16) {
+    const unsigned mask = EscapeMask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)));
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(mask));
+  }
+  if (i == n) return n;
+  unsigned mask;
+  if (n >= 16) {
+    mask = EscapeMask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16)));
+    mask >>= 16 - (n - i);  // the bytes before i were looked at already
+  } else {
+    alignas(16) char buf[16];
+    std::memset(buf, ' ', sizeof(buf));
+    std::memcpy(buf, p + i, n - i);
+    mask = EscapeMask(_mm_load_si128(reinterpret_cast<const __m128i*>(buf)));
+  }
+  return mask != 0 ? i + static_cast<size_t>(__builtin_ctz(mask)) : n;
+}
+
+#else
+
+inline bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+inline size_t FirstToEscape(const char* p, size_t i, size_t n) {
+  while (i < n && !NeedsEscape(static_cast<unsigned char>(p[i]))) ++i;
+  return i;
+}
+
+#endif
 
 void AppendEscaped(std::string& out, unsigned char c) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -43,29 +78,15 @@ void AppendEscaped(std::string& out, unsigned char c) {
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view s) {
-  out.push_back('"');
   const char* p = s.data();
   const size_t n = s.size();
+  out.reserve(out.size() + n + 2);
+  out.push_back('"');
   size_t run = 0;  // start of the current run of bytes that need no escaping
-  size_t i = 0;
-  while (i < n) {
-    // Skip clean 8-byte words, then look at the bytes of the first word that is not.
-    if (i + 8 <= n) {
-      uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      if (!WordNeedsEscape(w)) {
-        i += 8;
-        continue;
-      }
-    }
-    const size_t end = std::min(n, i + 8);
-    for (; i < end; ++i) {
-      const unsigned char c = static_cast<unsigned char>(p[i]);
-      if (c >= 0x20 && c != '"' && c != '\\') continue;
-      out.append(p + run, i - run);
-      run = i + 1;
-      AppendEscaped(out, c);
-    }
+  for (size_t i = FirstToEscape(p, 0, n); i < n; i = FirstToEscape(p, run, n)) {
+    out.append(p + run, i - run);
+    AppendEscaped(out, static_cast<unsigned char>(p[i]));
+    run = i + 1;
   }
   out.append(p + run, n - run);
   out.push_back('"');

@@ -52,11 +52,12 @@ TEST(JsonWriter, RandomStringsRoundTripThroughSimdjson) {
 }
 
 TEST(JsonWriter, OneSpecialByteAtEveryPositionOfCleanText) {
-  // Clean runs are skipped a word at a time: a byte to escape (or a byte just above the
-  // range, or UTF-8) at any offset, in strings of any length, must still come out right.
+  // Clean runs are skipped 16 bytes at a time, and a shorter tail read as the string's last 16
+  // bytes: a byte to escape (or a byte just above the range, or UTF-8) at any offset, in strings
+  // of any length across several blocks, must still come out right.
   const std::string specials[] = {
       "\"", "\\", std::string(1, '\0'), "\x1f", "\n", " ", "!", "#", "[", "]", "\x7f", "é", "😀"};
-  for (size_t len = 0; len < 40; ++len) {
+  for (size_t len = 0; len < 70; ++len) {
     for (size_t pos = 0; pos <= len; ++pos) {
       for (const std::string& special : specials) {
         const std::string s = std::string(pos, 'a') + special + std::string(len - pos, 'z');
@@ -70,6 +71,25 @@ TEST(JsonWriter, OneSpecialByteAtEveryPositionOfCleanText) {
             s.size() + 2 +
                 (escaped ? (special[0] == '\n' || special[0] == '"' || special[0] == '\\' ? 1 : 5)
                          : 0));
+      }
+    }
+  }
+}
+
+TEST(JsonWriter, TwoBytesToEscapeAtEveryPairOfPositions) {
+  // After one escape the search resumes mid-block, and in a tail it re-reads bytes it has seen:
+  // every pair of positions, in strings shorter and longer than a block.
+  for (size_t len : {2u, 7u, 15u, 16u, 17u, 31u, 33u, 48u}) {
+    for (size_t a = 0; a < len; ++a) {
+      for (size_t b = a + 1; b < len; ++b) {
+        std::string s(len, 'x');
+        s[a] = '"';
+        s[b] = '\x01';
+        std::string out = "prefix";
+        AppendJsonString(out, s);
+        ASSERT_EQ(out.substr(0, 6), "prefix");
+        ASSERT_EQ(ParseBackString(out.substr(6)), s) << len << " " << a << " " << b;
+        ASSERT_EQ(out.size(), 6 + len + 2 + 1 + 5) << len << " " << a << " " << b;
       }
     }
   }
