@@ -25,25 +25,49 @@ inline unsigned EscapeMask(__m128i x) {
       _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))));
 }
 
+// Bit j set when byte j of p[0, n) needs escaping, for n < 16: the bytes read as two
+// overlapping words (or, under four bytes, one by one) into one register, the rest spaces.
+inline unsigned ShortMask(const char* p, size_t n) {
+  if (n >= 8) {
+    uint64_t head, tail;
+    std::memcpy(&head, p, 8);
+    std::memcpy(&tail, p + n - 8, 8);
+    const unsigned m =
+        EscapeMask(_mm_set_epi64x(static_cast<int64_t>(tail), static_cast<int64_t>(head)));
+    return (m & 0xff) | (m >> 8) << (n - 8);
+  }
+  constexpr int kSpaces = 0x20202020;
+  if (n >= 4) {
+    uint32_t head, tail;
+    std::memcpy(&head, p, 4);
+    std::memcpy(&tail, p + n - 4, 4);
+    const unsigned m =
+        EscapeMask(_mm_set_epi32(kSpaces, kSpaces, static_cast<int>(tail), static_cast<int>(head)));
+    return (m & 0xf) | (m >> 4 & 0xf) << (n - 4);
+  }
+  uint32_t w = kSpaces;
+  for (size_t j = 0; j < n; ++j) {
+    w = (w & ~(0xffu << (8 * j))) | uint32_t{static_cast<uint8_t>(p[j])} << (8 * j);
+  }
+  return EscapeMask(_mm_cvtsi32_si128(static_cast<int>(w))) & 0xf;
+}
+
 // The index of the first byte of p[i, n) that needs escaping, n when none does. Reads only
-// within p[0, n): a tail shorter than 16 bytes is read as the last 16 bytes of the string when
-// it has that many, from a copy padded with spaces otherwise.
+// within p[0, n): a tail shorter than 16 bytes is read as the string's last 16 bytes, a string
+// shorter than 16 by ShortMask.
 inline size_t FirstToEscape(const char* p, size_t i, size_t n) {
+  if (n < 16) {
+    const unsigned mask = ShortMask(p, n) >> i;
+    return mask != 0 ? i + static_cast<size_t>(__builtin_ctz(mask)) : n;
+  }
   for (; i + 16 <= n; i += 16) {
     const unsigned mask = EscapeMask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)));
     if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(mask));
   }
   if (i == n) return n;
-  unsigned mask;
-  if (n >= 16) {
-    mask = EscapeMask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16)));
-    mask >>= 16 - (n - i);  // the bytes before i were looked at already
-  } else {
-    alignas(16) char buf[16];
-    std::memset(buf, ' ', sizeof(buf));
-    std::memcpy(buf, p + i, n - i);
-    mask = EscapeMask(_mm_load_si128(reinterpret_cast<const __m128i*>(buf)));
-  }
+  // The bytes before i were looked at already.
+  const unsigned mask =
+      EscapeMask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16))) >> (16 - (n - i));
   return mask != 0 ? i + static_cast<size_t>(__builtin_ctz(mask)) : n;
 }
 
