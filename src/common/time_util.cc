@@ -60,6 +60,12 @@ unsigned DaysInMonth(int64_t y, unsigned m) {
 }  // namespace
 
 std::string FormatRfc3339(TimestampMicros t) {
+  std::string out;
+  AppendRfc3339(out, t);
+  return out;
+}
+
+void AppendRfc3339(std::string& text, TimestampMicros t) {
   const int64_t days = FloorDiv(t, kMicrosPerDay);
   int64_t rem = t - days * kMicrosPerDay;
   const Civil c = CivilFromDays(days);
@@ -78,14 +84,15 @@ std::string FormatRfc3339(TimestampMicros t) {
     put(14, secs / 60 % 60, 2);
     put(17, secs % 60, 2);
     put(20, micros, 6);
-    return std::string(out, sizeof(out) - 1);
+    text.append(out, sizeof(out) - 1);
+    return;
   }
   char buf[48];
   std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ",
                 static_cast<long long>(c.y), c.m, c.d, static_cast<long long>(secs / 3600),
                 static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60),
                 static_cast<long long>(micros));
-  return buf;
+  text += buf;
 }
 
 std::string FormatDate(TimestampMicros t) {

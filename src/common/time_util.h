@@ -12,6 +12,8 @@ namespace sluice {
 
 // "2024-05-01T12:00:00.123456Z" (always 6 fractional digits, always Z).
 std::string FormatRfc3339(TimestampMicros t);
+// FormatRfc3339's text appended to `out`.
+void AppendRfc3339(std::string& out, TimestampMicros t);
 // "2024-05-01" for the day (UTC) that holds t.
 std::string FormatDate(TimestampMicros t);
 

@@ -6,6 +6,7 @@
 #include "api/otlp/messages.h"
 #include "api/otlp/value_json.h"
 #include "common/json.h"
+#include "common/kept_buffer.h"
 
 namespace sluice::api::otlp {
 
@@ -166,14 +167,15 @@ std::string_view SpanType(const Span& span, const AttributeIndex& a) {
 // Each source gives at most one metric, and tokens may be added from the parts.
 static_assert(std::size(kMetricSources) + 1 <= ConventionFields::kMaxMetrics);
 
-ConventionFields ReadConventions(const Span& span, AttributeIndex& attributes) {
-  ConventionFields out;
-  out.type = SpanType(span, attributes);
-  out.input = Input(span, attributes);
-  out.output = Output(span, attributes);
-  Metrics(attributes, &out);
-  Metadata(attributes, &out);
-  return out;
+void ReadConventions(const Span& span, AttributeIndex& attributes, ConventionFields* out) {
+  out->metadata.clear();
+  GiveBackIfLarge(out->metadata);
+  out->metric_count = 0;
+  out->type = SpanType(span, attributes);
+  out->input = Input(span, attributes);
+  out->output = Output(span, attributes);
+  Metrics(attributes, out);
+  Metadata(attributes, out);
 }
 
 }  // namespace sluice::api::otlp

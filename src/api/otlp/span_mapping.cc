@@ -201,7 +201,8 @@ Result<model::EventWrite> MapSpan(const DecodedRequest& r, const Span& span,
                                   const MappingOptions& options) {
   SLUICE_ASSIGN_OR_RETURN(const bool has_parent, CheckIds(span));
   AttributeIndex attributes(r, span.attributes);
-  ConventionFields conventions = ReadConventions(span, attributes);
+  thread_local ConventionFields conventions;  // its metadata list is kept between spans
+  ReadConventions(span, attributes, &conventions);
   SLUICE_ASSIGN_OR_RETURN(BraintrustFields bt, ReadBraintrustAttributes(attributes));
   model::EventWrite w;
   w.fields.reserve(13);  // at most the fields below
@@ -213,8 +214,12 @@ Result<model::EventWrite> MapSpan(const DecodedRequest& r, const Span& span,
   add("root_span_id", Hex(span.trace_id, "\"", "\""));
   if (has_parent) add("span_parents", Hex(span.parent_span_id, "[\"", "\"]"));
   if (span.start_unix_nano > 0) {
-    const auto micros = static_cast<TimestampMicros>(span.start_unix_nano / 1000);
-    add("created", JsonStringText(FormatRfc3339(micros)));
+    std::string created;
+    created.reserve(32);
+    created.push_back('"');  // the timestamp needs no escaping
+    AppendRfc3339(created, static_cast<TimestampMicros>(span.start_unix_nano / 1000));
+    created.push_back('"');
+    add("created", std::move(created));
   }
   add("input", bt.input.empty() ? std::move(conventions.input) : std::move(bt.input));
   add("output", bt.output.empty() ? std::move(conventions.output) : std::move(bt.output));
