@@ -453,6 +453,7 @@ int Parent(const std::string& self, Args a) {
 
 int main(int argc, char** argv) {
   sluice::LimitMallocArenas();  // as sluice's own main does
+  std::printf("allocator: %s\n", sluice::AllocatorName().c_str());
   using sluice::bench::Args;
   auto flags = sluice::bench::Flags(argc, argv);
   Args a;

@@ -31,6 +31,7 @@
 #include "bench/ingest/otlp_batches.h"
 #include "bench/ingest/store_ingest.h"
 #include "common/clock.h"
+#include "common/malloc_arenas.h"
 #include "pg_server.h"
 #include "store/postgres/pg_store.h"
 
@@ -247,6 +248,7 @@ void AddCommonFlags(CLI::App* app, CommonFlags& flags) {
 }  // namespace sluice::bench
 
 int main(int argc, char** argv) {
+  sluice::LimitMallocArenas();  // as sluice's own main does
   using namespace sluice::bench;
   CLI::App app{"Measures how fast sluice ingests generated spans."};
   app.require_subcommand(1);

@@ -52,7 +52,8 @@ int Serve(const server::ServerConfig& config, const std::string& log_level) {
   if (!port.ok()) return Fail(port.status());
   std::cout << "sluice listening on http://" << server::ParseListen(config.listen)->first << ":"
             << *port << std::endl;
-  SLUICE_LOG_INFO("listening port={} data_dir={}", *port, config.data_dir);
+  SLUICE_LOG_INFO("listening port={} data_dir={} allocator={}", *port, config.data_dir,
+                  AllocatorName());
 
   server::Server* raw = srv->get();
   std::thread watcher([&signals, raw] {
