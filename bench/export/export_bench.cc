@@ -453,7 +453,6 @@ int Parent(const std::string& self, Args a) {
 
 int main(int argc, char** argv) {
   sluice::LimitMallocArenas();  // as sluice's own main does
-  std::printf("allocator: %s\n", sluice::AllocatorName().c_str());
   using sluice::bench::Args;
   auto flags = sluice::bench::Flags(argc, argv);
   Args a;
@@ -496,5 +495,6 @@ int main(int argc, char** argv) {
     a.role_arn = flags["--role"];
     return sluice::bench::RunCase(a);
   }
+  std::printf("allocator: %s\n", sluice::AllocatorName().c_str());
   return sluice::bench::Parent(argv[0], a);
 }
