@@ -60,7 +60,11 @@ namespace {
 // The first min(8, size) bytes of `s`, little-endian, the rest zero.
 uint64_t Head(std::string_view s) {
   uint64_t w = 0;
-  std::memcpy(&w, s.data(), std::min<size_t>(8, s.size()));
+  if (s.size() >= 8) {
+    std::memcpy(&w, s.data(), 8);  // one load, where a copy of variable length is a call
+  } else {
+    std::memcpy(&w, s.data(), s.size());
+  }
   return w;
 }
 
