@@ -107,7 +107,19 @@ constexpr uint64_t Hash(std::string_view key) {
     h = (h ^ load(i, 8)) * kMul;
     h ^= h >> 29;
   }
-  if (i < key.size()) h = (h ^ load(i, key.size() - i)) * kMul;
+  if (i < key.size()) {
+    const size_t n = key.size() - i;
+    uint64_t tail;
+    if (!std::is_constant_evaluated() && key.size() >= 8) {
+      // The last eight bytes in one load, less those hashed already: the same value as
+      // load(i, n), without a copy of variable length (a call, then a reload that stalls).
+      std::memcpy(&tail, key.data() + key.size() - 8, 8);
+      tail >>= 8 * (8 - n);
+    } else {
+      tail = load(i, n);
+    }
+    h = (h ^ tail) * kMul;
+  }
   h ^= h >> 32;
   return h * 0xC2B2AE3D27D4EB4Full;
 }
