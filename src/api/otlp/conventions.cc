@@ -6,7 +6,6 @@
 #include "api/otlp/messages.h"
 #include "api/otlp/value_json.h"
 #include "common/json.h"
-#include "common/kept_buffer.h"
 
 namespace sluice::api::otlp {
 
@@ -167,15 +166,15 @@ std::string_view SpanType(const Span& span, const AttributeIndex& a) {
 // Each source gives at most one metric, and tokens may be added from the parts.
 static_assert(std::size(kMetricSources) + 1 <= ConventionFields::kMaxMetrics);
 
-void ReadConventions(const Span& span, AttributeIndex& attributes, ConventionFields* out) {
-  out->metadata.clear();
-  GiveBackIfLarge(out->metadata);
-  out->metric_count = 0;
-  out->type = SpanType(span, attributes);
-  out->input = Input(span, attributes);
-  out->output = Output(span, attributes);
-  Metrics(attributes, out);
-  Metadata(attributes, out);
+ConventionFields ReadConventions(const Span& span, AttributeIndex& attributes) {
+  ConventionFields out;
+  out.metadata.reserve(8);  // the model and a few request parameters, in one allocation
+  out.type = SpanType(span, attributes);
+  out.input = Input(span, attributes);
+  out.output = Output(span, attributes);
+  Metrics(attributes, &out);
+  Metadata(attributes, &out);
+  return out;
 }
 
 }  // namespace sluice::api::otlp

@@ -54,10 +54,9 @@ struct ConventionFields {
   std::string_view type;
 };
 
-// Reads the conventions from the span's attributes and events into `out` (every field set
-// anew; a kept `out` keeps its metadata list's memory), marking in `attributes` each attribute
-// a field was taken from. Where several conventions give the same field, the first in the
-// docs' order wins; the others' attributes stay (in metadata).
-void ReadConventions(const Span& span, AttributeIndex& attributes, ConventionFields* out);
+// Reads the conventions from the span's attributes and events, marking in `attributes` each
+// attribute a field was taken from. Where several conventions give the same field, the first
+// in the docs' order wins; the others' attributes stay (in metadata).
+ConventionFields ReadConventions(const Span& span, AttributeIndex& attributes);
 
 }  // namespace sluice::api::otlp

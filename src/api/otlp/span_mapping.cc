@@ -201,16 +201,7 @@ Result<model::EventWrite> MapSpan(const DecodedRequest& r, const Span& span,
                                   const MappingOptions& options) {
   SLUICE_ASSIGN_OR_RETURN(const bool has_parent, CheckIds(span));
   AttributeIndex attributes(r, span.attributes);
-  thread_local ConventionFields conventions;  // its metadata list is kept between spans
-  ReadConventions(span, attributes, &conventions);
-  // Only the list's own storage stays with the thread: the span's texts (inputs, outputs, the
-  // members' owned keys and texts) go when this span is mapped, even if mapping it fails.
-  struct ReleaseTexts {
-    ConventionFields& fields;
-    ~ReleaseTexts() { fields.metadata.clear(); }
-  } release_texts{conventions};
-  std::string convention_input = std::move(conventions.input);
-  std::string convention_output = std::move(conventions.output);
+  ConventionFields conventions = ReadConventions(span, attributes);
   SLUICE_ASSIGN_OR_RETURN(BraintrustFields bt, ReadBraintrustAttributes(attributes));
   model::EventWrite w;
   w.fields.reserve(13);  // at most the fields below
@@ -229,8 +220,8 @@ Result<model::EventWrite> MapSpan(const DecodedRequest& r, const Span& span,
     created.push_back('"');
     add("created", std::move(created));
   }
-  add("input", bt.input.empty() ? std::move(convention_input) : std::move(bt.input));
-  add("output", bt.output.empty() ? std::move(convention_output) : std::move(bt.output));
+  add("input", bt.input.empty() ? std::move(conventions.input) : std::move(bt.input));
+  add("output", bt.output.empty() ? std::move(conventions.output) : std::move(bt.output));
   add("expected", std::move(bt.expected));
   add("error", ErrorJson(r, span));
   add("scores", std::move(bt.scores));
