@@ -2,7 +2,6 @@
 
 #include <simdjson.h>
 
-#include <array>
 #include <charconv>
 
 #include "common/json_writer.h"
@@ -220,7 +219,7 @@ size_t KeyBit(std::string_view key) {
 
 }  // namespace
 
-std::string MemberList::Write(const DecodedRequest& r) const {
+std::string MemberList::Write(const DecodedRequest& r) {
   if (members_.empty()) return std::string();
   // Whether a later member of the same key replaces member i, found from the last member back:
   // a key whose bit no later key has set is not replaced (nearly every key); for the others, a
@@ -229,29 +228,21 @@ std::string MemberList::Write(const DecodedRequest& r) const {
   if (members_.size() > kIndexedMembers * 2) {
     for (size_t i = 0; i < members_.size(); ++i) last[members_[i].key] = i;
   }
-  std::array<bool, 64> few_replaced{};
-  std::vector<bool> many_replaced;
-  if (members_.size() > few_replaced.size()) many_replaced.resize(members_.size());
   uint64_t later[4] = {};
   for (size_t i = members_.size(); i-- > 0;) {
-    const std::string_view key = members_[i].key;
-    const size_t bit = KeyBit(key);
-    bool replaced = false;
+    Member& m = members_[i];
+    const size_t bit = KeyBit(m.key);
+    m.replaced = false;
     if ((later[bit / 64] >> (bit % 64) & 1) != 0) {
       if (!last.empty()) {
-        replaced = last[key] != i;
+        m.replaced = last[m.key] != i;
       } else {
-        for (size_t j = i + 1; j < members_.size() && !replaced; ++j) {
-          replaced = members_[j].key == key;
+        for (size_t j = i + 1; j < members_.size() && !m.replaced; ++j) {
+          m.replaced = members_[j].key == m.key;
         }
       }
     }
     later[bit / 64] |= uint64_t{1} << (bit % 64);
-    if (many_replaced.empty()) {
-      few_replaced[i] = replaced;
-    } else {
-      many_replaced[i] = replaced;
-    }
   }
   size_t estimate = 2;
   for (const Member& m : members_) {
@@ -261,7 +252,7 @@ std::string MemberList::Write(const DecodedRequest& r) const {
   out.reserve(estimate);
   out.push_back('{');
   for (size_t i = 0; i < members_.size(); ++i) {
-    if (many_replaced.empty() ? few_replaced[i] : many_replaced[i]) continue;
+    if (members_[i].replaced) continue;
     if (out.size() > 1) out.push_back(',');
     AppendJsonString(out, members_[i].key);
     out.push_back(':');

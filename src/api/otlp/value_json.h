@@ -69,7 +69,7 @@ class MemberList {
     members_.push_back({key, json_text, kText});
   }
   // The object's compact text, "" when there are no members.
-  std::string Write(const DecodedRequest& r) const;
+  std::string Write(const DecodedRequest& r);
 
  private:
   static constexpr uint32_t kText = UINT32_MAX;
@@ -77,6 +77,7 @@ class MemberList {
     std::string_view key;
     std::string_view text;  // when value == kText
     uint32_t value;         // an index into DecodedRequest::values
+    bool replaced = false;  // by a later member of the same key (set by Write)
   };
   std::vector<Member> members_;
 };
