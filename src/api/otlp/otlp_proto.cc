@@ -244,19 +244,6 @@ Status ProtoDecoder::NewValue(uint32_t* index) {
 
 namespace {
 
-// A varint of one or two bytes at `p` (before `end`): its value and length, or length 0.
-inline size_t ShortVarint(const uint8_t* p, const uint8_t* end, uint64_t* v) {
-  if (p < end && p[0] < 0x80) {
-    *v = p[0];
-    return 1;
-  }
-  if (end - p >= 2 && p[1] < 0x80) {
-    *v = (p[0] & 0x7f) | uint64_t{p[1]} << 7;
-    return 2;
-  }
-  return 0;
-}
-
 // A length-delimited field at `p` with tag byte `tag`: its payload, the bytes after it in *p.
 inline bool ShortLen(const uint8_t*& p, const uint8_t* end, uint8_t tag, std::string_view* out) {
   uint64_t len = 0;

@@ -25,6 +25,21 @@ struct ProtoField {
 };
 
 // A cursor over the fields of one message. Cheap to copy; not thread-safe.
+// A varint of one or two bytes at `p` (before `end`): its value in *v and its length, or 0
+// (nothing read) when it is longer or runs past `end`. The common case of every tag, length and
+// small integer, read inline; ProtoReader's general path reads the rest.
+inline size_t ShortVarint(const uint8_t* p, const uint8_t* end, uint64_t* v) {
+  if (p < end && p[0] < 0x80) {
+    *v = p[0];
+    return 1;
+  }
+  if (end - p >= 2 && p[1] < 0x80) {
+    *v = (p[0] & 0x7f) | uint64_t{p[1]} << 7;
+    return 2;
+  }
+  return 0;
+}
+
 class ProtoReader {
  public:
   // `base` is the offset of `data` within the whole body, for error messages.
@@ -43,20 +58,24 @@ class ProtoReader {
   // or a length of one or two bytes, all inside the bytes. False (nothing read) otherwise.
   bool NextShort(ProtoField* f) {
     const size_t left = data_.size() - pos_;
-    if (left < 3) return false;
+    if (left < 2) return false;
     const auto* p = reinterpret_cast<const uint8_t*>(data_.data()) + pos_;
+    const uint8_t* const end = p + left;
     const uint8_t tag = p[0];
     if (tag >= 0x80 || tag < 8) return false;
     f->offset = base_ + pos_;
     f->number = tag >> 3;
     switch (tag & 7) {
-      case 0:
-        if (p[1] >= 0x80) return false;
+      case 0: {
+        uint64_t bits = 0;
+        const size_t n = ShortVarint(p + 1, end, &bits);
+        if (n == 0) return false;
         f->type = WireType::kVarint;
-        f->bits = p[1];
+        f->bits = bits;
         f->bytes = {};
-        pos_ += 2;
+        pos_ += 1 + n;
         return true;
+      }
       case 1: {
         if (left < 9) return false;
         uint64_t bits;
@@ -68,18 +87,13 @@ class ProtoReader {
         return true;
       }
       case 2: {
-        size_t len = p[1];
-        size_t head = 2;
-        if (len >= 0x80) {
-          if (p[2] >= 0x80) return false;
-          len = (len & 0x7f) | size_t{p[2]} << 7;
-          head = 3;
-        }
-        if (len > left - head) return false;
+        uint64_t len = 0;
+        const size_t n = ShortVarint(p + 1, end, &len);
+        if (n == 0 || len > left - 1 - n) return false;
         f->type = WireType::kLen;
-        f->payload_offset = base_ + pos_ + head;
-        f->bytes = data_.substr(pos_ + head, len);
-        pos_ += head + len;
+        f->payload_offset = base_ + pos_ + 1 + n;
+        f->bytes = data_.substr(pos_ + 1 + n, len);
+        pos_ += 1 + n + len;
         return true;
       }
       default: return false;
