@@ -6,8 +6,6 @@
 
 #include <filesystem>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "testing/temp_dir.h"
 
@@ -15,6 +13,18 @@ namespace sluice::store::sqlite {
 namespace {
 
 std::string SelectConstant(int i) { return "SELECT " + std::to_string(i); }
+
+// The first column of the first row `sql` gives on `c`, as text; what went wrong otherwise.
+std::string FirstValue(Connection& c, const std::string& sql) {
+  auto st = c.Prepare(sql);
+  if (!st.ok()) return "error: " + st.status().ToString();
+  auto row = (*st)->Step();
+  if (!row.ok()) return "error: " + row.status().ToString();
+  if (!*row) return "no row";
+  std::string value = (*st)->Text(0);
+  (*st)->Reset();
+  return value;
+}
 
 class StatementCacheTest : public ::testing::Test {
  protected:
@@ -99,11 +109,7 @@ TEST(BackgroundCheckpointTest, TheWalStaysBoundedAndEveryCommitIsKept) {
   EXPECT_LT(wal_max, uintmax_t{48} * 16384);
   auto reader = Connection::Open(path);
   ASSERT_TRUE(reader.ok());
-  auto count = (*reader)->Prepare("SELECT count(*) FROM t");
-  ASSERT_TRUE(count.ok());
-  auto row = (*count)->Step();
-  ASSERT_TRUE(row.ok() && *row);
-  EXPECT_EQ((*count)->Int(0), 200);
+  EXPECT_EQ(FirstValue(**reader, "SELECT count(*) FROM t"), "200");
 }
 
 // A reader opened while the writer is inside a transaction opens at once and reads what was
@@ -122,25 +128,13 @@ TEST(ConnectionTest, AnotherConnectionOpensWhileTheWriterIsInATransaction) {
   ASSERT_TRUE(w.Exec("BEGIN IMMEDIATE; INSERT INTO t(v) VALUES ('pending')").ok());
   auto reader = Connection::OpenAnother(path);
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-  auto count = (*reader)->Prepare("SELECT count(*) FROM t");
-  ASSERT_TRUE(count.ok());
-  auto row = (*count)->Step();
-  ASSERT_TRUE(row.ok() && *row);
-  EXPECT_EQ((*count)->Int(0), 1);  // the writer's transaction is not seen
-  (*count)->Reset();
+  Connection& r = **reader;
+  EXPECT_EQ(FirstValue(r, "SELECT count(*) FROM t"), "1");  // the writer's transaction unseen
   ASSERT_TRUE(w.Exec("COMMIT").ok());
   // The file's settings are the writer's: WAL, incremental auto-vacuum, 16 KiB pages.
-  for (const auto& [pragma, want] :
-       std::vector<std::pair<std::string, std::string>>{{"PRAGMA journal_mode", "wal"},
-                                                        {"PRAGMA auto_vacuum", "2"},
-                                                        {"PRAGMA page_size", "16384"}}) {
-    auto st = (*reader)->Prepare(pragma);
-    ASSERT_TRUE(st.ok());
-    auto r = (*st)->Step();
-    ASSERT_TRUE(r.ok() && *r) << pragma;
-    EXPECT_EQ((*st)->Text(0), want) << pragma;
-    (*st)->Reset();
-  }
+  EXPECT_EQ(FirstValue(r, "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(FirstValue(r, "PRAGMA auto_vacuum"), "2");
+  EXPECT_EQ(FirstValue(r, "PRAGMA page_size"), "16384");
 }
 
 // The writer's page cache stays within its 64 MiB while far more is written. (With its own
