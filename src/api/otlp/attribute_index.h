@@ -191,9 +191,9 @@ class AttributeIndex {
  public:
   // REQUIRES: `r` outlives the index.
   AttributeIndex(const DecodedRequest& r, ValueRange range);
-  ~AttributeIndex();
-  AttributeIndex(AttributeIndex&&) = default;
-  AttributeIndex& operator=(AttributeIndex&&) = delete;
+  ~AttributeIndex();  // gives its entry list back to the thread's kept lists
+  AttributeIndex(const AttributeIndex&) = delete;
+  AttributeIndex& operator=(const AttributeIndex&) = delete;
 
   // The value index of attribute `key` (the last one when the key repeats), or nullopt.
   std::optional<uint32_t> Find(AttributeKey key) const {
