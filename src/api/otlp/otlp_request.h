@@ -56,8 +56,9 @@ struct SpanIdBytes {
   bool malformed = false;
 };
 
-// An id from raw bytes (protobuf) or from hexadecimal text (JSON, either case).
-SpanIdBytes IdFromBytes(std::string_view bytes);
+// An id from raw bytes (protobuf), written in place (a returned copy would be reloaded right
+// after its narrow stores, which stalls), or from hexadecimal text (JSON, either case).
+void ReadIdBytes(std::string_view bytes, SpanIdBytes* id);
 SpanIdBytes IdFromHex(std::string_view hex);
 
 struct SpanEvent {

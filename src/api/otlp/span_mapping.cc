@@ -1,5 +1,6 @@
 #include "api/otlp/span_mapping.h"
 
+#include <array>
 #include <cstring>
 #include <string>
 
@@ -14,17 +15,24 @@ namespace sluice::api::otlp {
 
 namespace {
 
-// The id's hex digits (lower case), between `open` and `close`.
+// "00" to "ff": each byte's two hex digits (lower case), written with one copy.
+constexpr std::array<char, 512> kHexPairs = [] {
+  constexpr char kDigits[] = "0123456789abcdef";
+  std::array<char, 512> pairs{};
+  for (size_t b = 0; b < 256; ++b) {
+    pairs[2 * b] = kDigits[b >> 4];
+    pairs[2 * b + 1] = kDigits[b & 15];
+  }
+  return pairs;
+}();
+
+// The id's hex digits, between `open` and `close`.
 std::string Hex(const SpanIdBytes& id, std::string_view open = "", std::string_view close = "") {
-  static constexpr char kDigits[] = "0123456789abcdef";
   std::string out(open.size() + 2 * id.size + close.size(), '\0');
   char* p = out.data();
   std::memcpy(p, open.data(), open.size());
   p += open.size();
-  for (size_t i = 0; i < id.size; ++i) {
-    *p++ = kDigits[id.bytes[i] >> 4];
-    *p++ = kDigits[id.bytes[i] & 15];
-  }
+  for (size_t i = 0; i < id.size; ++i, p += 2) std::memcpy(p, &kHexPairs[2 * id.bytes[i]], 2);
   std::memcpy(p, close.data(), close.size());
   return out;
 }
@@ -205,11 +213,11 @@ Result<model::EventWrite> MapSpan(const DecodedRequest& r, const Span& span,
   SLUICE_ASSIGN_OR_RETURN(BraintrustFields bt, ReadBraintrustAttributes(attributes));
   model::EventWrite w;
   w.fields.reserve(13);  // at most the fields below
-  w.id = Hex(span.span_id);
   auto add = [&w](std::string_view name, std::string text) {
     if (!text.empty()) w.fields.emplace_back(std::string(name), std::move(text));
   };
   add("span_id", Hex(span.span_id, "\"", "\""));
+  w.id.assign(w.fields.back().second, 1, 2 * span.span_id.size);  // the digits, unquoted
   add("root_span_id", Hex(span.trace_id, "\"", "\""));
   if (has_parent) add("span_parents", Hex(span.parent_span_id, "[\"", "\"]"));
   if (span.start_unix_nano > 0) {
