@@ -179,9 +179,9 @@ int RunParseRounds(const CommonFlags& common, int rounds) {
   std::sort(insert.begin(), insert.end());
   std::sort(otlp.begin(), otlp.end());
   const double per_1000 = 1e6 / static_cast<double>(common.spans);  // seconds -> ms per 1,000
-  std::printf("parse rounds %d: insert API parse fastest %.1f, median %.1f ms per 1,000 spans\n",
+  std::printf("parse rounds %d: insert API parse fastest %.2f, median %.2f ms per 1,000 spans\n",
               rounds, insert.front() * per_1000, insert[insert.size() / 2] * per_1000);
-  std::printf("parse rounds %d: otlp decode+map fastest %.1f, median %.1f ms per 1,000 spans\n",
+  std::printf("parse rounds %d: otlp decode+map fastest %.2f, median %.2f ms per 1,000 spans\n",
               rounds, otlp.front() * per_1000, otlp[otlp.size() / 2] * per_1000);
   std::printf("otlp decode+map takes %.2fx (fastest) / %.2fx (median) the insert API's parse\n",
               otlp.front() / insert.front(), otlp[otlp.size() / 2] / insert[insert.size() / 2]);
