@@ -85,19 +85,19 @@ std::string ErrorJson(const DecodedRequest& r, const Span& span) {
     };
     exception = std::string(text("exception.type"));
     if (!text("exception.message").empty()) {
-      exception += (exception.empty() ? "" : ": ") + std::string(text("exception.message"));
+      exception.append(exception.empty() ? "" : ": ").append(text("exception.message"));
     }
     // A stack trace that starts with "type: message" (as JavaScript's does) says it itself.
     const std::string_view stack = text("exception.stacktrace");
     if (stack.starts_with(exception)) {
       exception = std::string(stack);
     } else if (!stack.empty()) {
-      exception += "\n" + std::string(stack);
+      exception.append("\n").append(stack);
     }
   }
   std::string message(span.status_message);
   if (!exception.empty() && exception.find(message) == std::string::npos) {
-    message += "\n\n" + exception;
+    message.append("\n\n").append(exception);
   } else if (!exception.empty()) {
     message = exception;
   }
