@@ -248,8 +248,12 @@ class SqliteEventStream final : public model::EventStream {
   // with kPosition, for the (_xact_id, row_key) of the page-th row. The arms are merged in the
   // scan's order, each read in its own index's order. With `mark_ids`, the ids of the active
   // retention marks the query hides rows by.
+  // With `bound` (pages of rows in _xact_id order), a page reads only the segments that hold the
+  // next rows (XactPageWindow) and *bound gets the _xact_id below which it read every row, or
+  // nullopt when it read all segments that have rows after the cursor.
   Result<Statement*> PreparePage(Connection& c, const SegmentSet& segments, int64_t page,
-                                 Select select, std::vector<int64_t>* mark_ids = nullptr) {
+                                 Select select, std::vector<int64_t>* mark_ids = nullptr,
+                                 std::optional<int64_t>* bound = nullptr) {
     const bool count = select == Select::kCount;
     std::vector<std::string> texts;
     std::string order_by;
@@ -298,6 +302,13 @@ class SqliteEventStream final : public model::EventStream {
       SLUICE_ASSIGN_OR_RETURN(std::string keyed,
                               KeyListSql(c, s, key_lists, next + 2, &candidates));
       *it->second += (it->second->empty() ? "" : " AND ") + keyed;
+    }
+    if (bound != nullptr) {
+      *bound = std::nullopt;
+      if (select == Select::kRows && request_.order == model::ScanOrder::kXactAscending &&
+          key_lists.empty() && segments.segments.size() > 1) {
+        SLUICE_ASSIGN_OR_RETURN(*bound, XactPageWindow(c, segments, &conditions));
+      }
     }
     sql = UnionSql(segments, sql, [&](const Segment& s) { return conditions.at(s.seg); });
     if (!count) sql += order_by;
@@ -358,6 +369,88 @@ class SqliteEventStream final : public model::EventStream {
              std::to_string(first_param + static_cast<int>(candidates->size()) - 1) + "))";
     }
     return out;
+  }
+
+  // A segment's least and greatest _xact_id of the object's rows (two seeks of its _xact_id
+  // index); nullopt when it has none.
+  struct XactRange {
+    int64_t min = 0;
+    int64_t max = 0;
+  };
+  Result<std::optional<XactRange>> FindXactRange(Connection& c, const Segment& s) {
+    // Two subqueries: SQLite reads one end of the index for a lone min() or max(), and the
+    // whole index for both in one SELECT.
+    const std::string rows = " FROM " + s.table + " WHERE obj_key = " + std::string(kObjectKeySql);
+    SLUICE_ASSIGN_OR_RETURN(Statement * q, c.Prepare("SELECT (SELECT min(xact_id)" + rows +
+                                                     "), (SELECT max(xact_id)" + rows + ")"));
+    q->Bind(1, static_cast<int64_t>(request_.object.type)).Bind(2, request_.object.id);
+    SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
+    std::optional<XactRange> out;
+    if (row && !q->IsNull(0)) out = XactRange{q->Int(0), q->Int(1)};
+    q->Reset();
+    return out;
+  }
+
+  // For a page in _xact_id order: leaves out of `conditions` the segments that cannot hold the
+  // page's rows, so that SQLite reads one segment where it would merge them all (a merge copies
+  // every row it passes on into its own registers). Each segment's rows from the cursor (and
+  // xact_floor_) on lie in [lo, max], lo its least _xact_id or the cursor's, whichever is
+  // greater; F is the segment whose lo is least. The page reads F and every segment whose lo is
+  // at most F's max, below the least lo of the others (the bound returned; nullopt when no segment
+  // is left out). Visible or not, every row is inside its segment's range, so no row the page
+  // leaves out is ordered before one it returns. A sealed segment only loses rows, so its range
+  // stays a bound and is found once per stream; the open one's, per page. Segments may overlap
+  // in _xact_id (rows moved to the open segment keep theirs); the page then merges those.
+  Result<std::optional<int64_t>> XactPageWindow(
+      Connection& c, const SegmentSet& segments,
+      std::map<int64_t, std::optional<std::string>>* conditions) {
+    std::optional<model::XactCursor> cursor = last_;
+    if (!cursor && request_.after) cursor = *request_.after;
+    const int64_t from =
+        std::max(cursor ? static_cast<int64_t>(cursor->xact_id) : INT64_MIN, xact_floor_);
+    struct Lo {
+      int64_t seg;
+      int64_t lo;
+      int64_t max;
+    };
+    std::vector<Lo> los;
+    for (const Segment& s : segments.segments) {
+      if (!conditions->at(s.seg)) continue;  // left out already (the created range)
+      std::optional<XactRange> range;
+      if (s.state == SegmentState::kSealed) {
+        auto it = xact_ranges_.find(s.seg);
+        if (it == xact_ranges_.end()) {
+          SLUICE_ASSIGN_OR_RETURN(range, FindXactRange(c, s));
+          it = xact_ranges_.emplace(s.seg, range).first;
+        }
+        range = it->second;
+      } else {
+        SLUICE_ASSIGN_OR_RETURN(range, FindXactRange(c, s));
+      }
+      if (!range || range->max < from) {
+        (*conditions)[s.seg] = std::nullopt;  // no row from the cursor on
+        continue;
+      }
+      los.push_back({s.seg, std::max(range->min, from), range->max});
+    }
+    if (los.size() < 2) return std::optional<int64_t>();
+    const Lo first = *std::min_element(los.begin(), los.end(),
+                                       [](const Lo& a, const Lo& b) { return a.lo < b.lo; });
+    std::optional<int64_t> bound;
+    for (const Lo& l : los) {
+      if (l.lo > first.max && (!bound || l.lo < *bound)) bound = l.lo;
+    }
+    if (!bound) return bound;
+    const std::string below = "xact_id < " + std::to_string(*bound);
+    for (const Lo& l : los) {
+      std::optional<std::string>& cond = (*conditions)[l.seg];
+      if (l.lo > first.max) {
+        cond = std::nullopt;
+      } else {
+        *cond += (cond->empty() ? "" : " AND ") + below;
+      }
+    }
+    return bound;
   }
 
   // What a segment holds of the scan's created range: nothing (its arm is left out), or rows
@@ -453,18 +546,28 @@ class SqliteEventStream final : public model::EventStream {
     ReadSnapshot snapshot(*c);
     SLUICE_ASSIGN_OR_RETURN(const std::shared_ptr<const SegmentSet> segments,
                             store_->SnapshotSegments(*c, snapshot));
-    SLUICE_ASSIGN_OR_RETURN(Statement * s, PreparePage(*c, *segments, page, Select::kRows));
     size_t n = 0;
-    for (;;) {
-      SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
-      if (!row) break;
-      if (n == buffer_.size()) buffer_.emplace_back();
-      ReadEventInto(*s, &buffer_[n]);
-      ++n;
+    // A page that read only some segments (bound) and came back short has every row below the
+    // bound: the next one starts there, in the same snapshot when this one found nothing.
+    for (std::optional<int64_t> bound;;) {
+      SLUICE_ASSIGN_OR_RETURN(Statement * s, PreparePage(*c, *segments, page, Select::kRows,
+                                                         /*mark_ids=*/nullptr, &bound));
+      for (;;) {
+        SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
+        if (!row) break;
+        if (n == buffer_.size()) buffer_.emplace_back();
+        ReadEventInto(*s, &buffer_[n]);
+        ++n;
+      }
+      s->Reset();
+      if (static_cast<int64_t>(n) < page && bound) xact_floor_ = *bound;
+      if (n > 0 || !bound) {
+        if (static_cast<int64_t>(n) < page && !bound) done_ = true;
+        break;
+      }
     }
     pos_ = 0;
     count_ = n;
-    if (static_cast<int64_t>(n) < page) done_ = true;
     if (n > 0) {
       last_ = model::XactCursor{buffer_[n - 1].xact_id, buffer_[n - 1].row_key};
       last_created_ = buffer_[n - 1].created;
@@ -482,6 +585,9 @@ class SqliteEventStream final : public model::EventStream {
   int64_t returned_ = 0;
   bool done_ = false;
   std::map<int64_t, SegmentWindow> windows_;  // sealed segments' windows, by segment number
+  // Pages in _xact_id order: every row below this _xact_id was read or hidden (XactPageWindow).
+  int64_t xact_floor_ = INT64_MIN;
+  std::map<int64_t, std::optional<XactRange>> xact_ranges_;  // sealed segments', by number
 };
 
 }  // namespace

@@ -480,6 +480,69 @@ TEST_F(SegmentRetentionTest, ScansMergeTheSegmentsInEveryOrder) {
   EXPECT_EQ(*store_->CountRows(r), 3);
 }
 
+// A scan in _xact_id order reads the segments one by one where their _xact_id ranges allow
+// (and merges those that overlap): rows moved into the open segment keep their old _xact_id, a
+// retention mark hides every row of whole segments and some of others, and replaced rows leave
+// their segment. Every visible row comes once, in order, page by page and from any cursor; the
+// same rows as a scan by id list, which merges every segment.
+TEST_F(SegmentRetentionTest, XactScansReadSegmentsOneByOneAndReturnEveryVisibleRowOnceInOrder) {
+  for (int b = 0; b < 4; ++b) Insert(logs_, BatchRows(b, b == 0 ? kSegmentRows : 0));
+  // Batch 0 is all old: two exempt rows stay and move to the open segment with their _xact_id.
+  const int64_t keep1 = (*store_->GetEvent(logs_, "b0-2"))->row_key;
+  const int64_t keep2 = (*store_->GetEvent(logs_, "b0-7"))->row_key;
+  ASSERT_TRUE(store_->AddRetentionMark(Mark("purged", kT0 - kDay, logs_), {keep1, keep2}).ok());
+  ASSERT_TRUE(store_->PurgeExpiredMarks(kT0 + kDay).ok());
+  for (int b = 4; b < 9; ++b) Insert(logs_, BatchRows(b, b == 5 || b == 6 ? kSegmentRows : 3));
+  Insert(logs_, {{"b2-4", kT0}, {"b7-1", kT0}});  // replaced: the new versions are the newest
+  // Hidden, not purged: batches 5 and 6 whole, the first three rows of batches 4, 7 (but the
+  // replaced b7-1) and 8; the moved rows are exempt again.
+  ASSERT_TRUE(store_->AddRetentionMark(Mark("hidden", kT0 - kDay, logs_), {keep1, keep2}).ok());
+  Insert(logs_, BatchRows(9, 0));
+
+  model::ScanRequest every;
+  every.object = logs_;
+  auto read = [&](model::ScanRequest r) {
+    auto s = std::move(store_->Scan(r).value());
+    std::vector<model::Event> out;
+    model::Event e;
+    while (true) {
+      auto more = s->Next(&e);
+      EXPECT_TRUE(more.ok()) << more.status().ToString();
+      if (!more.ok() || !*more) break;
+      out.push_back(e);
+    }
+    return out;
+  };
+  const std::vector<model::Event> rows = read(every);
+  model::ScanRequest listed = every;
+  for (int b = 0; b < 10; ++b) {
+    for (int i = 0; i < kSegmentRows; ++i) {
+      listed.ids.push_back("b" + std::to_string(b) + "-" + std::to_string(i));
+    }
+  }
+  std::vector<model::Event> want = read(listed);
+  std::sort(want.begin(), want.end(), [](const model::Event& a, const model::Event& b) {
+    return std::make_pair(a.xact_id, a.row_key) < std::make_pair(b.xact_id, b.row_key);
+  });
+  // 2 moved, 10 of each of batches 1-3 and 9, 7 of batches 4 and 8, 8 of 7, none of 5 and 6.
+  ASSERT_EQ(want.size(), 2u + 4 * 10 + 2 * 7 + 8);
+  ASSERT_EQ(rows.size(), want.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i].id, want[i].id) << i;
+    EXPECT_EQ(rows[i].row_key, want[i].row_key) << i;
+  }
+  EXPECT_EQ(rows.front().id, "b0-2");  // the moved rows keep their place, first
+  EXPECT_EQ(rows[1].id, "b0-7");
+  // From every cursor, the rest.
+  for (size_t i = 0; i < rows.size(); ++i) {
+    model::ScanRequest from = every;
+    from.after = model::XactCursor{rows[i].xact_id, rows[i].row_key};
+    const std::vector<model::Event> rest = read(from);
+    ASSERT_EQ(rest.size(), rows.size() - i - 1) << i;
+    for (size_t j = 0; j < rest.size(); ++j) EXPECT_EQ(rest[j].row_key, rows[i + 1 + j].row_key);
+  }
+}
+
 TEST_F(SegmentRetentionTest, ADropACrashInterruptedIsFinishedOnOpen) {
   Insert(logs_, BatchRows(0, kSegmentRows));
   Insert(logs_, BatchRows(1, 0));
