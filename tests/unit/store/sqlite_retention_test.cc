@@ -543,6 +543,53 @@ TEST_F(SegmentRetentionTest, XactScansReadSegmentsOneByOneAndReturnEveryVisibleR
   }
 }
 
+// Segments whose _xact_id ranges overlap in any way, made here by moving rows' _xact_ids in
+// the file: segment 0 ends where segment 1 starts, and segment 1 also holds a row past all of
+// segment 2's. A page that reads segments 0 and 1 together must stop below segment 2's first
+// row, or that row of segment 1 would come before segment 2's rows and the cursor pass them.
+TEST_F(SegmentRetentionTest, XactScansKeepTheOrderWhereSegmentRangesOverlap) {
+  for (int b = 0; b < 3; ++b) Insert(logs_, BatchRows(b, 0));  // segments 0-2, sealed
+  Insert(logs_, {{"open-0", kT0}, {"open-1", kT0}});
+  const int64_t x1 = (*store_->GetEvent(logs_, "b1-0"))->xact_id;
+  const int64_t x2 = (*store_->GetEvent(logs_, "b2-0"))->xact_id;
+  store_.reset();
+  {
+    auto c = std::move(Connection::Open(dir_.File("db")).value());
+    ASSERT_TRUE(
+        c->Exec("UPDATE events SET xact_id = " + std::to_string(x1) + " WHERE id = 'b0-9'").ok());
+    ASSERT_TRUE(
+        c->Exec("UPDATE events_1 SET xact_id = " + std::to_string(x2 + 1000) + " WHERE id = 'b1-4'")
+            .ok());
+  }
+  Reopen();
+  auto read = [&](model::ScanRequest r) {
+    r.object = logs_;
+    auto s = std::move(store_->Scan(r).value());
+    std::vector<model::Event> out;
+    model::Event e;
+    while (true) {
+      auto more = s->Next(&e);
+      EXPECT_TRUE(more.ok()) << more.status().ToString();
+      if (!more.ok() || !*more) break;
+      out.push_back(e);
+    }
+    return out;
+  };
+  const std::vector<model::Event> rows = read({});
+  ASSERT_EQ(rows.size(), 3u * kSegmentRows + 2);
+  for (size_t i = 1; i < rows.size(); ++i) {
+    EXPECT_LT(std::make_pair(rows[i - 1].xact_id, rows[i - 1].row_key),
+              std::make_pair(rows[i].xact_id, rows[i].row_key))
+        << i;
+  }
+  EXPECT_EQ(rows.back().id, "b1-4");  // past every other row now
+  for (size_t i = 0; i < rows.size(); ++i) {
+    model::ScanRequest from;
+    from.after = model::XactCursor{rows[i].xact_id, rows[i].row_key};
+    EXPECT_EQ(read(from).size(), rows.size() - i - 1) << i;
+  }
+}
+
 TEST_F(SegmentRetentionTest, ADropACrashInterruptedIsFinishedOnOpen) {
   Insert(logs_, BatchRows(0, kSegmentRows));
   Insert(logs_, BatchRows(1, 0));
