@@ -299,6 +299,20 @@ class SegmentRetentionTest : public RetentionStoreTest {
                     "'") == 1;
   }
 
+  // Every row a scan returns, in its order.
+  std::vector<model::Event> Scanned(const model::ScanRequest& r) {
+    auto s = std::move(store_->Scan(r).value());
+    std::vector<model::Event> out;
+    model::Event e;
+    while (true) {
+      auto more = s->Next(&e);
+      EXPECT_TRUE(more.ok()) << more.status().ToString();
+      if (!more.ok() || !*more) break;
+      out.push_back(e);
+    }
+    return out;
+  }
+
   // Batch `b`: ids "b<b>-0".."b<b>-9", the first `old` of them created 30 days ago.
   std::vector<std::pair<std::string, TimestampMicros>> BatchRows(int b, int old) {
     std::vector<std::pair<std::string, TimestampMicros>> rows;
@@ -501,26 +515,14 @@ TEST_F(SegmentRetentionTest, XactScansReadSegmentsOneByOneAndReturnEveryVisibleR
 
   model::ScanRequest every;
   every.object = logs_;
-  auto read = [&](model::ScanRequest r) {
-    auto s = std::move(store_->Scan(r).value());
-    std::vector<model::Event> out;
-    model::Event e;
-    while (true) {
-      auto more = s->Next(&e);
-      EXPECT_TRUE(more.ok()) << more.status().ToString();
-      if (!more.ok() || !*more) break;
-      out.push_back(e);
-    }
-    return out;
-  };
-  const std::vector<model::Event> rows = read(every);
+  const std::vector<model::Event> rows = Scanned(every);
   model::ScanRequest listed = every;
   for (int b = 0; b < 10; ++b) {
     for (int i = 0; i < kSegmentRows; ++i) {
       listed.ids.push_back("b" + std::to_string(b) + "-" + std::to_string(i));
     }
   }
-  std::vector<model::Event> want = read(listed);
+  std::vector<model::Event> want = Scanned(listed);
   std::sort(want.begin(), want.end(), [](const model::Event& a, const model::Event& b) {
     return std::make_pair(a.xact_id, a.row_key) < std::make_pair(b.xact_id, b.row_key);
   });
@@ -537,7 +539,7 @@ TEST_F(SegmentRetentionTest, XactScansReadSegmentsOneByOneAndReturnEveryVisibleR
   for (size_t i = 0; i < rows.size(); ++i) {
     model::ScanRequest from = every;
     from.after = model::XactCursor{rows[i].xact_id, rows[i].row_key};
-    const std::vector<model::Event> rest = read(from);
+    const std::vector<model::Event> rest = Scanned(from);
     ASSERT_EQ(rest.size(), rows.size() - i - 1) << i;
     for (size_t j = 0; j < rest.size(); ++j) EXPECT_EQ(rest[j].row_key, rows[i + 1 + j].row_key);
   }
@@ -564,16 +566,7 @@ TEST_F(SegmentRetentionTest, XactScansKeepTheOrderWhereSegmentRangesOverlap) {
   Reopen();
   auto read = [&](model::ScanRequest r) {
     r.object = logs_;
-    auto s = std::move(store_->Scan(r).value());
-    std::vector<model::Event> out;
-    model::Event e;
-    while (true) {
-      auto more = s->Next(&e);
-      EXPECT_TRUE(more.ok()) << more.status().ToString();
-      if (!more.ok() || !*more) break;
-      out.push_back(e);
-    }
-    return out;
+    return Scanned(r);
   };
   const std::vector<model::Event> rows = read({});
   ASSERT_EQ(rows.size(), 3u * kSegmentRows + 2);
