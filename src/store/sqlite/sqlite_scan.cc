@@ -560,11 +560,13 @@ class SqliteEventStream final : public model::EventStream {
         ++n;
       }
       s->Reset();
-      if (static_cast<int64_t>(n) < page && bound) xact_floor_ = *bound;
-      if (n > 0 || !bound) {
-        if (static_cast<int64_t>(n) < page && !bound) done_ = true;
+      if (static_cast<int64_t>(n) == page) break;
+      if (!bound) {  // short, with every segment read: the scan's end
+        done_ = true;
         break;
       }
+      xact_floor_ = *bound;
+      if (n > 0) break;
     }
     pos_ = 0;
     count_ = n;
