@@ -48,13 +48,25 @@ class RetentionStoreTest : public ::testing::Test {
     ASSERT_TRUE(store_->InsertEvents(obj, org_.id, project_.id, *w, kT0).ok());
   }
 
+  // Every row a scan returns, in its order.
+  std::vector<model::Event> Scanned(const model::ScanRequest& r) {
+    auto s = std::move(store_->Scan(r).value());
+    std::vector<model::Event> out;
+    model::Event e;
+    while (true) {
+      auto more = s->Next(&e);
+      EXPECT_TRUE(more.ok()) << more.status().ToString();
+      if (!more.ok() || !*more) break;
+      out.push_back(e);
+    }
+    return out;
+  }
+
   std::set<std::string> Visible(const ObjectRef& obj) {
     model::ScanRequest r;
     r.object = obj;
-    auto s = std::move(store_->Scan(r).value());
     std::set<std::string> out;
-    model::Event e;
-    while (*s->Next(&e)) out.insert(e.id);
+    for (const model::Event& e : Scanned(r)) out.insert(e.id);
     return out;
   }
 
@@ -297,20 +309,6 @@ class SegmentRetentionTest : public RetentionStoreTest {
   bool TableExists(const std::string& name) {
     return QueryInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '" + name +
                     "'") == 1;
-  }
-
-  // Every row a scan returns, in its order.
-  std::vector<model::Event> Scanned(const model::ScanRequest& r) {
-    auto s = std::move(store_->Scan(r).value());
-    std::vector<model::Event> out;
-    model::Event e;
-    while (true) {
-      auto more = s->Next(&e);
-      EXPECT_TRUE(more.ok()) << more.status().ToString();
-      if (!more.ok() || !*more) break;
-      out.push_back(e);
-    }
-    return out;
   }
 
   // Batch `b`: ids "b<b>-0".."b<b>-9", the first `old` of them created 30 days ago.
