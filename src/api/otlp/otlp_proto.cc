@@ -269,7 +269,7 @@ bool ProtoDecoder::ShortKeyValue(std::string_view bytes, Status* status) {
   if (q == any_end) return false;
   // The value is read into locals and then written field by field into its place in the
   // vector: a Value built on the stack and copied would be reloaded in wide words right after
-  // its narrow stores, which stalls (a third of the decoder's time went there).
+  // its narrow stores, which stalls (a quarter of the decoder's samples in a perf profile).
   const uint8_t tag = *q;
   std::string_view text;
   uint64_t bits = 0;

@@ -24,7 +24,6 @@ struct ProtoField {
   size_t payload_offset = 0;  // where `bytes` starts, from the start of the whole body
 };
 
-// A cursor over the fields of one message. Cheap to copy; not thread-safe.
 // A varint of one or two bytes at `p` (before `end`): its value in *v and its length, or 0
 // (nothing read) when it is longer or runs past `end`. The common case of every tag, length and
 // small integer, read inline; ProtoReader's general path reads the rest.
@@ -40,6 +39,7 @@ inline size_t ShortVarint(const uint8_t* p, const uint8_t* end, uint64_t* v) {
   return 0;
 }
 
+// A cursor over the fields of one message. Cheap to copy; not thread-safe.
 class ProtoReader {
  public:
   // `base` is the offset of `data` within the whole body, for error messages.
