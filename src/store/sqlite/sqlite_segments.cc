@@ -1,7 +1,6 @@
 #include "store/sqlite/sqlite_segments.h"
 
 #include <algorithm>
-#include <bit>
 #include <chrono>
 #include <thread>
 #include <utility>
@@ -16,7 +15,7 @@ namespace sluice::store::sqlite {
 namespace {
 
 // Bits set per pair, each picked by 9 bits of the pair's second hash within its block. At 16
-// bits per key (or up to 32: the block count is a power of two), about 0.1–0.2% false positives.
+// bits per key, about 0.1–0.2% false positives.
 constexpr int kFilterProbes = 6;
 constexpr uint64_t kFilterBitsPerKey = 16;
 
@@ -30,14 +29,12 @@ IdFilter::Probe IdFilter::ProbeFor(int64_t obj_key, int64_t id_hash) {
 
 IdFilter::IdFilter(size_t expected_keys) {
   const uint64_t bits = std::max<uint64_t>(1024, expected_keys * kFilterBitsPerKey);
-  const uint64_t blocks = std::bit_ceil((bits + 511) / 512);
-  blocks_.assign(blocks, Block{});
-  block_mask_ = blocks - 1;
+  blocks_.assign((bits + 511) / 512, Block{});
 }
 
 void IdFilter::Add(int64_t obj_key, int64_t id_hash) {
   const Probe p = ProbeFor(obj_key, id_hash);
-  Block& b = blocks_[p.block_hash & block_mask_];
+  Block& b = blocks_[BlockOf(p)];
   uint64_t bits = p.bits;
   for (int i = 0; i < kFilterProbes; ++i, bits >>= 9) {
     b.words[(bits >> 6) & 7] |= uint64_t{1} << (bits & 63);
@@ -45,7 +42,7 @@ void IdFilter::Add(int64_t obj_key, int64_t id_hash) {
 }
 
 bool IdFilter::MayContain(const Probe& p) const {
-  const Block& b = blocks_[p.block_hash & block_mask_];
+  const Block& b = blocks_[BlockOf(p)];
   uint64_t bits = p.bits;
   for (int i = 0; i < kFilterProbes; ++i, bits >>= 9) {
     if ((b.words[(bits >> 6) & 7] & (uint64_t{1} << (bits & 63))) == 0) return false;
