@@ -142,9 +142,13 @@ std::string_view Statement::TextView(int col) const {
 namespace {
 
 // A connection's own settings, which every connection sets: none of them takes the write lock.
+// No memory map of the database file: a map covers the start of the file, where a large store
+// keeps its oldest rows, and what a connection touched of it stayed in the process's RSS (the
+// writer's 256 MiB map was half of a server's peak RSS at 1M stored spans, for no CPU measured:
+// docs/benchmarks.md, "As the store grows to 10M spans").
 constexpr std::string_view kConnectionSettings =
     "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
-    "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA secure_delete=FAST;";
+    "PRAGMA cache_size=-65536; PRAGMA mmap_size=0; PRAGMA secure_delete=FAST;";
 
 }  // namespace
 
