@@ -53,8 +53,9 @@ class IdFilter {
     uint64_t words[8];
   };
   // The block a probe's bits are in: its hash scaled to the block count (the high half of the
-  // product), so that the count need not be a power of two, which would round the memory up to
-  // twice what the filter needs (1 MiB instead of 527 KiB for a sealed segment's 270,000 ids).
+  // product), so that the count need not be a power of two, which would round the memory up
+  // to as much as twice what the filter needs (1 MiB instead of 527 KiB for a sealed
+  // segment's 270,000 ids).
   size_t BlockOf(const Probe& p) const {
     return static_cast<size_t>((static_cast<unsigned __int128>(p.block_hash) * blocks_.size()) >>
                                64);

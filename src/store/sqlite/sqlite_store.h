@@ -25,12 +25,11 @@ struct SqliteStoreOptions {
   int64_t scan_page_rows = 1000;
   // Reader connections kept open at most.
   int max_idle_readers = 8;
-  // Each reader connection's page cache and memory map of the database file. An export's scan
-  // reads each page once, so neither speeds it up much, and both count in the process's RSS
-  // once filled: pages past the map are read into the cache. A map only covers the start of
-  // the file, where a large store keeps its oldest rows, and each connection that touched it
-  // kept up to its size in RSS; without one, an export's peak RSS fell by 48–72 MiB at no
-  // measured cost in CPU or query latency (docs/benchmarks.md, "Exports nearer the read
+  // Each reader connection's page cache, and its memory map of the database file (none by
+  // default). An export's scan reads each page once, so neither speeds it up much, and both
+  // count in the process's RSS once filled. A map covers only the start of the file, where a
+  // large store keeps its oldest rows: without one, an export's peak RSS fell by 48–72 MiB at
+  // no measured cost in CPU or query latency (docs/benchmarks.md, "Exports nearer the read
   // bound").
   int64_t reader_cache_bytes = 8 << 20;
   int64_t reader_mmap_bytes = 0;
