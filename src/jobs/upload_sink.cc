@@ -23,12 +23,18 @@ UploadSink::~UploadSink() { Stop(/*drain=*/false); }
 
 Status UploadSink::Append(std::string_view bytes) {
   size_ += static_cast<int64_t>(bytes.size());
-  buffer_.append(bytes);
-  if (buffer_.size() < chunk_bytes_) {
-    std::lock_guard<std::mutex> lock(mu_);
-    return error_;
+  // A chunk is cut at chunk_bytes_ exactly: a buffer appended past its reserved size would be
+  // reallocated at twice that, and each chunk buffer reused after it would keep the doubled
+  // size (most of a Parquet export's upload memory was such buffers).
+  while (buffer_.size() + bytes.size() >= chunk_bytes_ && chunk_bytes_ > 0) {
+    const size_t n = chunk_bytes_ - std::min(buffer_.size(), chunk_bytes_);
+    buffer_.append(bytes.substr(0, n));
+    bytes.remove_prefix(n);
+    SLUICE_RETURN_IF_ERROR(Hand());
   }
-  return Hand();
+  buffer_.append(bytes);
+  std::lock_guard<std::mutex> lock(mu_);
+  return error_;
 }
 
 Status UploadSink::AppendOwned(std::string* bytes) {

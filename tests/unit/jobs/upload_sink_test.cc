@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -17,12 +18,14 @@ class RecordingWriter final : public cloud::ObjectWriter {
     if (throw_from > 0 && ++chunks >= throw_from) throw std::runtime_error("writer broke");
     if (fail_from > 0 && ++chunks >= fail_from) return PermissionDeniedError("AccessDenied");
     data.append(chunk);
+    largest = std::max(largest, chunk.size());
     return Status();
   }
   Result<cloud::ObjectInfo> Finish() override { return cloud::ObjectInfo{}; }
   Status Abort() override { return Status(); }
 
   std::string data;
+  size_t largest = 0;  // the largest chunk written
   int chunks = 0;
   int fail_from = 0;
   int throw_from = 0;  // throws instead of failing
@@ -47,6 +50,9 @@ TEST(UploadSink, DeliversEveryByteInOrderAndHashesThem) {
   }
   EXPECT_EQ(w.data, expected);
   EXPECT_GT(handed, 100);
+  // Copied bytes are cut into chunks of the sink's size, never more: each chunk buffer keeps
+  // the size it was reserved at, and those buffers are what the sink holds.
+  EXPECT_EQ(w.largest, 1000u);
 }
 
 // A writer hands whole buffers over (AppendOwned) between small appends: the upload still gets
