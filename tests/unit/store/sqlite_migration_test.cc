@@ -5,6 +5,7 @@
 #include "model/event_write.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/scanned_rows.h"
 #include "testing/temp_dir.h"
 
 namespace sluice::store::sqlite {
@@ -64,13 +65,7 @@ class SqliteMigrationTest : public ::testing::Test {
   std::vector<std::string> ScanIds(model::ScanRequest r) {
     r.object = logs_;
     std::vector<std::string> out;
-    auto stream = store_->Scan(r);
-    EXPECT_TRUE(stream.ok());
-    Event e;
-    while (stream.ok()) {
-      auto more = (*stream)->Next(&e);
-      EXPECT_TRUE(more.ok()) << more.status().ToString();
-      if (!more.ok() || !*more) break;
+    for (const Event& e : testing::ScannedRows(*store_, r)) {
       out.push_back(e.id + "@" + std::to_string(e.xact_id));
     }
     return out;

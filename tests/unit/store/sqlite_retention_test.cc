@@ -12,6 +12,7 @@
 #include "common/time_util.h"
 #include "common/uuid.h"
 #include "store/sqlite/sqlite_store.h"
+#include "testing/scanned_rows.h"
 #include "testing/temp_dir.h"
 
 namespace sluice::store::sqlite {
@@ -48,18 +49,8 @@ class RetentionStoreTest : public ::testing::Test {
     ASSERT_TRUE(store_->InsertEvents(obj, org_.id, project_.id, *w, kT0).ok());
   }
 
-  // Every row a scan returns, in its order.
   std::vector<model::Event> Scanned(const model::ScanRequest& r) {
-    auto s = std::move(store_->Scan(r).value());
-    std::vector<model::Event> out;
-    model::Event e;
-    while (true) {
-      auto more = s->Next(&e);
-      EXPECT_TRUE(more.ok()) << more.status().ToString();
-      if (!more.ok() || !*more) break;
-      out.push_back(e);
-    }
-    return out;
+    return testing::ScannedRows(*store_, r);
   }
 
   std::set<std::string> Visible(const ObjectRef& obj) {

@@ -19,6 +19,7 @@
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_segments.h"
 #include "store/store_sql.h"
+#include "testing/scanned_rows.h"
 #include "testing/temp_dir.h"
 
 namespace sluice::store::sqlite {
@@ -57,17 +58,7 @@ class SqliteStoreTest : public ::testing::Test {
 
   std::vector<Event> ScanAll(model::ScanRequest r) {
     r.object = logs_;
-    auto stream = store_->Scan(r);
-    EXPECT_TRUE(stream.ok());
-    std::vector<Event> out;
-    Event e;
-    while (true) {
-      auto more = (*stream)->Next(&e);
-      EXPECT_TRUE(more.ok()) << more.status().ToString();
-      if (!more.ok() || !*more) break;
-      out.push_back(e);
-    }
-    return out;
+    return testing::ScannedRows(*store_, r);
   }
 
   static std::vector<std::string> Ids(const std::vector<Event>& v) {
