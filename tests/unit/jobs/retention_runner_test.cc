@@ -9,6 +9,7 @@
 #include "common/uuid.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/fake_clock.h"
+#include "testing/scanned_rows.h"
 #include "testing/temp_dir.h"
 
 namespace sluice::jobs {
@@ -54,10 +55,8 @@ class RetentionRunnerTest : public ::testing::Test {
   std::set<std::string> Visible(const model::ObjectRef& obj) {
     model::ScanRequest r;
     r.object = obj;
-    auto s = std::move(store_->Scan(r).value());
     std::set<std::string> out;
-    model::Event e;
-    while (*s->Next(&e)) out.insert(e.id);
+    for (const model::Event& e : testing::ScannedRows(*store_, r)) out.insert(e.id);
     return out;
   }
 
