@@ -7,7 +7,8 @@
 #   bench/ingest/scale.sh                                   # 10,000,000 spans, windows of 100,000
 #   TOTAL=1000000 SKIP_BUILD=1 bench/ingest/scale.sh
 #
-# Environment: BUILD_DIR (default <repo>/build-bench), TOTAL, WINDOW, SPANS (the pool, default
+# Environment: BUILD_DIR (default <repo>/build-bench), LOG_LEVEL (the server's, default info: its
+# seals are summed up at the end), TOTAL, WINDOW, SPANS (the pool, default
 # 200,000), BATCH_SIZE, CONNECTIONS, TEXT_BYTES, SEED, JOBS, SKIP_BUILD=1, KEEP=1 (keep the work
 # directory; it holds about 1.9 KB per span).
 set -euo pipefail
@@ -22,6 +23,9 @@ CONNECTIONS=${CONNECTIONS:-8}
 TEXT_BYTES=${TEXT_BYTES:-1024}
 SEED=${SEED:-1}
 
+# info: the server logs each segment seal of 100 ms or more, summed up at the end.
+LOG_LEVEL=${LOG_LEVEL:-info}
+
 source "$ROOT/bench/ingest/server.sh"
 [[ "${SKIP_BUILD:-0}" == 1 ]] || build
 
@@ -29,6 +33,23 @@ make_work_dir sluice-ingest-scale
 start_server "$WORK"
 echo "== sluice server pid $SERVER_PID on 127.0.0.1:$PORT; $TOTAL spans, windows of $WINDOW =="
 post_spans "$WORK/scale.out" --total-spans "$TOTAL" --window "$WINDOW"
+# The first and the last million stored (one window each below 2M): each a whole-range rate
+# (spans over the time its windows took), so the windows that seal a segment weigh what they cost.
+awk -v total="$TOTAL" -v window="$WINDOW" '$1 == "window" {
+       split($2, r, /\.\./); k++; lo[k] = r[1]; hi[k] = r[2]; rate[k] = $4; cpu[k] = $8 }
+     END {
+       span = (total >= 2000000 ? 1000000 : window); last = hi[k]
+       for (i = 1; i <= k; i++) {
+         n = hi[i] - lo[i]
+         if (hi[i] <= span) { fs += n; ft += n / rate[i]; fc += cpu[i] * n }
+         if (lo[i] >= last - span) { ls += n; lt += n / rate[i]; lc += cpu[i] * n }
+       }
+       if (fs && ls) printf "first %d stored: %.0f spans/s, %.1f ms CPU per 1,000; last %d (to %d): %.0f spans/s, %.1f ms; last / first %.2f\n",
+                            fs, fs / ft, fc / fs, ls, last, ls / lt, lc / ls, (ls / lt) / (fs / ft) }' "$WORK/scale.out"
 echo "server bytes written: $(awk '/^wchar/ { printf "%.1f GB", $2 / 1e9 }' "/proc/$SERVER_PID/io")"
 stop_server
+awk '/event segment .* sealed: .* built in [0-9]+ ms/ {
+       for (i = 1; i <= NF; i++) if ($i == "ms") { ms = $(i - 1); n++; total += ms; if (ms > max) max = ms } }
+     END { if (n) printf "segment seals of 100 ms or more: %d, %.1f s in all, longest %d ms\n", n, total / 1000, max }' \
+  "$WORK/server.out" "$WORK/server.err"
 echo "server data dir after ingest: $(du -sh "$WORK/data" | cut -f1)"

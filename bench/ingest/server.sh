@@ -9,7 +9,8 @@
 #   round_ratios A LABEL_A B LABEL_B -> each round's rate of A over B's, and their median
 #   make_work_dir NAME         -> WORK, a fresh /tmp/NAME.XXXXXX removed on exit (kept with KEEP=1),
 #                                 the server stopped on exit too
-# Environment: BUILD (the build directory), JOBS (parallel build jobs, default 2).
+# Environment: BUILD (the build directory), JOBS (parallel build jobs, default 2), LOG_LEVEL (the
+# server's, default warn; info logs each segment seal that takes 100 ms or more, in DIR/server.out).
 
 build() {
   local configure=(cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release)
@@ -31,7 +32,7 @@ start_server() {
   local dir=$1
   shift
   mkdir -p "$dir/data"
-  "$BUILD/src/cli/sluice" serve --data-dir "$dir/data" --listen 127.0.0.1:0 --log-level warn \
+  "$BUILD/src/cli/sluice" serve --data-dir "$dir/data" --listen 127.0.0.1:0 --log-level "${LOG_LEVEL:-warn}" \
     "$@" >"$dir/server.out" 2>"$dir/server.err" &
   SERVER_PID=$!
   # Port 0 lets the server pick a free port; it prints the one it bound.
