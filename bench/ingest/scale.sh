@@ -48,7 +48,7 @@ awk -v total="$TOTAL" -v window="$WINDOW" '$1 == "window" {
                             fs, fs / ft, fc / fs, ls, last, ls / lt, lc / ls, (ls / lt) / (fs / ft) }' "$WORK/scale.out"
 echo "server bytes written: $(awk '/^wchar/ { printf "%.1f GB", $2 / 1e9 }' "/proc/$SERVER_PID/io")"
 stop_server
-awk '/event segment .* sealed: .* built in [0-9]+ ms/ {
+awk '/event segment .* sealed: .* in [0-9]+ ms/ {
        for (i = 1; i <= NF; i++) if ($i == "ms") { ms = $(i - 1); n++; total += ms; if (ms > max) max = ms } }
      END { if (n) printf "segment seals of 100 ms or more: %d, %.1f s in all, longest %d ms\n", n, total / 1000, max }' \
   "$WORK/server.out" "$WORK/server.err"

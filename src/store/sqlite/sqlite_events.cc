@@ -66,9 +66,12 @@ Result<std::optional<RowPlace>> FindRow(Connection& c, const SegmentSet& segment
       continue;
     }
     if (it->ids != nullptr && !it->ids->MayContain(probe)) continue;
-    SLUICE_ASSIGN_OR_RETURN(Statement * s,
-                            c.Prepare("SELECT row_key FROM " + it->table +
-                                      " WHERE obj_key = ? AND id_hash = ? AND id = ?"));
+    // A sealed segment: its key table's candidates, each tested by its primary key.
+    SLUICE_ASSIGN_OR_RETURN(
+        Statement * s,
+        c.Prepare("SELECT t.row_key FROM " + it->table + "_ids k CROSS JOIN " + it->table +
+                  " t ON t.row_key = k.row_key WHERE k.obj_key = ? AND k.id_hash = ? AND "
+                  "t.obj_key = k.obj_key AND t.id = ?"));
     s->Bind(1, obj_key).Bind(2, hash).BindBorrowed(3, id);
     SLUICE_ASSIGN_OR_RETURN(bool row, s->Step());
     const int64_t key = row ? s->Int(0) : 0;

@@ -230,7 +230,12 @@ Status SqliteStore::DropSegmentTable(Segment victim) {
     // 250k spans). While inserts arrive, take it apart in short steps instead: the indexes one
     // by one (a few milliseconds each), then the rows in row_key ranges, which without indexes
     // cost only their table pages.
-    for (const char* index : {"_by_id", "_by_root", "_by_created", "_by_xact"}) {
+    {
+      // Its key tables hold a few bytes per row.
+      std::lock_guard<std::mutex> lock(write_mu_);
+      SLUICE_RETURN_IF_ERROR(writer_->Exec(DropSealedKeysDdl(t)));
+    }
+    for (const char* index : {"_by_created", "_by_xact"}) {
       {
         std::lock_guard<std::mutex> lock(write_mu_);
         SLUICE_RETURN_IF_ERROR(writer_->Exec("DROP INDEX IF EXISTS " + t + index));
@@ -252,7 +257,7 @@ Status SqliteStore::DropSegmentTable(Segment victim) {
   std::lock_guard<std::mutex> lock(write_mu_);
   Transaction txn(*writer_);
   SLUICE_RETURN_IF_ERROR(txn.Begin());
-  SLUICE_RETURN_IF_ERROR(writer_->Exec("DROP TABLE IF EXISTS " + t));
+  SLUICE_RETURN_IF_ERROR(writer_->Exec("DROP TABLE IF EXISTS " + t + "; " + DropSealedKeysDdl(t)));
   SLUICE_RETURN_IF_ERROR(
       writer_->Exec("DELETE FROM event_segments WHERE seg = " + std::to_string(victim.seg)));
   return txn.Commit();

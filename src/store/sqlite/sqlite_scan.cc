@@ -87,7 +87,7 @@ struct KeyList {
 std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts,
                     std::string* order_by, std::vector<KeyList>* key_lists,
                     const char* columns = kEventColumns) {
-  // With id or root lists the rows come from the hash columns' indexes (KeyListSql): the
+  // With id or root lists the rows come from the segments' keys (KeyListSql): the
   // unary + keeps the planner from walking the whole object in the order's index instead and
   // testing every row against the lists (measured: 1 ms per trace of a traces export). The
   // few rows found are sorted.
@@ -339,14 +339,14 @@ class SqliteEventStream final : public model::EventStream {
   // Segment `s`'s condition for the rows of the request's id and root lists: for a segment with
   // OpenKeys (the open one), their candidates' row keys, taken after the page's snapshot began
   // (SnapshotSegments): the writer lists rows before they commit, so the candidates cover every
-  // row of the snapshot. Else the segment's hash index answers.
+  // row of the snapshot. Else the segment's key tables answer.
   Result<std::string> KeyListSql(Connection& c, const Segment& s, const std::vector<KeyList>& lists,
                                  int first_param, std::vector<std::string>* candidates) {
     std::string out;
     for (const KeyList& list : lists) {
       if (!out.empty()) out += " AND ";
       if (s.keys == nullptr) {
-        out += "row_key IN (SELECT row_key FROM " + s.table +
+        out += "row_key IN (SELECT row_key FROM " + s.table + (list.roots ? "_roots" : "_ids") +
                " WHERE obj_key = " + std::string(kObjectKeySql) + " AND " + list.hash_col() +
                " IN (" + list.hashes_sql + "))";
         continue;

@@ -84,6 +84,14 @@ void OpenKeys::Multimap::Find(uint64_t key, std::vector<int64_t>* out) const {
   }
 }
 
+void OpenKeys::Multimap::ForEach(const std::function<void(int64_t, int64_t)>& f) const {
+  for (const Slot& s : slots_) {
+    for (uint32_t r = s.head; r != kNone; r = rows_[r].next) {
+      f(static_cast<int64_t>(s.key), rows_[r].row_key);
+    }
+  }
+}
+
 OpenKeys::OpenKeys(bool loaded) : loaded_(loaded) {}
 
 Status OpenKeys::Load(Connection& c, const std::string& table) {
@@ -128,6 +136,16 @@ size_t OpenKeys::rows() const {
   return ids_.rows();
 }
 
+void OpenKeys::ForEachId(const std::function<void(int64_t, int64_t)>& f) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  ids_.ForEach(f);
+}
+
+void OpenKeys::ForEachRoot(const std::function<void(int64_t, int64_t)>& f) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  roots_.ForEach(f);
+}
+
 std::string SegmentTable(int64_t seg) {
   return seg == 0 ? std::string("events") : "events_" + std::to_string(seg);
 }
@@ -150,11 +168,121 @@ std::string SegmentDdl(int64_t seg) {
          t + "_by_created ON " + t + " (obj_key, created, xact_id);\n";
 }
 
-std::string SealedIndexesDdl(const std::string& table) {
-  return "CREATE INDEX IF NOT EXISTS " + table + "_by_id ON " + table +
-         " (obj_key, id_hash);\n"
-         "CREATE INDEX IF NOT EXISTS " +
-         table + "_by_root ON " + table + " (obj_key, root_hash);\n";
+std::string SealedKeysDdl(const std::string& table) {
+  return "CREATE TABLE IF NOT EXISTS " + table +
+         "_ids (obj_key INTEGER NOT NULL, id_hash INTEGER NOT NULL, row_key INTEGER NOT NULL, "
+         "PRIMARY KEY (obj_key, id_hash, row_key)) WITHOUT ROWID;\n"
+         "CREATE TABLE IF NOT EXISTS " +
+         table +
+         "_roots (obj_key INTEGER NOT NULL, root_hash INTEGER NOT NULL, row_key INTEGER NOT NULL, "
+         "PRIMARY KEY (obj_key, root_hash, row_key)) WITHOUT ROWID;\n";
+}
+
+std::string DropSealedKeysDdl(const std::string& table) {
+  return "DROP TABLE IF EXISTS " + table + "_ids; DROP TABLE IF EXISTS " + table + "_roots;";
+}
+
+namespace {
+
+struct KeyEntry {
+  int64_t obj_key;
+  int64_t hash;
+  int64_t row_key;
+  auto operator<=>(const KeyEntry&) const = default;
+};
+
+// Inserts `entries`, sorted, into `table` (one of a segment's key tables): each lands after the
+// last, on the B-tree's last page. Many rows per statement: a statement's step, reset and
+// bindings cost about what a row's insert does.
+Status InsertKeys(Connection& c, const std::string& table, std::vector<KeyEntry>& entries) {
+  constexpr size_t kRowsPerInsert = 64;
+  std::sort(entries.begin(), entries.end());
+  entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
+  auto sql_for = [&](size_t rows) {
+    std::string sql = "INSERT INTO " + table + " VALUES (?, ?, ?)";
+    for (size_t j = 1; j < rows; ++j) sql += ", (?, ?, ?)";
+    return sql;
+  };
+  const std::string full = sql_for(kRowsPerInsert);
+  for (size_t i = 0; i < entries.size(); i += kRowsPerInsert) {
+    const size_t n = std::min(kRowsPerInsert, entries.size() - i);
+    SLUICE_ASSIGN_OR_RETURN(Statement * ins, c.Prepare(n == kRowsPerInsert ? full : sql_for(n)));
+    for (size_t j = 0; j < n; ++j) {
+      const KeyEntry& e = entries[i + j];
+      const int p = static_cast<int>(3 * j);
+      ins->Bind(p + 1, e.obj_key).Bind(p + 2, e.hash).Bind(p + 3, e.row_key);
+    }
+    const Status inserted = ins->Run();
+    ins->Reset();
+    SLUICE_RETURN_IF_ERROR(inserted);
+  }
+  return Status();
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const IdFilter>> WriteSealedKeys(Connection& c, const std::string& table,
+                                                        OpenKeys& keys) {
+  SLUICE_RETURN_IF_ERROR(keys.Load(c, table));
+  // Each row's object, from the narrow _xact_id index (row_key is its rowid), by row key: a
+  // segment's row keys are nearly consecutive (new rows take the next; moved rows keep theirs),
+  // so an array over their range, else a sorted list.
+  std::vector<std::pair<int64_t, int64_t>> objects;
+  objects.reserve(keys.rows());
+  int64_t least = INT64_MAX;
+  int64_t greatest = INT64_MIN;
+  {
+    SLUICE_ASSIGN_OR_RETURN(Statement * q, c.Prepare("SELECT row_key, obj_key FROM " + table +
+                                                     " INDEXED BY " + table + "_by_xact"));
+    for (;;) {
+      SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
+      if (!row) break;
+      objects.emplace_back(q->Int(0), q->Int(1));
+      least = std::min(least, q->Int(0));
+      greatest = std::max(greatest, q->Int(0));
+    }
+    q->Reset();
+  }
+  constexpr int64_t kNoObject = INT64_MIN;
+  std::vector<int64_t> dense;
+  if (!objects.empty() && static_cast<uint64_t>(greatest - least) < 2 * objects.size() + 1024) {
+    dense.assign(static_cast<size_t>(greatest - least) + 1, kNoObject);
+    for (const auto& [row_key, obj] : objects) dense[static_cast<size_t>(row_key - least)] = obj;
+    objects.clear();
+  } else {
+    std::sort(objects.begin(), objects.end());
+  }
+  auto object_of = [&](int64_t row_key) -> std::optional<int64_t> {
+    if (!dense.empty()) {
+      if (row_key < least || row_key > greatest) return std::nullopt;
+      const int64_t obj = dense[static_cast<size_t>(row_key - least)];
+      if (obj == kNoObject) return std::nullopt;  // gone since
+      return obj;
+    }
+    auto it = std::lower_bound(objects.begin(), objects.end(), std::make_pair(row_key, INT64_MIN));
+    if (it == objects.end() || it->first != row_key) return std::nullopt;  // gone since
+    return it->second;
+  };
+  std::vector<KeyEntry> entries;
+  entries.reserve(keys.rows());
+  keys.ForEachId([&](int64_t hash, int64_t row_key) {
+    if (auto obj = object_of(row_key)) entries.push_back({*obj, hash, row_key});
+  });
+  auto filter = std::make_shared<IdFilter>(entries.size());
+  for (const KeyEntry& e : entries) filter->Add(e.obj_key, e.hash);
+  SLUICE_RETURN_IF_ERROR(InsertKeys(c, table + "_ids", entries));
+  entries.clear();
+  keys.ForEachRoot([&](int64_t hash, int64_t row_key) {
+    if (auto obj = object_of(row_key)) entries.push_back({*obj, hash, row_key});
+  });
+  SLUICE_RETURN_IF_ERROR(InsertKeys(c, table + "_roots", entries));
+  return std::shared_ptr<const IdFilter>(std::move(filter));
+}
+
+Status WriteSealedKeysFromTable(Connection& c, const std::string& table) {
+  return c.Exec("INSERT INTO " + table + "_ids SELECT obj_key, id_hash, row_key FROM " + table +
+                " ORDER BY 1, 2, 3; INSERT INTO " + table +
+                "_roots SELECT obj_key, root_hash, row_key FROM " + table + " ORDER BY 1, 2, 3;");
 }
 
 std::string DropSealedIndexesDdl(const std::string& table) {
@@ -220,18 +348,17 @@ Result<std::vector<Segment>> LoadSegments(Connection& c) {
 
 Result<std::shared_ptr<const IdFilter>> BuildIdFilter(Connection& c, const std::string& table,
                                                       const std::atomic<bool>* stop) {
-  // The rows are counted first (on the same index, whose pages the second pass then finds in
-  // the cache), so the filter is sized before the ids are added: collecting them first took
-  // 4–12 MB while the filter was built, and a server builds one per sealed segment when it
-  // starts, beside whatever else it is doing.
-  SLUICE_ASSIGN_OR_RETURN(Statement * count, c.Prepare("SELECT count(*) FROM " + table +
-                                                       " INDEXED BY " + table + "_by_id"));
+  // The rows are counted first (the second pass then finds the table's pages in the cache), so
+  // the filter is sized before the ids are added: collecting them first took 4–12 MB while the
+  // filter was built, and a server builds one per sealed segment when it starts, beside
+  // whatever else it is doing.
+  SLUICE_ASSIGN_OR_RETURN(Statement * count, c.Prepare("SELECT count(*) FROM " + table + "_ids"));
   SLUICE_ASSIGN_OR_RETURN(bool counted, count->Step());
   const int64_t rows = counted ? count->Int(0) : 0;
   count->Reset();
   auto filter = std::make_shared<IdFilter>(static_cast<size_t>(rows));
-  SLUICE_ASSIGN_OR_RETURN(Statement * q, c.Prepare("SELECT obj_key, id_hash FROM " + table +
-                                                   " INDEXED BY " + table + "_by_id"));
+  SLUICE_ASSIGN_OR_RETURN(Statement * q,
+                          c.Prepare("SELECT obj_key, id_hash FROM " + table + "_ids"));
   for (int64_t i = 0;; ++i) {
     if (stop != nullptr && (i & 4095) == 0 && stop->load(std::memory_order_relaxed)) {
       q->Reset();
@@ -303,12 +430,14 @@ void WaitUntilUnused(const Segment& s) {
 }
 
 Status SqliteStore::CommitSegmentChange(const std::string& sql,
-                                        const std::function<void(SegmentSet&)>& edit) {
+                                        const std::function<void(SegmentSet&)>& edit,
+                                        const std::function<Status()>& also) {
   SegmentSet after = *Segments();
   edit(after);
   Transaction txn(*writer_);
   SLUICE_RETURN_IF_ERROR(txn.Begin());
   SLUICE_RETURN_IF_ERROR(writer_->Exec(sql));
+  if (also) SLUICE_RETURN_IF_ERROR(also());
   SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(*writer_, after));
   SLUICE_RETURN_IF_ERROR(txn.Commit());
   // Edits the set published now, which may have gained an id filter since `after` was taken.
@@ -336,7 +465,8 @@ Status SqliteStore::LoadSegmentState() {
       // A drop a crash interrupted: its rows were purged, the table goes now.
       Transaction txn(c);
       SLUICE_RETURN_IF_ERROR(txn.Begin());
-      SLUICE_RETURN_IF_ERROR(c.Exec("DROP TABLE IF EXISTS " + s.table));
+      SLUICE_RETURN_IF_ERROR(
+          c.Exec("DROP TABLE IF EXISTS " + s.table + "; " + DropSealedKeysDdl(s.table)));
       SLUICE_RETURN_IF_ERROR(
           c.Exec("DELETE FROM event_segments WHERE seg = " + std::to_string(s.seg)));
       SLUICE_RETURN_IF_ERROR(txn.Commit());
@@ -375,16 +505,35 @@ Status SqliteStore::LoadSegmentState() {
   if (changed) SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(c, set));
   {
     // The open segment's ids and roots are indexed in memory (a store written before OpenKeys
-    // has SQLite indexes there, dropped now), the sealed segments' in SQLite (built if missing:
-    // a segment sealed by a version that did not build them). Both no-ops once in place.
-    std::string ddl = DropSealedIndexesDdl(set.open().table);
+    // has SQLite indexes there, dropped now), the sealed segments' in their key tables (written
+    // now for a segment sealed by an earlier version, from its SQLite indexes if it has them,
+    // which then go). No-ops once in place.
+    SLUICE_ASSIGN_OR_RETURN(Statement * has_keys,
+                            c.Prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
+                                      "AND name = ?1 || '_ids'"));
+    SLUICE_RETURN_IF_ERROR(c.Exec(DropSealedIndexesDdl(set.open().table)));
     for (const Segment& s : set.segments) {
-      if (s.state != SegmentState::kOpen) ddl += SealedIndexesDdl(s.table);
+      if (s.state == SegmentState::kOpen) continue;
+      has_keys->BindBorrowed(1, s.table);
+      SLUICE_ASSIGN_OR_RETURN(bool row, has_keys->Step());
+      const bool written = row && has_keys->Int(0) > 0;
+      has_keys->Reset();
+      if (written) continue;
+      // One transaction per segment: a large store's first open after an upgrade keeps what it
+      // has done if it stops.
+      const auto started = std::chrono::steady_clock::now();
+      Transaction txn(c);
+      SLUICE_RETURN_IF_ERROR(txn.Begin());
+      SLUICE_RETURN_IF_ERROR(c.Exec(SealedKeysDdl(s.table)));
+      SLUICE_RETURN_IF_ERROR(WriteSealedKeysFromTable(c, s.table));
+      SLUICE_RETURN_IF_ERROR(c.Exec(DropSealedIndexesDdl(s.table)));
+      SLUICE_RETURN_IF_ERROR(txn.Commit());
+      SLUICE_LOG_INFO("event segment {}: its ids and roots written to its key tables in {} ms",
+                      s.table,
+                      std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - started)
+                          .count());
     }
-    Transaction txn(c);
-    SLUICE_RETURN_IF_ERROR(txn.Begin());
-    SLUICE_RETURN_IF_ERROR(c.Exec(ddl));
-    SLUICE_RETURN_IF_ERROR(txn.Commit());
   }
   set.segments.back().keys = std::make_shared<OpenKeys>(open_rows_ == 0);
   std::vector<int64_t> sealed;
@@ -451,18 +600,24 @@ Status SqliteStore::MaybeSealOpenSegment() {
   const std::string sealed_table = open.table;
   const int64_t sealed_rows = open_rows_;
   const auto started = std::chrono::steady_clock::now();
-  // The segment's id and root indexes are built now, in one sorted pass each (about 0.3 s per
-  // index at 262,144 rows), in the transaction that seals it: readers of the new set find them.
-  // Readers of an older set still use its OpenKeys, which stay a superset of its rows.
+  // The segment's key tables are written now, from its OpenKeys, sorted, in the transaction that
+  // seals it: readers of the new set find them. Readers of an older set still use its OpenKeys,
+  // which stay a superset of its rows. Its id filter comes from the same keys.
+  std::shared_ptr<const IdFilter> filter;
   SLUICE_RETURN_IF_ERROR(CommitSegmentChange(
-      SealedIndexesDdl(open.table) + SegmentDdl(next.seg) +
+      SealedKeysDdl(open.table) + SegmentDdl(next.seg) +
           "UPDATE event_segments SET state = 1 WHERE seg = " + std::to_string(sealed) +
           "; INSERT INTO event_segments (seg, tbl, state) VALUES (" + std::to_string(next.seg) +
           ", '" + next.table + "', 0)",
       [&](SegmentSet& set) {
         set.segments.back().state = SegmentState::kSealed;
         set.segments.back().keys = nullptr;
+        set.segments.back().ids = filter;
         set.segments.push_back(next);
+      },
+      [&]() -> Status {
+        SLUICE_ASSIGN_OR_RETURN(filter, WriteSealedKeys(*writer_, sealed_table, *open.keys));
+        return Status();
       }));
   open_rows_ = 0;
   // Inserts wait for this (docs/storage.md): said when it is long enough to be seen, so that a
@@ -471,12 +626,9 @@ Status SqliteStore::MaybeSealOpenSegment() {
                       std::chrono::steady_clock::now() - started)
                       .count();
   if (ms >= 100) {
-    SLUICE_LOG_INFO("event segment {} sealed: {} rows, its id and root indexes built in {} ms",
+    SLUICE_LOG_INFO("event segment {} sealed: {} rows, its ids and roots written in {} ms",
                     sealed_table, sealed_rows, ms);
   }
-  // The sealed segment's id filter is built off the write lock; until it is attached, lookups
-  // probe the table.
-  QueueIdFilter(sealed);
   return Status();
 }
 

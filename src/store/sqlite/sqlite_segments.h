@@ -66,10 +66,10 @@ class IdFilter {
 // The ids and roots of the open segment's rows, in memory. The open segment has no SQLite index
 // on its id or root hashes: those keys are random, so every commit rewrote most of the pages of
 // both indexes (14-17x the bytes stored at 100-row requests). The writer adds each row here
-// before its commit, so the keys always cover what any reader's snapshot holds; the two SQLite
-// indexes are built once, sorted, when the segment is sealed. A lookup answers a superset:
-// rows since replaced or rolled back, or of another object, stay listed (the caller's SQL tests
-// the row itself). Safe for one writer and any number of readers.
+// before its commit, so the keys always cover what any reader's snapshot holds; when the segment
+// is sealed they are written, sorted, to its key tables (SealedKeysDdl). A lookup answers a
+// superset: rows since replaced or rolled back, or of another object, stay listed (the caller's SQL
+// tests the row itself). Safe for one writer and any number of readers.
 class OpenKeys {
  public:
   // `loaded`: false for a segment that already held rows when the store opened; those are read
@@ -85,6 +85,9 @@ class OpenKeys {
   void RowsWithId(int64_t id_hash, std::vector<int64_t>* out) const;
   void RowsWithRoot(int64_t root_hash, std::vector<int64_t>* out) const;
   size_t rows() const;
+  // Calls `f(hash, row_key)` for every id (root) listed, in no order.
+  void ForEachId(const std::function<void(int64_t, int64_t)>& f) const;
+  void ForEachRoot(const std::function<void(int64_t, int64_t)>& f) const;
 
  private:
   // A multimap from 64-bit hashes to row keys: open addressing over the distinct hashes, each
@@ -94,6 +97,7 @@ class OpenKeys {
     Multimap();
     void Add(uint64_t key, int64_t row_key);
     void Find(uint64_t key, std::vector<int64_t>* out) const;
+    void ForEach(const std::function<void(int64_t, int64_t)>& f) const;
     size_t rows() const { return rows_.size(); }
 
    private:
@@ -131,7 +135,7 @@ struct Segment {
   // Sealed segments: the ids they hold (null until built: probe the table).
   std::shared_ptr<const IdFilter> ids;
   // The open segment (and, in sets published before it was sealed, the segment it was): its
-  // rows' ids and roots. Null: the segment's SQLite indexes answer.
+  // rows' ids and roots. Null: the segment's key tables answer (SealedKeysDdl).
   std::shared_ptr<OpenKeys> keys;
   // Shared by every copy of this segment in any SegmentSet: while another copy exists, a
   // reader or the writer may still use the table, so it is not dropped.
@@ -151,9 +155,29 @@ std::string SegmentTable(int64_t seg);
 // and order of segment 0's, so rows copy between segments with SELECT *).
 std::string SegmentDdl(int64_t seg);
 
-// The statements creating the indexes a segment gets when it is sealed (its id and root hashes),
-// and those dropping them (an open segment of a store written before OpenKeys). Idempotent.
-std::string SealedIndexesDdl(const std::string& table);
+// A sealed segment's ids and roots are looked up in two tables of its own, `<table>_ids` and
+// `<table>_roots`: (obj_key, hash, row_key), the whole row their primary key, WITHOUT ROWID.
+// They are written when the segment is sealed, from its OpenKeys, sorted: SQLite indexes on the
+// segment's table, built by CREATE INDEX, read the whole table (its rows' texts) once per index
+// while inserts waited (docs/storage.md). Like OpenKeys they may list more than the table holds
+// (rows since deleted); a lookup tests the row itself. The statements creating them empty, and
+// dropping them; both idempotent.
+std::string SealedKeysDdl(const std::string& table);
+std::string DropSealedKeysDdl(const std::string& table);
+
+// Fills `table`'s key tables (created empty) from `keys`, its rows' ids and roots, with each
+// row's object read from its _xact_id index; returns the filter of its ids. Rows `keys` lists
+// that the table no longer holds are left out. In the writer's transaction that seals it.
+Result<std::shared_ptr<const IdFilter>> WriteSealedKeys(Connection& c, const std::string& table,
+                                                        OpenKeys& keys);
+
+// Fills `table`'s key tables (created empty) from the table's rows: a segment sealed by an
+// earlier version, which indexed its table instead (those indexes, DropSealedIndexesDdl, are
+// read if present, in their order).
+Status WriteSealedKeysFromTable(Connection& c, const std::string& table);
+
+// The statements dropping the SQLite id and root indexes of the earlier layouts: an open segment
+// of a store written before OpenKeys, a sealed one before the key tables. Idempotent.
 std::string DropSealedIndexesDdl(const std::string& table);
 
 // `arm` once per segment, "$E" replaced by the segment's table, joined by UNION ALL. With an

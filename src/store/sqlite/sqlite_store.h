@@ -213,9 +213,11 @@ class SqliteStore final : public Store {
  private:
   // Publishes edit(current) as the new set. Every change goes through here.
   void UpdateSegments(const std::function<void(SegmentSet&)>& edit);
-  // Runs `sql` (catalog and table changes) and replaces the events_all view with one over the
-  // edited set, in one transaction, then publishes edit(current). REQUIRES: write_mu_ held.
-  Status CommitSegmentChange(const std::string& sql, const std::function<void(SegmentSet&)>& edit);
+  // Runs `sql` (catalog and table changes) and then `also` (more of the change, if given), and
+  // replaces the events_all view with one over the edited set, in one transaction, then
+  // publishes edit(current). REQUIRES: write_mu_ held.
+  Status CommitSegmentChange(const std::string& sql, const std::function<void(SegmentSet&)>& edit,
+                             const std::function<Status()>& also = nullptr);
 
   std::string path_;
   SqliteStoreOptions options_;

@@ -477,15 +477,19 @@ TEST_F(SqliteStoreTest, AnOlderSluiceRefusesAFileANewerOneWroteAndChangesNothing
 
 // The open segment's ids are read from its table when the store opens again: a merge into a row
 // written before the restart finds it (one row, both fields), as do lookups by id and root. A
-// store whose open segment still has the SQLite id and root indexes of the earlier layout opens
-// the same way, without them; its sealed segments keep theirs.
+// store of an earlier layout opens the same way: an open segment with SQLite id and root
+// indexes loses them, and a sealed segment with such indexes, or with none, gets its key
+// tables written (its indexes then go).
 TEST_F(SqliteStoreTest, RowsOfTheOpenSegmentAreFoundByIdAfterTheStoreOpensAgain) {
   ASSERT_TRUE(Insert(R"({"events":[{"id":"s1"},{"id":"s2"},{"id":"s3"},{"id":"s4"}]})").ok());
   ASSERT_TRUE(Insert(R"({"events":[{"id":"a","input":1,"root_span_id":"t","span_id":"a"}]})").ok());
   SqliteStoreOptions o;
   o.segment_rows = 4;
-  for (bool earlier_layout : {false, true}) {
-    SCOPED_TRACE(earlier_layout ? "open segment with SQLite id indexes" : "as written");
+  enum Layout { kAsWritten, kIndexed, kSealedBare };
+  for (Layout layout : {kAsWritten, kIndexed, kSealedBare}) {
+    SCOPED_TRACE(layout == kAsWritten ? "as written"
+                 : layout == kIndexed ? "SQLite id and root indexes on both segments"
+                                      : "a sealed segment with no key tables nor indexes");
     store_.reset();
     std::string open_table;
     {
@@ -494,11 +498,17 @@ TEST_F(SqliteStoreTest, RowsOfTheOpenSegmentAreFoundByIdAfterTheStoreOpensAgain)
       ASSERT_TRUE(q.ok() && *(*q)->Step());
       open_table = (*q)->Text(0);
       (*q)->Reset();
-      if (earlier_layout) {
-        // The open segment with the indexes, and a sealed one without: both put right at open.
+      if (layout != kAsWritten) {
+        // The segment the first round sealed, as an earlier version left it.
         ASSERT_NE(open_table, "events");
-        ASSERT_TRUE(c->Exec(SealedIndexesDdl(open_table)).ok());
-        ASSERT_TRUE(c->Exec(DropSealedIndexesDdl("events")).ok());
+        ASSERT_TRUE(c->Exec(DropSealedKeysDdl("events")).ok());
+      }
+      if (layout == kIndexed) {
+        for (const std::string& t : {open_table, std::string("events")}) {
+          ASSERT_TRUE(c->Exec("CREATE INDEX " + t + "_by_id ON " + t + " (obj_key, id_hash); " +
+                              "CREATE INDEX " + t + "_by_root ON " + t + " (obj_key, root_hash)")
+                          .ok());
+        }
       }
     }
     auto s = SqliteStore::Open(dir_.File("sluice.db"), o);
@@ -508,7 +518,7 @@ TEST_F(SqliteStoreTest, RowsOfTheOpenSegmentAreFoundByIdAfterTheStoreOpensAgain)
     model::ScanRequest first;
     first.ids = {"a"};
     EXPECT_EQ(Ids(ScanAll(first)), (std::vector<std::string>{"a"}));
-    const std::string n = earlier_layout ? "2" : "1";
+    const std::string n = std::to_string(static_cast<int>(layout) + 1);
     ASSERT_TRUE(Insert(R"({"events":[{"id":"a","_is_merge":true,"output":)" + n + "}]}").ok());
     auto a = *store_->GetEvent(logs_, "a");
     ASSERT_TRUE(a.has_value());
@@ -523,11 +533,19 @@ TEST_F(SqliteStoreTest, RowsOfTheOpenSegmentAreFoundByIdAfterTheStoreOpensAgain)
     EXPECT_EQ(ScanAll({}).size(), 5u);
     auto c = std::move(Connection::Open(dir_.File("sluice.db")).value());
     auto q = c->Prepare(
-        "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema WHERE type = "
-        "'index' AND (name LIKE '%_by_id' OR name LIKE '%_by_root') ORDER BY name)");
+        "SELECT group_concat(name, ' ') FROM (SELECT type || ':' || name AS name FROM "
+        "sqlite_schema WHERE name LIKE '%_by_id' OR name LIKE '%_by_root' OR name LIKE '%_ids' "
+        "OR name LIKE '%_roots' ORDER BY name)");
     ASSERT_TRUE(q.ok() && *(*q)->Step());
-    EXPECT_EQ((*q)->Text(0), "events_by_id events_by_root") << "open: " << open_table;
+    EXPECT_EQ((*q)->Text(0), "table:events_ids table:events_roots") << "open: " << open_table;
     (*q)->Reset();
+    auto rows = c->Prepare(
+        "SELECT (SELECT count(*) FROM events_ids), (SELECT count(*) FROM "
+        "events_roots), (SELECT count(*) FROM events)");
+    ASSERT_TRUE(rows.ok() && *(*rows)->Step());
+    EXPECT_EQ((*rows)->Int(0), (*rows)->Int(2));
+    EXPECT_EQ((*rows)->Int(1), (*rows)->Int(2));
+    (*rows)->Reset();
   }
 }
 
