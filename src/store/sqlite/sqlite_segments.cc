@@ -504,15 +504,17 @@ Status SqliteStore::LoadSegmentState() {
   n->Reset();
   if (changed) SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(c, set));
   {
-    // The open segment's ids and roots are indexed in memory (a store written before OpenKeys
-    // has SQLite indexes there, dropped now), the sealed segments' in their key tables (written
-    // now for a segment sealed by an earlier version, from its SQLite indexes if it has them,
-    // which then go). No-ops once in place.
+    // The open segment's ids and roots are indexed in memory, the sealed segments' in their key
+    // tables: a segment sealed by an earlier version gets them now, from its SQLite id and root
+    // indexes if it has them. Those indexes then go from every segment, wherever an earlier
+    // version left them (an open segment of a store written before OpenKeys, a sealed one
+    // before the key tables, one an older sluice indexed again). No-ops once in place.
     SLUICE_ASSIGN_OR_RETURN(Statement * has_keys,
                             c.Prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
                                       "AND name = ?1 || '_ids'"));
-    SLUICE_RETURN_IF_ERROR(c.Exec(DropSealedIndexesDdl(set.open().table)));
+    std::string drop_indexes;
     for (const Segment& s : set.segments) {
+      drop_indexes += DropSealedIndexesDdl(s.table);
       if (s.state == SegmentState::kOpen) continue;
       has_keys->BindBorrowed(1, s.table);
       SLUICE_ASSIGN_OR_RETURN(bool row, has_keys->Step());
@@ -526,7 +528,6 @@ Status SqliteStore::LoadSegmentState() {
       SLUICE_RETURN_IF_ERROR(txn.Begin());
       SLUICE_RETURN_IF_ERROR(c.Exec(SealedKeysDdl(s.table)));
       SLUICE_RETURN_IF_ERROR(WriteSealedKeysFromTable(c, s.table));
-      SLUICE_RETURN_IF_ERROR(c.Exec(DropSealedIndexesDdl(s.table)));
       SLUICE_RETURN_IF_ERROR(txn.Commit());
       SLUICE_LOG_INFO("event segment {}: its ids and roots written to its key tables in {} ms",
                       s.table,
@@ -534,6 +535,10 @@ Status SqliteStore::LoadSegmentState() {
                           std::chrono::steady_clock::now() - started)
                           .count());
     }
+    Transaction txn(c);
+    SLUICE_RETURN_IF_ERROR(txn.Begin());
+    SLUICE_RETURN_IF_ERROR(c.Exec(drop_indexes));
+    SLUICE_RETURN_IF_ERROR(txn.Commit());
   }
   set.segments.back().keys = std::make_shared<OpenKeys>(open_rows_ == 0);
   std::vector<int64_t> sealed;

@@ -479,17 +479,19 @@ TEST_F(SqliteStoreTest, AnOlderSluiceRefusesAFileANewerOneWroteAndChangesNothing
 // written before the restart finds it (one row, both fields), as do lookups by id and root. A
 // store of an earlier layout opens the same way: an open segment with SQLite id and root
 // indexes loses them, and a sealed segment with such indexes, or with none, gets its key
-// tables written (its indexes then go).
+// tables written (its indexes then go). A sealed segment with both (an older sluice indexed it
+// again) keeps its key tables and loses the indexes.
 TEST_F(SqliteStoreTest, RowsOfTheOpenSegmentAreFoundByIdAfterTheStoreOpensAgain) {
   ASSERT_TRUE(Insert(R"({"events":[{"id":"s1"},{"id":"s2"},{"id":"s3"},{"id":"s4"}]})").ok());
   ASSERT_TRUE(Insert(R"({"events":[{"id":"a","input":1,"root_span_id":"t","span_id":"a"}]})").ok());
   SqliteStoreOptions o;
   o.segment_rows = 4;
-  enum Layout { kAsWritten, kIndexed, kSealedBare };
-  for (Layout layout : {kAsWritten, kIndexed, kSealedBare}) {
-    SCOPED_TRACE(layout == kAsWritten ? "as written"
-                 : layout == kIndexed ? "SQLite id and root indexes on both segments"
-                                      : "a sealed segment with no key tables nor indexes");
+  enum Layout { kAsWritten, kIndexed, kSealedBare, kIndexedAgain };
+  for (Layout layout : {kAsWritten, kIndexed, kSealedBare, kIndexedAgain}) {
+    SCOPED_TRACE(layout == kAsWritten    ? "as written"
+                 : layout == kIndexed    ? "SQLite id and root indexes on both segments"
+                 : layout == kSealedBare ? "a sealed segment with no key tables nor indexes"
+                                         : "a sealed segment with key tables and indexes");
     store_.reset();
     std::string open_table;
     {
@@ -498,12 +500,12 @@ TEST_F(SqliteStoreTest, RowsOfTheOpenSegmentAreFoundByIdAfterTheStoreOpensAgain)
       ASSERT_TRUE(q.ok() && *(*q)->Step());
       open_table = (*q)->Text(0);
       (*q)->Reset();
-      if (layout != kAsWritten) {
+      if (layout == kIndexed || layout == kSealedBare) {
         // The segment the first round sealed, as an earlier version left it.
         ASSERT_NE(open_table, "events");
         ASSERT_TRUE(c->Exec(DropSealedKeysDdl("events")).ok());
       }
-      if (layout == kIndexed) {
+      if (layout == kIndexed || layout == kIndexedAgain) {
         for (const std::string& t : {open_table, std::string("events")}) {
           ASSERT_TRUE(c->Exec("CREATE INDEX " + t + "_by_id ON " + t + " (obj_key, id_hash); " +
                               "CREATE INDEX " + t + "_by_root ON " + t + " (obj_key, root_hash)")
