@@ -257,7 +257,7 @@ Status SqliteStore::DropSegmentTable(Segment victim) {
   std::lock_guard<std::mutex> lock(write_mu_);
   Transaction txn(*writer_);
   SLUICE_RETURN_IF_ERROR(txn.Begin());
-  SLUICE_RETURN_IF_ERROR(writer_->Exec("DROP TABLE IF EXISTS " + t + "; " + DropSealedKeysDdl(t)));
+  SLUICE_RETURN_IF_ERROR(writer_->Exec(DropSegmentDdl(t)));
   SLUICE_RETURN_IF_ERROR(
       writer_->Exec("DELETE FROM event_segments WHERE seg = " + std::to_string(victim.seg)));
   return txn.Commit();

@@ -182,6 +182,10 @@ std::string DropSealedKeysDdl(const std::string& table) {
   return "DROP TABLE IF EXISTS " + table + "_ids; DROP TABLE IF EXISTS " + table + "_roots;";
 }
 
+std::string DropSegmentDdl(const std::string& table) {
+  return "DROP TABLE IF EXISTS " + table + "; " + DropSealedKeysDdl(table);
+}
+
 namespace {
 
 struct KeyEntry {
@@ -467,8 +471,7 @@ Status SqliteStore::LoadSegmentState() {
       // A drop a crash interrupted: its rows were purged, the table goes now.
       Transaction txn(c);
       SLUICE_RETURN_IF_ERROR(txn.Begin());
-      SLUICE_RETURN_IF_ERROR(
-          c.Exec("DROP TABLE IF EXISTS " + s.table + "; " + DropSealedKeysDdl(s.table)));
+      SLUICE_RETURN_IF_ERROR(c.Exec(DropSegmentDdl(s.table)));
       SLUICE_RETURN_IF_ERROR(
           c.Exec("DELETE FROM event_segments WHERE seg = " + std::to_string(s.seg)));
       SLUICE_RETURN_IF_ERROR(txn.Commit());
@@ -619,6 +622,7 @@ Status SqliteStore::MaybeSealOpenSegment() {
       [&](SegmentSet& set) {
         set.segments.back().state = SegmentState::kSealed;
         set.segments.back().keys = nullptr;
+        // Null in the set the view is made from; written by `also` before the set is published.
         set.segments.back().ids = filter;
         set.segments.push_back(next);
       },

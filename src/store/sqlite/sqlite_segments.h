@@ -165,6 +165,9 @@ std::string SegmentDdl(int64_t seg);
 std::string SealedKeysDdl(const std::string& table);
 std::string DropSealedKeysDdl(const std::string& table);
 
+// The statements dropping a segment's table and its key tables. Idempotent.
+std::string DropSegmentDdl(const std::string& table);
+
 // Fills `table`'s key tables (created empty) from `keys`, its rows' ids and roots, with each
 // row's object read from its _xact_id index; returns the filter of its ids. Rows `keys` lists
 // that the table no longer holds are left out. In the writer's transaction that seals it.
