@@ -162,10 +162,12 @@ std::string SegmentDdl(int64_t seg) {
          "obj_key INTEGER NOT NULL DEFAULT 0, id_hash INTEGER NOT NULL DEFAULT 0, "
          "root_hash INTEGER NOT NULL DEFAULT 0);\n"
          "CREATE INDEX " +
-         t + "_by_xact ON " + t +
-         " (obj_key, xact_id, row_key);\n"
-         "CREATE INDEX " +
-         t + "_by_created ON " + t + " (obj_key, created, xact_id);\n";
+         t + "_by_xact ON " + t + " (obj_key, xact_id, row_key);\n" + CreatedIndexDdl(t);
+}
+
+std::string CreatedIndexDdl(const std::string& table) {
+  return "CREATE INDEX " + table + "_by_created ON " + table + " (" +
+         std::string(kCreatedIndexColumns) + ");\n";
 }
 
 std::string SealedKeysDdl(const std::string& table) {
@@ -451,6 +453,46 @@ Status SqliteStore::CommitSegmentChange(const std::string& sql,
   return Status();
 }
 
+namespace {
+
+// Rebuilds the created index of each segment that has one of an earlier definition.
+Status RebuildOldCreatedIndexes(Connection& c, const SegmentSet& set) {
+  // An index that is missing (a segment being taken apart) is left so; one of another
+  // definition is rebuilt, one segment per transaction, so that a large store's first open
+  // after an upgrade keeps what it has done if it stops.
+  SLUICE_ASSIGN_OR_RETURN(Statement * index_sql,
+                          c.Prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND "
+                                    "name = ?1 || '_by_created'"));
+  for (const Segment& s : set.segments) {
+    index_sql->BindBorrowed(1, s.table);
+    SLUICE_ASSIGN_OR_RETURN(bool row, index_sql->Step());
+    const std::string sql = row ? index_sql->Text(0) : std::string();
+    index_sql->Reset();
+    if (!row || sql.find(kCreatedIndexColumns) != std::string::npos) continue;
+    const auto started = std::chrono::steady_clock::now();
+    SLUICE_ASSIGN_OR_RETURN(Statement * any,
+                            c.Prepare("SELECT EXISTS (SELECT 1 FROM " + s.table + ")"));
+    SLUICE_ASSIGN_OR_RETURN(bool has_rows, any->Step());
+    has_rows = has_rows && any->Int(0) != 0;
+    any->Reset();
+    Transaction txn(c);
+    SLUICE_RETURN_IF_ERROR(txn.Begin());
+    SLUICE_RETURN_IF_ERROR(
+        c.Exec("DROP INDEX " + s.table + "_by_created; " + CreatedIndexDdl(s.table)));
+    SLUICE_RETURN_IF_ERROR(txn.Commit());
+    if (has_rows) {
+      SLUICE_LOG_INFO("event segment {}: its created index rebuilt as ({}) in {} ms", s.table,
+                      kCreatedIndexColumns,
+                      std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - started)
+                          .count());
+    }
+  }
+  return Status();
+}
+
+}  // namespace
+
 Status SqliteStore::LoadSegmentState() {
   std::lock_guard<std::mutex> lock(write_mu_);
   Connection& c = *writer_;
@@ -545,6 +587,7 @@ Status SqliteStore::LoadSegmentState() {
     SLUICE_RETURN_IF_ERROR(c.Exec(drop_indexes));
     SLUICE_RETURN_IF_ERROR(txn.Commit());
   }
+  SLUICE_RETURN_IF_ERROR(RebuildOldCreatedIndexes(c, set));
   set.segments.back().keys = std::make_shared<OpenKeys>(open_rows_ == 0);
   std::vector<int64_t> sealed;
   for (const Segment& s : set.segments) {

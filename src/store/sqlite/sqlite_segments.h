@@ -155,6 +155,16 @@ std::string SegmentTable(int64_t seg);
 // and order of segment 0's, so rows copy between segments with SELECT *).
 std::string SegmentDdl(int64_t seg);
 
+// The columns of a segment's created index. Pages in created order are ordered by (created,
+// row_key), which the index gives as it is; _xact_id is there for the conditions on it (a
+// scan's max_xact_id, retention marks, a created range's _xact_id window), so they read the
+// index only. Earlier versions indexed (obj_key, created, xact_id), which left SQLite sorting
+// each created value's rows by row_key in a temporary B-tree; the store rebuilds such an index
+// when it opens.
+inline constexpr std::string_view kCreatedIndexColumns = "obj_key, created, row_key, xact_id";
+// The statement creating `table`'s created index.
+std::string CreatedIndexDdl(const std::string& table);
+
 // A sealed segment's ids and roots are looked up in two tables of its own, `<table>_ids` and
 // `<table>_roots`: (obj_key, hash, row_key), the whole row their primary key, WITHOUT ROWID.
 // They are written when the segment is sealed, from its OpenKeys, sorted: SQLite indexes on the

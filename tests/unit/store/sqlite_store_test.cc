@@ -551,6 +551,103 @@ TEST_F(SqliteStoreTest, RowsOfTheOpenSegmentAreFoundByIdAfterTheStoreOpensAgain)
   }
 }
 
+// Pages in created order come straight from each segment's created index, which gives
+// (created, row_key) as it is: no temporary B-tree sorts a created value's rows. A store whose
+// segments have the earlier index (obj_key, created, xact_id) gets it rebuilt when it opens, and
+// reads the same rows in the same order after.
+TEST_F(SqliteStoreTest, CreatedOrderComesFromTheIndexAlsoInAStoreOfTheEarlierIndex) {
+  const TimestampMicros day = *ParseRfc3339("2024-05-01T00:00:00Z");
+  for (int tx = 0; tx < 4; ++tx) {
+    std::string body = R"({"events":[)";
+    for (int k = 0; k < 3; ++k) {
+      const int m = (tx + k) % 3;  // three created values, each in several transactions
+      body += std::string(k > 0 ? "," : "") + R"({"id":"t)" + std::to_string(tx) + "_" +
+              std::to_string(k) + R"(","created":")" + FormatRfc3339(day + m * 60'000'000LL) +
+              R"("})";
+    }
+    ASSERT_TRUE(Insert(body + "]}").ok());
+  }
+  ASSERT_TRUE(Insert(R"({"events":[{"id":"t0_2","_is_merge":true,"input":"x"}]})").ok());
+  auto scan = [&](model::ScanOrder order) {
+    model::ScanRequest r;
+    r.order = order;
+    r.created_min = day;
+    r.created_max = day + 3'600'000'000LL;
+    return ScanAll(r);
+  };
+  const std::vector<Event> before = scan(model::ScanOrder::kCreatedDescending);
+  ASSERT_EQ(before.size(), 12u);
+  for (size_t i = 1; i < before.size(); ++i) {
+    EXPECT_GT(std::pair(before[i - 1].created, before[i - 1].row_key),
+              std::pair(before[i].created, before[i].row_key));
+  }
+  const std::vector<std::string> ascending = Ids(scan(model::ScanOrder::kCreatedAscending));
+
+  // What each segment's created index is, and whether reading a created range in page order
+  // needs a temporary B-tree.
+  auto indexes = [&](Connection& c) {
+    std::vector<std::pair<std::string, bool>> out;  // (the index's SQL, sorts in a temp B-tree)
+    auto tables = c.Prepare("SELECT tbl FROM event_segments ORDER BY seg");
+    EXPECT_TRUE(tables.ok());
+    std::vector<std::string> names;
+    while (*(*tables)->Step()) names.push_back((*tables)->Text(0));
+    (*tables)->Reset();
+    for (const std::string& t : names) {
+      auto sql = c.Prepare("SELECT sql FROM sqlite_schema WHERE name = '" + t + "_by_created'");
+      EXPECT_TRUE(sql.ok() && *(*sql)->Step()) << t;
+      std::pair<std::string, bool> index{(*sql)->Text(0), false};
+      (*sql)->Reset();
+      auto plan = c.Prepare("EXPLAIN QUERY PLAN SELECT * FROM " + t +
+                            " WHERE obj_key = 1 AND created >= 0 AND created < 9000000000000000 "
+                            "ORDER BY created DESC, row_key DESC");
+      EXPECT_TRUE(plan.ok());
+      while (*(*plan)->Step()) {
+        const std::string detail = (*plan)->Text(3);
+        if (detail.find("TEMP B-TREE") != std::string::npos) index.second = true;
+      }
+      (*plan)->Reset();
+      out.push_back(std::move(index));
+    }
+    return out;
+  };
+  store_.reset();
+  {
+    auto c = std::move(Connection::Open(dir_.File("sluice.db")).value());
+    const auto now = indexes(*c);
+    ASSERT_GE(now.size(), 3u) << "the rows span several segments";
+    for (const auto& [sql, sorts] : now) {
+      EXPECT_NE(sql.find("(obj_key, created, row_key, xact_id)"), std::string::npos) << sql;
+      EXPECT_FALSE(sorts) << sql;
+    }
+    // Every segment as an earlier version indexed it.
+    auto tables = c->Prepare("SELECT tbl FROM event_segments");
+    std::vector<std::string> names;
+    while (*(*tables)->Step()) names.push_back((*tables)->Text(0));
+    (*tables)->Reset();
+    for (const std::string& t : names) {
+      ASSERT_TRUE(c->Exec("DROP INDEX " + t + "_by_created; CREATE INDEX " + t + "_by_created ON " +
+                          t + " (obj_key, created, xact_id)")
+                      .ok());
+    }
+    for (const auto& [sql, sorts] : indexes(*c)) EXPECT_TRUE(sorts) << sql;
+  }
+  SqliteStoreOptions o;
+  o.scan_page_rows = 3;
+  o.segment_rows = 4;
+  auto s = SqliteStore::Open(dir_.File("sluice.db"), o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  store_ = std::move(s).value();
+  {
+    auto c = std::move(Connection::Open(dir_.File("sluice.db")).value());
+    for (const auto& [sql, sorts] : indexes(*c)) {
+      EXPECT_NE(sql.find("(obj_key, created, row_key, xact_id)"), std::string::npos) << sql;
+      EXPECT_FALSE(sorts) << sql;
+    }
+  }
+  EXPECT_EQ(Ids(scan(model::ScanOrder::kCreatedDescending)), Ids(before));
+  EXPECT_EQ(Ids(scan(model::ScanOrder::kCreatedAscending)), ascending);
+}
+
 // List columns are JSON arrays of strings: the fast path (no escapes) and the full parser
 // agree, and reading into a vector that held more entries leaves only the new ones.
 TEST(StoreSql, ListColumnsReadBackIntoReusedVectors) {
