@@ -82,6 +82,180 @@ inline size_t FirstToEscape(const char* p, size_t i, size_t n) {
 
 #endif
 
+#if defined(__SSE2__)
+
+// The index of the first byte of p[i, n) that a canonical string cannot hold as it is (below
+// 0x20, '"', '\\') or that starts a multi-byte UTF-8 sequence (0x80 and above); n when none.
+inline size_t FirstNotPlain(const char* p, size_t i, size_t n) {
+  for (; i + 16 <= n; i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const unsigned mask = EscapeMask(x) | static_cast<unsigned>(_mm_movemask_epi8(x));
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(mask));
+  }
+  for (; i < n; ++i) {
+    const unsigned char c = static_cast<unsigned char>(p[i]);
+    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) return i;
+  }
+  return n;
+}
+
+#else
+
+inline size_t FirstNotPlain(const char* p, size_t i, size_t n) {
+  for (; i < n; ++i) {
+    const unsigned char c = static_cast<unsigned char>(p[i]);
+    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) return i;
+  }
+  return n;
+}
+
+#endif
+
+// The length of the valid UTF-8 sequence of two to four bytes at p[i, n) (RFC 3629: no overlong
+// forms, no surrogates, nothing past U+10FFFF), 0 when there is none.
+size_t Utf8SequenceAt(const char* p, size_t i, size_t n) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(p[i + k]); };
+  const auto cont = [&](size_t k) { return i + k < n && (b(k) & 0xc0) == 0x80; };
+  const unsigned char c = b(0);
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    if (!cont(1) || !cont(2)) return 0;
+    if (c == 0xe0 && b(1) < 0xa0) return 0;   // overlong
+    if (c == 0xed && b(1) >= 0xa0) return 0;  // a surrogate
+    return 3;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    if (c == 0xf0 && b(1) < 0x90) return 0;   // overlong
+    if (c == 0xf4 && b(1) >= 0x90) return 0;  // past U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+// IsCanonicalAsWritten's reader: one pass over the text, nothing built.
+class CanonicalCheck {
+ public:
+  explicit CanonicalCheck(std::string_view text) : p_(text.data()), n_(text.size()) {}
+
+  bool Document() { return Value(1) && i_ == n_; }
+
+ private:
+  static constexpr int kMaxDepth = 64;
+  static constexpr size_t kMaxMembers = 32;
+
+  bool Value(int depth) {
+    if (i_ >= n_ || depth > kMaxDepth) return false;
+    switch (p_[i_]) {
+      case '{': return Object(depth);
+      case '[': return Array(depth);
+      case '"': return String(nullptr);
+      case 't': return Word("true");
+      case 'f': return Word("false");
+      case 'n': return Word("null");
+      default: return Number();
+    }
+  }
+
+  bool Word(std::string_view w) {
+    if (std::string_view(p_ + i_, std::min(w.size(), n_ - i_)) != w) return false;
+    i_ += w.size();
+    return true;
+  }
+
+  // An integer as the writer writes int64 values: no '+', no leading zero, no "-0", and at
+  // most 18 digits (always within int64). A fraction or an exponent is left to the parser.
+  bool Number() {
+    size_t j = i_;
+    const bool negative = j < n_ && p_[j] == '-';
+    if (negative) ++j;
+    const size_t digits_from = j;
+    while (j < n_ && p_[j] >= '0' && p_[j] <= '9') ++j;
+    const size_t digits = j - digits_from;
+    if (digits == 0 || digits > 18) return false;
+    if (p_[digits_from] == '0' && (digits > 1 || negative)) return false;
+    if (j < n_ && (p_[j] == '.' || p_[j] == 'e' || p_[j] == 'E')) return false;
+    i_ = j;
+    return true;
+  }
+
+  // At '"': a string whose escapes are the writer's (\" \\ \n \r \t \b \f; no \u, no \/).
+  // Its contents, escapes as they are, go to `contents` when given.
+  bool String(std::string_view* contents) {
+    const size_t from = ++i_;
+    for (;;) {
+      const size_t j = FirstNotPlain(p_, i_, n_);
+      if (j >= n_) return false;
+      const unsigned char c = static_cast<unsigned char>(p_[j]);
+      if (c == '"') {
+        if (contents != nullptr) *contents = std::string_view(p_ + from, j - from);
+        i_ = j + 1;
+        return true;
+      }
+      if (c == '\\') {
+        if (j + 1 >= n_) return false;
+        switch (p_[j + 1]) {
+          case '"':
+          case '\\':
+          case 'n':
+          case 'r':
+          case 't':
+          case 'b':
+          case 'f': i_ = j + 2; continue;
+          default: return false;
+        }
+      }
+      if (c < 0x20) return false;
+      const size_t length = Utf8SequenceAt(p_, j, n_);
+      if (length == 0) return false;
+      i_ = j + length;
+    }
+  }
+
+  bool Array(int depth) {
+    ++i_;
+    if (i_ < n_ && p_[i_] == ']') {
+      ++i_;
+      return true;
+    }
+    for (;;) {
+      if (!Value(depth + 1) || i_ >= n_) return false;
+      const char c = p_[i_++];
+      if (c == ']') return true;
+      if (c != ',') return false;
+    }
+  }
+
+  bool Object(int depth) {
+    ++i_;
+    if (i_ < n_ && p_[i_] == '}') {
+      ++i_;
+      return true;
+    }
+    std::string_view keys[kMaxMembers];
+    size_t count = 0;
+    for (;;) {
+      if (i_ >= n_ || p_[i_] != '"' || count == kMaxMembers) return false;
+      std::string_view key;
+      if (!String(&key)) return false;
+      // Escapes are the writer's only, so keys equal as text are equal as strings.
+      for (size_t k = 0; k < count; ++k) {
+        if (keys[k] == key) return false;
+      }
+      keys[count++] = key;
+      if (i_ >= n_ || p_[i_++] != ':') return false;
+      if (!Value(depth + 1) || i_ >= n_) return false;
+      const char c = p_[i_++];
+      if (c == '}') return true;
+      if (c != ',') return false;
+    }
+  }
+
+  const char* p_;
+  size_t n_;
+  size_t i_ = 0;
+};
+
 void AppendEscaped(std::string& out, unsigned char c) {
   static constexpr char kHex[] = "0123456789abcdef";
   switch (c) {
@@ -100,6 +274,8 @@ void AppendEscaped(std::string& out, unsigned char c) {
 }
 
 }  // namespace
+
+bool IsCanonicalAsWritten(std::string_view text) { return CanonicalCheck(text).Document(); }
 
 void AppendJsonString(std::string& out, std::string_view s) {
   const char* p = s.data();

@@ -15,6 +15,15 @@ void AppendJsonString(std::string& out, std::string_view s);
 // Appends a finite double in its shortest round-trip form; NaN and infinities become null.
 void AppendJsonDouble(std::string& out, double v);
 
+// Whether `text` is one JSON document written exactly as the canonical writer writes it
+// (CanonicalizeJson, and AppendCompactJson for an object repeating no key): no whitespace, no key
+// repeated in an object, strings escaped only as AppendJsonString escapes them, numbers integers
+// of at most 18 digits, valid UTF-8. Such a text is its own canonical form, so a caller may keep
+// it as it is instead of parsing and writing it again. False says nothing more: a text with a
+// fraction, an exponent, a \u escape, an object of more than 32 members or nesting deeper than
+// 64 may be canonical too, or not JSON at all.
+bool IsCanonicalAsWritten(std::string_view text);
+
 // Not thread-safe. Commas between members and elements are inserted automatically.
 class JsonWriter {
  public:

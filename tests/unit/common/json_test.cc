@@ -5,7 +5,10 @@
 
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "common/json_writer.h"
 
@@ -205,4 +208,126 @@ TEST(JsonWriter, DoublesAreWrittenAsToCharsWritesThem) {
 }
 
 }  // namespace
+// A text IsCanonicalAsWritten accepts is its own canonical form (CanonicalizeJson gives it back
+// byte for byte), so it may be stored as it came. Canonical texts of the shapes instrumentations
+// send are accepted; everything the writer would write otherwise is not.
+TEST(IsCanonicalAsWritten, AcceptsOnlyTextsThatAreTheirOwnCanonicalForm) {
+  const std::vector<std::string> canonical = {
+      R"([{"role":"user","content":"Hello"},{"role":"assistant","content":"Hi!"}])",
+      R"({"a":{"b":[1,-2,0,123456789012345678,true,false,null,{},[]]},"c":""})",
+      R"("a quote \" a backslash \\ a newline \n \r \t \b \f")",
+      "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \x7f\"",
+      "0",
+      "-7",
+      "true",
+      "null",
+      "[]",
+      "{}",
+      R"({"\"":1,"\\":2})",
+  };
+  for (const std::string& t : canonical) {
+    EXPECT_TRUE(IsCanonicalAsWritten(t)) << t;
+    auto c = CanonicalizeJson(t);
+    ASSERT_TRUE(c.ok()) << t;
+    EXPECT_EQ(*c, t);
+  }
+  std::string many = "{";
+  for (int i = 0; i < 33; ++i) many += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":1";
+  many += "}";
+  std::string deep = std::string(65, '[') + std::string(65, ']');
+  const std::vector<std::string> not_as_written = {
+      "",
+      " 1",
+      "1 ",
+      R"({"a": 1})",
+      R"([1, 2])",
+      "{\n}",
+      R"("\/")",
+      R"("\u00e9")",
+      R"("\u0001")",
+      "01",
+      "-0",
+      "1.5",
+      "1e3",
+      "1E3",
+      "1234567890123456789",
+      "+1",
+      R"({"a":1,"a":2})",
+      R"({"a":{"x":1},"b":{"x":1,"x":2}})",
+      "\"\xc3\"",
+      "\"\xc0\xaf\"",
+      "\"\xed\xa0\x80\"",
+      "\"\xf4\x90\x80\x80\"",
+      "\"\xe0\x80\xaf\"",
+      "\"\x01\"",
+      "\"a",
+      "[1,",
+      "{\"a\"",
+      "{\"a\":}",
+      "[1,]",
+      "[1]x",
+      "tru",
+      "nul",
+      "NaN",
+      many,
+      deep,
+      "{1:2}",
+      "'a'",
+  };
+  for (const std::string& t : not_as_written) EXPECT_FALSE(IsCanonicalAsWritten(t)) << t;
+
+  // Random canonical texts and random edits of them: whatever is accepted is its own canonical
+  // form, and the unedited texts are accepted.
+  std::mt19937 rng(7);
+  std::function<Json(int)> value = [&](int depth) -> Json {
+    switch (rng() % (depth > 3 ? 4 : 6)) {
+      case 0: return Json::Int(static_cast<int64_t>(rng() % 2000) - 1000);
+      case 1: {
+        static const char* kParts[] = {"a", "\"",  "\\", "\n", "\t", "\xc3\xa9", "\xf0\x9f\x98\x80",
+                                       " ", "x/y", "\b", "\f"};
+        std::string s;
+        for (unsigned i = rng() % 6; i > 0; --i) s += kParts[rng() % std::size(kParts)];
+        return Json::String(s);
+      }
+      case 2: return Json::Bool(rng() % 2 == 0);
+      case 3: return Json();
+      case 4: {
+        Json a = Json::Array();
+        for (unsigned i = rng() % 4; i > 0; --i) a.Push(value(depth + 1));
+        return a;
+      }
+      default: {
+        Json o = Json::Object();
+        for (unsigned i = rng() % 4; i > 0; --i)
+          o.Set("k" + std::to_string(rng() % 5), value(depth + 1));
+        return o;
+      }
+    }
+  };
+  const std::string kEdits = " \t,:[]{}\"\\0123456789.eE-+/untf\x01\xc3\x80";
+  int accepted_edits = 0;
+  for (int round = 0; round < 3000; ++round) {
+    const std::string text = value(0).ToString();
+    ASSERT_TRUE(IsCanonicalAsWritten(text)) << text;
+    std::string edited = text;
+    for (unsigned e = 1 + rng() % 2; e > 0; --e) {
+      const size_t at = rng() % (edited.size() + 1);
+      switch (rng() % 3) {
+        case 0: edited.insert(at, 1, kEdits[rng() % kEdits.size()]); break;
+        case 1:
+          if (at < edited.size()) edited.erase(at, 1);
+          break;
+        default:
+          if (at < edited.size()) edited[at] = kEdits[rng() % kEdits.size()];
+      }
+    }
+    if (!IsCanonicalAsWritten(edited)) continue;
+    ++accepted_edits;
+    auto c = CanonicalizeJson(edited);
+    ASSERT_TRUE(c.ok()) << edited;
+    EXPECT_EQ(*c, edited);
+  }
+  EXPECT_GT(accepted_edits, 100);  // the edits also reach texts that are still canonical
+}
+
 }  // namespace sluice
