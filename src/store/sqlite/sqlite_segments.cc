@@ -287,10 +287,10 @@ Result<std::shared_ptr<const IdFilter>> WriteSealedKeys(Connection& c, const std
   return std::shared_ptr<const IdFilter>(std::move(filter));
 }
 
-Status WriteSealedKeysFromTable(Connection& c, const std::string& table) {
-  return c.Exec("INSERT INTO " + table + "_ids SELECT obj_key, id_hash, row_key FROM " + table +
-                " ORDER BY 1, 2, 3; INSERT INTO " + table +
-                "_roots SELECT obj_key, root_hash, row_key FROM " + table + " ORDER BY 1, 2, 3;");
+std::string SealedKeysFromTableSql(const std::string& table) {
+  return "INSERT INTO " + table + "_ids SELECT obj_key, id_hash, row_key FROM " + table +
+         " ORDER BY 1, 2, 3; INSERT INTO " + table +
+         "_roots SELECT obj_key, root_hash, row_key FROM " + table + " ORDER BY 1, 2, 3;";
 }
 
 std::string DropSealedIndexesDdl(const std::string& table) {
@@ -455,38 +455,48 @@ Status SqliteStore::CommitSegmentChange(const std::string& sql,
 
 namespace {
 
-// Rebuilds the created index of each segment that has one of an earlier definition.
+// Runs `sql` in a transaction of its own: one segment's part of the upgrade a store of an earlier
+// layout gets when it opens, one segment at a time, so that a large store's first open keeps what
+// it has done if it stops. Logs "event segment <table>: <done> in <ms> ms" when `log` is set.
+Status UpgradeSegment(Connection& c, const std::string& table, const std::string& sql,
+                      std::string_view done, bool log = true) {
+  const auto started = std::chrono::steady_clock::now();
+  Transaction txn(c);
+  SLUICE_RETURN_IF_ERROR(txn.Begin());
+  SLUICE_RETURN_IF_ERROR(c.Exec(sql));
+  SLUICE_RETURN_IF_ERROR(txn.Commit());
+  if (log) {
+    SLUICE_LOG_INFO("event segment {}: {} in {} ms", table, done,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count());
+  }
+  return Status();
+}
+
+// Rebuilds the created index of each segment that has one of an earlier definition. An index
+// that is missing (a segment being taken apart) is left so.
 Status RebuildOldCreatedIndexes(Connection& c, const SegmentSet& set) {
-  // An index that is missing (a segment being taken apart) is left so; one of another
-  // definition is rebuilt, one segment per transaction, so that a large store's first open
-  // after an upgrade keeps what it has done if it stops.
   SLUICE_ASSIGN_OR_RETURN(Statement * index_sql,
                           c.Prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND "
                                     "name = ?1 || '_by_created'"));
+  const std::string done =
+      "its created index rebuilt as (" + std::string(kCreatedIndexColumns) + ")";
   for (const Segment& s : set.segments) {
     index_sql->BindBorrowed(1, s.table);
     SLUICE_ASSIGN_OR_RETURN(bool row, index_sql->Step());
     const std::string sql = row ? index_sql->Text(0) : std::string();
     index_sql->Reset();
     if (!row || sql.find(kCreatedIndexColumns) != std::string::npos) continue;
-    const auto started = std::chrono::steady_clock::now();
+    // A new store's first segment, empty, has the earlier index too: not worth a log line.
     SLUICE_ASSIGN_OR_RETURN(Statement * any,
                             c.Prepare("SELECT EXISTS (SELECT 1 FROM " + s.table + ")"));
     SLUICE_ASSIGN_OR_RETURN(bool has_rows, any->Step());
     has_rows = has_rows && any->Int(0) != 0;
     any->Reset();
-    Transaction txn(c);
-    SLUICE_RETURN_IF_ERROR(txn.Begin());
-    SLUICE_RETURN_IF_ERROR(
-        c.Exec("DROP INDEX " + s.table + "_by_created; " + CreatedIndexDdl(s.table)));
-    SLUICE_RETURN_IF_ERROR(txn.Commit());
-    if (has_rows) {
-      SLUICE_LOG_INFO("event segment {}: its created index rebuilt as ({}) in {} ms", s.table,
-                      kCreatedIndexColumns,
-                      std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now() - started)
-                          .count());
-    }
+    SLUICE_RETURN_IF_ERROR(UpgradeSegment(
+        c, s.table, "DROP INDEX " + s.table + "_by_created; " + CreatedIndexDdl(s.table), done,
+        has_rows));
   }
   return Status();
 }
@@ -568,19 +578,9 @@ Status SqliteStore::LoadSegmentState() {
       const bool written = row && has_keys->Int(0) > 0;
       has_keys->Reset();
       if (written) continue;
-      // One transaction per segment: a large store's first open after an upgrade keeps what it
-      // has done if it stops.
-      const auto started = std::chrono::steady_clock::now();
-      Transaction txn(c);
-      SLUICE_RETURN_IF_ERROR(txn.Begin());
-      SLUICE_RETURN_IF_ERROR(c.Exec(SealedKeysDdl(s.table)));
-      SLUICE_RETURN_IF_ERROR(WriteSealedKeysFromTable(c, s.table));
-      SLUICE_RETURN_IF_ERROR(txn.Commit());
-      SLUICE_LOG_INFO("event segment {}: its ids and roots written to its key tables in {} ms",
-                      s.table,
-                      std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now() - started)
-                          .count());
+      SLUICE_RETURN_IF_ERROR(
+          UpgradeSegment(c, s.table, SealedKeysDdl(s.table) + SealedKeysFromTableSql(s.table),
+                         "its ids and roots written to its key tables"));
     }
     Transaction txn(c);
     SLUICE_RETURN_IF_ERROR(txn.Begin());

@@ -184,10 +184,10 @@ std::string DropSegmentDdl(const std::string& table);
 Result<std::shared_ptr<const IdFilter>> WriteSealedKeys(Connection& c, const std::string& table,
                                                         OpenKeys& keys);
 
-// Fills `table`'s key tables (created empty) from the table's rows: a segment sealed by an
-// earlier version, which indexed its table instead (those indexes, DropSealedIndexesDdl, are
-// read if present, in their order).
-Status WriteSealedKeysFromTable(Connection& c, const std::string& table);
+// The statements filling `table`'s key tables (created empty) from the table's rows: a segment
+// sealed by an earlier version, which indexed its table instead (those indexes,
+// DropSealedIndexesDdl, are read if present, in their order).
+std::string SealedKeysFromTableSql(const std::string& table);
 
 // The statements dropping the SQLite id and root indexes of the earlier layouts: an open segment
 // of a store written before OpenKeys, a sealed one before the key tables. Idempotent.
