@@ -82,34 +82,22 @@ inline size_t FirstToEscape(const char* p, size_t i, size_t n) {
 
 #endif
 
-#if defined(__SSE2__)
-
 // The index of the first byte of p[i, n) that a canonical string cannot hold as it is (below
 // 0x20, '"', '\\') or that starts a multi-byte UTF-8 sequence (0x80 and above); n when none.
 inline size_t FirstNotPlain(const char* p, size_t i, size_t n) {
+#if defined(__SSE2__)
   for (; i + 16 <= n; i += 16) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
     const unsigned mask = EscapeMask(x) | static_cast<unsigned>(_mm_movemask_epi8(x));
     if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(mask));
   }
-  for (; i < n; ++i) {
-    const unsigned char c = static_cast<unsigned char>(p[i]);
-    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) return i;
-  }
-  return n;
-}
-
-#else
-
-inline size_t FirstNotPlain(const char* p, size_t i, size_t n) {
-  for (; i < n; ++i) {
-    const unsigned char c = static_cast<unsigned char>(p[i]);
-    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) return i;
-  }
-  return n;
-}
-
 #endif
+  for (; i < n; ++i) {
+    const unsigned char c = static_cast<unsigned char>(p[i]);
+    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) return i;
+  }
+  return n;
+}
 
 // The length of the valid UTF-8 sequence of two to four bytes at p[i, n) (RFC 3629: no overlong
 // forms, no surrogates, nothing past U+10FFFF), 0 when there is none.
