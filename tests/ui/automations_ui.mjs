@@ -343,7 +343,8 @@ async function archiveAndBringBack() {
   const dialog = page.getByRole('dialog', { name: 'archived logs: retention status' });
   await dialog.getByRole('button', { name: 'Run once' }).click();
   const run = dialog.locator('table.runs tbody tr').first();
-  await run.locator('td', { hasText: env.SPANS }).waitFor();
+  // The exact cell: a time stamp such as 12:25:58 would also hold the count's digits.
+  await run.getByRole('cell', { name: env.SPANS, exact: true }).waitFor();
   const fetched = async () => (await api('GET',
     `/v1/project_logs/${env.SLUICE_PROJECT_ID}/fetch?limit=1000`)).events.length;
   assert.equal(await fetched(), 0, 'the run deleted every expired row');
