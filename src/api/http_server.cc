@@ -10,6 +10,7 @@
 #include <regex>
 #include <vector>
 
+#include "api/http_connection.h"
 #include "common/kept_buffer.h"
 #include "common/log.h"
 
@@ -34,7 +35,7 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   Metrics& metrics;
   Clock& clock;
-  httplib::Server server;
+  ConnectionServer server;  // the library's server over sluice's own connection reads
   int port = 0;
   int listen_fd = -1;  // the socket the last bind attempt created
   // The registered routes again, for requests dispatched before httplib reads a body.

@@ -504,6 +504,72 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(len(rows), 9 + 1 + 1)
         self.assertEqual(rows["big7"]["input"], "x" * 100_000)
 
+    # -- the connection, byte by byte --
+    def head(self, method, path, length, extra=""):
+        return (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: Bearer {self.key}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {length}\r\n{extra}\r\n").encode()
+
+    @staticmethod
+    def read_response(f):
+        status = int(f.readline().split()[1])
+        length = 0
+        while line := f.readline().strip():
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        return status, f.read(length)
+
+    def test_requests_sent_back_to_back_on_one_connection_are_each_answered(self):
+        # A client may send its next request before the answer to the one before (pipelining):
+        # the bytes of the next request read along with a body must serve it, not be dropped.
+        pid = self.new_project()
+        path = f"/v1/project_logs/{pid}/insert"
+        wire = b""
+        for name in ("a", "b"):
+            body = json.dumps({"events": [{"id": name, "input": name * 5000}]}).encode()
+            wire += self.head("POST", path, len(body)) + body
+        wire += self.head("GET", "/v1/project", 0)
+        with socket.create_connection(("127.0.0.1", self.srv.port), timeout=30) as s:
+            s.sendall(wire)
+            f = s.makefile("rb")
+            got = [self.read_response(f) for _ in range(3)]
+        self.assertEqual([status for status, _ in got], [200, 200, 200], got)
+        self.assertEqual(json.loads(got[1][1])["row_ids"], ["b"])
+        self.assertEqual(sorted(r["id"] for r in self.fetch_all(pid)), ["a", "b"])
+
+    def test_a_client_that_asks_to_continue_gets_100_before_it_sends_the_body(self):
+        # curl asks so before a body over 1 MB, then waits up to a second before sending anyway.
+        pid = self.new_project()
+        body = json.dumps({"events": [{"id": "after-100"}]}).encode()
+        with socket.create_connection(("127.0.0.1", self.srv.port), timeout=30) as s:
+            s.sendall(self.head("POST", f"/v1/project_logs/{pid}/insert", len(body),
+                                "Expect: 100-continue\r\n"))
+            f = s.makefile("rb")
+            s.settimeout(3)  # the server's read timeout is 5 s: a 100 sent only then is late
+            self.assertEqual(f.readline(), b"HTTP/1.1 100 Continue\r\n")
+            self.assertEqual(f.readline(), b"\r\n")
+            s.settimeout(30)
+            s.sendall(body)
+            status, answer = self.read_response(f)
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(json.loads(answer)["row_ids"], ["after-100"])
+
+    def test_a_body_that_arrives_in_pieces_is_read_whole(self):
+        pid = self.new_project()
+        events = [{"id": f"piece{i}", "input": "y" * 3000} for i in range(20)]
+        body = json.dumps({"events": events}).encode()
+        with socket.create_connection(("127.0.0.1", self.srv.port), timeout=30) as s:
+            s.sendall(self.head("POST", f"/v1/project_logs/{pid}/insert", len(body)))
+            for i in range(0, len(body), 7000):
+                time.sleep(0.02)
+                s.sendall(body[i:i + 7000])
+            status, answer = self.read_response(s.makefile("rb"))
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(len(json.loads(answer)["row_ids"]), 20)
+        rows = self.fetch_all(pid)
+        self.assertEqual(sorted(r["input"] for r in rows), ["y" * 3000] * 20)
+
 
 class LifecycleTest(unittest.TestCase):
     def test_sigterm_stops_cleanly_and_data_survives_restart(self):
