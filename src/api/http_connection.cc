@@ -19,6 +19,13 @@ namespace {
 
 // How often a connection waiting for its next request checks whether the server stops.
 constexpr int kStopCheckMs = 100;
+// A connection closed after an error reads and drops at most this much of what the client still
+// sends, for at most this long.
+constexpr size_t kDrainBytes = 4 << 20;
+constexpr int kDrainMs = 500;
+
+// Set by CloseConnectionAfterThisAnswer for the request being served on this thread.
+thread_local bool close_after_answer = false;
 
 int Millis(time_t sec, time_t usec) { return static_cast<int>(sec * 1000 + usec / 1000); }
 
@@ -95,7 +102,7 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
     do {
       n = ::recv(fd_, buffer_, kReadBufferBytes, 0);
     } while (n < 0 && errno == EINTR);
-    if (n <= 0) return -1;  // closed by the peer, timed out (SO_RCVTIMEO) or failed
+    if (n <= 0) return n < 0 ? -1 : 0;  // failed or timed out (SO_RCVTIMEO); 0: closed
     read_pos_ = 0;
     read_end_ = static_cast<size_t>(n);
   }
@@ -106,20 +113,35 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
 }
 
 ssize_t ConnectionStream::write(const char* ptr, size_t size) {
+  if (broken_) return -1;
   if (gathered_.size() + size <= kWriteGatherBytes) {
     gathered_.append(ptr, size);
     return static_cast<ssize_t>(size);
   }
-  if (!SendAll(gathered_.data(), gathered_.size(), ptr, size)) return -1;
+  const bool sent = SendAll(gathered_.data(), gathered_.size(), ptr, size);
   gathered_.clear();
-  return static_cast<ssize_t>(size);
+  return sent ? static_cast<ssize_t>(size) : -1;
 }
 
 bool ConnectionStream::Flush() {
+  if (broken_) return false;
   if (gathered_.empty()) return true;
   const bool sent = SendAll(gathered_.data(), gathered_.size(), nullptr, 0);
   gathered_.clear();
   return sent;
+}
+
+void ConnectionStream::CloseGracefully() {
+  if (!Flush()) return;
+  ::shutdown(fd_, SHUT_WR);
+  SetTimeout(fd_, SO_RCVTIMEO, 0, kDrainMs * 1000);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kDrainMs);
+  for (size_t drained = 0; drained < kDrainBytes;) {
+    const ssize_t n = ::recv(fd_, buffer_, kReadBufferBytes, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || std::chrono::steady_clock::now() >= deadline) return;
+    drained += static_cast<size_t>(n);
+  }
 }
 
 bool ConnectionStream::SendAll(const char* first, size_t first_size, const char* second,
@@ -136,7 +158,8 @@ bool ConnectionStream::SendAll(const char* first, size_t first_size, const char*
     const ssize_t n = ::sendmsg(fd_, &m, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return false;  // the peer is gone, or the write timed out (SO_SNDTIMEO)
+      broken_ = true;  // the peer is gone, or the write timed out (SO_SNDTIMEO)
+      return false;
     }
     size_t sent = static_cast<size_t>(n);
     while (left > 0 && sent >= part->iov_len) {
@@ -162,6 +185,8 @@ void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
   port = local_port_;
 }
 
+void CloseConnectionAfterThisAnswer() { close_after_answer = true; }
+
 bool ConnectionServer::WaitForRequest(ConnectionStream& stream) {
   if (stream.HasBuffered()) return true;
   const auto deadline =
@@ -183,7 +208,12 @@ bool ConnectionServer::process_and_close_socket(socket_t sock) {
                             write_timeout_usec_);
     for (size_t left = keep_alive_max_count_; left > 0 && WaitForRequest(stream); --left) {
       bool closed = false;
+      close_after_answer = false;
       ok = process_request(stream, left == 1, closed, nullptr);
+      if (close_after_answer) {
+        stream.CloseGracefully();
+        break;
+      }
       const bool sent = stream.Flush();
       if (!ok || !sent || closed) break;
     }

@@ -40,6 +40,10 @@ class ConnectionStream final : public httplib::Stream {
 
   // Sends what write() gathered. False when the connection is broken.
   bool Flush();
+  // Sends the rest of the answer and closes its sending side, then reads and drops what the
+  // client still sends, for a while: closing a socket with unread bytes resets the connection,
+  // and the reset can wipe out the answer before the client reads it.
+  void CloseGracefully();
   // Whether bytes of a next request were read already.
   bool HasBuffered() const { return read_pos_ < read_end_; }
 
@@ -53,9 +57,15 @@ class ConnectionStream final : public httplib::Stream {
   size_t read_pos_ = 0;
   size_t read_end_ = 0;
   std::string gathered_;  // written, not yet sent
+  bool broken_ = false;   // a send failed: nothing more is sent
   std::string remote_ip_, local_ip_;
   int remote_port_ = 0, local_port_ = 0;
 };
+
+// Called while a request is served, on its thread: the connection is closed once this answer
+// is sent, and what else the client sent is not read as a next request (the rest of a body
+// that could not be read, after a 400 or 413).
+void CloseConnectionAfterThisAnswer();
 
 // httplib::Server serving each connection through a ConnectionStream.
 class ConnectionServer final : public httplib::Server {

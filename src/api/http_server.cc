@@ -141,6 +141,7 @@ bool ReadBody(const httplib::Request& req, const httplib::ContentReader& reader,
     res.set_content(ErrorBody(s), "application/json");
   }
   res.set_header("Connection", "close");
+  CloseConnectionAfterThisAnswer();
   return false;
 }
 
@@ -165,7 +166,10 @@ HttpServer::HttpServer(HttpServerOptions options, Metrics& metrics, Clock& clock
   // Errors httplib produces itself (413, 404 for unknown routes, 400 for bad requests) get the
   // same JSON error body as everything else.
   impl_->server.set_error_handler([impl](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
+    if (!res.body.empty()) return;  // a route's own answer
+    // After a body too large to read, or a request the library could not parse, what follows
+    // on the connection cannot be told from a next request.
+    if (res.status == 413 || res.status == 400) CloseConnectionAfterThisAnswer();
     Status s;
     switch (res.status) {
       case 413:

@@ -555,6 +555,26 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(status, 200, answer)
         self.assertEqual(json.loads(answer)["row_ids"], ["after-100"])
 
+    def test_what_follows_a_body_that_cannot_be_read_is_not_served(self):
+        # After a chunked body whose chunk size is not a number, the server answers 400 and
+        # closes: the bytes after it, here a whole insert, must not be taken for a next request.
+        pid = self.new_project()
+        path = f"/v1/project_logs/{pid}/insert"
+        smuggled = json.dumps({"events": [{"id": "smuggled"}]}).encode()
+        wire = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: Bearer {self.key}\r\nContent-Type: application/json\r\n"
+                "Transfer-Encoding: chunked\r\n\r\n5\r\n{\"eve\r\nzz\r\n").encode()
+        wire += self.head("POST", path, len(smuggled)) + smuggled
+        with socket.create_connection(("127.0.0.1", self.srv.port), timeout=30) as s:
+            s.sendall(wire)
+            f = s.makefile("rb")
+            status, answer = self.read_response(f)
+            rest = f.read()  # up to the server's close
+        self.assertEqual(status, 400, answer)
+        self.assertIn("could not be read", json.loads(answer)["error"]["message"])
+        self.assertEqual(rest, b"")
+        self.assertEqual(self.fetch_all(pid), [])
+
     def test_a_body_that_arrives_in_pieces_is_read_whole(self):
         pid = self.new_project()
         events = [{"id": f"piece{i}", "input": "y" * 3000} for i in range(20)]
