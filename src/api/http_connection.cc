@@ -24,7 +24,7 @@ constexpr int kStopCheckMs = 100;
 constexpr size_t kDrainBytes = 4 << 20;
 constexpr int kDrainMs = 500;
 
-// Set by CloseConnectionAfterThisAnswer for the request being served on this thread.
+// Set by CloseConnectionAfter for the request being served on this thread.
 thread_local bool close_after_answer = false;
 
 int Millis(time_t sec, time_t usec) { return static_cast<int>(sec * 1000 + usec / 1000); }
@@ -185,7 +185,10 @@ void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
   port = local_port_;
 }
 
-void CloseConnectionAfterThisAnswer() { close_after_answer = true; }
+void CloseConnectionAfter(httplib::Response& answer) {
+  if (!answer.has_header("Connection")) answer.set_header("Connection", "close");
+  close_after_answer = true;
+}
 
 bool ConnectionServer::WaitForRequest(ConnectionStream& stream) {
   if (stream.HasBuffered()) return true;

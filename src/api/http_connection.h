@@ -1,6 +1,6 @@
 // How the HTTP server reads and writes a connection: the HTTP library (cpp-httplib, a shared
 // library here) parses requests and writes responses; this file gives it the connection it does
-// that over. Included only by http_server.cc: it brings in httplib.h.
+// that over. Included only by http_server.cc and its test: it brings in httplib.h.
 //
 // The library's own connection reads a body 4 KiB at a time, each read after a poll(2) of its
 // own, and polls twice more before each write: a request of 512 spans (about 1 MB) cost some 500
@@ -62,10 +62,10 @@ class ConnectionStream final : public httplib::Stream {
   int remote_port_ = 0, local_port_ = 0;
 };
 
-// Called while a request is served, on its thread: the connection is closed once this answer
-// is sent, and what else the client sent is not read as a next request (the rest of a body
-// that could not be read, after a 400 or 413).
-void CloseConnectionAfterThisAnswer();
+// Called while a request is served, on its thread, with its answer: the answer says
+// `Connection: close`, the connection is closed once it is sent, and what else the client sent
+// is not read as a next request (the rest of a body that could not be read, after a 400 or 413).
+void CloseConnectionAfter(httplib::Response& answer);
 
 // httplib::Server serving each connection through a ConnectionStream.
 class ConnectionServer final : public httplib::Server {

@@ -140,8 +140,7 @@ bool ReadBody(const httplib::Request& req, const httplib::ContentReader& reader,
   } else {
     res.set_content(ErrorBody(s), "application/json");
   }
-  res.set_header("Connection", "close");
-  CloseConnectionAfterThisAnswer();
+  CloseConnectionAfter(res);
   return false;
 }
 
@@ -169,7 +168,7 @@ HttpServer::HttpServer(HttpServerOptions options, Metrics& metrics, Clock& clock
     if (!res.body.empty()) return;  // a route's own answer
     // After a body too large to read, or a request the library could not parse, what follows
     // on the connection cannot be told from a next request.
-    if (res.status == 413 || res.status == 400) CloseConnectionAfterThisAnswer();
+    if (res.status == 413 || res.status == 400) CloseConnectionAfter(res);
     Status s;
     switch (res.status) {
       case 413:

@@ -511,11 +511,13 @@ class ApiTest(unittest.TestCase):
                 f"Content-Length: {length}\r\n{extra}\r\n").encode()
 
     @staticmethod
-    def read_response(f):
+    def read_response(f, headers=None):
         status = int(f.readline().split()[1])
         length = 0
         while line := f.readline().strip():
             name, _, value = line.decode().partition(":")
+            if headers is not None:
+                headers[name.lower()] = value.strip()
             if name.lower() == "content-length":
                 length = int(value)
         return status, f.read(length)
@@ -555,9 +557,10 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(status, 200, answer)
         self.assertEqual(json.loads(answer)["row_ids"], ["after-100"])
 
-    def test_what_follows_a_body_that_cannot_be_read_is_not_served(self):
-        # After a chunked body whose chunk size is not a number, the server answers 400 and
-        # closes: the bytes after it, here a whole insert, must not be taken for a next request.
+    def test_what_follows_a_request_that_cannot_be_read_is_not_served(self):
+        # After a chunked body whose chunk size is not a number, or a request line that is not
+        # HTTP, the server answers 400 with Connection: close and closes: the bytes after it,
+        # here a whole insert, must not be taken for a next request.
         pid = self.new_project()
         path = f"/v1/project_logs/{pid}/insert"
         smuggled = json.dumps({"events": [{"id": "smuggled"}]}).encode()
@@ -565,14 +568,18 @@ class ApiTest(unittest.TestCase):
                 f"Authorization: Bearer {self.key}\r\nContent-Type: application/json\r\n"
                 "Transfer-Encoding: chunked\r\n\r\n5\r\n{\"eve\r\nzz\r\n").encode()
         wire += self.head("POST", path, len(smuggled)) + smuggled
-        with socket.create_connection(("127.0.0.1", self.srv.port), timeout=30) as s:
-            s.sendall(wire)
-            f = s.makefile("rb")
-            status, answer = self.read_response(f)
-            rest = f.read()  # up to the server's close
-        self.assertEqual(status, 400, answer)
-        self.assertIn("could not be read", json.loads(answer)["error"]["message"])
-        self.assertEqual(rest, b"")
+        garbled = b"NOT AN HTTP REQUEST\r\n\r\n" + self.head("POST", path, len(smuggled)) + smuggled
+        for wire, message in ((wire, "could not be read"), (garbled, "malformed HTTP request")):
+            with socket.create_connection(("127.0.0.1", self.srv.port), timeout=30) as s:
+                s.sendall(wire)
+                f = s.makefile("rb")
+                headers = {}
+                status, answer = self.read_response(f, headers)
+                rest = f.read()  # up to the server's close
+            self.assertEqual(status, 400, answer)
+            self.assertIn(message, json.loads(answer)["error"]["message"])
+            self.assertEqual(headers.get("connection"), "close", headers)
+            self.assertEqual(rest, b"")
         self.assertEqual(self.fetch_all(pid), [])
 
     def test_a_body_that_arrives_in_pieces_is_read_whole(self):
