@@ -171,6 +171,21 @@ std::string_view WrittenText(const EventWrite& w, std::string_view name) {
   return t == nullptr || *t == "null" ? std::string_view() : std::string_view(*t);
 }
 
+WrittenTextsArray WrittenTexts(const EventWrite& w) {
+  WrittenTextsArray out{};
+  std::array<bool, std::size(kJsonFields)> seen{};
+  for (const auto& [k, v] : w.fields) {
+    for (size_t j = 0; j < std::size(kJsonFields); ++j) {
+      if (seen[j] || k != kJsonFields[j].name) continue;
+      // The first of a name counts, as in Find.
+      seen[j] = true;
+      if (v != "null") out[j] = v;
+      break;
+    }
+  }
+  return out;
+}
+
 const std::string* EventWrite::Find(std::string_view name) const {
   for (const auto& [k, v] : fields) {
     if (k == name) return &v;

@@ -3,6 +3,8 @@
 // replaced paths (`_merge_paths`) and delete (`_object_delete`), as Braintrust's insert API.
 #pragma once
 
+#include <array>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,5 +52,9 @@ Result<Event> ApplyEventWriteLeavingTexts(const EventWrite& w, TimestampMicros n
 // The text a write applied without a merge stores in JSON field `name`: the request's compact
 // text, "" when absent or null.
 std::string_view WrittenText(const EventWrite& w, std::string_view name);
+
+// WrittenText of every field of kJsonFields, in its order, from one pass over the write's fields.
+using WrittenTextsArray = std::array<std::string_view, std::size(kJsonFields)>;
+WrittenTextsArray WrittenTexts(const EventWrite& w);
 
 }  // namespace sluice::model

@@ -118,15 +118,20 @@ struct RowOwner {
 // Texts are bound without copies: `e`, `d` and `texts_of` outlive the statement's run. The JSON
 // fields' texts are `e`'s, or, for a row built by ApplyEventWriteLeavingTexts, `texts_of`'s.
 Status InsertRow(Connection& c, const RowOwner& o, const model::Event& e, const DerivedColumns& d,
-                 const model::EventWrite* texts_of = nullptr) {
-  SLUICE_ASSIGN_OR_RETURN(
-      Statement * s,
-      c.Prepare("INSERT INTO " + o.table +
-                " (object_type, object_id, id, xact_id, created, span_id, "
-                "root_span_id, span_parents, is_root, input, output, expected, error, scores, "
-                "metrics, metadata, span_attributes, context, origin, tags, org_id, project_id, "
-                "obj_key, id_hash, root_hash, row_key) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+                 bool texts_from_write = false) {
+  // The statement's text, made once per table rather than once per row.
+  thread_local std::string table;
+  thread_local std::string sql;
+  if (table != o.table) {
+    table = o.table;
+    sql = "INSERT INTO " + table +
+          " (object_type, object_id, id, xact_id, created, span_id, "
+          "root_span_id, span_parents, is_root, input, output, expected, error, scores, "
+          "metrics, metadata, span_attributes, context, origin, tags, org_id, project_id, "
+          "obj_key, id_hash, root_hash, row_key) "
+          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  }
+  SLUICE_ASSIGN_OR_RETURN(Statement * s, c.Prepare(sql));
   s->Bind(1, static_cast<int64_t>(o.object.type))
       .BindBorrowed(2, o.object.id)
       .BindBorrowed(3, e.id)
@@ -136,10 +141,9 @@ Status InsertRow(Connection& c, const RowOwner& o, const model::Event& e, const 
       .BindBorrowed(7, e.root_span_id)
       .BindBorrowedOrNull(8, d.span_parents)
       .Bind(9, int64_t{e.is_root});
-  int col = 10;
-  for (const model::JsonField& f : model::kJsonFields) {
-    s->BindBorrowedOrNull(
-        col++, texts_of != nullptr ? model::WrittenText(*texts_of, f.name) : e.*f.member);
+  for (size_t k = 0; k < std::size(model::kJsonFields); ++k) {
+    s->BindBorrowedOrNull(static_cast<int>(10 + k),
+                          texts_from_write ? d.written[k] : e.*model::kJsonFields[k].member);
   }
   s->BindBorrowedOrNull(20, d.tags)
       .BindBorrowed(21, o.org_id)
@@ -177,7 +181,10 @@ Status BuildFreshRows(std::span<const model::EventWrite> writes, TimestampMicros
     fresh.push_back(w.object_delete ? Result<model::Event>(model::Event{})
                                     : model::ApplyEventWriteLeavingTexts(w, now));
     if (!fresh.back().ok() && !w.is_merge) return fresh.back().status();
-    if (fresh.back().ok()) derived[i] = DeriveColumns(*fresh.back());
+    if (fresh.back().ok()) {
+      derived[i] = DeriveColumns(*fresh.back());
+      derived[i].written = model::WrittenTexts(w);
+    }
   }
   return Status();
 }
@@ -195,8 +202,12 @@ Status SqliteStore::ApplyObjectWrites(const PendingInsert& p, size_t g, const Se
   // reader can see it).
   OpenKeys& open_keys = *segments.open().keys;
   SLUICE_RETURN_IF_ERROR(open_keys.Load(c, segments.open().table));
+  const std::vector<DerivedColumns>& derived = (*p.derived)[g];
   for (size_t i = 0; i < ow.writes.size(); ++i) {
     const model::EventWrite& w = ow.writes[i];
+    // The next row's places in the keys, loaded while this one is written.
+    if (i + 1 < derived.size())
+      open_keys.Prefetch(derived[i + 1].id_hash, derived[i + 1].root_hash);
     result.row_ids.push_back(w.id);
     std::optional<model::Event> existing;
     SLUICE_ASSIGN_OR_RETURN(auto place, FindRow(c, segments, obj_key, w.id));
@@ -227,9 +238,9 @@ Status SqliteStore::ApplyObjectWrites(const PendingInsert& p, size_t g, const Se
       // the write lock is released.
       const Result<model::Event>& fresh = (*p.fresh)[g][i];
       SLUICE_RETURN_IF_ERROR(fresh.status());
-      const DerivedColumns& d = (*p.derived)[g][i];
+      const DerivedColumns& d = derived[i];
       open_keys.Add(d.id_hash, d.root_hash, owner.row_key);
-      SLUICE_RETURN_IF_ERROR(InsertRow(c, owner, *fresh, d, &w));
+      SLUICE_RETURN_IF_ERROR(InsertRow(c, owner, *fresh, d, /*texts_from_write=*/true));
     }
     ++result.rows_written;
     ++open_rows_;

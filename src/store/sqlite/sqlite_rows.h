@@ -8,6 +8,7 @@
 #include "model/auth.h"
 #include "model/automation.h"
 #include "model/event.h"
+#include "model/event_write.h"
 #include "model/object.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
@@ -42,6 +43,8 @@ struct DerivedColumns {
   int64_t root_hash = 0;
   std::string span_parents;  // JSON array text, "" for none (stored as NULL)
   std::string tags;          // likewise
+  // A fresh row's JSON fields, bound from its write (model::WrittenTexts): "" for NULL.
+  model::WrittenTextsArray written{};
 };
 DerivedColumns DeriveColumns(const model::Event& e);
 

@@ -78,6 +78,26 @@ void OpenKeys::Multimap::Add(uint64_t key, int64_t row_key) {
   s.head = static_cast<uint32_t>(rows_.size() - 1);
 }
 
+OpenKeys::Multimap::Memory OpenKeys::Multimap::TakeMemory() {
+  used_ = 0;
+  return Memory{std::move(slots_), std::move(rows_)};
+}
+
+void OpenKeys::Multimap::UseMemory(Memory m) {
+  if (used_ != 0 || !rows_.empty()) return;  // only an empty map takes memory over
+  size_t n = slots_.size();
+  while (n * 2 <= m.slots.capacity()) n *= 2;
+  if (n > slots_.size()) {
+    // Writing pages already mapped costs a memset; a fresh page costs a fault.
+    m.slots.assign(n, Slot{0, kNone});
+    slots_ = std::move(m.slots);
+  }
+  if (m.rows.capacity() > rows_.capacity()) {
+    m.rows.clear();
+    rows_ = std::move(m.rows);
+  }
+}
+
 void OpenKeys::Multimap::Find(uint64_t key, std::vector<int64_t>* out) const {
   for (uint32_t r = slots_[SlotOf(key)].head; r != kNone; r = rows_[r].next) {
     out->push_back(rows_[r].row_key);
@@ -92,7 +112,42 @@ void OpenKeys::Multimap::ForEach(const std::function<void(int64_t, int64_t)>& f)
   }
 }
 
-OpenKeys::OpenKeys(bool loaded) : loaded_(loaded) {}
+OpenKeys::OpenKeys(bool loaded, std::shared_ptr<Spares> spares)
+    : loaded_(loaded), spares_(std::move(spares)) {
+  Multimap::Memory ids;
+  Multimap::Memory roots;
+  if (spares_ != nullptr && spares_->Take(&ids, &roots)) {
+    ids_.UseMemory(std::move(ids));
+    roots_.UseMemory(std::move(roots));
+  }
+}
+
+OpenKeys::~OpenKeys() {
+  if (spares_ != nullptr) spares_->Put(ids_.TakeMemory(), roots_.TakeMemory());
+}
+
+void OpenKeys::Spares::Put(Multimap::Memory ids, Multimap::Memory roots) {
+  const auto size = [](const Multimap::Memory& m) {
+    return m.slots.capacity() * sizeof(Multimap::Slot) + m.rows.capacity() * sizeof(Multimap::Row);
+  };
+  std::lock_guard<std::mutex> lock(mu_);
+  if (held_ && size(ids) + size(roots) <= size(ids_) + size(roots_)) return;
+  // What is replaced is freed here, on the thread that let the last segment's keys go.
+  ids_ = std::move(ids);
+  roots_ = std::move(roots);
+  held_ = true;
+}
+
+bool OpenKeys::Spares::Take(Multimap::Memory* ids, Multimap::Memory* roots) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!held_) return false;
+  *ids = std::move(ids_);
+  *roots = std::move(roots_);
+  ids_ = {};
+  roots_ = {};
+  held_ = false;
+  return true;
+}
 
 Status OpenKeys::Load(Connection& c, const std::string& table) {
   if (loaded_.load(std::memory_order_acquire)) return Status();
@@ -588,7 +643,7 @@ Status SqliteStore::LoadSegmentState() {
     SLUICE_RETURN_IF_ERROR(txn.Commit());
   }
   SLUICE_RETURN_IF_ERROR(RebuildOldCreatedIndexes(c, set));
-  set.segments.back().keys = std::make_shared<OpenKeys>(open_rows_ == 0);
+  set.segments.back().keys = std::make_shared<OpenKeys>(open_rows_ == 0, key_spares_);
   std::vector<int64_t> sealed;
   for (const Segment& s : set.segments) {
     if (s.state != SegmentState::kOpen) sealed.push_back(s.seg);
@@ -648,7 +703,7 @@ Status SqliteStore::MaybeSealOpenSegment() {
   next.table = SegmentTable(next.seg);
   next.state = SegmentState::kOpen;
   next.pin = std::make_shared<const int>(0);
-  next.keys = std::make_shared<OpenKeys>(true);
+  next.keys = std::make_shared<OpenKeys>(true, key_spares_);
   const int64_t sealed = open.seg;
   const std::string sealed_table = open.table;
   const int64_t sealed_rows = open_rows_;

@@ -72,13 +72,25 @@ class IdFilter {
 // tests the row itself). Safe for one writer and any number of readers.
 class OpenKeys {
  public:
+  class Spares;
   // `loaded`: false for a segment that already held rows when the store opened; those are read
   // from its table on first use (an admin command opening the file never reads them).
-  explicit OpenKeys(bool loaded);
+  // `spares`: where it takes the memory of an earlier segment's keys from, and leaves its own
+  // when it goes (null: neither).
+  explicit OpenKeys(bool loaded, std::shared_ptr<Spares> spares = nullptr);
+  ~OpenKeys();
+  OpenKeys(const OpenKeys&) = delete;
+  OpenKeys& operator=(const OpenKeys&) = delete;
   // Reads the keys of `table`'s rows, once; call before any other use. The writer adds its rows
   // after this, so a row committed while another caller loads is listed either way.
   Status Load(Connection& c, const std::string& table);
   void Add(int64_t id_hash, int64_t root_hash, int64_t row_key);
+  // Starts loading the slots a lookup or Add of these hashes reads. Only on the writer's thread
+  // (the one thread that changes the maps).
+  void Prefetch(int64_t id_hash, int64_t root_hash) const {
+    ids_.Prefetch(static_cast<uint64_t>(id_hash));
+    roots_.Prefetch(static_cast<uint64_t>(root_hash));
+  }
   // Adds every row a prepared `SELECT id_hash, root_hash, row_key …` returns, then resets it.
   Status AddRows(Statement& q);
   // The row keys of the rows that may have this id (root) hash, appended to `out`.
@@ -94,14 +106,6 @@ class OpenKeys {
   // slot heading a chain of its rows (a trace's root hash has one entry per span).
   class Multimap {
    public:
-    Multimap();
-    void Add(uint64_t key, int64_t row_key);
-    void Find(uint64_t key, std::vector<int64_t>* out) const;
-    void ForEach(const std::function<void(int64_t, int64_t)>& f) const;
-    size_t rows() const { return rows_.size(); }
-
-   private:
-    static constexpr uint32_t kNone = UINT32_MAX;
     struct Slot {
       uint64_t key;
       uint32_t head;  // kNone: an empty slot
@@ -110,6 +114,27 @@ class OpenKeys {
       int64_t row_key;
       uint32_t next;
     };
+    // A map's storage, handed from one map to another.
+    struct Memory {
+      std::vector<Slot> slots;
+      std::vector<Row> rows;
+    };
+
+    Multimap();
+    void Add(uint64_t key, int64_t row_key);
+    void Find(uint64_t key, std::vector<int64_t>* out) const;
+    void Prefetch(uint64_t key) const {
+      __builtin_prefetch(&slots_[Mix64(key) & (slots_.size() - 1)]);
+    }
+    void ForEach(const std::function<void(int64_t, int64_t)>& f) const;
+    size_t rows() const { return rows_.size(); }
+    // Gives up its storage (the map is left unusable: call only as it goes).
+    Memory TakeMemory();
+    // An empty map takes `m` over, emptied, with as many slots as it has room for.
+    void UseMemory(Memory m);
+
+   private:
+    static constexpr uint32_t kNone = UINT32_MAX;
     size_t SlotOf(uint64_t key) const;  // its slot, or the empty one where it would go
     void Grow();
     std::vector<Slot> slots_;
@@ -121,6 +146,25 @@ class OpenKeys {
   mutable std::shared_mutex mu_;
   Multimap ids_;
   Multimap roots_;
+  std::shared_ptr<Spares> spares_;
+
+ public:
+  // The memory of a sealed segment's keys, kept for the next open segment's: an open segment's
+  // maps grow to some 24 MB, and memory the process gets afresh costs a page fault per 4 KiB
+  // page as it is first written (docs/benchmarks.md). Holds at most one segment's; the larger
+  // is kept.
+  class Spares {
+   public:
+    void Put(Multimap::Memory ids, Multimap::Memory roots);
+    // False when it holds none.
+    bool Take(Multimap::Memory* ids, Multimap::Memory* roots);
+
+   private:
+    std::mutex mu_;
+    bool held_ = false;
+    Multimap::Memory ids_;
+    Multimap::Memory roots_;
+  };
 };
 
 // kMoving: a sealed segment whose remaining rows are being copied to `moved_to` before it is

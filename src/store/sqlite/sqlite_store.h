@@ -241,6 +241,8 @@ class SqliteStore final : public Store {
   std::deque<int64_t> filter_queue_;  // guarded by filter_mu_
   std::atomic<bool> filter_stop_{false};
   std::thread filter_builder_;
+  // The memory of a sealed segment's OpenKeys, for the next open segment's.
+  std::shared_ptr<OpenKeys::Spares> key_spares_ = std::make_shared<OpenKeys::Spares>();
   std::mutex purge_mu_;  // one purge at a time
   // The segment whose remaining rows a purge is copying to the open one, if any.
   std::string moving_from_;  // guarded by write_mu_

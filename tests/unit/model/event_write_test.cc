@@ -136,6 +136,25 @@ TEST(ApplyEventWrite, LeavingTextsGivesTheSameRowWithTheTextsInTheWrite) {
   EXPECT_FALSE(left->is_root);
 }
 
+// All of a write's texts at once are what WrittenText gives field by field, also for a write
+// that names a field twice (the first counts) and for fields it does not know.
+TEST(ApplyEventWrite, WrittenTextsGivesEachFieldsWrittenText) {
+  EventWrite w = Write(
+      R"({"id":"r1","input":{"q":"hi"},"output":null,"metadata":{"m":[1,2]},"scores":{"a":0.5},)"
+      R"("span_attributes":{"name":"n"},"origin":{"o":1},"context":{"c":2},"error":"boom"})");
+  w.fields.emplace_back("input", R"({"q":"second"})");
+  w.fields.emplace_back("unknown", "1");
+  const WrittenTextsArray all = WrittenTexts(w);
+  for (size_t k = 0; k < std::size(kJsonFields); ++k) {
+    EXPECT_EQ(all[k], WrittenText(w, kJsonFields[k].name)) << kJsonFields[k].name;
+  }
+  EXPECT_EQ(all[0], R"({"q":"hi"})");
+  EXPECT_EQ(all[1], "");  // null
+  EXPECT_EQ(all[2], "");  // absent
+  EXPECT_EQ(all[3], R"("boom")");
+  EXPECT_EQ(WrittenTexts(Write(R"({"id":"r2"})")), WrittenTextsArray{});
+}
+
 TEST(ApplyEventWrite, ChildSpanNeedsItsRoot) {
   EXPECT_FALSE(ApplyEventWrite(Write(R"({"span_parents":["p"]})"), nullptr, kNow).ok());
   auto e = ApplyEventWrite(Write(R"({"span_parents":["p"],"root_span_id":"p"})"), nullptr, kNow);
