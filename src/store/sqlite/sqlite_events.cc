@@ -205,9 +205,6 @@ Status SqliteStore::ApplyObjectWrites(const PendingInsert& p, size_t g, const Se
   const std::vector<DerivedColumns>& derived = (*p.derived)[g];
   for (size_t i = 0; i < ow.writes.size(); ++i) {
     const model::EventWrite& w = ow.writes[i];
-    // The next row's places in the keys, loaded while this one is written.
-    if (i + 1 < derived.size())
-      open_keys.Prefetch(derived[i + 1].id_hash, derived[i + 1].root_hash);
     result.row_ids.push_back(w.id);
     std::optional<model::Event> existing;
     SLUICE_ASSIGN_OR_RETURN(auto place, FindRow(c, segments, obj_key, w.id));

@@ -85,12 +85,6 @@ class OpenKeys {
   // after this, so a row committed while another caller loads is listed either way.
   Status Load(Connection& c, const std::string& table);
   void Add(int64_t id_hash, int64_t root_hash, int64_t row_key);
-  // Starts loading the slots a lookup or Add of these hashes reads. Only on the writer's thread
-  // (the one thread that changes the maps).
-  void Prefetch(int64_t id_hash, int64_t root_hash) const {
-    ids_.Prefetch(static_cast<uint64_t>(id_hash));
-    roots_.Prefetch(static_cast<uint64_t>(root_hash));
-  }
   // Adds every row a prepared `SELECT id_hash, root_hash, row_key …` returns, then resets it.
   Status AddRows(Statement& q);
   // The row keys of the rows that may have this id (root) hash, appended to `out`.
@@ -123,9 +117,6 @@ class OpenKeys {
     Multimap();
     void Add(uint64_t key, int64_t row_key);
     void Find(uint64_t key, std::vector<int64_t>* out) const;
-    void Prefetch(uint64_t key) const {
-      __builtin_prefetch(&slots_[Mix64(key) & (slots_.size() - 1)]);
-    }
     void ForEach(const std::function<void(int64_t, int64_t)>& f) const;
     size_t rows() const { return rows_.size(); }
     // Gives up its storage (the map is left unusable: call only as it goes).
