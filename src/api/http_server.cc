@@ -188,6 +188,11 @@ HttpServer::HttpServer(HttpServerOptions options, Metrics& metrics, Clock& clock
     }
     res.set_content(ErrorBody(s), "application/json");
   });
+  // The library adds its Keep-Alive header before this runs, also to an answer that closes the
+  // connection (CloseConnectionAfter): such an answer says only that it closes.
+  impl_->server.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.get_header_value("Connection") == "close") res.headers.erase("Keep-Alive");
+  });
   impl_->server.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         res.status = 500;

@@ -579,6 +579,7 @@ class ApiTest(unittest.TestCase):
             self.assertEqual(status, 400, answer)
             self.assertIn(message, json.loads(answer)["error"]["message"])
             self.assertEqual(headers.get("connection"), "close", headers)
+            self.assertNotIn("keep-alive", headers)  # it closes, and says nothing else
             self.assertEqual(rest, b"")
         self.assertEqual(self.fetch_all(pid), [])
 
