@@ -25,7 +25,8 @@ Result<std::unique_ptr<RowWriter>> NewRowWriter(const WriterOptions& options, Ou
     ParquetWriterOptions p;
     p.compression = options.compression;
     p.compression_level = options.compression_level;
-    return std::unique_ptr<RowWriter>(std::make_unique<ParquetWriter>(std::move(p), sink));
+    return std::unique_ptr<RowWriter>(
+        std::make_unique<ParquetWriter>(std::move(p), sink, options.parquet_carry));
   }
   if (options.compression == Compression::kSnappy) {
     return InvalidArgumentError("JSON Lines files can be compressed with gzip or zstd, not snappy");

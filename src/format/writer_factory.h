@@ -17,11 +17,15 @@ enum class FileFormat { kJsonl, kParquet };
 std::string_view FileFormatName(FileFormat f);
 Result<FileFormat> ParseFileFormat(std::string_view name);
 
+class ParquetCarryOver;
+
 struct WriterOptions {
   FileFormat format = FileFormat::kParquet;
   // Parquet: zstd (default), snappy, gzip or none. JSON Lines: none (default), gzip or zstd.
   Compression compression = Compression::kZstd;
   int compression_level = 0;  // 0: the codec's default
+  // Parquet: what the file before left for this one (parquet_writer.h); borrowed, may be null.
+  ParquetCarryOver* parquet_carry = nullptr;
 };
 
 // The default compression of a format: zstd for Parquet, none for JSON Lines.

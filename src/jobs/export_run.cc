@@ -1,5 +1,6 @@
 #include "jobs/export_run.h"
 
+#include "format/parquet/parquet_writer.h"
 #include "format/writer_factory.h"
 #include "jobs/export_planner.h"
 #include "jobs/query_file_writer.h"
@@ -59,6 +60,8 @@ Status ExportRun::CheckToken() {
       "again with POST /automation/cron");
 }
 
+ExportRun::~ExportRun() = default;
+
 Status ExportRun::Execute(std::vector<model::AutomationRun> stale) {
   SLUICE_RETURN_IF_ERROR(CheckToken());
   SLUICE_ASSIGN_OR_RETURN(destination_, services_.destinations.Open(context_.config));
@@ -89,8 +92,10 @@ Status ExportRun::WriteAndCommit(store::ExportFile file) {
   const ExportRunnerOptions& options = services_.options;
   SLUICE_ASSIGN_OR_RETURN(auto upload, destination_.store->NewWriter(file.key));
   UploadSink sink(*upload, options.upload_chunk_bytes, options.fault_hook);
-  SLUICE_ASSIGN_OR_RETURN(auto writer,
-                          format::NewRowWriter(WriterOptionsFor(context_.config), sink));
+  format::WriterOptions writer_options = WriterOptionsFor(context_.config);
+  if (parquet_carry_ == nullptr) parquet_carry_ = std::make_unique<format::ParquetCarryOver>();
+  writer_options.parquet_carry = parquet_carry_.get();
+  SLUICE_ASSIGN_OR_RETURN(auto writer, format::NewRowWriter(writer_options, sink));
   Result<FileContent> content = definition_->Write(file, *writer);
   Status written = content.ok() ? writer->Finish() : content.status();
   if (!written.ok()) {

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "format/writer_factory.h"
 #include "jobs/export_definition.h"
 #include "jobs/export_destination.h"
 #include "jobs/export_manifest.h"
@@ -33,6 +34,9 @@ class ExportRun {
   // `run` is the history record (its stats are filled in); all arguments are borrowed.
   ExportRun(Services services, const model::Automation& automation, const ExportConfig& config,
             const store::ExportState& state, model::AutomationRun& run);
+  ~ExportRun();
+  ExportRun(const ExportRun&) = delete;
+  ExportRun& operator=(const ExportRun&) = delete;
 
   // Runs the export. `stale`: runs a stopped process left "running"; this run writes their
   // manifests and closes them. The cursor stays where the last committed file left it.
@@ -67,6 +71,8 @@ class ExportRun {
   ManifestWriter manifest_;
   std::unique_ptr<DefinitionWriter> definition_;
   std::vector<store::ExportFile> committed_;
+  // A Parquet file's writer state, kept for the run's next file.
+  std::unique_ptr<format::ParquetCarryOver> parquet_carry_;
   Figures figures_;
 };
 

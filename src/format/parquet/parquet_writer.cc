@@ -13,10 +13,42 @@ namespace {
 constexpr std::string_view kMagic = "PAR1";
 }  // namespace
 
-ParquetWriter::ParquetWriter(ParquetWriterOptions options, OutputSink& sink)
-    : options_(std::move(options)),
-      sink_(sink),
-      workspace_(options_.compression, options_.compression_level, options_.compression_threads) {}
+namespace {
+
+// Whether column writers and a workspace made for `a` write what `b` asks for.
+bool SameColumnOptions(const ParquetWriterOptions& a, const ParquetWriterOptions& b) {
+  return a.compression == b.compression && a.compression_level == b.compression_level &&
+         a.compression_threads == b.compression_threads && a.page_bytes == b.page_bytes &&
+         a.dictionary_max_bytes == b.dictionary_max_bytes;
+}
+
+bool SameSchema(const Schema& a, const Schema& b) {
+  if (a.columns.size() != b.columns.size()) return false;
+  for (size_t i = 0; i < a.columns.size(); ++i) {
+    const Column& x = a.columns[i];
+    const Column& y = b.columns[i];
+    if (x.name != y.name || x.type != y.type || x.nullable != y.nullable) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ParquetCarryOver::ParquetCarryOver() = default;
+ParquetCarryOver::~ParquetCarryOver() = default;
+
+ParquetWriter::ParquetWriter(ParquetWriterOptions options, OutputSink& sink,
+                             ParquetCarryOver* carry)
+    : options_(std::move(options)), sink_(sink), carry_(carry) {
+  if (carry_ != nullptr && carry_->workspace != nullptr &&
+      SameColumnOptions(carry_->options, options_)) {
+    workspace_ = std::move(carry_->workspace);
+  } else {
+    if (carry_ != nullptr) carry_->columns.clear();  // they reference the workspace
+    workspace_ = std::make_unique<parquet::PageWorkspace>(
+        options_.compression, options_.compression_level, options_.compression_threads);
+  }
+}
 
 Status ParquetWriter::Begin(const Schema& schema) {
   if (xact_ != nullptr) return FailedPreconditionError("Begin called twice");
@@ -27,15 +59,23 @@ Status ParquetWriter::Begin(const Schema& schema) {
   column_options.compression_level = options_.compression_level;
   column_options.page_bytes = options_.page_bytes;
   column_options.dictionary_max_bytes = options_.dictionary_max_bytes;
-  column_options.workspace = &workspace_;
+  column_options.workspace = workspace_.get();
 
   parquet::SchemaElement root;
   root.name = "schema";
   root.num_children = static_cast<int32_t>(schema_.columns.size());
   meta_.schema.push_back(root);
-  for (const Column& c : schema_.columns) {
-    columns_.push_back(parquet::NewColumnWriter(c, column_options));
-    columns_.back()->AppendSchema(&meta_.schema);
+  // The columns the writer before left: each is at the start of a chunk once its file finished.
+  if (carry_ != nullptr && !carry_->columns.empty() && SameSchema(carry_->schema, schema_) &&
+      SameColumnOptions(carry_->options, options_)) {
+    columns_ = std::move(carry_->columns);
+  }
+  if (carry_ != nullptr) carry_->columns.clear();
+  for (size_t i = 0; i < schema_.columns.size(); ++i) {
+    if (columns_.size() <= i) {
+      columns_.push_back(parquet::NewColumnWriter(schema_.columns[i], column_options));
+    }
+    columns_[i]->AppendSchema(&meta_.schema);
   }
   meta_.num_leaf_columns = static_cast<int32_t>(columns_.size());
   meta_.created_by = kParquetCreatedBy;
@@ -99,6 +139,15 @@ Status ParquetWriter::Finish() {
   SLUICE_RETURN_IF_ERROR(sink_.Append(footer));
   SLUICE_RETURN_IF_ERROR(sink_.Close());
   stats_.bytes = sink_.bytes();
+  if (carry_ != nullptr) {
+    // Every column flushed its last chunk: left as a new file's would start. The columns go
+    // before the workspace they use is replaced.
+    carry_->columns.clear();
+    carry_->workspace = std::move(workspace_);
+    carry_->columns = std::move(columns_);
+    carry_->options = options_;
+    carry_->schema = schema_;
+  }
   return Status::Ok();
 }
 

@@ -43,10 +43,34 @@ struct ParquetWriterOptions {
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
 };
 
-// Not thread-safe. `sink` must outlive the writer; Finish() closes it.
+// What a Parquet writer leaves for the next file of the same run once it finished its own: its
+// column writers, with their buffers, and its page workspace, with its compression threads and
+// page buffers. Built again for every file, that memory was given back to the system between
+// files and faulted in again page by page (docs/benchmarks.md). A writer of another schema or
+// other options builds its own. Not thread-safe: one file at a time.
+class ParquetCarryOver {
+ public:
+  ParquetCarryOver();
+  ~ParquetCarryOver();
+  ParquetCarryOver(const ParquetCarryOver&) = delete;
+  ParquetCarryOver& operator=(const ParquetCarryOver&) = delete;
+  // True until a writer finished a file on it.
+  bool empty() const { return workspace == nullptr; }
+
+ private:
+  friend class ParquetWriter;
+  ParquetWriterOptions options;  // what the workspace and the columns were made for
+  Schema schema;
+  std::unique_ptr<parquet::PageWorkspace> workspace;
+  std::vector<std::unique_ptr<parquet::ColumnWriter>> columns;  // reference `workspace`
+};
+
+// Not thread-safe. `sink` must outlive the writer; Finish() closes it. With `carry` (borrowed,
+// may be null), the writer starts from what the writer before it left there, and leaves its
+// own there once Finish succeeded.
 class ParquetWriter : public RowWriter {
  public:
-  ParquetWriter(ParquetWriterOptions options, OutputSink& sink);
+  ParquetWriter(ParquetWriterOptions options, OutputSink& sink, ParquetCarryOver* carry = nullptr);
 
   Status Begin(const Schema& schema) override;
   Status WriteRows(std::span<const Row> rows) override;
@@ -58,7 +82,8 @@ class ParquetWriter : public RowWriter {
 
   ParquetWriterOptions options_;
   CountingSink sink_;
-  parquet::PageWorkspace workspace_;  // shared by the columns
+  ParquetCarryOver* carry_;
+  std::unique_ptr<parquet::PageWorkspace> workspace_;  // shared by the columns
   Schema schema_;
   std::vector<std::unique_ptr<parquet::ColumnWriter>> columns_;
   std::unique_ptr<XactRange> xact_;
