@@ -40,11 +40,14 @@ ParquetCarryOver::~ParquetCarryOver() = default;
 ParquetWriter::ParquetWriter(ParquetWriterOptions options, OutputSink& sink,
                              ParquetCarryOver* carry)
     : options_(std::move(options)), sink_(sink), carry_(carry) {
+  // The workspace and the columns that use it move together: the columns are destroyed first.
   if (carry_ != nullptr && carry_->workspace != nullptr &&
       SameColumnOptions(carry_->options, options_)) {
     workspace_ = std::move(carry_->workspace);
-  } else {
-    if (carry_ != nullptr) carry_->columns.clear();  // they reference the workspace
+    columns_ = std::move(carry_->columns);  // made for carried_schema_; Begin decides
+    carried_schema_ = std::move(carry_->schema);
+  }
+  if (workspace_ == nullptr) {
     workspace_ = std::make_unique<parquet::PageWorkspace>(
         options_.compression, options_.compression_level, options_.compression_threads);
   }
@@ -65,12 +68,9 @@ Status ParquetWriter::Begin(const Schema& schema) {
   root.name = "schema";
   root.num_children = static_cast<int32_t>(schema_.columns.size());
   meta_.schema.push_back(root);
-  // The columns the writer before left: each is at the start of a chunk once its file finished.
-  if (carry_ != nullptr && !carry_->columns.empty() && SameSchema(carry_->schema, schema_) &&
-      SameColumnOptions(carry_->options, options_)) {
-    columns_ = std::move(carry_->columns);
-  }
-  if (carry_ != nullptr) carry_->columns.clear();
+  // The columns the writer before left are each at the start of a chunk, as new ones would be;
+  // they serve only the schema they were made for.
+  if (!SameSchema(carried_schema_, schema_)) columns_.clear();
   for (size_t i = 0; i < schema_.columns.size(); ++i) {
     if (columns_.size() <= i) {
       columns_.push_back(parquet::NewColumnWriter(schema_.columns[i], column_options));
@@ -140,8 +140,8 @@ Status ParquetWriter::Finish() {
   SLUICE_RETURN_IF_ERROR(sink_.Close());
   stats_.bytes = sink_.bytes();
   if (carry_ != nullptr) {
-    // Every column flushed its last chunk: left as a new file's would start. The columns go
-    // before the workspace they use is replaced.
+    // Every column flushed its last chunk: left as a new file's would start. The carry's own
+    // columns go before the workspace they use is replaced.
     carry_->columns.clear();
     carry_->workspace = std::move(workspace_);
     carry_->columns = std::move(columns_);

@@ -86,6 +86,7 @@ class ParquetWriter : public RowWriter {
   std::unique_ptr<parquet::PageWorkspace> workspace_;  // shared by the columns
   Schema schema_;
   std::vector<std::unique_ptr<parquet::ColumnWriter>> columns_;
+  Schema carried_schema_;  // what columns_ taken from the carry-over were made for
   std::unique_ptr<XactRange> xact_;
   parquet::FileMetaData meta_;
   int64_t group_rows_ = 0;
