@@ -131,7 +131,8 @@ Result<Event> Apply(const EventWrite& w, const Event* existing, TimestampMicros 
   } else if (copy_texts) {
     // Without a merge the request's compact text is used as it is: large inputs and outputs
     // are copied once, never re-serialised.
-    for (const JsonField& f : kJsonFields) e.*f.member = std::string(WrittenText(w, f.name));
+    const WrittenTextsArray texts = WrittenTexts(w);
+    for (size_t k = 0; k < texts.size(); ++k) e.*kJsonFields[k].member = std::string(texts[k]);
   }
   e.tags = strings_of("tags");
   e.span_parents = strings_of("span_parents");
@@ -164,11 +165,6 @@ Result<Event> ApplyEventWrite(const EventWrite& w, const Event* existing, Timest
 
 Result<Event> ApplyEventWriteLeavingTexts(const EventWrite& w, TimestampMicros now) {
   return Apply(w, nullptr, now, /*copy_texts=*/false);
-}
-
-std::string_view WrittenText(const EventWrite& w, std::string_view name) {
-  const std::string* t = w.Find(name);
-  return t == nullptr || *t == "null" ? std::string_view() : std::string_view(*t);
 }
 
 WrittenTextsArray WrittenTexts(const EventWrite& w) {

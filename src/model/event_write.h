@@ -45,15 +45,13 @@ Json EventFieldsToJson(const Event& e);
 Result<Event> ApplyEventWrite(const EventWrite& w, const Event* existing, TimestampMicros now);
 
 // ApplyEventWrite(w, nullptr, now) without copying the texts of the JSON fields (input, output,
-// metadata, …): the row's are left empty, and WrittenText(w, name) gives each, for a caller that
+// metadata, …): the row's are left empty, and WrittenTexts(w) gives them, for a caller that
 // binds them straight from the write while `w` lives.
 Result<Event> ApplyEventWriteLeavingTexts(const EventWrite& w, TimestampMicros now);
 
-// The text a write applied without a merge stores in JSON field `name`: the request's compact
-// text, "" when absent or null.
-std::string_view WrittenText(const EventWrite& w, std::string_view name);
-
-// WrittenText of every field of kJsonFields, in its order, from one pass over the write's fields.
+// The texts a write applied without a merge stores in the JSON fields, in kJsonFields' order: the
+// request's compact text of each (the first, should a field be named twice), "" when absent or
+// null. One pass over the write's fields.
 using WrittenTextsArray = std::array<std::string_view, std::size(kJsonFields)>;
 WrittenTextsArray WrittenTexts(const EventWrite& w);
 
