@@ -52,6 +52,8 @@ struct Column {
   std::string name;
   ValueType type = ValueType::kString;  // never kNull
   bool nullable = true;                 // false: a null value is an error when written
+
+  bool operator==(const Column&) const = default;
 };
 
 struct Schema {
@@ -59,6 +61,8 @@ struct Schema {
 
   // Index of the column named `name`, or -1.
   int Find(std::string_view name) const;
+
+  bool operator==(const Schema&) const = default;
 };
 
 // Appends `v` as JSON: null, true/false, numbers (an int64 as an integer; a non-finite double

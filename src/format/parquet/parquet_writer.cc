@@ -22,16 +22,6 @@ bool SameColumnOptions(const ParquetWriterOptions& a, const ParquetWriterOptions
          a.dictionary_max_bytes == b.dictionary_max_bytes;
 }
 
-bool SameSchema(const Schema& a, const Schema& b) {
-  if (a.columns.size() != b.columns.size()) return false;
-  for (size_t i = 0; i < a.columns.size(); ++i) {
-    const Column& x = a.columns[i];
-    const Column& y = b.columns[i];
-    if (x.name != y.name || x.type != y.type || x.nullable != y.nullable) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 ParquetCarryOver::ParquetCarryOver() = default;
@@ -70,7 +60,7 @@ Status ParquetWriter::Begin(const Schema& schema) {
   meta_.schema.push_back(root);
   // The columns the writer before left are each at the start of a chunk, as new ones would be;
   // they serve only the schema they were made for.
-  if (!SameSchema(carried_schema_, schema_)) columns_.clear();
+  if (carried_schema_ != schema_) columns_.clear();
   for (size_t i = 0; i < schema_.columns.size(); ++i) {
     if (columns_.size() <= i) {
       columns_.push_back(parquet::NewColumnWriter(schema_.columns[i], column_options));
