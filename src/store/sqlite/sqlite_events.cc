@@ -115,23 +115,19 @@ struct RowOwner {
   uint64_t xact_id;
 };
 
-// Texts are bound without copies: `e`, `d` and `texts_of` outlive the statement's run. The JSON
-// fields' texts are `e`'s, or, for a row built by ApplyEventWriteLeavingTexts, `texts_of`'s.
+// Texts are bound without copies: `e`, `d` and the write `d.written` views outlive the
+// statement's run. The JSON fields' texts are `e`'s, or, for a row built by
+// ApplyEventWriteLeavingTexts (`texts_from_write`), `d.written`.
 Status InsertRow(Connection& c, const RowOwner& o, const model::Event& e, const DerivedColumns& d,
                  bool texts_from_write = false) {
-  // The statement's text, made once per table rather than once per row.
-  thread_local std::string table;
-  thread_local std::string sql;
-  if (table != o.table) {
-    table = o.table;
-    sql = "INSERT INTO " + table +
-          " (object_type, object_id, id, xact_id, created, span_id, "
-          "root_span_id, span_parents, is_root, input, output, expected, error, scores, "
-          "metrics, metadata, span_attributes, context, origin, tags, org_id, project_id, "
-          "obj_key, id_hash, root_hash, row_key) "
-          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  }
-  SLUICE_ASSIGN_OR_RETURN(Statement * s, c.Prepare(sql));
+  SLUICE_ASSIGN_OR_RETURN(
+      Statement * s,
+      c.Prepare("INSERT INTO " + o.table +
+                " (object_type, object_id, id, xact_id, created, span_id, "
+                "root_span_id, span_parents, is_root, input, output, expected, error, scores, "
+                "metrics, metadata, span_attributes, context, origin, tags, org_id, project_id, "
+                "obj_key, id_hash, root_hash, row_key) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   s->Bind(1, static_cast<int64_t>(o.object.type))
       .BindBorrowed(2, o.object.id)
       .BindBorrowed(3, e.id)
