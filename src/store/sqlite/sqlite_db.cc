@@ -10,6 +10,7 @@
 
 #include "common/catch_all.h"
 #include "common/log.h"
+#include "store/sqlite/wal_batching_vfs.h"
 
 namespace sluice::store::sqlite {
 
@@ -175,8 +176,10 @@ Result<std::unique_ptr<Connection>> Connection::OpenBare(const std::string& path
   static std::once_flag no_memstatus;
   std::call_once(no_memstatus, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(
-      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  // Through the VFS that writes a transaction's WAL frames together (wal_batching_vfs.h).
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 WalBatchingVfsName());
   if (rc != SQLITE_OK) {
     Status s = SqliteError(rc, db, "open " + path);
     sqlite3_close(db);
