@@ -1,8 +1,8 @@
 // A SQLite VFS over the platform's own that writes a transaction's WAL frames in large writes.
 //
-// SQLite writes each WAL frame with two system calls (its 24-byte header, then the page), and on
-// this store's writer those calls were about a quarter of a commit (docs/benchmarks.md, "WAL
-// frames written together"). Through this VFS a WAL file gathers writes that continue one another
+// SQLite writes each WAL frame with two system calls (its 24-byte header, then the page); on the
+// store's writer the WAL commit was a quarter of a commit's time, most of it in those calls
+// (docs/benchmarks.md, "Less work on the writer per row" and "WAL frames written together"). Through this VFS a WAL file gathers writes that continue one another
 // in memory and hands them to the file in large pieces (up to 112 KiB, what the platform's
 // VFS takes in one call):
 // - when a transaction's commit frame has been written (the frame header that carries the
