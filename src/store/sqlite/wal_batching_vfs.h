@@ -2,9 +2,9 @@
 //
 // SQLite writes each WAL frame with two system calls (its 24-byte header, then the page); on the
 // store's writer the WAL commit was a quarter of a commit's time, most of it in those calls
-// (docs/benchmarks.md, "Less work on the writer per row" and "WAL frames written together"). Through this VFS a WAL file gathers writes that continue one another
-// in memory and hands them to the file in large pieces (up to 112 KiB, what the platform's
-// VFS takes in one call):
+// (docs/benchmarks.md, "Less work on the writer per row" and "WAL frames written together").
+// Through this VFS a WAL file gathers writes that continue one another in memory and hands them to
+// the file in large pieces (up to 112 KiB, what the platform's VFS takes in one call):
 // - when a transaction's commit frame has been written (the frame header that carries the
 //   database size after commit), before the write returns, so a commit's errors are SQLite's as
 //   before and its frames are in the file before any other connection can learn of them (SQLite
