@@ -67,12 +67,6 @@ int Close(sqlite3_file* pf) {
   return flushed != SQLITE_OK ? flushed : rc;
 }
 
-int Read(sqlite3_file* pf, void* buf, int amt, sqlite3_int64 off) {
-  File* f = Of(pf);
-  if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealMethods(f).xRead(f->real, buf, amt, off);
-}
-
 int Write(sqlite3_file* pf, const void* buf, int amt, sqlite3_int64 off) {
   File* f = Of(pf);
   if (f->gathered == nullptr) return RealMethods(f).xWrite(f->real, buf, amt, off);
@@ -96,68 +90,20 @@ int Write(sqlite3_file* pf, const void* buf, int amt, sqlite3_int64 off) {
   return SQLITE_OK;
 }
 
-int Truncate(sqlite3_file* pf, sqlite3_int64 size) {
+// Every other use of the file: what is gathered is written first (a read then sees it, a sync
+// makes it durable, a size counts it), then the platform's method runs.
+template <auto kMethod, typename... Args>
+int FlushThen(sqlite3_file* pf, Args... args) {
   File* f = Of(pf);
   if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealMethods(f).xTruncate(f->real, size);
+  return (RealMethods(f).*kMethod)(f->real, args...);
 }
 
-int Sync(sqlite3_file* pf, int flags) {
+// What reads or writes nothing of the file's contents.
+template <auto kMethod, typename... Args>
+int Forward(sqlite3_file* pf, Args... args) {
   File* f = Of(pf);
-  if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealMethods(f).xSync(f->real, flags);
-}
-
-int FileSize(sqlite3_file* pf, sqlite3_int64* size) {
-  File* f = Of(pf);
-  if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealMethods(f).xFileSize(f->real, size);
-}
-
-int Lock(sqlite3_file* pf, int lock) {
-  File* f = Of(pf);
-  if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealMethods(f).xLock(f->real, lock);
-}
-
-int Unlock(sqlite3_file* pf, int lock) {
-  File* f = Of(pf);
-  if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealMethods(f).xUnlock(f->real, lock);
-}
-
-int CheckReservedLock(sqlite3_file* pf, int* out) {
-  File* f = Of(pf);
-  if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealMethods(f).xCheckReservedLock(f->real, out);
-}
-
-int FileControl(sqlite3_file* pf, int op, void* arg) {
-  File* f = Of(pf);
-  if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealMethods(f).xFileControl(f->real, op, arg);
-}
-
-int SectorSize(sqlite3_file* pf) {
-  File* f = Of(pf);
-  return RealMethods(f).xSectorSize(f->real);
-}
-
-int DeviceCharacteristics(sqlite3_file* pf) {
-  File* f = Of(pf);
-  return RealMethods(f).xDeviceCharacteristics(f->real);
-}
-
-int ShmMap(sqlite3_file* pf, int page, int page_size, int extend, void volatile** out) {
-  File* f = Of(pf);
-  if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealMethods(f).xShmMap(f->real, page, page_size, extend, out);
-}
-
-int ShmLock(sqlite3_file* pf, int offset, int n, int flags) {
-  File* f = Of(pf);
-  if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealMethods(f).xShmLock(f->real, offset, n, flags);
+  return (RealMethods(f).*kMethod)(f->real, args...);
 }
 
 // SQLite calls this between the two copies of the WAL index header it writes to publish a
@@ -169,22 +115,22 @@ void ShmBarrier(sqlite3_file* pf) {
   RealMethods(f).xShmBarrier(f->real);
 }
 
-int ShmUnmap(sqlite3_file* pf, int delete_flag) {
-  File* f = Of(pf);
-  if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealMethods(f).xShmUnmap(f->real, delete_flag);
-}
-
-int Fetch(sqlite3_file* pf, sqlite3_int64 off, int amt, void** out) {
-  File* f = Of(pf);
-  if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealMethods(f).xFetch(f->real, off, amt, out);
-}
-
-int Unfetch(sqlite3_file* pf, sqlite3_int64 off, void* p) {
-  File* f = Of(pf);
-  return RealMethods(f).xUnfetch(f->real, off, p);
-}
+using M = sqlite3_io_methods;
+constexpr auto Read = FlushThen<&M::xRead, void*, int, sqlite3_int64>;
+constexpr auto Truncate = FlushThen<&M::xTruncate, sqlite3_int64>;
+constexpr auto Sync = FlushThen<&M::xSync, int>;
+constexpr auto FileSize = FlushThen<&M::xFileSize, sqlite3_int64*>;
+constexpr auto Lock = FlushThen<&M::xLock, int>;
+constexpr auto Unlock = FlushThen<&M::xUnlock, int>;
+constexpr auto CheckReservedLock = FlushThen<&M::xCheckReservedLock, int*>;
+constexpr auto FileControl = FlushThen<&M::xFileControl, int, void*>;
+constexpr auto SectorSize = Forward<&M::xSectorSize>;
+constexpr auto DeviceCharacteristics = Forward<&M::xDeviceCharacteristics>;
+constexpr auto ShmMap = FlushThen<&M::xShmMap, int, int, int, void volatile**>;
+constexpr auto ShmLock = FlushThen<&M::xShmLock, int, int, int>;
+constexpr auto ShmUnmap = FlushThen<&M::xShmUnmap, int>;
+constexpr auto Fetch = FlushThen<&M::xFetch, sqlite3_int64, int, void**>;
+constexpr auto Unfetch = Forward<&M::xUnfetch, sqlite3_int64, void*>;
 
 // One method table per version the platform's files may have (the shared-memory calls from 2,
 // the memory-map calls from 3), so SQLite asks only for what the file can do.
