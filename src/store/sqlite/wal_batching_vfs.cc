@@ -34,6 +34,10 @@ struct File {
   sqlite3_int64 at;
   // The last write was a commit frame's header: the next write, its page, ends the commit.
   bool commit_header;
+  // A database file's WAL while it is open, and a WAL's database file (when opened through this
+  // VFS): SQLite publishes a commit through the database file's shared index.
+  File* wal;
+  File* db;
 };
 
 constexpr size_t kRealOffset =
@@ -61,6 +65,8 @@ int Flush(File* f) {
 int Close(sqlite3_file* pf) {
   File* f = Of(pf);
   const int flushed = Flush(f);
+  if (f->db != nullptr) f->db->wal = nullptr;
+  if (f->wal != nullptr) f->wal->db = nullptr;
   const int rc = RealMethods(f).xClose(f->real);
   delete f->gathered;
   f->gathered = nullptr;
@@ -106,12 +112,13 @@ int Forward(sqlite3_file* pf, Args... args) {
   return (RealMethods(f).*kMethod)(f->real, args...);
 }
 
-// SQLite calls this between the two copies of the WAL index header it writes to publish a
-// commit. The commit's frames were written when its commit frame was (Write above), so nothing
-// is gathered here; were anything left, it is written before the header can be read whole.
+// Called on the database file between the two copies of the WAL index header SQLite writes to
+// publish a commit. The commit's frames were written when its commit frame was (Write above), so
+// nothing of its WAL is gathered here; were anything left, it is written before the header can
+// be read whole.
 void ShmBarrier(sqlite3_file* pf) {
   File* f = Of(pf);
-  (void)Flush(f);
+  if (f->wal != nullptr) (void)Flush(f->wal);
   RealMethods(f).xShmBarrier(f->real);
 }
 
@@ -150,6 +157,14 @@ const sqlite3_io_methods* MethodsFor(int version) {
   return version == 2 ? &tables[1] : &tables[0];
 }
 
+// Whether `f` was opened through this VFS.
+bool IsThisVfs(const sqlite3_file* f) {
+  for (int version = 1; version <= 3; ++version) {
+    if (f->pMethods == MethodsFor(version)) return true;
+  }
+  return false;
+}
+
 int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* pf, int flags, int* out_flags) {
   File* f = Of(pf);
   f->base.pMethods = nullptr;
@@ -158,12 +173,19 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* pf, int flags, int* 
   f->gathered = nullptr;
   f->at = 0;
   f->commit_header = false;
+  f->wal = nullptr;
+  f->db = nullptr;
   const int rc = g_real->xOpen(g_real, name, f->real, flags, out_flags);
   if (f->real->pMethods == nullptr) return rc;  // nothing opened, nothing to close
+  f->base.pMethods = MethodsFor(f->real->pMethods->iVersion);
   if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) != 0) {
     f->gathered = new (std::nothrow) std::string;  // null: writes pass straight through
+    sqlite3_file* db = sqlite3_database_file_object(name);
+    if (f->gathered != nullptr && db != nullptr && IsThisVfs(db)) {
+      f->db = Of(db);
+      f->db->wal = f;
+    }
   }
-  f->base.pMethods = MethodsFor(f->real->pMethods->iVersion);
   return rc;
 }
 

@@ -11,7 +11,10 @@
 //   publishes a commit in the WAL index only after its writes return);
 // - before any other use of the file (a read, a sync, a size, a truncation, a lock, the shared
 //   index's calls, a file control, closing it), before a write that does not continue the last,
-//   and once 4 MiB are gathered.
+//   and once 4 MiB are gathered;
+// - and, whatever was gathered, when SQLite publishes a commit: at the memory barrier it asks of
+//   the database file between its two copies of the WAL index header (the database file knows
+//   its WAL), so no other connection can read the index of a frame not in the file.
 // Durability is unchanged: SQLite syncs the WAL when it did before, and a sync writes what is
 // gathered first. Other files (the database, temporary files) pass straight through.
 #pragma once
