@@ -4,6 +4,7 @@
 #include <deque>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "store/postgres/pg_retention.h"
 #include "store/postgres/pg_rows.h"
@@ -75,34 +76,52 @@ constexpr int kInsertColumns = CountColumns(kCopyTarget);
 // InsertRows writes 22 fields per row: a column added above needs its field there.
 static_assert(kInsertColumns == 22);
 
+// Adds one row of kCopyTarget: `e`'s own columns, `texts` for its JSON fields (kJsonFields'
+// order, "" for NULL), and the row's object, owners and _xact_id.
+Status AddCopyRow(BinaryCopyWriter& copy, const model::Event& e,
+                  const model::WrittenTextsArray& texts, const model::ObjectRef& object,
+                  std::string_view org_id, std::string_view project_id, uint64_t xact_id,
+                  std::string& json) {
+  SLUICE_RETURN_IF_ERROR(copy.BeginRow(kInsertColumns));
+  copy.AddInt32(static_cast<int32_t>(object.type));
+  copy.AddText(object.id);
+  copy.AddText(e.id);
+  copy.AddInt64(static_cast<int64_t>(xact_id));
+  copy.AddInt64(e.created);
+  copy.AddText(e.span_id);
+  copy.AddText(e.root_span_id);
+  json = StringsToJson(e.span_parents);
+  copy.AddTextOrNull(json);
+  copy.AddBool(e.is_root);
+  for (std::string_view text : texts) copy.AddTextOrNull(text);
+  json = StringsToJson(e.tags);
+  copy.AddTextOrNull(json);
+  copy.AddText(org_id);
+  copy.AddText(project_id);
+  return Status();
+}
+
+// Ends a COPY of `rows` rows.
+Status FinishCopy(BinaryCopyWriter& copy, size_t rows) {
+  SLUICE_ASSIGN_OR_RETURN(const int64_t copied, copy.Finish());
+  if (copied != static_cast<int64_t>(rows)) {
+    return InternalError("COPY stored " + std::to_string(copied) + " rows of " +
+                         std::to_string(rows));
+  }
+  return Status();
+}
+
 Status InsertRows(Connection& c, const std::vector<const model::Event*>& rows) {
   if (rows.empty()) return Status();
   SLUICE_ASSIGN_OR_RETURN(auto copy, BinaryCopyWriter::Start(c, kCopyTarget));
   std::string json;
+  model::WrittenTextsArray texts;
   for (const model::Event* e : rows) {
-    SLUICE_RETURN_IF_ERROR(copy->BeginRow(kInsertColumns));
-    copy->AddInt32(static_cast<int32_t>(e->object.type));
-    copy->AddText(e->object.id);
-    copy->AddText(e->id);
-    copy->AddInt64(static_cast<int64_t>(e->xact_id));
-    copy->AddInt64(e->created);
-    copy->AddText(e->span_id);
-    copy->AddText(e->root_span_id);
-    json = StringsToJson(e->span_parents);
-    copy->AddTextOrNull(json);
-    copy->AddBool(e->is_root);
-    for (const model::JsonField& f : model::kJsonFields) copy->AddTextOrNull(e->*f.member);
-    json = StringsToJson(e->tags);
-    copy->AddTextOrNull(json);
-    copy->AddText(e->org_id);
-    copy->AddText(e->project_id);
+    for (size_t j = 0; j < texts.size(); ++j) texts[j] = e->*model::kJsonFields[j].member;
+    SLUICE_RETURN_IF_ERROR(
+        AddCopyRow(*copy, *e, texts, e->object, e->org_id, e->project_id, e->xact_id, json));
   }
-  SLUICE_ASSIGN_OR_RETURN(const int64_t copied, copy->Finish());
-  if (copied != static_cast<int64_t>(rows.size())) {
-    return InternalError("COPY stored " + std::to_string(copied) + " rows of " +
-                         std::to_string(rows.size()));
-  }
-  return Status();
+  return FinishCopy(*copy, rows.size());
 }
 
 // Appends the versions that remain (kAlreadyExists when an id is stored already).
@@ -164,23 +183,38 @@ Result<std::vector<std::optional<model::Event>>> ApplyWrites(
 // there the attempt would copy rows only to roll them back.
 Result<bool> TryAsNewRows(Connection& c, const ObjectWrites& ow, TimestampMicros now,
                           InsertResult& result) {
+  // Each row's own columns; its JSON fields' texts stay in its write and are copied from there.
+  std::vector<model::Event> rows;
+  rows.reserve(ow.writes.size());
+  std::unordered_set<std::string_view> ids;
   for (const model::EventWrite& w : ow.writes) {
     if (w.object_delete || w.is_merge) return false;
+    // An id written twice: the later write's row replaces the earlier one's (ApplyWrites).
+    if (!ids.insert(w.id).second) return false;
+    auto row = model::ApplyEventWriteLeavingTexts(w, now);
+    // A write that needs its stored row (say, span_parents without root_span_id): full path.
+    if (!row.ok()) return false;
+    rows.push_back(std::move(row).value());
   }
-  static const std::unordered_map<std::string, StoredRow> kNone;
-  InsertResult trial = result;
-  auto versions = ApplyWrites(ow.writes, kNone, ow.object, ow.org_id, ow.project_id, now, &trial);
-  // A write that needs its stored row (say, span_parents without root_span_id): full path.
-  if (!versions.ok()) return false;
   SLUICE_RETURN_IF_ERROR(c.Exec("SAVEPOINT new_rows"));
-  Status st = AppendVersions(c, *versions);
+  const Status st = [&]() -> Status {
+    if (rows.empty()) return Status();
+    SLUICE_ASSIGN_OR_RETURN(auto copy, BinaryCopyWriter::Start(c, kCopyTarget));
+    std::string json;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      SLUICE_RETURN_IF_ERROR(AddCopyRow(*copy, rows[i], model::WrittenTexts(ow.writes[i]),
+                                        ow.object, ow.org_id, ow.project_id, result.xact_id, json));
+    }
+    return FinishCopy(*copy, rows.size());
+  }();
   if (st.code() == StatusCode::kAlreadyExists) {
     SLUICE_RETURN_IF_ERROR(c.Exec("ROLLBACK TO SAVEPOINT new_rows"));
     return false;
   }
   SLUICE_RETURN_IF_ERROR(st);
   SLUICE_RETURN_IF_ERROR(c.Exec("RELEASE SAVEPOINT new_rows"));
-  result = std::move(trial);
+  for (const model::EventWrite& w : ow.writes) result.row_ids.push_back(w.id);
+  result.rows_written += static_cast<int64_t>(rows.size());
   return true;
 }
 

@@ -186,6 +186,18 @@ TEST_P(StoreContract, EachBatchIsOneTransactionWithAGreaterXactId) {
   EXPECT_EQ(Ids(ScanAll({})), (Strings{"a", "b", "c"}));
 }
 
+TEST_P(StoreContract, AnIdWrittenTwiceInABatchIsItsLaterWrite) {
+  auto r = Insert(R"({"events":[{"id":"t","input":"first","tags":["x"]},{"id":"u"},)"
+                  R"({"id":"t","input":"second"}]})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->row_ids, (Strings{"t", "u", "t"}));
+  EXPECT_EQ(Ids(ScanAll({})), (Strings{"u", "t"}));
+  auto t = store_->GetEvent(logs_, "t");
+  ASSERT_TRUE(t.ok() && t->has_value());
+  EXPECT_EQ((*t)->input, R"("second")");
+  EXPECT_TRUE((*t)->tags.empty());
+}
+
 TEST_P(StoreContract, ABatchOverSeveralObjectsIsOneTransaction) {
   model::Experiment e{NewUuid(), project_.id, "batch", "", kNow, false, "", {}, "", "", ""};
   ASSERT_TRUE(store_->CreateExperiment(e).ok());
