@@ -617,6 +617,76 @@ class LifecycleTest(unittest.TestCase):
         finally:
             srv2.stop()
 
+    def test_a_server_killed_while_it_ingests_keeps_every_span_it_acknowledged(self):
+        # SIGKILL, as a crash, while four clients post: every span the server answered 200 for
+        # is there after a restart, once and as sent, and SQLite finds the file intact.
+        import sqlite3
+        srv = SluiceServer(BINARY).start()
+        creds = srv.credentials()
+        path = f"/v1/project_logs/{creds['project_id']}/insert"
+        acknowledged, lock, stop = {}, threading.Lock(), threading.Event()
+
+        def client(c):
+            n = 0
+            while not stop.is_set():
+                batch = {f"c{c}-{n}-{k}": "x" * (500 + 37 * k) + f" {c}-{n}-{k}"
+                         for k in range(100)}
+                n += 1
+                try:
+                    status, _ = srv.request(
+                        "POST", path,
+                        {"events": [{"id": i, "input": v} for i, v in batch.items()]},
+                        key=creds["api_key"])
+                except OSError:
+                    return  # the server is gone
+                if status == 200:
+                    with lock:
+                        acknowledged.update(batch)
+
+        threads = [threading.Thread(target=client, args=(c,)) for c in range(4)]
+        for t in threads:
+            t.start()
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            with lock:
+                if len(acknowledged) >= 5000:
+                    break
+            time.sleep(0.05)
+        os.kill(srv.proc.pid, signal.SIGKILL)
+        stop.set()
+        for t in threads:
+            t.join()
+        srv.stop()
+        with lock:
+            sent = dict(acknowledged)
+        self.assertGreaterEqual(len(sent), 5000)
+        srv2 = SluiceServer(BINARY, data_dir=srv.data_dir).start()
+        try:
+            rows, cursor = [], None
+            while True:
+                body = {"limit": 1000, **({"cursor": cursor} if cursor else {})}
+                s, r = srv2.request("POST", f"/v1/project_logs/{creds['project_id']}/fetch",
+                                    body, key=creds["api_key"])
+                self.assertEqual(s, 200, r)
+                if not r["events"]:
+                    break
+                rows += r["events"]
+                cursor = r["cursor"]
+        finally:
+            srv2.stop()
+        ids = [e["id"] for e in rows]
+        self.assertEqual(len(ids), len(set(ids)))  # each span once
+        stored = {e["id"]: e.get("input") for e in rows}
+        missing = [i for i in sent if i not in stored]
+        self.assertEqual(missing, [], f"{len(missing)} acknowledged spans lost")
+        for i, v in sent.items():
+            self.assertEqual(stored[i], v)
+        db = sqlite3.connect(os.path.join(srv.data_dir, "sluice.db"))
+        try:
+            self.assertEqual(db.execute("PRAGMA integrity_check").fetchall(), [("ok",)])
+        finally:
+            db.close()
+
     def test_a_second_server_on_a_taken_port_refuses_to_start(self):
         import subprocess
         import tempfile
