@@ -14,10 +14,12 @@ namespace sluice::store::sqlite {
 
 namespace {
 
-// Bits set per pair, each picked by 9 bits of the pair's second hash within its block. At 16
-// bits per key, about 0.1–0.2% false positives.
-constexpr int kFilterProbes = 6;
-constexpr uint64_t kFilterBitsPerKey = 16;
+// Bits set per pair, each picked by 9 bits of the pair's second hash within its block (seven use
+// 63 of its 64 bits). At 20 bits per key, about 0.03% false positives (16 bits and six bits per
+// pair gave 0.12%: with 33 sealed segments, 4% of new ids then probed a key table on disk,
+// about a third of the id lookups' time; docs/benchmarks.md, "Fewer false positives").
+constexpr int kFilterProbes = 7;
+constexpr uint64_t kFilterBitsPerKey = 20;
 
 }  // namespace
 

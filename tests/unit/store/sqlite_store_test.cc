@@ -888,7 +888,7 @@ TEST_F(SqliteStoreTest, JsonMatchesKeepExactlyTheStringMembersEqualToAValue) {
 TEST(IdFilter, RulesOutAlmostEveryAbsentIdOfAFullSegment) {
   constexpr int64_t kKeys = 270'000;  // a sealed segment's rows
   IdFilter filter(kKeys);
-  EXPECT_LE(filter.bytes(), kKeys * 16 / 8 + 64);
+  EXPECT_LE(filter.bytes(), kKeys * 20 / 8 + 64);
   for (int64_t i = 0; i < kKeys; ++i) {
     filter.Add(1 + i % 3, TextKeyHash("stored-span-" + std::to_string(i)));
   }
@@ -900,7 +900,8 @@ TEST(IdFilter, RulesOutAlmostEveryAbsentIdOfAFullSegment) {
   for (int64_t i = 0; i < kProbes; ++i) {
     positives += filter.MayContain(1 + i % 3, TextKeyHash("new-span-" + std::to_string(i))) ? 1 : 0;
   }
-  EXPECT_LT(positives * 40, kProbes / 10) << positives << " false positives in " << kProbes;
+  // Under 0.05%: each false positive costs an insert a read of the segment's key table.
+  EXPECT_LT(positives, kProbes / 2000) << positives << " false positives in " << kProbes;
   // The rate, for docs/benchmarks.md ("As the store grows to 10M spans").
   std::printf("IdFilter: %lld false positives in %lld probes\n", static_cast<long long>(positives),
               static_cast<long long>(kProbes));
