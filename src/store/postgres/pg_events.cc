@@ -64,8 +64,7 @@ Result<std::unordered_map<std::string, StoredRow>> LockExisting(
   return out;
 }
 
-// Appends `rows` in order with one binary COPY (PostgreSQL's fastest path for many rows: no
-// statement to plan, rows inserted in multi-row batches). Column order of kCopyTarget.
+// The columns every COPY of events writes, in AddCopyRow's order.
 constexpr char kCopyTarget[] =
     "events (object_type, object_id, id, xact_id, created, span_id, root_span_id, span_parents, "
     "is_root, input, output, expected, error, scores, metrics, metadata, span_attributes, "
@@ -73,7 +72,7 @@ constexpr char kCopyTarget[] =
 
 // The columns of kCopyTarget, each COPY row's field count.
 constexpr int kInsertColumns = CountColumns(kCopyTarget);
-// InsertRows writes 22 fields per row: a column added above needs its field there.
+// AddCopyRow writes 22 fields per row: a column added above needs its field there.
 static_assert(kInsertColumns == 22);
 
 // Adds one row of kCopyTarget: `e`'s own columns, `texts` for its JSON fields (kJsonFields'
@@ -101,27 +100,29 @@ Status AddCopyRow(BinaryCopyWriter& copy, const model::Event& e,
   return Status();
 }
 
-// Ends a COPY of `rows` rows.
-Status FinishCopy(BinaryCopyWriter& copy, size_t rows) {
-  SLUICE_ASSIGN_OR_RETURN(const int64_t copied, copy.Finish());
-  if (copied != static_cast<int64_t>(rows)) {
-    return InternalError("COPY stored " + std::to_string(copied) + " rows of " +
-                         std::to_string(rows));
+// Appends `n` rows with one binary COPY (PostgreSQL's fastest path for many rows: no statement
+// to plan, rows inserted in multi-row batches); `add(copy, i, json)` adds row `i` (AddCopyRow),
+// `json` a scratch string.
+template <typename AddRow>
+Status CopyRows(Connection& c, size_t n, AddRow add) {
+  if (n == 0) return Status();
+  SLUICE_ASSIGN_OR_RETURN(auto copy, BinaryCopyWriter::Start(c, kCopyTarget));
+  std::string json;
+  for (size_t i = 0; i < n; ++i) SLUICE_RETURN_IF_ERROR(add(*copy, i, json));
+  SLUICE_ASSIGN_OR_RETURN(const int64_t copied, copy->Finish());
+  if (copied != static_cast<int64_t>(n)) {
+    return InternalError("COPY stored " + std::to_string(copied) + " rows of " + std::to_string(n));
   }
   return Status();
 }
 
 Status InsertRows(Connection& c, const std::vector<const model::Event*>& rows) {
-  if (rows.empty()) return Status();
-  SLUICE_ASSIGN_OR_RETURN(auto copy, BinaryCopyWriter::Start(c, kCopyTarget));
-  std::string json;
-  model::WrittenTextsArray texts;
-  for (const model::Event* e : rows) {
-    for (size_t j = 0; j < texts.size(); ++j) texts[j] = e->*model::kJsonFields[j].member;
-    SLUICE_RETURN_IF_ERROR(
-        AddCopyRow(*copy, *e, texts, e->object, e->org_id, e->project_id, e->xact_id, json));
-  }
-  return FinishCopy(*copy, rows.size());
+  return CopyRows(c, rows.size(), [&](BinaryCopyWriter& copy, size_t i, std::string& json) {
+    const model::Event& e = *rows[i];
+    model::WrittenTextsArray texts;
+    for (size_t j = 0; j < texts.size(); ++j) texts[j] = e.*model::kJsonFields[j].member;
+    return AddCopyRow(copy, e, texts, e.object, e.org_id, e.project_id, e.xact_id, json);
+  });
 }
 
 // Appends the versions that remain (kAlreadyExists when an id is stored already).
@@ -197,16 +198,11 @@ Result<bool> TryAsNewRows(Connection& c, const ObjectWrites& ow, TimestampMicros
     rows.push_back(std::move(row).value());
   }
   SLUICE_RETURN_IF_ERROR(c.Exec("SAVEPOINT new_rows"));
-  const Status st = [&]() -> Status {
-    if (rows.empty()) return Status();
-    SLUICE_ASSIGN_OR_RETURN(auto copy, BinaryCopyWriter::Start(c, kCopyTarget));
-    std::string json;
-    for (size_t i = 0; i < rows.size(); ++i) {
-      SLUICE_RETURN_IF_ERROR(AddCopyRow(*copy, rows[i], model::WrittenTexts(ow.writes[i]),
-                                        ow.object, ow.org_id, ow.project_id, result.xact_id, json));
-    }
-    return FinishCopy(*copy, rows.size());
-  }();
+  const Status st =
+      CopyRows(c, rows.size(), [&](BinaryCopyWriter& copy, size_t i, std::string& json) {
+        return AddCopyRow(copy, rows[i], model::WrittenTexts(ow.writes[i]), ow.object, ow.org_id,
+                          ow.project_id, result.xact_id, json);
+      });
   if (st.code() == StatusCode::kAlreadyExists) {
     SLUICE_RETURN_IF_ERROR(c.Exec("ROLLBACK TO SAVEPOINT new_rows"));
     return false;
