@@ -118,6 +118,17 @@ ALTER TABLE experiments ADD COLUMN repo_info TEXT;
       R"sql(
 SELECT 1;
 )sql",
+      // 9: sealed segments' key tables move to the keys file beside the database (written off
+      // the writer; docs/storage.md, "The keys file"), which records this token: a keys file
+      // that does not hold the token of the database beside it is emptied, not trusted. Key
+      // tables an earlier version wrote in the database stay there and are read as before.
+      R"sql(
+CREATE TABLE store_identity (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  token TEXT NOT NULL
+);
+INSERT INTO store_identity (id, token) VALUES (1, lower(hex(randomblob(16))));
+)sql",
   };
   return *kMigrations;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -177,9 +178,10 @@ Result<std::unique_ptr<Connection>> Connection::OpenBare(const std::string& path
   std::call_once(no_memstatus, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
   // Through the VFS that writes a transaction's WAL frames together (wal_batching_vfs.h).
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 WalBatchingVfsName());
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
+      WalBatchingVfsName());
   if (rc != SQLITE_OK) {
     Status s = SqliteError(rc, db, "open " + path);
     sqlite3_close(db);
@@ -298,6 +300,22 @@ class BackgroundCheckpointer {
 };
 
 Connection::Connection(sqlite3* db) : db_(db) {}
+
+Status Connection::AttachReadOnly(const std::string& path, std::string_view schema) {
+  // As a URI, for mode=ro: every byte but the unreserved ones and '/' percent-encoded.
+  std::string uri = "file:";
+  for (unsigned char ch : path) {
+    if (std::isalnum(ch) || ch == '/' || ch == '.' || ch == '_' || ch == '-' || ch == '~') {
+      uri.push_back(static_cast<char>(ch));
+    } else {
+      constexpr char kHex[] = "0123456789ABCDEF";
+      uri += {'%', kHex[ch >> 4], kHex[ch & 15]};
+    }
+  }
+  uri += "?mode=ro";
+  SLUICE_ASSIGN_OR_RETURN(Statement * s, Prepare("ATTACH ?1 AS " + std::string(schema)));
+  return s->Bind(1, uri).Run().WithContext("attaching " + path);
+}
 
 Status Connection::CheckpointInBackground(const std::string& path, int wal_pages) {
   SLUICE_ASSIGN_OR_RETURN(auto conn, Connection::OpenAnother(path));

@@ -118,6 +118,12 @@ class Connection {
   // added meanwhile on this connection, so the next write starts the WAL from its beginning.
   // REQUIRES: the caller does not hold writer_lock.
   void CheckpointNow(std::mutex& writer_lock);
+  // Attaches the database at `path` read-only, as `schema`: unqualified names look in main
+  // first, then in it. Read-only, so this connection's BEGIN IMMEDIATE takes no write lock on it
+  // (it takes one on every writable database attached); `path` must already be a database in WAL
+  // mode.
+  Status AttachReadOnly(const std::string& path, std::string_view schema);
+
   sqlite3* raw() { return db_; }
 
  private:

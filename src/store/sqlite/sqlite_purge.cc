@@ -254,13 +254,18 @@ Status SqliteStore::DropSegmentTable(Segment victim) {
                                           "", bounds, [this] { return InsertsActive(); })
                                .status());
   }
-  std::lock_guard<std::mutex> lock(write_mu_);
-  Transaction txn(*writer_);
-  SLUICE_RETURN_IF_ERROR(txn.Begin());
-  SLUICE_RETURN_IF_ERROR(writer_->Exec(DropSegmentDdl(t)));
-  SLUICE_RETURN_IF_ERROR(
-      writer_->Exec("DELETE FROM event_segments WHERE seg = " + std::to_string(victim.seg)));
-  return txn.Commit();
+  {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    Transaction txn(*writer_);
+    SLUICE_RETURN_IF_ERROR(txn.Begin());
+    SLUICE_RETURN_IF_ERROR(writer_->Exec(DropSegmentDdl(t)));
+    SLUICE_RETURN_IF_ERROR(
+        writer_->Exec("DELETE FROM event_segments WHERE seg = " + std::to_string(victim.seg)));
+    SLUICE_RETURN_IF_ERROR(txn.Commit());
+  }
+  // Its key tables in the keys file, where the writer does not write.
+  QueueKeyJob({KeyJob::Kind::kDropKeys, victim.seg, t});
+  return Status();
 }
 
 Status SqliteStore::UndoMoveInPlace(const Segment& moving) {

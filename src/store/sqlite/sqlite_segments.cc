@@ -238,7 +238,8 @@ std::string SealedKeysDdl(const std::string& table) {
 }
 
 std::string DropSealedKeysDdl(const std::string& table) {
-  return "DROP TABLE IF EXISTS " + table + "_ids; DROP TABLE IF EXISTS " + table + "_roots;";
+  return "DROP TABLE IF EXISTS main." + table + "_ids; DROP TABLE IF EXISTS main." + table +
+         "_roots;";
 }
 
 std::string DropSegmentDdl(const std::string& table) {
@@ -617,28 +618,16 @@ Status SqliteStore::LoadSegmentState() {
   open_rows_ = counted ? n->Int(0) : 0;
   n->Reset();
   if (changed) SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(c, set));
+  // The open segment's ids and roots are indexed in memory, the sealed segments' in their key
+  // tables: each sealed segment without them gets them now (CompleteKeysFile), from its SQLite
+  // id and root indexes if an earlier version left it some. Those indexes then go from every
+  // segment, wherever an earlier version left them (an open segment of a store written before
+  // OpenKeys, a sealed one before the key tables, one an older sluice indexed again). No-ops
+  // once in place.
+  SLUICE_RETURN_IF_ERROR(CompleteKeysFile(set));
   {
-    // The open segment's ids and roots are indexed in memory, the sealed segments' in their key
-    // tables: a segment sealed by an earlier version gets them now, from its SQLite id and root
-    // indexes if it has them. Those indexes then go from every segment, wherever an earlier
-    // version left them (an open segment of a store written before OpenKeys, a sealed one
-    // before the key tables, one an older sluice indexed again). No-ops once in place.
-    SLUICE_ASSIGN_OR_RETURN(Statement * has_keys,
-                            c.Prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
-                                      "AND name = ?1 || '_ids'"));
     std::string drop_indexes;
-    for (const Segment& s : set.segments) {
-      drop_indexes += DropSealedIndexesDdl(s.table);
-      if (s.state == SegmentState::kOpen) continue;
-      has_keys->BindBorrowed(1, s.table);
-      SLUICE_ASSIGN_OR_RETURN(bool row, has_keys->Step());
-      const bool written = row && has_keys->Int(0) > 0;
-      has_keys->Reset();
-      if (written) continue;
-      SLUICE_RETURN_IF_ERROR(
-          UpgradeSegment(c, s.table, SealedKeysDdl(s.table) + SealedKeysFromTableSql(s.table),
-                         "its ids and roots written to its key tables"));
-    }
+    for (const Segment& s : set.segments) drop_indexes += DropSealedIndexesDdl(s.table);
     Transaction txn(c);
     SLUICE_RETURN_IF_ERROR(txn.Begin());
     SLUICE_RETURN_IF_ERROR(c.Exec(drop_indexes));
@@ -652,20 +641,93 @@ Status SqliteStore::LoadSegmentState() {
   }
   UpdateSegments([&](SegmentSet& out) { out = std::move(set); });
   // The id filters are built in the background: until a segment's is ready, lookups probe it.
-  filter_builder_ = std::thread([this] { IdFilterLoop(); });
-  for (int64_t seg : sealed) QueueIdFilter(seg);
+  filter_builder_ = std::thread([this] { KeyWorkLoop(); });
+  for (int64_t seg : sealed) QueueKeyJob({KeyJob::Kind::kFilter, seg, std::string()});
   return Status();
 }
 
-void SqliteStore::QueueIdFilter(int64_t seg) {
+namespace {
+
+// The segment number of key table `name` (`<segment table>_ids` or `_roots`), or -1.
+int64_t KeyTableSegment(const std::string& name) {
+  std::string_view base(name);
+  for (std::string_view suffix : {std::string_view("_ids"), std::string_view("_roots")}) {
+    if (base.ends_with(suffix)) {
+      base.remove_suffix(suffix.size());
+      if (base == "events") return 0;
+      if (!base.starts_with("events_")) return -1;
+      base.remove_prefix(7);
+      int64_t seg = 0;
+      for (char ch : base) {
+        if (ch < '0' || ch > '9') return -1;
+        seg = seg * 10 + (ch - '0');
+      }
+      return base.empty() ? -1 : seg;
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
+Status SqliteStore::CompleteKeysFile(const SegmentSet& set) {
+  Connection& k = *keys_writer_;
+  // Key tables whose segment is gone: dropped by a purge (or a crash's recovery) before the key
+  // worker removed them. A segment newer than this set's open one may be another process's.
+  {
+    Transaction txn(k);
+    SLUICE_RETURN_IF_ERROR(txn.Begin());
+    SLUICE_ASSIGN_OR_RETURN(Statement * names,
+                            k.Prepare("SELECT name FROM main.sqlite_schema WHERE type = 'table'"));
+    std::string drop;
+    for (;;) {
+      SLUICE_ASSIGN_OR_RETURN(bool row, names->Step());
+      if (!row) break;
+      const std::string name = names->Text(0);
+      const int64_t seg = KeyTableSegment(name);
+      if (seg < 0 || seg >= set.open().seg) continue;
+      bool listed = false;
+      for (const Segment& s : set.segments) listed = listed || s.seg == seg;
+      if (!listed) drop += "DROP TABLE main." + name + "; ";
+    }
+    names->Reset();
+    if (!drop.empty()) SLUICE_RETURN_IF_ERROR(k.Exec(drop));
+    SLUICE_RETURN_IF_ERROR(txn.Commit());
+  }
+  SLUICE_ASSIGN_OR_RETURN(
+      Statement * has_keys,
+      k.Prepare("SELECT (SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND name = "
+                "?1 || '_ids') + (SELECT count(*) FROM store.sqlite_schema WHERE type = 'table' "
+                "AND name = ?1 || '_ids')"));
+  for (const Segment& s : set.segments) {
+    if (s.state == SegmentState::kOpen) continue;
+    has_keys->BindBorrowed(1, s.table);
+    SLUICE_ASSIGN_OR_RETURN(bool row, has_keys->Step());
+    const bool written = row && has_keys->Int(0) > 0;
+    has_keys->Reset();
+    if (written) continue;
+    SLUICE_RETURN_IF_ERROR(UpgradeSegment(
+        k, s.table,
+        DropSealedKeysDdl(s.table) + SealedKeysDdl(s.table) + SealedKeysFromTableSql(s.table),
+        "its ids and roots written to its key tables"));
+  }
+  return Status();
+}
+
+void SqliteStore::QueueKeyJob(KeyJob job) {
   {
     std::lock_guard<std::mutex> lock(filter_mu_);
-    filter_queue_.push_back(seg);
+    key_jobs_.push_back(std::move(job));
   }
   filter_cv_.notify_one();
 }
 
-void SqliteStore::StopIdFilters() {
+void SqliteStore::WaitForKeyWork() {
+  std::unique_lock<std::mutex> lock(filter_mu_);
+  key_jobs_done_cv_.wait(lock, [this] { return key_jobs_.empty() && !key_job_running_; });
+}
+
+void SqliteStore::StopKeyWork() {
   {
     std::lock_guard<std::mutex> lock(filter_mu_);
     filter_stop_ = true;
@@ -674,18 +736,94 @@ void SqliteStore::StopIdFilters() {
   if (filter_builder_.joinable()) filter_builder_.join();
 }
 
-void SqliteStore::IdFilterLoop() {
+void SqliteStore::KeyWorkLoop() {
   std::unique_lock<std::mutex> lock(filter_mu_);
   for (;;) {
-    filter_cv_.wait(lock, [this] { return filter_stop_ || !filter_queue_.empty(); });
-    if (filter_stop_) return;
-    const int64_t seg = filter_queue_.front();
-    filter_queue_.pop_front();
+    filter_cv_.wait(lock, [this] { return filter_stop_ || !key_jobs_.empty(); });
+    if (key_jobs_.empty()) break;  // stopping, with nothing left
+    KeyJob job = std::move(key_jobs_.front());
+    key_jobs_.pop_front();
+    // A filter only saves reads; a closing store leaves them.
+    if (filter_stop_ && job.kind == KeyJob::Kind::kFilter) continue;
+    key_job_running_ = true;
     lock.unlock();
-    // Without its filter a segment is still read correctly, only by its index.
-    (void)CatchAll("id filter builder", [this, seg] { BuildIdFilterOf(seg); });
+    switch (job.kind) {
+      case KeyJob::Kind::kFilter:
+        // Without its filter a segment is still read correctly, only by its key table.
+        (void)CatchAll("id filter builder", [this, &job] { BuildIdFilterOf(job.seg); });
+        break;
+      case KeyJob::Kind::kWriteKeys: {
+        // Until they are written the segment's OpenKeys answer for it; if they cannot be
+        // written, the store writes them when it next opens.
+        Status written;
+        const Status caught =
+            CatchAll("key tables", [this, &job, &written] { written = WriteKeysOf(job.seg); });
+        if (!caught.ok()) written = caught;
+        if (!written.ok()) {
+          SLUICE_LOG_WARN(
+              "event segment {}: its key tables were not written ({}); its ids and "
+              "roots stay in memory until the store next opens",
+              job.table, written.ToString());
+        }
+        break;
+      }
+      case KeyJob::Kind::kDropKeys: {
+        // Left behind, they are dropped when the store next opens.
+        Status dropped;
+        const Status caught = CatchAll("key tables", [this, &job, &dropped] {
+          dropped = keys_writer_->Exec(DropSealedKeysDdl(job.table));
+        });
+        if (!caught.ok()) dropped = caught;
+        if (!dropped.ok()) {
+          SLUICE_LOG_WARN("event segment {}: its key tables were not dropped ({})", job.table,
+                          dropped.ToString());
+        }
+        break;
+      }
+    }
     lock.lock();
+    key_job_running_ = false;
+    key_jobs_done_cv_.notify_all();
   }
+  key_jobs_done_cv_.notify_all();
+}
+
+Status SqliteStore::WriteKeysOf(int64_t seg) {
+  // Held while the tables are written: the segment is not dropped meanwhile.
+  const std::shared_ptr<const SegmentSet> set = Segments();
+  const Segment* s = nullptr;
+  for (const Segment& x : set->segments) {
+    if (x.seg == seg) s = &x;
+  }
+  if (s == nullptr || s->state == SegmentState::kOpen || s->keys == nullptr) return Status();
+  if (options_.before_key_tables) options_.before_key_tables(seg);
+  const auto started = std::chrono::steady_clock::now();
+  Connection& k = *keys_writer_;
+  std::shared_ptr<const IdFilter> filter;
+  {
+    Transaction txn(k);
+    SLUICE_RETURN_IF_ERROR(txn.Begin());
+    SLUICE_RETURN_IF_ERROR(k.Exec(DropSealedKeysDdl(s->table) + SealedKeysDdl(s->table)));
+    SLUICE_ASSIGN_OR_RETURN(filter, WriteSealedKeys(k, s->table, *s->keys));
+    SLUICE_RETURN_IF_ERROR(txn.Commit());
+  }
+  // From this set on, readers find the key tables: every connection's read of the keys file
+  // starts after it took its set (SnapshotSegments; the writer takes its set before it begins).
+  UpdateSegments([&](SegmentSet& out) {
+    for (Segment& x : out.segments) {
+      if (x.seg != seg || x.state == SegmentState::kOpen) continue;
+      x.keys = nullptr;
+      x.ids = filter;
+    }
+  });
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - started)
+                      .count();
+  if (ms >= 100) {
+    SLUICE_LOG_INFO("event segment {}: its ids and roots written to the keys file in {} ms",
+                    s->table, ms);
+  }
+  return Status();
 }
 
 Status SqliteStore::MaybeSealOpenSegment() {
@@ -710,35 +848,26 @@ Status SqliteStore::MaybeSealOpenSegment() {
   const std::string sealed_table = open.table;
   const int64_t sealed_rows = open_rows_;
   const auto started = std::chrono::steady_clock::now();
-  // The segment's key tables are written now, from its OpenKeys, sorted, in the transaction that
-  // seals it: readers of the new set find them. Readers of an older set still use its OpenKeys,
-  // which stay a superset of its rows. Its id filter comes from the same keys.
-  std::shared_ptr<const IdFilter> filter;
+  // The segment keeps its OpenKeys, which answer for it (they stay a superset of its rows) until
+  // the key worker has written its key tables into the keys file and published it without them
+  // (WriteKeysOf): inserts do not wait for that.
   SLUICE_RETURN_IF_ERROR(CommitSegmentChange(
-      SealedKeysDdl(open.table) + SegmentDdl(next.seg) +
-          "UPDATE event_segments SET state = 1 WHERE seg = " + std::to_string(sealed) +
-          "; INSERT INTO event_segments (seg, tbl, state) VALUES (" + std::to_string(next.seg) +
-          ", '" + next.table + "', 0)",
+      SegmentDdl(next.seg) + "UPDATE event_segments SET state = 1 WHERE seg = " +
+          std::to_string(sealed) + "; INSERT INTO event_segments (seg, tbl, state) VALUES (" +
+          std::to_string(next.seg) + ", '" + next.table + "', 0)",
       [&](SegmentSet& set) {
         set.segments.back().state = SegmentState::kSealed;
-        set.segments.back().keys = nullptr;
-        // Null in the set the view is made from; written by `also` before the set is published.
-        set.segments.back().ids = filter;
         set.segments.push_back(next);
-      },
-      [&]() -> Status {
-        SLUICE_ASSIGN_OR_RETURN(filter, WriteSealedKeys(*writer_, sealed_table, *open.keys));
-        return Status();
       }));
   open_rows_ = 0;
+  QueueKeyJob({KeyJob::Kind::kWriteKeys, sealed, sealed_table});
   // Inserts wait for this (docs/storage.md): said when it is long enough to be seen, so that a
   // latency spike has its cause.
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - started)
                       .count();
   if (ms >= 100) {
-    SLUICE_LOG_INFO("event segment {} sealed: {} rows, its ids and roots written in {} ms",
-                    sealed_table, sealed_rows, ms);
+    SLUICE_LOG_INFO("event segment {} sealed: {} rows, in {} ms", sealed_table, sealed_rows, ms);
   }
   return Status();
 }

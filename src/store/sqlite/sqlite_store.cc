@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "common/json.h"
+#include "common/log.h"
 #include "common/uuid.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_rows.h"
@@ -18,8 +19,59 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   // Commits append to the WAL; a background thread copies it back into the database file.
   SLUICE_RETURN_IF_ERROR(writer->CheckpointInBackground(path, 1000));
   std::unique_ptr<SqliteStore> store(new SqliteStore(path, options, std::move(writer)));
+  SLUICE_ASSIGN_OR_RETURN(store->keys_writer_, OpenKeysFile(path));
+  SLUICE_RETURN_IF_ERROR(store->writer_->AttachReadOnly(KeysFilePath(path), "keys"));
   SLUICE_RETURN_IF_ERROR(store->LoadSegmentState().WithContext("opening " + path));
   return store;
+}
+
+Result<std::unique_ptr<Connection>> SqliteStore::OpenKeysFile(const std::string& path) {
+  const std::string keys_path = KeysFilePath(path);
+  SLUICE_ASSIGN_OR_RETURN(auto keys, Connection::Open(keys_path));
+  SLUICE_RETURN_IF_ERROR(keys->AttachReadOnly(path, "store"));
+  Transaction txn(*keys);
+  SLUICE_RETURN_IF_ERROR(txn.Begin());
+  SLUICE_RETURN_IF_ERROR(
+      keys->Exec("CREATE TABLE IF NOT EXISTS keys_owner (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                 "token TEXT NOT NULL)"));
+  SLUICE_ASSIGN_OR_RETURN(
+      Statement * q,
+      keys->Prepare("SELECT (SELECT token FROM store.store_identity), "
+                    "(SELECT token FROM keys_owner), (SELECT count(*) FROM sqlite_schema "
+                    "WHERE type = 'table' AND name <> 'keys_owner')"));
+  SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
+  const std::string token = row ? q->Text(0) : std::string();
+  const bool owned = row && !q->IsNull(1) && q->Text(1) == token;
+  const int64_t tables = row ? q->Int(2) : 0;
+  q->Reset();
+  if (token.empty()) return InternalError("the database has no store_identity token");
+  if (!owned) {
+    // Another database's keys (or none yet): what it holds says nothing about this database.
+    if (tables > 0) {
+      SLUICE_LOG_WARN(
+          "{}: the keys file belongs to another database; emptied, its key tables "
+          "are written again from the database",
+          keys_path);
+    }
+    SLUICE_ASSIGN_OR_RETURN(
+        Statement * names,
+        keys->Prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name <> "
+                      "'keys_owner' AND name NOT LIKE 'sqlite_%'"));
+    std::string drop;
+    for (;;) {
+      SLUICE_ASSIGN_OR_RETURN(bool more, names->Step());
+      if (!more) break;
+      drop += "DROP TABLE main.\"" + names->Text(0) + "\"; ";
+    }
+    names->Reset();
+    SLUICE_RETURN_IF_ERROR(keys->Exec(drop));
+    SLUICE_ASSIGN_OR_RETURN(Statement * own,
+                            keys->Prepare("INSERT OR REPLACE INTO keys_owner (id, token) "
+                                          "VALUES (1, ?1)"));
+    SLUICE_RETURN_IF_ERROR(own->Bind(1, token).Run());
+  }
+  SLUICE_RETURN_IF_ERROR(txn.Commit());
+  return keys;
 }
 
 SqliteStore::SqliteStore(std::string path, SqliteStoreOptions options,
@@ -32,10 +84,12 @@ SqliteStore::SqliteStore(std::string path, SqliteStoreOptions options,
 }
 
 SqliteStore::~SqliteStore() {
-  StopIdFilters();
-  // A clean close checkpoints the WAL into the main file.
+  StopKeyWork();
+  // A clean close checkpoints the WALs into their files (the keys file's here: the last
+  // connection to close it, which would otherwise, has it attached read-only).
+  if (keys_writer_) keys_writer_->Exec("PRAGMA main.wal_checkpoint(TRUNCATE)").IgnoreError();
   std::lock_guard<std::mutex> lock(write_mu_);
-  writer_->Exec("PRAGMA wal_checkpoint(TRUNCATE)").IgnoreError();
+  writer_->Exec("PRAGMA main.wal_checkpoint(TRUNCATE)").IgnoreError();
 }
 
 SqliteStore::ReaderLease::~ReaderLease() {
@@ -59,6 +113,7 @@ Result<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
     }
   }
   SLUICE_ASSIGN_OR_RETURN(auto c, Connection::OpenAnother(path_));
+  SLUICE_RETURN_IF_ERROR(c->AttachReadOnly(KeysFilePath(path_), "keys"));
   SLUICE_RETURN_IF_ERROR(
       c->Exec("PRAGMA cache_size=-" + std::to_string(options_.reader_cache_bytes >> 10) +
               "; PRAGMA mmap_size=" + std::to_string(options_.reader_mmap_bytes)));

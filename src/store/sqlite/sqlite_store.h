@@ -46,6 +46,8 @@ struct SqliteStoreOptions {
   // Tests: called by a read after it has taken the segment set and before its snapshot begins,
   // with the number of tries so far (where a seal can slip in between).
   std::function<void(int)> before_read_snapshot;
+  // Tests: called by the key worker before it writes sealed segment `seg`'s key tables.
+  std::function<void(int64_t seg)> before_key_tables;
 };
 
 // Thread-safe.
@@ -164,6 +166,9 @@ class SqliteStore final : public Store {
 
  private:
   SqliteStore(std::string path, SqliteStoreOptions options, std::unique_ptr<Connection> writer);
+  // Opens (creating) the keys file of the database at `path`, with the database attached
+  // read-only as `store`; empties a keys file that does not hold the database's token.
+  static Result<std::unique_ptr<Connection>> OpenKeysFile(const std::string& path);
 
   // One queued insert request; its fields are borrowed from the InsertBatch call.
   struct PendingInsert {
@@ -183,12 +188,30 @@ class SqliteStore final : public Store {
   void CommitGroup(const std::vector<PendingInsert*>& group);
   // Seals the open segment and opens the next once it is full. REQUIRES: write_mu_ held.
   Status MaybeSealOpenSegment();
+  // Work on sealed segments' keys, done one job at a time by a thread of its own (the key
+  // worker) so that the writer does not wait for it: a sealed segment's key tables written into
+  // the keys file, a dropped segment's removed from it, a filter built.
+  struct KeyJob {
+    enum class Kind { kFilter, kWriteKeys, kDropKeys };
+    Kind kind;
+    int64_t seg;
+    std::string table;
+  };
   // Builds the id filter of sealed segment `seg` on a reader and attaches it.
   void BuildIdFilterOf(int64_t seg);
-  // The filter builder thread: builds the queued segments' filters one after the other.
-  void IdFilterLoop();
-  void QueueIdFilter(int64_t seg);
-  void StopIdFilters();
+  // Writes sealed segment `seg`'s key tables into the keys file from its OpenKeys, then
+  // publishes the segment without them (its key tables and filter answer from then on).
+  Status WriteKeysOf(int64_t seg);
+  // The key worker: runs the queued jobs one after the other. When the store closes it still
+  // writes and drops the keys queued (the filters it leaves).
+  void KeyWorkLoop();
+  void QueueKeyJob(KeyJob job);
+  void StopKeyWork();
+  // In the keys file, in one transaction: writes the key tables of each sealed segment that has
+  // none there or in the database (a store written by an earlier version, a crash between a seal
+  // and its key tables, a keys file deleted) from its table, and drops key tables whose segment
+  // the catalog no longer has. REQUIRES: no key worker running.
+  Status CompleteKeysFile(const SegmentSet& set);
   // Drops, moves and empty segments a failure or another incarnation left: drops kDropping
   // segments, puts kMoving ones back, drops sealed segments with no rows. Holds the purge.
   Status FinishSegmentWork();
@@ -209,6 +232,11 @@ class SqliteStore final : public Store {
  public:
   // The published segments; holding the set keeps its tables from being dropped.
   std::shared_ptr<const SegmentSet> Segments() const;
+  // Returns once the key worker has nothing queued or running (for tests and benches: a sealed
+  // segment's key tables are then in the keys file).
+  void WaitForKeyWork();
+  // The keys file beside the database at `path`.
+  static std::string KeysFilePath(const std::string& path) { return path + "-keys"; }
 
  private:
   // Publishes edit(current) as the new set. Every change goes through here.
@@ -236,9 +264,14 @@ class SqliteStore final : public Store {
   std::shared_ptr<const SegmentSet> segments_;  // guarded by segments_mu_
   int64_t next_row_key_ = 1;                    // guarded by write_mu_
   int64_t open_rows_ = 0;  // rows inserted into the open segment; guarded by write_mu_
+  // The keys file's own connection (docs/storage.md, "The keys file"): the store attached
+  // read-only as `store`. Used by Open, then by the key worker only.
+  std::unique_ptr<Connection> keys_writer_;
   std::mutex filter_mu_;
   std::condition_variable filter_cv_;
-  std::deque<int64_t> filter_queue_;  // guarded by filter_mu_
+  std::deque<KeyJob> key_jobs_;   // guarded by filter_mu_
+  bool key_job_running_ = false;  // guarded by filter_mu_
+  std::condition_variable key_jobs_done_cv_;
   std::atomic<bool> filter_stop_{false};
   std::thread filter_builder_;
   // The memory of a sealed segment's OpenKeys, for the next open segment's.
