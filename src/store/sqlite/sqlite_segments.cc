@@ -285,8 +285,9 @@ Status InsertKeys(Connection& c, const std::string& table, std::vector<KeyEntry>
 
 }  // namespace
 
-Result<std::shared_ptr<const IdFilter>> WriteSealedKeys(Connection& c, const std::string& table,
-                                                        OpenKeys& keys) {
+Result<std::shared_ptr<const IdFilter>> WriteSealedKeys(Connection& rows, Connection& keys_to,
+                                                        const std::string& table, OpenKeys& keys) {
+  Connection& c = rows;
   SLUICE_RETURN_IF_ERROR(keys.Load(c, table));
   // Each row's object, from the narrow _xact_id index (row_key is its rowid), by row key: a
   // segment's row keys are nearly consecutive (new rows take the next; moved rows keep theirs),
@@ -336,12 +337,12 @@ Result<std::shared_ptr<const IdFilter>> WriteSealedKeys(Connection& c, const std
   });
   auto filter = std::make_shared<IdFilter>(entries.size());
   for (const KeyEntry& e : entries) filter->Add(e.obj_key, e.hash);
-  SLUICE_RETURN_IF_ERROR(InsertKeys(c, table + "_ids", entries));
+  SLUICE_RETURN_IF_ERROR(InsertKeys(keys_to, table + "_ids", entries));
   entries.clear();
   keys.ForEachRoot([&](int64_t hash, int64_t row_key) {
     if (auto obj = object_of(row_key)) entries.push_back({*obj, hash, row_key});
   });
-  SLUICE_RETURN_IF_ERROR(InsertKeys(c, table + "_roots", entries));
+  SLUICE_RETURN_IF_ERROR(InsertKeys(keys_to, table + "_roots", entries));
   return std::shared_ptr<const IdFilter>(std::move(filter));
 }
 
@@ -672,6 +673,16 @@ int64_t KeyTableSegment(const std::string& name) {
 
 Status SqliteStore::CompleteKeysFile(const SegmentSet& set) {
   Connection& k = *keys_writer_;
+  // The database, for the key tables written from its rows; detached after, so that the key
+  // worker's transactions hold no snapshot of it.
+  SLUICE_RETURN_IF_ERROR(k.AttachReadOnly(path_, "store"));
+  Status done = CompleteKeysFileAttached(set);
+  SLUICE_RETURN_IF_ERROR(k.Exec("DETACH store"));
+  return done;
+}
+
+Status SqliteStore::CompleteKeysFileAttached(const SegmentSet& set) {
+  Connection& k = *keys_writer_;
   // Key tables whose segment is gone: dropped by a purge (or a crash's recovery) before the key
   // worker removed them. A segment newer than this set's open one may be another process's.
   {
@@ -801,12 +812,18 @@ Status SqliteStore::WriteKeysOf(int64_t seg) {
   Connection& k = *keys_writer_;
   std::shared_ptr<const IdFilter> filter;
   {
+    // The rows' objects come from a reader: a snapshot of the database held while the tables
+    // are written would keep the checkpoints from resetting its WAL, and inserts would wait.
+    SLUICE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
     Transaction txn(k);
     SLUICE_RETURN_IF_ERROR(txn.Begin());
     SLUICE_RETURN_IF_ERROR(k.Exec(DropSealedKeysDdl(s->table) + SealedKeysDdl(s->table)));
-    SLUICE_ASSIGN_OR_RETURN(filter, WriteSealedKeys(k, s->table, *s->keys));
+    SLUICE_ASSIGN_OR_RETURN(filter, WriteSealedKeys(*reader, k, s->table, *s->keys));
     SLUICE_RETURN_IF_ERROR(txn.Commit());
   }
+  // Every connection reads the keys file within its transactions, so its WAL would only grow:
+  // copied back and emptied now, on this thread (waits only for reads of older snapshots).
+  k.Exec("PRAGMA main.wal_checkpoint(TRUNCATE)").IgnoreError();
   // From this set on, readers find the key tables: every connection's read of the keys file
   // starts after it took its set (SnapshotSegments; the writer takes its set before it begins).
   UpdateSegments([&](SegmentSet& out) {

@@ -213,11 +213,12 @@ std::string DropSealedKeysDdl(const std::string& table);
 // The statements dropping a segment's table and its key tables. Idempotent.
 std::string DropSegmentDdl(const std::string& table);
 
-// Fills `table`'s key tables (created empty) from `keys`, its rows' ids and roots, with each
-// row's object read from its _xact_id index; returns the filter of its ids. Rows `keys` lists
-// that the table no longer holds are left out. In the writer's transaction that seals it.
-Result<std::shared_ptr<const IdFilter>> WriteSealedKeys(Connection& c, const std::string& table,
-                                                        OpenKeys& keys);
+// Fills `table`'s key tables (created empty) on `keys_to` from `keys`, its rows' ids and roots,
+// with each row's object read from its _xact_id index on `rows` (in one statement of its own, so
+// that a transaction of `keys_to` holds no snapshot of the database); returns the filter of its
+// ids. Rows `keys` lists that the table no longer holds are left out.
+Result<std::shared_ptr<const IdFilter>> WriteSealedKeys(Connection& rows, Connection& keys_to,
+                                                        const std::string& table, OpenKeys& keys);
 
 // The statements filling `table`'s key tables (created empty) from the table's rows: a segment
 // sealed by an earlier version, which indexed its table instead (those indexes,

@@ -19,16 +19,21 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   // Commits append to the WAL; a background thread copies it back into the database file.
   SLUICE_RETURN_IF_ERROR(writer->CheckpointInBackground(path, 1000));
   std::unique_ptr<SqliteStore> store(new SqliteStore(path, options, std::move(writer)));
-  SLUICE_ASSIGN_OR_RETURN(store->keys_writer_, OpenKeysFile(path));
+  SLUICE_ASSIGN_OR_RETURN(store->keys_writer_, OpenKeysFile(path, *store->writer_));
   SLUICE_RETURN_IF_ERROR(store->writer_->AttachReadOnly(KeysFilePath(path), "keys"));
   SLUICE_RETURN_IF_ERROR(store->LoadSegmentState().WithContext("opening " + path));
   return store;
 }
 
-Result<std::unique_ptr<Connection>> SqliteStore::OpenKeysFile(const std::string& path) {
+Result<std::unique_ptr<Connection>> SqliteStore::OpenKeysFile(const std::string& path,
+                                                              Connection& writer) {
+  SLUICE_ASSIGN_OR_RETURN(Statement * id, writer.Prepare("SELECT token FROM store_identity"));
+  SLUICE_ASSIGN_OR_RETURN(bool has_token, id->Step());
+  const std::string token = has_token ? id->Text(0) : std::string();
+  id->Reset();
+  if (token.empty()) return InternalError("the database has no store_identity token");
   const std::string keys_path = KeysFilePath(path);
   SLUICE_ASSIGN_OR_RETURN(auto keys, Connection::Open(keys_path));
-  SLUICE_RETURN_IF_ERROR(keys->AttachReadOnly(path, "store"));
   Transaction txn(*keys);
   SLUICE_RETURN_IF_ERROR(txn.Begin());
   SLUICE_RETURN_IF_ERROR(
@@ -36,15 +41,12 @@ Result<std::unique_ptr<Connection>> SqliteStore::OpenKeysFile(const std::string&
                  "token TEXT NOT NULL)"));
   SLUICE_ASSIGN_OR_RETURN(
       Statement * q,
-      keys->Prepare("SELECT (SELECT token FROM store.store_identity), "
-                    "(SELECT token FROM keys_owner), (SELECT count(*) FROM sqlite_schema "
+      keys->Prepare("SELECT (SELECT token FROM keys_owner), (SELECT count(*) FROM sqlite_schema "
                     "WHERE type = 'table' AND name <> 'keys_owner')"));
   SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
-  const std::string token = row ? q->Text(0) : std::string();
-  const bool owned = row && !q->IsNull(1) && q->Text(1) == token;
-  const int64_t tables = row ? q->Int(2) : 0;
+  const bool owned = row && !q->IsNull(0) && q->Text(0) == token;
+  const int64_t tables = row ? q->Int(1) : 0;
   q->Reset();
-  if (token.empty()) return InternalError("the database has no store_identity token");
   if (!owned) {
     // Another database's keys (or none yet): what it holds says nothing about this database.
     if (tables > 0) {

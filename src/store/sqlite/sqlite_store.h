@@ -166,9 +166,10 @@ class SqliteStore final : public Store {
 
  private:
   SqliteStore(std::string path, SqliteStoreOptions options, std::unique_ptr<Connection> writer);
-  // Opens (creating) the keys file of the database at `path`, with the database attached
-  // read-only as `store`; empties a keys file that does not hold the database's token.
-  static Result<std::unique_ptr<Connection>> OpenKeysFile(const std::string& path);
+  // Opens (creating) the keys file of the database at `path`, whose token `writer` reads;
+  // empties a keys file that does not hold it.
+  static Result<std::unique_ptr<Connection>> OpenKeysFile(const std::string& path,
+                                                          Connection& writer);
 
   // One queued insert request; its fields are borrowed from the InsertBatch call.
   struct PendingInsert {
@@ -212,6 +213,7 @@ class SqliteStore final : public Store {
   // and its key tables, a keys file deleted) from its table, and drops key tables whose segment
   // the catalog no longer has. REQUIRES: no key worker running.
   Status CompleteKeysFile(const SegmentSet& set);
+  Status CompleteKeysFileAttached(const SegmentSet& set);
   // Drops, moves and empty segments a failure or another incarnation left: drops kDropping
   // segments, puts kMoving ones back, drops sealed segments with no rows. Holds the purge.
   Status FinishSegmentWork();
@@ -264,8 +266,8 @@ class SqliteStore final : public Store {
   std::shared_ptr<const SegmentSet> segments_;  // guarded by segments_mu_
   int64_t next_row_key_ = 1;                    // guarded by write_mu_
   int64_t open_rows_ = 0;  // rows inserted into the open segment; guarded by write_mu_
-  // The keys file's own connection (docs/storage.md, "The keys file"): the store attached
-  // read-only as `store`. Used by Open, then by the key worker only.
+  // The keys file's own connection (docs/storage.md, "The keys file"). Used by Open, then by
+  // the key worker only.
   std::unique_ptr<Connection> keys_writer_;
   std::mutex filter_mu_;
   std::condition_variable filter_cv_;
