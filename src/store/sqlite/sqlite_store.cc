@@ -34,6 +34,8 @@ Result<std::unique_ptr<Connection>> SqliteStore::OpenKeysFile(const std::string&
   if (token.empty()) return InternalError("the database has no store_identity token");
   const std::string keys_path = KeysFilePath(path);
   SLUICE_ASSIGN_OR_RETURN(auto keys, Connection::Open(keys_path));
+  // It appends sorted rows and reads little back: a small page cache will do.
+  SLUICE_RETURN_IF_ERROR(keys->Exec("PRAGMA cache_size=-8192"));
   Transaction txn(*keys);
   SLUICE_RETURN_IF_ERROR(txn.Begin());
   SLUICE_RETURN_IF_ERROR(

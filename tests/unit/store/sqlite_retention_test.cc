@@ -284,6 +284,9 @@ class SegmentRetentionTest : public RetentionStoreTest {
     sqlite3* db = nullptr;
     EXPECT_EQ(sqlite3_open(dir_.File("db").c_str(), &db), SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
+    const std::string attach =
+        "ATTACH '" + SqliteStore::KeysFilePath(dir_.File("db")) + "' AS keys";
+    EXPECT_EQ(sqlite3_exec(db, attach.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_stmt* st = nullptr;
     int64_t out = -1;
     if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
@@ -300,6 +303,12 @@ class SegmentRetentionTest : public RetentionStoreTest {
   bool TableExists(const std::string& name) {
     return QueryInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '" + name +
                     "'") == 1;
+  }
+
+  // The key tables of segment table `name` in the keys file: 2 when both are there.
+  int64_t KeyTables(const std::string& name) {
+    return QueryInt("SELECT count(*) FROM keys.sqlite_master WHERE type = 'table' AND name IN ('" +
+                    name + "_ids', '" + name + "_roots')");
   }
 
   // Batch `b`: ids "b<b>-0".."b<b>-9", the first `old` of them created 30 days ago.
@@ -323,6 +332,8 @@ TEST_F(SegmentRetentionTest, APurgeDropsTheSegmentsItEmptiesAndDeletesTheRestRow
   }
   ASSERT_TRUE(TableExists("events_5"));  // one segment per batch, and an open one after them
   ASSERT_TRUE(TableExists("events_6"));
+  store_->WaitForKeyWork();
+  ASSERT_EQ(KeyTables("events_1"), 2);
   ASSERT_TRUE(store_->AddRetentionMark(Mark("run", kT0 - kDay, logs_), {}).ok());
   auto purged = store_->PurgeExpiredMarks(kT0 + kDay);
   ASSERT_TRUE(purged.ok()) << purged.status().ToString();
@@ -335,6 +346,10 @@ TEST_F(SegmentRetentionTest, APurgeDropsTheSegmentsItEmptiesAndDeletesTheRestRow
   EXPECT_EQ(QueryInt("SELECT count(*) FROM events_3"), 5);
   EXPECT_EQ(QueryInt("SELECT count(*) FROM event_segments"), 4);
   EXPECT_EQ(QueryInt("SELECT count(*) FROM events_all"), static_cast<int64_t>(fresh.size()));
+  // Their key tables went from the keys file after them.
+  store_->WaitForKeyWork();
+  EXPECT_EQ(KeyTables("events") + KeyTables("events_1") + KeyTables("events_2"), 0);
+  EXPECT_EQ(KeyTables("events_3"), 2);
   // A purged id is free again, and the store keeps working after a reopen.
   Insert(logs_, {{"b0-0", kT0}});
   Reopen();
@@ -576,6 +591,7 @@ TEST_F(SegmentRetentionTest, ADropACrashInterruptedIsFinishedOnOpen) {
   Insert(logs_, BatchRows(0, kSegmentRows));
   Insert(logs_, BatchRows(1, 0));
   store_.reset();
+  ASSERT_EQ(KeyTables("events"), 2);
   // As left by a purge killed after unpublishing segment 0 and before dropping it.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(dir_.File("db").c_str(), &db), SQLITE_OK);
@@ -586,6 +602,7 @@ TEST_F(SegmentRetentionTest, ADropACrashInterruptedIsFinishedOnOpen) {
   sqlite3_close(db);
   Reopen();
   EXPECT_FALSE(TableExists("events"));
+  EXPECT_EQ(KeyTables("events"), 0);  // nor its key tables, in the keys file
   EXPECT_EQ(Visible(logs_).size(), static_cast<size_t>(kSegmentRows));
   EXPECT_EQ(QueryInt("SELECT count(*) FROM events_all"), kSegmentRows);
 }
