@@ -8,9 +8,10 @@
 #   TOTAL=1000000 SKIP_BUILD=1 bench/ingest/scale.sh
 #
 # Environment: BUILD_DIR (default <repo>/build-bench), LOG_LEVEL (the server's, default info: its
-# seals are summed up at the end), TOTAL, WINDOW, SPANS (the pool, default
-# 200,000), BATCH_SIZE, CONNECTIONS, TEXT_BYTES, SEED, JOBS, SKIP_BUILD=1, KEEP=1 (keep the work
-# directory; it holds about 1.9 KB per span).
+# seals are summed up at the end), TOTAL, WINDOW, RANGE (the first and last spans stored whose
+# rates are printed at the end: default 1,000,000 from TOTAL=2000000 on, else one WINDOW),
+# SPANS (the pool, default 200,000), BATCH_SIZE, CONNECTIONS, TEXT_BYTES, SEED, JOBS,
+# SKIP_BUILD=1, KEEP=1 (keep the work directory; it holds about 1.9 KB per span).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -36,10 +37,10 @@ echo "== sluice server pid $SERVER_PID on 127.0.0.1:$PORT; $TOTAL spans, windows
 post_spans "$WORK/scale.out" --total-spans "$TOTAL" --window "$WINDOW"
 # The first and the last million stored (one window each below 2M): each a whole-range rate
 # (spans over the time its windows took), so the windows that seal a segment weigh what they cost.
-awk -v total="$TOTAL" -v window="$WINDOW" '$1 == "window" {
+awk -v total="$TOTAL" -v window="$WINDOW" -v range="${RANGE:-0}" '$1 == "window" {
        split($2, r, /\.\./); k++; lo[k] = r[1]; hi[k] = r[2]; rate[k] = $4; cpu[k] = $8 }
      END {
-       span = (total >= 2000000 ? 1000000 : window); last = hi[k]
+       span = range > 0 ? range : (total >= 2000000 ? 1000000 : window); last = hi[k]
        for (i = 1; i <= k; i++) {
          n = hi[i] - lo[i]
          if (hi[i] <= span) { fs += n; ft += n / rate[i]; fc += cpu[i] * n }
