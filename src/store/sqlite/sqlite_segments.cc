@@ -779,10 +779,11 @@ void SqliteStore::KeyWorkLoop() {
         break;
       }
       case KeyJob::Kind::kDropKeys: {
-        // Left behind, they are dropped when the store next opens.
+        // Left behind, they are dropped when the store next opens. Their pages go back to the
+        // file system (the keys file, like the database, uses incremental auto-vacuum).
         Status dropped;
         const Status caught = CatchAll("key tables", [this, &job, &dropped] {
-          dropped = keys_writer_->Exec(DropSealedKeysDdl(job.table));
+          dropped = keys_writer_->Exec(DropSealedKeysDdl(job.table) + "PRAGMA incremental_vacuum;");
         });
         if (!caught.ok()) dropped = caught;
         if (!dropped.ok()) {

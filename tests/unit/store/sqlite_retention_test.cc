@@ -350,6 +350,7 @@ TEST_F(SegmentRetentionTest, APurgeDropsTheSegmentsItEmptiesAndDeletesTheRestRow
   store_->WaitForKeyWork();
   EXPECT_EQ(KeyTables("events") + KeyTables("events_1") + KeyTables("events_2"), 0);
   EXPECT_EQ(KeyTables("events_3"), 2);
+  EXPECT_EQ(QueryInt("PRAGMA keys.freelist_count"), 0);  // their pages given back
   // A purged id is free again, and the store keeps working after a reopen.
   Insert(logs_, {{"b0-0", kT0}});
   Reopen();
