@@ -120,14 +120,19 @@ SELECT 1;
 )sql",
       // 9: sealed segments' key tables move to the keys file beside the database (written off
       // the writer; docs/storage.md, "The keys file"), which records this token: a keys file
-      // that does not hold the token of the database beside it is emptied, not trusted. Key
-      // tables an earlier version wrote in the database stay there and are read as before.
+      // that does not hold the token of the database beside it is emptied, not trusted. A
+      // segment's keys_written is set once its key tables were written from its rows, in a
+      // commit after every commit those rows came from: a segment without it gets them written
+      // again when the store opens. Key tables an earlier version wrote in the database, in the
+      // transaction that sealed the segment, stay there and are read as before.
       R"sql(
 CREATE TABLE store_identity (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   token TEXT NOT NULL
 );
 INSERT INTO store_identity (id, token) VALUES (1, lower(hex(randomblob(16))));
+ALTER TABLE event_segments ADD COLUMN keys_written INTEGER NOT NULL DEFAULT 0;
+UPDATE event_segments SET keys_written = 1 WHERE state <> 0;
 )sql",
   };
   return *kMigrations;

@@ -177,9 +177,11 @@ Result<std::unique_ptr<Connection>> Connection::OpenBare(const std::string& path
   static std::once_flag no_memstatus;
   std::call_once(no_memstatus, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
+  // URIs are taken (for AttachReadOnly), so a path that reads as one is made plainly relative.
+  const std::string file = path.starts_with("file:") ? "./" + path : path;
   // Through the VFS that writes a transaction's WAL frames together (wal_batching_vfs.h).
   const int rc = sqlite3_open_v2(
-      path.c_str(), &db,
+      file.c_str(), &db,
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
       WalBatchingVfsName());
   if (rc != SQLITE_OK) {
@@ -302,8 +304,9 @@ class BackgroundCheckpointer {
 Connection::Connection(sqlite3* db) : db_(db) {}
 
 Status Connection::AttachReadOnly(const std::string& path, std::string_view schema) {
-  // As a URI, for mode=ro: every byte but the unreserved ones and '/' percent-encoded.
-  std::string uri = "file:";
+  // As a URI, for mode=ro: every byte but the unreserved ones and '/' percent-encoded; an
+  // absolute path after an empty authority ("file:///…"), so that "//host/…" stays a path.
+  std::string uri = path.starts_with('/') ? "file://" : "file:";
   for (unsigned char ch : path) {
     if (std::isalnum(ch) || ch == '/' || ch == '.' || ch == '_' || ch == '-' || ch == '~') {
       uri.push_back(static_cast<char>(ch));

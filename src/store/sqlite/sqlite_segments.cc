@@ -575,10 +575,14 @@ Status SqliteStore::LoadSegmentState() {
   l->Reset();
   SLUICE_ASSIGN_OR_RETURN(std::vector<Segment> stored, LoadSegments(c));
   SegmentSet set;
+  std::vector<int64_t> catalog;  // what the catalog keeps of it, published or not
   bool changed = false;
   for (Segment& s : stored) {
     if (s.state == SegmentState::kDropping) {
-      if (purge_live) continue;  // unpublished; the purge drops it
+      if (purge_live) {  // unpublished; the purge drops it
+        catalog.push_back(s.seg);
+        continue;
+      }
       // A drop a crash interrupted: its rows were purged, the table goes now.
       Transaction txn(c);
       SLUICE_RETURN_IF_ERROR(txn.Begin());
@@ -603,6 +607,7 @@ Status SqliteStore::LoadSegmentState() {
         changed = true;
       }
     }
+    catalog.push_back(s.seg);
     set.segments.push_back(std::move(s));
   }
   if (set.segments.empty() || set.open().state != SegmentState::kOpen) {
@@ -625,7 +630,7 @@ Status SqliteStore::LoadSegmentState() {
   // segment, wherever an earlier version left them (an open segment of a store written before
   // OpenKeys, a sealed one before the key tables, one an older sluice indexed again). No-ops
   // once in place.
-  SLUICE_RETURN_IF_ERROR(CompleteKeysFile(set));
+  SLUICE_RETURN_IF_ERROR(CompleteKeysFile(set, catalog));
   {
     std::string drop_indexes;
     for (const Segment& s : set.segments) drop_indexes += DropSealedIndexesDdl(s.table);
@@ -671,20 +676,22 @@ int64_t KeyTableSegment(const std::string& name) {
 
 }  // namespace
 
-Status SqliteStore::CompleteKeysFile(const SegmentSet& set) {
+Status SqliteStore::CompleteKeysFile(const SegmentSet& set, const std::vector<int64_t>& catalog) {
   Connection& k = *keys_writer_;
   // The database, for the key tables written from its rows; detached after, so that the key
   // worker's transactions hold no snapshot of it.
   SLUICE_RETURN_IF_ERROR(k.AttachReadOnly(path_, "store"));
-  Status done = CompleteKeysFileAttached(set);
+  Status done = CompleteKeysFileAttached(set, catalog);
   SLUICE_RETURN_IF_ERROR(k.Exec("DETACH store"));
   return done;
 }
 
-Status SqliteStore::CompleteKeysFileAttached(const SegmentSet& set) {
+Status SqliteStore::CompleteKeysFileAttached(const SegmentSet& set,
+                                             const std::vector<int64_t>& catalog) {
   Connection& k = *keys_writer_;
-  // Key tables whose segment is gone: dropped by a purge (or a crash's recovery) before the key
-  // worker removed them. A segment newer than this set's open one may be another process's.
+  // Key tables whose segment is gone from the catalog: dropped by a purge (or a crash's
+  // recovery) before the key worker removed them. A segment newer than this set's open one may
+  // be another process's; one being dropped by another process's purge is still read there.
   {
     Transaction txn(k);
     SLUICE_RETURN_IF_ERROR(txn.Begin());
@@ -697,19 +704,23 @@ Status SqliteStore::CompleteKeysFileAttached(const SegmentSet& set) {
       const std::string name = names->Text(0);
       const int64_t seg = KeyTableSegment(name);
       if (seg < 0 || seg >= set.open().seg) continue;
-      bool listed = false;
-      for (const Segment& s : set.segments) listed = listed || s.seg == seg;
-      if (!listed) drop += "DROP TABLE main." + name + "; ";
+      if (std::find(catalog.begin(), catalog.end(), seg) == catalog.end()) {
+        drop += "DROP TABLE main." + name + "; ";
+      }
     }
     names->Reset();
     if (!drop.empty()) SLUICE_RETURN_IF_ERROR(k.Exec(drop));
     SLUICE_RETURN_IF_ERROR(txn.Commit());
   }
+  // Trusted: key tables in either file of a segment marked keys_written. The mark commits after
+  // every commit its rows were read from, so after a power loss (commits are synced at
+  // checkpoints) it is gone whenever any of those is.
   SLUICE_ASSIGN_OR_RETURN(
       Statement * has_keys,
-      k.Prepare("SELECT (SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND name = "
+      k.Prepare("SELECT ((SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND name = "
                 "?1 || '_ids') + (SELECT count(*) FROM store.sqlite_schema WHERE type = 'table' "
-                "AND name = ?1 || '_ids')"));
+                "AND name = ?1 || '_ids')) * (SELECT keys_written FROM store.event_segments "
+                "WHERE tbl = ?1)"));
   for (const Segment& s : set.segments) {
     if (s.state == SegmentState::kOpen) continue;
     has_keys->BindBorrowed(1, s.table);
@@ -717,10 +728,14 @@ Status SqliteStore::CompleteKeysFileAttached(const SegmentSet& set) {
     const bool written = row && has_keys->Int(0) > 0;
     has_keys->Reset();
     if (written) continue;
+    // Any the database holds would be found first: they go (the writer's transaction).
+    SLUICE_RETURN_IF_ERROR(writer_->Exec(DropSealedKeysDdl(s.table)));
     SLUICE_RETURN_IF_ERROR(UpgradeSegment(
         k, s.table,
         DropSealedKeysDdl(s.table) + SealedKeysDdl(s.table) + SealedKeysFromTableSql(s.table),
         "its ids and roots written to its key tables"));
+    SLUICE_RETURN_IF_ERROR(writer_->Exec("UPDATE event_segments SET keys_written = 1 WHERE seg = " +
+                                         std::to_string(s.seg)));
   }
   return Status();
 }
@@ -825,6 +840,13 @@ Status SqliteStore::WriteKeysOf(int64_t seg) {
   // Every connection reads the keys file within its transactions, so its WAL would only grow:
   // copied back and emptied now, on this thread (waits only for reads of older snapshots).
   k.Exec("PRAGMA main.wal_checkpoint(TRUNCATE)").IgnoreError();
+  {
+    // The mark that the tables can be trusted when the store opens again: committed after every
+    // commit of the rows they were read from (docs/storage.md, "The keys file").
+    std::lock_guard<std::mutex> lock(write_mu_);
+    SLUICE_RETURN_IF_ERROR(writer_->Exec("UPDATE event_segments SET keys_written = 1 WHERE seg = " +
+                                         std::to_string(seg)));
+  }
   // From this set on, readers find the key tables: every connection's read of the keys file
   // starts after it took its set (SnapshotSegments; the writer takes its set before it begins).
   UpdateSegments([&](SegmentSet& out) {

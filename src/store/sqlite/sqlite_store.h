@@ -208,12 +208,14 @@ class SqliteStore final : public Store {
   void KeyWorkLoop();
   void QueueKeyJob(KeyJob job);
   void StopKeyWork();
-  // In the keys file, in one transaction: writes the key tables of each sealed segment that has
-  // none there or in the database (a store written by an earlier version, a crash between a seal
-  // and its key tables, a keys file deleted) from its table, and drops key tables whose segment
-  // the catalog no longer has. REQUIRES: no key worker running.
-  Status CompleteKeysFile(const SegmentSet& set);
-  Status CompleteKeysFileAttached(const SegmentSet& set);
+  // In the keys file: writes the key tables of each sealed segment that has none there or in
+  // the database, or whose catalog row lacks keys_written (a store written by an earlier
+  // version, a crash or power loss between a seal and its key tables, a keys file deleted),
+  // from its table, one transaction per segment, and marks it; and drops key tables whose
+  // segment the catalog (`catalog`: every segment number in it) no longer has. REQUIRES:
+  // write_mu_ held, no key worker running.
+  Status CompleteKeysFile(const SegmentSet& set, const std::vector<int64_t>& catalog);
+  Status CompleteKeysFileAttached(const SegmentSet& set, const std::vector<int64_t>& catalog);
   // Drops, moves and empty segments a failure or another incarnation left: drops kDropping
   // segments, puts kMoving ones back, drops sealed segments with no rows. Holds the purge.
   Status FinishSegmentWork();

@@ -658,6 +658,27 @@ TEST_F(SegmentRetentionTest, ASealedSegmentWhoseRowsAllLeftIsDroppedByTheNextPur
   EXPECT_EQ(Visible(logs_).size(), 2u * kSegmentRows);
 }
 
+// A segment another process's purge is dropping is still read there: opening the store here
+// leaves its key tables in the keys file.
+TEST_F(SegmentRetentionTest, OpeningWhileAnotherProcessDropsASegmentKeepsItsKeyTables) {
+  Insert(logs_, BatchRows(0, 0));
+  Insert(logs_, BatchRows(1, 0));
+  store_.reset();
+  ASSERT_EQ(KeyTables("events"), 2);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("db").c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  const std::string setup =
+      "UPDATE event_segments SET state = 2 WHERE seg = 0;"
+      "INSERT INTO leases (name, owner, expires) VALUES ('retention-purge', 'other:1:x', " +
+      std::to_string(RealClock().NowMicros() + 3'600'000'000LL) + ");";
+  ASSERT_EQ(sqlite3_exec(db, setup.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  Reopen();  // e.g. `sluice admin …` while the server runs
+  EXPECT_TRUE(TableExists("events"));
+  EXPECT_EQ(KeyTables("events"), 2);
+}
+
 TEST_F(SegmentRetentionTest, OpeningWhileAnotherProcessPurgesLeavesItsMoveAlone) {
   Insert(logs_, BatchRows(0, 0));
   Insert(logs_, BatchRows(1, 0));
