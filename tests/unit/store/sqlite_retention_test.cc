@@ -33,6 +33,21 @@ class RetentionStoreTest : public ::testing::Test {
     project_ = *store_->CreateProject({NewUuid(), org_.id, "p", "", kT0});
     logs_ = {ObjectType::kProjectLogs, project_.id};
   }
+  // Runs `sql` on the database file through SQLite itself, as another process would.
+  void ExecOnFile(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir_.File("db").c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);  // the open store's background threads may hold a lock
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sql << ": " << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+
+  // The statement that gives the purge lease to another process for an hour.
+  static std::string AnotherProcessHoldsThePurgeLease() {
+    return "INSERT INTO leases (name, owner, expires) VALUES ('retention-purge', 'other:1:x', " +
+           std::to_string(RealClock().NowMicros() + 3'600'000'000LL) + ");";
+  }
 
   // Inserts one row per (id, created) in one transaction.
   void Insert(const ObjectRef& obj,
@@ -242,15 +257,7 @@ TEST_F(RetentionStoreTest, APurgeStoppedMidwayFinishesOnTheNextRunSparingExemptR
   }
   ASSERT_TRUE(store_->AddRetentionMark(Mark("run", kT0 - kDay, logs_), exempt).ok());
   // A purge stopped after its first batches: some hidden rows are gone, the mark still active.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(dir_.File("db").c_str(), &db), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "DELETE FROM events WHERE id IN ('r1', 'r2', 'r3', 'r98', 'r99', "
-                         "'r4000')",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  ExecOnFile("DELETE FROM events WHERE id IN ('r1', 'r2', 'r3', 'r98', 'r99', 'r4000')");
   auto purged = store_->PurgeExpiredMarks(kT0 + kDay);
   ASSERT_TRUE(purged.ok()) << purged.status().ToString();
   const int64_t hidden_left = 5000 - static_cast<int64_t>(kept.size()) - 6;
@@ -594,13 +601,7 @@ TEST_F(SegmentRetentionTest, ADropACrashInterruptedIsFinishedOnOpen) {
   store_.reset();
   ASSERT_EQ(KeyTables("events"), 2);
   // As left by a purge killed after unpublishing segment 0 and before dropping it.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(dir_.File("db").c_str(), &db), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE event_segments SET state = 2 WHERE seg = 0", nullptr, nullptr,
-                         nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  ExecOnFile("UPDATE event_segments SET state = 2 WHERE seg = 0");
   Reopen();
   EXPECT_FALSE(TableExists("events"));
   EXPECT_EQ(KeyTables("events"), 0);  // nor its key tables, in the keys file
@@ -665,15 +666,8 @@ TEST_F(SegmentRetentionTest, OpeningWhileAnotherProcessDropsASegmentKeepsItsKeyT
   Insert(logs_, BatchRows(1, 0));
   store_.reset();
   ASSERT_EQ(KeyTables("events"), 2);
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(dir_.File("db").c_str(), &db), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  const std::string setup =
-      "UPDATE event_segments SET state = 2 WHERE seg = 0;"
-      "INSERT INTO leases (name, owner, expires) VALUES ('retention-purge', 'other:1:x', " +
-      std::to_string(RealClock().NowMicros() + 3'600'000'000LL) + ");";
-  ASSERT_EQ(sqlite3_exec(db, setup.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
+  ExecOnFile("UPDATE event_segments SET state = 2 WHERE seg = 0;" +
+             AnotherProcessHoldsThePurgeLease());
   Reopen();  // e.g. `sluice admin …` while the server runs
   EXPECT_TRUE(TableExists("events"));
   EXPECT_EQ(KeyTables("events"), 2);
@@ -684,25 +678,16 @@ TEST_F(SegmentRetentionTest, OpeningWhileAnotherProcessPurgesLeavesItsMoveAlone)
   Insert(logs_, BatchRows(1, 0));
   store_.reset();
   // Another process (holding the purge lease) is copying segment 0's rows out.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(dir_.File("db").c_str(), &db), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  const std::string setup =
+  ExecOnFile(
       "INSERT INTO events_2 SELECT * FROM events LIMIT 4;"
-      "UPDATE event_segments SET state = 3, moved_to = 'events_2' WHERE seg = 0;"
-      "INSERT INTO leases (name, owner, expires) VALUES ('retention-purge', 'other:1:x', " +
-      std::to_string(RealClock().NowMicros() + 3'600'000'000LL) + ");";
-  ASSERT_EQ(sqlite3_exec(db, setup.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
+      "UPDATE event_segments SET state = 3, moved_to = 'events_2' WHERE seg = 0;" +
+      AnotherProcessHoldsThePurgeLease());
   Reopen();  // e.g. `sluice admin …` while the server runs
   EXPECT_EQ(QueryInt("SELECT count(*) FROM events_2"), 4);  // its copies are kept
   EXPECT_EQ(QueryInt("SELECT state FROM event_segments WHERE seg = 0"), 3);
   EXPECT_EQ(Visible(logs_).size(), 2u * kSegmentRows);  // and each row is read once
   // Once this process purges (the other one gone), it starts that move over.
-  ASSERT_EQ(sqlite3_open(dir_.File("db").c_str(), &db), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);  // the open store's background threads may hold a lock
-  ASSERT_EQ(sqlite3_exec(db, "DELETE FROM leases", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
+  ExecOnFile("DELETE FROM leases");
   ASSERT_TRUE(store_->PurgeExpiredMarks(kT0).ok());
   EXPECT_EQ(QueryInt("SELECT count(*) FROM events_2"), 0);
   EXPECT_EQ(QueryInt("SELECT state FROM event_segments WHERE seg = 0"), 1);
