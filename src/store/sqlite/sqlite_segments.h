@@ -210,6 +210,12 @@ std::string CreatedIndexDdl(const std::string& table);
 std::string SealedKeysDdl(const std::string& table);
 std::string DropSealedKeysDdl(const std::string& table);
 
+// Runs `sql` in a transaction of its own: one segment's part of the upgrade a store of an earlier
+// layout gets when it opens, one segment at a time, so that a large store's first open keeps what
+// it has done if it stops. Logs "event segment <table>: <done> in <ms> ms" when `log` is set.
+Status UpgradeSegment(Connection& c, const std::string& table, const std::string& sql,
+                      std::string_view done, bool log = true);
+
 // The statements dropping a segment's table and its key tables. Idempotent.
 std::string DropSegmentDdl(const std::string& table);
 

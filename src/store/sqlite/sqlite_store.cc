@@ -25,59 +25,6 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   return store;
 }
 
-Result<std::unique_ptr<Connection>> SqliteStore::OpenKeysFile(const std::string& path,
-                                                              Connection& writer) {
-  SLUICE_ASSIGN_OR_RETURN(Statement * id, writer.Prepare("SELECT token FROM store_identity"));
-  SLUICE_ASSIGN_OR_RETURN(bool has_token, id->Step());
-  const std::string token = has_token ? id->Text(0) : std::string();
-  id->Reset();
-  if (token.empty()) return InternalError("the database has no store_identity token");
-  const std::string keys_path = KeysFilePath(path);
-  SLUICE_ASSIGN_OR_RETURN(auto keys, Connection::Open(keys_path));
-  // It appends sorted rows and reads little back: a small page cache will do.
-  SLUICE_RETURN_IF_ERROR(keys->Exec("PRAGMA cache_size=-8192"));
-  Transaction txn(*keys);
-  SLUICE_RETURN_IF_ERROR(txn.Begin());
-  SLUICE_RETURN_IF_ERROR(
-      keys->Exec("CREATE TABLE IF NOT EXISTS keys_owner (id INTEGER PRIMARY KEY CHECK (id = 1), "
-                 "token TEXT NOT NULL)"));
-  SLUICE_ASSIGN_OR_RETURN(
-      Statement * q,
-      keys->Prepare("SELECT (SELECT token FROM keys_owner), (SELECT count(*) FROM sqlite_schema "
-                    "WHERE type = 'table' AND name <> 'keys_owner')"));
-  SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
-  const bool owned = row && !q->IsNull(0) && q->Text(0) == token;
-  const int64_t tables = row ? q->Int(1) : 0;
-  q->Reset();
-  if (!owned) {
-    // Another database's keys (or none yet): what it holds says nothing about this database.
-    if (tables > 0) {
-      SLUICE_LOG_WARN(
-          "{}: the keys file belongs to another database; emptied, its key tables "
-          "are written again from the database",
-          keys_path);
-    }
-    SLUICE_ASSIGN_OR_RETURN(
-        Statement * names,
-        keys->Prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name <> "
-                      "'keys_owner' AND name NOT LIKE 'sqlite_%'"));
-    std::string drop;
-    for (;;) {
-      SLUICE_ASSIGN_OR_RETURN(bool more, names->Step());
-      if (!more) break;
-      drop += "DROP TABLE main.\"" + names->Text(0) + "\"; ";
-    }
-    names->Reset();
-    SLUICE_RETURN_IF_ERROR(keys->Exec(drop));
-    SLUICE_ASSIGN_OR_RETURN(Statement * own,
-                            keys->Prepare("INSERT OR REPLACE INTO keys_owner (id, token) "
-                                          "VALUES (1, ?1)"));
-    SLUICE_RETURN_IF_ERROR(own->Bind(1, token).Run());
-  }
-  SLUICE_RETURN_IF_ERROR(txn.Commit());
-  return keys;
-}
-
 SqliteStore::SqliteStore(std::string path, SqliteStoreOptions options,
                          std::unique_ptr<Connection> writer)
     : path_(std::move(path)), options_(options), writer_(std::move(writer)) {
