@@ -54,8 +54,7 @@ Status InsertKeys(Connection& c, const std::string& table, std::vector<KeyEntry>
 
 Result<std::shared_ptr<const IdFilter>> WriteSealedKeys(Connection& rows, Connection& keys_to,
                                                         const std::string& table, OpenKeys& keys) {
-  Connection& c = rows;
-  SLUICE_RETURN_IF_ERROR(keys.Load(c, table));
+  SLUICE_RETURN_IF_ERROR(keys.Load(rows, table));
   // Each row's object, from the narrow _xact_id index (row_key is its rowid), by row key: a
   // segment's row keys are nearly consecutive (new rows take the next; moved rows keep theirs),
   // so an array over their range (a binary search per key made seals about a quarter slower),
@@ -66,8 +65,8 @@ Result<std::shared_ptr<const IdFilter>> WriteSealedKeys(Connection& rows, Connec
   int64_t least = INT64_MAX;
   int64_t greatest = INT64_MIN;
   {
-    SLUICE_ASSIGN_OR_RETURN(Statement * q, c.Prepare("SELECT row_key, obj_key FROM " + table +
-                                                     " INDEXED BY " + table + "_by_xact"));
+    SLUICE_ASSIGN_OR_RETURN(Statement * q, rows.Prepare("SELECT row_key, obj_key FROM " + table +
+                                                        " INDEXED BY " + table + "_by_xact"));
     for (;;) {
       SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
       if (!row) break;
@@ -288,35 +287,35 @@ Status SqliteStore::CompleteKeysFileAttached(const SegmentSet& set,
 
 void SqliteStore::QueueKeyJob(KeyJob job) {
   {
-    std::lock_guard<std::mutex> lock(filter_mu_);
+    std::lock_guard<std::mutex> lock(key_mu_);
     key_jobs_.push_back(std::move(job));
   }
-  filter_cv_.notify_one();
+  key_cv_.notify_one();
 }
 
 void SqliteStore::WaitForKeyWork() {
-  std::unique_lock<std::mutex> lock(filter_mu_);
+  std::unique_lock<std::mutex> lock(key_mu_);
   key_jobs_done_cv_.wait(lock, [this] { return key_jobs_.empty() && !key_job_running_; });
 }
 
 void SqliteStore::StopKeyWork() {
   {
-    std::lock_guard<std::mutex> lock(filter_mu_);
-    filter_stop_ = true;
+    std::lock_guard<std::mutex> lock(key_mu_);
+    key_stop_ = true;
   }
-  filter_cv_.notify_one();
-  if (filter_builder_.joinable()) filter_builder_.join();
+  key_cv_.notify_one();
+  if (key_worker_.joinable()) key_worker_.join();
 }
 
 void SqliteStore::KeyWorkLoop() {
-  std::unique_lock<std::mutex> lock(filter_mu_);
+  std::unique_lock<std::mutex> lock(key_mu_);
   for (;;) {
-    filter_cv_.wait(lock, [this] { return filter_stop_ || !key_jobs_.empty(); });
+    key_cv_.wait(lock, [this] { return key_stop_ || !key_jobs_.empty(); });
     if (key_jobs_.empty()) break;  // stopping, with nothing left
     KeyJob job = std::move(key_jobs_.front());
     key_jobs_.pop_front();
     // A filter only saves reads; a closing store leaves them.
-    if (filter_stop_ && job.kind == KeyJob::Kind::kFilter) continue;
+    if (key_stop_ && job.kind == KeyJob::Kind::kFilter) continue;
     key_job_running_ = true;
     lock.unlock();
     switch (job.kind) {
@@ -421,7 +420,7 @@ void SqliteStore::BuildIdFilterOf(int64_t seg) {
   if (s == nullptr) return;
   auto c = AcquireReader();
   if (!c.ok()) return;  // lookups keep probing the table
-  auto filter = BuildIdFilter(**c, s->table, &filter_stop_);
+  auto filter = BuildIdFilter(**c, s->table, &key_stop_);
   if (!filter.ok()) return;
   UpdateSegments([&](SegmentSet& out) {
     for (Segment& x : out.segments) {

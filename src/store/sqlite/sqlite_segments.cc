@@ -320,7 +320,7 @@ Status SqliteStore::LoadSegmentState() {
   }
   UpdateSegments([&](SegmentSet& out) { out = std::move(set); });
   // The id filters are built in the background: until a segment's is ready, lookups probe it.
-  filter_builder_ = std::thread([this] { KeyWorkLoop(); });
+  key_worker_ = std::thread([this] { KeyWorkLoop(); });
   for (int64_t seg : sealed) QueueKeyJob({KeyJob::Kind::kFilter, seg, std::string()});
   return Status();
 }

@@ -271,13 +271,13 @@ class SqliteStore final : public Store {
   // The keys file's own connection (docs/storage.md, "The keys file"). Used by Open, then by
   // the key worker only.
   std::unique_ptr<Connection> keys_writer_;
-  std::mutex filter_mu_;
-  std::condition_variable filter_cv_;
-  std::deque<KeyJob> key_jobs_;   // guarded by filter_mu_
-  bool key_job_running_ = false;  // guarded by filter_mu_
+  std::mutex key_mu_;
+  std::condition_variable key_cv_;
+  std::deque<KeyJob> key_jobs_;   // guarded by key_mu_
+  bool key_job_running_ = false;  // guarded by key_mu_
   std::condition_variable key_jobs_done_cv_;
-  std::atomic<bool> filter_stop_{false};
-  std::thread filter_builder_;
+  std::atomic<bool> key_stop_{false};
+  std::thread key_worker_;
   // The memory of a sealed segment's OpenKeys, for the next open segment's.
   std::shared_ptr<OpenKeys::Spares> key_spares_ = std::make_shared<OpenKeys::Spares>();
   std::mutex purge_mu_;  // one purge at a time
