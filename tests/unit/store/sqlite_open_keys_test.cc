@@ -1,14 +1,18 @@
 // The open segment's in-memory keys: every row added is found by its id and root hash, and keys
-// that take over a sealed segment's memory list nothing of that segment.
+// that take over a sealed segment's memory list nothing of that segment. Sealed segments' id
+// filters rule out almost every absent id and never one added.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_segments.h"
 
 namespace sluice::store::sqlite {
@@ -91,6 +95,65 @@ TEST(OpenKeys, KeysOnASealedSegmentsMemoryListNothingOfIt) {
     ExpectHoldsExactly(keys, next);
     EXPECT_TRUE(WithId(keys, sealed.IdHash(7)).empty());
   }
+}
+
+// A new id is looked up in every sealed segment's filter before it is inserted, and a false
+// positive costs a read of that segment's index: with 40 segments, at most about one new id in
+// 10 may pay one. No id added may ever be ruled out. A server keeps one filter per sealed
+// segment in memory (37 at 10M stored spans): each takes its 16 bits per id, not a power of two
+// past that. (Ids are fixed texts: the same run each time.)
+TEST(IdFilter, RulesOutAlmostEveryAbsentIdOfAFullSegment) {
+  constexpr int64_t kKeys = 270'000;  // a sealed segment's rows
+  IdFilter filter(kKeys);
+  EXPECT_LE(filter.bytes(), kKeys * 20 / 8 + 64);
+  for (int64_t i = 0; i < kKeys; ++i) {
+    filter.Add(1 + i % 3, TextKeyHash("stored-span-" + std::to_string(i)));
+  }
+  for (int64_t i = 0; i < kKeys; ++i) {
+    ASSERT_TRUE(filter.MayContain(1 + i % 3, TextKeyHash("stored-span-" + std::to_string(i)))) << i;
+  }
+  int64_t positives = 0;
+  constexpr int64_t kProbes = 1'000'000;
+  for (int64_t i = 0; i < kProbes; ++i) {
+    positives += filter.MayContain(1 + i % 3, TextKeyHash("new-span-" + std::to_string(i))) ? 1 : 0;
+  }
+  // Under 0.05%: each false positive costs an insert a read of the segment's key table.
+  EXPECT_LT(positives, kProbes / 2000) << positives << " false positives in " << kProbes;
+  // The rate, for docs/benchmarks.md ("As the store grows to 10M spans").
+  std::printf("IdFilter: %lld false positives in %lld probes\n", static_cast<long long>(positives),
+              static_cast<long long>(kProbes));
+}
+
+// The open segment's in-memory keys list every row added under a hash, through the table's
+// growth: a trace's root with thousands of spans, ids that collide with roots' hashes, and hashes
+// never added (none listed).
+TEST(OpenKeys, ListsEveryRowOfEachHashThroughGrowth) {
+  OpenKeys keys(true);
+  constexpr int64_t kRows = 50'000, kPerRoot = 5'000;
+  for (int64_t r = 1; r <= kRows; ++r)
+    keys.Add(/*id_hash=*/r * 7919, /*root_hash=*/r / kPerRoot, r);
+  EXPECT_EQ(keys.rows(), static_cast<size_t>(kRows));
+  for (int64_t r : {int64_t{1}, int64_t{4'999}, int64_t{25'000}, kRows}) {
+    std::vector<int64_t> found;
+    keys.RowsWithId(r * 7919, &found);
+    EXPECT_EQ(found, std::vector<int64_t>{r});
+  }
+  std::vector<int64_t> trace;
+  keys.RowsWithRoot(3, &trace);
+  std::sort(trace.begin(), trace.end());
+  ASSERT_EQ(trace.size(), static_cast<size_t>(kPerRoot));
+  EXPECT_EQ(trace.front(), 3 * kPerRoot);
+  EXPECT_EQ(trace.back(), 4 * kPerRoot - 1);
+  std::vector<int64_t> none;
+  keys.RowsWithId(7919 * kRows + 1, &none);
+  keys.RowsWithRoot(kRows, &none);
+  EXPECT_TRUE(none.empty());
+  // A row replaced or rolled back stays listed next to the new one (readers test the row).
+  keys.Add(7919, 0, kRows + 1);
+  std::vector<int64_t> both;
+  keys.RowsWithId(7919, &both);
+  std::sort(both.begin(), both.end());
+  EXPECT_EQ(both, (std::vector<int64_t>{1, kRows + 1}));
 }
 
 }  // namespace
