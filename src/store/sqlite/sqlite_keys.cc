@@ -310,10 +310,28 @@ void SqliteStore::StopKeyWork() {
 void SqliteStore::KeyWorkLoop() {
   std::unique_lock<std::mutex> lock(key_mu_);
   for (;;) {
-    key_cv_.wait(lock, [this] { return key_stop_ || !key_jobs_.empty(); });
-    if (key_jobs_.empty()) break;  // stopping, with nothing left
-    KeyJob job = std::move(key_jobs_.front());
-    key_jobs_.pop_front();
+    // The first job whose time has come (all of them once the store is closing).
+    auto ready = key_jobs_.end();
+    auto next_time = std::chrono::steady_clock::time_point::max();
+    const auto now = std::chrono::steady_clock::now();
+    for (auto it = key_jobs_.begin(); it != key_jobs_.end(); ++it) {
+      if (key_stop_ || it->not_before <= now) {
+        ready = it;
+        break;
+      }
+      next_time = std::min(next_time, it->not_before);
+    }
+    if (ready == key_jobs_.end()) {
+      if (key_stop_) break;  // stopping, with nothing left
+      if (next_time == std::chrono::steady_clock::time_point::max()) {
+        key_cv_.wait(lock);
+      } else {
+        key_cv_.wait_until(lock, next_time);
+      }
+      continue;
+    }
+    KeyJob job = std::move(*ready);
+    key_jobs_.erase(ready);
     // A filter only saves reads; a closing store leaves them.
     if (key_stop_ && job.kind == KeyJob::Kind::kFilter) continue;
     key_job_running_ = true;
@@ -323,21 +341,7 @@ void SqliteStore::KeyWorkLoop() {
         // Without its filter a segment is still read correctly, only by its key table.
         (void)CatchAll("id filter builder", [this, &job] { BuildIdFilterOf(job.seg); });
         break;
-      case KeyJob::Kind::kWriteKeys: {
-        // Until they are written the segment's OpenKeys answer for it; if they cannot be
-        // written, the store writes them when it next opens.
-        Status written;
-        const Status caught =
-            CatchAll("key tables", [this, &job, &written] { written = WriteKeysOf(job.seg); });
-        if (!caught.ok()) written = caught;
-        if (!written.ok()) {
-          SLUICE_LOG_WARN(
-              "event segment {}: its key tables were not written ({}); its ids and "
-              "roots stay in memory until the store next opens",
-              job.table, written.ToString());
-        }
-        break;
-      }
+      case KeyJob::Kind::kWriteKeys: RunWriteKeysJob(std::move(job)); break;
       case KeyJob::Kind::kDropKeys: {
         // Left behind, they are dropped when the store next opens. Their pages go back to the
         // file system (the keys file, like the database, uses incremental auto-vacuum).
@@ -360,6 +364,42 @@ void SqliteStore::KeyWorkLoop() {
   key_jobs_done_cv_.notify_all();
 }
 
+void SqliteStore::RunWriteKeysJob(KeyJob job) {
+  // Until they are written the segment's OpenKeys answer for it (about 100 bytes a row, and no
+  // id filter); a failure (a full disk, the keys file locked for longer than the busy timeout)
+  // is tried again later, and the store's next open writes whatever is left.
+  Status written;
+  const Status caught =
+      CatchAll("key tables", [this, &job, &written] { written = WriteKeysOf(job.seg); });
+  if (!caught.ok()) written = caught;
+  if (written.ok()) {
+    if (job.failures > 0) {
+      SLUICE_LOG_INFO("event segment {}: its key tables were written at attempt {}", job.table,
+                      job.failures + 1);
+    }
+    return;
+  }
+  ++job.failures;
+  if (key_stop_) {
+    SLUICE_LOG_WARN(
+        "event segment {}: its key tables were not written ({}); the store writes them when it "
+        "next opens",
+        job.table, written.ToString());
+    return;
+  }
+  const auto delay = options_.key_retry_delay * (1 << std::min(job.failures - 1, 6));
+  SLUICE_LOG_WARN(
+      "event segment {}: its key tables were not written ({}); its ids and roots stay in memory "
+      "and the write is tried again in {} ms",
+      job.table, written.ToString(), delay.count());
+  job.not_before = std::chrono::steady_clock::now() + delay;
+  {
+    std::lock_guard<std::mutex> lock(key_mu_);
+    key_jobs_.push_back(std::move(job));
+  }
+  key_cv_.notify_one();
+}
+
 Status SqliteStore::WriteKeysOf(int64_t seg) {
   // Held while the tables are written: the segment is not dropped meanwhile.
   const std::shared_ptr<const SegmentSet> set = Segments();
@@ -368,7 +408,7 @@ Status SqliteStore::WriteKeysOf(int64_t seg) {
     if (x.seg == seg) s = &x;
   }
   if (s == nullptr || s->state == SegmentState::kOpen || s->keys == nullptr) return Status();
-  if (options_.before_key_tables) options_.before_key_tables(seg);
+  if (options_.before_key_tables) SLUICE_RETURN_IF_ERROR(options_.before_key_tables(seg));
   const auto started = std::chrono::steady_clock::now();
   Connection& k = *keys_writer_;
   std::shared_ptr<const IdFilter> filter;

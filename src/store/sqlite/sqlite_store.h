@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -46,8 +47,12 @@ struct SqliteStoreOptions {
   // Tests: called by a read after it has taken the segment set and before its snapshot begins,
   // with the number of tries so far (where a seal can slip in between).
   std::function<void(int)> before_read_snapshot;
-  // Tests: called by the key worker before it writes sealed segment `seg`'s key tables.
-  std::function<void(int64_t seg)> before_key_tables;
+  // Tests: called by the key worker before it writes sealed segment `seg`'s key tables; an
+  // error it returns fails that attempt, as a full disk would.
+  std::function<Status(int64_t seg)> before_key_tables;
+  // After a sealed segment's key tables fail to be written, the key worker tries again after
+  // this long, doubling up to 64 times it (docs/storage.md, "The keys file").
+  std::chrono::milliseconds key_retry_delay{1000};
 };
 
 // Thread-safe.
@@ -197,15 +202,22 @@ class SqliteStore final : public Store {
     Kind kind;
     int64_t seg;
     std::string table;
+    int failures = 0;  // attempts that failed so far (kWriteKeys)
+    std::chrono::steady_clock::time_point not_before{};
   };
   // Builds the id filter of sealed segment `seg` on a reader and attaches it.
   void BuildIdFilterOf(int64_t seg);
   // Writes sealed segment `seg`'s key tables into the keys file from its OpenKeys, then
   // publishes the segment without them (its key tables and filter answer from then on).
   Status WriteKeysOf(int64_t seg);
-  // The key worker: runs the queued jobs one after the other. When the store closes it still
-  // writes and drops the keys queued (the filters it leaves).
+  // The key worker: runs the queued jobs one after the other, each once its not_before has
+  // come; a failed key-table write goes back to the queue for later. When the store closes it
+  // still writes (once more, whatever their not_before) and drops the keys queued (the filters
+  // it leaves).
   void KeyWorkLoop();
+  // Runs one kWriteKeys job; on failure puts it back to be tried again after a delay (not
+  // when the store is closing: its next open writes the tables).
+  void RunWriteKeysJob(KeyJob job);
   void QueueKeyJob(KeyJob job);
   void StopKeyWork();
   // In the keys file: writes the key tables of each sealed segment that has none there or in

@@ -1,10 +1,11 @@
 // The SQLite store's keys: the open segment's, found by id and root again when the store opens,
 // and sealed segments' key tables in the keys file (docs/storage.md, "The keys file"), written
-// by the key worker beside the inserts, and written again from the database when the file
-// cannot be trusted.
+// by the key worker beside the inserts, tried again when that fails, and written again from the
+// database when the file cannot be trusted.
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
@@ -160,10 +161,11 @@ TEST_F(SqliteStoreTest, ASealedSegmentIsFoundByIdAndRootBeforeAndAfterItsKeyTabl
   }};
   SqliteStoreOptions o;
   o.segment_rows = 4;
-  o.before_key_tables = [&](int64_t) {
+  o.before_key_tables = [&](int64_t) -> Status {
     ++waiting;
     std::unique_lock<std::mutex> lock(mu);
     cv.wait(lock, [&] { return released; });
+    return Status();
   };
   store_.reset();
   store_ = std::move(SqliteStore::Open(dir_.File("sluice.db"), o).value());
@@ -206,6 +208,66 @@ TEST_F(SqliteStoreTest, ASealedSegmentIsFoundByIdAndRootBeforeAndAfterItsKeyTabl
   EXPECT_EQ(KeyTableRows(dir_.File("sluice.db"), "events"), std::make_pair(int64_t{3}, int64_t{3}));
   check("b", "3");
   check("d", "4");
+}
+
+// A key-table write that fails (a full disk, the keys file locked past the busy timeout) is
+// tried again while the store runs, after a delay that doubles: the segment's tables reach the
+// keys file without the store opening again, and it answers from memory meanwhile. A store
+// closing with a write waiting for its next try makes that try at once and does not wait for
+// the delay; when that fails too, the next open writes the tables.
+TEST_F(SqliteStoreTest, AFailedKeyTableWriteIsTriedAgainWhileTheStoreRuns) {
+  const std::string db = dir_.File("sluice.db");
+  std::atomic<int> attempts{0};
+  std::atomic<int> failing{2};
+  SqliteStoreOptions o;
+  o.segment_rows = 4;
+  o.key_retry_delay = std::chrono::milliseconds(20);
+  o.before_key_tables = [&](int64_t) -> Status {
+    ++attempts;
+    if (failing > 0) {
+      --failing;
+      return InternalError("database or disk is full");
+    }
+    return Status();
+  };
+  store_.reset();
+  store_ = std::move(SqliteStore::Open(db, o).value());
+  ASSERT_TRUE(Insert(R"({"events":[{"id":"a","root_span_id":"t"},{"id":"b","root_span_id":"t"},)"
+                     R"({"id":"c","root_span_id":"t"},{"id":"d"}]})")
+                  .ok());
+  // Found whether its tables are written yet or not.
+  EXPECT_TRUE(store_->GetEvent(logs_, "b")->has_value());
+  store_->WaitForKeyWork();
+  EXPECT_EQ(attempts.load(), 3);
+  EXPECT_EQ(KeyTableRows(db, "events"), std::make_pair(int64_t{4}, int64_t{4}));
+  ASSERT_TRUE(Insert(R"({"events":[{"id":"b","_is_merge":true,"output":2}]})").ok());
+  EXPECT_EQ(ScanAll({}).size(), 4u);  // the merge found b in the sealed segment
+
+  // Now every try fails, the next one an hour away when the store closes.
+  store_.reset();
+  std::filesystem::remove_all(dir_.File("second"));
+  std::filesystem::create_directory(dir_.File("second"));
+  const std::string db2 = dir_.File("second/sluice.db");
+  attempts = 0;
+  failing = 1'000;
+  o.key_retry_delay = std::chrono::hours(1);
+  store_ = std::move(SqliteStore::Open(db2, o).value());
+  org_ = *store_->CreateOrg("acme");
+  project_ = *store_->CreateProject({NewUuid(), org_.id, "p", "", kNow});
+  logs_ = {ObjectType::kProjectLogs, project_.id};
+  ASSERT_TRUE(Insert(R"({"events":[{"id":"e"},{"id":"f"},{"id":"g"},{"id":"h"}]})").ok());
+  for (int i = 0; i < 10'000 && attempts == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(attempts.load(), 1);
+  const auto closing = std::chrono::steady_clock::now();
+  store_.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - closing, std::chrono::minutes(1));
+  EXPECT_EQ(attempts.load(), 2);  // the try the close made
+  EXPECT_EQ(KeyTableRows(db2, "events"), std::make_pair(int64_t{-1}, int64_t{-1}));
+  failing = 0;
+  store_ = std::move(SqliteStore::Open(db2, o).value());
+  EXPECT_EQ(KeyTableRows(db2, "events"), std::make_pair(int64_t{4}, int64_t{4}));
 }
 
 // The keys file is the database's only while it holds the database's token: one copied from
