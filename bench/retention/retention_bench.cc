@@ -235,10 +235,16 @@ int Run(uint64_t spans, const std::string& path, const std::string& keep, bool p
 
   std::printf("soft delete (mark)     %9lld rows in %8.3f s = %12.0f rows/s\n",
               static_cast<long long>(hidden), soft, hidden / std::max(soft, 1e-9));
-  std::printf("naive UPDATE (peer)    %9lld rows in %8.3f s = %12.0f rows/s   ratio %.0fx\n",
+  // Without the peers (--skip-peers) their lines read 0 and no ratio.
+  const auto ratio = [&](double r) {
+    char text[32] = "n/a";
+    if (peers) std::snprintf(text, sizeof text, "%.2fx", r);
+    return std::string(text);
+  };
+  std::printf("naive UPDATE (peer)    %9lld rows in %8.3f s = %12.0f rows/s   ratio %s\n",
               static_cast<long long>(naive_update.second), naive_update.first,
               naive_update.second / std::max(naive_update.first, 1e-9),
-              naive_update.first / std::max(soft, 1e-9));
+              ratio(naive_update.first / std::max(soft, 1e-9)).c_str());
   std::printf("purge alone            %9lld rows in %8.3f s = %12.0f rows/s\n",
               static_cast<long long>(alone_rows), alone, alone_rows / std::max(alone, 1e-9));
   std::printf("purge during ingest    %9lld rows in %8.3f s = %12.0f rows/s\n",
@@ -248,11 +254,12 @@ int Run(uint64_t spans, const std::string& path, const std::string& keep, bool p
       "after the purge alone, %.3f s after the purge during ingest\n",
       reclaim_alone, reclaim_after);
   std::printf(
-      "naive DELETE (peer)    %9lld rows in %8.3f s = %12.0f rows/s   purge alone / naive %.2fx\n",
+      "naive DELETE (peer)    %9lld rows in %8.3f s = %12.0f rows/s   purge alone / naive %s\n",
       static_cast<long long>(naive_delete.second), naive_delete.first,
       naive_delete.second / std::max(naive_delete.first, 1e-9),
-      (alone_rows / std::max(alone, 1e-9)) /
-          std::max(naive_delete.second / std::max(naive_delete.first, 1e-9), 1e-9));
+      ratio((alone_rows / std::max(alone, 1e-9)) /
+            std::max(naive_delete.second / std::max(naive_delete.first, 1e-9), 1e-9))
+          .c_str());
   std::printf(
       "ingest of 100-span batches: alone p50 %.1f ms p99 %.1f ms (%zu batches); during "
       "purge p50 %.1f ms p99 %.1f ms (%zu batches); p99 ratio %.2f\n",
