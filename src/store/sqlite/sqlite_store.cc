@@ -22,6 +22,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   SLUICE_ASSIGN_OR_RETURN(store->keys_writer_, OpenKeysFile(path, *store->writer_));
   SLUICE_RETURN_IF_ERROR(store->writer_->AttachReadOnly(KeysFilePath(path), "keys"));
   SLUICE_RETURN_IF_ERROR(store->LoadSegmentState().WithContext("opening " + path));
+  SLUICE_RETURN_IF_ERROR(store->writer_->Exec(
+      "PRAGMA main.cache_size=-" +
+      std::to_string(std::max<int64_t>(options.writer_cache_bytes >> 10, 64))));
   return store;
 }
 
