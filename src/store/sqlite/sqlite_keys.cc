@@ -367,31 +367,34 @@ void SqliteStore::KeyWorkLoop() {
 void SqliteStore::RunWriteKeysJob(KeyJob job) {
   // Until they are written the segment's OpenKeys answer for it (about 100 bytes a row, and no
   // id filter); a failure (a full disk, the keys file locked for longer than the busy timeout)
-  // is tried again later, and the store's next open writes whatever is left.
-  Status written;
+  // is tried again later, and the store's next open writes whatever is left. A close that
+  // begins during this try still makes one more (KeyWorkLoop runs every job then).
+  const bool closing = key_stop_;
+  Result<bool> written = false;
   const Status caught =
       CatchAll("key tables", [this, &job, &written] { written = WriteKeysOf(job.seg); });
   if (!caught.ok()) written = caught;
   if (written.ok()) {
-    if (job.failures > 0) {
+    if (*written && job.failures > 0) {
       SLUICE_LOG_INFO("event segment {}: its key tables were written at attempt {}", job.table,
                       job.failures + 1);
     }
     return;
   }
   ++job.failures;
-  if (key_stop_) {
+  if (closing) {
     SLUICE_LOG_WARN(
         "event segment {}: its key tables were not written ({}); the store writes them when it "
         "next opens",
-        job.table, written.ToString());
+        job.table, written.status().ToString());
     return;
   }
-  const auto delay = options_.key_retry_delay * (1 << std::min(job.failures - 1, 6));
+  const auto delay = std::max(options_.key_retry_delay, std::chrono::milliseconds(1)) *
+                     (1 << std::min(job.failures - 1, 6));
   SLUICE_LOG_WARN(
       "event segment {}: its key tables were not written ({}); its ids and roots stay in memory "
       "and the write is tried again in {} ms",
-      job.table, written.ToString(), delay.count());
+      job.table, written.status().ToString(), delay.count());
   job.not_before = std::chrono::steady_clock::now() + delay;
   {
     std::lock_guard<std::mutex> lock(key_mu_);
@@ -400,14 +403,14 @@ void SqliteStore::RunWriteKeysJob(KeyJob job) {
   key_cv_.notify_one();
 }
 
-Status SqliteStore::WriteKeysOf(int64_t seg) {
+Result<bool> SqliteStore::WriteKeysOf(int64_t seg) {
   // Held while the tables are written: the segment is not dropped meanwhile.
   const std::shared_ptr<const SegmentSet> set = Segments();
   const Segment* s = nullptr;
   for (const Segment& x : set->segments) {
     if (x.seg == seg) s = &x;
   }
-  if (s == nullptr || s->state == SegmentState::kOpen || s->keys == nullptr) return Status();
+  if (s == nullptr || s->state == SegmentState::kOpen || s->keys == nullptr) return false;
   if (options_.before_key_tables) SLUICE_RETURN_IF_ERROR(options_.before_key_tables(seg));
   const auto started = std::chrono::steady_clock::now();
   Connection& k = *keys_writer_;
@@ -448,7 +451,7 @@ Status SqliteStore::WriteKeysOf(int64_t seg) {
     SLUICE_LOG_INFO("event segment {}: its ids and roots written to the keys file in {} ms",
                     s->table, ms);
   }
-  return Status();
+  return true;
 }
 
 void SqliteStore::BuildIdFilterOf(int64_t seg) {

@@ -57,7 +57,7 @@ struct SqliteStoreOptions {
   // error it returns fails that attempt, as a full disk would.
   std::function<Status(int64_t seg)> before_key_tables;
   // After a sealed segment's key tables fail to be written, the key worker tries again after
-  // this long, doubling up to 64 times it (docs/storage.md, "The keys file").
+  // this long (at least 1 ms), doubling up to 64 times it (docs/storage.md, "The keys file").
   std::chrono::milliseconds key_retry_delay{1000};
 };
 
@@ -214,8 +214,9 @@ class SqliteStore final : public Store {
   // Builds the id filter of sealed segment `seg` on a reader and attaches it.
   void BuildIdFilterOf(int64_t seg);
   // Writes sealed segment `seg`'s key tables into the keys file from its OpenKeys, then
-  // publishes the segment without them (its key tables and filter answer from then on).
-  Status WriteKeysOf(int64_t seg);
+  // publishes the segment without them (its key tables and filter answer from then on). False
+  // when there was nothing to write (the segment gone, or its tables already written).
+  Result<bool> WriteKeysOf(int64_t seg);
   // The key worker: runs the queued jobs one after the other, each once its not_before has
   // come; a failed key-table write goes back to the queue for later. When the store closes it
   // still writes (once more, whatever their not_before) and drops the keys queued (the filters
@@ -255,7 +256,8 @@ class SqliteStore final : public Store {
   // The published segments; holding the set keeps its tables from being dropped.
   std::shared_ptr<const SegmentSet> Segments() const;
   // Returns once the key worker has nothing queued or running (for tests and benches: a sealed
-  // segment's key tables are then in the keys file).
+  // segment's key tables are then in the keys file). A write that fails is queued again, so
+  // this waits through its retries, for as long as it keeps failing.
   void WaitForKeyWork();
   // The keys file beside the database at `path`.
   static std::string KeysFilePath(const std::string& path) { return path + "-keys"; }
