@@ -217,13 +217,19 @@ TEST_F(SqliteStoreTest, ASealedSegmentIsFoundByIdAndRootBeforeAndAfterItsKeyTabl
 // the delay; when that fails too, the next open writes the tables.
 TEST_F(SqliteStoreTest, AFailedKeyTableWriteIsTriedAgainWhileTheStoreRuns) {
   const std::string db = dir_.File("sluice.db");
+  std::mutex mu;
+  std::condition_variable tried;
   std::atomic<int> attempts{0};
   std::atomic<int> failing{2};
   SqliteStoreOptions o;
   o.segment_rows = 4;
   o.key_retry_delay = std::chrono::milliseconds(20);
   o.before_key_tables = [&](int64_t) -> Status {
-    ++attempts;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      ++attempts;
+    }
+    tried.notify_all();
     if (failing > 0) {
       --failing;
       return InternalError("database or disk is full");
@@ -256,8 +262,9 @@ TEST_F(SqliteStoreTest, AFailedKeyTableWriteIsTriedAgainWhileTheStoreRuns) {
   project_ = *store_->CreateProject({NewUuid(), org_.id, "p", "", kNow});
   logs_ = {ObjectType::kProjectLogs, project_.id};
   ASSERT_TRUE(Insert(R"({"events":[{"id":"e"},{"id":"f"},{"id":"g"},{"id":"h"}]})").ok());
-  for (int i = 0; i < 10'000 && attempts == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    tried.wait_for(lock, std::chrono::seconds(10), [&] { return attempts > 0; });
   }
   ASSERT_EQ(attempts.load(), 1);
   const auto closing = std::chrono::steady_clock::now();
