@@ -13,7 +13,12 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "bench/format/measure.h"
 #include "bench/gen/span_generator.h"
@@ -113,158 +118,206 @@ bool Fill(store::Store& store, const model::ObjectRef& logs, const model::Projec
   return true;
 }
 
+// The database and its keys file (docs/storage.md), each with its WAL and shared memory: a keys
+// file left from an earlier run would be found beside a copy of the kept store.
 void RemoveDb(const std::string& path) {
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  for (const char* suffix : {"", "-wal", "-shm", "-keys", "-keys-wal", "-keys-shm"}) {
+    std::filesystem::remove(path + suffix);
+  }
 }
 
-// With `keep` set, the filled store is kept at `keep` (checkpointed) and later runs with the same
-// `keep` copy it instead of filling again.
-int Run(uint64_t spans, const std::string& path, const std::string& keep, bool peers) {
-  RemoveDb(path);
-  const bool reuse = !keep.empty() && std::filesystem::exists(keep);
-  if (reuse) {
+// What one run measures (seconds, rows, latencies); the peers' are zero when they do not run.
+struct Figures {
+  int64_t hidden = 0;  // rows the two marks hid
+  double soft = 0;
+  int64_t alone_rows = 0;
+  double alone = 0;
+  double reclaim_alone = 0;
+  int64_t purged_rows = 0;  // the purge during ingest
+  double purge = 0;
+  double reclaim_after = 0;
+  Latency baseline, during;
+  std::pair<double, int64_t> naive_update{0, 0}, naive_delete{0, 0};
+};
+
+// The store to measure, filled (or copied from `keep` when that exists).
+struct Filled {
+  std::unique_ptr<store::sqlite::SqliteStore> store;
+  model::Project project;
+  model::ObjectRef logs;
+  SpanGeneratorOptions gen;  // what filled it
+  bool reused = false;
+};
+
+// Opens the store at `path`, filled with `spans` spans over 60 days: copied from `keep` when it
+// exists, else generated; then, when `peer_source` is wanted (kept store or peers), the filled
+// file is copied there with the store closed.
+std::optional<Filled> OpenFilled(uint64_t spans, const std::string& path, const std::string& keep,
+                                 const std::string& peer_source, bool copy_for_peers) {
+  Filled f;
+  f.reused = !keep.empty() && std::filesystem::exists(keep);
+  if (f.reused) {
     std::filesystem::copy_file(keep, path);
     std::printf("reused the filled store %s\n", keep.c_str());
   }
-  auto store = store::sqlite::SqliteStore::Open(path).value();
-  if (!reuse) {
-    auto org = store->CreateOrg("bench").value();
-    store->CreateProject({NewUuid(), org.id, "bench", "", 0}).value();
+  f.store = store::sqlite::SqliteStore::Open(path).value();
+  if (!f.reused) {
+    auto org = f.store->CreateOrg("bench").value();
+    f.store->CreateProject({NewUuid(), org.id, "bench", "", 0}).value();
   }
-  auto org = store->ListOrgs().value().front();
-  auto project = store->ListProjects(org.id, {}).value().front();
-  model::ObjectRef logs{model::ObjectType::kProjectLogs, project.id};
-
-  SpanGeneratorOptions o;
-  o.seed = 3;
-  o.span_count = spans;
-  o.range_seconds = 60 * 86'400;
-  o.org_id = org.id;
-  o.project_id = project.id;
-  // The peers run at the end, on a copy of the filled store (the kept one, or one made now), so
-  // that their passes over the whole file do not evict the store's pages from the cache
-  // before the measured purges.
-  const std::string peer_source = keep.empty() ? path + ".filled" : keep;
-  if (!reuse) {
-    if (!Fill(*store, logs, project, o)) return 1;
-    if (!keep.empty() || peers) {
-      // Copied with the store closed: a clean close checkpoints the whole WAL into the file,
-      // which a checkpoint from another connection cannot promise while the store runs its own.
-      store.reset();
-      std::filesystem::copy_file(path, peer_source,
-                                 std::filesystem::copy_options::overwrite_existing);
-      store = store::sqlite::SqliteStore::Open(path).value();
-    }
+  auto org = f.store->ListOrgs().value().front();
+  f.project = f.store->ListProjects(org.id, {}).value().front();
+  f.logs = {model::ObjectType::kProjectLogs, f.project.id};
+  f.gen.seed = 3;
+  f.gen.span_count = spans;
+  f.gen.range_seconds = 60 * 86'400;
+  f.gen.org_id = org.id;
+  f.gen.project_id = f.project.id;
+  if (f.reused) return f;
+  if (!Fill(*f.store, f.logs, f.project, f.gen)) return std::nullopt;
+  if (copy_for_peers) {
+    // Copied with the store closed: a clean close checkpoints the whole WAL into the file,
+    // which a checkpoint from another connection cannot promise while the store runs its own.
+    f.store.reset();
+    std::filesystem::copy_file(path, peer_source,
+                               std::filesystem::copy_options::overwrite_existing);
+    f.store = store::sqlite::SqliteStore::Open(path).value();
   }
+  return f;
+}
 
-  SpanGeneratorOptions live = o;
+int64_t PurgedRows(const std::vector<std::pair<std::string, int64_t>>& runs) {
+  int64_t rows = 0;
+  for (const auto& [run, n] : runs) rows += n;
+  return rows;
+}
+
+// Ingest alone (after a warm-up), the two marks, the purge of the first quarter alone and of
+// the second while ingest runs, and the space handed back after each.
+Figures MeasureStore(Filled& f) {
+  store::sqlite::SqliteStore& store = *f.store;
+  Figures out;
+  SpanGeneratorOptions live = f.gen;
   live.seed = 4;
   live.span_count = 0;
-  live.start_time = o.start_time + 60 * kDay;
+  live.start_time = f.gen.start_time + 60 * kDay;
   SpanGenerator live_gen(live);
   std::atomic<bool> never{false};
   // Warm up first (the page cache after the copy, the WAL's first restarts), untimed.
-  IngestWhile(*store, logs, project, live_gen, 100, never, 300);
-  const Latency baseline = IngestWhile(*store, logs, project, live_gen, 100, never, 1000);
+  IngestWhile(store, f.logs, f.project, live_gen, 100, never, 300);
+  out.baseline = IngestWhile(store, f.logs, f.project, live_gen, 100, never, 1000);
 
-  const TimestampMicros cutoff = o.start_time + 30 * kDay;
   model::RetentionMark mark;
   mark.run_id = "bench-run";
   mark.automation_id = "bench";
-  mark.object = logs;
-  mark.cutoff = cutoff;
-  mark.max_xact_id = store->MaxXactId().value();
+  mark.object = f.logs;
+  mark.max_xact_id = store.MaxXactId().value();
   mark.purge_after = 0;
-  const std::string where = "object_type = 0 AND object_id = '" + project.id + "' AND created < " +
-                            std::to_string(cutoff);
   // Two marks: the older quarter is purged with nothing else running, the next quarter while
   // ingest runs (the second mark is due later).
   auto t0 = std::chrono::steady_clock::now();
-  mark.cutoff = o.start_time + 15 * kDay;
-  auto added = store->AddRetentionMark(mark, {}).value();
+  mark.cutoff = f.gen.start_time + 15 * kDay;
+  auto added = store.AddRetentionMark(mark, {}).value();
   mark.run_id = "bench-run-2";
-  mark.cutoff = cutoff;
+  mark.cutoff = f.gen.start_time + 30 * kDay;
   mark.purge_after = 2;
-  auto added2 = store->AddRetentionMark(mark, {}).value();
-  const double soft = Seconds(t0);
-  const int64_t hidden = added.second + added2.second;
+  auto added2 = store.AddRetentionMark(mark, {}).value();
+  out.soft = Seconds(t0);
+  out.hidden = added.second + added2.second;
 
-  auto PurgedRows = [](const std::vector<std::pair<std::string, int64_t>>& runs) {
-    int64_t rows = 0;
-    for (const auto& [run, n] : runs) rows += n;
-    return rows;
-  };
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // no insert for a second
   t0 = std::chrono::steady_clock::now();
-  const int64_t alone_rows = PurgedRows(store->PurgeExpiredMarks(1).value());
-  const double alone = Seconds(t0);
+  out.alone_rows = PurgedRows(store.PurgeExpiredMarks(1).value());
+  out.alone = Seconds(t0);
   // Handing the freed pages back to the file system is a step of its own (after a purge, when
   // a quarter of the file is free and no inserts are arriving).
   t0 = std::chrono::steady_clock::now();
-  store->ReclaimSpace().IgnoreError();
-  const double reclaim_alone = Seconds(t0);
+  store.ReclaimSpace().IgnoreError();
+  out.reclaim_alone = Seconds(t0);
   std::atomic<bool> purged_all{false};
-  Latency during;
-  std::thread ingest(
-      [&] { during = IngestWhile(*store, logs, project, live_gen, 100, purged_all, 1000000); });
+  std::thread ingest([&] {
+    out.during = IngestWhile(store, f.logs, f.project, live_gen, 100, purged_all, 1000000);
+  });
   t0 = std::chrono::steady_clock::now();
-  const int64_t purged_rows = PurgedRows(store->PurgeExpiredMarks(3).value());
-  const double purge = Seconds(t0);
+  out.purged_rows = PurgedRows(store.PurgeExpiredMarks(3).value());
+  out.purge = Seconds(t0);
   purged_all = true;
   ingest.join();
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // inserts idle again
   t0 = std::chrono::steady_clock::now();
-  store->ReclaimSpace().IgnoreError();
-  const double reclaim_after = Seconds(t0);
-  store.reset();
+  store.ReclaimSpace().IgnoreError();
+  out.reclaim_after = Seconds(t0);
+  return out;
+}
 
-  // The peers, on a copy of the filled store: the naive soft delete writes a flag on every
-  // expired row (here is_root flipped, committed, then flipped back untimed); the naive purge
-  // is one DELETE of every expired row.
-  std::pair<double, int64_t> naive_update{0, 0}, naive_delete{0, 0};
-  if (peers) {
-    const std::string copy = path + ".peer";
-    RemoveDb(copy);
-    std::filesystem::copy_file(peer_source, copy);
-    naive_update = Naive(copy, "UPDATE $E SET is_root = 1 - is_root WHERE " + where);
-    Naive(copy, "UPDATE $E SET is_root = 1 - is_root WHERE " + where);
-    naive_delete = Naive(copy, "DELETE FROM $E WHERE " + where);
-    RemoveDb(copy);
-  }
-  if (keep.empty()) RemoveDb(peer_source);
+// The peers, on a copy of the filled store: the naive soft delete writes a flag on every
+// expired row (here is_root flipped, committed, then flipped back untimed); the naive purge is
+// one DELETE of every expired row (`where`).
+void MeasurePeers(const std::string& path, const std::string& peer_source, const std::string& where,
+                  Figures& out) {
+  const std::string copy = path + ".peer";
+  RemoveDb(copy);
+  std::filesystem::copy_file(peer_source, copy);
+  out.naive_update = Naive(copy, "UPDATE $E SET is_root = 1 - is_root WHERE " + where);
+  Naive(copy, "UPDATE $E SET is_root = 1 - is_root WHERE " + where);
+  out.naive_delete = Naive(copy, "DELETE FROM $E WHERE " + where);
+  RemoveDb(copy);
+}
 
-  std::printf("soft delete (mark)     %9lld rows in %8.3f s = %12.0f rows/s\n",
-              static_cast<long long>(hidden), soft, hidden / std::max(soft, 1e-9));
+double Rate(int64_t rows, double seconds) {
+  return static_cast<double>(rows) / std::max(seconds, 1e-9);
+}
+
+void Print(const Figures& f, bool peers) {
   // Without the peers (--skip-peers) their lines read 0 and no ratio.
   const auto ratio = [&](double r) {
     char text[32] = "n/a";
     if (peers) std::snprintf(text, sizeof text, "%.2fx", r);
     return std::string(text);
   };
+  const auto& [update_s, update_rows] = f.naive_update;
+  const auto& [delete_s, delete_rows] = f.naive_delete;
+  std::printf("soft delete (mark)     %9lld rows in %8.3f s = %12.0f rows/s\n",
+              static_cast<long long>(f.hidden), f.soft, Rate(f.hidden, f.soft));
   std::printf("naive UPDATE (peer)    %9lld rows in %8.3f s = %12.0f rows/s   ratio %s\n",
-              static_cast<long long>(naive_update.second), naive_update.first,
-              naive_update.second / std::max(naive_update.first, 1e-9),
-              ratio(naive_update.first / std::max(soft, 1e-9)).c_str());
+              static_cast<long long>(update_rows), update_s, Rate(update_rows, update_s),
+              ratio(update_s / std::max(f.soft, 1e-9)).c_str());
   std::printf("purge alone            %9lld rows in %8.3f s = %12.0f rows/s\n",
-              static_cast<long long>(alone_rows), alone, alone_rows / std::max(alone, 1e-9));
+              static_cast<long long>(f.alone_rows), f.alone, Rate(f.alone_rows, f.alone));
   std::printf("purge during ingest    %9lld rows in %8.3f s = %12.0f rows/s\n",
-              static_cast<long long>(purged_rows), purge, purged_rows / std::max(purge, 1e-9));
+              static_cast<long long>(f.purged_rows), f.purge, Rate(f.purged_rows, f.purge));
   std::printf(
       "space given back to the file system (incremental vacuum, its own step): %.3f s "
       "after the purge alone, %.3f s after the purge during ingest\n",
-      reclaim_alone, reclaim_after);
+      f.reclaim_alone, f.reclaim_after);
   std::printf(
       "naive DELETE (peer)    %9lld rows in %8.3f s = %12.0f rows/s   purge alone / naive %s\n",
-      static_cast<long long>(naive_delete.second), naive_delete.first,
-      naive_delete.second / std::max(naive_delete.first, 1e-9),
-      ratio((alone_rows / std::max(alone, 1e-9)) /
-            std::max(naive_delete.second / std::max(naive_delete.first, 1e-9), 1e-9))
-          .c_str());
+      static_cast<long long>(delete_rows), delete_s, Rate(delete_rows, delete_s),
+      ratio(Rate(f.alone_rows, f.alone) / std::max(Rate(delete_rows, delete_s), 1e-9)).c_str());
   std::printf(
       "ingest of 100-span batches: alone p50 %.1f ms p99 %.1f ms (%zu batches); during "
       "purge p50 %.1f ms p99 %.1f ms (%zu batches); p99 ratio %.2f\n",
-      baseline.p50_ms, baseline.p99_ms, baseline.batches, during.p50_ms, during.p99_ms,
-      during.batches, during.p99_ms / std::max(baseline.p99_ms, 1e-9));
+      f.baseline.p50_ms, f.baseline.p99_ms, f.baseline.batches, f.during.p50_ms, f.during.p99_ms,
+      f.during.batches, f.during.p99_ms / std::max(f.baseline.p99_ms, 1e-9));
+}
+
+// With `keep` set, the filled store is kept at `keep` (checkpointed) and later runs with the same
+// `keep` copy it instead of filling again.
+int Run(uint64_t spans, const std::string& path, const std::string& keep, bool peers) {
+  RemoveDb(path);
+  // The peers run at the end, on a copy of the filled store (the kept one, or one made now), so
+  // that their passes over the whole file do not evict the store's pages from the cache
+  // before the measured purges.
+  const std::string peer_source = keep.empty() ? path + ".filled" : keep;
+  std::optional<Filled> filled = OpenFilled(spans, path, keep, peer_source, !keep.empty() || peers);
+  if (!filled) return 1;
+  Figures figures = MeasureStore(*filled);
+  const std::string where = "object_type = 0 AND object_id = '" + filled->project.id +
+                            "' AND created < " + std::to_string(filled->gen.start_time + 30 * kDay);
+  filled->store.reset();
+  if (peers) MeasurePeers(path, peer_source, where, figures);
+  if (keep.empty()) RemoveDb(peer_source);
+  Print(figures, peers);
   return 0;
 }
 
