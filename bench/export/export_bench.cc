@@ -350,7 +350,8 @@ void SqlitePeer(const Args& a, int64_t spans) {
 int Parent(const std::string& self, Args a) {
   std::filesystem::create_directories(a.dir);
   if (a.fresh) {
-    for (const char* suffix : {"", "-wal", "-shm"}) {
+    // The database and its keys file (docs/storage.md), each with its WAL and shared memory.
+    for (const char* suffix : {"", "-wal", "-shm", "-keys", "-keys-wal", "-keys-shm"}) {
       std::filesystem::remove(a.dir + "/spans.db" + suffix);
     }
   }
