@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/uri_encoding.h"
 
 namespace sluice::cloud {
 
@@ -81,10 +82,8 @@ class HttpClient {
   }
 };
 
-// Percent-encodes per RFC 3986 (unreserved characters A-Z a-z 0-9 - _ . ~ stay as they are);
-// '/' stays unencoded when encode_slash is false.
-std::string UriEncode(std::string_view in, bool encode_slash = true);
-// Decodes %XX escapes (and, when plus_as_space, '+' as a space). Malformed escapes stay as is.
-std::string UriDecode(std::string_view in, bool plus_as_space = false);
+// Percent-encoding (common/uri_encoding.h), which the cloud clients use throughout.
+using ::sluice::UriDecode;
+using ::sluice::UriEncode;
 
 }  // namespace sluice::cloud

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -11,6 +10,7 @@
 
 #include "common/catch_all.h"
 #include "common/log.h"
+#include "common/uri_encoding.h"
 #include "store/sqlite/wal_batching_vfs.h"
 
 namespace sluice::store::sqlite {
@@ -306,16 +306,8 @@ Connection::Connection(sqlite3* db) : db_(db) {}
 Status Connection::AttachReadOnly(const std::string& path, std::string_view schema) {
   // As a URI, for mode=ro: every byte but the unreserved ones and '/' percent-encoded; an
   // absolute path after an empty authority ("file:///…"), so that "//host/…" stays a path.
-  std::string uri = path.starts_with('/') ? "file://" : "file:";
-  for (unsigned char ch : path) {
-    if (std::isalnum(ch) || ch == '/' || ch == '.' || ch == '_' || ch == '-' || ch == '~') {
-      uri.push_back(static_cast<char>(ch));
-    } else {
-      constexpr char kHex[] = "0123456789ABCDEF";
-      uri += {'%', kHex[ch >> 4], kHex[ch & 15]};
-    }
-  }
-  uri += "?mode=ro";
+  const std::string uri = (path.starts_with('/') ? "file://" : "file:") +
+                          UriEncode(path, /*encode_slash=*/false) + "?mode=ro";
   SLUICE_ASSIGN_OR_RETURN(Statement * s, Prepare("ATTACH ?1 AS " + std::string(schema)));
   return s->Bind(1, uri).Run().WithContext("attaching " + path);
 }
