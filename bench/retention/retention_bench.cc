@@ -146,7 +146,6 @@ struct Filled {
   model::Project project;
   model::ObjectRef logs;
   SpanGeneratorOptions gen;  // what filled it
-  bool reused = false;
 };
 
 // Opens the store at `path`, filled with `spans` spans over 60 days: copied from `keep` when it
@@ -155,13 +154,13 @@ struct Filled {
 std::optional<Filled> OpenFilled(uint64_t spans, const std::string& path, const std::string& keep,
                                  const std::string& peer_source, bool copy_for_peers) {
   Filled f;
-  f.reused = !keep.empty() && std::filesystem::exists(keep);
-  if (f.reused) {
+  const bool reused = !keep.empty() && std::filesystem::exists(keep);
+  if (reused) {
     std::filesystem::copy_file(keep, path);
     std::printf("reused the filled store %s\n", keep.c_str());
   }
   f.store = store::sqlite::SqliteStore::Open(path).value();
-  if (!f.reused) {
+  if (!reused) {
     auto org = f.store->CreateOrg("bench").value();
     f.store->CreateProject({NewUuid(), org.id, "bench", "", 0}).value();
   }
@@ -173,7 +172,7 @@ std::optional<Filled> OpenFilled(uint64_t spans, const std::string& path, const 
   f.gen.range_seconds = 60 * 86'400;
   f.gen.org_id = org.id;
   f.gen.project_id = f.project.id;
-  if (f.reused) return f;
+  if (reused) return f;
   if (!Fill(*f.store, f.logs, f.project, f.gen)) return std::nullopt;
   if (copy_for_peers) {
     // Copied with the store closed: a clean close checkpoints the whole WAL into the file,
