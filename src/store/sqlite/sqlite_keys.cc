@@ -1,7 +1,7 @@
 // Sealed segments' key tables (sqlite_segments.h, SealedKeysDdl) and the keys file that holds
 // them (docs/storage.md, "The keys file"): writing them from a segment's OpenKeys or its table,
-// the key worker that does so beside the inserts, and what the store checks of the file when it
-// opens.
+// the key worker's jobs that do so beside the inserts (key_worker.h), and what the store checks
+// of the file when it opens.
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -285,91 +285,36 @@ Status SqliteStore::CompleteKeysFileAttached(const SegmentSet& set,
   return Status();
 }
 
-void SqliteStore::QueueKeyJob(KeyJob job) {
-  {
-    std::lock_guard<std::mutex> lock(key_mu_);
-    key_jobs_.push_back(std::move(job));
-  }
-  key_cv_.notify_one();
-}
-
-void SqliteStore::WaitForKeyWork() {
-  std::unique_lock<std::mutex> lock(key_mu_);
-  key_jobs_done_cv_.wait(lock, [this] { return key_jobs_.empty() && !key_job_running_; });
-}
-
-void SqliteStore::StopKeyWork() {
-  {
-    std::lock_guard<std::mutex> lock(key_mu_);
-    key_stop_ = true;
-  }
-  key_cv_.notify_one();
-  if (key_worker_.joinable()) key_worker_.join();
-}
-
-void SqliteStore::KeyWorkLoop() {
-  std::unique_lock<std::mutex> lock(key_mu_);
-  for (;;) {
-    // The first job whose time has come (all of them once the store is closing).
-    auto ready = key_jobs_.end();
-    auto next_time = std::chrono::steady_clock::time_point::max();
-    const auto now = std::chrono::steady_clock::now();
-    for (auto it = key_jobs_.begin(); it != key_jobs_.end(); ++it) {
-      if (key_stop_ || it->not_before <= now) {
-        ready = it;
-        break;
+void SqliteStore::RunKeyJob(KeyJob job) {
+  switch (job.kind) {
+    case KeyJob::Kind::kFilter:
+      // Without its filter a segment is still read correctly, only by its key table.
+      (void)CatchAll("id filter builder", [this, &job] { BuildIdFilterOf(job.seg); });
+      break;
+    case KeyJob::Kind::kWriteKeys: RunWriteKeysJob(std::move(job)); break;
+    case KeyJob::Kind::kDropKeys: {
+      // Left behind, they are dropped when the store next opens. Their pages go back to the
+      // file system (the keys file, like the database, uses incremental auto-vacuum).
+      Status dropped;
+      const Status caught = CatchAll("key tables", [this, &job, &dropped] {
+        dropped = keys_writer_->Exec(DropSealedKeysDdl(job.table) + "PRAGMA incremental_vacuum;");
+      });
+      if (!caught.ok()) dropped = caught;
+      if (!dropped.ok()) {
+        SLUICE_LOG_WARN("event segment {}: its key tables were not dropped ({})", job.table,
+                        dropped.ToString());
       }
-      next_time = std::min(next_time, it->not_before);
+      break;
     }
-    if (ready == key_jobs_.end()) {
-      if (key_stop_) break;  // stopping, with nothing left
-      if (next_time == std::chrono::steady_clock::time_point::max()) {
-        key_cv_.wait(lock);
-      } else {
-        key_cv_.wait_until(lock, next_time);
-      }
-      continue;
-    }
-    KeyJob job = std::move(*ready);
-    key_jobs_.erase(ready);
-    // A filter only saves reads; a closing store leaves them.
-    if (key_stop_ && job.kind == KeyJob::Kind::kFilter) continue;
-    key_job_running_ = true;
-    lock.unlock();
-    switch (job.kind) {
-      case KeyJob::Kind::kFilter:
-        // Without its filter a segment is still read correctly, only by its key table.
-        (void)CatchAll("id filter builder", [this, &job] { BuildIdFilterOf(job.seg); });
-        break;
-      case KeyJob::Kind::kWriteKeys: RunWriteKeysJob(std::move(job)); break;
-      case KeyJob::Kind::kDropKeys: {
-        // Left behind, they are dropped when the store next opens. Their pages go back to the
-        // file system (the keys file, like the database, uses incremental auto-vacuum).
-        Status dropped;
-        const Status caught = CatchAll("key tables", [this, &job, &dropped] {
-          dropped = keys_writer_->Exec(DropSealedKeysDdl(job.table) + "PRAGMA incremental_vacuum;");
-        });
-        if (!caught.ok()) dropped = caught;
-        if (!dropped.ok()) {
-          SLUICE_LOG_WARN("event segment {}: its key tables were not dropped ({})", job.table,
-                          dropped.ToString());
-        }
-        break;
-      }
-    }
-    lock.lock();
-    key_job_running_ = false;
-    key_jobs_done_cv_.notify_all();
   }
-  key_jobs_done_cv_.notify_all();
 }
 
 void SqliteStore::RunWriteKeysJob(KeyJob job) {
   // Until they are written the segment's OpenKeys answer for it (about 100 bytes a row, and no
   // id filter); a failure (a full disk, the keys file locked for longer than the busy timeout)
   // is tried again later, and the store's next open writes whatever is left. A close that
-  // begins during this try still makes one more (KeyWorkLoop runs every job then).
-  const bool closing = key_stop_;
+  // begins during this try still makes one more (the worker runs every job left then).
+  const bool closing = key_worker_.stopping();
   Result<bool> written = false;
   const Status caught =
       CatchAll("key tables", [this, &job, &written] { written = WriteKeysOf(job.seg); });
@@ -396,11 +341,7 @@ void SqliteStore::RunWriteKeysJob(KeyJob job) {
       "and the write is tried again in {} ms",
       job.table, written.status().ToString(), delay.count());
   job.not_before = std::chrono::steady_clock::now() + delay;
-  {
-    std::lock_guard<std::mutex> lock(key_mu_);
-    key_jobs_.push_back(std::move(job));
-  }
-  key_cv_.notify_one();
+  key_worker_.Queue(std::move(job));
 }
 
 Result<bool> SqliteStore::WriteKeysOf(int64_t seg) {
@@ -463,7 +404,7 @@ void SqliteStore::BuildIdFilterOf(int64_t seg) {
   if (s == nullptr) return;
   auto c = AcquireReader();
   if (!c.ok()) return;  // lookups keep probing the table
-  auto filter = BuildIdFilter(**c, s->table, &key_stop_);
+  auto filter = BuildIdFilter(**c, s->table, &key_worker_.stopping());
   if (!filter.ok()) return;
   UpdateSegments([&](SegmentSet& out) {
     for (Segment& x : out.segments) {

@@ -264,7 +264,7 @@ Status SqliteStore::DropSegmentTable(Segment victim) {
     SLUICE_RETURN_IF_ERROR(txn.Commit());
   }
   // Its key tables in the keys file, where the writer does not write.
-  QueueKeyJob({KeyJob::Kind::kDropKeys, victim.seg, t});
+  key_worker_.Queue({KeyJob::Kind::kDropKeys, victim.seg, t});
   return Status();
 }
 

@@ -320,8 +320,8 @@ Status SqliteStore::LoadSegmentState() {
   }
   UpdateSegments([&](SegmentSet& out) { out = std::move(set); });
   // The id filters are built in the background: until a segment's is ready, lookups probe it.
-  key_worker_ = std::thread([this] { KeyWorkLoop(); });
-  for (int64_t seg : sealed) QueueKeyJob({KeyJob::Kind::kFilter, seg, std::string()});
+  key_worker_.Start([this](KeyJob job) { RunKeyJob(std::move(job)); });
+  for (int64_t seg : sealed) key_worker_.Queue({KeyJob::Kind::kFilter, seg, std::string()});
   return Status();
 }
 
@@ -359,7 +359,7 @@ Status SqliteStore::MaybeSealOpenSegment() {
         set.segments.push_back(next);
       }));
   open_rows_ = 0;
-  QueueKeyJob({KeyJob::Kind::kWriteKeys, sealed, sealed_table});
+  key_worker_.Queue({KeyJob::Kind::kWriteKeys, sealed, sealed_table});
   // Inserts wait for this (docs/storage.md): said when it is long enough to be seen, so that a
   // latency spike has its cause.
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -38,7 +38,7 @@ SqliteStore::SqliteStore(std::string path, SqliteStoreOptions options,
 }
 
 SqliteStore::~SqliteStore() {
-  StopKeyWork();
+  key_worker_.Stop();
   // A clean close checkpoints the WALs into their files (the keys file's here: the last
   // connection to close it, which would otherwise, has it attached read-only).
   if (keys_writer_) keys_writer_->Exec("PRAGMA main.wal_checkpoint(TRUNCATE)").IgnoreError();

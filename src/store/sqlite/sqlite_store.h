@@ -4,16 +4,15 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "store/sqlite/key_worker.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_segments.h"
@@ -161,33 +160,17 @@ class SqliteStore final : public Store {
   void CommitGroup(const std::vector<PendingInsert*>& group);
   // Seals the open segment and opens the next once it is full. REQUIRES: write_mu_ held.
   Status MaybeSealOpenSegment();
-  // Work on sealed segments' keys, done one job at a time by a thread of its own (the key
-  // worker) so that the writer does not wait for it: a sealed segment's key tables written into
-  // the keys file, a dropped segment's removed from it, a filter built.
-  struct KeyJob {
-    enum class Kind { kFilter, kWriteKeys, kDropKeys };
-    Kind kind;
-    int64_t seg;
-    std::string table;
-    int failures = 0;  // attempts that failed so far (kWriteKeys)
-    std::chrono::steady_clock::time_point not_before{};
-  };
+  // The key worker's jobs (key_worker.h).
+  void RunKeyJob(KeyJob job);
   // Builds the id filter of sealed segment `seg` on a reader and attaches it.
   void BuildIdFilterOf(int64_t seg);
   // Writes sealed segment `seg`'s key tables into the keys file from its OpenKeys, then
   // publishes the segment without them (its key tables and filter answer from then on). False
   // when there was nothing to write (the segment gone, or its tables already written).
   Result<bool> WriteKeysOf(int64_t seg);
-  // The key worker: runs the queued jobs one after the other, each once its not_before has
-  // come; a failed key-table write goes back to the queue for later. When the store closes it
-  // still writes (once more, whatever their not_before) and drops the keys queued (the filters
-  // it leaves).
-  void KeyWorkLoop();
-  // Runs one kWriteKeys job; on failure puts it back to be tried again after a delay (not
-  // when the store is closing: its next open writes the tables).
+  // Runs one kWriteKeys job; on failure queues it again to be tried after a delay (not when the
+  // store is closing: its next open writes the tables).
   void RunWriteKeysJob(KeyJob job);
-  void QueueKeyJob(KeyJob job);
-  void StopKeyWork();
   // In the keys file: writes the key tables of each sealed segment that has none there or in
   // the database, or whose catalog row lacks keys_written (a store written by an earlier
   // version, a crash or power loss between a seal and its key tables, a keys file deleted),
@@ -219,7 +202,7 @@ class SqliteStore final : public Store {
   // Returns once the key worker has nothing queued or running (for tests and benches: a sealed
   // segment's key tables are then in the keys file). A write that fails is queued again, so
   // this waits through its retries, for as long as it keeps failing.
-  void WaitForKeyWork();
+  void WaitForKeyWork() { key_worker_.WaitIdle(); }
   // The keys file beside the database at `path`.
   static std::string KeysFilePath(const std::string& path) { return path + "-keys"; }
 
@@ -252,13 +235,7 @@ class SqliteStore final : public Store {
   // The keys file's own connection (docs/storage.md, "The keys file"). Used by Open, then by
   // the key worker only.
   std::unique_ptr<Connection> keys_writer_;
-  std::mutex key_mu_;
-  std::condition_variable key_cv_;
-  std::deque<KeyJob> key_jobs_;   // guarded by key_mu_
-  bool key_job_running_ = false;  // guarded by key_mu_
-  std::condition_variable key_jobs_done_cv_;
-  std::atomic<bool> key_stop_{false};
-  std::thread key_worker_;
+  KeyWorker key_worker_;
   // The memory of a sealed segment's OpenKeys, for the next open segment's.
   std::shared_ptr<OpenKeys::Spares> key_spares_ = std::make_shared<OpenKeys::Spares>();
   std::mutex purge_mu_;  // one purge at a time
