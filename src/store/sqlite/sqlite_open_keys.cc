@@ -1,9 +1,7 @@
-// The in-memory keys of event segments (sqlite_segments.h): the id filters of sealed segments
-// (blocked Bloom filters) and OpenKeys, the hash tables of the open segment's ids and roots.
+#include "store/sqlite/sqlite_open_keys.h"
+
 #include <algorithm>
 #include <cstring>
-
-#include "store/sqlite/sqlite_segments.h"
 
 namespace sluice::store::sqlite {
 

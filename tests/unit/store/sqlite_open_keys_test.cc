@@ -1,6 +1,8 @@
 // The open segment's in-memory keys: every row added is found by its id and root hash, and keys
 // that take over a sealed segment's memory list nothing of that segment. Sealed segments' id
 // filters rule out almost every absent id and never one added.
+#include "store/sqlite/sqlite_open_keys.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,7 +15,6 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_db.h"
-#include "store/sqlite/sqlite_segments.h"
 
 namespace sluice::store::sqlite {
 namespace {
