@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "store/postgres/pg_copy_writer.h"
 #include "store/postgres/pg_retention.h"
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_store.h"
