@@ -189,12 +189,8 @@ void AddS3PathStyleFlag(CLI::App& command, bool& path_style) {
       ->envname("SLUICE_S3_PATH_STYLE");
 }
 
-int Main(int argc, char** argv) {
-  CLI::App app{"sluice: keeps LLM traces, experiments and datasets; exports and retention"};
-  app.require_subcommand(1);
-
-  server::ServerConfig config;
-  std::string log_level = "info";
+// `serve`: its flags fill `config` and `log_level`.
+CLI::App* AddServeCommand(CLI::App& app, server::ServerConfig& config, std::string& log_level) {
   CLI::App* serve = app.add_subcommand("serve", "Run the API server");
   serve->add_option("--data-dir", config.data_dir, "Data directory (embedded store, credentials)")
       ->capture_default_str();
@@ -244,96 +240,136 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--log-level", log_level, "debug, info, warn or error")->capture_default_str();
   AddS3PathStyleFlag(*serve, config.s3_path_style);
+  return serve;
+}
 
-  AdminArgs admin_args;
-  CLI::App* admin = app.add_subcommand("admin", "Manage projects and API keys");
-  admin->require_subcommand(1);
-  admin->add_option("--data-dir", admin_args.data_dir, "Data directory")->capture_default_str();
-  admin
-      ->add_option("--store", admin_args.store,
-                   "Store: sqlite:PATH or postgres://user@host:port/db")
-      ->envname("SLUICE_STORE");
-  admin->add_option("--org", admin_args.org, "Org id (default: the only org)");
-
-  std::string org_name;
-  CLI::App* co = admin->add_subcommand(
-      "create-org", "Create another org with an admin API key; prints org_id= and api_key=");
-  co->add_option("--name", org_name, "Org name")->required();
-
-  std::string project_name;
-  CLI::App* cp = admin->add_subcommand("create-project", "Create a project; prints its id");
-  cp->add_option("--name", project_name, "Project name")->required();
-
-  server::KeyRequest key_req;
+// `admin` and its subcommands, which work on the store directly.
+struct AdminCommand {
+  AdminArgs args;
+  std::string org_name;      // create-org
+  std::string project_name;  // create-project
+  server::KeyRequest key;    // create-key
   std::string permission = "read";
   bool service_token = false;
-  CLI::App* ck = admin->add_subcommand("create-key", "Create an API key; prints it once");
-  ck->add_option("--name", key_req.name, "A name to recognise the key by")->required();
-  ck->add_option("--project", key_req.project_ids,
+  std::string revoke_id;  // revoke-key
+  CLI::App* admin = nullptr;
+  CLI::App* create_org = nullptr;
+  CLI::App* create_project = nullptr;
+  CLI::App* create_key = nullptr;
+  CLI::App* revoke_key = nullptr;
+};
+
+void AddAdminCommand(CLI::App& app, AdminCommand& c) {
+  CLI::App* admin = c.admin = app.add_subcommand("admin", "Manage projects and API keys");
+  admin->require_subcommand(1);
+  admin->add_option("--data-dir", c.args.data_dir, "Data directory")->capture_default_str();
+  admin->add_option("--store", c.args.store, "Store: sqlite:PATH or postgres://user@host:port/db")
+      ->envname("SLUICE_STORE");
+  admin->add_option("--org", c.args.org, "Org id (default: the only org)");
+
+  c.create_org = admin->add_subcommand(
+      "create-org", "Create another org with an admin API key; prints org_id= and api_key=");
+  c.create_org->add_option("--name", c.org_name, "Org name")->required();
+
+  c.create_project = admin->add_subcommand("create-project", "Create a project; prints its id");
+  c.create_project->add_option("--name", c.project_name, "Project name")->required();
+
+  CLI::App* ck = c.create_key =
+      admin->add_subcommand("create-key", "Create an API key; prints it once");
+  ck->add_option("--name", c.key.name, "A name to recognise the key by")->required();
+  ck->add_option("--project", c.key.project_ids,
                  "Project id to grant (repeatable; default: org-wide)");
-  ck->add_option("--permission", permission, "read, write or admin")->capture_default_str();
-  ck->add_flag("--service-token", service_token, "Create a service token (sl-st-…) instead");
+  ck->add_option("--permission", c.permission, "read, write or admin")->capture_default_str();
+  ck->add_flag("--service-token", c.service_token, "Create a service token (sl-st-…) instead");
 
   admin->add_subcommand("list-keys", "List API keys and service tokens (never their secrets)");
-  std::string revoke_id;
-  CLI::App* rk = admin->add_subcommand("revoke-key", "Revoke an API key or service token");
-  rk->add_option("id", revoke_id, "Key id (from list-keys)")->required();
+  c.revoke_key = admin->add_subcommand("revoke-key", "Revoke an API key or service token");
+  c.revoke_key->add_option("id", c.revoke_id, "Key id (from list-keys)")->required();
+}
 
-  server::ProbeOptions probe_opts;
+// Runs the admin subcommand given (`admin` requires one).
+int RunAdminCommand(const AdminCommand& c) {
+  if (c.create_org->parsed()) return CreateOrg(c.args, c.org_name);
+  if (c.create_project->parsed()) return CreateProject(c.args, c.project_name);
+  if (c.create_key->parsed()) return CreateKey(c.args, c.key, c.permission, c.service_token);
+  if (c.admin->got_subcommand("list-keys")) return ListKeys(c.args);
+  if (c.revoke_key->parsed()) return RevokeKey(c.args, c.revoke_id);
+  return 0;
+}
+
+// `storage probe`.
+CLI::App* AddProbeCommand(CLI::App& app, server::ProbeOptions& o) {
   CLI::App* storage = app.add_subcommand("storage", "Check object storage destinations");
   storage->alias("s3");  // the command's earlier name
   storage->require_subcommand(1);
   CLI::App* probe = storage->add_subcommand(
       "probe", "Write, read back and delete a probe object under a destination, step by step");
   probe
-      ->add_option("destination", probe_opts.destination,
+      ->add_option("destination", o.destination,
                    "s3://bucket/prefix, az://account/container/prefix, gs://bucket/prefix or "
                    "file:///dir")
       ->required();
-  probe->add_option("--role-arn", probe_opts.role_arn, "s3: IAM role to assume first");
-  probe->add_option("--external-id", probe_opts.external_id, "s3: ExternalId for AssumeRole");
-  probe->add_option("--region", probe_opts.region, "s3: AWS region (default: environment/config)");
-  probe->add_option("--endpoint-url", probe_opts.endpoint_url,
+  probe->add_option("--role-arn", o.role_arn, "s3: IAM role to assume first");
+  probe->add_option("--external-id", o.external_id, "s3: ExternalId for AssumeRole");
+  probe->add_option("--region", o.region, "s3: AWS region (default: environment/config)");
+  probe->add_option("--endpoint-url", o.endpoint_url,
                     "s3: S3 and STS endpoint (S3-compatible stores)");
-  AddS3PathStyleFlag(*probe, probe_opts.path_style);
-  probe->add_option("--tenant-id", probe_opts.tenant_id,
+  AddS3PathStyleFlag(*probe, o.path_style);
+  probe->add_option("--tenant-id", o.tenant_id,
                     "az: directory (tenant) id of the app registration to write as");
-  probe->add_option("--client-id", probe_opts.client_id,
+  probe->add_option("--client-id", o.client_id,
                     "az: application (client) id of the app registration");
-  probe->add_flag("--sas", probe_opts.azure_sas,
+  probe->add_flag("--sas", o.azure_sas,
                   "az: the SAS in AZURE_STORAGE_SAS_TOKEN or AZURE_STORAGE_CONNECTION_STRING");
-  probe->add_flag("--shared-key", probe_opts.azure_shared_key,
+  probe->add_flag("--shared-key", o.azure_shared_key,
                   "az: the account key in AZURE_STORAGE_KEY or AZURE_STORAGE_CONNECTION_STRING");
-  probe->add_option("--service-account", probe_opts.service_account,
+  probe->add_option("--service-account", o.service_account,
                     "gs: the service account to impersonate (its email)");
+  return probe;
+}
 
-  ImportArgs import_args;
-  CLI::App* import_cmd = AddImportCommand(app, import_args);
-
-  AutomationCommand auto_cmd;
-  auto_cmd.url = "http://127.0.0.1:8000";
+// `automation run|status|reset`, which ask a running server.
+CLI::App* AddAutomationCommand(CLI::App& app, AutomationCommand& c) {
+  c.url = "http://127.0.0.1:8000";
   CLI::App* automation =
       app.add_subcommand("automation", "Run, inspect or reset an automation of a running server");
   automation->require_subcommand(1);
-  automation->add_option("--url", auto_cmd.url, "The server")
+  automation->add_option("--url", c.url, "The server")
       ->envname("SLUICE_URL")
       ->capture_default_str();
-  automation->add_option("--api-key", auto_cmd.api_key,
+  automation->add_option("--api-key", c.api_key,
                          "API key (default: SLUICE_API_KEY, then <data-dir>/credentials)");
-  automation->add_option("--data-dir", auto_cmd.data_dir, "Where the credentials file is")
+  automation->add_option("--data-dir", c.data_dir, "Where the credentials file is")
       ->capture_default_str();
-  automation->add_flag("--json", auto_cmd.json, "Print the server's JSON answer");
+  automation->add_flag("--json", c.json, "Print the server's JSON answer");
   for (const char* action : {"run", "status", "reset"}) {
     CLI::App* sub = automation->add_subcommand(
         action, std::string(action) == "run"      ? "Run it now and wait for the run"
                 : std::string(action) == "status" ? "Cursor, backlog, next run and run history"
                                                   : "Export only: clear cursor and history");
-    sub->add_option("id", auto_cmd.automation_id, "Automation id")->required();
-    if (std::string(action) == "reset") sub->add_flag("--yes", auto_cmd.yes, "Do not ask");
+    sub->add_option("id", c.automation_id, "Automation id")->required();
+    if (std::string(action) == "reset") sub->add_flag("--yes", c.yes, "Do not ask");
     if (std::string(action) == "status") {
-      sub->add_option("--history", auto_cmd.history, "Runs to show")->capture_default_str();
+      sub->add_option("--history", c.history, "Runs to show")->capture_default_str();
     }
   }
+  return automation;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"sluice: keeps LLM traces, experiments and datasets; exports and retention"};
+  app.require_subcommand(1);
+  server::ServerConfig config;
+  std::string log_level = "info";
+  CLI::App* serve = AddServeCommand(app, config, log_level);
+  AdminCommand admin;
+  AddAdminCommand(app, admin);
+  server::ProbeOptions probe_opts;
+  CLI::App* probe = AddProbeCommand(app, probe_opts);
+  ImportArgs import_args;
+  CLI::App* import_cmd = AddImportCommand(app, import_args);
+  AutomationCommand auto_cmd;
+  CLI::App* automation = AddAutomationCommand(app, auto_cmd);
 
   CLI11_PARSE(app, argc, argv);
   if (probe->parsed()) return Probe(probe_opts);
@@ -347,11 +383,7 @@ int Main(int argc, char** argv) {
     if (const char* fault = std::getenv("SLUICE_FAULT_KILL_AT")) config.fault_kill_at = fault;
     return Serve(config, log_level);
   }
-  if (co->parsed()) return CreateOrg(admin_args, org_name);
-  if (cp->parsed()) return CreateProject(admin_args, project_name);
-  if (ck->parsed()) return CreateKey(admin_args, key_req, permission, service_token);
-  if (admin->got_subcommand("list-keys")) return ListKeys(admin_args);
-  if (rk->parsed()) return RevokeKey(admin_args, revoke_id);
+  if (admin.admin->parsed()) return RunAdminCommand(admin);
   return 0;
 }
 
