@@ -233,27 +233,35 @@ Status RebuildOldCreatedIndexes(Connection& c, const SegmentSet& set) {
   return Status();
 }
 
-}  // namespace
-
-Status SqliteStore::LoadSegmentState() {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  Connection& c = *writer_;
-  // While another process holds the purge lease (a server, when this is an admin command), a
-  // drop or move in the catalog is its work in progress, not a crash's leftover.
+// True while another process holds the purge lease (a server, when this is an admin command):
+// a drop or move in the catalog is then its work in progress, not a crash's leftover.
+Result<bool> PurgeLeaseLive(Connection& c) {
   SLUICE_ASSIGN_OR_RETURN(Statement * l,
                           c.Prepare("SELECT count(*) FROM leases WHERE name = ? AND expires > ?"));
   l->Bind(1, std::string(Store::kPurgeLease)).Bind(2, RealClock().NowMicros());
   SLUICE_ASSIGN_OR_RETURN(bool leased, l->Step());
-  const bool purge_live = leased && l->Int(0) > 0;
+  const bool live = leased && l->Int(0) > 0;
   l->Reset();
+  return live;
+}
+
+// The catalog as the store opens it.
+struct OpenedCatalog {
+  SegmentSet set;                // the segments to publish
+  std::vector<int64_t> catalog;  // what the catalog keeps, published or not
+  bool changed = false;          // a segment was dropped or put back
+  std::string moving_from;       // a live purge's moving segment
+};
+
+// Reads the catalog and, unless a live purge owns them, finishes the drops and undoes the moves
+// a crash interrupted.
+Result<OpenedCatalog> OpenCatalog(Connection& c, bool purge_live) {
   SLUICE_ASSIGN_OR_RETURN(std::vector<Segment> stored, LoadSegments(c));
-  SegmentSet set;
-  std::vector<int64_t> catalog;  // what the catalog keeps of it, published or not
-  bool changed = false;
+  OpenedCatalog out;
   for (Segment& s : stored) {
     if (s.state == SegmentState::kDropping) {
       if (purge_live) {  // unpublished; the purge drops it
-        catalog.push_back(s.seg);
+        out.catalog.push_back(s.seg);
         continue;
       }
       // A drop a crash interrupted: its rows were purged, the table goes now.
@@ -263,12 +271,12 @@ Status SqliteStore::LoadSegmentState() {
       SLUICE_RETURN_IF_ERROR(
           c.Exec("DELETE FROM event_segments WHERE seg = " + std::to_string(s.seg)));
       SLUICE_RETURN_IF_ERROR(txn.Commit());
-      changed = true;
+      out.changed = true;
       continue;
     }
     if (s.state == SegmentState::kMoving) {
       if (purge_live) {
-        moving_from_ = s.table;
+        out.moving_from = s.table;
       } else {
         // A move a crash interrupted: the segment still has every row, so the copies go.
         Transaction txn(c);
@@ -277,12 +285,24 @@ Status SqliteStore::LoadSegmentState() {
         SLUICE_RETURN_IF_ERROR(txn.Commit());
         s.state = SegmentState::kSealed;
         s.moved_to.clear();
-        changed = true;
+        out.changed = true;
       }
     }
-    catalog.push_back(s.seg);
-    set.segments.push_back(std::move(s));
+    out.catalog.push_back(s.seg);
+    out.set.segments.push_back(std::move(s));
   }
+  return out;
+}
+
+}  // namespace
+
+Status SqliteStore::LoadSegmentState() {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  Connection& c = *writer_;
+  SLUICE_ASSIGN_OR_RETURN(const bool purge_live, PurgeLeaseLive(c));
+  SLUICE_ASSIGN_OR_RETURN(OpenedCatalog opened, OpenCatalog(c, purge_live));
+  SegmentSet& set = opened.set;
+  if (!opened.moving_from.empty()) moving_from_ = opened.moving_from;
   if (set.segments.empty() || set.open().state != SegmentState::kOpen) {
     return InternalError("the event segment catalog has no open segment");
   }
@@ -296,14 +316,14 @@ Status SqliteStore::LoadSegmentState() {
   SLUICE_ASSIGN_OR_RETURN(bool counted, n->Step());
   open_rows_ = counted ? n->Int(0) : 0;
   n->Reset();
-  if (changed) SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(c, set));
+  if (opened.changed) SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(c, set));
   // The open segment's ids and roots are indexed in memory, the sealed segments' in their key
   // tables: each sealed segment without them gets them now (CompleteKeysFile), from its SQLite
   // id and root indexes if an earlier version left it some. Those indexes then go from every
   // segment, wherever an earlier version left them (an open segment of a store written before
   // OpenKeys, a sealed one before the key tables, one an older sluice indexed again). No-ops
   // once in place.
-  SLUICE_RETURN_IF_ERROR(CompleteKeysFile(set, catalog));
+  SLUICE_RETURN_IF_ERROR(CompleteKeysFile(set, opened.catalog));
   {
     std::string drop_indexes;
     for (const Segment& s : set.segments) drop_indexes += DropSealedIndexesDdl(s.table);
