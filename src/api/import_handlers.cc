@@ -159,27 +159,11 @@ Result<ImportHandlers::Source> ImportHandlers::ArchiveOfRun(const Caller& caller
   return source;
 }
 
-Result<ApiResponse> ImportHandlers::Start(const ApiRequest& r) {
-  SLUICE_ASSIGN_OR_RETURN(Caller caller, auth_.Authenticate(r.authorization));
-  SLUICE_ASSIGN_OR_RETURN(model::ObjectType type, model::ParseObjectType(r.path_params[0]));
-  SLUICE_ASSIGN_OR_RETURN(
-      auto target, auth_.RequireObject(caller, {type, r.path_params[1]}, model::Permission::kWrite,
-                                       "importing into it"));
-  SLUICE_ASSIGN_OR_RETURN(Json body, ParseBodyObject(r.body));
+Result<ImportHandlers::Source> ImportHandlers::SourceOf(const Caller& caller, const Json& body,
+                                                        const ResolvedObject& target,
+                                                        jobs::ImportRequest* request) {
   SLUICE_ASSIGN_OR_RETURN(auto automation_id, OptionalString(body, "automation_id"));
   SLUICE_ASSIGN_OR_RETURN(auto export_path, OptionalString(body, "export_path"));
-  jobs::ImportRequest request;
-  request.target = {target.ref, target.project.org_id, target.project.id};
-  SLUICE_ASSIGN_OR_RETURN(auto from, OptionalString(body, "from"));
-  SLUICE_ASSIGN_OR_RETURN(auto to, OptionalString(body, "to"));
-  SLUICE_ASSIGN_OR_RETURN(auto filter, OptionalString(body, "filter"));
-  request.selection.from_date = from.value_or("");
-  request.selection.to_date = to.value_or("");
-  request.filter = filter.value_or("");
-  SLUICE_RETURN_IF_ERROR(jobs::CheckImportSelection(request.selection));
-  if (!request.filter.empty()) {
-    SLUICE_RETURN_IF_ERROR(jobs::CheckFilter("filter", request.filter, target.ref));
-  }
   SLUICE_ASSIGN_OR_RETURN(auto retention_run_id, OptionalString(body, "retention_run_id"));
   Source source;
   if (automation_id.has_value() + export_path.has_value() + retention_run_id.has_value() != 1) {
@@ -189,7 +173,7 @@ Result<ApiResponse> ImportHandlers::Start(const ApiRequest& r) {
         "whose policy archives first: the archive files of what it deleted)");
   }
   if (retention_run_id) {
-    SLUICE_ASSIGN_OR_RETURN(source, ArchiveOfRun(caller, *retention_run_id, target, &request));
+    SLUICE_ASSIGN_OR_RETURN(source, ArchiveOfRun(caller, *retention_run_id, target, request));
   } else if (automation_id) {
     SLUICE_RETURN_IF_ERROR(CheckUuid(*automation_id, "automation_id"));
     auto a = store_.GetAutomation(*automation_id);
@@ -214,17 +198,10 @@ Result<ApiResponse> ImportHandlers::Start(const ApiRequest& r) {
     SLUICE_ASSIGN_OR_RETURN(source.destination, destinations_.Open(config));
     source.name = *export_path;
   }
-  auto job = std::make_shared<Job>();
-  job->id = NewUuid();
-  job->org_id = caller.key.org_id;
-  job->project_id = target.project.id;
-  job->source = source.name;
-  job->restore = request.restore_created_before.has_value();
-  job->paused_policy = source.paused_policy;
-  job->started = clock_.NowMicros();
-  Job* raw = job.get();
-  std::lock_guard<std::mutex> lock(mu_);
-  // Forget the oldest finished jobs past the limit.
+  return source;
+}
+
+void ImportHandlers::ForgetOldJobs() {
   size_t finished = 0;
   for (auto it = jobs_.begin(); it != jobs_.end(); ++it) finished += it->second->finished > 0;
   for (auto it = jobs_.begin(); it != jobs_.end() && finished > kFinishedJobsKept;) {
@@ -236,6 +213,39 @@ Result<ApiResponse> ImportHandlers::Start(const ApiRequest& r) {
       ++it;
     }
   }
+}
+
+Result<ApiResponse> ImportHandlers::Start(const ApiRequest& r) {
+  SLUICE_ASSIGN_OR_RETURN(Caller caller, auth_.Authenticate(r.authorization));
+  SLUICE_ASSIGN_OR_RETURN(model::ObjectType type, model::ParseObjectType(r.path_params[0]));
+  SLUICE_ASSIGN_OR_RETURN(
+      auto target, auth_.RequireObject(caller, {type, r.path_params[1]}, model::Permission::kWrite,
+                                       "importing into it"));
+  SLUICE_ASSIGN_OR_RETURN(Json body, ParseBodyObject(r.body));
+  jobs::ImportRequest request;
+  request.target = {target.ref, target.project.org_id, target.project.id};
+  SLUICE_ASSIGN_OR_RETURN(auto from, OptionalString(body, "from"));
+  SLUICE_ASSIGN_OR_RETURN(auto to, OptionalString(body, "to"));
+  SLUICE_ASSIGN_OR_RETURN(auto filter, OptionalString(body, "filter"));
+  request.selection.from_date = from.value_or("");
+  request.selection.to_date = to.value_or("");
+  request.filter = filter.value_or("");
+  SLUICE_RETURN_IF_ERROR(jobs::CheckImportSelection(request.selection));
+  if (!request.filter.empty()) {
+    SLUICE_RETURN_IF_ERROR(jobs::CheckFilter("filter", request.filter, target.ref));
+  }
+  SLUICE_ASSIGN_OR_RETURN(Source source, SourceOf(caller, body, target, &request));
+  auto job = std::make_shared<Job>();
+  job->id = NewUuid();
+  job->org_id = caller.key.org_id;
+  job->project_id = target.project.id;
+  job->source = source.name;
+  job->restore = request.restore_created_before.has_value();
+  job->paused_policy = source.paused_policy;
+  job->started = clock_.NowMicros();
+  Job* raw = job.get();
+  std::lock_guard<std::mutex> lock(mu_);
+  ForgetOldJobs();
   jobs_[raw->id] = job;
   raw->thread = std::thread(
       [this, job, src = std::move(source.destination), request]() { Run(*job, src, request); });

@@ -73,6 +73,12 @@ class ImportHandlers {
   // back what it deleted into `target`; sets the request's files and restore rule.
   Result<Source> ArchiveOfRun(const Caller& caller, const std::string& run_id,
                               const ResolvedObject& target, jobs::ImportRequest* request);
+  // What an import request's body names to read from: one of automation_id, export_path (a
+  // file:/// directory, for org admins) or retention_run_id; kInvalidArgument for none or more.
+  Result<Source> SourceOf(const Caller& caller, const Json& body, const ResolvedObject& target,
+                          jobs::ImportRequest* request);
+  // Forgets the oldest finished jobs past kFinishedJobsKept. REQUIRES: mu_ held.
+  void ForgetOldJobs();
   void Run(Job& job, jobs::Destination source, jobs::ImportRequest request);
   static std::string JobJson(Job& job);
 
