@@ -65,6 +65,9 @@ class Builder {
   Result<ExprPtr> Expression(const Json& node, const std::string& path, int depth);
   Result<ExprPtr> Operands(ExprPtr e, const Json& node, const std::string& path, int depth,
                            std::initializer_list<const char*> names);
+  Result<ExprPtr> Ident(ExprPtr e, const Json& node, const std::string& path);
+  Result<ExprPtr> Chain(ExprPtr e, const Json& node, const std::string& path, int depth);
+  Result<ExprPtr> InList(ExprPtr e, const Json& node, const std::string& path, int depth);
   Result<ExprPtr> Call(const Json& node, const std::string& path, int depth);
   Result<ExprPtr> Interval(const Json& node, const std::string& path);
   Status Source(const Json& from, Query& q);
@@ -86,6 +89,65 @@ Result<ExprPtr> Builder::Operands(ExprPtr e, const Json& node, const std::string
   return e;
 }
 
+// {"op": "ident", "name": [...]}: a field path; array positions may be numbers.
+Result<ExprPtr> Builder::Ident(ExprPtr e, const Json& node, const std::string& path) {
+  const Json* name = node.Find("name");
+  if (name == nullptr || !name->is_array() || name->array().empty()) {
+    return Error(path, "an ident needs \"name\": a non-empty array of field names");
+  }
+  e->kind = ExprKind::kField;
+  for (const Json& part : name->array()) {
+    if (part.is_string()) {
+      e->path.push_back(part.string_value());
+    } else if (part.type() == Json::Type::kInt) {
+      e->path.push_back(std::to_string(part.int_value()));
+    } else {
+      return Error(path + ".name", "must hold strings");
+    }
+  }
+  return e;
+}
+
+// "and" / "or" (e->op) over "left" and "right", or over a list of "children", left to right.
+Result<ExprPtr> Builder::Chain(ExprPtr e, const Json& node, const std::string& path, int depth) {
+  const Json* children = node.Find("children");
+  if (children == nullptr) return Operands(std::move(e), node, path, depth, {"left", "right"});
+  if (!children->is_array() || children->array().empty()) {
+    return Error(path + ".children", "must be a non-empty array");
+  }
+  // a and b and c = (a and b) and c
+  ExprPtr acc;
+  for (size_t i = 0; i < children->array().size(); ++i) {
+    const std::string at = path + ".children[" + std::to_string(i) + "]";
+    SLUICE_ASSIGN_OR_RETURN(ExprPtr next, Expression(children->array()[i], at, depth + 1));
+    if (!acc) {
+      acc = std::move(next);
+      continue;
+    }
+    auto join = std::make_unique<Expr>();
+    join->kind = ExprKind::kBinary;
+    join->op = e->op;
+    join->pos = e->pos;
+    join->args.push_back(std::move(acc));
+    join->args.push_back(std::move(next));
+    acc = std::move(join);
+  }
+  return acc;
+}
+
+// "in": "left" in the list "right".
+Result<ExprPtr> Builder::InList(ExprPtr e, const Json& node, const std::string& path, int depth) {
+  SLUICE_ASSIGN_OR_RETURN(e, Operands(std::move(e), node, path, depth, {"left"}));
+  const Json* right = node.Find("right");
+  if (right == nullptr || !right->is_array()) return Error(path, "\"right\" must be an array");
+  for (size_t i = 0; i < right->array().size(); ++i) {
+    const std::string at = path + ".right[" + std::to_string(i) + "]";
+    SLUICE_ASSIGN_OR_RETURN(ExprPtr item, Expression(right->array()[i], at, depth + 1));
+    e->args.push_back(std::move(item));
+  }
+  return e;
+}
+
 Result<ExprPtr> Builder::Expression(const Json& node, const std::string& path, int depth) {
   if (depth > kMaxDepth) return Error(path, "nested deeper than 128");
   const Json* op = node.Find("op");
@@ -98,23 +160,7 @@ Result<ExprPtr> Builder::Expression(const Json& node, const std::string& path, i
     e->literal = v == nullptr ? Value::Null() : ValueOf(*v);
     return e;
   }
-  if (o == "ident") {
-    const Json* name = node.Find("name");
-    if (name == nullptr || !name->is_array() || name->array().empty()) {
-      return Error(path, "an ident needs \"name\": a non-empty array of field names");
-    }
-    e->kind = ExprKind::kField;
-    for (const Json& part : name->array()) {
-      if (part.is_string()) {
-        e->path.push_back(part.string_value());
-      } else if (part.type() == Json::Type::kInt) {
-        e->path.push_back(std::to_string(part.int_value()));
-      } else {
-        return Error(path + ".name", "must hold strings");
-      }
-    }
-    return e;
-  }
+  if (o == "ident") return Ident(std::move(e), node, path);
   if (auto b = BinaryOps().find(o); b != BinaryOps().end()) {
     e->kind = ExprKind::kBinary;
     e->op = b->second;
@@ -123,29 +169,7 @@ Result<ExprPtr> Builder::Expression(const Json& node, const std::string& path, i
   if (o == "and" || o == "or") {
     e->kind = ExprKind::kBinary;
     e->op = o == "and" ? Op::kAnd : Op::kOr;
-    const Json* children = node.Find("children");
-    if (children == nullptr) return Operands(std::move(e), node, path, depth, {"left", "right"});
-    if (!children->is_array() || children->array().empty()) {
-      return Error(path + ".children", "must be a non-empty array");
-    }
-    // a and b and c = (a and b) and c
-    ExprPtr acc;
-    for (size_t i = 0; i < children->array().size(); ++i) {
-      const std::string at = path + ".children[" + std::to_string(i) + "]";
-      SLUICE_ASSIGN_OR_RETURN(ExprPtr next, Expression(children->array()[i], at, depth + 1));
-      if (!acc) {
-        acc = std::move(next);
-        continue;
-      }
-      auto join = std::make_unique<Expr>();
-      join->kind = ExprKind::kBinary;
-      join->op = e->op;
-      join->pos = e->pos;
-      join->args.push_back(std::move(acc));
-      join->args.push_back(std::move(next));
-      acc = std::move(join);
-    }
-    return acc;
+    return Chain(std::move(e), node, path, depth);
   }
   if (o == "not" || o == "neg") {
     e->kind = ExprKind::kUnary;
@@ -164,15 +188,7 @@ Result<ExprPtr> Builder::Expression(const Json& node, const std::string& path, i
   }
   if (o == "in") {
     e->kind = ExprKind::kIn;
-    SLUICE_ASSIGN_OR_RETURN(e, Operands(std::move(e), node, path, depth, {"left"}));
-    const Json* right = node.Find("right");
-    if (right == nullptr || !right->is_array()) return Error(path, "\"right\" must be an array");
-    for (size_t i = 0; i < right->array().size(); ++i) {
-      const std::string at = path + ".right[" + std::to_string(i) + "]";
-      SLUICE_ASSIGN_OR_RETURN(ExprPtr item, Expression(right->array()[i], at, depth + 1));
-      e->args.push_back(std::move(item));
-    }
-    return e;
+    return InList(std::move(e), node, path, depth);
   }
   if (o == "function") return Call(node, path, depth);
   if (o == "interval") return Interval(node, path);
