@@ -299,157 +299,125 @@ Status SqliteStore::FinishSegmentWork() {
   return Status();
 }
 
-Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>& due,
-                                        std::vector<int64_t>* purged_per_mark) {
-  // Which due mark purges each row: the first (oldest) that hides it, as its index in `due`;
-  // -1 for a row none hides.
+namespace {
+
+// A sealed segment a purge drops: per due mark, the rows it purges there; the row keys of the
+// rows that stay, to be moved to the open segment first.
+struct CoveredSegment {
+  Segment segment;
+  std::vector<int64_t> purged;
+  std::vector<int64_t> keep;
+};
+
+// The marks as SQL over a segment's rows (`$E` its table).
+struct DueMarksSql {
+  // Which due mark purges a row: the first (oldest) that hides it, as its index in `due`; -1 for
+  // a row none hides.
   std::string which = "CASE";
   // Per due mark with rows: "SELECT min(created) ... obj_key = K" (an index seek) and the cutoff.
   std::vector<std::pair<std::string, TimestampMicros>> oldest;
-  std::vector<Segment> chosen;
-  std::vector<std::vector<int64_t>> counts;
-  std::vector<std::vector<int64_t>> keep_keys;
+};
+
+Result<DueMarksSql> MarksSql(Connection& c, const std::vector<model::RetentionMark>& due) {
+  DueMarksSql out;
+  for (size_t i = 0; i < due.size(); ++i) {
+    SLUICE_ASSIGN_OR_RETURN(auto key, ObjectKey(c, due[i].object));
+    if (!key) continue;
+    out.which += " WHEN obj_key = " + std::to_string(*key) + " AND " + MarkHidesSql(due[i]) +
+                 " THEN " + std::to_string(i);
+    out.oldest.emplace_back("SELECT min(created) FROM $E WHERE obj_key = " + std::to_string(*key),
+                            due[i].cutoff);
+  }
+  out.which += " ELSE -1 END";
+  return out;
+}
+
+// Whether any of the marked objects' rows in `table` is older than its mark's cutoff: a segment
+// whose rows are all newer is skipped without reading it.
+Result<bool> HasRowsBeforeCutoffs(Connection& c, const DueMarksSql& marks,
+                                  const std::string& table) {
+  for (const auto& [sql, cutoff] : marks.oldest) {
+    std::string one = sql;
+    one.replace(one.find("$E"), 2, table);
+    SLUICE_ASSIGN_OR_RETURN(Statement * q, c.Prepare(one));
+    SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
+    const bool before = row && !q->IsNull(0) && q->Int(0) < cutoff;
+    q->Reset();
+    if (before) return true;
+  }
+  return false;
+}
+
+// Whether the purge drops sealed segment `s` (nullopt: it deletes its rows one by one instead,
+// or has none to delete), and if so what it purges and keeps there.
+Result<std::optional<CoveredSegment>> JudgeSegment(Connection& c, const DueMarksSql& marks,
+                                                   size_t due_count, const Segment& s) {
+  // A sealed segment its rows all left (replaced, moved) goes whatever the marks.
+  SLUICE_ASSIGN_OR_RETURN(Statement * any,
+                          c.Prepare("SELECT EXISTS (SELECT 1 FROM " + s.table + ")"));
+  SLUICE_ASSIGN_OR_RETURN(bool stepped, any->Step());
+  const bool empty = stepped && any->Int(0) == 0;
+  any->Reset();
+  if (empty) return CoveredSegment{s, std::vector<int64_t>(due_count, 0), {}};
+  SLUICE_ASSIGN_OR_RETURN(bool candidate, HasRowsBeforeCutoffs(c, marks, s.table));
+  if (!candidate) return std::nullopt;
+  // Reads the created index only (it holds every column the marks test).
+  SLUICE_ASSIGN_OR_RETURN(
+      Statement * q,
+      c.Prepare("SELECT " + marks.which + " AS k, count(*) FROM " + s.table + " GROUP BY k"));
+  CoveredSegment out{s, std::vector<int64_t>(due_count, 0), {}};
+  int64_t kept = 0, purgeable = 0;
+  for (;;) {
+    SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    const int64_t k = q->Int(0);
+    if (k < 0) {
+      kept += q->Int(1);
+    } else {
+      out.purged[static_cast<size_t>(k)] += q->Int(1);
+      purgeable += q->Int(1);
+    }
+  }
+  q->Reset();
+  // Moving a row that stays costs about two row deletes (its insert elsewhere and its
+  // delete here); deleting a purged row one. So a segment is emptied by moving its few
+  // remaining rows out and dropping it when that is cheaper than deleting its purged rows.
+  if (purgeable == 0 || (kept > 0 && kept * 2 >= purgeable)) return std::nullopt;
+  if (kept > 0) {
+    out.keep.reserve(static_cast<size_t>(kept));
+    SLUICE_ASSIGN_OR_RETURN(Statement * k, c.Prepare("SELECT row_key FROM " + s.table + " WHERE (" +
+                                                     marks.which + ") < 0"));
+    for (;;) {
+      SLUICE_ASSIGN_OR_RETURN(bool row, k->Step());
+      if (!row) break;
+      out.keep.push_back(k->Int(0));
+    }
+    k->Reset();
+  }
+  return out;
+}
+
+}  // namespace
+
+Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>& due,
+                                        std::vector<int64_t>* purged_per_mark) {
+  std::vector<CoveredSegment> chosen;
   {
     const std::shared_ptr<const SegmentSet> segments = Segments();
     SLUICE_ASSIGN_OR_RETURN(auto c, AcquireReader());
-    for (size_t i = 0; i < due.size(); ++i) {
-      SLUICE_ASSIGN_OR_RETURN(auto key, ObjectKey(*c, due[i].object));
-      if (!key) continue;
-      which += " WHEN obj_key = " + std::to_string(*key) + " AND " + MarkHidesSql(due[i]) +
-               " THEN " + std::to_string(i);
-      oldest.emplace_back("SELECT min(created) FROM $E WHERE obj_key = " + std::to_string(*key),
-                          due[i].cutoff);
-    }
-    which += " ELSE -1 END";
+    SLUICE_ASSIGN_OR_RETURN(const DueMarksSql marks, MarksSql(*c, due));
     for (const Segment& s : segments->segments) {
       if (s.state != SegmentState::kSealed) continue;
-      // A sealed segment its rows all left (replaced, moved) goes whatever the marks.
-      SLUICE_ASSIGN_OR_RETURN(Statement * any,
-                              c->Prepare("SELECT EXISTS (SELECT 1 FROM " + s.table + ")"));
-      SLUICE_ASSIGN_OR_RETURN(bool stepped, any->Step());
-      const bool empty = stepped && any->Int(0) == 0;
-      any->Reset();
-      if (empty) {
-        chosen.push_back(s);
-        counts.emplace_back(due.size(), 0);
-        keep_keys.emplace_back();
-        continue;
-      }
-      // A segment whose rows of the marked objects are all newer than the cutoffs is skipped
-      // without reading it.
-      bool candidate = false;
-      for (const auto& [sql, cutoff] : oldest) {
-        std::string one = sql;
-        one.replace(one.find("$E"), 2, s.table);
-        SLUICE_ASSIGN_OR_RETURN(Statement * q, c->Prepare(one));
-        SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
-        if (row && !q->IsNull(0) && q->Int(0) < cutoff) candidate = true;
-        q->Reset();
-        if (candidate) break;
-      }
-      if (!candidate) continue;
-      // Reads the created index only (it holds every column the marks test).
-      SLUICE_ASSIGN_OR_RETURN(
-          Statement * q,
-          c->Prepare("SELECT " + which + " AS k, count(*) FROM " + s.table + " GROUP BY k"));
-      std::vector<int64_t> n(due.size(), 0);
-      int64_t kept = 0, purgeable = 0;
-      for (;;) {
-        SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
-        if (!row) break;
-        const int64_t k = q->Int(0);
-        if (k < 0) {
-          kept += q->Int(1);
-        } else {
-          n[static_cast<size_t>(k)] += q->Int(1);
-          purgeable += q->Int(1);
-        }
-      }
-      q->Reset();
-      // Moving a row that stays costs about two row deletes (its insert elsewhere and its
-      // delete here); deleting a purged row one. So a segment is emptied by moving its few
-      // remaining rows out and dropping it when that is cheaper than deleting its purged rows.
-      if (purgeable == 0 || (kept > 0 && kept * 2 >= purgeable)) continue;
-      std::vector<int64_t> keys;
-      if (kept > 0) {
-        keys.reserve(static_cast<size_t>(kept));
-        SLUICE_ASSIGN_OR_RETURN(Statement * k, c->Prepare("SELECT row_key FROM " + s.table +
-                                                          " WHERE (" + which + ") < 0"));
-        for (;;) {
-          SLUICE_ASSIGN_OR_RETURN(bool row, k->Step());
-          if (!row) break;
-          keys.push_back(k->Int(0));
-        }
-        k->Reset();
-      }
-      chosen.push_back(s);
-      counts.push_back(std::move(n));
-      keep_keys.push_back(std::move(keys));
+      SLUICE_ASSIGN_OR_RETURN(std::optional<CoveredSegment> covered,
+                              JudgeSegment(*c, marks, due.size(), s));
+      if (covered) chosen.push_back(std::move(*covered));
     }
   }
   // Sealed segments take no new rows, and restores of the due marks are refused while the
   // purge runs, so the rows found purgeable stay so and the others are the ones listed.
-  for (size_t i = 0; i < chosen.size(); ++i) {
-    Segment victim = std::move(chosen[i]);
-    const std::vector<int64_t>& keys = keep_keys[i];
-    if (!keys.empty()) {
-      // The rows that stay are copied to the open segment, keeping their key and transaction.
-      // First the segment is published as moving: from then on a read skips its rows that have
-      // a copy, so each row is read once whichever side of a copy's commit the read is.
-      const auto pin = std::make_shared<const int>(0);
-      {
-        std::lock_guard<std::mutex> lock(write_mu_);
-        if (!moving_from_.empty()) {
-          return FailedPreconditionError("event segment " + moving_from_ + " is still moving");
-        }
-        const std::string target = Segments()->open().table;
-        SLUICE_RETURN_IF_ERROR(
-            CommitSegmentChange("UPDATE event_segments SET state = 3, moved_to = '" + target +
-                                    "' WHERE seg = " + std::to_string(victim.seg),
-                                [&](SegmentSet& set) {
-                                  for (Segment& s : set.segments) {
-                                    if (s.seg != victim.seg) continue;
-                                    s.state = SegmentState::kMoving;
-                                    s.moved_to = target;
-                                    s.pin = pin;
-                                  }
-                                }));
-        moving_from_ = victim.table;
-        victim.state = SegmentState::kMoving;
-        victim.moved_to = target;
-      }
-      // No read may still use a set in which the segment is not marked moving (those hold the
-      // old pin); from here on `victim` holds the new one.
-      WaitUntilUnused(victim);
-      victim.pin = pin;
-      Status copied =
-          InRanges(
-              write_mu_, *writer_, {0, static_cast<int64_t>(keys.size()) - 1},
-              [this] { return InsertsActive(); },
-              [&](int64_t lo, int64_t hi) -> Result<int64_t> {
-                hi = std::min<int64_t>(hi, static_cast<int64_t>(keys.size()));
-                // The step's keys as one JSON array, bound to both statements: their texts
-                // stay the same from step to step, each compiled once.
-                const std::string list = IntsToJson(
-                    std::span(keys).subspan(static_cast<size_t>(lo), static_cast<size_t>(hi - lo)));
-                SLUICE_RETURN_IF_ERROR(AddOpenKeys(victim.moved_to, victim.table, list));
-                SLUICE_ASSIGN_OR_RETURN(
-                    Statement * copy,
-                    writer_->Prepare("INSERT INTO " + victim.moved_to + " SELECT * FROM " +
-                                     victim.table +
-                                     " WHERE row_key IN (SELECT value FROM json_each(?1))"));
-                SLUICE_RETURN_IF_ERROR(copy->Bind(1, list).Run());
-                const int64_t copied_rows = writer_->Changes();
-                // The copies count toward the open segment's size (when it is sealed).
-                open_rows_ += copied_rows;
-                return copied_rows;
-              })
-              .status();
-      if (!copied.ok()) {
-        UndoMoveInPlace(victim).IgnoreError();  // else the next purge or open does it
-        return copied;
-      }
-    }
+  for (CoveredSegment& covered : chosen) {
+    Segment victim = std::move(covered.segment);
+    if (!covered.keep.empty()) SLUICE_RETURN_IF_ERROR(MoveRowsOut(victim, covered.keep));
     {
       std::lock_guard<std::mutex> lock(write_mu_);
       SLUICE_RETURN_IF_ERROR(CommitSegmentChange(
@@ -460,7 +428,67 @@ Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>&
       if (moving_from_ == victim.table) moving_from_.clear();
     }
     SLUICE_RETURN_IF_ERROR(DropSegmentTable(std::move(victim)));
-    for (size_t k = 0; k < due.size(); ++k) (*purged_per_mark)[k] += counts[i][k];
+    for (size_t k = 0; k < due.size(); ++k) (*purged_per_mark)[k] += covered.purged[k];
+  }
+  return Status();
+}
+
+Status SqliteStore::MoveRowsOut(Segment& victim, const std::vector<int64_t>& keys) {
+  // The rows that stay are copied to the open segment, keeping their key and transaction.
+  // First the segment is published as moving: from then on a read skips its rows that have
+  // a copy, so each row is read once whichever side of a copy's commit the read is.
+  const auto pin = std::make_shared<const int>(0);
+  {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    if (!moving_from_.empty()) {
+      return FailedPreconditionError("event segment " + moving_from_ + " is still moving");
+    }
+    const std::string target = Segments()->open().table;
+    SLUICE_RETURN_IF_ERROR(CommitSegmentChange("UPDATE event_segments SET state = 3, moved_to = '" +
+                                                   target +
+                                                   "' WHERE seg = " + std::to_string(victim.seg),
+                                               [&](SegmentSet& set) {
+                                                 for (Segment& s : set.segments) {
+                                                   if (s.seg != victim.seg) continue;
+                                                   s.state = SegmentState::kMoving;
+                                                   s.moved_to = target;
+                                                   s.pin = pin;
+                                                 }
+                                               }));
+    moving_from_ = victim.table;
+    victim.state = SegmentState::kMoving;
+    victim.moved_to = target;
+  }
+  // No read may still use a set in which the segment is not marked moving (those hold the
+  // old pin); from here on `victim` holds the new one.
+  WaitUntilUnused(victim);
+  victim.pin = pin;
+  Status copied =
+      InRanges(
+          write_mu_, *writer_, {0, static_cast<int64_t>(keys.size()) - 1},
+          [this] { return InsertsActive(); },
+          [&](int64_t lo, int64_t hi) -> Result<int64_t> {
+            hi = std::min<int64_t>(hi, static_cast<int64_t>(keys.size()));
+            // The step's keys as one JSON array, bound to both statements: their texts
+            // stay the same from step to step, each compiled once.
+            const std::string list = IntsToJson(
+                std::span(keys).subspan(static_cast<size_t>(lo), static_cast<size_t>(hi - lo)));
+            SLUICE_RETURN_IF_ERROR(AddOpenKeys(victim.moved_to, victim.table, list));
+            SLUICE_ASSIGN_OR_RETURN(
+                Statement * copy,
+                writer_->Prepare("INSERT INTO " + victim.moved_to + " SELECT * FROM " +
+                                 victim.table +
+                                 " WHERE row_key IN (SELECT value FROM json_each(?1))"));
+            SLUICE_RETURN_IF_ERROR(copy->Bind(1, list).Run());
+            const int64_t copied_rows = writer_->Changes();
+            // The copies count toward the open segment's size (when it is sealed).
+            open_rows_ += copied_rows;
+            return copied_rows;
+          })
+          .status();
+  if (!copied.ok()) {
+    UndoMoveInPlace(victim).IgnoreError();  // else the next purge or open does it
+    return copied;
   }
   return Status();
 }

@@ -187,6 +187,9 @@ class SqliteStore final : public Store {
   // Removes sealed segments whose every row a due mark hides (see PurgeExpiredMarks).
   Status DropCoveredSegments(const std::vector<model::RetentionMark>& due,
                              std::vector<int64_t>* purged_per_mark);
+  // Publishes sealed segment `victim` as moving to the open segment and copies the rows at `keys`
+  // there (victim then holds the moving state and pin); on failure puts it back.
+  Status MoveRowsOut(Segment& victim, const std::vector<int64_t>& keys);
   // Puts a moving segment back to sealed (its copies deleted), in the catalog and published.
   Status UndoMoveInPlace(const Segment& moving);
   // Empties and drops an unpublished segment's table. Returns when it is gone.
