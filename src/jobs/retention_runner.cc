@@ -178,28 +178,19 @@ TimestampMicros RetentionNextRun(const RetentionConfig& config, const model::Aut
   return last == nullptr ? now : last->started + config.interval_seconds * 1'000'000LL;
 }
 
-Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation& a,
-                                                        TimestampMicros now, bool preview) {
-  Plan plan;
-  SLUICE_ASSIGN_OR_RETURN(auto config, configs_.Retention(a));
-  plan.config = *config;
-  plan.cutoff = now - plan.config.retention_days * kMicrosPerDay;
-  SLUICE_ASSIGN_OR_RETURN(plan.max_xact_id, store_.MaxXactId());
+// Builds one policy run's Plan: its marks, one per object, each held below what the exports
+// reading the object have not exported, with the counts of what each would delete.
+struct RetentionRunner::Planner {
+  store::Store& store;
+  const model::Automation& a;
+  TimestampMicros now;
+  bool preview;
   std::vector<ExportHold> holds;
-  if (!plan.config.archive_first.empty()) {
-    // The archive export must have written a row before it is deleted, active or not.
-    SLUICE_ASSIGN_OR_RETURN(model::Automation archive,
-                            ArchiveExport(store_, a, plan.config.archive_first));
-    plan.archive_id = archive.id;
-    SLUICE_ASSIGN_OR_RETURN(
-        auto hold, HoldOf(store_, archive, {model::ObjectType::kProjectLogs, a.project_id}));
-    if (hold) holds.push_back(std::move(*hold));
-  } else if (plan.config.wait_for_export.value_or(true)) {
-    SLUICE_ASSIGN_OR_RETURN(holds, ActiveExportHolds(store_, configs_, a));
-  }
+  Plan plan;
+
   // The mark of one object, held below what the exports reading it have not exported, and the
   // count of what it would delete (minus what the hold keeps).
-  auto mark_for = [&](const model::ObjectRef& obj, TimestampMicros cutoff) -> Result<Plan::Target> {
+  Result<Plan::Target> MarkFor(const model::ObjectRef& obj, TimestampMicros cutoff) {
     Plan::Target t;
     t.mark.automation_id = a.id;
     t.mark.object = obj;
@@ -207,11 +198,11 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
     t.mark.max_xact_id = plan.max_xact_id;
     t.mark.created = now;
     t.mark.purge_after = now + plan.config.grace_seconds * 1'000'000LL;
-    SLUICE_ASSIGN_OR_RETURN(auto count, store_.CountRetention(t.mark, preview));
+    SLUICE_ASSIGN_OR_RETURN(auto count, store.CountRetention(t.mark, preview));
     for (const ExportHold& h : holds) {
       if (!(h.object == obj) || h.max_xact_id >= t.mark.max_xact_id) continue;
       t.mark.max_xact_id = h.max_xact_id;
-      SLUICE_ASSIGN_OR_RETURN(auto held, store_.CountRetention(t.mark, preview));
+      SLUICE_ASSIGN_OR_RETURN(auto held, store.CountRetention(t.mark, preview));
       t.held_back = count.rows - held.rows;
       t.hold_reason = h.reason;
       count = held;
@@ -219,75 +210,112 @@ Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation&
     t.rows = count.rows;
     t.bytes = count.bytes;
     return t;
-  };
-  std::vector<model::ObjectRef> row_objects;
-  if (plan.config.object_type == model::ObjectType::kProjectLogs) {
-    row_objects.push_back({model::ObjectType::kProjectLogs, a.project_id});
-  } else {
+  }
+
+  // Experiments created before the cutoff go whole (metadata and rows), unless exempt.
+  Status Experiments() {
     store::ListOptions o;
     o.project_id = a.project_id;
     o.limit = 1'000'000;
-    if (plan.config.object_type == model::ObjectType::kDataset) {
-      SLUICE_ASSIGN_OR_RETURN(auto datasets, store_.ListDatasets(a.org_id, o));
-      for (const auto& d : datasets) row_objects.push_back({model::ObjectType::kDataset, d.id});
-    } else {
-      SLUICE_ASSIGN_OR_RETURN(auto experiments, store_.ListExperiments(a.org_id, o));
-      SLUICE_ASSIGN_OR_RETURN(
-          auto filter, RowFilter::Compile(plan.config.exempt_filter,
-                                          {model::ObjectType::kProjectLogs, a.project_id}, now));
-      for (const auto& e : experiments) {
-        if (e.created >= plan.cutoff) continue;
-        if (filter.Matches(ExperimentAsRow(e))) {
-          ++plan.exempt;
-          continue;
-        }
-        SLUICE_ASSIGN_OR_RETURN(Plan::Target t, mark_for({model::ObjectType::kExperiment, e.id},
-                                                         std::numeric_limits<int64_t>::max()));
-        if (t.held_back > 0) {
-          // An experiment goes whole or not at all: while an export has not read all of its
-          // rows, it stays, metadata and rows.
-          plan.Hold(t.rows + t.held_back, "experiment \"" + e.name + "\" (" + e.id +
-                                              ") is kept whole: its rows are " + t.hold_reason);
-          continue;
-        }
-        ++plan.experiments;
-        plan.targets.push_back(std::move(t));
+    SLUICE_ASSIGN_OR_RETURN(auto experiments, store.ListExperiments(a.org_id, o));
+    SLUICE_ASSIGN_OR_RETURN(
+        auto filter, RowFilter::Compile(plan.config.exempt_filter,
+                                        {model::ObjectType::kProjectLogs, a.project_id}, now));
+    for (const auto& e : experiments) {
+      if (e.created >= plan.cutoff) continue;
+      if (filter.Matches(ExperimentAsRow(e))) {
+        ++plan.exempt;
+        continue;
       }
-      return plan;
+      SLUICE_ASSIGN_OR_RETURN(Plan::Target t, MarkFor({model::ObjectType::kExperiment, e.id},
+                                                      std::numeric_limits<int64_t>::max()));
+      if (t.held_back > 0) {
+        // An experiment goes whole or not at all: while an export has not read all of its
+        // rows, it stays, metadata and rows.
+        plan.Hold(t.rows + t.held_back, "experiment \"" + e.name + "\" (" + e.id +
+                                            ") is kept whole: its rows are " + t.hold_reason);
+        continue;
+      }
+      ++plan.experiments;
+      plan.targets.push_back(std::move(t));
     }
+    return Status();
   }
-  for (const auto& obj : row_objects) {
-    SLUICE_ASSIGN_OR_RETURN(Plan::Target t, mark_for(obj, plan.cutoff));
+
+  // The rows of `obj` created before the cutoff, but those the exempt filter keeps.
+  Status Rows(const model::ObjectRef& obj) {
+    SLUICE_ASSIGN_OR_RETURN(Plan::Target t, MarkFor(obj, plan.cutoff));
     SLUICE_ASSIGN_OR_RETURN(auto filter, RowFilter::Compile(plan.config.exempt_filter, obj, now));
     if (filter.active() && t.rows + t.held_back > 0) {
-      // Only the expired rows are read, through the created index, held ones included: a row
-      // the filter keeps is exempt, not held back, whatever the exports have read.
-      model::ScanRequest scan;
-      scan.object = obj;
-      scan.order = model::ScanOrder::kCreatedAscending;
-      scan.created_max = plan.cutoff;
-      scan.max_xact_id = plan.max_xact_id;
-      SLUICE_ASSIGN_OR_RETURN(auto stream, store_.Scan(scan));
-      model::Event e;
-      for (;;) {
-        SLUICE_ASSIGN_OR_RETURN(bool more, stream->Next(&e));
-        if (!more) break;
-        if (!filter.Matches(e)) continue;
-        ++plan.exempt;
-        if (e.xact_id > t.mark.max_xact_id) {
-          --t.held_back;
-          continue;
-        }
-        --t.rows;
-        t.bytes -= StoredBytes(e);
-        if (!preview) t.exempt_row_keys.push_back(e.row_key);
-      }
-      t.bytes = std::max<int64_t>(t.bytes, 0);
+      SLUICE_RETURN_IF_ERROR(Exempt(filter, t));
     }
     plan.Hold(t.held_back, t.hold_reason);
     plan.targets.push_back(std::move(t));
+    return Status();
   }
-  return plan;
+
+  // Takes the rows `filter` keeps out of `t`'s counts. Only the expired rows are read, through
+  // the created index, held ones included: a row the filter keeps is exempt, not held back,
+  // whatever the exports have read.
+  Status Exempt(RowFilter& filter, Plan::Target& t) {
+    model::ScanRequest scan;
+    scan.object = t.mark.object;
+    scan.order = model::ScanOrder::kCreatedAscending;
+    scan.created_max = plan.cutoff;
+    scan.max_xact_id = plan.max_xact_id;
+    SLUICE_ASSIGN_OR_RETURN(auto stream, store.Scan(scan));
+    model::Event e;
+    for (;;) {
+      SLUICE_ASSIGN_OR_RETURN(bool more, stream->Next(&e));
+      if (!more) break;
+      if (!filter.Matches(e)) continue;
+      ++plan.exempt;
+      if (e.xact_id > t.mark.max_xact_id) {
+        --t.held_back;
+        continue;
+      }
+      --t.rows;
+      t.bytes -= StoredBytes(e);
+      if (!preview) t.exempt_row_keys.push_back(e.row_key);
+    }
+    t.bytes = std::max<int64_t>(t.bytes, 0);
+    return Status();
+  }
+};
+
+Result<RetentionRunner::Plan> RetentionRunner::MakePlan(const model::Automation& a,
+                                                        TimestampMicros now, bool preview) {
+  Planner p{store_, a, now, preview, {}, {}};
+  Plan& plan = p.plan;
+  SLUICE_ASSIGN_OR_RETURN(auto config, configs_.Retention(a));
+  plan.config = *config;
+  plan.cutoff = now - plan.config.retention_days * kMicrosPerDay;
+  SLUICE_ASSIGN_OR_RETURN(plan.max_xact_id, store_.MaxXactId());
+  if (!plan.config.archive_first.empty()) {
+    // The archive export must have written a row before it is deleted, active or not.
+    SLUICE_ASSIGN_OR_RETURN(model::Automation archive,
+                            ArchiveExport(store_, a, plan.config.archive_first));
+    plan.archive_id = archive.id;
+    SLUICE_ASSIGN_OR_RETURN(
+        auto hold, HoldOf(store_, archive, {model::ObjectType::kProjectLogs, a.project_id}));
+    if (hold) p.holds.push_back(std::move(*hold));
+  } else if (plan.config.wait_for_export.value_or(true)) {
+    SLUICE_ASSIGN_OR_RETURN(p.holds, ActiveExportHolds(store_, configs_, a));
+  }
+  if (plan.config.object_type == model::ObjectType::kProjectLogs) {
+    SLUICE_RETURN_IF_ERROR(p.Rows({model::ObjectType::kProjectLogs, a.project_id}));
+  } else if (plan.config.object_type == model::ObjectType::kDataset) {
+    store::ListOptions o;
+    o.project_id = a.project_id;
+    o.limit = 1'000'000;
+    SLUICE_ASSIGN_OR_RETURN(auto datasets, store_.ListDatasets(a.org_id, o));
+    for (const auto& d : datasets) {
+      SLUICE_RETURN_IF_ERROR(p.Rows({model::ObjectType::kDataset, d.id}));
+    }
+  } else {
+    SLUICE_RETURN_IF_ERROR(p.Experiments());
+  }
+  return std::move(p.plan);
 }
 
 Result<RetentionPreview> RetentionRunner::Preview(const model::Automation& a) {

@@ -69,6 +69,7 @@ class RetentionRunner {
 
  private:
   struct Plan;
+  struct Planner;
   // `preview`: also count bytes, and do not collect exempt row keys.
   Result<Plan> MakePlan(const model::Automation& automation, TimestampMicros now, bool preview);
 
