@@ -80,6 +80,62 @@ struct KeyList {
   const char* hash_col() const { return roots ? "root_hash" : "id_hash"; }
 };
 
+// Appends to `sql` the condition that the row's id (root span id when `roots`) is one of
+// `values`: the hash column finds the candidates (KeyListSql, from the list added to
+// `key_lists`), the text column decides. The values are parameters, appended to `texts`.
+void AppendKeyListSql(bool roots, const std::vector<std::string>& values, std::string* sql,
+                      std::vector<std::string>* texts, std::vector<KeyList>* key_lists) {
+  if (values.empty()) return;
+  const char* col = roots ? "root_span_id" : "id";
+  KeyList list{roots, "", {}};
+  std::string texts_sql;
+  for (size_t i = 0; i < values.size(); ++i) {
+    texts->push_back(values[i]);
+    const std::string param = std::to_string(texts->size() + 2);
+    if (i > 0) {
+      texts_sql += ',';
+      list.hashes_sql += ',';
+    }
+    texts_sql += "?" + param;
+    list.hashes_sql += "sluice_key_hash(?" + param + ")";
+    list.hashes.push_back(TextKeyHash(values[i]));
+  }
+  *sql += std::string(" AND ") + col + " IN (" + texts_sql + ")";
+  key_lists->push_back(std::move(list));
+}
+
+// Appends to `sql` the condition of JSON match `m` (none when it cannot be written in SQL), its
+// path and values as parameters appended to `texts`. JSON matches are tested on each row the
+// other conditions leave, before its fields are read out, exactly as the query engine tests them
+// (CountMatching relies on it): the member's JSON token (`->`, which gives the stored token as it
+// is) must be one of the values written as JSON strings. Stored texts are canonical, so a string
+// member equal to a value has exactly that token, and no other member has it: not an object or
+// array whose text equals the value, nor a string holding \u0000, which json_extract would cut
+// at the NUL. For the same reason a row whose text holds none of the tokens cannot match, which
+// `sluice_contains` tells before any JSON is parsed. A text that is not valid JSON reads as null
+// (the query engine's view of it) rather than failing the scan.
+void AppendJsonMatchSql(const model::JsonStringMatch& m, std::string* sql,
+                        std::vector<std::string>* texts) {
+  std::optional<MatchInSql> in_sql = MatchSql(m);
+  if (!in_sql) return;
+  const char* col = in_sql->column;
+  texts->push_back(std::move(in_sql->path));
+  const std::string path_param = "?" + std::to_string(texts->size() + 2);
+  std::string values_sql;
+  std::string present_sql;  // a token appears in the text: needed for a match, and cheap
+  for (const std::string& v : m.values) {
+    std::string token;
+    AppendJsonString(token, v);
+    texts->push_back(std::move(token));
+    const std::string param = "?" + std::to_string(texts->size() + 2);
+    values_sql += (values_sql.empty() ? "" : ",") + param;
+    present_sql += std::string(present_sql.empty() ? "" : " OR ") + "sluice_contains(" + col +
+                   ", " + param + ")";
+  }
+  *sql += " AND (" + present_sql + ") AND CASE WHEN json_valid(" + col + ") THEN (" + col + " -> " +
+          path_param + ") IN (" + values_sql + ") END";
+}
+
 // Builds one segment's arm of the page query for a scan request (its table written "$E"), without
 // its keyset bound: text parameters are numbered from ?3 and appended to `texts`; the ORDER BY
 // clause goes to `order_by`. The id and root lists' candidates differ by segment (KeyListSql):
@@ -97,57 +153,9 @@ std::string PageSql(const model::ScanRequest& r, std::vector<std::string>* texts
   if (r.max_xact_id) sql += " AND xact_id <= " + std::to_string(*r.max_xact_id);
   if (r.created_min) sql += " AND created >= " + std::to_string(*r.created_min);
   if (r.created_max) sql += " AND created < " + std::to_string(*r.created_max);
-  // The hash column finds the candidates, the text column decides.
-  auto in_list = [&](bool roots, const std::vector<std::string>& values) {
-    if (values.empty()) return;
-    const char* col = roots ? "root_span_id" : "id";
-    KeyList list{roots, "", {}};
-    std::string texts_sql;
-    for (size_t i = 0; i < values.size(); ++i) {
-      texts->push_back(values[i]);
-      const std::string param = std::to_string(texts->size() + 2);
-      if (i > 0) {
-        texts_sql += ',';
-        list.hashes_sql += ',';
-      }
-      texts_sql += "?" + param;
-      list.hashes_sql += "sluice_key_hash(?" + param + ")";
-      list.hashes.push_back(TextKeyHash(values[i]));
-    }
-    sql += std::string(" AND ") + col + " IN (" + texts_sql + ")";
-    key_lists->push_back(std::move(list));
-  };
-  in_list(false, r.ids);
-  in_list(true, r.root_span_ids);
-  // JSON matches are tested on each row the other conditions leave, before its fields are read
-  // out, exactly as the query engine tests them (CountMatching relies on it): the member's JSON
-  // token (`->`, which gives the stored token as it is) must be one of the values written as JSON
-  // strings. Stored texts are canonical, so a string member equal to a value has exactly that
-  // token, and no other member has it: not an object or array whose text equals the value, nor
-  // a string holding \u0000, which json_extract would cut at the NUL. For the same reason a row
-  // whose text holds none of the tokens cannot match, which `sluice_contains` tells before any JSON
-  // is parsed. A text that is not valid JSON reads as null (the query engine's view of it) rather
-  // than failing the scan.
-  for (const model::JsonStringMatch& m : r.json_matches) {
-    std::optional<MatchInSql> in_sql = MatchSql(m);
-    if (!in_sql) continue;
-    const char* col = in_sql->column;
-    texts->push_back(std::move(in_sql->path));
-    const std::string path_param = "?" + std::to_string(texts->size() + 2);
-    std::string values_sql;
-    std::string present_sql;  // a token appears in the text: needed for a match, and cheap
-    for (const std::string& v : m.values) {
-      std::string token;
-      AppendJsonString(token, v);
-      texts->push_back(std::move(token));
-      const std::string param = "?" + std::to_string(texts->size() + 2);
-      values_sql += (values_sql.empty() ? "" : ",") + param;
-      present_sql += std::string(present_sql.empty() ? "" : " OR ") + "sluice_contains(" + col +
-                     ", " + param + ")";
-    }
-    sql += " AND (" + present_sql + ") AND CASE WHEN json_valid(" + col + ") THEN (" + col +
-           " -> " + path_param + ") IN (" + values_sql + ") END";
-  }
+  AppendKeyListSql(false, r.ids, &sql, texts, key_lists);
+  AppendKeyListSql(true, r.root_span_ids, &sql, texts, key_lists);
+  for (const model::JsonStringMatch& m : r.json_matches) AppendJsonMatchSql(m, &sql, texts);
   switch (r.order) {
     case model::ScanOrder::kXactAscending: *order_by = " ORDER BY xact_id, row_key"; break;
     case model::ScanOrder::kCreatedAscending: *order_by = " ORDER BY created, row_key"; break;
