@@ -84,6 +84,33 @@ Result<ImportHandlers::Source> ImportHandlers::ExportSource(const model::Automat
   return source;
 }
 
+Status ImportHandlers::RequirePurged(const std::string& run_id, const model::Automation& policy) {
+  SLUICE_ASSIGN_OR_RETURN(auto marks, store_.ListRetentionMarks(policy.id));
+  const TimestampMicros now = clock_.NowMicros();
+  for (const model::RetentionMark& m : marks) {
+    if (m.run_id == run_id && m.state == model::MarkState::kActive && m.purge_after <= now) {
+      // Its grace is over and only the purge is pending: made final now, so that what comes
+      // back is what the archive holds.
+      SLUICE_RETURN_IF_ERROR(retention_.PurgeDue().status());
+      SLUICE_ASSIGN_OR_RETURN(marks, store_.ListRetentionMarks(policy.id));
+      break;
+    }
+  }
+  for (const model::RetentionMark& m : marks) {
+    if (m.run_id == run_id && m.state == model::MarkState::kActive) {
+      if (m.purge_after <= now) {
+        return UnavailableError("retention run " + run_id +
+                                " is being purged by another process: try again in a moment");
+      }
+      return FailedPreconditionError(
+          "retention run " + run_id + " is still in its grace period (until " +
+          FormatRfc3339(m.purge_after) + "): restore it instead (POST /automation/retention/" +
+          policy.id + "/restore), which brings back exactly what it deleted");
+    }
+  }
+  return Status();
+}
+
 Result<ImportHandlers::Source> ImportHandlers::ArchiveOfRun(const Caller& caller,
                                                             const std::string& run_id,
                                                             const ResolvedObject& target,
@@ -113,29 +140,7 @@ Result<ImportHandlers::Source> ImportHandlers::ArchiveOfRun(const Caller& caller
     return InvalidArgumentError("retention run " + run_id + " deleted logs of project " +
                                 policy->project_id + ": bring them back into that project's logs");
   }
-  SLUICE_ASSIGN_OR_RETURN(auto marks, store_.ListRetentionMarks(policy->id));
-  const TimestampMicros now = clock_.NowMicros();
-  for (const model::RetentionMark& m : marks) {
-    if (m.run_id == run_id && m.state == model::MarkState::kActive && m.purge_after <= now) {
-      // Its grace is over and only the purge is pending: made final now, so that what comes
-      // back is what the archive holds.
-      SLUICE_RETURN_IF_ERROR(retention_.PurgeDue().status());
-      SLUICE_ASSIGN_OR_RETURN(marks, store_.ListRetentionMarks(policy->id));
-      break;
-    }
-  }
-  for (const model::RetentionMark& m : marks) {
-    if (m.run_id == run_id && m.state == model::MarkState::kActive) {
-      if (m.purge_after <= now) {
-        return UnavailableError("retention run " + run_id +
-                                " is being purged by another process: try again in a moment");
-      }
-      return FailedPreconditionError(
-          "retention run " + run_id + " is still in its grace period (until " +
-          FormatRfc3339(m.purge_after) + "): restore it instead (POST /automation/retention/" +
-          policy->id + "/restore), which brings back exactly what it deleted");
-    }
-  }
+  SLUICE_RETURN_IF_ERROR(RequirePurged(run_id, *policy));
   auto a = store_.GetAutomation(archive_id->string_value());
   if (!a.ok() || a->org_id != caller.key.org_id) {
     return FailedPreconditionError("the archive export " + archive_id->string_value() +

@@ -73,6 +73,9 @@ class ImportHandlers {
   // back what it deleted into `target`; sets the request's files and restore rule.
   Result<Source> ArchiveOfRun(const Caller& caller, const std::string& run_id,
                               const ResolvedObject& target, jobs::ImportRequest* request);
+  // OK once every row retention run `run_id` of `policy` deleted is purged for good (purging
+  // now those whose grace is over); kFailedPrecondition while it can still be restored.
+  Status RequirePurged(const std::string& run_id, const model::Automation& policy);
   // What an import request's body names to read from: one of automation_id, export_path (a
   // file:/// directory, for org admins) or retention_run_id; kInvalidArgument for none or more.
   Result<Source> SourceOf(const Caller& caller, const Json& body, const ResolvedObject& target,
