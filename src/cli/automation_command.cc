@@ -122,50 +122,32 @@ int Fail(std::ostream& err, const Status& s) {
   return s.code() == StatusCode::kInvalidArgument ? 2 : 1;
 }
 
-}  // namespace
-
-int RunAutomationCommand(const AutomationCommand& c, std::ostream& out, std::ostream& err) {
-  auto key = ResolveApiKey(c.api_key, c.data_dir);
-  if (!key.ok()) return Fail(err, key.status());
-  Api api(c.url, *key);
-  auto automation = api.Call("GET", "/v1/project_automation/" + c.automation_id);
-  if (!automation.ok()) return Fail(err, automation.status());
-  const Json* config = automation->Find("config");
-  Kind kind;
-  kind.retention = config != nullptr && Str(*config, "event_type") == "retention";
-  kind.experiments = kind.retention && Str(*config, "object_type") == "experiment";
-  const std::string base =
-      (kind.retention ? "/automation/retention/" : "/automation/cron/") + c.automation_id;
-  const std::string name = Str(*automation, "name");
-
-  if (c.action == "run") {
-    err << "running " << (kind.retention ? "retention" : "export") << " \"" << name << "\"…"
-        << std::endl;
-    auto run = RunWithProgress(api, base + "/run", err);
-    if (!run.ok()) return Fail(err, run.status());
-    out << (c.json ? run->ToString() : RunLine(*run, kind)) << "\n";
-    return Str(*run, "status") == "error" ? 1 : 0;
+// `automation reset`: clears an export's cursor and run history, once confirmed.
+int Reset(Api& api, const AutomationCommand& c, const std::string& base, const std::string& name,
+          const Kind& kind, std::ostream& out, std::ostream& err) {
+  if (kind.retention) {
+    return Fail(err, InvalidArgumentError("reset applies to exports; a retention run is undone "
+                                          "with POST /automation/retention/{id}/restore"));
   }
-  if (c.action == "reset") {
-    if (kind.retention) {
-      return Fail(err, InvalidArgumentError("reset applies to exports; a retention run is undone "
-                                            "with POST /automation/retention/{id}/restore"));
-    }
-    if (!c.yes && !Confirm("Reset export \"" + name +
-                               "\"? Its cursor and run history are "
-                               "cleared and the next run exports everything again into new files.",
-                           err)) {
-      return Fail(err, InvalidArgumentError("not reset: confirm with --yes"));
-    }
-    auto status = api.Call("POST", base + "/reset");
-    if (!status.ok()) return Fail(err, status.status());
-    out << (c.json ? status->ToString()
-                   : "reset \"" + name +
-                         "\": the next run starts from the "
-                         "beginning")
-        << "\n";
-    return 0;
+  if (!c.yes && !Confirm("Reset export \"" + name +
+                             "\"? Its cursor and run history are "
+                             "cleared and the next run exports everything again into new files.",
+                         err)) {
+    return Fail(err, InvalidArgumentError("not reset: confirm with --yes"));
   }
+  auto status = api.Call("POST", base + "/reset");
+  if (!status.ok()) return Fail(err, status.status());
+  out << (c.json ? status->ToString()
+                 : "reset \"" + name +
+                       "\": the next run starts from the "
+                       "beginning")
+      << "\n";
+  return 0;
+}
+
+// `automation status`: cursor, backlog, next run and the latest runs.
+int ShowStatus(Api& api, const AutomationCommand& c, const std::string& base,
+               const std::string& name, const Kind& kind, std::ostream& out, std::ostream& err) {
   auto status = api.Call("GET", base + "/status?limit=" + std::to_string(c.history));
   if (!status.ok()) return Fail(err, status.status());
   if (c.json) {
@@ -193,6 +175,34 @@ int RunAutomationCommand(const AutomationCommand& c, std::ostream& out, std::ost
   out << "  runs (newest first):\n";
   for (const Json& r : runs->array()) out << "    " << RunLine(r, kind) << "\n";
   return 0;
+}
+
+}  // namespace
+
+int RunAutomationCommand(const AutomationCommand& c, std::ostream& out, std::ostream& err) {
+  auto key = ResolveApiKey(c.api_key, c.data_dir);
+  if (!key.ok()) return Fail(err, key.status());
+  Api api(c.url, *key);
+  auto automation = api.Call("GET", "/v1/project_automation/" + c.automation_id);
+  if (!automation.ok()) return Fail(err, automation.status());
+  const Json* config = automation->Find("config");
+  Kind kind;
+  kind.retention = config != nullptr && Str(*config, "event_type") == "retention";
+  kind.experiments = kind.retention && Str(*config, "object_type") == "experiment";
+  const std::string base =
+      (kind.retention ? "/automation/retention/" : "/automation/cron/") + c.automation_id;
+  const std::string name = Str(*automation, "name");
+
+  if (c.action == "run") {
+    err << "running " << (kind.retention ? "retention" : "export") << " \"" << name << "\"…"
+        << std::endl;
+    auto run = RunWithProgress(api, base + "/run", err);
+    if (!run.ok()) return Fail(err, run.status());
+    out << (c.json ? run->ToString() : RunLine(*run, kind)) << "\n";
+    return Str(*run, "status") == "error" ? 1 : 0;
+  }
+  if (c.action == "reset") return Reset(api, c, base, name, kind, out, err);
+  return ShowStatus(api, c, base, name, kind, out, err);
 }
 
 }  // namespace sluice::cli
