@@ -90,6 +90,25 @@ Result<Bootstrap> BootstrapIfEmpty(store::Store& store, const std::string& data_
   return b;
 }
 
+// Exports, retention and the destinations they write to (imports read from them too).
+void Server::BuildJobs(const ServerConfig& config, Clock& clock,
+                       jobs::ExportRunnerOptions export_options) {
+  // Exports and imports: the server's own identities (the AWS default chain; the Azure and
+  // Google chains inside the factory) from its environment; each automation's role, app
+  // registration or service account is reached from them by the one destination factory.
+  cloud::DestinationFactoryOptions dest = cloud::OptionsFromEnvironment(env_);
+  dest.s3_path_style = config.s3_path_style;
+  http_client_ = std::make_unique<cloud::CurlHttpClient>();
+  aws_credentials_ = cloud::MakeDefaultCredentialsChain(env_, dest.aws, *http_client_, clock);
+  destination_factory_ = std::make_unique<cloud::DestinationFactory>(
+      std::move(dest), *http_client_, *aws_credentials_, env_, clock);
+  destinations_ = std::make_unique<jobs::CloudDestinationProvider>(*destination_factory_);
+  const jobs::LeaseOptions lease = export_options.lease;
+  exports_ = std::make_unique<jobs::ExportRunner>(*store_, clock, *destinations_,
+                                                  std::move(export_options));
+  retention_ = std::make_unique<jobs::RetentionRunner>(*store_, clock, lease);
+}
+
 Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Clock& clock) {
   SLUICE_ASSIGN_OR_RETURN(auto hp, ParseListen(config.listen));
   jobs::ExportRunnerOptions export_options;
@@ -102,22 +121,7 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerConfig& config, Clock
   }
   std::unique_ptr<Server> s(new Server());
   SLUICE_ASSIGN_OR_RETURN(s->store_, OpenStore(config.store, config.data_dir));
-  // Exports and imports: the server's own identities (the AWS default chain; the Azure and
-  // Google chains inside the factory) from its environment; each automation's role, app
-  // registration or service account is reached from them by the one destination factory.
-  cloud::DestinationFactoryOptions dest = cloud::OptionsFromEnvironment(s->env_);
-  dest.s3_path_style = config.s3_path_style;
-  s->http_client_ = std::make_unique<cloud::CurlHttpClient>();
-  s->aws_credentials_ =
-      cloud::MakeDefaultCredentialsChain(s->env_, dest.aws, *s->http_client_, clock);
-  s->destination_factory_ = std::make_unique<cloud::DestinationFactory>(
-      std::move(dest), *s->http_client_, *s->aws_credentials_, s->env_, clock);
-  s->destinations_ = std::make_unique<jobs::CloudDestinationProvider>(*s->destination_factory_);
-  const jobs::LeaseOptions lease = export_options.lease;
-  s->exports_ = std::make_unique<jobs::ExportRunner>(*s->store_, clock, *s->destinations_,
-                                                     std::move(export_options));
-  s->retention_ = std::make_unique<jobs::RetentionRunner>(*s->store_, clock, lease);
-
+  s->BuildJobs(config, clock, std::move(export_options));
   s->metrics_ = std::make_unique<api::Metrics>();
   api::HandlerOptions handler_options;
   handler_options.max_answer_bytes = config.max_answer_bytes;

@@ -91,6 +91,8 @@ class Server {
  private:
   Server() = default;
   Status BuildSdkHandlers(const ServerConfig& config, Clock& clock);
+  void BuildJobs(const ServerConfig& config, Clock& clock,
+                 jobs::ExportRunnerOptions export_options);
   // Declared in dependency order: members are destroyed bottom-up, users before what they use.
   cloud::ProcessEnvironment env_;
   std::unique_ptr<cloud::HttpClient> http_client_;
