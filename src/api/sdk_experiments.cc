@@ -65,6 +65,32 @@ Result<BaseChoice> ReadBaseChoice(const Json& body) {
   return c;
 }
 
+// The experiment a new one is compared with: the one named by id or by name, else the latest
+// whose commit is an ancestor of the new one's (none: "").
+Result<std::string> BaseExperimentOf(Authenticator& auth, store::Store& store, const Caller& caller,
+                                     const BaseChoice& base, const model::Project& p) {
+  if (!base.base_exp_id.empty()) {
+    auto b = auth.RequireObject(caller, {model::ObjectType::kExperiment, base.base_exp_id},
+                                model::Permission::kRead, "comparing with it");
+    if (!b.ok()) return InvalidArgumentError("base experiment " + base.base_exp_id + " not found");
+    return base.base_exp_id;
+  }
+  if (!base.base_experiment.empty()) {
+    // The SDKs retry without the name when the error says "base experiment".
+    SLUICE_ASSIGN_OR_RETURN(auto b, store.FindExperimentByName(p.id, base.base_experiment));
+    if (!b) {
+      return InvalidArgumentError("base experiment \"" + base.base_experiment +
+                                  "\" not found in project " + p.name);
+    }
+    return b->id;
+  }
+  store::ListOptions o;
+  o.project_id = p.id;
+  o.limit = 1000;
+  SLUICE_ASSIGN_OR_RETURN(auto recent, store.ListExperiments(caller.key.org_id, o));
+  return BaseByAncestry(recent, base.ancestor_commits);
+}
+
 }  // namespace
 
 Result<ApiResponse> SdkHandlers::RegisterExperiment(const ApiRequest& r) {
@@ -107,26 +133,7 @@ Result<ApiResponse> SdkHandlers::RegisterExperiment(const ApiRequest& r) {
                                                 model::Permission::kRead, "using it"));
     e.dataset_id = d.ref.id;
   }
-  if (!base.base_exp_id.empty()) {
-    auto b = auth_.RequireObject(caller, {model::ObjectType::kExperiment, base.base_exp_id},
-                                 model::Permission::kRead, "comparing with it");
-    if (!b.ok()) return InvalidArgumentError("base experiment " + base.base_exp_id + " not found");
-    e.base_exp_id = base.base_exp_id;
-  } else if (!base.base_experiment.empty()) {
-    // The SDKs retry without the name when the error says "base experiment".
-    SLUICE_ASSIGN_OR_RETURN(auto b, store_.FindExperimentByName(p.id, base.base_experiment));
-    if (!b) {
-      return InvalidArgumentError("base experiment \"" + base.base_experiment +
-                                  "\" not found in project " + p.name);
-    }
-    e.base_exp_id = b->id;
-  } else {
-    store::ListOptions o;
-    o.project_id = p.id;
-    o.limit = 1000;
-    SLUICE_ASSIGN_OR_RETURN(auto recent, store_.ListExperiments(caller.key.org_id, o));
-    e.base_exp_id = BaseByAncestry(recent, base.ancestor_commits);
-  }
+  SLUICE_ASSIGN_OR_RETURN(e.base_exp_id, BaseExperimentOf(auth_, store_, caller, base, p));
   SLUICE_ASSIGN_OR_RETURN(auto created, CreateExperimentWithFreeName(store_, e));
   return respond(created);
 }
