@@ -347,6 +347,72 @@ void SqlitePeer(const Args& a, int64_t spans) {
   std::filesystem::remove(out);
 }
 
+// Starts a PostgreSQL server with a fresh schema for the pg- cases and stores the spans there
+// (a.pg_uri set); null when no server could start (the pg- cases are then skipped).
+std::unique_ptr<testing::PgServer> StartPostgres(Args& a) {
+  auto server = testing::PgServer::Start();
+  auto uri = server.ok() ? (*server)->UriForNewSchema("bench") : server.status();
+  if (!uri.ok()) {
+    std::printf("postgres: not available (%s)\n", uri.status().ToString().c_str());
+    return nullptr;
+  }
+  a.pg_uri = *uri;
+  auto store = store::postgres::PgStore::Open(a.pg_uri);
+  auto f = store.ok() ? Prepare(**store, a.spans, "postgres: ") : Result<Fixture>(store.status());
+  if (!f.ok()) std::printf("failed: %s\n", f.status().ToString().c_str());
+  return std::move(*server);
+}
+
+// "a,b,c" as {"a", "b", "c"}.
+std::vector<std::string> SplitCases(const std::string& list) {
+  std::vector<std::string> cases;
+  for (size_t at = 0; at <= list.size();) {
+    size_t comma = list.find(',', at);
+    if (comma == std::string::npos) comma = list.size();
+    cases.push_back(list.substr(at, comma - at));
+    at = comma + 1;
+  }
+  return cases;
+}
+
+// The peer: DuckDB converting the JSON Lines files to Parquet with 1 and with 2 threads.
+void RunDuckDb(const Args& a, std::map<std::string, CaseResult>* results) {
+  for (int threads : {1, 2}) {
+    CaseResult r;
+    if (!DuckDbConvert(a, threads, &r)) continue;
+    std::printf(
+        "%-20s %9.0f spans/s  %7.1f MB/s  %5.2f s  cpu %5.2f s  1 file  %lld MB  "
+        "peak RSS +%lld MiB\n",
+        r.name.c_str(), r.rows / r.seconds, r.bytes / r.seconds / 1e6, r.seconds, r.cpu,
+        r.bytes / 1'000'000, r.rss >> 20);
+    (*results)[r.name] = r;
+  }
+}
+
+// The object stores the moto- and azurite- cases write to, started when a case needs them.
+struct ObjectStores {
+  testing::MotoServer moto;
+  bool moto_ok = false;
+  testing::AzuriteServer azurite;
+  bool azurite_ok = false;
+};
+
+void StartObjectStores(const Args& a, const std::string& external_id, ObjectStores* out) {
+  if (a.cases.find("moto") != std::string::npos) {
+    const Status s = out->moto.Start(kBucket, external_id);
+    out->moto_ok = s.ok();
+    if (!s.ok()) std::printf("moto: not available (%s)\n", s.ToString().c_str());
+  }
+  if (a.cases.find("azurite") != std::string::npos) {
+    const std::string work = std::filesystem::absolute(a.dir + "/azurite").string();
+    std::filesystem::create_directories(work);
+    Status s = out->azurite.Start(work);
+    if (s.ok()) s = out->azurite.Tool(std::string("create-container ") + kBucket).status();
+    out->azurite_ok = s.ok();
+    if (!s.ok()) std::printf("azurite: not available (%s)\n", s.ToString().c_str());
+  }
+}
+
 int Parent(const std::string& self, Args a) {
   std::filesystem::create_directories(a.dir);
   if (a.fresh) {
@@ -357,20 +423,7 @@ int Parent(const std::string& self, Args a) {
   }
   std::string external_id;
   std::unique_ptr<testing::PgServer> pg;
-  if (a.cases.find("pg-") != std::string::npos) {
-    auto server = testing::PgServer::Start();
-    auto uri = server.ok() ? (*server)->UriForNewSchema("bench") : server.status();
-    if (!uri.ok()) {
-      std::printf("postgres: not available (%s)\n", uri.status().ToString().c_str());
-    } else {
-      pg = std::move(*server);
-      a.pg_uri = *uri;
-      auto store = store::postgres::PgStore::Open(a.pg_uri);
-      auto f =
-          store.ok() ? Prepare(**store, a.spans, "postgres: ") : Result<Fixture>(store.status());
-      if (!f.ok()) std::printf("failed: %s\n", f.status().ToString().c_str());
-    }
-  }
+  if (a.cases.find("pg-") != std::string::npos) pg = StartPostgres(a);
   {
     auto store = store::sqlite::SqliteStore::Open(a.dir + "/spans.db");
     if (!store.ok()) return std::fprintf(stderr, "%s\n", store.status().ToString().c_str()), 1;
@@ -378,51 +431,22 @@ int Parent(const std::string& self, Args a) {
     if (!f.ok()) return std::fprintf(stderr, "%s\n", f.status().ToString().c_str()), 1;
     external_id = ExternalIdOf(*f);
   }
-  testing::MotoServer moto;
-  bool moto_ok = false;
-  if (a.cases.find("moto") != std::string::npos) {
-    const Status s = moto.Start(kBucket, external_id);
-    moto_ok = s.ok();
-    if (!s.ok()) std::printf("moto: not available (%s)\n", s.ToString().c_str());
-  }
-  testing::AzuriteServer azurite;
-  bool azurite_ok = false;
-  if (a.cases.find("azurite") != std::string::npos) {
-    const std::string work = std::filesystem::absolute(a.dir + "/azurite").string();
-    std::filesystem::create_directories(work);
-    Status s = azurite.Start(work);
-    if (s.ok()) s = azurite.Tool(std::string("create-container ") + kBucket).status();
-    azurite_ok = s.ok();
-    if (!s.ok()) std::printf("azurite: not available (%s)\n", s.ToString().c_str());
-  }
+  ObjectStores stores;
+  StartObjectStores(a, external_id, &stores);
+  testing::MotoServer& moto = stores.moto;
+  testing::AzuriteServer& azurite = stores.azurite;
   std::printf("%lld stored spans; one export run per case (batch_size 100,000)\n",
               static_cast<long long>(a.spans));
-  std::vector<std::string> cases;
-  for (size_t at = 0; at <= a.cases.size();) {
-    size_t comma = a.cases.find(',', at);
-    if (comma == std::string::npos) comma = a.cases.size();
-    cases.push_back(a.cases.substr(at, comma - at));
-    at = comma + 1;
-  }
   std::map<std::string, CaseResult> results;
-  for (const std::string& c : cases) {
+  for (const std::string& c : SplitCases(a.cases)) {
     if (c == "duckdb") {
-      for (int threads : {1, 2}) {
-        CaseResult r;
-        if (!DuckDbConvert(a, threads, &r)) continue;
-        std::printf(
-            "%-20s %9.0f spans/s  %7.1f MB/s  %5.2f s  cpu %5.2f s  1 file  %lld MB  "
-            "peak RSS +%lld MiB\n",
-            r.name.c_str(), r.rows / r.seconds, r.bytes / r.seconds / 1e6, r.seconds, r.cpu,
-            r.bytes / 1'000'000, r.rss >> 20);
-        results[r.name] = r;
-      }
+      RunDuckDb(a, &results);
       continue;
     }
     const bool is_moto = c.starts_with("moto");
     const bool is_azurite = c.starts_with("azurite");
-    if (is_moto && !moto_ok) continue;
-    if (is_azurite && !azurite_ok) continue;
+    if (is_moto && !stores.moto_ok) continue;
+    if (is_azurite && !stores.azurite_ok) continue;
     if (c.starts_with("pg-") && a.pg_uri.empty()) continue;
     CaseResult r;
     const std::string endpoint = is_moto      ? moto.endpoint()
