@@ -164,12 +164,11 @@ Result<ImportHandlers::Source> ImportHandlers::ArchiveOfRun(const Caller& caller
   return source;
 }
 
-Result<ImportHandlers::Source> ImportHandlers::SourceOf(const Caller& caller, const Json& body,
+Result<ImportHandlers::Source> ImportHandlers::SourceOf(const Caller& caller,
+                                                        const SourceNames& names,
                                                         const ResolvedObject& target,
                                                         jobs::ImportRequest* request) {
-  SLUICE_ASSIGN_OR_RETURN(auto automation_id, OptionalString(body, "automation_id"));
-  SLUICE_ASSIGN_OR_RETURN(auto export_path, OptionalString(body, "export_path"));
-  SLUICE_ASSIGN_OR_RETURN(auto retention_run_id, OptionalString(body, "retention_run_id"));
+  const auto& [automation_id, export_path, retention_run_id] = names;
   Source source;
   if (automation_id.has_value() + export_path.has_value() + retention_run_id.has_value() != 1) {
     return InvalidArgumentError(
@@ -227,6 +226,9 @@ Result<ApiResponse> ImportHandlers::Start(const ApiRequest& r) {
       auto target, auth_.RequireObject(caller, {type, r.path_params[1]}, model::Permission::kWrite,
                                        "importing into it"));
   SLUICE_ASSIGN_OR_RETURN(Json body, ParseBodyObject(r.body));
+  SourceNames names;
+  SLUICE_ASSIGN_OR_RETURN(names.automation_id, OptionalString(body, "automation_id"));
+  SLUICE_ASSIGN_OR_RETURN(names.export_path, OptionalString(body, "export_path"));
   jobs::ImportRequest request;
   request.target = {target.ref, target.project.org_id, target.project.id};
   SLUICE_ASSIGN_OR_RETURN(auto from, OptionalString(body, "from"));
@@ -239,7 +241,8 @@ Result<ApiResponse> ImportHandlers::Start(const ApiRequest& r) {
   if (!request.filter.empty()) {
     SLUICE_RETURN_IF_ERROR(jobs::CheckFilter("filter", request.filter, target.ref));
   }
-  SLUICE_ASSIGN_OR_RETURN(Source source, SourceOf(caller, body, target, &request));
+  SLUICE_ASSIGN_OR_RETURN(names.retention_run_id, OptionalString(body, "retention_run_id"));
+  SLUICE_ASSIGN_OR_RETURN(Source source, SourceOf(caller, names, target, &request));
   auto job = std::make_shared<Job>();
   job->id = NewUuid();
   job->org_id = caller.key.org_id;

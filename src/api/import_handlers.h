@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -74,12 +75,18 @@ class ImportHandlers {
   Result<Source> ArchiveOfRun(const Caller& caller, const std::string& run_id,
                               const ResolvedObject& target, jobs::ImportRequest* request);
   // OK once every row retention run `run_id` of `policy` deleted is purged for good (purging
-  // now those whose grace is over); kFailedPrecondition while it can still be restored.
+  // now those whose grace is over); kFailedPrecondition while it can still be restored,
+  // kUnavailable while another process is purging it.
   Status RequirePurged(const std::string& run_id, const model::Automation& policy);
-  // What an import request's body names to read from: one of automation_id, export_path (a
-  // file:/// directory, for org admins) or retention_run_id; kInvalidArgument for none or more.
-  Result<Source> SourceOf(const Caller& caller, const Json& body, const ResolvedObject& target,
-                          jobs::ImportRequest* request);
+  // What an import request's body names to read from: exactly one is expected.
+  struct SourceNames {
+    std::optional<std::string> automation_id;     // an export automation's destination
+    std::optional<std::string> export_path;       // a file:/// directory, for org admins
+    std::optional<std::string> retention_run_id;  // an archiving retention run's files
+  };
+  // The source `names` names; kInvalidArgument for none or more than one.
+  Result<Source> SourceOf(const Caller& caller, const SourceNames& names,
+                          const ResolvedObject& target, jobs::ImportRequest* request);
   // Forgets the oldest finished jobs past kFinishedJobsKept. REQUIRES: mu_ held.
   void ForgetOldJobs();
   void Run(Job& job, jobs::Destination source, jobs::ImportRequest request);
