@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <future>
 #include <mutex>
 #include <vector>
 
@@ -24,9 +25,10 @@ class Ran {
     }
     cv_.notify_all();
   }
-  void WaitFor(size_t count) {
+  // False when fewer than `count` jobs ran within 30 s (a failure, not a hang).
+  bool WaitFor(size_t count) {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return segs_.size() >= count; });
+    return cv_.wait_for(lock, std::chrono::seconds(30), [&] { return segs_.size() >= count; });
   }
   std::vector<int64_t> segs() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -39,6 +41,16 @@ class Ran {
   std::vector<int64_t> segs_;
 };
 
+// WaitIdle, failing the test instead of hanging when the worker does not become idle.
+::testing::AssertionResult IdleWithin30s(KeyWorker& worker) {
+  auto idle = std::async(std::launch::async, [&worker] { worker.WaitIdle(); });
+  if (idle.wait_for(std::chrono::seconds(30)) == std::future_status::ready) {
+    return ::testing::AssertionSuccess();
+  }
+  worker.Stop();  // runs or drops what is left and wakes WaitIdle, so that `idle` can end
+  return ::testing::AssertionFailure() << "the worker was still busy after 30 s";
+}
+
 KeyJob Job(KeyJob::Kind kind, int64_t seg, std::chrono::hours after = std::chrono::hours(0)) {
   KeyJob job{kind, seg, "events_" + std::to_string(seg)};
   if (after.count() > 0) job.not_before = std::chrono::steady_clock::now() + after;
@@ -48,11 +60,11 @@ KeyJob Job(KeyJob::Kind kind, int64_t seg, std::chrono::hours after = std::chron
 TEST(KeyWorker, RunsJobsInTheOrderQueued) {
   Ran ran;
   KeyWorker worker;
-  worker.Start([&](KeyJob job) { ran.Add(job); });
   worker.Queue(Job(KeyJob::Kind::kFilter, 3));
   worker.Queue(Job(KeyJob::Kind::kWriteKeys, 1));
   worker.Queue(Job(KeyJob::Kind::kDropKeys, 2));
-  worker.WaitIdle();
+  worker.Start([&](KeyJob job) { ran.Add(job); });
+  ASSERT_TRUE(IdleWithin30s(worker));
   EXPECT_EQ(ran.segs(), (std::vector<int64_t>{3, 1, 2}));
 }
 
@@ -65,7 +77,7 @@ TEST(KeyWorker, AJobItsRunQueuesAgainKeepsTheWorkerBusyUntilItIsDone) {
     if (++job.failures < 3) worker.Queue(job);
   });
   worker.Queue(Job(KeyJob::Kind::kWriteKeys, 7));
-  worker.WaitIdle();
+  ASSERT_TRUE(IdleWithin30s(worker));
   EXPECT_EQ(ran.segs(), (std::vector<int64_t>{7, 7, 7}));
 }
 
@@ -76,7 +88,7 @@ TEST(KeyWorker, AJobForLaterWaitsUntilTheWorkerStopsWhichRunsItButNotAFilter) {
   worker.Queue(Job(KeyJob::Kind::kWriteKeys, 1, std::chrono::hours(1)));
   worker.Queue(Job(KeyJob::Kind::kFilter, 2, std::chrono::hours(1)));
   worker.Queue(Job(KeyJob::Kind::kDropKeys, 3));
-  ran.WaitFor(1);
+  ASSERT_TRUE(ran.WaitFor(1));
   EXPECT_EQ(ran.segs(), (std::vector<int64_t>{3}));  // the ready one, past the two for later
   EXPECT_FALSE(worker.stopping());
   worker.Stop();
