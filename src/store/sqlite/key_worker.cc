@@ -1,5 +1,6 @@
 #include "store/sqlite/key_worker.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace sluice::store::sqlite {

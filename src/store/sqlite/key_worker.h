@@ -29,7 +29,8 @@ struct KeyJob {
 // Runs the queued jobs one after the other through the function given to Start, each once its
 // not_before has come (the first ready job in queue order). Once stopping it runs every job
 // left at once, whatever its not_before, except kFilter ones (a filter only saves reads),
-// then its thread ends. Thread-safe.
+// then its thread ends. Thread-safe, but for Start (once, before jobs can run) and Stop (by one
+// thread at a time: the owner, as it closes).
 class KeyWorker {
  public:
   using RunJob = std::function<void(KeyJob)>;
@@ -39,7 +40,8 @@ class KeyWorker {
   KeyWorker(const KeyWorker&) = delete;
   KeyWorker& operator=(const KeyWorker&) = delete;
 
-  // Starts the thread, which calls `run` for each job. Call once.
+  // Starts the thread, which calls `run` for each job (jobs queued before wait for it). Call
+  // once.
   void Start(RunJob run);
   // Queues `job`; `run` may queue too (a failed job again, with a later not_before).
   void Queue(KeyJob job);

@@ -112,7 +112,7 @@ ALTER TABLE experiments ADD COLUMN repo_info TEXT;
 )sql",
 
       // 8: the open event segment's id and root hashes are indexed in memory, not in SQLite
-      // (sqlite_segments.h, OpenKeys); its `_by_id` and `_by_root` indexes are dropped when the
+      // (sqlite_open_keys.h, OpenKeys); its `_by_id` and `_by_root` indexes are dropped when the
       // store opens and built when it is sealed. Nothing to change here: the version tells an
       // older sluice, which would scan the open segment for every id, to refuse the file.
       R"sql(

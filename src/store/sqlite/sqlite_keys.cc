@@ -4,7 +4,6 @@
 // of the file when it opens.
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 #include "common/catch_all.h"
 #include "common/log.h"

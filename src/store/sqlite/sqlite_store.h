@@ -188,7 +188,8 @@ class SqliteStore final : public Store {
   Status DropCoveredSegments(const std::vector<model::RetentionMark>& due,
                              std::vector<int64_t>* purged_per_mark);
   // Publishes sealed segment `victim` as moving to the open segment and copies the rows at `keys`
-  // there (victim then holds the moving state and pin); on failure puts it back.
+  // there (victim then holds the moving state and pin); on failure puts it back. REQUIRES:
+  // write_mu_ not held (taken for each step).
   Status MoveRowsOut(Segment& victim, const std::vector<int64_t>& keys);
   // Puts a moving segment back to sealed (its copies deleted), in the catalog and published.
   Status UndoMoveInPlace(const Segment& moving);
@@ -238,7 +239,6 @@ class SqliteStore final : public Store {
   // The keys file's own connection (docs/storage.md, "The keys file"). Used by Open, then by
   // the key worker only.
   std::unique_ptr<Connection> keys_writer_;
-  KeyWorker key_worker_;
   // The memory of a sealed segment's OpenKeys, for the next open segment's.
   std::shared_ptr<OpenKeys::Spares> key_spares_ = std::make_shared<OpenKeys::Spares>();
   std::mutex purge_mu_;  // one purge at a time
@@ -248,6 +248,9 @@ class SqliteStore final : public Store {
   std::vector<int64_t> purging_marks_;  // guarded by write_mu_
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by pool_mu_
+  // Its jobs use the members above: declared last, so that it goes first (~SqliteStore stops it
+  // before anything else).
+  KeyWorker key_worker_;
 };
 
 }  // namespace sluice::store::sqlite
