@@ -94,19 +94,25 @@ Json EventFieldsToJson(const Event& e) {
 
 namespace {
 
+// `existing`'s fields with merge write `w`'s merged in (its merge_paths replaced whole).
+Result<Json> MergedFields(const EventWrite& w, const Event& existing) {
+  Json merged = EventFieldsToJson(existing);
+  Json patch = Json::Object();
+  for (const auto& [k, text] : w.fields) {
+    SLUICE_ASSIGN_OR_RETURN(Json v, Json::Parse(text));
+    patch.mutable_members().emplace_back(k, std::move(v));
+  }
+  std::vector<std::string> path;
+  MergeAt(merged, patch, path, w.merge_paths);
+  return merged;
+}
+
 Result<Event> Apply(const EventWrite& w, const Event* existing, TimestampMicros now,
                     bool copy_texts) {
   const bool merging = existing != nullptr && w.is_merge;
   Json merged;
   if (merging) {
-    merged = EventFieldsToJson(*existing);
-    Json patch = Json::Object();
-    for (const auto& [k, text] : w.fields) {
-      SLUICE_ASSIGN_OR_RETURN(Json v, Json::Parse(text));
-      patch.mutable_members().emplace_back(k, std::move(v));
-    }
-    std::vector<std::string> path;
-    MergeAt(merged, patch, path, w.merge_paths);
+    SLUICE_ASSIGN_OR_RETURN(merged, MergedFields(w, *existing));
   }
   // A small scalar or list field (ids, created, tags): from the merged tree, or read off the
   // request's text.
