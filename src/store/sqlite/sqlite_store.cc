@@ -30,7 +30,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
 
 SqliteStore::SqliteStore(std::string path, SqliteStoreOptions options,
                          std::unique_ptr<Connection> writer)
-    : path_(std::move(path)), options_(options), writer_(std::move(writer)) {
+    : path_(std::move(path)),
+      options_(options),
+      writer_(std::move(writer)),
+      readers_(path_, KeysFilePath(path_), options_) {
   if (options_.count_threads <= 0) {  // the machine's cores, at most 4
     options_.count_threads =
         std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 4);
@@ -44,34 +47,6 @@ SqliteStore::~SqliteStore() {
   if (keys_writer_) keys_writer_->Exec("PRAGMA main.wal_checkpoint(TRUNCATE)").IgnoreError();
   std::lock_guard<std::mutex> lock(write_mu_);
   writer_->Exec("PRAGMA main.wal_checkpoint(TRUNCATE)").IgnoreError();
-}
-
-SqliteStore::ReaderLease::~ReaderLease() {
-  if (c_ == nullptr) return;
-  // A connection still in a transaction (a read whose end failed) would keep its old snapshot
-  // for the next reader: it is closed instead of going back to the pool.
-  if (sqlite3_get_autocommit(c_->raw()) == 0) return;
-  std::lock_guard<std::mutex> lock(store_->pool_mu_);
-  if (static_cast<int>(store_->idle_readers_.size()) < store_->options_.max_idle_readers) {
-    store_->idle_readers_.push_back(std::move(c_));
-  }
-}
-
-Result<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
-  {
-    std::lock_guard<std::mutex> lock(pool_mu_);
-    if (!idle_readers_.empty()) {
-      auto c = std::move(idle_readers_.back());
-      idle_readers_.pop_back();
-      return ReaderLease(this, std::move(c));
-    }
-  }
-  SLUICE_ASSIGN_OR_RETURN(auto c, Connection::OpenAnother(path_));
-  SLUICE_RETURN_IF_ERROR(c->AttachReadOnly(KeysFilePath(path_), "keys"));
-  SLUICE_RETURN_IF_ERROR(
-      c->Exec("PRAGMA cache_size=-" + std::to_string(options_.reader_cache_bytes >> 10) +
-              "; PRAGMA mmap_size=" + std::to_string(options_.reader_mmap_bytes)));
-  return ReaderLease(this, std::move(c));
 }
 
 // ---- orgs and projects ----

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "store/sqlite/key_worker.h"
+#include "store/sqlite/reader_pool.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_segments.h"
@@ -117,20 +118,8 @@ class SqliteStore final : public Store {
   Result<std::string> LeaseOwner(const std::string& name, TimestampMicros now) override;
 
   // A reader connection, returned to the pool when the lease is destroyed.
-  class ReaderLease {
-   public:
-    ReaderLease(SqliteStore* store, std::unique_ptr<Connection> c)
-        : store_(store), c_(std::move(c)) {}
-    ~ReaderLease();
-    ReaderLease(ReaderLease&&) = default;
-    Connection& operator*() { return *c_; }
-    Connection* operator->() { return c_.get(); }
-
-   private:
-    SqliteStore* store_;
-    std::unique_ptr<Connection> c_;
-  };
-  Result<ReaderLease> AcquireReader();
+  using ReaderLease = ReaderPool::Lease;
+  Result<ReaderLease> AcquireReader() { return readers_.Acquire(); }
   // Begins `snapshot` (on a reader) and returns the published segment set that matches it.
   Result<std::shared_ptr<const SegmentSet>> SnapshotSegments(Connection& c, ReadSnapshot& snapshot);
   const SqliteStoreOptions& options() const { return options_; }
@@ -246,8 +235,7 @@ class SqliteStore final : public Store {
   std::string moving_from_;  // guarded by write_mu_
   // Marks whose rows a running purge is removing: restores that touch them are refused.
   std::vector<int64_t> purging_marks_;  // guarded by write_mu_
-  std::mutex pool_mu_;
-  std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by pool_mu_
+  ReaderPool readers_;
   // Its jobs use the members above: declared last, so that it goes first (~SqliteStore stops it
   // before anything else).
   KeyWorker key_worker_;
