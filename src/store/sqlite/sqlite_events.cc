@@ -297,37 +297,15 @@ Result<InsertResult> SqliteStore::InsertBatch(std::span<const ObjectWrites> batc
     rows += batch[g].writes.size();
     SLUICE_RETURN_IF_ERROR(BuildFreshRows(batch[g].writes, now, fresh[g], derived[g]));
   }
-  // Group commit: requests that arrive while a transaction is being written are committed
-  // together in the next one. Every commit rewrites the index pages it touched, and the indexes
-  // keyed by random ids touch pages all over the file, so fewer, larger commits write far less.
+  // Requests that arrive while a transaction is being written are committed together in the
+  // next one (group_commit.h).
   PendingInsert me{batch, rows, &fresh, &derived, now};
-  std::unique_lock<std::mutex> queue_lock(queue_mu_);
-  queue_.push_back(&me);
-  while (!me.done) {
-    if (leader_active_) {
-      queue_cv_.wait(queue_lock);
-      continue;
-    }
-    leader_active_ = true;
-    std::vector<PendingInsert*> group;
-    size_t group_rows = 0;
-    while (!queue_.empty() && (group.empty() || group_rows < options_.group_commit_rows)) {
-      group_rows += queue_.front()->rows;
-      group.push_back(queue_.front());
-      queue_.pop_front();
-    }
-    queue_lock.unlock();
-    {
-      std::lock_guard<std::mutex> lock(write_mu_);
-      CommitGroup(group);
-      // The rows are committed whatever happens here; a failed seal is tried again next time.
-      MaybeSealOpenSegment().IgnoreError();
-    }
-    queue_lock.lock();
-    leader_active_ = false;
-    for (PendingInsert* p : group) p->done = true;
-    queue_cv_.notify_all();
-  }
+  inserts_.Submit(&me, rows, [this](const std::vector<PendingInsert*>& group) {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    CommitGroup(group);
+    // The rows are committed whatever happens here; a failed seal is tried again next time.
+    MaybeSealOpenSegment().IgnoreError();
+  });
   return std::move(me.result);
 }
 

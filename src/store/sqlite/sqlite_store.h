@@ -4,14 +4,13 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "store/sqlite/group_commit.h"
 #include "store/sqlite/key_worker.h"
 #include "store/sqlite/reader_pool.h"
 #include "store/sqlite/sqlite_db.h"
@@ -141,7 +140,6 @@ class SqliteStore final : public Store {
     std::vector<std::vector<DerivedColumns>>* derived;
     TimestampMicros now;
     Result<InsertResult> result = InternalError("insert not run");
-    bool done = false;  // guarded by queue_mu_
   };
   Result<InsertResult> ApplyInsert(const PendingInsert& p, const SegmentSet& segments);
   Status ApplyObjectWrites(const PendingInsert& p, size_t g, const SegmentSet& segments,
@@ -210,10 +208,7 @@ class SqliteStore final : public Store {
 
   std::string path_;
   SqliteStoreOptions options_;
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::deque<PendingInsert*> queue_;  // guarded by queue_mu_
-  bool leader_active_ = false;        // guarded by queue_mu_
+  GroupCommit<PendingInsert> inserts_{options_.group_commit_rows};
   std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;  // guarded by write_mu_
   // Steady-clock microseconds of the last InsertEvents call's start or end.
