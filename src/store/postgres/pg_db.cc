@@ -1,5 +1,6 @@
 #include "store/postgres/pg_db.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace sluice::store::postgres {
@@ -173,27 +174,14 @@ Status Transaction::Commit() {
   return c_.Exec("COMMIT");
 }
 
-ConnectionPool::Lease::~Lease() {
-  if (c_ == nullptr || !c_->Healthy()) return;
-  // A lease dropped inside a failed transaction must not hand that state to the next user.
-  if (PQtransactionStatus(c_->raw()) != PQTRANS_IDLE) return;
-  std::lock_guard<std::mutex> lock(pool_->mu_);
-  if (static_cast<int>(pool_->idle_.size()) < pool_->max_idle_) {
-    pool_->idle_.push_back(std::move(c_));
-  }
-}
-
-Result<ConnectionPool::Lease> ConnectionPool::Acquire() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!idle_.empty()) {
-      auto c = std::move(idle_.back());
-      idle_.pop_back();
-      return Lease(this, std::move(c));
-    }
-  }
-  SLUICE_ASSIGN_OR_RETURN(auto c, Connection::Open(conninfo_));
-  return Lease(this, std::move(c));
-}
+ConnectionPool::ConnectionPool(std::string conninfo, int max_idle)
+    : IdlePool<Connection>(
+          static_cast<size_t>(std::max(max_idle, 0)),
+          [conninfo = std::move(conninfo)] { return Connection::Open(conninfo); },
+          // A lease dropped inside a failed transaction must not hand that state to the next
+          // user.
+          [](Connection& c) {
+            return c.Healthy() && PQtransactionStatus(c.raw()) == PQTRANS_IDLE;
+          }) {}
 
 }  // namespace sluice::store::postgres

@@ -9,12 +9,12 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/idle_pool.h"
 #include "common/status.h"
 
 namespace sluice::store::postgres {
@@ -140,32 +140,11 @@ class Transaction {
   bool open_ = false;
 };
 
-// Keeps idle connections to one database. Thread-safe.
-class ConnectionPool {
+// Keeps idle connections to one database: a lease gives its connection back unless it is broken
+// or was left inside a transaction. Thread-safe.
+class ConnectionPool : public IdlePool<Connection> {
  public:
-  ConnectionPool(std::string conninfo, int max_idle)
-      : conninfo_(std::move(conninfo)), max_idle_(max_idle) {}
-
-  // A connection, returned to the pool when the lease is destroyed (dropped if broken).
-  class Lease {
-   public:
-    Lease(ConnectionPool* pool, std::unique_ptr<Connection> c) : pool_(pool), c_(std::move(c)) {}
-    ~Lease();
-    Lease(Lease&&) = default;
-    Connection& operator*() { return *c_; }
-    Connection* operator->() { return c_.get(); }
-
-   private:
-    ConnectionPool* pool_;
-    std::unique_ptr<Connection> c_;
-  };
-  Result<Lease> Acquire();
-
- private:
-  std::string conninfo_;
-  int max_idle_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mu_
+  ConnectionPool(std::string conninfo, int max_idle);
 };
 
 }  // namespace sluice::store::postgres
