@@ -433,8 +433,6 @@ int Parent(const std::string& self, Args a) {
   }
   ObjectStores stores;
   StartObjectStores(a, external_id, &stores);
-  testing::MotoServer& moto = stores.moto;
-  testing::AzuriteServer& azurite = stores.azurite;
   std::printf("%lld stored spans; one export run per case (batch_size 100,000)\n",
               static_cast<long long>(a.spans));
   std::map<std::string, CaseResult> results;
@@ -449,10 +447,10 @@ int Parent(const std::string& self, Args a) {
     if (is_azurite && !stores.azurite_ok) continue;
     if (c.starts_with("pg-") && a.pg_uri.empty()) continue;
     CaseResult r;
-    const std::string endpoint = is_moto      ? moto.endpoint()
-                                 : is_azurite ? azurite.endpoint()
+    const std::string endpoint = is_moto      ? stores.moto.endpoint()
+                                 : is_azurite ? stores.azurite.endpoint()
                                               : std::string();
-    if (!Spawn(self, a, c, is_moto ? &moto.identity() : nullptr, endpoint, &r)) {
+    if (!Spawn(self, a, c, is_moto ? &stores.moto.identity() : nullptr, endpoint, &r)) {
       std::printf("%s: failed\n", c.c_str());
       continue;
     }
