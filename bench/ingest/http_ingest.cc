@@ -64,6 +64,7 @@ class WindowClock {
   void Start() {
     window_start_ = RealClock().MonotonicMicros();
     cpu_start_ = server_pid_ > 0 ? ProcCpuSeconds(server_pid_) : -1;
+    system_start_ = server_pid_ > 0 ? ProcSystemCpuSeconds(server_pid_) : -1;
   }
 
   void Accepted(uint64_t spans) {
@@ -73,14 +74,17 @@ class WindowClock {
     if (accepted_ < next_boundary_) return;
     const int64_t now = RealClock().MonotonicMicros();
     const double cpu = server_pid_ > 0 ? ProcCpuSeconds(server_pid_) : -1;
+    const double system = server_pid_ > 0 ? ProcSystemCpuSeconds(server_pid_) : -1;
     WindowFigures w;
     w.stored_after = accepted_;
     w.seconds = static_cast<double>(now - window_start_) / 1e6;
     if (cpu >= 0 && cpu_start_ >= 0) w.server_cpu_seconds = cpu - cpu_start_;
+    if (system >= 0 && system_start_ >= 0) w.server_system_cpu_seconds = system - system_start_;
     PrintWindow(w, windows_.empty() ? 0 : windows_.back().stored_after);
     windows_.push_back(w);
     window_start_ = now;
     cpu_start_ = cpu;
+    system_start_ = system;
     while (next_boundary_ <= accepted_) next_boundary_ += window_spans_;
   }
 
@@ -94,6 +98,7 @@ class WindowClock {
   uint64_t next_boundary_ = window_spans_;
   int64_t window_start_ = 0;
   double cpu_start_ = -1;
+  double system_start_ = -1;
   std::vector<WindowFigures> windows_;
 };
 
@@ -198,6 +203,9 @@ void PrintWindow(const WindowFigures& w, uint64_t stored_before) {
       static_cast<unsigned long long>(w.stored_after), w.seconds > 0 ? spans / w.seconds : 0);
   if (w.server_cpu_seconds >= 0) {
     std::printf("  server CPU %.1f ms per 1,000 spans", w.server_cpu_seconds * 1e6 / spans);
+    if (w.server_system_cpu_seconds >= 0 && w.server_cpu_seconds > 0) {
+      std::printf(", kernel %.0f%%", 100 * w.server_system_cpu_seconds / w.server_cpu_seconds);
+    }
   }
   std::printf("\n");
   std::fflush(stdout);

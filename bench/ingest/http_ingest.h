@@ -35,10 +35,12 @@ struct HttpIngestOptions {
 struct WindowFigures {
   uint64_t stored_after = 0;  // spans accepted by the window's end
   double seconds = 0;
-  double server_cpu_seconds = -1;  // -1: not measured
+  double server_cpu_seconds = -1;         // -1: not measured
+  double server_system_cpu_seconds = -1;  // the kernel's part of it
 };
 
-// Prints one window's line: the spans it took, its rate and the server's CPU per span.
+// Prints one window's line: the spans it took, its rate and the server's CPU per span, with
+// the kernel's share of that CPU.
 void PrintWindow(const WindowFigures& w, uint64_t stored_before);
 
 // Posts every batch once. A batch counts as accepted when the server answers 200 with one row id

@@ -138,6 +138,12 @@ double ProcCpuSeconds(int64_t pid) {
   return StatSeconds(f, 14, 15);  // utime, stime
 }
 
+double ProcSystemCpuSeconds(int64_t pid) {
+  const std::vector<std::string> f = StatFields(pid);
+  if (f.size() < 13) return -1;
+  return StatSeconds(f, 15, 15);  // stime
+}
+
 double ProcTreeCpuSeconds(int64_t pid) {
   const std::vector<std::string> own = StatFields(pid);
   if (own.size() < 15) return -1;

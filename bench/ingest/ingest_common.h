@@ -51,6 +51,10 @@ void PrintFigures(const std::string& label, IngestFigures figures);
 // process; -1 when unreadable. On a shared machine CPU time per span is steadier than wall time.
 double ProcCpuSeconds(int64_t pid);
 
+// The system (kernel) part of ProcCpuSeconds: system calls and page faults on the process's
+// behalf, such as copying written pages into the page cache; -1 when unreadable.
+double ProcSystemCpuSeconds(int64_t pid);
+
 // CPU seconds of a process and all its children, live (user + system) and reaped (the
 // children's times it has collected): a PostgreSQL server's postmaster and its backends. -1
 // when unreadable.

@@ -36,18 +36,20 @@ start_server "$WORK"
 echo "== sluice server pid $SERVER_PID on 127.0.0.1:$PORT; $TOTAL spans, windows of $WINDOW =="
 post_spans "$WORK/scale.out" --total-spans "$TOTAL" --window "$WINDOW"
 # The first and the last million stored (one window each below 2M): each a whole-range rate
-# (spans over the time its windows took), so the windows that seal a segment weigh what they cost.
+# (spans over the time its windows took), so the windows that seal a segment weigh what they cost,
+# and the kernel's share of the server's CPU in each (page cache writes, page faults).
 awk -v total="$TOTAL" -v window="$WINDOW" -v range="${RANGE:-0}" '$1 == "window" {
-       split($2, r, /\.\./); k++; lo[k] = r[1]; hi[k] = r[2]; rate[k] = $4; cpu[k] = $8 }
+       split($2, r, /\.\./); k++; lo[k] = r[1]; hi[k] = r[2]; rate[k] = $4; cpu[k] = $8
+       kern[k] = $NF ~ /%$/ ? $NF / 100 : 0 }
      END {
        span = range > 0 ? range : (total >= 2000000 ? 1000000 : window); last = hi[k]
        for (i = 1; i <= k; i++) {
          n = hi[i] - lo[i]
-         if (hi[i] <= span) { fs += n; ft += n / rate[i]; fc += cpu[i] * n }
-         if (lo[i] >= last - span) { ls += n; lt += n / rate[i]; lc += cpu[i] * n }
+         if (hi[i] <= span) { fs += n; ft += n / rate[i]; fc += cpu[i] * n; fk += cpu[i] * n * kern[i] }
+         if (lo[i] >= last - span) { ls += n; lt += n / rate[i]; lc += cpu[i] * n; lk += cpu[i] * n * kern[i] }
        }
-       if (fs && ls) printf "first %d stored: %.0f spans/s, %.1f ms CPU per 1,000; last %d (to %d): %.0f spans/s, %.1f ms; last / first %.2f\n",
-                            fs, fs / ft, fc / fs, ls, last, ls / lt, lc / ls, (ls / lt) / (fs / ft) }' "$WORK/scale.out"
+       if (fs && ls) printf "first %d stored: %.0f spans/s, %.1f ms CPU per 1,000 (kernel %.0f%%); last %d (to %d): %.0f spans/s, %.1f ms (kernel %.0f%%); last / first %.2f\n",
+                            fs, fs / ft, fc / fs, 100 * fk / fc, ls, last, ls / lt, lc / ls, 100 * lk / lc, (ls / lt) / (fs / ft) }' "$WORK/scale.out"
 echo "server bytes written: $(awk '/^wchar/ { printf "%.1f GB", $2 / 1e9 }' "/proc/$SERVER_PID/io")"
 stop_server
 awk '/event segment .* sealed: .* in [0-9]+ ms/ {
