@@ -113,6 +113,21 @@ Result<std::vector<model::ImportRow>> ImportRunner::ReadFile(cloud::ObjectStore&
   return rows;
 }
 
+Status ImportRunner::Apply(std::vector<model::EventWrite> writes, const ImportRequest& request,
+                           std::unordered_set<std::string>& taken, ImportProgress& p) {
+  const ImportTarget& target = request.target;
+  if (request.restore_created_before) {
+    SLUICE_ASSIGN_OR_RETURN(writes, Restorable(std::move(writes), *request.restore_created_before,
+                                               target.object, taken, &p.rows_present));
+  }
+  if (writes.empty()) return Status();
+  const store::ObjectWrites batch{target.object, target.org_id, target.project_id, writes};
+  auto written = store_.InsertBatch({&batch, 1}, clock_.NowMicros());
+  if (!written.ok()) return written.status().WithContext(p.current_file);
+  p.rows += written->rows_written;
+  return Status();
+}
+
 Result<ImportProgress> ImportRunner::Run(cloud::ObjectStore& source, const cloud::StorageUrl& url,
                                          const ImportRequest& request,
                                          const std::function<void(const ImportProgress&)>& progress,
@@ -124,8 +139,7 @@ Result<ImportProgress> ImportRunner::Run(cloud::ObjectStore& source, const cloud
   SLUICE_ASSIGN_OR_RETURN(RowFilter filter,
                           RowFilter::Compile(request.filter, target.object, clock_.NowMicros()));
   SLUICE_ASSIGN_OR_RETURN(ImportPlan plan, PlanImport(source, url, request.selection));
-  const bool restore = request.restore_created_before.has_value();
-  if (restore) std::reverse(plan.files.begin(), plan.files.end());
+  if (request.restore_created_before) std::reverse(plan.files.begin(), plan.files.end());
   std::unordered_set<std::string> taken;  // restore: ids whose newest version was seen
   ImportProgress p;
   p.files_total = static_cast<int64_t>(plan.files.size());
@@ -154,18 +168,8 @@ Result<ImportProgress> ImportRunner::Run(cloud::ObjectStore& source, const cloud
     if (progress) progress(p);
     if (!loaded.ok()) return loaded.status();
     if (i + 1 < plan.files.size()) next = std::async(std::launch::async, load, i + 1);
-    std::vector<model::EventWrite>& writes = loaded->writes;
     p.rows_filtered += loaded->filtered;
-    if (restore) {
-      SLUICE_ASSIGN_OR_RETURN(writes, Restorable(std::move(writes), *request.restore_created_before,
-                                                 target.object, taken, &p.rows_present));
-    }
-    if (!writes.empty()) {
-      const store::ObjectWrites batch{target.object, target.org_id, target.project_id, writes};
-      auto written = store_.InsertBatch({&batch, 1}, clock_.NowMicros());
-      if (!written.ok()) return written.status().WithContext(p.current_file);
-      p.rows += written->rows_written;
-    }
+    SLUICE_RETURN_IF_ERROR(Apply(std::move(loaded->writes), request, taken, p));
     if (fault_hook_) fault_hook_("imported");
     p.bytes += loaded->bytes;
     ++p.files_done;

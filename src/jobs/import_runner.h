@@ -80,6 +80,11 @@ class ImportRunner {
                                                     std::unordered_set<std::string>& taken,
                                                     int64_t* present);
 
+  // Stores one file's writes (restore: only those Restorable keeps), counting them in `p`;
+  // `taken` as for Restorable. Errors name p.current_file.
+  Status Apply(std::vector<model::EventWrite> writes, const ImportRequest& request,
+               std::unordered_set<std::string>& taken, ImportProgress& p);
+
   store::EventStore& store_;
   Clock& clock_;
   std::function<void(std::string_view)> fault_hook_;
