@@ -160,56 +160,59 @@ Result<std::unique_ptr<store::Store>> OpenStore(const Args& args, bool pg) {
   return std::unique_ptr<store::Store>(std::move(s));
 }
 
-// The child: one export run of every stored span for one case; prints one RESULT line.
-int RunCase(const Args& args) {
-  const bool pg = args.run_case.starts_with("pg-");
-  const std::string kind = pg ? args.run_case.substr(3) : args.run_case;
-  auto store = OpenStore(args, pg);
-  if (!store.ok()) return std::fprintf(stderr, "%s\n", store.status().ToString().c_str()), 1;
-  auto f = Prepare(**store, args.spans);
-  if (!f.ok()) return std::fprintf(stderr, "%s\n", f.status().ToString().c_str()), 1;
-  if (kind == "scan") return ScanOnly(**store, *f, args.run_case);
-  const bool moto = kind.starts_with("moto");
-  const bool azurite = kind.starts_with("azurite");
-  const std::string format = args.run_case.ends_with("parquet") ? "parquet" : "jsonl";
-  const std::string local_dir = std::filesystem::absolute(args.dir + "/files").string();
-  std::filesystem::remove_all(local_dir);
-  std::filesystem::create_directories(local_dir);
-  // `…-traces-…` cases export one row per trace (every trace is idle: none waits); `…-query-…`
-  // cases export a custom query's rows (`select: *` of the logs: every span, every field).
+// What follows "export_definition": in a case's config, up to the comma before "format".
+// `…-traces-…` cases export one row per trace (every trace is idle: none waits); `…-query-…`
+// cases export a custom query's rows (`select: *` of the logs: every span, every field).
+std::string ExportDefinition(const std::string& kind, const std::string& project_id) {
   const bool traces = kind.find("traces") != std::string::npos;
   std::string definition =
       traces ? R"({"type":"log_traces"},"trace_idle_seconds":0,)" : R"({"type":"log_spans"},)";
   if (kind.find("query") != std::string::npos) {
     definition = R"({"type":"btql_query","btql_query":"select: * | from: project_logs(')" +
-                 f->project.id + "')\"},";
+                 project_id + "')\"},";
   }
-  std::string config = R"({"event_type":"btql_export","export_definition":)" + definition +
-                       R"("format":")" + format +
+  return definition;
+}
+
+// A case's automation config (`kind`: its name without `pg-`); local cases write to `local_dir`.
+std::string ExportConfig(const Args& args, const std::string& kind, const Fixture& f,
+                         const std::string& local_dir) {
+  const std::string format = args.run_case.ends_with("parquet") ? "parquet" : "jsonl";
+  std::string config = R"({"event_type":"btql_export","export_definition":)" +
+                       ExportDefinition(kind, f.project.id) + R"("format":")" + format +
                        R"(","interval_seconds":3600,"max_iterations":1000,)";
-  if (moto) {
+  if (kind.starts_with("moto")) {
     config += R"("export_path":"s3://)" + std::string(kBucket) +
               R"(/allowed/bench","credentials":{"type":"aws_iam","role_arn":")" + args.role_arn +
               "\"}}";
-  } else if (azurite) {
+  } else if (kind.starts_with("azurite")) {
     config += R"("export_path":"az://)" + std::string(testing::kDevAccount) + "/" + kBucket +
               R"(/allowed/bench","credentials":{"type":"azure_shared_key"}})";
   } else {
     config += R"("export_path":"file://)" + local_dir + "\"}";
   }
-  jobs::ConfigContext ctx{f->org.id, f->project.id, f->automation.id, "sluice", nullptr, nullptr};
-  auto valid = jobs::ValidateAutomationConfig(*Json::Parse(config), ctx);
-  if (!valid.ok()) return std::fprintf(stderr, "%s\n", valid.status().ToString().c_str()), 1;
-  f->automation.config = *valid;
-  (void)(*store)->UpdateAutomation(f->automation);
-  (void)(*store)->ResetExport(f->automation.id);
-  auto token = model::MintKey(model::KeyKind::kServiceToken, f->org.id, "bench",
-                              {{f->project.id, model::Permission::kRead}}, RealClock().NowMicros());
-  (void)(*store)->CreateApiKey(token.key);
-  (void)(*store)->RegisterExport(f->automation.id, token.key.id, RealClock().NowMicros());
+  return config;
+}
 
-  cloud::CurlHttpClient http;
-  cloud::StaticCredentialsProvider base(cloud::AwsCredentials{args.key_id, args.secret, "", 0});
+// Stores `config` in the automation and registers its export afresh; the automation, or the error.
+Result<model::Automation> ConfigureExport(store::Store& store, const Fixture& f,
+                                          const std::string& config) {
+  jobs::ConfigContext ctx{f.org.id, f.project.id, f.automation.id, "sluice", nullptr, nullptr};
+  auto valid = jobs::ValidateAutomationConfig(*Json::Parse(config), ctx);
+  if (!valid.ok()) return valid.status();
+  model::Automation automation = f.automation;
+  automation.config = *valid;
+  (void)store.UpdateAutomation(automation);
+  (void)store.ResetExport(automation.id);
+  auto token = model::MintKey(model::KeyKind::kServiceToken, f.org.id, "bench",
+                              {{f.project.id, model::Permission::kRead}}, RealClock().NowMicros());
+  (void)store.CreateApiKey(token.key);
+  (void)store.RegisterExport(automation.id, token.key.id, RealClock().NowMicros());
+  return automation;
+}
+
+// The object store clients' endpoint (--endpoint), and Azurite's account for azurite- cases.
+cloud::DestinationFactoryOptions DestinationOptions(const Args& args, bool azurite) {
   cloud::DestinationFactoryOptions dest_options;
   dest_options.aws.s3_endpoint = args.endpoint;
   dest_options.aws.sts_endpoint = args.endpoint;
@@ -219,13 +222,22 @@ int RunCase(const Args& args) {
     dest_options.azure.connection_account = testing::kDevAccount;
     dest_options.azure.account_key = testing::kDevAccountKey;
   }
+  return dest_options;
+}
+
+// One timed run of the configured export; prints its RESULT line (0), or the error (1).
+int TimeExportRun(const Args& args, bool azurite, store::Store& store,
+                  const model::Automation& automation) {
+  cloud::CurlHttpClient http;
+  cloud::StaticCredentialsProvider base(cloud::AwsCredentials{args.key_id, args.secret, "", 0});
   cloud::MapEnvironment env;
-  cloud::DestinationFactory factory(dest_options, http, base, env, RealClock());
+  cloud::DestinationFactory factory(DestinationOptions(args, azurite), http, base, env,
+                                    RealClock());
   jobs::CloudDestinationProvider destinations(factory);
-  jobs::ExportRunner runner(**store, RealClock(), destinations);
+  jobs::ExportRunner runner(store, RealClock(), destinations);
   const double cpu0 = CpuSeconds();
   const auto start = std::chrono::steady_clock::now();
-  auto run = runner.Run(f->automation, model::RunTrigger::kManual);
+  auto run = runner.Run(automation, model::RunTrigger::kManual);
   const double secs = Seconds(start);
   const double cpu = CpuSeconds() - cpu0;
   if (!run.ok()) return std::fprintf(stderr, "%s\n", run.status().ToString().c_str()), 1;
@@ -236,6 +248,25 @@ int RunCase(const Args& args) {
               static_cast<long long>(run->stats.Find("files")->int_value()), secs, cpu,
               static_cast<long long>(PeakRssBytes()));
   return 0;
+}
+
+// The child: one export run of every stored span for one case; prints one RESULT line.
+int RunCase(const Args& args) {
+  const bool pg = args.run_case.starts_with("pg-");
+  const std::string kind = pg ? args.run_case.substr(3) : args.run_case;
+  auto store = OpenStore(args, pg);
+  if (!store.ok()) return std::fprintf(stderr, "%s\n", store.status().ToString().c_str()), 1;
+  auto f = Prepare(**store, args.spans);
+  if (!f.ok()) return std::fprintf(stderr, "%s\n", f.status().ToString().c_str()), 1;
+  if (kind == "scan") return ScanOnly(**store, *f, args.run_case);
+  const std::string local_dir = std::filesystem::absolute(args.dir + "/files").string();
+  std::filesystem::remove_all(local_dir);
+  std::filesystem::create_directories(local_dir);
+  auto automation = ConfigureExport(**store, *f, ExportConfig(args, kind, *f, local_dir));
+  if (!automation.ok()) {
+    return std::fprintf(stderr, "%s\n", automation.status().ToString().c_str()), 1;
+  }
+  return TimeExportRun(args, kind.starts_with("azurite"), **store, *automation);
 }
 
 struct CaseResult {
