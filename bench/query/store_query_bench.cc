@@ -329,6 +329,100 @@ std::vector<Case> Cases(const Args& a) {
   return out;
 }
 
+// Writes the Parquet file DuckDB reads unless an earlier run left it; false (error printed) if not.
+bool WriteParquetIfMissing(store::Store& store, const model::Project& p,
+                           const std::string& parquet) {
+  if (std::filesystem::exists(parquet)) return true;
+  Status s = WriteParquet(store, p, parquet);
+  if (!s.ok()) {
+    std::printf("parquet: %s\n", s.ToString().c_str());
+    return false;
+  }
+  return true;
+}
+
+// A store builds its sealed segments' id filters in the background after it opens, as
+// `sluice serve` does at start: let that finish before timing (a filter that fails to build
+// is never attached: after 120 s the bench goes on and says so).
+void WaitForIdFilters(store::sqlite::SqliteStore& store) {
+  for (int waited = 0;; ++waited) {
+    bool ready = true;
+    for (const auto& s : store.Segments()->segments) {
+      ready = ready && (s.state != store::sqlite::SegmentState::kSealed || s.ids != nullptr);
+    }
+    if (ready) return;
+    if (waited == 1200) {
+      std::printf("id filters still missing after 120 s: timing without them\n");
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+// Times every case through sluice into `out`; false (error printed) when one fails.
+bool TimeSluice(store::Store& store, const std::vector<Case>& cases, int runs,
+                std::map<std::string, Latency>* out) {
+  for (const Case& c : cases) {
+    auto l = RunSluice(store, c, runs);
+    if (!l.ok()) {
+      std::printf("%s: %s\n", c.name.c_str(), l.status().ToString().c_str());
+      return false;
+    }
+    (*out)[c.name] = *l;
+  }
+  return true;
+}
+
+// Times and prints the store's scan alone, without and with the metadata match; false (error
+// printed) when a scan fails.
+bool PrintStoreScans(store::Store& store, const model::Project& p, int runs) {
+  for (bool match : {false, true}) {
+    auto l = RunScan(store, p, match, runs);
+    if (!l.ok()) {
+      std::printf("scan: %s\n", l.status().ToString().c_str());
+      return false;
+    }
+    std::printf("store scan alone, the hour%s: %lld rows, p50 %.1f ms, CPU p50 %.1f ms\n",
+                match ? " and metadata.environment = 'staging'" : "",
+                static_cast<long long>(l->rows), l->p50_ms, l->cpu_p50_ms);
+  }
+  return true;
+}
+
+// One line per case with sluice's figures alone (no DuckDB run, for profiling).
+void PrintSluiceAlone(const std::vector<Case>& cases,
+                      const std::map<std::string, Latency>& sluice) {
+  for (const Case& c : cases) {
+    const Latency& s = sluice.at(c.name);
+    std::printf("%-9s | p50 %8.1f ms, p95 %8.1f ms, CPU p50 %8.1f ms, %lld rows, %lld read\n",
+                c.name.c_str(), s.p50_ms, s.p95_ms, s.cpu_p50_ms, static_cast<long long>(s.rows),
+                static_cast<long long>(s.scanned));
+  }
+}
+
+// Times every case in DuckDB over the Parquet file and prints the table of both and their ratio.
+void PrintAgainstDuckDb(const std::string& parquet, const std::vector<Case>& cases,
+                        const std::map<std::string, Latency>& sluice, const Args& a) {
+  auto duck = RunDuckDb(parquet, cases, a.runs, a.duckdb_threads);
+  if (!duck.ok()) {
+    std::printf("duckdb: %s\n", duck.status().ToString().c_str());
+    return;
+  }
+  std::printf("%-9s | %8s %8s %8s %7s %9s | %8s %8s %8s %7s | %s\n", "query", "p50 ms", "p95 ms",
+              "CPU p50", "rows", "scanned", "duck p50", "duck p95", "CPU p50", "rows",
+              "p50 sluice/duckdb");
+  for (const Case& c : cases) {
+    const Latency& s = sluice.at(c.name);
+    const Latency& d = duck->at(c.name);
+    std::printf("%-9s | %8.1f %8.1f %8.1f %7lld %9lld | %8.1f %8.1f %8.1f %7lld | %.2fx%s\n",
+                c.name.c_str(), s.p50_ms, s.p95_ms, s.cpu_p50_ms, static_cast<long long>(s.rows),
+                static_cast<long long>(s.scanned), d.p50_ms, d.p95_ms, d.cpu_p50_ms,
+                static_cast<long long>(d.rows), s.p50_ms / d.p50_ms,
+                s.rows == d.rows ? "" : "  (row counts differ)");
+  }
+  std::printf("DuckDB threads: %d; load average after: %.2f\n", a.duckdb_threads, LoadAverage());
+}
+
 int Main(const Args& a) {
   std::filesystem::create_directories(a.dir);
   const std::string base =
@@ -344,78 +438,20 @@ int Main(const Args& a) {
     return 0;
   }
   const std::string parquet = base + ".parquet";
-  if (!std::filesystem::exists(parquet)) {
-    Status s = WriteParquet(**store, *project, parquet);
-    if (!s.ok()) {
-      std::printf("parquet: %s\n", s.ToString().c_str());
-      return 0;
-    }
-  }
-  // A store builds its sealed segments' id filters in the background after it opens, as
-  // `sluice serve` does at start: let that finish before timing (a filter that fails to build
-  // is never attached: after 120 s the bench goes on and says so).
-  for (int waited = 0;; ++waited) {
-    bool ready = true;
-    for (const auto& s : (*store)->Segments()->segments) {
-      ready = ready && (s.state != store::sqlite::SegmentState::kSealed || s.ids != nullptr);
-    }
-    if (ready) break;
-    if (waited == 1200) {
-      std::printf("id filters still missing after 120 s: timing without them\n");
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  if (!WriteParquetIfMissing(**store, *project, parquet)) return 0;
+  WaitForIdFilters(**store);
   std::vector<Case> cases = Cases(a);
   for (Case& c : cases) c.btql.replace(c.btql.find("$P"), 2, project->id);
   std::printf("store_query_bench: %lld spans, %d runs per query, load average %.2f\n",
               static_cast<long long>(a.spans), a.runs, LoadAverage());
   std::map<std::string, Latency> sluice;
-  for (const Case& c : cases) {
-    auto l = RunSluice(**store, c, a.runs);
-    if (!l.ok()) {
-      std::printf("%s: %s\n", c.name.c_str(), l.status().ToString().c_str());
-      return 0;
-    }
-    sluice[c.name] = *l;
-  }
-  for (bool match : {false, true}) {
-    auto l = RunScan(**store, *project, match, a.runs);
-    if (!l.ok()) {
-      std::printf("scan: %s\n", l.status().ToString().c_str());
-      return 0;
-    }
-    std::printf("store scan alone, the hour%s: %lld rows, p50 %.1f ms, CPU p50 %.1f ms\n",
-                match ? " and metadata.environment = 'staging'" : "",
-                static_cast<long long>(l->rows), l->p50_ms, l->cpu_p50_ms);
-  }
+  if (!TimeSluice(**store, cases, a.runs, &sluice)) return 0;
+  if (!PrintStoreScans(**store, *project, a.runs)) return 0;
   if (a.duckdb_threads <= 0) {  // sluice alone (for profiling)
-    for (const Case& c : cases) {
-      const Latency& s = sluice[c.name];
-      std::printf("%-9s | p50 %8.1f ms, p95 %8.1f ms, CPU p50 %8.1f ms, %lld rows, %lld read\n",
-                  c.name.c_str(), s.p50_ms, s.p95_ms, s.cpu_p50_ms, static_cast<long long>(s.rows),
-                  static_cast<long long>(s.scanned));
-    }
+    PrintSluiceAlone(cases, sluice);
     return 0;
   }
-  auto duck = RunDuckDb(parquet, cases, a.runs, a.duckdb_threads);
-  if (!duck.ok()) {
-    std::printf("duckdb: %s\n", duck.status().ToString().c_str());
-    return 0;
-  }
-  std::printf("%-9s | %8s %8s %8s %7s %9s | %8s %8s %8s %7s | %s\n", "query", "p50 ms", "p95 ms",
-              "CPU p50", "rows", "scanned", "duck p50", "duck p95", "CPU p50", "rows",
-              "p50 sluice/duckdb");
-  for (const Case& c : cases) {
-    const Latency& s = sluice[c.name];
-    const Latency& d = (*duck)[c.name];
-    std::printf("%-9s | %8.1f %8.1f %8.1f %7lld %9lld | %8.1f %8.1f %8.1f %7lld | %.2fx%s\n",
-                c.name.c_str(), s.p50_ms, s.p95_ms, s.cpu_p50_ms, static_cast<long long>(s.rows),
-                static_cast<long long>(s.scanned), d.p50_ms, d.p95_ms, d.cpu_p50_ms,
-                static_cast<long long>(d.rows), s.p50_ms / d.p50_ms,
-                s.rows == d.rows ? "" : "  (row counts differ)");
-  }
-  std::printf("DuckDB threads: %d; load average after: %.2f\n", a.duckdb_threads, LoadAverage());
+  PrintAgainstDuckDb(parquet, cases, sluice, a);
   return 0;
 }
 
