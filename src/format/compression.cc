@@ -14,6 +14,20 @@ Status ZstdError(size_t rc, const char* what) {
   return InternalError(std::string("zstd ") + what + ": " + ZSTD_getErrorName(rc));
 }
 
+// A block compressor's zstd settings. The default level is level 3 with a smaller table of
+// earlier matches (chainLog 12 instead of 16) and matches of 6 bytes at least (instead of 5):
+// on Parquet pages of spans that compresses about 9% faster, to files no larger (docs/formats.md).
+Status SetBlockParameters(ZSTD_CCtx* cctx, int level) {
+  auto set = [cctx](ZSTD_cParameter p, int value) -> Status {
+    size_t rc = ZSTD_CCtx_setParameter(cctx, p, value);
+    return ZSTD_isError(rc) ? ZstdError(rc, "setParameter") : Status::Ok();
+  };
+  if (level != 0) return set(ZSTD_c_compressionLevel, level);
+  SLUICE_RETURN_IF_ERROR(set(ZSTD_c_compressionLevel, ZSTD_CLEVEL_DEFAULT));
+  SLUICE_RETURN_IF_ERROR(set(ZSTD_c_chainLog, 12));
+  return set(ZSTD_c_minMatch, 6);
+}
+
 // Compresses `input` as one gzip member with `zs`, freshly initialized or reset.
 Status Deflate(z_stream& zs, std::string_view input, std::string* out) {
   out->resize(deflateBound(&zs, input.size()) + 32);
@@ -148,14 +162,7 @@ Status CompressBlock(Compression codec, std::string_view input, int level, std::
       snappy::Compress(input.data(), input.size(), out);
       return Status::Ok();
     case Compression::kGzip: return GzipBlock(input, level, out);
-    case Compression::kZstd: {
-      out->resize(ZSTD_compressBound(input.size()));
-      size_t rc = ZSTD_compress(out->data(), out->size(), input.data(), input.size(),
-                                level == 0 ? ZSTD_CLEVEL_DEFAULT : level);
-      if (ZSTD_isError(rc)) return ZstdError(rc, "compress");
-      out->resize(rc);
-      return Status::Ok();
-    }
+    case Compression::kZstd: return BlockCompressor(codec, level).Compress(input, out);
   }
   return InternalError("unknown codec");
 }
@@ -181,11 +188,13 @@ Status BlockCompressor::Compress(std::string_view input, std::string* out) {
   }
   if (state_ == nullptr) state_ = std::make_unique<State>();
   if (codec_ == Compression::kZstd) {
-    if (state_->zstd == nullptr) state_->zstd = ZSTD_createCCtx();
-    if (state_->zstd == nullptr) return InternalError("zstd: cannot create a context");
+    if (state_->zstd == nullptr) {
+      state_->zstd = ZSTD_createCCtx();
+      if (state_->zstd == nullptr) return InternalError("zstd: cannot create a context");
+      SLUICE_RETURN_IF_ERROR(SetBlockParameters(state_->zstd, level_));
+    }
     out->resize(ZSTD_compressBound(input.size()));
-    size_t rc = ZSTD_compressCCtx(state_->zstd, out->data(), out->size(), input.data(),
-                                  input.size(), level_ == 0 ? ZSTD_CLEVEL_DEFAULT : level_);
+    size_t rc = ZSTD_compress2(state_->zstd, out->data(), out->size(), input.data(), input.size());
     if (ZSTD_isError(rc)) return ZstdError(rc, "compress");
     out->resize(rc);
     return Status::Ok();
