@@ -10,7 +10,8 @@
 // files the `local-jsonl` case before it exported to one Parquet + ZSTD file, with 1 and with 2
 // threads: the peer of the Parquet export. With scan, local-jsonl, duckdb and local-parquet in
 // one run, the bench ends with their ratios (see docs/benchmarks.md, "Exports nearer the read
-// bound"). Prints figures; never fails on a slow result.
+// bound"); with `--rounds N` the list runs N times in turn and the ratios' medians end it.
+// Prints figures; never fails on a slow result.
 //
 //   export_bench [--spans 1000000] [--dir bench/out/export] [--cases local-jsonl,...] [--fresh 1]
 #include <unistd.h>
@@ -53,6 +54,9 @@ struct Args {
   std::string cases = "scan,local-jsonl,local-parquet,moto-jsonl,moto-parquet";
   bool fresh = false;           // refill the SQLite database (so its ingest is timed in this run)
   bool no_sqlite_peer = false;  // skip the sqlite3 shell's dump at the end
+  // The case list runs this many times in turn; each round prints its ratios, the last their
+  // medians (on a busy machine one round's ratio moves by more than the goals' margins).
+  int rounds = 1;
   // Child process only (pg_uri also in the parent once the server runs).
   std::string run_case, endpoint, key_id, secret, role_arn, pg_uri;
 };
@@ -329,8 +333,10 @@ bool DuckDbConvert(const Args& a, int threads, CaseResult* out) {
   return true;
 }
 
-// The ratios the export goals are stated in, from the cases of this run that have them.
-void PrintRatios(const std::map<std::string, CaseResult>& r) {
+// The ratios the export goals are stated in, from the cases of one round that have them:
+// printed under `title`, and returned as (label, ratio) pairs.
+std::vector<std::pair<std::string, double>> PrintRatios(const std::map<std::string, CaseResult>& r,
+                                                        const std::string& title) {
   auto rate = [&](const char* name) {
     auto it = r.find(name);
     return it == r.end() || it->second.seconds <= 0 ? 0.0 : it->second.rows / it->second.seconds;
@@ -339,20 +345,45 @@ void PrintRatios(const std::map<std::string, CaseResult>& r) {
     auto it = r.find(name);
     return it == r.end() ? 0.0 : static_cast<double>(it->second.bytes);
   };
-  std::printf("ratios in this run:\n");
+  std::vector<std::pair<std::string, double>> out;
+  auto add = [&out](std::string label, double ratio) { out.emplace_back(std::move(label), ratio); };
   if (rate("scan") > 0 && rate("local-jsonl") > 0) {
-    std::printf("  JSON Lines export / scan rate:               %.2f\n",
-                rate("local-jsonl") / rate("scan"));
+    add("JSON Lines export / scan rate:", rate("local-jsonl") / rate("scan"));
   }
   if (rate("scan") > 0 && rate("local-parquet") > 0) {
-    std::printf("  Parquet export / scan rate:                  %.2f\n",
-                rate("local-parquet") / rate("scan"));
+    add("Parquet export / scan rate:", rate("local-parquet") / rate("scan"));
   }
-  for (const char* duck : {"duckdb-convert-t1", "duckdb-convert-t2"}) {
-    if (rate(duck) <= 0 || rate("local-parquet") <= 0) continue;
-    std::printf("  Parquet export / %s rate:    %.2f\n", duck, rate("local-parquet") / rate(duck));
-    std::printf("  Parquet export / %s file size: %.3f\n", duck,
-                bytes("local-parquet") / bytes(duck));
+  for (const std::string duck : {"duckdb-convert-t1", "duckdb-convert-t2"}) {
+    if (rate(duck.c_str()) <= 0 || rate("local-parquet") <= 0) continue;
+    add("Parquet export / " + duck + " rate:", rate("local-parquet") / rate(duck.c_str()));
+    add("Parquet export / " + duck + " file size:", bytes("local-parquet") / bytes(duck.c_str()));
+  }
+  std::printf("%s\n", title.c_str());
+  for (const auto& [label, ratio] : out) {
+    std::printf("  %-45s %.*f\n", label.c_str(), label.ends_with("size:") ? 3 : 2, ratio);
+  }
+  return out;
+}
+
+// Each ratio's median over the rounds that had it.
+void PrintMedians(const std::vector<std::vector<std::pair<std::string, double>>>& rounds) {
+  std::vector<std::string> labels;
+  std::map<std::string, std::vector<double>> values;
+  for (const auto& round : rounds) {
+    for (const auto& [label, ratio] : round) {
+      if (values[label].empty()) labels.push_back(label);
+      values[label].push_back(ratio);
+    }
+  }
+  std::printf("medians over %zu rounds:\n", rounds.size());
+  for (const std::string& label : labels) {
+    std::vector<double>& v = values[label];
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    const double median = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    std::printf("  %-45s %.*f (%zu rounds, %.*f to %.*f)\n", label.c_str(),
+                label.ends_with("size:") ? 3 : 2, median, n, label.ends_with("size:") ? 3 : 2,
+                v.front(), label.ends_with("size:") ? 3 : 2, v.back());
   }
 }
 
@@ -444,28 +475,9 @@ void StartObjectStores(const Args& a, const std::string& external_id, ObjectStor
   }
 }
 
-int Parent(const std::string& self, Args a) {
-  std::filesystem::create_directories(a.dir);
-  if (a.fresh) {
-    // The database and its keys file (docs/storage.md), each with its WAL and shared memory.
-    for (const char* suffix : {"", "-wal", "-shm", "-keys", "-keys-wal", "-keys-shm"}) {
-      std::filesystem::remove(a.dir + "/spans.db" + suffix);
-    }
-  }
-  std::string external_id;
-  std::unique_ptr<testing::PgServer> pg;
-  if (a.cases.find("pg-") != std::string::npos) pg = StartPostgres(a);
-  {
-    auto store = store::sqlite::SqliteStore::Open(a.dir + "/spans.db");
-    if (!store.ok()) return std::fprintf(stderr, "%s\n", store.status().ToString().c_str()), 1;
-    auto f = Prepare(**store, a.spans, "sqlite: ");
-    if (!f.ok()) return std::fprintf(stderr, "%s\n", f.status().ToString().c_str()), 1;
-    external_id = ExternalIdOf(*f);
-  }
-  ObjectStores stores;
-  StartObjectStores(a, external_id, &stores);
-  std::printf("%lld stored spans; one export run per case (batch_size 100,000)\n",
-              static_cast<long long>(a.spans));
+// Runs every case of the list once, printing a line for each.
+std::map<std::string, CaseResult> RunRound(const std::string& self, const Args& a,
+                                           ObjectStores& stores) {
   std::map<std::string, CaseResult> results;
   for (const std::string& c : SplitCases(a.cases)) {
     if (c == "duckdb") {
@@ -494,7 +506,40 @@ int Parent(const std::string& self, Args a) {
         r.rows == a.spans || traces ? "" : "  (ROWS MISSING)");
     results[r.name] = r;
   }
-  PrintRatios(results);
+  return results;
+}
+
+int Parent(const std::string& self, Args a) {
+  std::filesystem::create_directories(a.dir);
+  if (a.fresh) {
+    // The database and its keys file (docs/storage.md), each with its WAL and shared memory.
+    for (const char* suffix : {"", "-wal", "-shm", "-keys", "-keys-wal", "-keys-shm"}) {
+      std::filesystem::remove(a.dir + "/spans.db" + suffix);
+    }
+  }
+  std::string external_id;
+  std::unique_ptr<testing::PgServer> pg;
+  if (a.cases.find("pg-") != std::string::npos) pg = StartPostgres(a);
+  {
+    auto store = store::sqlite::SqliteStore::Open(a.dir + "/spans.db");
+    if (!store.ok()) return std::fprintf(stderr, "%s\n", store.status().ToString().c_str()), 1;
+    auto f = Prepare(**store, a.spans, "sqlite: ");
+    if (!f.ok()) return std::fprintf(stderr, "%s\n", f.status().ToString().c_str()), 1;
+    external_id = ExternalIdOf(*f);
+  }
+  ObjectStores stores;
+  StartObjectStores(a, external_id, &stores);
+  std::printf("%lld stored spans; one export run per case (batch_size 100,000)\n",
+              static_cast<long long>(a.spans));
+  std::vector<std::vector<std::pair<std::string, double>>> ratios;
+  for (int round = 1; round <= a.rounds; ++round) {
+    if (a.rounds > 1) std::printf("round %d of %d\n", round, a.rounds);
+    const std::map<std::string, CaseResult> results = RunRound(self, a, stores);
+    ratios.push_back(PrintRatios(results, a.rounds > 1
+                                              ? "ratios in round " + std::to_string(round) + ":"
+                                              : "ratios in this run:"));
+  }
+  if (a.rounds > 1) PrintMedians(ratios);
   if (!a.no_sqlite_peer) SqlitePeer(a, a.spans);
   std::printf(
       "documented hosted limit for comparison: 100,000 rows per 5-minute interval "
@@ -516,15 +561,21 @@ int main(int argc, char** argv) {
   if (flags.count("--fresh")) a.fresh = flags["--fresh"] == "1";
   if (flags.count("--pg")) a.pg_uri = flags["--pg"];
   if (flags.count("--sqlite-peer")) a.no_sqlite_peer = flags["--sqlite-peer"] == "0";
+  if (flags.count("--rounds")) a.rounds = std::atoi(flags["--rounds"].c_str());
+  if (a.rounds < 1) {
+    std::fprintf(stderr, "--rounds takes a whole number of at least 1, not \"%s\"\n",
+                 flags["--rounds"].c_str());
+    return 2;
+  }
   for (int i = 1; i < argc; ++i) {
     const std::string f = argv[i];
     if (f == "--help" || f == "-h" ||
         (f.starts_with("--") && f != "--spans" && f != "--dir" && f != "--cases" &&
          f != "--fresh" && f != "--pg" && f != "--case" && f != "--sqlite-peer" &&
-         f != "--endpoint" && f != "--role")) {
+         f != "--endpoint" && f != "--role" && f != "--rounds")) {
       std::printf(
           "usage: export_bench [--spans N] [--dir DIR] [--cases LIST] [--fresh 1] "
-          "[--sqlite-peer 0]\n"
+          "[--sqlite-peer 0] [--rounds N]\n"
           "  cases: scan, local-jsonl, local-parquet, moto-jsonl, moto-parquet,\n"
           "  azurite-jsonl, azurite-parquet (Azurite from tests/node_modules), and pg-scan,\n"
           "  pg-local-jsonl, pg-local-parquet (PostgreSQL 15 started by the bench), and\n"
@@ -534,6 +585,8 @@ int main(int argc, char** argv) {
           "  1 and 2 threads); scan,local-jsonl,duckdb,local-parquet prints the ratios of the\n"
           "  export goals\n"
           "  --sqlite-peer 0: skip the sqlite3 shell dumping the same rows\n"
+          "  --rounds N: run the case list N times in turn, printing each round's ratios and\n"
+          "  their medians\n"
           "  --fresh 1: store the spans again (times SQLite's ingest in this run)\n");
       return f == "--help" || f == "-h" ? 0 : 2;
     }
