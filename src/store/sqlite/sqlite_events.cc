@@ -209,18 +209,23 @@ Status SqliteStore::ApplyObjectWrites(const PendingInsert& p, size_t g, const Se
       // id, so the new version replaces it (in the open segment).
       SLUICE_ASSIGN_OR_RETURN(existing, SelectVisible(c, *place->table, place->row_key, marks));
       SLUICE_RETURN_IF_ERROR(DeleteRow(c, *place));
-      if (!moving_from_.empty() && *place->table != moving_from_) {
+      if (!write_state_.moving_from.empty() && *place->table != write_state_.moving_from) {
         // The row may be a copy a purge made of a row of a segment it is emptying: that one
         // goes too, or it would be read again once its copy is gone.
-        SLUICE_RETURN_IF_ERROR(DeleteRow(c, RowPlace{&moving_from_, place->row_key}));
+        SLUICE_RETURN_IF_ERROR(DeleteRow(c, RowPlace{&write_state_.moving_from, place->row_key}));
       }
     }
     if (w.object_delete) {
       result.rows_deleted += existing ? 1 : 0;
       continue;
     }
-    const RowOwner owner{segments.open().table, next_row_key_++, obj_key, ow.object, ow.org_id,
-                         ow.project_id,         result.xact_id};
+    const RowOwner owner{segments.open().table,
+                         write_state_.next_row_key++,
+                         obj_key,
+                         ow.object,
+                         ow.org_id,
+                         ow.project_id,
+                         result.xact_id};
     if (existing) {
       SLUICE_ASSIGN_OR_RETURN(model::Event e, model::ApplyEventWrite(w, &*existing, p.now));
       const DerivedColumns d = DeriveColumns(e);
@@ -236,7 +241,7 @@ Status SqliteStore::ApplyObjectWrites(const PendingInsert& p, size_t g, const Se
       SLUICE_RETURN_IF_ERROR(InsertRow(c, owner, *fresh, d, /*texts_from_write=*/true));
     }
     ++result.rows_written;
-    ++open_rows_;
+    ++write_state_.open_rows;
   }
   return Status();
 }

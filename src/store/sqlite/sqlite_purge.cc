@@ -278,7 +278,7 @@ Status SqliteStore::UndoMoveInPlace(const Segment& moving) {
       s.moved_to.clear();
     }
   }));
-  if (moving_from_ == moving.table) moving_from_.clear();
+  if (write_state_.moving_from == moving.table) write_state_.moving_from.clear();
   return Status();
 }
 
@@ -426,7 +426,7 @@ Status SqliteStore::DropCoveredSegments(const std::vector<model::RetentionMark>&
           [&](SegmentSet& set) {
             std::erase_if(set.segments, [&](const Segment& s) { return s.seg == victim.seg; });
           }));
-      if (moving_from_ == victim.table) moving_from_.clear();
+      if (write_state_.moving_from == victim.table) write_state_.moving_from.clear();
     }
     SLUICE_RETURN_IF_ERROR(DropSegmentTable(std::move(victim)));
     for (size_t k = 0; k < due.size(); ++k) (*purged_per_mark)[k] += covered.purged[k];
@@ -441,8 +441,9 @@ Status SqliteStore::MoveRowsOut(Segment& victim, const std::vector<int64_t>& key
   const auto pin = std::make_shared<const int>(0);
   {
     std::lock_guard<std::mutex> lock(write_mu_);
-    if (!moving_from_.empty()) {
-      return FailedPreconditionError("event segment " + moving_from_ + " is still moving");
+    if (!write_state_.moving_from.empty()) {
+      return FailedPreconditionError("event segment " + write_state_.moving_from +
+                                     " is still moving");
     }
     const std::string target = Segments()->open().table;
     SLUICE_RETURN_IF_ERROR(CommitSegmentChange("UPDATE event_segments SET state = 3, moved_to = '" +
@@ -456,7 +457,7 @@ Status SqliteStore::MoveRowsOut(Segment& victim, const std::vector<int64_t>& key
                                                    s.pin = pin;
                                                  }
                                                }));
-    moving_from_ = victim.table;
+    write_state_.moving_from = victim.table;
     victim.state = SegmentState::kMoving;
     victim.moved_to = target;
   }
@@ -483,7 +484,7 @@ Status SqliteStore::MoveRowsOut(Segment& victim, const std::vector<int64_t>& key
             SLUICE_RETURN_IF_ERROR(copy->Bind(1, list).Run());
             const int64_t copied_rows = writer_->Changes();
             // The copies count toward the open segment's size (when it is sealed).
-            open_rows_ += copied_rows;
+            write_state_.open_rows += copied_rows;
             return copied_rows;
           })
           .status();
@@ -505,13 +506,13 @@ Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::PurgeExpiredMa
     std::lock_guard<std::mutex> lock(write_mu_);
     SLUICE_ASSIGN_OR_RETURN(
         due, QueryMarks(*writer_, "state = 0 AND purge_after <= " + std::to_string(now), {}));
-    for (const auto& m : due) purging_marks_.push_back(m.id);
+    for (const auto& m : due) write_state_.purging_marks.push_back(m.id);
   }
   struct EndPurge {
     SqliteStore* store;
     ~EndPurge() {
       std::lock_guard<std::mutex> lock(store->write_mu_);
-      store->purging_marks_.clear();
+      store->write_state_.purging_marks.clear();
     }
   } end_purge{this};
   std::vector<int64_t> purged(due.size(), 0);

@@ -184,7 +184,8 @@ Result<int64_t> SqliteStore::RestoreRetentionRun(const std::string& run_id) {
     }
     for (const auto& a : active) {
       if (a.id < m.id) continue;
-      if (std::find(purging_marks_.begin(), purging_marks_.end(), a.id) != purging_marks_.end()) {
+      if (std::find(write_state_.purging_marks.begin(), write_state_.purging_marks.end(), a.id) !=
+          write_state_.purging_marks.end()) {
         return FailedPreconditionError("run " + run_id +
                                        " is being purged (its grace period is over): its rows "
                                        "are being removed");

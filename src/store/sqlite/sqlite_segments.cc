@@ -122,16 +122,16 @@ Status ReplaceAllEventsView(Connection& c, const SegmentSet& set) {
 
 // ---- the store's segments ----
 
-std::shared_ptr<const SegmentSet> SqliteStore::Segments() const {
-  std::lock_guard<std::mutex> lock(segments_mu_);
-  return segments_;
+std::shared_ptr<const SegmentSet> PublishedSegments::Get() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return set_;
 }
 
-void SqliteStore::UpdateSegments(const std::function<void(SegmentSet&)>& edit) {
-  std::lock_guard<std::mutex> lock(segments_mu_);
-  auto next = std::make_shared<SegmentSet>(segments_ ? *segments_ : SegmentSet{});
+void PublishedSegments::Update(const std::function<void(SegmentSet&)>& edit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto next = std::make_shared<SegmentSet>(set_ ? *set_ : SegmentSet{});
   edit(*next);
-  segments_ = std::move(next);
+  set_ = std::move(next);
 }
 
 Result<std::shared_ptr<const SegmentSet>> SqliteStore::SnapshotSegments(Connection& c,
@@ -302,19 +302,20 @@ Status SqliteStore::LoadSegmentState() {
   SLUICE_ASSIGN_OR_RETURN(const bool purge_live, PurgeLeaseLive(c));
   SLUICE_ASSIGN_OR_RETURN(OpenedCatalog opened, OpenCatalog(c, purge_live));
   SegmentSet& set = opened.set;
-  if (!opened.moving_from.empty()) moving_from_ = opened.moving_from;
+  if (!opened.moving_from.empty()) write_state_.moving_from = opened.moving_from;
   if (set.segments.empty() || set.open().state != SegmentState::kOpen) {
     return InternalError("the event segment catalog has no open segment");
   }
   for (const Segment& s : set.segments) {
     SLUICE_ASSIGN_OR_RETURN(Statement * q, c.Prepare("SELECT max(row_key) FROM " + s.table));
     SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (row && !q->IsNull(0)) next_row_key_ = std::max(next_row_key_, q->Int(0) + 1);
+    if (row && !q->IsNull(0))
+      write_state_.next_row_key = std::max(write_state_.next_row_key, q->Int(0) + 1);
     q->Reset();
   }
   SLUICE_ASSIGN_OR_RETURN(Statement * n, c.Prepare("SELECT count(*) FROM " + set.open().table));
   SLUICE_ASSIGN_OR_RETURN(bool counted, n->Step());
-  open_rows_ = counted ? n->Int(0) : 0;
+  write_state_.open_rows = counted ? n->Int(0) : 0;
   n->Reset();
   if (opened.changed) SLUICE_RETURN_IF_ERROR(ReplaceAllEventsView(c, set));
   // The open segment's ids and roots are indexed in memory, the sealed segments' in their key
@@ -333,7 +334,7 @@ Status SqliteStore::LoadSegmentState() {
     SLUICE_RETURN_IF_ERROR(txn.Commit());
   }
   SLUICE_RETURN_IF_ERROR(RebuildOldCreatedIndexes(c, set));
-  set.segments.back().keys = std::make_shared<OpenKeys>(open_rows_ == 0, key_spares_);
+  set.segments.back().keys = std::make_shared<OpenKeys>(write_state_.open_rows == 0, key_spares_);
   std::vector<int64_t> sealed;
   for (const Segment& s : set.segments) {
     if (s.state != SegmentState::kOpen) sealed.push_back(s.seg);
@@ -352,7 +353,7 @@ Status SqliteStore::MaybeSealOpenSegment() {
   // A segment moving its rows into the open one keeps it open until done (a sealed segment only
   // loses rows, which its id filter relies on). Past kMaxSegments the open one keeps growing:
   // one query merges at most 500 segments.
-  if (open_rows_ < threshold || !moving_from_.empty() ||
+  if (write_state_.open_rows < threshold || !write_state_.moving_from.empty() ||
       static_cast<int64_t>(current->segments.size()) >= kMaxSegments) {
     return Status();
   }
@@ -365,7 +366,7 @@ Status SqliteStore::MaybeSealOpenSegment() {
   next.keys = std::make_shared<OpenKeys>(true, key_spares_);
   const int64_t sealed = open.seg;
   const std::string sealed_table = open.table;
-  const int64_t sealed_rows = open_rows_;
+  const int64_t sealed_rows = write_state_.open_rows;
   const auto started = std::chrono::steady_clock::now();
   // The segment keeps its OpenKeys, which answer for it (they stay a superset of its rows) until
   // the key worker has written its key tables into the keys file and published it without them
@@ -378,7 +379,7 @@ Status SqliteStore::MaybeSealOpenSegment() {
         set.segments.back().state = SegmentState::kSealed;
         set.segments.push_back(next);
       }));
-  open_rows_ = 0;
+  write_state_.open_rows = 0;
   key_worker_.Queue({KeyJob::Kind::kWriteKeys, sealed, sealed_table});
   // Inserts wait for this (docs/storage.md): said when it is long enough to be seen, so that a
   // latency spike has its cause.

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,20 @@ struct Segment {
 struct SegmentSet {
   std::vector<Segment> segments;
   const Segment& open() const { return segments.back(); }
+};
+
+// The set readers take and the store replaces. Thread-safe.
+class PublishedSegments {
+ public:
+  // The current set (null before the first Update); holding it keeps its tables from being
+  // dropped.
+  std::shared_ptr<const SegmentSet> Get() const;
+  // Publishes edit(a copy of the current set) as the new set.
+  void Update(const std::function<void(SegmentSet&)>& edit);
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const SegmentSet> set_;  // guarded by mu_
 };
 
 // "events" for segment 0 (the table every database starts with), "events_<seg>" after it.

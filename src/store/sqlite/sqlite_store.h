@@ -189,7 +189,7 @@ class SqliteStore final : public Store {
 
  public:
   // The published segments; holding the set keeps its tables from being dropped.
-  std::shared_ptr<const SegmentSet> Segments() const;
+  std::shared_ptr<const SegmentSet> Segments() const { return segments_.Get(); }
   // Returns once the key worker has nothing queued or running (for tests and benches: a sealed
   // segment's key tables are then in the keys file). A write that fails is queued again, so
   // this waits through its retries, for as long as it keeps failing.
@@ -199,7 +199,7 @@ class SqliteStore final : public Store {
 
  private:
   // Publishes edit(current) as the new set. Every change goes through here.
-  void UpdateSegments(const std::function<void(SegmentSet&)>& edit);
+  void UpdateSegments(const std::function<void(SegmentSet&)>& edit) { segments_.Update(edit); }
   // Runs `sql` (catalog and table changes) and then `also` (more of the change, if given), and
   // replaces the events_all view with one over the edited set, in one transaction, then
   // publishes edit(current). REQUIRES: write_mu_ held.
@@ -216,20 +216,23 @@ class SqliteStore final : public Store {
   void NoteInsert();
   // True while inserts are arriving (one started or ended within the last second).
   bool InsertsActive() const;
-  mutable std::mutex segments_mu_;
-  std::shared_ptr<const SegmentSet> segments_;  // guarded by segments_mu_
-  int64_t next_row_key_ = 1;                    // guarded by write_mu_
-  int64_t open_rows_ = 0;  // rows inserted into the open segment; guarded by write_mu_
+  PublishedSegments segments_;
+  // What write_mu_ guards besides the writer connection.
+  struct WriteState {
+    int64_t next_row_key = 1;
+    int64_t open_rows = 0;  // rows inserted into the open segment
+    // The segment whose remaining rows a purge is copying to the open one, if any.
+    std::string moving_from;
+    // Marks whose rows a running purge is removing: restores that touch them are refused.
+    std::vector<int64_t> purging_marks;
+  };
+  WriteState write_state_;  // guarded by write_mu_
   // The keys file's own connection (docs/storage.md, "The keys file"). Used by Open, then by
   // the key worker only.
   std::unique_ptr<Connection> keys_writer_;
   // The memory of a sealed segment's OpenKeys, for the next open segment's.
   std::shared_ptr<OpenKeys::Spares> key_spares_ = std::make_shared<OpenKeys::Spares>();
   std::mutex purge_mu_;  // one purge at a time
-  // The segment whose remaining rows a purge is copying to the open one, if any.
-  std::string moving_from_;  // guarded by write_mu_
-  // Marks whose rows a running purge is removing: restores that touch them are refused.
-  std::vector<int64_t> purging_marks_;  // guarded by write_mu_
   ReaderPool readers_;
   // Its jobs use the members above: declared last, so that it goes first (~SqliteStore stops it
   // before anything else).
