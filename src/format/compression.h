@@ -20,9 +20,9 @@ std::string_view CompressionName(Compression c);
 Result<Compression> ParseCompression(std::string_view name);
 
 // Replaces `out` with `input` compressed as one block (gzip: one member). `level` 0 means the
-// codec's default (zstd: level 3 with a smaller chain table and longer minimum matches, which
-// suits Parquet pages; docs/formats.md); snappy has no levels. kInternal if the codec library
-// fails.
+// codec's default (zstd: level 3; zstd's level 3 here has a smaller hash table and longer
+// minimum matches, which suit Parquet pages: docs/formats.md); snappy has no levels. kInternal
+// if the codec library fails.
 Status CompressBlock(Compression codec, std::string_view input, int level, std::string* out);
 
 // Compresses one block after another with one codec, as CompressBlock does, but keeps the

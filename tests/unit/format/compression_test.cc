@@ -61,6 +61,29 @@ TEST_P(BlockCompressorTest, EveryBlockDecodesOnItsOwn) {
   }
 }
 
+// Every zstd level gives frames that zstd's own decoder reads back, pages of 1 MiB and small
+// ones alike, and the default level is level 3 (the same bytes).
+TEST(BlockCompressor, ZstdFramesAtEveryLevelDecodeAndTheDefaultIsLevelThree) {
+  std::string page;
+  for (int i = 0; page.size() < (1u << 20); ++i) {
+    page += R"({"input":{"question":"what is )" + std::to_string(i * 7919 % 1000) +
+            R"("},"output":"the answer is )" + std::to_string(i % 97) + R"("})";
+  }
+  for (const std::string& input : {page, page.substr(0, 3000)}) {
+    std::string default_level;
+    ASSERT_TRUE(BlockCompressor(Compression::kZstd, 0).Compress(input, &default_level).ok());
+    for (int level : {1, 3, 9, 19}) {
+      std::string block;
+      ASSERT_TRUE(BlockCompressor(Compression::kZstd, level).Compress(input, &block).ok());
+      EXPECT_LT(block.size(), input.size()) << "level " << level;
+      EXPECT_EQ(Decompress(Compression::kZstd, block, input.size() + 1), input) << level;
+      if (level == 3) {
+        EXPECT_EQ(block, default_level);
+      }
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Codecs, BlockCompressorTest,
                          ::testing::Values(Compression::kNone, Compression::kZstd,
                                            Compression::kSnappy, Compression::kGzip),
