@@ -63,8 +63,7 @@ class WindowClock {
 
   void Start() {
     window_start_ = RealClock().MonotonicMicros();
-    cpu_start_ = server_pid_ > 0 ? ProcCpuSeconds(server_pid_) : -1;
-    system_start_ = server_pid_ > 0 ? ProcSystemCpuSeconds(server_pid_) : -1;
+    if (server_pid_ > 0) cpu_start_ = ProcCpuTimes(server_pid_);
   }
 
   void Accepted(uint64_t spans) {
@@ -73,18 +72,18 @@ class WindowClock {
     accepted_ += spans;
     if (accepted_ < next_boundary_) return;
     const int64_t now = RealClock().MonotonicMicros();
-    const double cpu = server_pid_ > 0 ? ProcCpuSeconds(server_pid_) : -1;
-    const double system = server_pid_ > 0 ? ProcSystemCpuSeconds(server_pid_) : -1;
+    const CpuTimes cpu = server_pid_ > 0 ? ProcCpuTimes(server_pid_) : CpuTimes{};
     WindowFigures w;
     w.stored_after = accepted_;
     w.seconds = static_cast<double>(now - window_start_) / 1e6;
-    if (cpu >= 0 && cpu_start_ >= 0) w.server_cpu_seconds = cpu - cpu_start_;
-    if (system >= 0 && system_start_ >= 0) w.server_system_cpu_seconds = system - system_start_;
+    if (cpu.total >= 0 && cpu_start_.total >= 0) {
+      w.server_cpu_seconds = cpu.total - cpu_start_.total;
+      w.server_system_cpu_seconds = cpu.system - cpu_start_.system;
+    }
     PrintWindow(w, windows_.empty() ? 0 : windows_.back().stored_after);
     windows_.push_back(w);
     window_start_ = now;
     cpu_start_ = cpu;
-    system_start_ = system;
     while (next_boundary_ <= accepted_) next_boundary_ += window_spans_;
   }
 
@@ -97,8 +96,7 @@ class WindowClock {
   uint64_t accepted_ = 0;
   uint64_t next_boundary_ = window_spans_;
   int64_t window_start_ = 0;
-  double cpu_start_ = -1;
-  double system_start_ = -1;
+  CpuTimes cpu_start_;
   std::vector<WindowFigures> windows_;
 };
 

@@ -36,7 +36,7 @@ struct WindowFigures {
   uint64_t stored_after = 0;  // spans accepted by the window's end
   double seconds = 0;
   double server_cpu_seconds = -1;         // -1: not measured
-  double server_system_cpu_seconds = -1;  // the kernel's part of it
+  double server_system_cpu_seconds = -1;  // the kernel's part of it; -1: not measured
 };
 
 // Prints one window's line: the spans it took, its rate and the server's CPU per span, with

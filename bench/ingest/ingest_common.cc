@@ -138,10 +138,10 @@ double ProcCpuSeconds(int64_t pid) {
   return StatSeconds(f, 14, 15);  // utime, stime
 }
 
-double ProcSystemCpuSeconds(int64_t pid) {
+CpuTimes ProcCpuTimes(int64_t pid) {
   const std::vector<std::string> f = StatFields(pid);
-  if (f.size() < 13) return -1;
-  return StatSeconds(f, 15, 15);  // stime
+  if (f.size() < 13) return {};
+  return {StatSeconds(f, 14, 15), StatSeconds(f, 15, 15)};  // utime + stime, stime
 }
 
 double ProcTreeCpuSeconds(int64_t pid) {

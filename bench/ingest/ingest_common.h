@@ -51,9 +51,14 @@ void PrintFigures(const std::string& label, IngestFigures figures);
 // process; -1 when unreadable. On a shared machine CPU time per span is steadier than wall time.
 double ProcCpuSeconds(int64_t pid);
 
-// The system (kernel) part of ProcCpuSeconds: system calls and page faults on the process's
-// behalf, such as copying written pages into the page cache; -1 when unreadable.
-double ProcSystemCpuSeconds(int64_t pid);
+// A process's CPU seconds so far, all of it and the system (kernel) part: system calls and page
+// faults on its behalf, such as copying written pages into the page cache. Both from one read
+// of /proc/<pid>/stat (pid 0: this process); -1 each when unreadable.
+struct CpuTimes {
+  double total = -1;
+  double system = -1;
+};
+CpuTimes ProcCpuTimes(int64_t pid);
 
 // CPU seconds of a process and all its children, live (user + system) and reaped (the
 // children's times it has collected): a PostgreSQL server's postmaster and its backends. -1

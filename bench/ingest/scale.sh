@@ -40,16 +40,19 @@ post_spans "$WORK/scale.out" --total-spans "$TOTAL" --window "$WINDOW"
 # and the kernel's share of the server's CPU in each (page cache writes, page faults).
 awk -v total="$TOTAL" -v window="$WINDOW" -v range="${RANGE:-0}" '$1 == "window" {
        split($2, r, /\.\./); k++; lo[k] = r[1]; hi[k] = r[2]; rate[k] = $4; cpu[k] = $8
-       kern[k] = $NF ~ /%$/ ? $NF / 100 : 0 }
+       has_kern[k] = $NF ~ /%$/; kern[k] = has_kern[k] ? $NF / 100 : 0 }
      END {
        span = range > 0 ? range : (total >= 2000000 ? 1000000 : window); last = hi[k]
        for (i = 1; i <= k; i++) {
          n = hi[i] - lo[i]
-         if (hi[i] <= span) { fs += n; ft += n / rate[i]; fc += cpu[i] * n; fk += cpu[i] * n * kern[i] }
-         if (lo[i] >= last - span) { ls += n; lt += n / rate[i]; lc += cpu[i] * n; lk += cpu[i] * n * kern[i] }
+         # The kernel share only over the windows that report it.
+         c = cpu[i] * n; kc = has_kern[i] ? c : 0; k_ = c * kern[i]
+         if (hi[i] <= span) { fs += n; ft += n / rate[i]; fc += c; fkc += kc; fk += k_ }
+         if (lo[i] >= last - span) { ls += n; lt += n / rate[i]; lc += c; lkc += kc; lk += k_ }
        }
-       if (fs && ls) printf "first %d stored: %.0f spans/s, %.1f ms CPU per 1,000 (kernel %.0f%%); last %d (to %d): %.0f spans/s, %.1f ms (kernel %.0f%%); last / first %.2f\n",
-                            fs, fs / ft, fc / fs, 100 * fk / fc, ls, last, ls / lt, lc / ls, 100 * lk / lc, (ls / lt) / (fs / ft) }' "$WORK/scale.out"
+       if (fs && ls) printf "first %d stored: %.0f spans/s, %.1f ms CPU per 1,000 (kernel %s); last %d (to %d): %.0f spans/s, %.1f ms (kernel %s); last / first %.2f\n",
+                            fs, fs / ft, fc / fs, share(fk, fkc), ls, last, ls / lt, lc / ls, share(lk, lkc), (ls / lt) / (fs / ft) }
+     function share(k, c) { return c > 0 ? sprintf("%.0f%%", 100 * k / c) : "not measured" }' "$WORK/scale.out"
 echo "server bytes written: $(awk '/^wchar/ { printf "%.1f GB", $2 / 1e9 }' "/proc/$SERVER_PID/io")"
 stop_server
 awk '/event segment .* sealed: .* in [0-9]+ ms/ {
