@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -477,7 +478,7 @@ void StartObjectStores(const Args& a, const std::string& external_id, ObjectStor
 
 // Runs every case of the list once, printing a line for each.
 std::map<std::string, CaseResult> RunRound(const std::string& self, const Args& a,
-                                           ObjectStores& stores) {
+                                           const ObjectStores& stores) {
   std::map<std::string, CaseResult> results;
   for (const std::string& c : SplitCases(a.cases)) {
     if (c == "duckdb") {
@@ -529,8 +530,8 @@ int Parent(const std::string& self, Args a) {
   }
   ObjectStores stores;
   StartObjectStores(a, external_id, &stores);
-  std::printf("%lld stored spans; one export run per case (batch_size 100,000)\n",
-              static_cast<long long>(a.spans));
+  std::printf("%lld stored spans; one export run per case%s (batch_size 100,000)\n",
+              static_cast<long long>(a.spans), a.rounds > 1 ? " and round" : "");
   std::vector<std::vector<std::pair<std::string, double>>> ratios;
   for (int round = 1; round <= a.rounds; ++round) {
     if (a.rounds > 1) std::printf("round %d of %d\n", round, a.rounds);
@@ -561,9 +562,13 @@ int main(int argc, char** argv) {
   if (flags.count("--fresh")) a.fresh = flags["--fresh"] == "1";
   if (flags.count("--pg")) a.pg_uri = flags["--pg"];
   if (flags.count("--sqlite-peer")) a.no_sqlite_peer = flags["--sqlite-peer"] == "0";
-  if (flags.count("--rounds")) a.rounds = std::atoi(flags["--rounds"].c_str());
+  if (flags.count("--rounds")) {
+    const std::string& v = flags["--rounds"];
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), a.rounds);
+    if (ec != std::errc() || end != v.data() + v.size() || a.rounds > 1000) a.rounds = 0;
+  }
   if (a.rounds < 1) {
-    std::fprintf(stderr, "--rounds takes a whole number of at least 1, not \"%s\"\n",
+    std::fprintf(stderr, "--rounds takes a whole number from 1 to 1000, not \"%s\"\n",
                  flags["--rounds"].c_str());
     return 2;
   }
