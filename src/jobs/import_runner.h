@@ -81,7 +81,7 @@ class ImportRunner {
                                                     int64_t* present);
 
   // Stores one file's writes (restore: only those Restorable keeps), counting them in `p`;
-  // `taken` as for Restorable. Errors name p.current_file.
+  // `taken` as for Restorable. A failed insert's error names p.current_file.
   Status Apply(std::vector<model::EventWrite> writes, const ImportRequest& request,
                std::unordered_set<std::string>& taken, ImportProgress& p);
 

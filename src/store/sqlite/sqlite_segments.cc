@@ -309,8 +309,9 @@ Status SqliteStore::LoadSegmentState() {
   for (const Segment& s : set.segments) {
     SLUICE_ASSIGN_OR_RETURN(Statement * q, c.Prepare("SELECT max(row_key) FROM " + s.table));
     SLUICE_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (row && !q->IsNull(0))
+    if (row && !q->IsNull(0)) {
       write_state_.next_row_key = std::max(write_state_.next_row_key, q->Int(0) + 1);
+    }
     q->Reset();
   }
   SLUICE_ASSIGN_OR_RETURN(Statement * n, c.Prepare("SELECT count(*) FROM " + set.open().table));
