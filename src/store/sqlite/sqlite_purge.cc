@@ -446,17 +446,17 @@ Status SqliteStore::MoveRowsOut(Segment& victim, const std::vector<int64_t>& key
                                      " is still moving");
     }
     const std::string target = Segments()->open().table;
-    SLUICE_RETURN_IF_ERROR(CommitSegmentChange("UPDATE event_segments SET state = 3, moved_to = '" +
-                                                   target +
-                                                   "' WHERE seg = " + std::to_string(victim.seg),
-                                               [&](SegmentSet& set) {
-                                                 for (Segment& s : set.segments) {
-                                                   if (s.seg != victim.seg) continue;
-                                                   s.state = SegmentState::kMoving;
-                                                   s.moved_to = target;
-                                                   s.pin = pin;
-                                                 }
-                                               }));
+    auto mark_moving = [&](SegmentSet& set) {
+      for (Segment& s : set.segments) {
+        if (s.seg != victim.seg) continue;
+        s.state = SegmentState::kMoving;
+        s.moved_to = target;
+        s.pin = pin;
+      }
+    };
+    const std::string sql = "UPDATE event_segments SET state = 3, moved_to = '" + target +
+                            "' WHERE seg = " + std::to_string(victim.seg);
+    SLUICE_RETURN_IF_ERROR(CommitSegmentChange(sql, mark_moving));
     write_state_.moving_from = victim.table;
     victim.state = SegmentState::kMoving;
     victim.moved_to = target;
