@@ -16,7 +16,7 @@ Status ZstdError(size_t rc, const char* what) {
 
 // A block compressor's zstd settings. Level 3 (also the default, 0) keeps zstd's level-3
 // parameters but for two: for inputs over 256 KiB, such as 1 MiB Parquet pages, a smaller hash
-// table of earlier positions (chainLog 12 instead of 16) and matches of 6 bytes at least
+// table of short matches (chainLog 12 instead of 16) and matches of 6 bytes at least
 // (instead of 5). On pages of spans that compressed 1.09x as fast, to files no larger
 // (docs/benchmarks.md, "zstd's settings for pages"). Any zstd decoder reads the frames.
 Status SetBlockParameters(ZSTD_CCtx* cctx, int level) {
