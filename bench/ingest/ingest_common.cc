@@ -132,11 +132,7 @@ double StatSeconds(const std::vector<std::string>& f, size_t from, size_t to) {
 
 }  // namespace
 
-double ProcCpuSeconds(int64_t pid) {
-  const std::vector<std::string> f = StatFields(pid);
-  if (f.size() < 13) return -1;
-  return StatSeconds(f, 14, 15);  // utime, stime
-}
+double ProcCpuSeconds(int64_t pid) { return ProcCpuTimes(pid).total; }
 
 CpuTimes ProcCpuTimes(int64_t pid) {
   const std::vector<std::string> f = StatFields(pid);
