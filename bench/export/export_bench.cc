@@ -334,15 +334,18 @@ bool DuckDbConvert(const Args& a, int threads, CaseResult* out) {
   return true;
 }
 
+// Decimals a ratio is printed with: file sizes are compared to a thousandth (the goal is 1.02x).
+int RatioDigits(const std::string& label) { return label.ends_with("size:") ? 3 : 2; }
+
 // The ratios the export goals are stated in, from the cases of one round that have them:
 // printed under `title`, and returned as (label, ratio) pairs.
 std::vector<std::pair<std::string, double>> PrintRatios(const std::map<std::string, CaseResult>& r,
                                                         const std::string& title) {
-  auto rate = [&](const char* name) {
+  auto rate = [&](const std::string& name) {
     auto it = r.find(name);
     return it == r.end() || it->second.seconds <= 0 ? 0.0 : it->second.rows / it->second.seconds;
   };
-  auto bytes = [&](const char* name) {
+  auto bytes = [&](const std::string& name) {
     auto it = r.find(name);
     return it == r.end() ? 0.0 : static_cast<double>(it->second.bytes);
   };
@@ -355,13 +358,13 @@ std::vector<std::pair<std::string, double>> PrintRatios(const std::map<std::stri
     add("Parquet export / scan rate:", rate("local-parquet") / rate("scan"));
   }
   for (const std::string duck : {"duckdb-convert-t1", "duckdb-convert-t2"}) {
-    if (rate(duck.c_str()) <= 0 || rate("local-parquet") <= 0) continue;
-    add("Parquet export / " + duck + " rate:", rate("local-parquet") / rate(duck.c_str()));
-    add("Parquet export / " + duck + " file size:", bytes("local-parquet") / bytes(duck.c_str()));
+    if (rate(duck) <= 0 || rate("local-parquet") <= 0) continue;
+    add("Parquet export / " + duck + " rate:", rate("local-parquet") / rate(duck));
+    add("Parquet export / " + duck + " file size:", bytes("local-parquet") / bytes(duck));
   }
   std::printf("%s\n", title.c_str());
   for (const auto& [label, ratio] : out) {
-    std::printf("  %-45s %.*f\n", label.c_str(), label.ends_with("size:") ? 3 : 2, ratio);
+    std::printf("  %-45s %.*f\n", label.c_str(), RatioDigits(label), ratio);
   }
   return out;
 }
@@ -382,9 +385,9 @@ void PrintMedians(const std::vector<std::vector<std::pair<std::string, double>>>
     std::sort(v.begin(), v.end());
     const size_t n = v.size();
     const double median = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    std::printf("  %-45s %.*f (%zu rounds, %.*f to %.*f)\n", label.c_str(),
-                label.ends_with("size:") ? 3 : 2, median, n, label.ends_with("size:") ? 3 : 2,
-                v.front(), label.ends_with("size:") ? 3 : 2, v.back());
+    const int digits = RatioDigits(label);
+    std::printf("  %-45s %.*f (%zu rounds, %.*f to %.*f)\n", label.c_str(), digits, median, n,
+                digits, v.front(), digits, v.back());
   }
 }
 
